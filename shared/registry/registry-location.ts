@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TokenCredential } from "@azure/identity";
 import { BlobServiceClient, type StoragePipelineOptions, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { lazyDefaultCredential } from "../azure/credential";
 import { shown, UserError } from "../errors";
 import type { AzureAuth } from "./azure-store";
 import { AzureStore } from "./azure-store";
@@ -191,17 +192,6 @@ export function openStore(uri: string | undefined, opts: LocationOptions = {}): 
     auth = { kind: "token" };
   }
   return new AzureStore(location, service, service.getContainerClient(loc.container), loc.prefix, auth, opts.timeoutMs);
-}
-
-/** DefaultAzureCredential (so azure/login OIDC works), loaded only when a registry needs it. */
-function lazyDefaultCredential(): TokenCredential {
-  let inner: Promise<TokenCredential> | undefined;
-  return {
-    async getToken(scopes, options) {
-      inner ??= import("@azure/identity").then((m) => new m.DefaultAzureCredential());
-      return (await inner).getToken(scopes, options);
-    },
-  };
 }
 
 function redact(text: string): string {

@@ -1,3 +1,4 @@
+import { parseRetryAfter, realSleep } from "../http";
 import { type Logger, silentLogger } from "../log";
 import { redactUrl, scrubSecret } from "./webhook-url";
 
@@ -37,17 +38,7 @@ export interface DeliveryResult {
   waitedMs: number[];
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const date = Date.parse(v);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
+export { parseRetryAfter };
 
 function retryable(status: number): boolean {
   return status === 0 || status === 408 || status === 429 || status >= 500;

@@ -1,0 +1,17 @@
+import type { TokenCredential } from "@azure/identity";
+
+/**
+ * DefaultAzureCredential, loaded on first use so actions that never talk to Azure do not pay for
+ * @azure/identity at start-up. In a workflow it picks up what azure/login (OIDC) left: the Azure CLI
+ * session, or AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_FEDERATED_TOKEN_FILE. AZURE_TOKEN_CREDENTIALS
+ * (e.g. AzureCliCredential) narrows the chain.
+ */
+export function lazyDefaultCredential(): TokenCredential {
+  let inner: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      inner ??= import("@azure/identity").then((m) => new m.DefaultAzureCredential());
+      return (await inner).getToken(scopes, options);
+    },
+  };
+}

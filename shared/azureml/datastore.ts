@@ -146,7 +146,8 @@ export async function uploadDirectory(
   const worker = async () => {
     for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
       const abs = join(dir, ...rel.split("/"));
-      bytes += (await stat(abs)).size;
+      const { size } = await stat(abs);
+      bytes += size;
       await container.getBlockBlobClient(joinKey(prefix, rel)).uploadFile(abs);
     }
   };

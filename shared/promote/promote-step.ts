@@ -2,16 +2,32 @@
  * The promote action's use case: open the source and target registries, accept a model URI that names the
  * registry it is read from, then promote or roll back, and name the result as a model URI later steps can use.
  */
+import type { AzureMLConnection } from "../azureml/workspace";
+import { isAzureMLRegistryUri, parseAzureMLModelTarget, registryModelRef } from "../azureml/registry-models";
+import { shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import { modelUriOf, openRegistryFor, referenceIn } from "../models";
 import { parseModelRef } from "../registry";
+import { AzureMLTarget, azureMLSummary } from "./azureml-target";
 import { type PromoteResult, promote, rollback } from "./promote";
 
 export interface PromoteStepOptions {
   model: string;
   fromRegistry?: string;
-  /** Empty: the source registry (only the alias moves). */
+  /**
+   * Empty: the source registry (only the alias moves). `azureml://registries/<r>/models/<name>`: publish the
+   * versions to that Azure ML registry; the alias, audit and rollback stay in `aliasRegistry`.
+   */
   toRegistry?: string;
+  /** Our registry that keeps the alias (and a copy of each version) when toRegistry is an Azure ML registry. */
+  aliasRegistry?: string;
+  /** The Azure ML registry's subscription and resource group. */
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** Resource Manager endpoint, credential, polling (default: public cloud, DefaultAzureCredential). */
+  azure?: AzureMLConnection;
+  /** Receives each secret obtained on the way (the Azure ML upload SAS) before it could be logged. */
+  onSecret?: (secret: string) => void;
   alias?: string;
   rollback?: boolean;
   rollbackTo?: number;
@@ -30,20 +46,28 @@ export interface PromoteStepOptions {
 export interface PromoteStepResult extends PromoteResult {
   /** `<target registry>#<name>@<version>` (no SAS), empty when there is no version. */
   uri: string;
+  /** `azureml://registries/<r>/models/<name>/versions/<v>` when publishing to Azure ML, else empty. */
+  azuremlModelId: string;
 }
 
 export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStepResult> {
   const { env, logger } = opts;
   const fromUri = opts.fromRegistry || ".mlops/registry";
-  const toUri = opts.toRegistry || fromUri;
+  const azureml = azureMLTarget(opts);
+  const toUri = azureml ? (opts.aliasRegistry as string) : opts.toRegistry || fromUri;
   const from = openRegistryFor(fromUri, { env, logger });
   const to = toUri === fromUri ? from : openRegistryFor(toUri, { env, logger });
   const alias = opts.alias || "champion";
   const rollingBack = opts.rollback === true || opts.rollbackTo !== undefined;
   // A model URI from train or an earlier promote is accepted when it names the registry it is read from.
   const model = rollingBack
-    ? referenceIn(opts.model, toUri, { what: "model", input: opts.toRegistry ? "to-registry" : "from-registry", env })
+    ? referenceIn(opts.model, toUri, {
+        what: "model",
+        input: azureml ? "alias-registry" : opts.toRegistry ? "to-registry" : "from-registry",
+        env,
+      })
     : referenceIn(opts.model, fromUri, { what: "model", input: "from-registry", env });
+  const target = azureml?.(parseModelRef(model, "model").name, to);
   const audit = {
     reason: opts.reason,
     dryRun: opts.dryRun,
@@ -53,7 +77,14 @@ export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStep
     logger,
   };
   const r = rollingBack
-    ? await rollback({ registry: to, name: parseModelRef(model, "model").name, alias, toVersion: opts.rollbackTo, ...audit })
+    ? await rollback({
+        registry: to,
+        name: parseModelRef(model, "model").name,
+        alias,
+        toVersion: opts.rollbackTo,
+        check: target && ((n, v) => target.check(n, v)),
+        ...audit,
+      })
     : await promote({
         from,
         to,
@@ -62,8 +93,47 @@ export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStep
         requireDecision: opts.requireDecision,
         force: opts.force,
         expectedChampion: opts.expectedChampion,
+        publish: target && (async (card) => void (await target.publish(card))),
         ...audit,
       });
   const name = r.auditEvent?.name ?? parseModelRef(model, "model").name;
-  return { ...r, uri: r.version === null ? "" : modelUriOf(toUri, name, r.version) };
+  return {
+    ...r,
+    summary: target ? `${r.summary}\n${azureMLSummary(target, { dryRun: r.dryRun, version: r.version })}` : r.summary,
+    uri: r.version === null ? "" : modelUriOf(toUri, name, r.version),
+    azuremlModelId: target && r.version !== null && !r.dryRun ? target.id(r.version) : "",
+  };
+}
+
+/**
+ * When to-registry is an Azure ML registry: check the inputs that go with it and return a factory of the
+ * target for the model being promoted. Undefined for our own registries.
+ */
+function azureMLTarget(opts: PromoteStepOptions) {
+  if (!isAzureMLRegistryUri(opts.toRegistry)) {
+    if (opts.aliasRegistry)
+      throw new UserError(
+        `alias-registry: only used when to-registry is an Azure ML registry (got alias-registry ${shown(opts.aliasRegistry)} with to-registry ${shown(opts.toRegistry ?? "")}). Remove alias-registry, or set to-registry: azureml://registries/<registry>/models/<name>.`,
+      );
+    return undefined;
+  }
+  const parsed = parseAzureMLModelTarget(opts.toRegistry as string, "to-registry");
+  if (!opts.aliasRegistry)
+    throw new UserError(
+      `alias-registry: required when to-registry is an Azure ML registry (got to-registry ${shown(opts.toRegistry)} and no alias-registry). Set alias-registry: to the registry (a directory or Azure Blob URI) that keeps the ${opts.alias || "champion"} alias, its audit log and a copy of each promoted version, e.g. the prod registry package-edge reads.`,
+    );
+  const ref = registryModelRef(parsed, { subscriptionId: opts.subscriptionId, resourceGroup: opts.resourceGroup });
+  return (name: string, aliasRegistry: ReturnType<typeof openRegistryFor>) => {
+    if (name !== parsed.model)
+      throw new UserError(
+        `to-registry: the Azure ML model name differs from the model being promoted (got ${shown(parsed.model)}, the model is ${shown(name)}). Set to-registry: azureml://registries/${parsed.registry}/models/${name}; the Azure ML model keeps the name it has in alias-registry.`,
+      );
+    return new AzureMLTarget({
+      ref,
+      aliasRegistry,
+      connection: { logger: opts.logger, ...opts.azure },
+      onSecret: opts.onSecret,
+      logger: opts.logger,
+    });
+  };
 }

@@ -27,6 +27,11 @@ export interface PromoteOptions {
   verify?: "auto" | "full";
   /** "stream" copies through this process even when a server-side copy is possible (benchmarks, diagnostics). */
   copy?: "auto" | "stream";
+  /**
+   * Publish the target version elsewhere (an Azure ML registry) after it is complete in `to` and before
+   * the alias moves, so the alias never points at a version that is not published. Not called in a dry run.
+   */
+  publish?: (target: ModelCard, source: ModelCard) => Promise<void>;
   logger?: Logger;
 }
 
@@ -60,6 +65,8 @@ export interface RollbackOptions {
   actor?: string;
   approvers?: string[];
   runUrl?: string;
+  /** Called with the version the alias will move to before it moves (also in a dry run); throws to refuse. */
+  check?: (name: string, version: number) => Promise<void>;
   logger?: Logger;
 }
 
@@ -147,6 +154,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
     copied = r.created;
     method = r.method;
   }
+  await opts.publish?.(target, source);
 
   let event: AliasEvent | null;
   try {
@@ -224,6 +232,7 @@ export async function rollback(opts: RollbackOptions): Promise<PromoteResult> {
   const audit = reg.auditDefaults({ actor: opts.actor, runUrl: opts.runUrl, reason: opts.reason });
   const approvers = opts.approvers?.length ? opts.approvers : [audit.actor];
   const card = await reg.resolve(`${opts.name}@${to}`, "rollback-to");
+  await opts.check?.(opts.name, to);
   if (opts.dryRun) {
     return {
       version: to,

@@ -1,0 +1,280 @@
+/**
+ * Model containers and versions in an Azure Machine Learning registry (what `az ml model create
+ * --registry-name` and `az ml model share` write), over Resource Manager, api-version 2024-10-01.
+ *
+ * Shapes (azure-rest-api-specs, specification/machinelearningservices/resource-manager/
+ * Microsoft.MachineLearningServices/stable/2024-10-01/):
+ * - mfe.json RegistryModelContainers_Get / _CreateOrUpdate (PUT answers 200, or 201 with
+ *   Azure-AsyncOperation; long-running, final-state-via original-uri): examples/Registry/ModelContainer/get.json,
+ *   createOrUpdate.json.
+ * - mfe.json RegistryModelVersions_Get / _CreateOrUpdate (same long-running contract):
+ *   examples/Registry/ModelVersion/get.json, createOrUpdate.json. `properties.modelType` is a free string
+ *   (definitions/ModelVersion); `custom_model` is the value the Azure ML CLI and SDK write for a model folder.
+ * - mfe.json RegistryModelVersions_CreateOrGetStartPendingUpload:
+ *   examples/Registry/ModelVersion/createOrGetStartPendingUpload.json (`pendingUploadType:
+ *   TemporaryBlobReference` → `blobReferenceForConsumption.blobUri` and `.credential.sasUri`).
+ * - registries.json parameters/RegistryNameParameter: `^[a-zA-Z0-9][a-zA-Z0-9\-_]{2,32}$`; model name
+ *   (modelName path parameter): `^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$`.
+ */
+import { stat } from "node:fs/promises";
+import { AnonymousCredential, ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import { ArmError, type ArmClient, isLoopback } from "../azure/arm";
+import { shown, UserError } from "../errors";
+import type { Logger } from "../log";
+import { resourceGroupPath } from "./workspace";
+
+export const REGISTRY_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/;
+export const REGISTRY_MODEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
+
+/** `azureml://registries/<registry>/models/<name>`: where promote publishes model versions. */
+export interface AzureMLModelTarget {
+  registry: string;
+  model: string;
+}
+
+/** An Azure ML registry's model, located in its subscription and resource group. */
+export interface RegistryModelRef extends AzureMLModelTarget {
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
+export function isAzureMLRegistryUri(uri: string | undefined): boolean {
+  return /^azureml:\/\/registries\//i.test((uri ?? "").trim());
+}
+
+/**
+ * Parse `azureml://registries/<registry>/models/<name>` strictly: nothing before or after, a registry
+ * name and a model name that Azure ML accepts. `input` names the input in errors.
+ */
+export function parseAzureMLModelTarget(uri: string, input = "to-registry"): AzureMLModelTarget {
+  const s = uri.trim();
+  const form = "azureml://registries/<registry>/models/<model-name>";
+  const m = /^azureml:\/\/registries\/([^/?#]*)\/models\/([^/?#]*)\/?$/.exec(s);
+  if (!m)
+    throw new UserError(
+      `${input}: not an Azure ML registry model URI (got ${shown(s)}). Write ${form}, e.g. azureml://registries/prod-models/models/failure-predictor (no version: promote chooses it).`,
+    );
+  const [, registry = "", model = ""] = m;
+  if (!REGISTRY_NAME.test(registry))
+    throw new UserError(
+      `${input}: not an Azure ML registry name (got ${shown(registry)}). Use 3-33 letters, digits, '-' or '_', starting with a letter or digit, as shown by az ml registry list.`,
+    );
+  if (!REGISTRY_MODEL_NAME.test(model))
+    throw new UserError(
+      `${input}: not an Azure ML model name (got ${shown(model)}). Use letters, digits, '-' or '_', starting with a letter or digit (at most 255 characters).`,
+    );
+  return { registry, model };
+}
+
+/** Validate subscription-id and resource-group (the registry's) and combine them with the target. */
+export function registryModelRef(
+  target: AzureMLModelTarget,
+  i: { subscriptionId?: string; resourceGroup?: string },
+): RegistryModelRef {
+  const sub = (i.subscriptionId ?? "").trim();
+  const rg = (i.resourceGroup ?? "").trim();
+  if (!GUID.test(sub))
+    throw new UserError(
+      `subscription-id: not an Azure subscription id (got ${shown(sub)}). Set it to the Azure ML registry's subscription, the GUID shown by az ml registry show --name ${target.registry} --query id.`,
+    );
+  if (!RESOURCE_GROUP.test(rg) || rg.endsWith("."))
+    throw new UserError(
+      `resource-group: not a resource group name (got ${shown(rg)}). Set it to the Azure ML registry's resource group (1-90 letters, digits, '-', '_', '.', '(' or ')').`,
+    );
+  return { ...target, subscriptionId: sub, resourceGroup: rg };
+}
+
+export function registryPath(ref: RegistryModelRef): string {
+  return `${resourceGroupPath(ref.subscriptionId, ref.resourceGroup)}/registries/${ref.registry}`;
+}
+
+export function modelContainerPath(ref: RegistryModelRef): string {
+  return `${registryPath(ref)}/models/${encodeURIComponent(ref.model)}`;
+}
+
+export function modelVersionPath(ref: RegistryModelRef, version: number | string): string {
+  return `${modelContainerPath(ref)}/versions/${encodeURIComponent(String(version))}`;
+}
+
+/** What deploy-online and `az ml` take: azureml://registries/<r>/models/<name>/versions/<v>. */
+export function azuremlModelId(target: AzureMLModelTarget, version: number | string): string {
+  return `azureml://registries/${target.registry}/models/${target.model}/versions/${version}`;
+}
+
+export interface ModelVersionBody {
+  description?: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, string>;
+  modelType?: string;
+  modelUri?: string;
+  isAnonymous?: boolean;
+  isArchived?: boolean;
+  provisioningState?: string;
+  stage?: string;
+  jobName?: string;
+}
+
+export interface ModelVersionResource {
+  id?: string;
+  name?: string;
+  type?: string;
+  properties: ModelVersionBody;
+}
+
+export interface PendingUpload {
+  /** Where the files go, without a credential: the version's modelUri prefix. */
+  blobUri: string;
+  /** blobUri with a SAS: a secret, to mask before anything else. */
+  sasUri: string;
+}
+
+/** 403 from a registry: the role that lets an identity write models there, in addition to the generic hint. */
+function withRegistryHint(e: unknown, ref: RegistryModelRef): unknown {
+  if (e instanceof ArmError && e.status === 403)
+    return new ArmError(
+      `${e.message} For an Azure ML registry the identity needs the "AzureML Registry User" role (or Contributor) on registry ${ref.registry}.`,
+      e.status,
+      e.armCode,
+      e.requestId,
+      e,
+    );
+  return e;
+}
+
+async function call<T>(ref: RegistryModelRef, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw withRegistryHint(e, ref);
+  }
+}
+
+export function getModelVersion(arm: ArmClient, ref: RegistryModelRef, version: number | string) {
+  return call(ref, () => arm.getIfExists<ModelVersionResource>(modelVersionPath(ref, version)));
+}
+
+/** Create the model container when it does not exist yet (long-running PUT). */
+export async function ensureModelContainer(
+  arm: ArmClient,
+  ref: RegistryModelRef,
+  opts: { description?: string; tags?: Record<string, string>; logger?: Logger } = {},
+): Promise<boolean> {
+  return call(ref, async () => {
+    if (await arm.getIfExists(modelContainerPath(ref))) return false;
+    await arm.lro("PUT", modelContainerPath(ref), {
+      body: { properties: { description: opts.description, tags: opts.tags ?? {} } },
+      onStatus: (s) => opts.logger?.debug(`Azure ML: model container ${ref.model}: ${s}`),
+    });
+    opts.logger?.info(`Azure ML: created model ${ref.model} in registry ${ref.registry}`);
+    return true;
+  });
+}
+
+/** A temporary blob location (and its SAS) to upload a version's files to before creating it. */
+export async function startPendingUpload(
+  arm: ArmClient,
+  ref: RegistryModelRef,
+  version: number | string,
+): Promise<PendingUpload> {
+  const r = await call(ref, () =>
+    arm.request<{
+      blobReferenceForConsumption?: { blobUri?: string; credential?: { credentialType?: string; sasUri?: string } };
+    }>("POST", `${modelVersionPath(ref, version)}/startPendingUpload`, {
+      body: { pendingUploadType: "TemporaryBlobReference" },
+    }),
+  );
+  const b = r.body?.blobReferenceForConsumption;
+  const sasUri = b?.credential?.sasUri;
+  if (!b?.blobUri || !sasUri)
+    throw new UserError(
+      `to-registry: Azure ML registry ${ref.registry} gave no upload location for ${ref.model} version ${version} (got ${b ? "no blobUri or sasUri" : "no blobReferenceForConsumption"}). Check that the registry's storage account exists (az ml registry show --name ${ref.registry}) and run again.`,
+    );
+  return { blobUri: b.blobUri.replace(/\?.*$/, ""), sasUri };
+}
+
+/** The container (with the SAS) and the prefix inside it of a blob URI: path-style on loopback (emulators). */
+export function containerOf(sasUri: string, pipeline?: StoragePipelineOptions): { container: ContainerClient; prefix: string } {
+  const url = new URL(sasUri);
+  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const account = isLoopback(url.hostname) ? parts.shift() : undefined;
+  const name = parts.shift();
+  if (!name || (isLoopback(url.hostname) && !account))
+    throw new UserError(
+      `to-registry: the Azure ML upload location names no storage container (got ${shown(`${url.origin}${url.pathname}`)}). Run again; if it persists, check the registry's storage account.`,
+    );
+  const base = `${url.origin}/${account ? `${account}/` : ""}${name}${url.search}`;
+  return { container: new ContainerClient(base, new AnonymousCredential(), pipeline), prefix: parts.join("/") };
+}
+
+export interface UploadFile {
+  /** Path under the version's prefix, '/'-separated. */
+  path: string;
+  /** Local file. */
+  source: string;
+  /** Base64 MD5 of the content. */
+  md5: string;
+}
+
+/** A message about a storage failure without the URL or its SAS. */
+function storageFailure(e: unknown): string {
+  const err = e as { statusCode?: number; code?: string; message?: string };
+  const msg = String(err?.message ?? e)
+    .split("\n")[0]!
+    .replace(/https?:\/\/\S+/g, "<url>")
+    .replace(/sig=[^&\s]+/gi, "sig=<redacted>");
+  return [err?.statusCode ? `HTTP ${err.statusCode}` : undefined, err?.code, msg].filter(Boolean).join(" ");
+}
+
+/**
+ * Upload files under the pending upload's prefix and check each blob's size and MD5 afterwards.
+ * Errors never carry the SAS.
+ */
+export async function uploadVersionFiles(
+  upload: PendingUpload,
+  files: UploadFile[],
+  opts: { logger?: Logger } = {},
+): Promise<{ files: number; bytes: number }> {
+  const { container, prefix } = containerOf(upload.sasUri, { retryOptions: { maxTries: 4 } });
+  let bytes = 0;
+  for (const f of files) {
+    const size = (await stat(f.source)).size;
+    const name = prefix ? `${prefix}/${f.path}` : f.path;
+    const blob = container.getBlockBlobClient(name);
+    try {
+      await blob.uploadFile(f.source, { blobHTTPHeaders: { blobContentMD5: Buffer.from(f.md5, "base64") } });
+      const p = await blob.getProperties();
+      const md5 = p.contentMD5 ? Buffer.from(p.contentMD5).toString("base64") : undefined;
+      if (p.contentLength !== size || md5 !== f.md5)
+        throw new UserError(
+          `to-registry: ${f.path} in the Azure ML upload location does not match what was sent (expected ${size} bytes, MD5 ${f.md5}; got ${p.contentLength} bytes, MD5 ${md5}). Run the promotion again.`,
+          { code: "checksum" },
+        );
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(
+        `to-registry: uploading ${f.path} to the Azure ML registry's storage failed (got ${shown(storageFailure(e), 300)}). Check that the runner can reach ${new URL(upload.blobUri).host} and run again.`,
+      );
+    }
+    bytes += size;
+    opts.logger?.debug(`Azure ML: uploaded ${f.path} (${size} bytes)`);
+  }
+  return { files: files.length, bytes };
+}
+
+/** Create a model version (long-running PUT); returns the version as Azure ML reports it after the operation. */
+export function createModelVersion(
+  arm: ArmClient,
+  ref: RegistryModelRef,
+  version: number | string,
+  body: ModelVersionBody,
+  opts: { logger?: Logger } = {},
+): Promise<ModelVersionResource> {
+  return call(ref, () =>
+    arm.lro<ModelVersionResource>("PUT", modelVersionPath(ref, version), {
+      body: { properties: body },
+      onStatus: (s) => opts.logger?.debug(`Azure ML: ${ref.model} version ${version}: ${s}`),
+    }),
+  );
+}

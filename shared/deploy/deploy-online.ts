@@ -1,0 +1,430 @@
+/**
+ * Rolling a model out to an Azure ML managed online endpoint, the way the safe-rollout guide does it
+ * (https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints):
+ *
+ * - blue-green: create the new deployment next to the current one, smoke-test it directly (header
+ *   `azureml-model-deployment`) before it takes traffic, move traffic step by step with a health check after
+ *   each step, and at 100% make it the champion. The previous deployment stays at 0% for an instant rollback
+ *   unless it is retired.
+ * - ab: the new deployment is the challenger and gets a fixed share; the champion keeps the rest. A former
+ *   challenger is replaced (deleted once the traffic has moved off it).
+ *
+ * Roles live in deployment tags (`mlops-role`, `mlops-model`). Any failure after traffic moved, and a
+ * cancelled workflow, put the traffic map back as it was (one PUT); a failed deployment is left at 0% so
+ * its logs can be read.
+ */
+import type { TokenCredential } from "@azure/identity";
+import type { ArmClient } from "../azure/arm";
+import { lazyDefaultCredential } from "../azure/credential";
+import { shown, UserError } from "../errors";
+import { realSleep } from "../http";
+import { type Logger, silentLogger } from "../log";
+import {
+  deleteDeployment,
+  deploymentLogs,
+  deploymentNameFor,
+  getEndpoint,
+  getEndpointToken,
+  listDeployments,
+  listKeys,
+  modelAssetId,
+  newEndpointBody,
+  ONLINE_NAME,
+  type OnlineDeployment,
+  type OnlineEndpoint,
+  putDeployment,
+  putEndpoint,
+  setDeploymentTags,
+  setTraffic,
+  workspaceLocation,
+} from "../azureml/online-endpoints";
+import { armClient, type WorkspaceRef, workspacePath } from "../azureml/workspace";
+import { type CheckResult, checkDeployment } from "./health-check";
+import { renderSummary } from "./summary";
+import { abSplit, blueGreenPlan, formatTraffic, sameTraffic, type TrafficMap } from "./traffic-plan";
+
+export const ROLE_TAG = "mlops-role";
+export const MODEL_TAG = "mlops-model";
+
+export interface DeployOnlineOptions {
+  workspace: WorkspaceRef;
+  /** Resource Manager endpoint; default https://management.azure.com. */
+  armEndpoint?: string;
+  credential?: TokenCredential;
+  endpoint: string;
+  model: string;
+  deployment?: string;
+  instanceType: string;
+  instanceCount: number;
+  /** Environment asset (azureml:<name>:<version>, azureml://registries/..., or ARM id) for non-MLflow models. */
+  environment?: string;
+  /** Code asset (azureml:<name>:<version> or ARM id) and the scoring script in it, for non-MLflow models. */
+  code?: string;
+  scoringScript?: string;
+  strategy: "blue-green" | "ab";
+  traffic: number[];
+  challengerTraffic?: number;
+  /** The body of the smoke-test and health-check requests; without it no requests are sent. */
+  sampleRequest?: string;
+  smokeRequests: number;
+  maxErrorRate: number;
+  stepWaitSeconds: number;
+  retirePrevious: boolean;
+  timeoutMinutes?: number;
+  logger?: Logger;
+  /** The workflow was cancelled: stop and put the traffic back. */
+  signal?: AbortSignal;
+  /** Called with each secret read from Azure (endpoint keys), before anything could print it. */
+  onSecret?: (secret: string) => void;
+  pollIntervalMs?: number;
+  baseDelayMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface StepRecord {
+  traffic: TrafficMap;
+  check?: CheckResult;
+}
+
+export interface DeployOnlineResult {
+  endpoint: string;
+  deployment: string;
+  scoringUri: string;
+  strategy: "blue-green" | "ab";
+  previousTraffic: TrafficMap;
+  traffic: TrafficMap;
+  rolledBack: boolean;
+  /** Nothing to do: the deployment already serves this model with the wanted traffic. */
+  noop: boolean;
+  smoke?: CheckResult;
+  steps: StepRecord[];
+  retired: string[];
+  studioUrl: string;
+  summary: string;
+  failure?: string;
+}
+
+/** The rollout failed; `result` says where it stopped and whether the traffic was restored. */
+export class RolloutFailed extends UserError {
+  constructor(
+    message: string,
+    readonly result: DeployOnlineResult,
+    cause?: unknown,
+  ) {
+    super(message, { code: "rollout-failed", cause });
+  }
+}
+
+export async function deployOnline(o: DeployOnlineOptions): Promise<DeployOnlineResult> {
+  const logger = o.logger ?? silentLogger;
+  const sleep = o.sleep ?? realSleep;
+  const credential = o.credential ?? lazyDefaultCredential();
+  const timeout = o.timeoutMinutes ? AbortSignal.timeout(o.timeoutMinutes * 60_000) : undefined;
+  const signal = o.signal && timeout ? AbortSignal.any([o.signal, timeout]) : (o.signal ?? timeout);
+  const conn = { endpoint: o.armEndpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs };
+  const arm = armClient({ ...conn, signal });
+  // Putting traffic back must work after a cancel: its own client, without the cancelled signal.
+  const restoreArm = armClient(conn);
+  const ws = o.workspace;
+
+  if (!ONLINE_NAME.test(o.endpoint))
+    throw new UserError(
+      `endpoint: not an online endpoint name (got ${shown(o.endpoint)}). Use 3-32 letters, digits and '-', starting with a letter.`,
+    );
+  const model = modelAssetId(o.model, ws);
+  const name = o.deployment ?? deploymentNameFor(model.name, model.version);
+  if (!ONLINE_NAME.test(name))
+    throw new UserError(
+      `deployment: not an online deployment name (got ${shown(name)}). Use 3-32 letters, digits and '-', starting with a letter, or leave it empty to derive it from the model.`,
+    );
+  if (o.strategy === "ab" && (o.challengerTraffic === undefined || o.challengerTraffic < 1 || o.challengerTraffic > 99))
+    throw new UserError(
+      `challenger-traffic: strategy ab needs the challenger's share from 1 to 99 (got ${shown(o.challengerTraffic ?? "")}). Set e.g. challenger-traffic: 10.`,
+    );
+  if ((o.code && !o.scoringScript) || (!o.code && o.scoringScript))
+    throw new UserError(
+      `code: code and scoring-script go together (got code ${shown(o.code ?? "")}, scoring-script ${shown(o.scoringScript ?? "")}). Set both for a model that needs a scoring script, or neither for an MLflow model.`,
+    );
+
+  const status = statusLogger(logger);
+  let endpoint = await getEndpoint(arm, ws, o.endpoint);
+  if (!endpoint) {
+    const location = await workspaceLocation(arm, ws);
+    logger.info(`endpoint ${o.endpoint}: creating it in ${location} (key authentication)`);
+    endpoint = await putEndpoint(arm, ws, o.endpoint, newEndpointBody(location), { onStatus: status(`endpoint ${o.endpoint}`) });
+  }
+  const previous: TrafficMap = { ...(endpoint.properties.traffic ?? {}) };
+  const deployments = await listDeployments(arm, ws, o.endpoint);
+  const existing = deployments.find((d) => d.name === name);
+  const sameModel = existing?.properties.model === model.id && /^succeeded$/i.test(existing.properties.provisioningState ?? "");
+
+  const result: DeployOnlineResult = {
+    endpoint: o.endpoint,
+    deployment: name,
+    scoringUri: endpoint.properties.scoringUri ?? "",
+    strategy: o.strategy,
+    previousTraffic: previous,
+    traffic: previous,
+    rolledBack: false,
+    noop: false,
+    steps: [],
+    retired: [],
+    studioUrl: `https://ml.azure.com/endpoints/realtime/${encodeURIComponent(o.endpoint)}/detail?wsid=${workspacePath(ws)}`,
+    summary: "",
+  };
+  const finish = (): DeployOnlineResult => {
+    result.summary = renderSummary(result, model.id);
+    return result;
+  };
+
+  if (existing && !sameModel && existing.properties.model !== model.id && (previous[name] ?? 0) > 0)
+    throw new UserError(
+      `deployment: ${shown(name)} serves ${previous[name]}% of the traffic with another model (got ${shown(existing.properties.model ?? "")}). Leave deployment: empty to derive a new name from the model, or choose another name.`,
+    );
+
+  // Who is who, and what the end state is.
+  let champion: string | undefined;
+  let target: TrafficMap;
+  let plan: TrafficMap[];
+  if (o.strategy === "ab") {
+    champion = findChampion(deployments, previous, name);
+    if (!champion)
+      throw new UserError(
+        `strategy: ab needs a champion deployment serving traffic on ${shown(o.endpoint)} (got traffic ${shown(formatTraffic(previous))}). Deploy the champion with strategy: blue-green first.`,
+      );
+    target = abSplit(previous, champion, name, o.challengerTraffic!);
+    plan = sameTraffic(previous, target) ? [] : [target];
+  } else {
+    plan = blueGreenPlan(previous, name, o.traffic);
+    target = plan[plan.length - 1] ?? previous;
+  }
+  const role = o.strategy === "ab" ? "challenger" : "champion";
+
+  if (sameModel && plan.length === 0) {
+    logger.info(`deployment ${name}: already serves ${model.id} with traffic ${formatTraffic(previous)}; nothing to do`);
+    await ensureTags(arm, ws, o.endpoint, existing, { [ROLE_TAG]: role, [MODEL_TAG]: model.id }, status);
+    if (champion) await ensureTags(arm, ws, o.endpoint, deployments.find((d) => d.name === champion)!, { [ROLE_TAG]: "champion" }, status);
+    result.noop = true;
+    return finish();
+  }
+
+  // 1. The new deployment, at 0%.
+  if (sameModel) logger.info(`deployment ${name}: exists with ${model.id}; reusing it`);
+  else {
+    logger.info(`deployment ${name}: ${existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
+    try {
+      await putDeployment(arm, ws, o.endpoint, name, deploymentBody(o, endpoint, model.id, ws), {
+        onStatus: status(`deployment ${name}`),
+      });
+    } catch (e) {
+      if (signal?.aborted) {
+        result.failure = describeAbort(signal, o.timeoutMinutes);
+        throw new RolloutFailed(
+          `deployment ${name}: ${result.failure} while the deployment was being created. No traffic was moved; the endpoint still serves ${formatTraffic(previous)}.`,
+          finish(),
+          e,
+        );
+      }
+      const logs = await tailLogs(restoreArm, ws, o.endpoint, name);
+      result.failure = `provisioning failed: ${(e as Error).message}`;
+      throw new RolloutFailed(
+        `deployment ${name}: provisioning failed (got ${shown((e as Error).message, 600)}). No traffic was moved; the endpoint still serves ${formatTraffic(previous)}. Fix the deployment (model, environment, instance type or quota) and run again.${logs}`,
+        finish(),
+        e,
+      );
+    }
+  }
+
+  // 2. Smoke test, before any traffic.
+  const key = o.sampleRequest ? await dataPlaneKey(arm, ws, o.endpoint, endpoint) : undefined;
+  if (key) o.onSecret?.(key);
+  const check = async (label: string): Promise<CheckResult | undefined> => {
+    if (!o.sampleRequest || !key) return undefined;
+    const r = await checkDeployment(label, {
+      scoringUri: result.scoringUri,
+      key,
+      deployment: name,
+      body: o.sampleRequest,
+      requests: o.smokeRequests,
+      maxErrorRate: o.maxErrorRate,
+      signal,
+    });
+    logger.info(
+      `${label}: ${r.requests - r.errors}/${r.requests} requests answered, p50 ${r.p50Ms.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms${r.passed ? "" : ` — FAILED (${r.firstError})`}`,
+    );
+    return r;
+  };
+  if (!o.sampleRequest) logger.warning("sample-request is empty: the deployment is not smoke-tested and traffic steps have no health check.");
+  result.smoke = await check("smoke test");
+  if (result.smoke && !result.smoke.passed) {
+    const logs = await tailLogs(restoreArm, ws, o.endpoint, name);
+    result.failure = `smoke test failed`;
+    throw new RolloutFailed(
+      `deployment ${name}: the smoke test failed (got ${result.smoke.errors} errors in ${result.smoke.requests} requests, first: ${shown(result.smoke.firstError ?? "", 300)}). No traffic was moved; the endpoint still serves ${formatTraffic(previous)}. Fix the model or the sample-request and run again.${logs}`,
+      finish(),
+    );
+  }
+
+  // 3. Traffic, step by step, with a health check after each.
+  let moved = false;
+  try {
+    for (const map of plan) {
+      logger.info(`endpoint ${o.endpoint}: traffic ${formatTraffic(map)}`);
+      moved = true;
+      const after = await setTraffic(arm, ws, o.endpoint, map, { onStatus: status(`endpoint ${o.endpoint} traffic`) });
+      result.traffic = { ...(after.properties.traffic ?? map) };
+      const step: StepRecord = { traffic: result.traffic };
+      result.steps.push(step);
+      if (o.stepWaitSeconds > 0) {
+        logger.info(`waiting ${o.stepWaitSeconds} s before the health check`);
+        await sleep(o.stepWaitSeconds * 1000, signal);
+      }
+      step.check = await check(`health check at ${map[name] ?? 0}%`);
+      if (step.check && !step.check.passed)
+        throw new UserError(
+          `the health check at ${map[name] ?? 0}% failed (got ${step.check.errors} errors in ${step.check.requests} requests, first: ${shown(step.check.firstError ?? "", 300)})`,
+        );
+    }
+  } catch (e) {
+    const what = signal?.aborted ? describeAbort(signal, o.timeoutMinutes) : (e as Error).message;
+    result.failure = what;
+    if (!moved) throw e;
+    let restored: string;
+    try {
+      logger.warning(`endpoint ${o.endpoint}: putting traffic back to ${formatTraffic(previous)}`);
+      const back = await setTraffic(restoreArm, ws, o.endpoint, previous, { onStatus: status(`endpoint ${o.endpoint} rollback`) });
+      result.traffic = { ...(back.properties.traffic ?? previous) };
+      result.rolledBack = true;
+      restored = `Traffic was restored to ${formatTraffic(previous)}`;
+    } catch (re) {
+      restored = `Restoring the traffic to ${formatTraffic(previous)} FAILED (${(re as Error).message}); set it by hand: az ml online-endpoint update --name ${o.endpoint} --traffic "${Object.entries(previous).map(([n, v]) => `${n}=${v}`).join(" ")}"`;
+    }
+    const logs = signal?.aborted ? "" : await tailLogs(restoreArm, ws, o.endpoint, name);
+    throw new RolloutFailed(
+      `deployment ${name}: ${what}. ${restored}; ${name} is left at 0% for diagnosis.${signal?.aborted ? "" : " Fix the model or raise max-error-rate, and run again."}${logs}`,
+      finish(),
+      e,
+    );
+  }
+
+  // 4. Roles, and the previous deployments.
+  const fresh = await listDeployments(arm, ws, o.endpoint);
+  const mine = fresh.find((d) => d.name === name) ?? { name, properties: { endpointComputeType: "Managed" as const } };
+  await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: role, [MODEL_TAG]: model.id }, status);
+  if (o.strategy === "blue-green") {
+    for (const d of fresh) {
+      if (d.name === name || d.tags?.[ROLE_TAG] !== "champion") continue;
+      const { [ROLE_TAG]: _dropped, ...rest } = d.tags ?? {};
+      logger.info(`deployment ${d.name}: no longer the champion${o.retirePrevious ? "" : ", kept at 0% for rollback"}`);
+      await setDeploymentTags(arm, ws, o.endpoint, d.name, rest, { onStatus: status(`deployment ${d.name} tags`) });
+    }
+    if (o.retirePrevious)
+      for (const d of fresh)
+        if (d.name !== name && (previous[d.name] ?? 0) > 0 && (result.traffic[d.name] ?? 0) === 0) {
+          logger.info(`deployment ${d.name}: deleting (retire-previous)`);
+          await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
+          result.retired.push(d.name);
+        }
+  } else {
+    await ensureTags(arm, ws, o.endpoint, fresh.find((d) => d.name === champion)!, { [ROLE_TAG]: "champion" }, status);
+    for (const d of fresh)
+      if (d.name !== name && d.name !== champion && d.tags?.[ROLE_TAG] === "challenger" && (result.traffic[d.name] ?? 0) === 0) {
+        logger.info(`deployment ${d.name}: replaced as challenger by ${name}; deleting`);
+        await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
+        result.retired.push(d.name);
+      }
+  }
+  return finish();
+}
+
+function findChampion(deployments: OnlineDeployment[], traffic: TrafficMap, exclude: string): string | undefined {
+  const serving = deployments.filter((d) => d.name !== exclude && (traffic[d.name] ?? 0) > 0);
+  const tagged = serving.filter((d) => d.tags?.[ROLE_TAG] === "champion");
+  const pool = tagged.length > 0 ? tagged : serving.filter((d) => d.tags?.[ROLE_TAG] !== "challenger");
+  return pool.sort((a, b) => (traffic[b.name] ?? 0) - (traffic[a.name] ?? 0))[0]?.name;
+}
+
+function deploymentBody(o: DeployOnlineOptions, endpoint: OnlineEndpoint, modelId: string, ws: WorkspaceRef): Omit<OnlineDeployment, "name"> {
+  return {
+    location: endpoint.location,
+    kind: "Managed",
+    // Blue/green makes it the champion only once it holds 100%.
+    tags: { [ROLE_TAG]: "challenger", [MODEL_TAG]: modelId },
+    sku: { name: "Default", capacity: o.instanceCount },
+    properties: {
+      endpointComputeType: "Managed",
+      model: modelId,
+      instanceType: o.instanceType,
+      scaleSettings: { scaleType: "Default" },
+      ...(o.environment ? { environmentId: assetId(o.environment, "environments", ws, "environment") } : {}),
+      ...(o.code && o.scoringScript
+        ? { codeConfiguration: { codeId: assetId(o.code, "codes", ws, "code"), scoringScript: o.scoringScript } }
+        : {}),
+    },
+  };
+}
+
+/** azureml:<name>:<version> → the workspace asset's ARM id; registry URIs and ARM ids as given. */
+export function assetId(ref: string, kind: "environments" | "codes", ws: WorkspaceRef, input: string): string {
+  const r = ref.trim();
+  if (/^azureml:\/\/registries\/[^/]+\/(environments|codes)\/[^/]+\/versions\/[^/]+$/i.test(r)) return r;
+  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\//i.test(r)) return r;
+  const short = /^azureml:([^:/@]+):([^:/]+)$/.exec(r);
+  if (short) return `${workspacePath(ws)}/${kind}/${short[1]}/versions/${short[2]}`;
+  throw new UserError(
+    `${input}: not an Azure ML ${kind === "codes" ? "code" : "environment"} asset (got ${shown(r)}). Use azureml:<name>:<version>, azureml://registries/<registry>/${kind}/<name>/versions/<version> or the asset version's ARM id.`,
+  );
+}
+
+async function dataPlaneKey(arm: ArmClient, ws: WorkspaceRef, name: string, endpoint: OnlineEndpoint): Promise<string> {
+  const mode = endpoint.properties.authMode;
+  if (mode === "Key") {
+    const k = await listKeys(arm, ws, name);
+    if (k.primaryKey) return k.primaryKey;
+  } else if (mode === "AMLToken") {
+    const t = await getEndpointToken(arm, ws, name);
+    if (t) return t;
+  }
+  throw new UserError(
+    `endpoint: cannot get a credential for the scoring URI of ${shown(name)} (got authMode ${shown(mode ?? "")}). Use an endpoint with key or AML token authentication, or leave sample-request empty to skip the checks.`,
+  );
+}
+
+async function ensureTags(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  endpoint: string,
+  d: OnlineDeployment,
+  wanted: Record<string, string>,
+  status: (what: string) => (s: string) => void,
+): Promise<void> {
+  const current = d.tags ?? {};
+  if (Object.entries(wanted).every(([k, v]) => current[k] === v)) return;
+  await setDeploymentTags(arm, ws, endpoint, d.name, { ...current, ...wanted }, { onStatus: status(`deployment ${d.name} tags`) });
+}
+
+async function tailLogs(arm: ArmClient, ws: WorkspaceRef, endpoint: string, deployment: string): Promise<string> {
+  try {
+    const text = (await deploymentLogs(arm, ws, endpoint, deployment, 20)).trim();
+    if (!text) return "";
+    return `\nLast lines of the ${deployment} log:\n${text.split("\n").slice(-20).join("\n").slice(-2000)}`;
+  } catch {
+    return "";
+  }
+}
+
+function statusLogger(logger: Logger) {
+  return (what: string) => {
+    let last = "";
+    return (s: string) => {
+      if (s !== last) logger.info(`${what}: ${s}`);
+      last = s;
+    };
+  };
+}
+
+function describeAbort(signal: AbortSignal, timeoutMinutes: number | undefined): string {
+  const reason = signal.reason as Error | undefined;
+  if (reason?.name === "TimeoutError") return `the rollout did not finish within timeout-minutes (${timeoutMinutes})`;
+  return `the workflow was ${reason?.message ?? "cancelled"}`;
+}

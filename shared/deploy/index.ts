@@ -1,0 +1,10 @@
+export {
+  type DeployOnlineOptions,
+  type DeployOnlineResult,
+  deployOnline,
+  MODEL_TAG,
+  ROLE_TAG,
+  RolloutFailed,
+} from "./deploy-online";
+export { type CheckResult, checkDeployment, percentile } from "./health-check";
+export { abSplit, blueGreenPlan, formatTraffic, parseTrafficSteps, shiftTo, type TrafficMap } from "./traffic-plan";

@@ -1,0 +1,282 @@
+/**
+ * deploy-online's use case against the local Resource Manager stand-in (test/services/azureml/arm-server.ts)
+ * with the online-endpoint routes of test/services/azureml/online.ts, whose behaviour follows the 2024-10-01
+ * examples of azure-rest-api-specs (examples/Workspace/OnlineEndpoint/{get,createOrUpdate,listKeys}.json,
+ * examples/OnlineDeployment/ManagedOnlineDeployment/{createOrUpdate,update}.json, examples/OnlineDeployment/
+ * {list,getLogs}.json, examples/Workspace/OnlineDeployment/delete.json) and the traffic rules and
+ * `azureml-model-deployment` header of https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints.
+ * Healthy deployments answer through a real inference server (shared/serve, ONNX, OIP v2 JSON).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type DeployOnlineOptions, deployOnline, RolloutFailed } from "../../shared/deploy";
+import type { Logger } from "../../shared/log";
+import { type RunningServer, startServer } from "../../shared/serve";
+import { logisticModel } from "../../shared/serve/example-models";
+import {
+  type FakeArm,
+  fakeCredential,
+  RESOURCE_GROUP,
+  SUBSCRIPTION,
+  startFakeArm,
+  WORKSPACE,
+  WORKSPACE_PATH,
+} from "../services/azureml/arm-server";
+import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
+
+const REG = "azureml://registries/prod-models/models/failure-predictor/versions";
+const A = `${REG}/1`;
+const B = `${REG}/2`;
+const C = `${REG}/3`;
+const SAMPLE = JSON.stringify({
+  inputs: [{ name: "input", shape: [2, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0, 302.5, 311.3, 1305, 68.2, 210] }],
+});
+
+let inference: RunningServer;
+let fake: FakeArm;
+let online: OnlineStandIn;
+let lines: string[];
+
+const logger: Logger = {
+  info: (m) => void lines.push(m),
+  warning: (m) => void lines.push(`warning: ${m}`),
+  debug: () => {},
+  progress: () => {},
+};
+
+function opts(over: Partial<DeployOnlineOptions> = {}): DeployOnlineOptions {
+  return {
+    workspace: { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, workspace: WORKSPACE },
+    armEndpoint: fake.url,
+    credential: fakeCredential(fake.token),
+    endpoint: "fp-online",
+    model: B,
+    instanceType: "Standard_DS3_v2",
+    instanceCount: 1,
+    strategy: "blue-green",
+    traffic: [10, 50, 100],
+    sampleRequest: SAMPLE,
+    smokeRequests: 3,
+    maxErrorRate: 0,
+    stepWaitSeconds: 0,
+    retirePrevious: false,
+    logger,
+    pollIntervalMs: 1,
+    baseDelayMs: 1,
+    ...over,
+  };
+}
+
+const traffic = (ep = "fp-online") => online.endpoints.get(ep)!.properties.traffic;
+const tags = (d: string, ep = "fp-online") => online.deployments.get(`${ep}/${d}`)?.body.tags;
+const puts = () => online.trafficPuts.map((p) => p.traffic);
+
+async function failure(p: Promise<unknown>): Promise<RolloutFailed> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(RolloutFailed);
+  return e as RolloutFailed;
+}
+
+beforeAll(async () => {
+  inference = await startServer({ model: logisticModel(), modelName: "failure-predictor", httpPort: 0, grpcPort: null, processMetrics: false });
+});
+afterAll(() => inference?.close());
+
+beforeEach(async () => {
+  lines = [];
+  fake = await startFakeArm();
+  online = await installOnlineEndpoints(fake, { inference: { url: inference.httpUrl, model: "failure-predictor" }, pageSize: 2 });
+});
+afterEach(async () => {
+  await online.close();
+  await fake.close();
+});
+
+describe("deploy-online: blue/green", () => {
+  it("first deploy: creates the endpoint in the workspace's region with key auth, smoke-tests with real predictions, then 100%", async () => {
+    const r = await deployOnline(opts({ model: A }));
+    // createOrUpdate.json body: location from the workspace GET (examples/Workspace/get.json), authMode Key.
+    const created = fake.calls("PUT", /onlineEndpoints\/fp-online$/)[0]!;
+    expect(created.body).toMatchObject({ location: "westeurope", properties: { authMode: "Key" } });
+    const dep = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!;
+    expect(dep.body).toMatchObject({
+      location: "westeurope",
+      sku: { capacity: 1 },
+      properties: { endpointComputeType: "Managed", model: A, instanceType: "Standard_DS3_v2" },
+    });
+    expect(r.deployment).toBe("failure-predictor-v1");
+    expect(puts()).toEqual([{}, { "failure-predictor-v1": 100 }]);
+    expect(traffic()).toEqual({ "failure-predictor-v1": 100 });
+    expect(tags("failure-predictor-v1")).toEqual({ "mlops-role": "champion", "mlops-model": A });
+    expect(r.smoke).toMatchObject({ requests: 3, errors: 0, passed: true });
+    // The real model answered: OIP v2 outputs with a label per row.
+    expect(r.smoke!.sample).toMatch(/^\{"model_name":"failure-predictor".*"outputs":\[/);
+    expect(online.scored.filter((s) => s.header === "failure-predictor-v1" && s.status === 200)).toHaveLength(6);
+    expect(r.scoringUri).toBe(`${online.scoringBase}/fp-online/score`);
+    expect(r.rolledBack).toBe(false);
+    expect(lines.some((l) => /deployment failure-predictor-v1: (Creating|InProgress)/.test(l))).toBe(true);
+  });
+
+  it("moves A → B through 10/50/100 with a health check after each step, then B is champion and A stays at 0%", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 }]);
+    const r = await deployOnline(opts({ deployment: "green" }));
+    expect(puts()).toEqual([
+      { blue: 90, green: 10 },
+      { blue: 50, green: 50 },
+      { blue: 0, green: 100 },
+    ]);
+    expect(r.steps.map((s) => s.check?.passed)).toEqual([true, true, true]);
+    expect(r.steps.map((s) => s.check?.requests)).toEqual([3, 3, 3]);
+    expect(traffic()).toEqual({ blue: 0, green: 100 });
+    expect(tags("green")).toEqual({ "mlops-role": "champion", "mlops-model": B });
+    expect(tags("blue")).toEqual({ "mlops-model": A });
+    expect(online.deployments.has("fp-online/blue")).toBe(true);
+    expect(r.previousTraffic).toEqual({ blue: 100 });
+    expect(r.summary).toMatch(/\| step 2: 50% \| blue=50%, green=50% \| 3 \| 0 \|/);
+    expect(r.summary).toContain("https://ml.azure.com/endpoints/realtime/fp-online/detail?wsid=");
+
+    // Re-running with the same model changes nothing.
+    const before = fake.requests.filter((q) => q.method !== "GET").length;
+    const again = await deployOnline(opts({ deployment: "green" }));
+    expect(again.noop).toBe(true);
+    expect(fake.requests.filter((q) => q.method !== "GET").length).toBe(before);
+    expect(online.trafficPuts).toHaveLength(3);
+  });
+
+  it("retire-previous deletes the old deployment once the new one holds 100%", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    const r = await deployOnline(opts({ deployment: "green", traffic: [100], retirePrevious: true }));
+    expect(r.retired).toEqual(["blue"]);
+    expect(online.deployments.has("fp-online/blue")).toBe(false);
+    expect(fake.calls("DELETE", /deployments\/blue$/)).toHaveLength(1);
+  });
+
+  it("a smoke test that fails moves no traffic", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    online.behave("green", { kind: "error" });
+    online.logs.set("green", "loading model\nTraceback: KeyError 'input'");
+    const e = await failure(deployOnline(opts({ deployment: "green" })));
+    expect(e.message).toMatch(/smoke test failed \(got 3 errors in 3 requests, first: "HTTP 500/);
+    expect(e.message).toMatch(/No traffic was moved; the endpoint still serves blue=100%/);
+    expect(e.message).toContain("Traceback: KeyError 'input'");
+    expect(online.trafficPuts).toEqual([]);
+    expect(traffic()).toEqual({ blue: 100 });
+    expect(e.result.rolledBack).toBe(false);
+  });
+
+  it("a health check that fails at 50% puts the traffic back to A=100 in one PUT and says so", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    // 3 smoke requests and 3 at 10% pass; the 50% check fails.
+    online.behave("green", { kind: "error-after", requests: 6, status: 503 });
+    const e = await failure(deployOnline(opts({ deployment: "green" })));
+    expect(puts()).toEqual([{ blue: 90, green: 10 }, { blue: 50, green: 50 }, { blue: 100 }]);
+    expect(traffic()).toEqual({ blue: 100 });
+    expect(e.message).toMatch(/the health check at 50% failed \(got 3 errors in 3 requests, first: "HTTP 503/);
+    expect(e.message).toMatch(/Traffic was restored to blue=100%; green is left at 0% for diagnosis/);
+    expect(e.result.rolledBack).toBe(true);
+    expect(e.result.traffic).toEqual({ blue: 100 });
+    expect(e.result.summary).toMatch(/\| rollback \| blue=100% \|/);
+    expect(tags("blue")).toMatchObject({ "mlops-role": "champion" });
+    expect(online.deployments.has("fp-online/green")).toBe(true);
+  });
+
+  it("provisioning that ends Failed reports the service's message and leaves the traffic alone", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    online.failProvisioning("green", {
+      code: "ResourceNotReady",
+      message: "User container has crashed or terminated: Liveness probe failed.",
+    });
+    const e = await failure(deployOnline(opts({ deployment: "green" })));
+    expect(e.message).toMatch(/deployment green: provisioning failed .*ResourceNotReady: User container has crashed or terminated/);
+    expect(e.message).toMatch(/No traffic was moved/);
+    expect(online.trafficPuts).toEqual([]);
+    expect(traffic()).toEqual({ blue: 100 });
+  });
+
+  it("a cancelled workflow during a step puts the traffic back", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    const cancel = new AbortController();
+    online.onTraffic = (_ep, t) => {
+      if (t.green === 10) setTimeout(() => cancel.abort(new Error("cancelled (SIGINT)")), 50);
+    };
+    const started = Date.now();
+    const e = await failure(deployOnline(opts({ deployment: "green", stepWaitSeconds: 60, signal: cancel.signal })));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(e.message).toMatch(/the workflow was cancelled \(SIGINT\)\. Traffic was restored to blue=100%/);
+    expect(puts()).toEqual([{ blue: 90, green: 10 }, { blue: 100 }]);
+    expect(traffic()).toEqual({ blue: 100 });
+  });
+});
+
+describe("deploy-online: A/B", () => {
+  it("challenger-traffic 10 gives {A: 90, B: 10} and tags the roles", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, traffic: 100 }]);
+    const r = await deployOnline(opts({ strategy: "ab", challengerTraffic: 10, deployment: "green" }));
+    expect(puts()).toEqual([{ blue: 90, green: 10 }]);
+    expect(traffic()).toEqual({ blue: 90, green: 10 });
+    expect(tags("green")).toEqual({ "mlops-role": "challenger", "mlops-model": B });
+    expect(tags("blue")).toMatchObject({ "mlops-role": "champion" });
+    expect(r.traffic).toEqual({ blue: 90, green: 10 });
+    expect(r.steps[0]!.check).toMatchObject({ requests: 3, errors: 0 });
+  });
+
+  it("a new challenger replaces the old one: traffic moves to it, then the old challenger is deleted", async () => {
+    online.seed("fp-online", [
+      { name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 90 },
+      { name: "green", model: B, tags: { "mlops-role": "challenger", "mlops-model": B }, traffic: 10 },
+    ]);
+    const r = await deployOnline(opts({ strategy: "ab", challengerTraffic: 20, model: C }));
+    expect(r.deployment).toBe("failure-predictor-v3");
+    expect(puts()).toEqual([{ blue: 80, green: 0, "failure-predictor-v3": 20 }]);
+    expect(r.retired).toEqual(["green"]);
+    expect(online.deployments.has("fp-online/green")).toBe(false);
+    // The delete came after the traffic moved off it (the service refuses to delete a deployment with traffic).
+    const order = fake.requests.filter((q) => q.method === "DELETE" || (q.method === "PUT" && /onlineEndpoints\/fp-online$/.test(q.path)));
+    expect(order.map((q) => q.method)).toEqual(["PUT", "DELETE"]);
+    expect(traffic()).toEqual({ blue: 80, "failure-predictor-v3": 20 });
+  });
+
+  it("needs a champion serving traffic", async () => {
+    await expect(deployOnline(opts({ strategy: "ab", challengerTraffic: 10 }))).rejects.toThrow(
+      /strategy: ab needs a champion deployment serving traffic .*Deploy the champion with strategy: blue-green first/,
+    );
+  });
+});
+
+describe("deploy-online: Resource Manager faults", () => {
+  it("429 with Retry-After and 500 on GET and PUT are retried, then the rollout succeeds", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    fake.fault({ method: "GET", path: /onlineEndpoints\/fp-online$/, status: 429, headers: { "retry-after": "0" }, body: { error: { code: "TooManyRequests", message: "throttled" } } });
+    fake.fault({ method: "PUT", path: /deployments\/green$/, status: 500, body: { error: { code: "InternalServerError", message: "boom" } } });
+    fake.fault({ method: "PUT", path: /onlineEndpoints\/fp-online$/, status: 429, headers: { "retry-after": "0" }, times: 2 });
+    const r = await deployOnline(opts({ deployment: "green", traffic: [50, 100] }));
+    expect(r.traffic).toEqual({ blue: 0, green: 100 });
+    expect(fake.requests.filter((q) => q.status === 429)).toHaveLength(3);
+    expect(fake.requests.filter((q) => q.status === 500)).toHaveLength(1);
+    expect(lines.filter((l) => /HTTP 429.*\(Retry-After\)/.test(l))).toHaveLength(3);
+  });
+
+  it("401 tells to run azure/login", async () => {
+    await expect(deployOnline(opts({ credential: fakeCredential("not-the-token") }))).rejects.toThrow(/got HTTP 401 InvalidAuthenticationToken.*run azure\/login/);
+  });
+});
+
+describe("deploy-online: secrets", () => {
+  it("the endpoint key is handed to onSecret and appears in no log line, result or error", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    const secrets: string[] = [];
+    const ok = await deployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
+    const key = online.endpoints.get("fp-online")!.keys.primaryKey;
+    expect(secrets).toEqual([key]);
+    online.behave("failure-predictor-v3", { kind: "error" });
+    const e = await failure(deployOnline(opts({ model: C })));
+    const everything = [...lines, JSON.stringify(ok), e.message, JSON.stringify(e.result)].join("\n");
+    expect(everything).not.toContain(key);
+    expect(everything).not.toContain(online.endpoints.get("fp-online")!.keys.secondaryKey);
+    // The key did reach the scoring server (the requests were authenticated).
+    expect(online.scored.filter((s) => s.status === 401)).toEqual([]);
+    expect(WORKSPACE_PATH).toContain(WORKSPACE);
+  });
+});

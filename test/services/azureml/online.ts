@@ -1,0 +1,410 @@
+/**
+ * Managed online endpoints on the local Resource Manager stand-in (startFakeArm), plus a data-plane scoring
+ * server on its own 127.0.0.1 port. Each route follows the documented example of azure-rest-api-specs,
+ * specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-10-01/
+ * (cited as examples/... next to it), and the traffic rules of
+ * https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints:
+ * - the traffic percentages add up to 100 (or 0), and only name deployments of the endpoint;
+ * - a deployment that still has traffic cannot be deleted;
+ * - the `azureml-model-deployment` header sends a request to that deployment whatever its traffic.
+ *
+ * Tests switch behaviours: provisioning that ends Failed, and per-deployment scoring (healthy, always 500,
+ * 500 after N requests, slow). A healthy deployment answers through a real inference server (shared/serve,
+ * an ONNX logistic regression, Open Inference Protocol v2 JSON) when one is given: `<httpUrl>/v2/models/<model>/infer`.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { armError, type FakeArm, type FakeResponse, type FakeRequest, RESOURCE_GROUP, SUBSCRIPTION, WORKSPACE } from "./arm-server";
+
+const PROVIDER = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices`;
+const WS = `${PROVIDER}/workspaces/${WORKSPACE}`;
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const EP = `^${esc(WS)}/onlineEndpoints/([^/]+)`;
+
+export type Behaviour =
+  | { kind: "healthy" }
+  | { kind: "error"; status?: number }
+  | { kind: "error-after"; requests: number; status?: number }
+  | { kind: "slow"; ms: number };
+
+export interface EndpointState {
+  name: string;
+  location: string;
+  kind?: string;
+  tags: Record<string, string>;
+  identity?: unknown;
+  properties: Record<string, unknown> & { authMode: string; traffic: Record<string, number>; provisioningState: string };
+  keys: { primaryKey: string; secondaryKey: string };
+}
+
+export interface DeploymentState {
+  name: string;
+  endpoint: string;
+  body: Record<string, unknown> & { properties: Record<string, unknown>; tags?: Record<string, string> };
+  provisioningState: string;
+  /** Requests the scoring server sent to it. */
+  served: number;
+}
+
+export interface OnlineStandIn {
+  location: string;
+  endpoints: Map<string, EndpointState>;
+  /** Key: `<endpoint>/<deployment>`. */
+  deployments: Map<string, DeploymentState>;
+  /** Every traffic map an endpoint PUT carried, in order (per endpoint). */
+  trafficPuts: { endpoint: string; traffic: Record<string, number> }[];
+  /** http://127.0.0.1:<port>: the scoring server's base. */
+  scoringBase: string;
+  /** How the scoring server answers for a deployment (default healthy). */
+  behave(deployment: string, b: Behaviour): void;
+  /** The next PUT of this deployment ends Failed with this error (as the service reports a failed provisioning). */
+  failProvisioning(deployment: string, error: { code: string; message: string }): void;
+  /** Lines getLogs returns for a deployment. */
+  logs: Map<string, string>;
+  /** Called after each traffic change took effect. */
+  onTraffic?: (endpoint: string, traffic: Record<string, number>) => void;
+  /** Add an endpoint and deployments directly (a state the tests start from). */
+  seed(endpoint: string, deployments: { name: string; model: string; tags?: Record<string, string>; traffic: number }[]): void;
+  /** Every data-plane request: which deployment answered and with what status. */
+  scored: { endpoint: string; deployment?: string; status: number; header?: string }[];
+  close(): Promise<void>;
+}
+
+export interface OnlineOptions {
+  location?: string;
+  /** A real OIP v2 server (shared/serve) that healthy deployments forward their requests to. */
+  inference?: { url: string; model: string };
+  /** Page size of the deployment list (nextLink paging). Default 50. */
+  pageSize?: number;
+}
+
+export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions = {}): Promise<OnlineStandIn> {
+  const location = opts.location ?? "westeurope";
+  const endpoints = new Map<string, EndpointState>();
+  const deployments = new Map<string, DeploymentState>();
+  const behaviours = new Map<string, Behaviour>();
+  const failNext = new Map<string, { code: string; message: string }>();
+  const counters = new Map<string, number>();
+  const trafficPuts: OnlineStandIn["trafficPuts"] = [];
+  const scored: OnlineStandIn["scored"] = [];
+  const logs = new Map<string, string>();
+  let rr = 0;
+
+  const scoring = await startScoring();
+  const standIn: OnlineStandIn = {
+    location,
+    endpoints,
+    deployments,
+    trafficPuts,
+    scoringBase: scoring.base,
+    behave: (d, b) => void behaviours.set(d, b),
+    failProvisioning: (d, e) => void failNext.set(d, e),
+    logs,
+    seed(endpoint, ds) {
+      const ep = newEndpoint(endpoint, { location, properties: { authMode: "Key" } });
+      ep.properties.provisioningState = "Succeeded";
+      for (const d of ds) {
+        deployments.set(`${endpoint}/${d.name}`, {
+          name: d.name,
+          endpoint,
+          provisioningState: "Succeeded",
+          served: 0,
+          body: {
+            location,
+            kind: "Managed",
+            tags: d.tags ?? {},
+            sku: { name: "Default", capacity: 1 },
+            properties: { endpointComputeType: "Managed", model: d.model, instanceType: "Standard_DS3_v2" },
+          },
+        });
+        ep.properties.traffic[d.name] = d.traffic;
+      }
+      endpoints.set(endpoint, ep);
+    },
+    scored,
+    close: () => scoring.close(),
+  };
+
+  function newEndpoint(name: string, body: Record<string, unknown>): EndpointState {
+    const props = (body.properties ?? {}) as Record<string, unknown>;
+    return {
+      name,
+      location: String(body.location),
+      kind: body.kind as string | undefined,
+      tags: (body.tags as Record<string, string>) ?? {},
+      identity: body.identity,
+      properties: {
+        ...props,
+        authMode: String(props.authMode),
+        traffic: { ...((props.traffic as Record<string, number>) ?? {}) },
+        provisioningState: "Creating",
+      },
+      keys: { primaryKey: `pk-${randomUUID()}`, secondaryKey: `sk-${randomUUID()}` },
+    };
+  }
+
+  // examples/Workspace/OnlineEndpoint/get.json: id, name, type, location, tags, identity, properties with
+  // scoringUri, swaggerUri, authMode, provisioningState, traffic.
+  function endpointJson(ep: EndpointState) {
+    return {
+      id: `${WS}/onlineEndpoints/${ep.name}`,
+      name: ep.name,
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+      location: ep.location,
+      ...(ep.kind ? { kind: ep.kind } : {}),
+      tags: ep.tags,
+      ...(ep.identity ? { identity: { ...(ep.identity as object), principalId: "00000000-1111-2222-3333-444444444444", tenantId: "00000000-1111-2222-3333-444444444444" } } : {}),
+      properties: {
+        ...ep.properties,
+        scoringUri: `${scoring.base}/${ep.name}/score`,
+        swaggerUri: `${scoring.base}/${ep.name}/swagger.json`,
+      },
+    };
+  }
+
+  // examples/OnlineDeployment/ManagedOnlineDeployment/get.json.
+  function deploymentJson(d: DeploymentState) {
+    return {
+      id: `${WS}/onlineEndpoints/${d.endpoint}/deployments/${d.name}`,
+      name: d.name,
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
+      ...d.body,
+      tags: d.body.tags ?? {},
+      properties: { ...d.body.properties, provisioningState: d.provisioningState },
+    };
+  }
+
+  const notFound = (what: string, name: string): FakeResponse =>
+    armError(404, "ResourceNotFound", `${what} '${name}' was not found in workspace '${WORKSPACE}'.`);
+
+  // examples/Workspace/get.json: the workspace, whose `location` new endpoints take.
+  fake.route("GET", new RegExp(`^${esc(WS)}$`), () => ({
+    status: 200,
+    body: { id: WS, name: WORKSPACE, type: "Microsoft.MachineLearningServices/workspaces", location, properties: { provisioningState: "Succeeded" } },
+  }));
+
+  // examples/Workspace/OnlineEndpoint/get.json
+  fake.route("GET", new RegExp(`${EP}$`), (req) => {
+    const ep = endpoints.get(req.params[0]!);
+    return ep ? { status: 200, body: endpointJson(ep) } : notFound("Online endpoint", req.params[0]!);
+  });
+
+  // examples/Workspace/OnlineEndpoint/createOrUpdate.json: 201 (create) / 200 (update) with provisioningState
+  // Creating/Updating; mfe.json marks it long-running with an Azure-AsyncOperation header. The traffic map
+  // is checked as the service checks it (safe-rollout page: sum 100 or 0, existing deployments only).
+  fake.route("PUT", new RegExp(`${EP}$`), (req) => {
+    const name = req.params[0]!;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const props = (body.properties ?? {}) as Record<string, unknown>;
+    if (typeof body.location !== "string" || !body.location)
+      return armError(400, "LocationRequired", "The location property is required for this definition.");
+    if (!["Key", "AMLToken", "AADToken"].includes(String(props.authMode)))
+      return armError(400, "UserError", `Invalid authMode '${String(props.authMode)}'. Allowed values are Key, AMLToken, AADToken.`);
+    const traffic = (props.traffic ?? {}) as Record<string, unknown>;
+    const bad = validateTraffic(name, traffic);
+    if (bad) return bad;
+    const existing = endpoints.get(name);
+    const ep = newEndpoint(name, body);
+    if (existing) {
+      ep.keys = existing.keys;
+      ep.properties.traffic = existing.properties.traffic; // applied when the operation ends
+      ep.properties.provisioningState = "Updating";
+    }
+    endpoints.set(name, ep);
+    trafficPuts.push({ endpoint: name, traffic: { ...(traffic as Record<string, number>) } });
+    const { headers } = fake.operation({
+      polls: 1,
+      onDone: () => {
+        ep.properties.provisioningState = "Succeeded";
+        ep.properties.traffic = { ...(traffic as Record<string, number>) };
+        standIn.onTraffic?.(name, { ...ep.properties.traffic });
+      },
+    });
+    return { status: existing ? 200 : 201, headers, body: endpointJson(ep) };
+  });
+
+  function validateTraffic(endpoint: string, traffic: Record<string, unknown>): FakeResponse | undefined {
+    let sum = 0;
+    for (const [d, v] of Object.entries(traffic)) {
+      if (!deployments.has(`${endpoint}/${d}`))
+        return armError(400, "BadArgument", `Deployment '${d}' in the traffic map does not exist on endpoint '${endpoint}'.`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100)
+        return armError(400, "BadArgument", `Traffic for deployment '${d}' must be an integer from 0 to 100.`);
+      sum += v;
+    }
+    if (sum !== 0 && sum !== 100)
+      return armError(400, "BadArgument", `Traffic values must add up to 100 or 0 (got ${sum}).`);
+    return undefined;
+  }
+
+  // examples/Workspace/OnlineEndpoint/listKeys.json: { primaryKey, secondaryKey } (EndpointAuthKeys).
+  fake.route("POST", new RegExp(`${EP}/listKeys$`), (req) => {
+    const ep = endpoints.get(req.params[0]!);
+    if (!ep) return notFound("Online endpoint", req.params[0]!);
+    if (ep.properties.authMode !== "Key") return armError(400, "UserError", "Keys are only available for endpoints with authMode Key.");
+    return { status: 200, body: ep.keys };
+  });
+
+  // examples/OnlineDeployment/list.json: { value: [...], nextLink }.
+  fake.route("GET", new RegExp(`${EP}/deployments$`), (req) => {
+    const ep = req.params[0]!;
+    if (!endpoints.has(ep)) return notFound("Online endpoint", ep);
+    const all = [...deployments.values()].filter((d) => d.endpoint === ep);
+    const size = opts.pageSize ?? 50;
+    const skip = Number(req.query.get("$skipToken") ?? 0);
+    const page = all.slice(skip, skip + size);
+    const next = skip + size < all.length ? `${fake.url}${WS}/onlineEndpoints/${ep}/deployments?api-version=2024-10-01&$skipToken=${skip + size}` : undefined;
+    return { status: 200, body: { value: page.map(deploymentJson), ...(next ? { nextLink: next } : {}) } };
+  });
+
+  // examples/OnlineDeployment/ManagedOnlineDeployment/get.json
+  fake.route("GET", new RegExp(`${EP}/deployments/([^/]+)$`), (req) => {
+    const d = deployments.get(`${req.params[0]}/${req.params[1]}`);
+    return d ? { status: 200, body: deploymentJson(d) } : notFound("Online deployment", req.params[1]!);
+  });
+
+  // examples/OnlineDeployment/ManagedOnlineDeployment/createOrUpdate.json: the request carries location, sku,
+  // properties.endpointComputeType, model, instanceType (and environmentId / codeConfiguration); 201 with
+  // provisioningState Creating, long-running (Azure-AsyncOperation), ending Succeeded or Failed.
+  fake.route("PUT", new RegExp(`${EP}/deployments/([^/]+)$`), (req) => {
+    const [ep, name] = [req.params[0]!, req.params[1]!];
+    if (!endpoints.has(ep)) return notFound("Online endpoint", ep);
+    const body = (req.body ?? {}) as DeploymentState["body"];
+    const p = body.properties ?? {};
+    if (typeof body.location !== "string") return armError(400, "LocationRequired", "The location property is required for this definition.");
+    if (p.endpointComputeType !== "Managed")
+      return armError(400, "BadArgument", "endpointComputeType must be Managed for a managed online endpoint.");
+    if (typeof p.model !== "string" || !p.model) return armError(400, "BadArgument", "A model is required.");
+    if (typeof p.instanceType !== "string") return armError(400, "BadArgument", "instanceType is required.");
+    const key = `${ep}/${name}`;
+    const existing = deployments.get(key);
+    const d: DeploymentState = { name, endpoint: ep, body, provisioningState: existing ? "Updating" : "Creating", served: existing?.served ?? 0 };
+    deployments.set(key, d);
+    const fail = failNext.get(name);
+    failNext.delete(name);
+    const { headers } = fake.operation({
+      polls: 2,
+      final: fail ? "Failed" : "Succeeded",
+      error: fail,
+      onDone: () => {
+        d.provisioningState = fail ? "Failed" : "Succeeded";
+      },
+    });
+    return { status: existing ? 200 : 201, headers, body: deploymentJson(d) };
+  });
+
+  // examples/OnlineDeployment/ManagedOnlineDeployment/update.json: PATCH with tags (and sku); 202 + Location.
+  fake.route("PATCH", new RegExp(`${EP}/deployments/([^/]+)$`), (req) => {
+    const d = deployments.get(`${req.params[0]}/${req.params[1]}`);
+    if (!d) return notFound("Online deployment", req.params[1]!);
+    const body = (req.body ?? {}) as { tags?: Record<string, string>; sku?: unknown };
+    const { op, headers } = fake.operation({ polls: 1 });
+    op.onDone = () => {
+      if (body.tags) d.body.tags = { ...body.tags };
+      if (body.sku) d.body.sku = body.sku;
+    };
+    return { status: 202, headers: { location: headers.location!, "retry-after": "0" } };
+  });
+
+  // examples/Workspace/OnlineDeployment/delete.json: 202 + Location (200/204 when already gone). The service
+  // refuses to delete a deployment that still has traffic.
+  fake.route("DELETE", new RegExp(`${EP}/deployments/([^/]+)$`), (req) => {
+    const [ep, name] = [req.params[0]!, req.params[1]!];
+    const d = deployments.get(`${ep}/${name}`);
+    if (!d) return { status: 204 };
+    if ((endpoints.get(ep)?.properties.traffic[name] ?? 0) > 0)
+      return armError(400, "BadArgument", `Deployment '${name}' has traffic and cannot be deleted. Set its traffic to 0 first.`);
+    d.provisioningState = "Deleting";
+    const { headers } = fake.operation({
+      polls: 1,
+      onDone: () => {
+        deployments.delete(`${ep}/${name}`);
+        const t = endpoints.get(ep)?.properties.traffic;
+        if (t) delete t[name]; // a deleted deployment leaves the endpoint's traffic map
+      },
+    });
+    return { status: 202, headers: { location: headers.location!, "retry-after": "0" } };
+  });
+
+  // examples/OnlineDeployment/getLogs.json: body { containerType, tail } → { content }.
+  fake.route("POST", new RegExp(`${EP}/deployments/([^/]+)/getLogs$`), (req: FakeRequest) => {
+    const d = deployments.get(`${req.params[0]}/${req.params[1]}`);
+    if (!d) return notFound("Online deployment", req.params[1]!);
+    const tail = Number((req.body as { tail?: number } | undefined)?.tail ?? 0);
+    const lines = (logs.get(d.name) ?? "").split("\n");
+    return { status: 200, body: { content: (tail > 0 ? lines.slice(-tail) : lines).join("\n") } };
+  });
+
+  async function startScoring(): Promise<{ base: string; close(): Promise<void> }> {
+    const server: Server = createServer((req, res) => {
+      void (async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const body = Buffer.concat(chunks);
+        const m = /^\/([^/]+)\/score$/.exec(new URL(req.url ?? "/", "http://x").pathname);
+        const reply = (status: number, text: string, deployment?: string) => {
+          scored.push({ endpoint: m?.[1] ?? "", deployment, status, header: req.headers["azureml-model-deployment"] as string | undefined });
+          res.writeHead(status, { "content-type": "application/json" });
+          res.end(text);
+        };
+        const ep = m ? endpoints.get(m[1]!) : undefined;
+        if (!ep || req.method !== "POST") return reply(404, JSON.stringify({ message: "Not found" }));
+        const auth = req.headers.authorization;
+        if (auth !== `Bearer ${ep.keys.primaryKey}` && auth !== `Bearer ${ep.keys.secondaryKey}`)
+          return reply(401, JSON.stringify({ message: "Invalid authentication" }));
+        const header = req.headers["azureml-model-deployment"] as string | undefined;
+        let target = header;
+        if (target) {
+          if (!deployments.has(`${ep.name}/${target}`))
+            return reply(404, JSON.stringify({ message: `Deployment ${target} not found` }));
+        } else {
+          // Weighted round robin over the traffic map.
+          const weights = Object.entries(ep.properties.traffic).filter(([, v]) => v > 0);
+          if (weights.length === 0) return reply(503, JSON.stringify({ message: "No valid deployments to route to." }));
+          let slot = rr++ % 100;
+          for (const [n, v] of weights) {
+            if (slot < v) {
+              target = n;
+              break;
+            }
+            slot -= v;
+          }
+        }
+        const d = deployments.get(`${ep.name}/${target}`)!;
+        if (d.provisioningState !== "Succeeded" && d.provisioningState !== "Updating")
+          return reply(503, JSON.stringify({ message: `Deployment ${target} is ${d.provisioningState}` }), target);
+        d.served++;
+        const n = (counters.get(target!) ?? 0) + 1;
+        counters.set(target!, n);
+        const b = behaviours.get(target!) ?? { kind: "healthy" };
+        if (b.kind === "error" || (b.kind === "error-after" && n > b.requests))
+          return reply(b.status ?? 500, JSON.stringify({ message: "An unexpected error occurred in scoring script." }), target);
+        if (b.kind === "slow") await new Promise((r) => setTimeout(r, b.ms));
+        if (opts.inference) {
+          const r = await fetch(`${opts.inference.url}/v2/models/${encodeURIComponent(opts.inference.model)}/infer`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          }).catch((e: Error) => ({ status: 502, text: async () => JSON.stringify({ message: e.message }) }));
+          return reply(r.status, await r.text(), target);
+        }
+        return reply(200, JSON.stringify({ deployment: target, predictions: [0] }), target);
+      })().catch(() => {
+        res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  return standIn;
+}

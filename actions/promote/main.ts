@@ -1,4 +1,5 @@
 import { defineAction } from "../../runtime/action";
+import { isAzureMLRegistryUri } from "../../shared/azureml/registry-models";
 import { fetchApprovers } from "../../shared/github";
 import { promoteStep } from "../../shared/promote";
 import { registrySecrets } from "../../shared/registry";
@@ -10,7 +11,8 @@ export default defineAction({
   secrets: ["github-token"],
   async run(i, ctx) {
     const { env, github: gh, logger } = ctx;
-    for (const uri of [i["from-registry"], i["to-registry"]]) for (const s of registrySecrets(uri || undefined, { env })) ctx.setSecret(s);
+    for (const uri of [i["from-registry"], i["to-registry"], i["alias-registry"]])
+      for (const s of isAzureMLRegistryUri(uri) ? [] : registrySecrets(uri || undefined, { env })) ctx.setSecret(s);
     let approvers: string[] | undefined;
     if (i["github-token"] && gh.repository && gh.runId && env.GITHUB_ACTIONS === "true") {
       approvers = await fetchApprovers({
@@ -28,6 +30,11 @@ export default defineAction({
       model: i.model,
       fromRegistry: i["from-registry"],
       toRegistry: i["to-registry"],
+      aliasRegistry: i["alias-registry"],
+      subscriptionId: i["subscription-id"],
+      resourceGroup: i["resource-group"],
+      azure: { endpoint: i["azure-endpoint"], logger },
+      onSecret: (s) => ctx.setSecret(s),
       alias: i.alias,
       rollback: i.rollback,
       rollbackTo: i["rollback-to"],
@@ -44,6 +51,7 @@ export default defineAction({
     });
     ctx.setOutput("version", r.version ?? "");
     ctx.setOutput("model-uri", r.uri);
+    ctx.setOutput("azureml-model-id", r.azuremlModelId);
     ctx.setOutput("previous-version", r.previousVersion ?? "");
     ctx.setOutput("promoted", r.promoted);
     ctx.setOutput("audit-event", r.auditEvent ?? {});

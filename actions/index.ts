@@ -14,4 +14,5 @@ export const actions: Record<string, Loader> = {
   "package-edge": () => import("./package-edge/main"),
   "validate-data": () => import("./validate-data/main"),
   "detect-drift": () => import("./detect-drift/main"),
+  "deploy-online": () => import("./deploy-online/main"),
 };

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { input } from "../../runtime/inputs";
+
+export const inputs = z.object({
+  "subscription-id": input.requiredString("the Azure subscription id of the workspace"),
+  "resource-group": input.requiredString("the workspace's resource group"),
+  workspace: input.requiredString("the Azure ML workspace name"),
+  "azure-endpoint": input.url(),
+  endpoint: input.requiredString("the online endpoint name"),
+  model: input.requiredString("a model such as azureml://registries/<registry>/models/<name>/versions/<version>"),
+  deployment: input.string(),
+  "instance-type": input.string(),
+  "instance-count": input.integer({ min: 1, max: 100 }),
+  environment: input.string(),
+  code: input.string(),
+  "scoring-script": input.string(),
+  strategy: input.enumeration(["blue-green", "ab"] as const),
+  traffic: input.list(),
+  "challenger-traffic": input.integer({ min: 1, max: 99 }),
+  "sample-request": input.string(),
+  "smoke-requests": input.integer({ min: 1, max: 1000 }),
+  "max-error-rate": input.number({ min: 0, max: 1 }),
+  "step-wait-seconds": input.integer({ min: 0, max: 3600 }),
+  "retire-previous": input.boolean(),
+  "timeout-minutes": input.number({ min: 0, exclusive: true }),
+});

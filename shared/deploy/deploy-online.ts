@@ -116,11 +116,25 @@ export class RolloutFailed extends UserError {
 }
 
 export async function deployOnline(o: DeployOnlineOptions): Promise<DeployOnlineResult> {
+  const timeout = o.timeoutMinutes ? AbortSignal.timeout(o.timeoutMinutes * 60_000) : undefined;
+  const signal = o.signal && timeout ? AbortSignal.any([o.signal, timeout]) : (o.signal ?? timeout);
+  try {
+    return await rollout(o, signal);
+  } catch (e) {
+    // Stopped before any traffic moved (reading the endpoint, the smoke test): nothing to undo.
+    if (signal?.aborted && !(e instanceof UserError))
+      throw new UserError(
+        `endpoint ${o.endpoint}: ${describeAbort(signal, o.timeoutMinutes)} before any traffic moved; nothing was changed on the traffic map. Run the workflow again.`,
+        { cause: e, code: "cancelled" },
+      );
+    throw e;
+  }
+}
+
+async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined): Promise<DeployOnlineResult> {
   const logger = o.logger ?? silentLogger;
   const sleep = o.sleep ?? realSleep;
   const credential = o.credential ?? lazyDefaultCredential();
-  const timeout = o.timeoutMinutes ? AbortSignal.timeout(o.timeoutMinutes * 60_000) : undefined;
-  const signal = o.signal && timeout ? AbortSignal.any([o.signal, timeout]) : (o.signal ?? timeout);
   const conn = { endpoint: o.armEndpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs };
   const arm = armClient({ ...conn, signal });
   // Putting traffic back must work after a cancel: its own client, without the cancelled signal.

@@ -280,3 +280,14 @@ describe("deploy-online: secrets", () => {
     expect(WORKSPACE_PATH).toContain(WORKSPACE);
   });
 });
+
+describe("deploy-online: stopped early", () => {
+  it("timeout-minutes that runs out during the smoke test fails without touching the traffic", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    online.behave("green", { kind: "slow", ms: 5_000 });
+    const e = await deployOnline(opts({ deployment: "green", timeoutMinutes: 0.02 })).catch((err: Error) => err);
+    expect((e as Error).message).toMatch(/did not finish within timeout-minutes \(0\.02\).*(nothing was changed on the traffic map|No traffic was moved)/);
+    expect(online.trafficPuts).toEqual([]);
+    expect(traffic()).toEqual({ blue: 100 });
+  });
+});

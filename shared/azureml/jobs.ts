@@ -119,6 +119,8 @@ export interface WaitOptions {
   /** The workflow was cancelled: cancel the job and stop. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** The job as created (its status is logged first). */
+  created?: JobResource;
   /** Called on each status change. */
   onStatus?: (status: string, job: JobResource) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -150,14 +152,20 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
   const deadline = now() + o.timeoutMs;
   const poll = o.pollIntervalMs ?? 10_000;
   let last = "";
-  let job: JobResource | undefined;
+  let job: JobResource | undefined = o.created;
+  const first = o.created?.properties?.status;
+  if (first) {
+    last = first;
+    logger.info(`azureml: job ${name}: ${first}`);
+    o.onStatus?.(first, o.created as JobResource);
+  }
   const stop = async (why: "timeout" | "cancelled"): Promise<never> => {
     const url = jobStudioUrl(job, ws, name);
     const cancelled = await cancelJob(arm, ws, name, logger);
     const asked = cancelled ? "cancel requested in Azure ML" : "the cancel request failed, cancel it in Studio";
     if (why === "timeout")
       throw new JobEndedError(
-        `timeout-minutes: Azure ML job ${name} was still ${last || "running"} after ${+(o.timeoutMs / 60_000).toFixed(2)} min (got status ${shown(last || "unknown")}); ${asked}. Raise timeout-minutes or make the job faster: ${url}`,
+        `timeout-minutes: Azure ML job ${name} was still ${last || "running"} after ${o.timeoutMs >= 60_000 ? `${+(o.timeoutMs / 60_000).toFixed(2)} min` : `${+(o.timeoutMs / 1000).toFixed(1)} s`} (got status ${shown(last || "unknown")}); ${asked}. Raise timeout-minutes or make the job faster: ${url}`,
         name,
         last,
         url,

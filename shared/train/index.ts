@@ -11,6 +11,9 @@ export {
   type TrainLineage,
   type TrainOptions,
   type TrainResult,
+  finishTrain,
   train,
 } from "./train";
 export { type ModelOutput, readMetricsOutput, readModelOutput } from "./trainer-outputs";
+export { type AzureMLTrainOptions, type AzureMLTrainResult, type TrialResult, trainOnAzureML } from "./azureml-train";
+export type { AzureMLLineage, AzureMLTrialLineage } from "./lineage";

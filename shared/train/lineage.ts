@@ -33,3 +33,29 @@ export function lineageFromEnv(env: Record<string, string | undefined>): RunLine
   }
   return out;
 }
+
+/** One trial of a matrix sweep on Azure ML, as the lineage records it. */
+export type AzureMLTrialLineage = {
+  jobName: string;
+  status: string;
+  params: Record<string, string | number | boolean>;
+  /** The sweep metric's value (absent when the trial failed or did not write it). */
+  metric?: number;
+  studioUrl: string;
+};
+
+/** Where the model was trained when train ran it as an Azure ML job (`compute: azureml`). */
+export type AzureMLLineage = {
+  jobName: string;
+  /** ARM id of the job. */
+  jobId: string;
+  studioUrl: string;
+  experiment: string;
+  /** computeId of the job (pipeline jobs: the default compute, when set). */
+  compute?: string;
+  /** environmentId of the command job. */
+  environment?: string;
+  jobType: "Command" | "Pipeline";
+  /** Set for a matrix sweep: every trial, and the metric that chose the winner (`max:auc`). */
+  sweep?: { metric: string; winner: string; trials: AzureMLTrialLineage[] };
+};

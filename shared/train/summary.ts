@@ -34,6 +34,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   row("run", l.runUrl ? `[${l.runId ?? "run"}](${l.runUrl})` : l.runId);
   row("actor", l.actor);
   row("data", l.dataHash ? `\`${l.dataHash}\` (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
+  if (l.azureml) row("Azure ML job", `[${l.azureml.jobName}](${l.azureml.studioUrl}) (${l.azureml.jobType}, experiment ${l.azureml.experiment})`);
   row("command", `\`${l.command}\``);
   row("duration", `${l.durationSeconds} s`);
   lines.push("");
@@ -43,5 +44,19 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   for (const t of c.signature.outputs)
     lines.push(`| output | ${esc(t.name)} | ${esc(t.dtype)} | [${t.shape.join(", ")}] |`);
   lines.push("");
+  const sweep = l.azureml?.sweep;
+  if (sweep) {
+    lines.push("### Azure ML trials", "", `Best by \`${sweep.metric}\`.`, "", "| trial | | params | status | metric | job |", "| --- | --- | --- | --- | --- | --- |");
+    sweep.trials.forEach((t, i) => {
+      const params = Object.entries(t.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ");
+      const won = t.jobName === sweep.winner ? "**best**" : "";
+      const metric = t.metric === undefined ? "" : num(t.metric);
+      const job = t.studioUrl ? `[${t.jobName || "not submitted"}](${t.studioUrl})` : esc(t.jobName || "not submitted");
+      lines.push(`| ${i + 1} | ${won} | ${esc(params)} | ${esc(t.status)} | ${metric} | ${job} |`);
+    });
+    lines.push("");
+  }
   return lines.join("\n");
 }

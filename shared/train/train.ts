@@ -4,10 +4,10 @@ import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import type { ModelSignature } from "../onnx";
 import { type DataHash, hashData } from "./data-hash";
-import { lineageFromEnv, type RunLineage } from "./lineage";
+import { type AzureMLLineage, lineageFromEnv, type RunLineage } from "./lineage";
 import { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
 import { runTrainer, TrainerError } from "./run-trainer";
-import { readMetricsOutput, readModelOutput, stampOf } from "./trainer-outputs";
+import { type FileStamp, readMetricsOutput, readModelOutput, stampOf } from "./trainer-outputs";
 
 /** One tensor of the signature as the model card stores it. Non-tensor values (ZipMap) carry their type string as dtype. */
 export interface CardTensor {
@@ -24,8 +24,10 @@ export type TrainLineage = RunLineage & {
   dataBytes?: number;
   /** The trainer command line as given. */
   command: string;
-  /** Wall time of the trainer alone. */
+  /** Wall time of the trainer alone (on Azure ML: of waiting for the job). */
   durationSeconds: number;
+  /** Set when the trainer ran as an Azure ML job. */
+  azureml?: AzureMLLineage;
 };
 
 /** Everything train registers besides the files: shaped like shared/registry's RegisterInput. */
@@ -165,33 +167,73 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   });
   logger.info(`train: trainer finished in ${(run.durationMs / 1000).toFixed(1)} s`);
 
-  const model = await readModelOutput(modelPath, beforeModel);
-  const metrics = await readMetricsOutput(metricsPath, beforeMetrics);
-  const sig = model.signature;
-  const tensor = (v: ModelSignature["inputs"][number]): CardTensor => ({
-    name: v.name,
-    dtype: v.kind === "tensor" ? v.dtype : v.type,
-    shape: v.shape ?? [],
-  });
-  const opset = sig.opsets.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version;
-  const card: TrainCard = {
-    name: opts.name ?? "",
-    signature: { inputs: sig.inputs.map(tensor), outputs: sig.outputs.map(tensor), ...(opset ? { opset } : {}) },
-    metrics,
-    params: flattenParams(params),
-    tags: { ...(opts.tags ?? {}) },
+  return finishTrain({
+    modelPath,
+    metricsPath,
+    beforeModel,
+    beforeMetrics,
+    params,
+    data,
+    name: opts.name,
+    tags: opts.tags,
     lineage: {
       ...lineageFromEnv(env),
       ...(data ? { dataHash: data.hash, dataFiles: data.files.length, dataBytes: data.bytes } : {}),
       command,
       durationSeconds: Math.round(run.durationMs) / 1000,
     },
+    registry: opts.registry,
+    alias: opts.alias,
+    aliasReason: opts.aliasReason,
+    logger,
+  });
+}
+
+export interface FinishTrainOptions {
+  modelPath: string;
+  metricsPath: string;
+  /** State of the files before the trainer ran (a file left unchanged is refused). */
+  beforeModel?: FileStamp;
+  beforeMetrics?: FileStamp;
+  params: TrainParams;
+  data?: DataHash;
+  name?: string;
+  tags?: Record<string, string>;
+  lineage: TrainLineage;
+  registry?: ModelRegistrar;
+  alias?: string;
+  aliasReason?: string;
+  logger: Logger;
+}
+
+/**
+ * What every trainer run ends with, wherever the trainer ran (here or on Azure ML): validate the ONNX
+ * model and the metrics, build the card, register, move the alias.
+ */
+export async function finishTrain(o: FinishTrainOptions): Promise<TrainResult> {
+  const { modelPath, metricsPath, params, data, logger } = o;
+  const model = await readModelOutput(modelPath, o.beforeModel);
+  const metrics = await readMetricsOutput(metricsPath, o.beforeMetrics);
+  const sig = model.signature;
+  const tensor = (v: ModelSignature["inputs"][number]): CardTensor => ({
+    name: v.name,
+    dtype: v.kind === "tensor" ? v.dtype : v.type,
+    shape: v.shape ?? [],
+  });
+  const opset = sig.opsets.find((s) => s.domain === "" || s.domain === "ai.onnx")?.version;
+  const card: TrainCard = {
+    name: o.name ?? "",
+    signature: { inputs: sig.inputs.map(tensor), outputs: sig.outputs.map(tensor), ...(opset ? { opset } : {}) },
+    metrics,
+    params: flattenParams(params),
+    tags: { ...(o.tags ?? {}) },
+    lineage: o.lineage,
   };
   const result: TrainResult = { modelPath, metricsPath, metrics, signature: sig, params, card };
   if (data) result.data = data;
 
-  if (opts.registry) {
-    const { version } = await opts.registry.register({
+  if (o.registry) {
+    const { version } = await o.registry.register({
       ...card,
       files: [
         { path: "model.onnx", source: modelPath },
@@ -200,10 +242,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     });
     result.version = version;
     logger.info(`train: registered ${card.name}@${version}`);
-    if (opts.alias) {
-      if (!opts.registry.setAlias) throw new Error("train: the registry given cannot set aliases");
-      await opts.registry.setAlias(card.name, opts.alias, version, { reason: opts.aliasReason });
-      logger.info(`train: ${card.name}@${opts.alias} -> ${version}`);
+    if (o.alias) {
+      if (!o.registry.setAlias) throw new Error("train: the registry given cannot set aliases");
+      await o.registry.setAlias(card.name, o.alias, version, { reason: o.aliasReason });
+      logger.info(`train: ${card.name}@${o.alias} -> ${version}`);
     }
   }
   return result;

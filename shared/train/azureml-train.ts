@@ -1,0 +1,390 @@
+/**
+ * train with `compute: azureml`: the trainer runs as an Azure ML command job (or the pipeline job of a
+ * user's `az ml job create` YAML); the model it writes to the job output `model` is downloaded from the
+ * workspace's default datastore, then validated and registered exactly as a local run is (finishTrain),
+ * with the Azure ML job in the lineage. A `matrix` runs one job per combination and registers the best
+ * by `sweep-metric`.
+ *
+ * The trainer contract is the local one: the command writes model.onnx and metrics.json to
+ * $MLOPS_OUTPUT_DIR. Job environment variables cannot reference outputs, so the submitted command starts
+ * with `export MLOPS_OUTPUT_DIR="${{outputs.model}}" ... &&`; MLOPS_PARAMS (JSON) and MLOPS_SEED are job
+ * environment variables, and each matrix value is also a literal job input `${{inputs.<name>}}`.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { TokenCredential } from "@azure/identity";
+import { lazyDefaultCredential } from "../azure/credential";
+import { computeId, parseAssetRef, resolveAssetRef } from "../azureml/asset-refs";
+import { ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
+import { datastoreUri, downloadPrefix, getDatastore, type OpenedDatastore, openDatastore, parseDatastoreUri } from "../azureml/datastore";
+import { type CommandJobYaml, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
+import { JobEndedError, type JobProperties, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
+import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
+import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
+import { shown, UserError } from "../errors";
+import { type Logger, silentLogger } from "../log";
+import { type DataHash, hashData } from "./data-hash";
+import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from "./lineage";
+import { parseParams, type TrainParams } from "./params";
+import { finishTrain, type ModelRegistrar, type TrainResult } from "./train";
+import { readMetricsOutput } from "./trainer-outputs";
+
+export interface AzureMLTrainOptions {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  workspace?: string;
+  /** Resource Manager endpoint (default https://management.azure.com). */
+  endpoint?: string;
+  credential?: TokenCredential;
+  /** The trainer command (required unless jobFile gives one). */
+  command?: string;
+  /** Path of an `az ml job create` YAML (type: command or pipeline), relative to workingDirectory. */
+  jobFile?: string;
+  /** Directory uploaded as the code asset (default: the job file's code:, else workingDirectory). */
+  code?: string;
+  workingDirectory: string;
+  environment?: string;
+  computeTarget?: string;
+  experimentName?: string;
+  params?: string | TrainParams;
+  matrix?: string | Record<string, unknown>;
+  sweepMetric?: string;
+  maxParallel?: number;
+  /** The pipeline job output that holds the model (default model). */
+  modelOutput?: string;
+  data?: string[];
+  seed?: number;
+  /** How long to wait for the job(s); then they are cancelled. */
+  timeoutMs: number;
+  /** Where the outputs are downloaded (one folder per job). */
+  outputDir: string;
+  env?: Record<string, string | undefined>;
+  name?: string;
+  tags?: Record<string, string>;
+  registry?: ModelRegistrar;
+  alias?: string;
+  aliasReason?: string;
+  /** The workflow was cancelled: cancel the job(s). */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Secret values found on the way (the datastore's key): the caller masks them. */
+  onSecret?: (value: string) => void;
+  /** Poll interval of job status (default 10 s) and ARM retry base (tests use less). */
+  pollIntervalMs?: number;
+  baseDelayMs?: number;
+}
+
+export interface TrialResult {
+  index: number;
+  jobName: string;
+  jobId: string;
+  studioUrl: string;
+  params: Combination;
+  status: string;
+  metrics?: Record<string, number>;
+  error?: string;
+  dir: string;
+}
+
+export interface AzureMLTrainResult extends TrainResult {
+  azureml: AzureMLLineage;
+  trials: TrialResult[];
+  /** Index of the registered trial in `trials`. */
+  winner: number;
+  sweep?: SweepMetric;
+}
+
+interface Plan {
+  ws: WorkspaceRef;
+  wsPath: string;
+  yaml?: JobYaml;
+  yamlDir: string;
+  command?: string;
+  params: TrainParams;
+  combos: Combination[];
+  sweep?: SweepMetric;
+  experiment: string;
+}
+
+function plan(o: AzureMLTrainOptions, yaml: JobYaml | undefined, yamlDir: string): Plan {
+  const ws = workspaceRef({ subscriptionId: o.subscriptionId, resourceGroup: o.resourceGroup, workspace: o.workspace });
+  const params = parseParams(o.params);
+  const matrix = parseMatrix(o.matrix);
+  const combos = expandMatrix(matrix);
+  let sweep: SweepMetric | undefined;
+  if (o.sweepMetric?.trim()) sweep = parseSweepMetric(o.sweepMetric);
+  else if (combos.length > 1)
+    throw new UserError(
+      `sweep-metric: required with a matrix of ${combos.length} combinations (got nothing). Set sweep-metric: to max:<metric> or min:<metric> from your metrics.json, e.g. max:roc_auc.`,
+    );
+  if (yaml?.type === "pipeline" && combos.length > 1)
+    throw new UserError(`matrix: not supported with a pipeline job-file (got ${combos.length} combinations). Use a command job-file or command: for sweeps.`);
+  const command = o.command?.trim() || (yaml?.type === "command" ? yaml.command : undefined);
+  if (yaml?.type !== "pipeline" && !command)
+    throw new UserError("command: missing (got nothing) with compute: azureml. Set command: to the line that trains, or job-file: to an az ml job YAML with a command.");
+  const repo = (o.env ?? process.env).GITHUB_REPOSITORY?.split("/").at(-1);
+  const experiment = (o.experimentName?.trim() || yaml?.experimentName || repo || "mlops-actions").replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 255);
+  return { ws, wsPath: workspacePath(ws), yaml, yamlDir, command, params, combos, sweep, experiment };
+}
+
+/** Run the training on Azure ML and register the (best) model. */
+export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTrainResult> {
+  const logger = o.logger ?? silentLogger;
+  const env = o.env ?? process.env;
+  const cwd = resolve(o.workingDirectory);
+  const at = (p: string, base = cwd) => (isAbsolute(p) ? p : resolve(base, p));
+  if (o.registry && !o.name)
+    throw new UserError("model-name: missing (got nothing) while register is on. Set model-name: e.g. failure-predictor.");
+
+  let yaml: JobYaml | undefined;
+  let yamlDir = cwd;
+  if (o.jobFile?.trim()) {
+    const file = at(o.jobFile.trim());
+    const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+      throw new UserError(`job-file: cannot read ${shown(o.jobFile)} (got ${e.code ?? e.message}). Give the path of the YAML, relative to working-directory.`);
+    });
+    yaml = parseJobYaml(text);
+    yamlDir = dirname(file);
+  }
+  const p = plan(o, yaml, yamlDir);
+  const credential = o.credential ?? lazyDefaultCredential();
+  const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs };
+  // No step signal on the client: a cancelled workflow must still be able to send the cancel.
+  const arm = armClient(conn);
+
+  let data: DataHash | undefined;
+  if (o.data?.some((d) => d.trim() !== "")) {
+    data = await hashData(o.data, { cwd, logger });
+    logger.info(`data: ${data.files.length} file(s), ${data.bytes} bytes, ${data.hash}`);
+  }
+
+  const ds = await getDatastore(arm, p.wsPath);
+  const store = await openDatastore(arm, p.wsPath, ds, credential);
+  if (store.secret) o.onSecret?.(store.secret);
+
+  const compute = o.computeTarget?.trim() || yaml?.compute || (yaml?.type === "pipeline" ? strOf(yaml.settings.default_compute) : undefined);
+  const computeIdValue = compute ? computeId(compute, p.wsPath, o.computeTarget?.trim() ? "compute-target" : "job-file: compute") : undefined;
+  const deadline = Date.now() + o.timeoutMs;
+  const runTag = env.GITHUB_RUN_ID ? [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT || "1"] : [Date.now().toString(36)];
+  const suffix = randomBytes(3).toString("hex");
+  const baseTags: Record<string, string> = {
+    ...(yaml?.tags ?? {}),
+    ...(env.GITHUB_REPOSITORY ? { "mlops-actions/repository": env.GITHUB_REPOSITORY } : {}),
+    ...(env.GITHUB_SHA ? { "mlops-actions/sha": env.GITHUB_SHA } : {}),
+    ...(lineageFromEnv(env).runUrl ? { "mlops-actions/run-url": lineageFromEnv(env).runUrl as string } : {}),
+    ...(o.name ? { "mlops-actions/model": o.name } : {}),
+  };
+
+  let build: (name: string, combo: Combination, outUri: string) => JobProperties;
+  let environmentId: string | undefined;
+  if (yaml?.type === "pipeline") {
+    if (!computeIdValue && yaml.jobs.some((s) => !s.compute))
+      throw new UserError("compute-target: missing (got nothing, and the pipeline has no settings.default_compute). Set compute-target: to a cluster name.");
+    const componentIds: Record<string, string> = {};
+    const stepComputeIds: Record<string, string> = {};
+    for (const s of yaml.jobs) {
+      componentIds[s.name] = await resolveAssetRef(arm, p.wsPath, parseAssetRef("components", s.component, p.wsPath, `job-file: jobs.${s.name}.component`), `job-file: jobs.${s.name}.component`);
+      if (s.compute) stepComputeIds[s.name] = computeId(s.compute, p.wsPath, `job-file: jobs.${s.name}.compute`);
+    }
+    const outName = o.modelOutput?.trim() || "model";
+    build = (name, _combo, outUri) => {
+      const body = jobYamlToRest(yaml, { computeId: computeIdValue, componentIds, stepComputeIds });
+      if (!body.outputs?.[outName] && !yaml.jobs.some((s) => JSON.stringify(s.outputs).includes(`parent.outputs.${outName}`)))
+        throw new UserError(
+          `model-output: the pipeline has no output ${shown(outName)} (got outputs ${shown(Object.keys(yaml.outputs))}). Add outputs: { ${outName}: { type: uri_folder } } bound to the step that writes model.onnx, or set model-output:.`,
+        );
+      body.outputs = { ...body.outputs, [outName]: { ...(body.outputs?.[outName] ?? { jobOutputType: "uri_folder" }), uri: outUri, mode: body.outputs?.[outName]?.mode ?? "ReadWriteMount" } };
+      body.inputs = { ...body.inputs, ...paramInputs(p.params, yaml.inputs, false) };
+      return finishBody(body, name);
+    };
+  } else {
+    if (!computeIdValue) throw new UserError("compute-target: missing (got nothing). Set compute-target: to the name of an Azure ML compute cluster, e.g. cpu-cluster.");
+    const envRef = o.environment?.trim() || (yaml as CommandJobYaml | undefined)?.environment;
+    if (!envRef)
+      throw new UserError("environment: missing (got nothing). Set environment: to an Azure ML environment, e.g. azureml:sklearn-env@latest or azureml://registries/azureml/environments/sklearn-1.5/labels/latest.");
+    const envWhat = o.environment?.trim() ? "environment" : "job-file: environment";
+    environmentId = await resolveAssetRef(arm, p.wsPath, parseAssetRef("environments", envRef, p.wsPath, envWhat), envWhat);
+    const codeDir = o.code?.trim() ? at(o.code.trim()) : yaml?.type === "command" && yaml.code ? at(yaml.code, p.yamlDir) : cwd;
+    const snapshot = await snapshotCode(codeDir);
+    const code = await ensureCodeAsset(arm, p.wsPath, store, snapshot, logger);
+    const y: CommandJobYaml = yaml?.type === "command" ? yaml : { type: "command", command: p.command ?? "", inputs: {}, outputs: {}, environmentVariables: {} };
+    build = (name, combo, outUri) => {
+      const trialParams = { ...p.params, ...combo };
+      const body = jobYamlToRest({ ...y, command: p.command ?? y.command }, { computeId: computeIdValue, environmentId, codeId: code.id });
+      body.command = `export MLOPS_OUTPUT_DIR="\${{outputs.model}}" MLOPS_MODEL_PATH="\${{outputs.model}}/model.onnx" MLOPS_METRICS_PATH="\${{outputs.model}}/metrics.json" && ${body.command}`;
+      body.inputs = { ...body.inputs, ...paramInputs(p.params, y.inputs, false), ...paramInputs(combo, y.inputs, true) };
+      body.outputs = { ...body.outputs, model: { jobOutputType: "uri_folder", mode: "ReadWriteMount", uri: outUri } };
+      body.environmentVariables = {
+        ...body.environmentVariables,
+        MLOPS_PARAMS: JSON.stringify(trialParams),
+        ...(o.seed !== undefined ? { MLOPS_SEED: String(o.seed) } : {}),
+      };
+      return finishBody(body, name);
+    };
+  }
+
+  function finishBody(body: JobProperties, name: string): JobProperties {
+    body.experimentName = p.experiment;
+    body.displayName = yaml?.displayName ?? name;
+    body.tags = { ...baseTags, ...(body.tags ?? {}) };
+    return body;
+  }
+
+  const sweeping = p.combos.length > 1;
+  const started = Date.now();
+  const results = await runBounded(p.combos, Math.max(1, o.maxParallel ?? 4), async (combo, index): Promise<TrialResult> => {
+    if (o.signal?.aborted) throw o.signal.reason ?? new Error("cancelled");
+    const name = makeJobName([o.name || "model", ...runTag, sweeping ? String(index) : undefined, suffix]);
+    const outUri = datastoreUri(ds.name, `mlops-actions/${name}/model`);
+    const body = build(name, combo, outUri);
+    const trial: TrialResult = { index, jobName: name, jobId: jobPath(p.ws, name), studioUrl: jobStudioUrl(undefined, p.ws, name), params: combo, status: "NotStarted", dir: join(at(o.outputDir), name) };
+    const created = await submitJob(arm, p.ws, name, body, o.signal);
+    trial.jobId = created.id ?? trial.jobId;
+    trial.studioUrl = jobStudioUrl(created, p.ws, name);
+    logger.info(`azureml: submitted ${body.jobType.toLowerCase()} job ${name}${sweeping ? ` (trial ${index + 1}/${p.combos.length}: ${shown(combo)})` : ""}: ${trial.studioUrl}`);
+    try {
+      const job = await waitForJob(arm, p.ws, name, {
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        pollIntervalMs: o.pollIntervalMs,
+        signal: o.signal,
+        logger,
+        created,
+        onStatus: (s) => {
+          trial.status = s;
+        },
+      });
+      trial.studioUrl = jobStudioUrl(job, p.ws, name);
+    } catch (e) {
+      if (e instanceof JobEndedError) trial.status = e.status || trial.status;
+      (e as { trial?: TrialResult }).trial = trial;
+      throw e;
+    }
+    await download(store, outUri, trial.dir);
+    trial.metrics = await readMetricsOutput(join(trial.dir, "metrics.json")).catch(() => undefined);
+    return trial;
+  });
+  const durationSeconds = Math.round(Date.now() - started) / 1000;
+
+  const trials: TrialResult[] = results.map((r, i) => {
+    if (r.status === "fulfilled") return r.value;
+    const t = (r.reason as { trial?: TrialResult }).trial;
+    const error = r.reason instanceof Error ? r.reason.message : String(r.reason);
+    return t ? { ...t, error } : { index: i, jobName: "", jobId: "", studioUrl: "", params: p.combos[i] ?? {}, status: "NotSubmitted", dir: "", error };
+  });
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  // Cancelled or timed out: the whole step fails, whatever the other trials did.
+  const fatal = failures.find((f) => f.reason instanceof JobEndedError && (f.reason.code === "cancelled" || f.reason.code === "timeout"))
+    ?? failures.find((f) => !(f.reason instanceof JobEndedError) && !(f.reason instanceof UserError));
+  if (fatal) throw fatal.reason;
+  if (!sweeping && failures[0]) throw failures[0].reason;
+  if (failures.length === trials.length) {
+    const list = trials.map((t) => `${t.jobName || `trial ${t.index}`}: ${t.status}`).join("; ");
+    throw new UserError(`azureml: all ${trials.length} trials failed (got ${list}). Fix the trainer; each trial's logs are in Studio: ${trials.map((t) => t.studioUrl).filter(Boolean).join(" ")}`, { code: "job-failed" });
+  }
+  for (const f of failures) logger.warning(`azureml: ${(f.reason as Error).message}`);
+
+  let winner = 0;
+  if (sweeping && p.sweep) {
+    const best = pickBest(trials.filter((t) => !t.error), p.sweep);
+    if (best === undefined)
+      throw new UserError(
+        `sweep-metric: no completed trial wrote metric ${shown(p.sweep.metric)} (got metrics ${shown(trials.find((t) => t.metrics)?.metrics ? Object.keys(trials.find((t) => t.metrics)?.metrics ?? {}) : "none")}). Use a metric your trainer writes to metrics.json.`,
+      );
+    winner = best;
+    logger.info(`azureml: best trial by ${p.sweep.goal}:${p.sweep.metric}: ${trials[winner]?.jobName} (${trials[winner]?.metrics?.[p.sweep.metric]})`);
+  }
+  const best = trials[winner] as TrialResult;
+  await requireModel(best, outUriOf(ds.name, best.jobName));
+
+  const lineage: AzureMLLineage = {
+    jobName: best.jobName,
+    jobId: best.jobId,
+    studioUrl: best.studioUrl,
+    experiment: p.experiment,
+    ...(computeIdValue ? { compute: computeIdValue } : {}),
+    ...(environmentId ? { environment: environmentId } : {}),
+    jobType: yaml?.type === "pipeline" ? "Pipeline" : "Command",
+    ...(sweeping && p.sweep
+      ? {
+          sweep: {
+            metric: `${p.sweep.goal}:${p.sweep.metric}`,
+            winner: best.jobName,
+            trials: trials.map(
+              (t): AzureMLTrialLineage => ({
+                jobName: t.jobName,
+                status: t.status,
+                params: t.params,
+                ...(t.metrics?.[p.sweep?.metric ?? ""] !== undefined ? { metric: t.metrics?.[p.sweep?.metric ?? ""] } : {}),
+                studioUrl: t.studioUrl,
+              }),
+            ),
+          },
+        }
+      : {}),
+  };
+  const commandText = p.command ?? `pipeline ${yaml?.displayName ?? o.jobFile ?? ""}`.trim();
+  const result = await finishTrain({
+    modelPath: join(best.dir, "model.onnx"),
+    metricsPath: join(best.dir, "metrics.json"),
+    params: { ...p.params, ...best.params },
+    data,
+    name: o.name,
+    tags: o.tags,
+    lineage: {
+      ...lineageFromEnv(env),
+      ...(data ? { dataHash: data.hash, dataFiles: data.files.length, dataBytes: data.bytes } : {}),
+      command: commandText,
+      durationSeconds,
+      azureml: lineage,
+    },
+    registry: o.registry,
+    alias: o.alias,
+    aliasReason: o.aliasReason,
+    logger,
+  });
+  return { ...result, azureml: lineage, trials, winner, ...(p.sweep ? { sweep: p.sweep } : {}) };
+}
+
+function strOf(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() ? v : undefined;
+}
+
+function outUriOf(datastore: string, name: string): string {
+  return datastoreUri(datastore, `mlops-actions/${name}/model`);
+}
+
+/**
+ * Scalar values as literal job inputs: those the YAML declares are overridden (`params` given to the
+ * action win over the file); with `addNew`, the others are added (matrix values, `${{inputs.<name>}}`).
+ */
+function paramInputs(values: Record<string, unknown>, existing: Record<string, YamlInput>, addNew: boolean): JobProperties["inputs"] {
+  const out: NonNullable<JobProperties["inputs"]> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue;
+    if (v === null || typeof v === "object") continue;
+    const declared = existing[k];
+    if (declared === undefined && !addNew) continue;
+    if (typeof declared === "object" && declared !== null && declared.path !== undefined) continue; // a data input stays
+    out[k] = restInput(v as string | number | boolean, `inputs.${k}`);
+  }
+  return out;
+}
+
+async function download(store: OpenedDatastore, uri: string, dir: string): Promise<string[]> {
+  const parsed = parseDatastoreUri(uri);
+  if (!parsed) throw new Error(`azureml: not a datastore URI: ${uri}`);
+  await mkdir(dir, { recursive: true });
+  return downloadPrefix(store.container, parsed.path, dir);
+}
+
+async function requireModel(t: TrialResult, uri: string): Promise<void> {
+  const { readdir } = await import("node:fs/promises");
+  const files = await readdir(t.dir).catch(() => [] as string[]);
+  if (!files.includes("model.onnx"))
+    throw new UserError(
+      `azureml: job ${t.jobName} completed but its output has no model.onnx (got ${files.length ? shown(files.sort()) : "no files"} at ${uri}). Make the job's command write model.onnx and metrics.json to $MLOPS_OUTPUT_DIR (the job output \${{outputs.model}}): ${t.studioUrl}`,
+      { code: "model-missing" },
+    );
+}
+

@@ -1,0 +1,393 @@
+/**
+ * train with compute: azureml against the local Resource Manager stand-in (test/services/azureml/jobs.ts,
+ * whose routes follow azure-rest-api-specs machinelearningservices stable/2024-10-01 examples:
+ * Job/CommandJob/createOrUpdate.json, Job/CommandJob/get.json, Job/PipelineJob/createOrUpdate.json,
+ * Job/cancel.json, Workspace/CodeVersion/createOrUpdate.json and get.json, Workspace/EnvironmentVersion/list.json,
+ * Workspace/ComponentVersion/list.json, Datastore/list.json and listSecrets.json), Azurite as the
+ * workspace's blob storage, and the repository's example trainer run by the stand-in's local compute.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { writeGenerated } from "../../examples/predictive-maintenance/dataset";
+import { isUserError } from "../../shared/errors";
+import type { Logger } from "../../shared/log";
+import type { JobOutput, JobProperties } from "../../shared/azureml/jobs";
+import { openRegistry } from "../../shared/registry";
+import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
+import { type AzureMLLineage, trainSummaryMarkdown } from "../../shared/train";
+import { describeIf } from "../services/availability";
+import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
+import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const EXAMPLE = join(ROOT, "examples/predictive-maintenance/train.ts");
+const TRAIN = `${TSX} ${EXAMPLE} --data data/plant.csv`;
+const GITHUB = {
+  GITHUB_SHA: "4f2c0a9e1b7d3c5a6e8f0b1d2c3e4f5a6b7c8d9e",
+  GITHUB_REPOSITORY: "plant/predictive-maintenance",
+  GITHUB_RUN_ID: "777",
+  GITHUB_RUN_ATTEMPT: "1",
+  GITHUB_SERVER_URL: "https://github.com",
+};
+
+/** What the tests read of a submitted body (JobProperties, with the maps assumed present). */
+type Submitted = Omit<JobProperties, "inputs" | "outputs" | "environmentVariables"> & {
+  inputs: Record<string, { jobInputType: string; value: string }>;
+  outputs: Record<string, JobOutput>;
+  environmentVariables: Record<string, string>;
+};
+
+function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(m),
+    warning: (m) => lines.push(`warning: ${m}`),
+    debug: () => {},
+    progress: () => {},
+  };
+}
+
+describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvailable(), () => {
+  let az: Azurite;
+  let fake: FakeArm;
+  let aml: AzureMLJobsStandIn;
+  let ws: string;
+  let codeDir: string;
+
+  beforeAll(async () => {
+    az = await startAzurite();
+    fake = await startFakeArm();
+    aml = await addAzureMLJobs(fake, az);
+    ws = await mkdtemp(join(tmpdir(), "aml-train-"));
+    codeDir = join(ws, "src");
+    await writeGenerated(join(codeDir, "data/plant.csv"), 1500, 5);
+    await writeFile(join(codeDir, "README.md"), "training code\n");
+    await mkdir(join(codeDir, "__pycache__"), { recursive: true });
+    await writeFile(join(codeDir, "__pycache__/x.pyc"), "cache");
+    await writeFile(join(codeDir, ".amlignore"), "*.log\n");
+    await writeFile(join(codeDir, "debug.log"), "not uploaded\n");
+  }, 60_000);
+  afterAll(async () => {
+    await aml?.close();
+    await fake?.close();
+    await az?.stop();
+    await rm(ws, { recursive: true, force: true });
+  });
+
+  let n = 0;
+  function options(o: Partial<AzureMLTrainOptions> = {}): AzureMLTrainOptions & { logger: ReturnType<typeof captureLogger> } {
+    n++;
+    return {
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: RESOURCE_GROUP,
+      workspace: WORKSPACE,
+      endpoint: fake.url,
+      credential: fakeCredential(fake.token),
+      command: TRAIN,
+      code: codeDir,
+      workingDirectory: ws,
+      environment: "azureml:sklearn-env@latest",
+      computeTarget: "cpu-cluster",
+      params: { model: "logreg", iterations: 10 },
+      timeoutMs: 60_000,
+      outputDir: join(ws, "out", String(n)),
+      env: { ...GITHUB, GITHUB_RUN_ID: `${GITHUB.GITHUB_RUN_ID}${n}` },
+      name: "failure-predictor",
+      registry: openRegistry(join(ws, "registry")),
+      pollIntervalMs: 50,
+      baseDelayMs: 10,
+      ...o,
+      logger: captureLogger(),
+    };
+  }
+  const jobPuts = () => fake.calls("PUT", /\/jobs\/[^/]+$/);
+  /** The submitted job properties, loosely typed for assertions. */
+  const props = (c: { body: unknown } | undefined) => (c?.body as { properties: Submitted }).properties;
+
+  it("runs a command job: code uploaded once, documented body, status streamed, model registered with azureml lineage", async () => {
+    const o = options();
+    const secrets: string[] = [];
+    const r = await trainOnAzureML({ ...o, onSecret: (s) => secrets.push(s) });
+    const put = jobPuts().at(-1);
+    const name = put?.path.split("/").at(-1) as string;
+    expect(name).toMatch(/^failure-predictor-7771-1-[0-9a-f]{6}$/);
+    // The body follows examples/Job/CommandJob/createOrUpdate.json.
+    const p = props(put);
+    expect(p.jobType).toBe("Command");
+    expect(p.computeId).toBe(`${WORKSPACE_PATH}/computes/cpu-cluster`);
+    expect(p.environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/3`);
+    expect(p.codeId).toMatch(new RegExp(`^${WORKSPACE_PATH}/codes/mlops-code-[0-9a-f]{40}/versions/1$`));
+    expect(p.command).toBe(
+      `export MLOPS_OUTPUT_DIR="\${{outputs.model}}" MLOPS_MODEL_PATH="\${{outputs.model}}/model.onnx" MLOPS_METRICS_PATH="\${{outputs.model}}/metrics.json" && ${TRAIN}`,
+    );
+    expect(p.outputs.model).toEqual({
+      jobOutputType: "uri_folder",
+      mode: "ReadWriteMount",
+      uri: `azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/`,
+    });
+    expect(JSON.parse(p.environmentVariables.MLOPS_PARAMS ?? "")).toEqual({ model: "logreg", iterations: 10 });
+    expect(p.experimentName).toBe("predictive-maintenance");
+    expect(p.tags).toMatchObject({
+      "mlops-actions/repository": GITHUB.GITHUB_REPOSITORY,
+      "mlops-actions/sha": GITHUB.GITHUB_SHA,
+      "mlops-actions/run-url": "https://github.com/plant/predictive-maintenance/actions/runs/7771",
+    });
+    // The latest environment came from EnvironmentVersions_List newest first.
+    expect(fake.calls("GET", /\/environments\/sklearn-env\/versions$/).at(-1)?.query).toMatchObject({ $orderBy: "createdtime desc", $top: "1" });
+    // Status streamed in order.
+    const statuses = o.logger.lines.filter((l) => l.startsWith(`azureml: job ${name}: `)).map((l) => l.split(": ").at(-1));
+    expect(statuses).toEqual(["NotStarted", "Queued", "Running", "Completed"]);
+    expect(aml.jobs.get(name)?.history).toEqual(["NotStarted", "Queued", "Running", "Completed"]);
+    // The code asset: uploaded to LocalUpload/<hash>/ without __pycache__ and .amlignore'd files.
+    const blobs: string[] = [];
+    for await (const b of aml.container.listBlobsFlat({ prefix: "LocalUpload/" })) blobs.push(b.name);
+    const codeFiles = blobs.filter((b) => !b.endsWith(".complete")).map((b) => b.split("/").slice(2).join("/"));
+    expect(codeFiles.sort()).toEqual([".amlignore", "README.md", "data/plant.csv"]);
+    // Registered with the lineage.
+    expect(r.version).toBe(1);
+    const card = await openRegistry(join(ws, "registry")).resolve("failure-predictor@1");
+    expect(card.lineage.azureml).toEqual({
+      jobName: name,
+      jobId: `${WORKSPACE_PATH}/jobs/${name}`,
+      studioUrl: `https://ml.azure.com/runs/${name}?wsid=${WORKSPACE_PATH}`,
+      experiment: "predictive-maintenance",
+      compute: `${WORKSPACE_PATH}/computes/cpu-cluster`,
+      environment: `${WORKSPACE_PATH}/environments/sklearn-env/versions/3`,
+      jobType: "Command",
+    });
+    expect(card.metrics.roc_auc).toBeGreaterThan(0.5);
+    expect(card.metrics.roc_auc).toBe(JSON.parse(await readFile(join(r.trials[0]!.dir, "metrics.json"), "utf8")).roc_auc);
+    expect(card.params).toMatchObject({ model: "logreg", iterations: 10 });
+    expect(secrets.length).toBe(1);
+    const md = trainSummaryMarkdown(r, { modelUri: "reg#failure-predictor@1" });
+    expect(md).toContain(`[${name}](https://ml.azure.com/runs/${name}?wsid=${WORKSPACE_PATH})`);
+    expect(md).not.toContain(secrets[0]);
+
+    // A re-run with the same code finds the code version and uploads nothing.
+    const codePutsBefore = fake.calls("PUT", /\/codes\//).length;
+    const again = options();
+    await trainOnAzureML(again);
+    expect(fake.calls("PUT", /\/codes\//).length).toBe(codePutsBefore);
+    expect(again.logger.lines.some((l) => /already registered .* not uploaded again/.test(l))).toBe(true);
+    expect(codePutsBefore).toBe(1);
+  }, 60_000);
+
+  it("a Failed job is a UserError naming the job, its error and the Studio link; nothing is registered", async () => {
+    const reg = join(ws, "registry-failed");
+    const o = options({ command: "echo 'ValueError: bad column Torque' >&2; exit 3", registry: openRegistry(reg) });
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error;
+    const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
+    expect(isUserError(e)).toBe(true);
+    expect(e.message).toContain(`job ${name} ended Failed`);
+    expect(e.message).toContain("exited with status code 3");
+    expect(e.message).toContain("ValueError: bad column Torque");
+    expect(e.message).toContain(`https://ml.azure.com/runs/${name}?wsid=`);
+    expect(await openRegistry(reg).list()).toEqual([]);
+  }, 30_000);
+
+  it("timeout: the job is cancelled (POST .../cancel) and the step fails", async () => {
+    const o = options({ command: "sleep 30", timeoutMs: 1500 });
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error & { code?: string };
+    const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
+    expect(e.code).toBe("timeout");
+    expect(e.message).toMatch(/^timeout-minutes: Azure ML job .* was still Running after 1\.5 s /);
+    expect(fake.calls("POST", new RegExp(`/jobs/${name}/cancel$`))).toHaveLength(1);
+    expect(aml.cancels).toContain(name);
+    await aml.settle();
+    expect(aml.jobs.get(name)?.ran[0]?.exitCode).not.toBe(0);
+  }, 30_000);
+
+  it("a cancelled workflow (AbortSignal) cancels the running job", async () => {
+    const ctl = new AbortController();
+    const o = options({ command: "sleep 30", signal: ctl.signal });
+    const logger = o.logger;
+    const orig = logger.info;
+    logger.info = (m: string) => {
+      orig(m);
+      if (/: Running$/.test(m)) ctl.abort(Object.assign(new Error("cancelled (SIGINT)"), { signalName: "SIGINT" }));
+    };
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error & { code?: string };
+    const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
+    expect(e.code).toBe("cancelled");
+    expect(e.message).toContain("the workflow was cancelled (got SIGINT)");
+    expect(e.message).toContain(`job ${name}`);
+    expect(fake.calls("POST", new RegExp(`/jobs/${name}/cancel$`))).toHaveLength(1);
+    expect(aml.jobs.get(name)?.status).toBe("CancelRequested");
+  }, 30_000);
+
+  it("rides out 429 with Retry-After and 500 on job PUT and GET", async () => {
+    fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 500, body: { error: { code: "InternalServerError", message: "try again" } } });
+    fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 429, headers: { "retry-after": "1" }, times: 1 });
+    fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 503, times: 1 });
+    const o = options();
+    const t0 = Date.now();
+    const r = await trainOnAzureML(o);
+    expect(r.version).toBeGreaterThan(0);
+    const name = r.azureml.jobName;
+    const puts = fake.calls("PUT", new RegExp(`/jobs/${name}$`));
+    expect(puts.map((c) => c.status)).toEqual([500, 201]);
+    const gets = fake.calls("GET", new RegExp(`/jobs/${name}$`)).map((c) => c.status);
+    expect(gets.slice(0, 3)).toEqual([429, 503, 200]);
+    expect(o.logger.lines.some((l) => /HTTP 429; retrying in 1\.0 s \(Retry-After\)/.test(l))).toBe(true);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
+  it("401 from Resource Manager says to run azure/login", async () => {
+    const o = options({ credential: fakeCredential("not-the-token") });
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error;
+    expect(isUserError(e)).toBe(true);
+    expect(e.message).toMatch(/HTTP 401 InvalidAuthenticationToken/);
+    expect(e.message).toMatch(/run azure\/login/);
+  }, 30_000);
+
+  it("a job that writes no model.onnx fails with where it looked", async () => {
+    const o = options({ command: `echo '{"roc_auc": 0.9}' > "$MLOPS_OUTPUT_DIR/metrics.json"` });
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error & { code?: string };
+    const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
+    expect(e.code).toBe("model-missing");
+    expect(e.message).toContain(`job ${name} completed but its output has no model.onnx (got ["metrics.json"] at azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/)`);
+  }, 30_000);
+
+  it("a matrix of 3 runs 3 jobs and registers the best by max:roc_auc", async () => {
+    const reg = join(ws, "registry-sweep");
+    const o = options({
+      command: `echo "trial iterations=\${{inputs.iterations}}" && ${TRAIN}`,
+      matrix: "iterations: [1, 2, 25]",
+      sweepMetric: "max:roc_auc",
+      maxParallel: 2,
+      registry: openRegistry(reg),
+    });
+    const before = jobPuts().length;
+    const r = await trainOnAzureML(o);
+    const puts = jobPuts().slice(before);
+    expect(puts).toHaveLength(3);
+    const names = puts.map((c) => c.path.split("/").at(-1) as string).sort();
+    expect(names.map((x) => x.replace(/-[0-9a-f]{6}$/, ""))).toEqual([0, 1, 2].map((i) => `failure-predictor-777${n}-1-${i}`));
+    // Each trial got its value as a literal input and in MLOPS_PARAMS, and the command saw it.
+    for (const c of puts) {
+      const p = props(c);
+      const it = p.inputs.iterations?.value;
+      expect(p.inputs.iterations?.jobInputType).toBe("literal");
+      expect(JSON.parse(p.environmentVariables.MLOPS_PARAMS ?? "")).toEqual({ model: "logreg", iterations: Number(it) });
+      expect(aml.jobs.get(c.path.split("/").at(-1) as string)?.ran[0]?.stdout).toContain(`trial iterations=${it}`);
+    }
+    const aucs = r.trials.map((t) => t.metrics?.roc_auc as number);
+    expect(aucs.every((a) => a > 0)).toBe(true);
+    const best = aucs.indexOf(Math.max(...aucs));
+    expect(r.winner).toBe(best);
+    const card = await openRegistry(reg).resolve("failure-predictor@1");
+    const sweep = (card.lineage.azureml as AzureMLLineage).sweep;
+    expect(card.metrics.roc_auc).toBe(Math.max(...aucs));
+    expect(card.params.iterations).toBe([1, 2, 25][best]);
+    expect(sweep?.metric).toBe("max:roc_auc");
+    expect(sweep?.winner).toBe(r.trials[best]?.jobName);
+    expect(sweep?.trials.map((t) => t.metric)).toEqual(aucs);
+    const md = trainSummaryMarkdown(r);
+    expect(md).toContain("### Azure ML trials");
+    expect(md.split("\n").filter((l) => /^\| \d \|.*ml\.azure\.com/.test(l))).toHaveLength(3);
+    expect(md).toMatch(new RegExp(`\\| ${best + 1} \\| \\*\\*best\\*\\*`));
+  }, 90_000);
+
+  it("a matrix without sweep-metric is refused before anything is submitted", async () => {
+    const before = jobPuts().length;
+    await expect(trainOnAzureML(options({ matrix: { iterations: [1, 2] } }))).rejects.toThrow(/^sweep-metric: required with a matrix of 2 combinations/);
+    expect(jobPuts().length).toBe(before);
+  });
+
+  it("submits a pipeline job from YAML: component references, parent bindings, explicit model output", async () => {
+    aml.addComponent("pm-train", "1", { command: "exit 9" });
+    const componentId = aml.addComponent("pm-train", "2", {
+      command: `${TSX} ${EXAMPLE} --data ${join(codeDir, "data/plant.csv")} --model \${{inputs.kind}} --out \${{outputs.model}}`,
+    });
+    await writeFile(
+      join(ws, "pipeline.yml"),
+      [
+        "$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json",
+        "type: pipeline",
+        "display_name: pm-pipeline",
+        "experiment_name: pm-pipelines",
+        "settings:",
+        "  default_compute: azureml:cpu-cluster",
+        "  continue_on_step_failure: false",
+        "inputs:",
+        "  model_kind: gbt",
+        "outputs:",
+        "  model:",
+        "    type: uri_folder",
+        "jobs:",
+        "  train_step:",
+        "    type: command",
+        "    component: azureml:pm-train@latest",
+        "    inputs:",
+        "      kind: ${{parent.inputs.model_kind}}",
+        "    outputs:",
+        "      model: ${{parent.outputs.model}}",
+        "",
+      ].join("\n"),
+    );
+    const o = options({ command: undefined, jobFile: "pipeline.yml", computeTarget: undefined, environment: undefined, params: { model_kind: "logreg" } });
+    const r = await trainOnAzureML(o);
+    const name = r.azureml.jobName;
+    const p = props(jobPuts().at(-1));
+    expect(p.jobType).toBe("Pipeline");
+    expect(p.experimentName).toBe("pm-pipelines");
+    expect(p.displayName).toBe("pm-pipeline");
+    expect(p.settings).toEqual({ continue_on_step_failure: false, default_compute: `${WORKSPACE_PATH}/computes/cpu-cluster` });
+    expect(p.computeId).toBe(`${WORKSPACE_PATH}/computes/cpu-cluster`);
+    expect(p.inputs).toEqual({ model_kind: { jobInputType: "literal", value: "logreg" } });
+    expect(p.outputs.model).toEqual({ jobOutputType: "uri_folder", mode: "ReadWriteMount", uri: `azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/` });
+    expect(p.jobs).toEqual({
+      train_step: {
+        name: "train_step",
+        type: "command",
+        componentId,
+        inputs: { kind: { job_input_type: "literal", value: "${{parent.inputs.model_kind}}" } },
+        outputs: { model: { type: "literal", value: "${{parent.outputs.model}}" } },
+      },
+    });
+    expect(aml.jobs.get(name)?.ran[0]?.command).toContain("--model logreg");
+    expect(r.azureml.jobType).toBe("Pipeline");
+    expect(r.card.lineage.azureml?.jobName).toBe(name);
+    expect(r.metrics.roc_auc).toBeGreaterThan(0.5);
+  }, 60_000);
+
+  it("runs a command job-file: environment, compute, code and inputs from the YAML, params override inputs", async () => {
+    await mkdir(join(ws, "jobs"), { recursive: true });
+    await writeFile(
+      join(ws, "jobs/train.yml"),
+      [
+        "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json",
+        "type: command",
+        "command: echo model=${{inputs.model}} from=$FROM_YAML && " + `${TSX} ${EXAMPLE} --data data/plant.csv --model \${{inputs.model}}`,
+        "code: ../src",
+        "environment: azureml:sklearn-env:2",
+        "compute: azureml:gpu-cluster",
+        "experiment_name: yaml-experiment",
+        "inputs:",
+        "  model: gbt",
+        "environment_variables:",
+        "  FROM_YAML: 'yes'",
+        "limits:",
+        "  timeout: 600",
+        "",
+      ].join("\n"),
+    );
+    const o = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "jobs/train.yml", params: { model: "logreg" } });
+    const r = await trainOnAzureML(o);
+    const p = props(jobPuts().at(-1));
+    expect(p.environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/2`);
+    expect(p.computeId).toBe(`${WORKSPACE_PATH}/computes/gpu-cluster`);
+    expect(p.experimentName).toBe("yaml-experiment");
+    expect(p.inputs.model).toEqual({ jobInputType: "literal", value: "logreg" });
+    expect(p.environmentVariables.FROM_YAML).toBe("yes");
+    expect(p.limits).toEqual({ jobLimitsType: "Command", timeout: "PT600S" });
+    expect(p.codeId).toMatch(/\/codes\/mlops-code-[0-9a-f]{40}\/versions\/1$/);
+    expect(aml.jobs.get(r.azureml.jobName)?.ran[0]?.stdout).toContain("model=logreg from=yes");
+    expect(r.params).toMatchObject({ model: "logreg" });
+  }, 60_000);
+});

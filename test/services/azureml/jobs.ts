@@ -1,0 +1,352 @@
+/**
+ * The Azure ML routes of the local Resource Manager stand-in that train (compute: azureml) calls, and
+ * a local "compute" that really runs command jobs. Every route follows a documented example of
+ * azure-rest-api-specs, specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-10-01/
+ * (cited next to it); what the cloud does beyond the examples (the status sequence of a job, where the
+ * outputs land) follows https://learn.microsoft.com/azure/machine-learning/how-to-read-write-data-v2
+ * and https://learn.microsoft.com/rest/api/azureml/jobs.
+ *
+ * The compute: a created command job moves NotStarted → Queued → Running on the next polls; entering
+ * Running it downloads the code version's files from Azurite into a temp dir, substitutes
+ * `${{inputs.<x>}}` and `${{outputs.<o>}}` in the command, sets environmentVariables, runs `sh -c` with a
+ * time bound, and uploads each output folder to the output's `uri` on Azurite; the next poll then says
+ * Completed (exit 0) or Failed (the stderr tail as the Studio service's errorMessage). Cancel kills the
+ * command: CancelRequested, then Canceled. Pipeline jobs run their component steps one after the other
+ * the same way.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { downloadPrefix, parseDatastoreUri, uploadDirectory } from "../../../shared/azureml/datastore";
+import type { Azurite } from "../azurite";
+import { DEV_ACCOUNT, DEV_KEY } from "../azurite";
+import { armError, type FakeArm, type FakeResponse, WORKSPACE_PATH } from "./arm-server";
+
+const WS = WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`);
+const re = (tail: string) => new RegExp(`^${WS}${tail}$`, "i");
+
+export interface StandInJob {
+  name: string;
+  /** The body as submitted (PUT). */
+  submitted: { properties: Record<string, unknown> };
+  status: string;
+  /** Each status the job went through. */
+  history: string[];
+  errorMessage?: string;
+  /** The command lines as they ran (after substitution), one per step. */
+  ran: { command: string; cwd: string; env: Record<string, string>; exitCode: number | null; stdout: string; stderr: string }[];
+  process?: ChildProcess;
+  done?: Promise<void>;
+  finished?: "Completed" | "Failed";
+}
+
+export interface ComponentSpec {
+  command: string;
+  /** codeId of a code version registered through the routes. */
+  code?: string;
+  environment?: string;
+}
+
+export interface AzureMLJobsStandIn {
+  datastore: { name: string; container: string };
+  container: ContainerClient;
+  jobs: Map<string, StandInJob>;
+  codes: Map<string, { properties: { codeUri: string } }>;
+  /** Components by ARM id (register with addComponent). */
+  components: Map<string, ComponentSpec>;
+  environments: Map<string, string[]>;
+  cancels: string[];
+  addComponent(name: string, version: string, spec: ComponentSpec): string;
+  /** Wait until every running command ended (tests call it before closing). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StandInOptions {
+  datastore?: string;
+  container?: string;
+  /** Environments known by name → versions, for `@latest` (default sklearn-env: 1, 2, 3). */
+  environments?: Record<string, string[]>;
+  /** Kill a job's command after this long (default 60 s). */
+  runTimeoutMs?: number;
+  /** Base environment of the commands (default: PATH and HOME of this process). */
+  env?: Record<string, string>;
+}
+
+function studioEndpoint(name: string): string {
+  return `https://ml.azure.com/runs/${name}?wsid=${WORKSPACE_PATH}`;
+}
+
+export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandInOptions = {}): Promise<AzureMLJobsStandIn> {
+  const dsName = o.datastore ?? "workspaceblobstore";
+  const containerName = o.container ?? "azureml-blobstore-0000";
+  const service = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT));
+  const container = service.getContainerClient(containerName);
+  await container.createIfNotExists();
+  const jobs = new Map<string, StandInJob>();
+  const codes = new Map<string, { properties: { codeUri: string } }>();
+  const components = new Map<string, ComponentSpec>();
+  const environments = new Map(Object.entries(o.environments ?? { "sklearn-env": ["1", "2", "3"] }));
+  const cancels: string[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), "aml-compute-"));
+
+  // Datastore record: examples/Datastore/get.json shape (datastoreType AzureBlob, accountName,
+  // containerName, endpoint, protocol, credentials), with an account key as in
+  // examples/Datastore/AzureBlobWAccountKey/createOrUpdate.json; endpoint is Azurite's host:port.
+  const record = {
+    id: `${WORKSPACE_PATH}/datastores/${dsName}`,
+    name: dsName,
+    type: "Microsoft.MachineLearningServices/workspaces/datastores",
+    properties: {
+      datastoreType: "AzureBlob",
+      isDefault: true,
+      accountName: DEV_ACCOUNT,
+      containerName,
+      endpoint: `127.0.0.1:${azurite.port}`,
+      protocol: "http",
+      credentials: { credentialsType: "AccountKey" },
+    },
+  };
+  // Datastores_List with isDefault=true: examples/Datastore/list.json ({ value: [...] }).
+  fake.route("GET", re("/datastores"), () => ({ status: 200, body: { value: [record] } }));
+  // Datastores_Get: examples/Datastore/get.json.
+  fake.route("GET", re("/datastores/([^/]+)"), (req) =>
+    req.params[0] === dsName ? { status: 200, body: record } : armError(404, "UserError", `Datastore ${req.params[0]} not found.`),
+  );
+  // Datastores_ListSecrets: examples/Datastore/listSecrets.json ({ secretsType: "AccountKey", key }).
+  fake.route("POST", re("/datastores/([^/]+)/listSecrets"), () => ({ status: 200, body: { secretsType: "AccountKey", key: DEV_KEY } }));
+
+  // CodeVersions_Get / CodeVersions_CreateOrUpdate: examples/Workspace/CodeVersion/get.json and createOrUpdate.json.
+  fake.route("GET", re("/codes/([^/]+)/versions/([^/]+)"), (req) => {
+    const id = `${WORKSPACE_PATH}/codes/${req.params[0]}/versions/${req.params[1]}`;
+    const c = codes.get(id);
+    return c ? { status: 200, body: { id, name: req.params[1], properties: c.properties } } : armError(404, "UserError", "Not found");
+  });
+  fake.route("PUT", re("/codes/([^/]+)/versions/([^/]+)"), (req) => {
+    const id = `${WORKSPACE_PATH}/codes/${req.params[0]}/versions/${req.params[1]}`;
+    const props = (req.body as { properties?: { codeUri?: string } })?.properties;
+    if (!props?.codeUri) return armError(400, "UserError", "codeUri is required.");
+    const existed = codes.has(id);
+    codes.set(id, { properties: { ...props, codeUri: props.codeUri } });
+    return { status: existed ? 200 : 201, body: { id, name: req.params[1], properties: props } };
+  });
+
+  // EnvironmentVersions_List / ComponentVersions_List ($orderBy=createdtime desc, $top):
+  // examples/Workspace/EnvironmentVersion/list.json, examples/Workspace/ComponentVersion/list.json.
+  fake.route("GET", re("/(environments|components)/([^/]+)/versions"), (req) => {
+    const [kind, name] = req.params as [string, string];
+    const versions =
+      kind === "environments"
+        ? environments.get(name)
+        : [...components.keys()].filter((id) => id.includes(`/components/${name}/versions/`)).map((id) => id.split("/").at(-1) as string);
+    if (!versions) return armError(404, "UserError", `${kind} ${name} not found`);
+    const newest = [...versions].reverse().slice(0, Number(req.query.get("$top") ?? versions.length));
+    return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/${kind}/${name}/versions/${v}`, name: v, properties: {} })) } };
+  });
+
+  const now = () => new Date().toISOString();
+  const view = (j: StandInJob) => ({
+    id: `${WORKSPACE_PATH}/jobs/${j.name}`,
+    name: j.name,
+    type: "Microsoft.MachineLearningServices/workspaces/jobs",
+    properties: {
+      ...j.submitted.properties,
+      status: j.status,
+      // services.Studio.endpoint as in examples/Job/CommandJob/get.json (JobService: endpoint, errorMessage).
+      services: {
+        Studio: { jobServiceType: "Studio", endpoint: studioEndpoint(j.name), ...(j.errorMessage ? { errorMessage: j.errorMessage } : {}) },
+        Tracking: { jobServiceType: "Tracking", endpoint: `azureml://tracking/${j.name}` },
+      },
+    },
+    systemData: { createdAt: now(), createdBy: "mlops-actions tests", createdByType: "User" },
+  });
+  const setStatus = (j: StandInJob, s: string) => {
+    j.status = s;
+    j.history.push(s);
+  };
+
+  // Jobs_CreateOrUpdate: examples/Job/CommandJob/createOrUpdate.json and PipelineJob/createOrUpdate.json
+  // (201 with the job, status NotStarted).
+  fake.route("PUT", re("/jobs/([^/]+)"), (req) => {
+    const name = req.params[0] as string;
+    const body = req.body as { properties?: Record<string, unknown> };
+    const jobType = body?.properties?.jobType;
+    if (jobType !== "Command" && jobType !== "Pipeline")
+      return armError(400, "UserError", `jobType ${String(jobType)} is not supported by the local compute.`);
+    if (jobs.has(name)) return armError(409, "UserError", `A job named ${name} already exists. Job names must be unique.`);
+    const j: StandInJob = { name, submitted: { properties: body.properties ?? {} }, status: "NotStarted", history: ["NotStarted"], ran: [] };
+    jobs.set(name, j);
+    return { status: 201, body: view(j) };
+  });
+  // Jobs_Get: examples/Job/CommandJob/get.json; each poll moves the job one step on.
+  fake.route("GET", re("/jobs/([^/]+)"), (req) => {
+    const j = jobs.get(req.params[0] as string);
+    if (!j) return armError(404, "UserError", `Job ${req.params[0]} not found.`);
+    advance(j);
+    return { status: 200, body: view(j) };
+  });
+  // Jobs_Cancel: examples/Job/cancel.json (202 with a Location header).
+  fake.route("POST", re("/jobs/([^/]+)/cancel"), (req): FakeResponse => {
+    const j = jobs.get(req.params[0] as string);
+    cancels.push(req.params[0] as string);
+    if (!j) return armError(404, "UserError", `Job ${req.params[0]} not found.`);
+    if (["NotStarted", "Queued", "Running"].includes(j.status)) {
+      setStatus(j, "CancelRequested");
+      if (j.process && j.process.pid && j.process.exitCode === null) {
+        try {
+          process.kill(-j.process.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    return { status: 202, headers: { location: `${fake.url}${WORKSPACE_PATH}/jobs/${j.name}?api-version=2024-10-01` } };
+  });
+
+  function advance(j: StandInJob): void {
+    switch (j.status) {
+      case "NotStarted":
+        setStatus(j, "Queued");
+        break;
+      case "Queued":
+        setStatus(j, "Running");
+        j.done = run(j).catch((e: unknown) => {
+          j.finished = "Failed";
+          j.errorMessage = `local compute: ${(e as Error).message}`;
+        });
+        break;
+      case "Running":
+        if (j.finished) setStatus(j, j.finished);
+        break;
+      case "CancelRequested":
+        setStatus(j, "Canceled");
+        break;
+    }
+  }
+
+  async function run(j: StandInJob): Promise<void> {
+    const p = j.submitted.properties as {
+      jobType: string;
+      command?: string;
+      codeId?: string;
+      inputs?: Record<string, { jobInputType: string; value?: string; uri?: string }>;
+      outputs?: Record<string, { uri?: string }>;
+      environmentVariables?: Record<string, string>;
+      jobs?: Record<string, { componentId: string; inputs?: Record<string, { value?: string }>; outputs?: Record<string, { value?: string }> }>;
+    };
+    const outputUris = Object.fromEntries(
+      Object.entries(p.outputs ?? {}).map(([k, v]) => [k, v.uri ?? `azureml://datastores/${dsName}/paths/azureml/${j.name}/${k}/`]),
+    );
+    if (p.jobType === "Command") {
+      const inputs = Object.fromEntries(Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]));
+      const ok = await step(j, p.command ?? "", p.codeId, inputs, outputUris, p.environmentVariables ?? {});
+      j.finished = ok ? "Completed" : "Failed";
+      return;
+    }
+    const parentInputs = Object.fromEntries(Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]));
+    for (const [stepName, s] of Object.entries(p.jobs ?? {})) {
+      const c = components.get(s.componentId);
+      if (!c) {
+        j.errorMessage = `jobs.${stepName}: component ${s.componentId} not found`;
+        j.finished = "Failed";
+        return;
+      }
+      const bind = (v: string | undefined, from: Record<string, string>, kind: string) =>
+        (v ?? "").replace(new RegExp(`\\$\\{\\{\\s*parent\\.${kind}\\.([A-Za-z0-9_]+)\\s*\\}\\}`, "g"), (_, k: string) => from[k] ?? "");
+      const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, bind(v.value, parentInputs, "inputs")]));
+      const outs = Object.fromEntries(Object.entries(s.outputs ?? {}).map(([k, v]) => [k, bind(v.value, outputUris, "outputs")]));
+      if (j.status !== "Running") return;
+      if (!(await step(j, c.command, c.code, inputs, outs, {}))) {
+        j.finished = "Failed";
+        return;
+      }
+    }
+    j.finished = "Completed";
+  }
+
+  /** Run one command: code from Azurite, substituted inputs/outputs, outputs uploaded back. */
+  async function step(
+    j: StandInJob,
+    command: string,
+    codeId: string | undefined,
+    inputs: Record<string, string>,
+    outputUris: Record<string, string>,
+    envVars: Record<string, string>,
+  ): Promise<boolean> {
+    const base = mkdtempSync(join(scratch, `${j.name}-`));
+    const cwd = join(base, "code");
+    await mkdir(cwd, { recursive: true });
+    if (codeId) {
+      const code = codes.get(codeId);
+      if (!code) throw new Error(`code ${codeId} not registered`);
+      const u = new URL(code.properties.codeUri);
+      const [, , codeContainer, ...rest] = u.pathname.split("/");
+      await downloadPrefix(service.getContainerClient(codeContainer ?? ""), rest.join("/"), cwd);
+    }
+    const outDirs: Record<string, string> = {};
+    for (const k of Object.keys(outputUris)) {
+      outDirs[k] = join(base, "outputs", k);
+      await mkdir(outDirs[k], { recursive: true });
+    }
+    const text = command
+      .replace(/\$\{\{\s*inputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => inputs[k] ?? "")
+      .replace(/\$\{\{\s*outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => outDirs[k] ?? "");
+    const env = { ...(o.env ?? { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? base }), ...envVars, AZUREML_RUN_ID: j.name };
+    const rec = { command: text, cwd, env, exitCode: null as number | null, stdout: "", stderr: "" };
+    j.ran.push(rec);
+    const child = spawn("sh", ["-c", text], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    j.process = child;
+    child.stdout?.on("data", (d) => {
+      rec.stdout += String(d);
+    });
+    child.stderr?.on("data", (d) => {
+      rec.stderr += String(d);
+    });
+    const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), o.runTimeoutMs ?? 60_000);
+    rec.exitCode = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
+    clearTimeout(timer);
+    if (rec.exitCode !== 0) {
+      const tail = rec.stderr.trim().split("\n").slice(-5).join("\n");
+      j.errorMessage = `Execution failed. User process '${command.split(" ")[0]}' exited with status code ${rec.exitCode}. ${tail}`.trim();
+      return false;
+    }
+    for (const [k, uri] of Object.entries(outputUris)) {
+      const at = parseDatastoreUri(uri);
+      if (!at || at.datastore !== dsName) throw new Error(`output ${k}: ${uri} is not on ${dsName}`);
+      await uploadDirectory(container, outDirs[k] as string, at.path);
+    }
+    return true;
+  }
+
+  return {
+    datastore: { name: dsName, container: containerName },
+    container,
+    jobs,
+    codes,
+    components,
+    environments,
+    cancels,
+    addComponent(name, version, spec) {
+      const id = `${WORKSPACE_PATH}/components/${name}/versions/${version}`;
+      components.set(id, spec);
+      return id;
+    },
+    async settle() {
+      await Promise.all([...jobs.values()].map((j) => j.done));
+    },
+    async close() {
+      for (const j of jobs.values())
+        if (j.process?.pid && j.process.exitCode === null)
+          try {
+            process.kill(-j.process.pid, "SIGKILL");
+          } catch {
+            /* gone */
+          }
+      await Promise.all([...jobs.values()].map((j) => j.done));
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}

@@ -12,7 +12,7 @@ export const inputs = z.object({
   "instance-type": input.string(),
   "instance-count": input.integer({ min: 1, max: 100 }),
   environment: input.string(),
-  code: input.string(),
+  "code-path": input.string(),
   "scoring-script": input.string(),
   strategy: input.enumeration(["blue-green", "ab"] as const),
   traffic: input.list(),

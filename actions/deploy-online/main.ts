@@ -37,7 +37,7 @@ export default defineAction({
           instanceType: i["instance-type"] ?? "Standard_DS3_v2",
           instanceCount: i["instance-count"] ?? 1,
           environment: i.environment,
-          code: i.code,
+          codePath: i["code-path"] ? (/^azureml:|^\/subscriptions\//i.test(i["code-path"]) ? i["code-path"] : resolve(ctx.github.workspace, i["code-path"])) : undefined,
           scoringScript: i["scoring-script"],
           strategy: i.strategy ?? "blue-green",
           traffic: parseTrafficSteps(i.traffic ?? ["10", "50", "100"]),

@@ -38,6 +38,8 @@ import {
   setTraffic,
   workspaceLocation,
 } from "../azureml/online-endpoints";
+import { ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
+import { getDatastore, openDatastore } from "../azureml/datastore";
 import { armClient, type WorkspaceRef, workspacePath } from "../azureml/workspace";
 import { type CheckResult, checkDeployment } from "./health-check";
 import { renderSummary } from "./summary";
@@ -58,8 +60,11 @@ export interface DeployOnlineOptions {
   instanceCount: number;
   /** Environment asset (azureml:<name>:<version>, azureml://registries/..., or ARM id) for non-MLflow models. */
   environment?: string;
-  /** Code asset (azureml:<name>:<version> or ARM id) and the scoring script in it, for non-MLflow models. */
-  code?: string;
+  /**
+   * The scoring code, for non-MLflow models: a folder (hashed, uploaded once to the workspace's default
+   * datastore and registered as a code version) or an existing code asset (azureml:<name>:<version>, ARM id).
+   */
+  codePath?: string;
   scoringScript?: string;
   strategy: "blue-green" | "ab";
   traffic: number[];
@@ -155,9 +160,9 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     throw new UserError(
       `challenger-traffic: strategy ab needs the challenger's share from 1 to 99 (got ${shown(o.challengerTraffic ?? "")}). Set e.g. challenger-traffic: 10.`,
     );
-  if ((o.code && !o.scoringScript) || (!o.code && o.scoringScript))
+  if ((o.codePath && !o.scoringScript) || (!o.codePath && o.scoringScript))
     throw new UserError(
-      `code: code and scoring-script go together (got code ${shown(o.code ?? "")}, scoring-script ${shown(o.scoringScript ?? "")}). Set both for a model that needs a scoring script, or neither for an MLflow model.`,
+      `code-path: code-path and scoring-script go together (got code-path ${shown(o.codePath ?? "")}, scoring-script ${shown(o.scoringScript ?? "")}). Set both for a model that needs a scoring script, or neither for an MLflow model.`,
     );
 
   const status = statusLogger(logger);
@@ -227,7 +232,8 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   else {
     logger.info(`deployment ${name}: ${existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
     try {
-      await putDeployment(arm, ws, o.endpoint, name, deploymentBody(o, endpoint, model.id, ws), {
+      const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, credential, logger) : undefined;
+      await putDeployment(arm, ws, o.endpoint, name, deploymentBody(o, endpoint, model.id, ws, codeId), {
         onStatus: status(`deployment ${name}`),
       });
     } catch (e) {
@@ -358,7 +364,13 @@ function findChampion(deployments: OnlineDeployment[], traffic: TrafficMap, excl
   return pool.sort((a, b) => (traffic[b.name] ?? 0) - (traffic[a.name] ?? 0))[0]?.name;
 }
 
-function deploymentBody(o: DeployOnlineOptions, endpoint: OnlineEndpoint, modelId: string, ws: WorkspaceRef): Omit<OnlineDeployment, "name"> {
+function deploymentBody(
+  o: DeployOnlineOptions,
+  endpoint: OnlineEndpoint,
+  modelId: string,
+  ws: WorkspaceRef,
+  codeId: string | undefined,
+): Omit<OnlineDeployment, "name"> {
   return {
     location: endpoint.location,
     kind: "Managed",
@@ -371,9 +383,7 @@ function deploymentBody(o: DeployOnlineOptions, endpoint: OnlineEndpoint, modelI
       instanceType: o.instanceType,
       scaleSettings: { scaleType: "Default" },
       ...(o.environment ? { environmentId: assetId(o.environment, "environments", ws, "environment") } : {}),
-      ...(o.code && o.scoringScript
-        ? { codeConfiguration: { codeId: assetId(o.code, "codes", ws, "code"), scoringScript: o.scoringScript } }
-        : {}),
+      ...(codeId && o.scoringScript ? { codeConfiguration: { codeId, scoringScript: o.scoringScript } } : {}),
     },
   };
 }
@@ -388,6 +398,15 @@ export function assetId(ref: string, kind: "environments" | "codes", ws: Workspa
   throw new UserError(
     `${input}: not an Azure ML ${kind === "codes" ? "code" : "environment"} asset (got ${shown(r)}). Use azureml:<name>:<version>, azureml://registries/<registry>/${kind}/<name>/versions/<version> or the asset version's ARM id.`,
   );
+}
+
+/** A code asset reference as given, or a folder uploaded as a code version (shared/azureml/code-asset.ts). */
+async function codeAssetId(arm: ArmClient, ws: WorkspaceRef, codePath: string, credential: TokenCredential, logger: Logger): Promise<string> {
+  if (/^azureml:/i.test(codePath.trim()) || codePath.trim().startsWith("/subscriptions/")) return assetId(codePath, "codes", ws, "code-path");
+  const snapshot = await snapshotCode(codePath);
+  const store = await openDatastore(arm, workspacePath(ws), await getDatastore(arm, workspacePath(ws)), credential);
+  const asset = await ensureCodeAsset(arm, workspacePath(ws), store, snapshot, logger);
+  return asset.id;
 }
 
 async function dataPlaneKey(arm: ArmClient, ws: WorkspaceRef, name: string, endpoint: OnlineEndpoint): Promise<string> {

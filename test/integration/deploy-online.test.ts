@@ -7,6 +7,10 @@
  * `azureml-model-deployment` header of https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints.
  * Healthy deployments answer through a real inference server (shared/serve, ONNX, OIP v2 JSON).
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DeployOnlineOptions, deployOnline, RolloutFailed } from "../../shared/deploy";
 import type { Logger } from "../../shared/log";
@@ -21,7 +25,10 @@ import {
   WORKSPACE,
   WORKSPACE_PATH,
 } from "../services/azureml/arm-server";
+import { addAzureMLJobs } from "../services/azureml/jobs";
 import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
+import { describeIf } from "../services/availability";
+import { type Azurite, azuriteAvailable, DEV_ACCOUNT, startAzurite } from "../services/azurite";
 
 const REG = "azureml://registries/prod-models/models/failure-predictor/versions";
 const A = `${REG}/1`;
@@ -289,5 +296,34 @@ describe("deploy-online: stopped early", () => {
     expect((e as Error).message).toMatch(/did not finish within timeout-minutes \(0\.02\).*(nothing was changed on the traffic map|No traffic was moved)/);
     expect(online.trafficPuts).toEqual([]);
     expect(traffic()).toEqual({ blue: 100 });
+  });
+});
+
+describeIf("deploy-online: scoring code from a folder (stand-in + Azurite)", azuriteAvailable(), () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(() => azurite?.stop());
+
+  it("uploads code-path once as a code asset (examples/Workspace/CodeVersion/createOrUpdate.json) and sets codeConfiguration and environmentId", async () => {
+    const jobs = await addAzureMLJobs(fake, azurite);
+    const dir = mkdtempSync(join(tmpdir(), "mlops-score-"));
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "score.py"), "def init():\n    pass\n\ndef run(raw):\n    return [0]\n");
+    await deployOnline(opts({ model: A, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3" }));
+    const body = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as { properties: Record<string, unknown> };
+    const codeId = (body.properties.codeConfiguration as { codeId: string }).codeId;
+    expect(codeId).toMatch(new RegExp(`^${WORKSPACE_PATH}/codes/mlops-code-[0-9a-f]{40}/versions/1$`));
+    expect(body.properties.codeConfiguration).toEqual({ codeId, scoringScript: "src/score.py" });
+    expect(body.properties.environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/3`);
+    expect(jobs.codes.has(codeId)).toBe(true);
+    // The folder is in the workspace's default datastore, where the code version's codeUri points.
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient("azureml-blobstore-0000");
+    const names: string[] = [];
+    for await (const b of container.listBlobsFlat({ prefix: "LocalUpload/" })) names.push(b.name);
+    expect(names.filter((n) => n.endsWith("/src/score.py"))).toHaveLength(1);
+    expect(jobs.codes.get(codeId)!.properties.codeUri).toMatch(/\/azureml-blobstore-0000\/LocalUpload\/[0-9a-f]{64}$/);
+    await jobs.close();
   });
 });

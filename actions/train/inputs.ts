@@ -1,20 +1,49 @@
 import { z } from "zod";
 import { input } from "../../runtime/inputs";
 
-export const inputs = z.object({
-  command: input.requiredString("the command that runs your trainer, e.g. python train.py"),
-  "working-directory": input.string(),
-  params: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to values"),
-  data: input.list(),
-  "output-dir": input.string(),
-  "model-path": input.string(),
-  "metrics-path": input.string(),
-  "model-name": input.string(),
-  registry: input.string(),
-  register: input.boolean(),
-  alias: input.string(),
-  tags: input.structured(z.record(z.string(), z.coerce.string()), "a map of tag names to strings"),
-  seed: input.integer(),
-  "upload-artifact": input.boolean(),
-  "timeout-minutes": input.number({ min: 0.01 }),
-});
+export const inputs = z
+  .object({
+    command: input.string(),
+    "working-directory": input.string(),
+    params: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to values"),
+    data: input.list(),
+    "output-dir": input.string(),
+    "model-path": input.string(),
+    "metrics-path": input.string(),
+    "model-name": input.string(),
+    registry: input.string(),
+    register: input.boolean(),
+    alias: input.string(),
+    tags: input.structured(z.record(z.string(), z.coerce.string()), "a map of tag names to strings"),
+    seed: input.integer(),
+    "upload-artifact": input.boolean(),
+    "timeout-minutes": input.number({ min: 0.01 }),
+    compute: input.enumeration(["local", "azureml"] as const),
+    "subscription-id": input.string(),
+    "resource-group": input.string(),
+    workspace: input.string(),
+    "azure-endpoint": input.url(),
+    "compute-target": input.string(),
+    environment: input.string(),
+    code: input.string(),
+    "job-file": input.string(),
+    "experiment-name": input.string(),
+    matrix: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to lists of values"),
+    "sweep-metric": input.string(),
+    "max-parallel": input.integer({ min: 1, max: 100 }),
+    "model-output": input.string(),
+  })
+  .superRefine((i, ctx) => {
+    const azureml = i.compute === "azureml";
+    if (!i.command && !(azureml && i["job-file"]))
+      ctx.addIssue({
+        code: "custom",
+        path: ["command"],
+        message: azureml
+          ? "is required: the command that runs your trainer on Azure ML, or set job-file: to an az ml job YAML"
+          : "is required: the command that runs your trainer, e.g. python train.py",
+      });
+    if (azureml)
+      for (const name of ["subscription-id", "resource-group", "workspace"] as const)
+        if (!i[name]) ctx.addIssue({ code: "custom", path: [name], message: `is required with compute: azureml: the Azure ML workspace's ${name.replace("-", " ")}` });
+  });

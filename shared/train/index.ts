@@ -2,7 +2,7 @@ export { type DataHash, hashData } from "./data-hash";
 export { lineageFromEnv, type RunLineage } from "./lineage";
 export { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
 export { type RunTrainerOptions, runTrainer, TrainerError, type TrainerRun } from "./run-trainer";
-export { trainSummaryMarkdown } from "./summary";
+export { jobEndedMarkdown, trainSummaryMarkdown } from "./summary";
 export {
   type CardTensor,
   type ModelRegistrar,

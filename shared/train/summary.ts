@@ -60,3 +60,8 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   }
   return lines.join("\n");
 }
+
+/** The job summary of an Azure ML job that did not complete (failed, timed out, cancelled). */
+export function jobEndedMarkdown(e: { jobName: string; status: string; studioUrl: string; message: string }): string {
+  return [`## Azure ML job ${esc(e.jobName)} did not complete`, "", `Status: ${esc(e.status || "unknown")}. [Open it in Azure ML Studio](${e.studioUrl}).`, "", `> ${esc(e.message)}`, ""].join("\n");
+}

@@ -25,6 +25,14 @@ describe("expressions", () => {
     expect(condition("needs.compare.outputs.decision != 'promote'", ctx)).toBe(false);
     expect(condition("${{ !(inputs.candidate == '') }}", ctx)).toBe(false);
   });
+  it("compares values of different types as numbers, as GitHub does (null == '' and vars that are not set)", () => {
+    expect(condition("vars.AZUREML_ENDPOINT != ''", ctx)).toBe(false);
+    expect(condition("vars.AZUREML_ENDPOINT == ''", ctx)).toBe(true);
+    expect(condition("null == 0", ctx)).toBe(true);
+    expect(condition("true == 1 && false == '' && '1' == 1", ctx)).toBe(true);
+    expect(condition("'abc' == 0", ctx)).toBe(false);
+    expect(condition("steps.compare.outputs.candidate-version == 3", ctx)).toBe(true);
+  });
   it("interpolates text and calls functions", () => {
     expect(interpolate("failure-predictor@${{ steps.compare.outputs.candidate-version }}", ctx)).toBe(
       "failure-predictor@3",

@@ -62,12 +62,26 @@ export function truthy(v: Value): boolean {
   return !(v === false || v === 0 || v === "" || v === null || v === undefined || Number.isNaN(v));
 }
 
+/**
+ * GitHub's loose equality: strings compare case-insensitively; when the types differ both sides become
+ * numbers (null → 0, true → 1, false → 0, '' → 0, other strings parsed, objects NaN), so null == ''.
+ * https://docs.github.com/actions/reference/workflows-and-actions/expressions#operators
+ */
 function equal(a: Value, b: Value): boolean {
-  if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
-  if ((a === null || a === undefined) && (b === null || b === undefined)) return true;
-  if (typeof a === "number" || typeof b === "number") return Number(a) === Number(b);
-  if (typeof a === "boolean" || typeof b === "boolean") return Number(a) === Number(b);
-  return a === b;
+  const kind = (v: Value) => (v === null || v === undefined ? "null" : typeof v);
+  if (kind(a) === kind(b)) {
+    if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
+    return a === b || kind(a) === "null";
+  }
+  return toNumber(a) === toNumber(b);
+}
+
+function toNumber(v: Value): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v === "number") return v;
+  if (typeof v === "string") return v.trim() === "" ? 0 : Number(v);
+  return Number.NaN;
 }
 
 /** How a value becomes text in a `with:` input or an output. */

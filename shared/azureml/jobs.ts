@@ -115,6 +115,7 @@ export async function cancelJob(arm: ArmClient, ws: WorkspaceRef, name: string, 
 export interface WaitOptions {
   /** Give up (and cancel the job) after this long. */
   timeoutMs: number;
+  /** Longest delay between polls (default 15 s). Polls start 1 s apart after each status change and back off by 1.5×. */
   pollIntervalMs?: number;
   /** The workflow was cancelled: cancel the job and stop. */
   signal?: AbortSignal;
@@ -150,7 +151,8 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
   const sleep = o.sleep ?? realSleep;
   const now = o.now ?? Date.now;
   const deadline = now() + o.timeoutMs;
-  const poll = o.pollIntervalMs ?? 10_000;
+  const poll = o.pollIntervalMs ?? 15_000;
+  let delay = Math.min(1000, poll);
   let last = "";
   let job: JobResource | undefined = o.created;
   const first = o.created?.properties?.status;
@@ -190,6 +192,7 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
     }
     const status = job.properties?.status ?? "Unknown";
     if (status !== last) {
+      delay = Math.min(1000, poll);
       last = status;
       logger.info(`azureml: job ${name}: ${status}`);
       o.onStatus?.(status, job);
@@ -208,7 +211,8 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
     }
     if (now() >= deadline) return stop("timeout");
     try {
-      await sleep(Math.min(poll, Math.max(0, deadline - now())), o.signal);
+      await sleep(Math.min(delay, Math.max(0, deadline - now())), o.signal);
+      delay = Math.min(poll, delay * 1.5);
     } catch {
       if (o.signal?.aborted) return stop("cancelled");
       throw new Error("azureml: wait interrupted");

@@ -70,7 +70,7 @@ export interface AzureMLTrainOptions {
   logger?: Logger;
   /** Secret values found on the way (the datastore's key): the caller masks them. */
   onSecret?: (value: string) => void;
-  /** Poll interval of job status (default 10 s) and ARM retry base (tests use less). */
+  /** Longest interval between job status polls (default 15 s) and ARM retry base (tests use less). */
   pollIntervalMs?: number;
   baseDelayMs?: number;
 }

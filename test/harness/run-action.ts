@@ -29,6 +29,8 @@ export interface RunOptions {
   root?: string;
   /** Each line the action prints, as it prints it (the demo shows them live). */
   onLine?: (line: string) => void;
+  /** Send a signal to the action once it prints a line matching `after` (how the runner cancels a step). */
+  signalOn?: { after: RegExp; signal: NodeJS.Signals };
 }
 
 export interface Command {
@@ -173,8 +175,13 @@ export async function runAction(action: string, opts: RunOptions = {}): Promise<
   let stdout = "";
   let stderr = "";
   let pending = "";
+  let signalled = false;
   child.stdout.on("data", (d) => {
     stdout += d;
+    if (opts.signalOn && !signalled && opts.signalOn.after.test(stdout)) {
+      signalled = true;
+      child.kill(opts.signalOn.signal);
+    }
     if (opts.onLine) {
       pending += d;
       const lines = pending.split("\n");

@@ -17,6 +17,8 @@ import type { JobOutput, JobProperties } from "../../shared/azureml/jobs";
 import { openRegistry } from "../../shared/registry";
 import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
 import { type AzureMLLineage, trainSummaryMarkdown } from "../../shared/train";
+import { inputs as trainInputs } from "../../actions/train/inputs";
+import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
 import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
@@ -390,4 +392,13 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(aml.jobs.get(r.azureml.jobName)?.ran[0]?.stdout).toContain("model=logreg from=yes");
     expect(r.params).toMatchObject({ model: "logreg" });
   }, 60_000);
+});
+
+it("train inputs: command is required with compute local, optional with compute azureml and a job-file", () => {
+  expect(() => parseInputs(trainInputs, { compute: "local" })).toThrow(/^input "command" is required: the command that runs your trainer/);
+  expect(() => parseInputs(trainInputs, {})).toThrow(/^input "command" is required/);
+  const ws = { "subscription-id": SUBSCRIPTION, "resource-group": RESOURCE_GROUP, workspace: WORKSPACE };
+  expect(() => parseInputs(trainInputs, { compute: "azureml", ...ws })).toThrow(/^input "command" is required: the command that runs your trainer on Azure ML, or set job-file:/);
+  expect(parseInputs(trainInputs, { compute: "azureml", "job-file": "job.yml", ...ws })).toMatchObject({ compute: "azureml", "job-file": "job.yml" });
+  expect(() => parseInputs(trainInputs, { compute: "cloud", command: "x" })).toThrow(/input "compute": expected one of: local, azureml/);
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jobYamlToRest, parseJobYaml } from "./job-yaml";
 
@@ -129,5 +131,18 @@ jobs:
     expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    type: command\n    command: python x.py")).toThrow(
       /^job-file: jobs.a is an inline command step \(got no component:\)\. Only steps that reference a registered component are supported: register it with az ml component create/,
     );
+  });
+});
+
+describe("the examples in examples/azureml", () => {
+  const read = (f: string) => readFileSync(join(import.meta.dirname, "../../examples/azureml", f), "utf8");
+  it("parse and convert", () => {
+    const cmd = parseJobYaml(read("command-job.yml"));
+    expect(cmd).toMatchObject({ type: "command", code: "../predictive-maintenance", compute: "azureml:cpu-cluster", timeoutSeconds: 3600 });
+    expect(jobYamlToRest(cmd, {}).command).toBe("pip install -q -r python/requirements.txt && python python/train.py --data data/ai4i2020.csv");
+    const pipe = parseJobYaml(read("pipeline-job.yml"));
+    expect(pipe.type).toBe("pipeline");
+    const rest = jobYamlToRest(pipe, { componentIds: { train: `${WS}/components/pm_train/versions/1` } });
+    expect(rest.jobs?.train).toMatchObject({ componentId: `${WS}/components/pm_train/versions/1`, outputs: { model: { type: "literal", value: "${{parent.outputs.model}}" } } });
   });
 });

@@ -282,7 +282,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     const list = trials.map((t) => `${t.jobName || `trial ${t.index}`}: ${t.status}`).join("; ");
     throw new UserError(`azureml: all ${trials.length} trials failed (got ${list}). Fix the trainer; each trial's logs are in Studio: ${trials.map((t) => t.studioUrl).filter(Boolean).join(" ")}`, { code: "job-failed" });
   }
-  for (const f of failures) logger.warning(`azureml: ${(f.reason as Error).message}`);
+  for (const f of failures) logger.warning((f.reason as Error).message);
 
   let winner = 0;
   if (sweeping && p.sweep) {

@@ -226,6 +226,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 500, body: { error: { code: "InternalServerError", message: "try again" } } });
     fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 429, headers: { "retry-after": "1" }, times: 1 });
     fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 503, times: 1 });
+    fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 0, drop: true, times: 1 });
     const o = options();
     const t0 = Date.now();
     const r = await trainOnAzureML(o);
@@ -234,7 +235,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const puts = fake.calls("PUT", new RegExp(`/jobs/${name}$`));
     expect(puts.map((c) => c.status)).toEqual([500, 201]);
     const gets = fake.calls("GET", new RegExp(`/jobs/${name}$`)).map((c) => c.status);
-    expect(gets.slice(0, 3)).toEqual([429, 503, 200]);
+    expect(gets.slice(0, 4)).toEqual([429, 503, -1, 200]);
     expect(o.logger.lines.some((l) => /HTTP 429; retrying in 1\.0 s \(Retry-After\)/.test(l))).toBe(true);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
   }, 60_000);
@@ -293,6 +294,30 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(md).toContain("### Azure ML trials");
     expect(md.split("\n").filter((l) => /^\| \d \|.*ml\.azure\.com/.test(l))).toHaveLength(3);
     expect(md).toMatch(new RegExp(`\\| ${best + 1} \\| \\*\\*best\\*\\*`));
+  }, 90_000);
+
+  it("a failed trial does not stop the others; the best completed one is registered; all failing fails the step", async () => {
+    const reg = join(ws, "registry-partial");
+    const o = options({
+      command: `if [ "\${{inputs.iterations}}" = "2" ]; then echo 'diverged' >&2; exit 4; fi; ${TRAIN}`,
+      matrix: { iterations: [1, 2, 3] },
+      sweepMetric: "min:log_loss",
+      registry: openRegistry(reg),
+    });
+    const r = await trainOnAzureML(o);
+    expect(r.trials.map((t) => t.status)).toEqual(["Completed", "Failed", "Completed"]);
+    expect(r.trials[1]?.error).toContain("exited with status code 4");
+    const losses = [r.trials[0]?.metrics?.log_loss as number, r.trials[2]?.metrics?.log_loss as number];
+    expect(r.metrics.log_loss).toBe(Math.min(...losses));
+    expect(o.logger.lines.filter((l) => l.startsWith("warning: azureml: job ") && l.includes("ended Failed"))).toHaveLength(1);
+    const md = trainSummaryMarkdown(r);
+    expect(md).toMatch(/\| 2 \| {2}\| iterations=2 \| Failed \| {2}\| \[/);
+    expect(aml.cancels.filter((c) => r.trials.some((t) => t.jobName === c))).toEqual([]);
+
+    const all = options({ command: "exit 1", matrix: { iterations: [1, 2] }, sweepMetric: "max:roc_auc", registry: openRegistry(reg) });
+    const e = (await trainOnAzureML(all).catch((x: unknown) => x)) as Error;
+    expect(e.message).toMatch(/^azureml: all 2 trials failed \(got failure-predictor-\S+: Failed; failure-predictor-\S+: Failed\)/);
+    expect((await openRegistry(reg).listVersions("failure-predictor")).length).toBe(1);
   }, 90_000);
 
   it("a matrix without sweep-metric is refused before anything is submitted", async () => {

@@ -14,6 +14,16 @@ let fake: FakeArm;
 const noSleep = { sleep: async () => {}, pollIntervalMs: 1, baseDelayMs: 1 };
 const slept: number[] = [];
 
+/** The error a call ends with (fails the test when it succeeds). */
+async function failure(p: Promise<unknown>): Promise<ArmError> {
+  return p.then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (e: unknown) => e as ArmError,
+  );
+}
+
 function client(extra: Partial<ConstructorParameters<typeof ArmClient>[0]> = {}) {
   return new ArmClient({
     credential: fakeCredential(fake.token),
@@ -101,9 +111,8 @@ describe("ArmClient", () => {
   });
 
   it("turns an operation that ends Failed into an error with the service's code and message", async () => {
-    const err = await client()
-      .lro("PUT", "/things/bad-one", { body: { properties: {} } })
-      .catch((e: unknown) => e);
+    const err = await failure(client()
+      .lro("PUT", "/things/bad-one", { body: { properties: {} } }));
     expect(err).toBeInstanceOf(ArmError);
     expect((err as ArmError).message).toMatch(/PUT \/things\/bad-one ended Failed/);
     expect((err as ArmError).message).toMatch(/BadArgument: instance type Standard_X is not supported/);
@@ -142,9 +151,8 @@ describe("ArmClient", () => {
 
   it("gives up after the retries with the last status and a hint", async () => {
     fake.fault({ method: "GET", path: /^\/things\/a$/, status: 500, times: 3, body: { error: { code: "InternalServerError", message: "boom" } } });
-    const err = await client({ retries: 2 })
-      .get("/things/a")
-      .catch((e: unknown) => e as ArmError);
+    const err = await failure(client({ retries: 2 })
+      .get("/things/a"));
     expect(err.status).toBe(500);
     expect(err.message).toMatch(/got HTTP 500 InternalServerError: boom after 3 attempts/);
     expect(err.message).toMatch(/run again later \(request id [0-9a-f-]{36}\)/);
@@ -160,7 +168,7 @@ describe("ArmClient", () => {
         },
       },
     });
-    const err = await arm.get("/things/a").catch((e: unknown) => e as ArmError);
+    const err = await failure(arm.get("/things/a"));
     expect(calls).toBe(2);
     expect(err.status).toBe(401);
     expect(err.message).toMatch(/InvalidAuthenticationToken/);
@@ -170,24 +178,24 @@ describe("ArmClient", () => {
 
   it("403 names the role to grant; 400 passes the service's message", async () => {
     fake.fault({ path: /^\/things\/a$/, status: 403, body: { error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action." } } });
-    const forbidden = await client().get("/things/a").catch((e: unknown) => e as ArmError);
+    const forbidden = await failure(client().get("/things/a"));
     expect(forbidden.message).toMatch(/AuthorizationFailed.*AzureML Data Scientist/);
-    const bad = await client({ apiVersion: "2019-01-01" }).get("/things/a").catch((e: unknown) => e as ArmError);
+    const bad = await failure(client({ apiVersion: "2019-01-01" }).get("/things/a"));
     expect(bad.status).toBe(400);
     expect(bad.message).toMatch(/InvalidApiVersionParameter: The api-version '2019-01-01' is invalid/);
   });
 
   it("a credential that cannot sign in fails before any request, saying how to sign in", async () => {
     const before = fake.requests.length;
-    const err = await client({
-      credential: {
-        async getToken() {
-          throw new Error("AzureCliCredential: Please run 'az login' to set up an account.");
+    const err = await failure(
+      client({
+        credential: {
+          async getToken() {
+            throw new Error("AzureCliCredential: Please run 'az login' to set up an account.");
+          },
         },
-      },
-    })
-      .get("/things/a")
-      .catch((e: unknown) => e as Error);
+      }).get("/things/a"),
+    );
     expect(err.message).toMatch(/could not get an Azure token .*az login.*azure\/login with OIDC/);
     expect(fake.requests.length).toBe(before);
   });
@@ -197,9 +205,8 @@ describe("ArmClient", () => {
       const { headers } = fake.operation({ polls: 1000 });
       return { status: 201, headers, body: {} };
     });
-    const timeout = await client({ pollIntervalMs: 1 })
-      .lro("PUT", "/slow", { body: {}, timeoutMs: 30 })
-      .catch((e: unknown) => e as Error);
+    const timeout = await failure(client({ pollIntervalMs: 1 })
+      .lro("PUT", "/slow", { body: {}, timeoutMs: 30 }));
     // The fake sleeps instantly, so the deadline is reached by polling; a real client waits Retry-After.
     expect(timeout.message).toMatch(/PUT \/slow did not finish in time/);
 

@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from "node:path";
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{main_default}from"./chunk-WTICIKXW.js";import"./chunk-PTJYNMW2.js";import"./chunk-4LD6DQXS.js";import"./chunk-6GN7CFI3.js";import"./chunk-P5RJJ5RA.js";import"./chunk-VR2LC7WP.js";import"./chunk-6CUG2M2M.js";import"./chunk-VEHZVLPT.js";import"./chunk-JX6OWFPX.js";import"./chunk-PF3IZH5T.js";export{main_default as default};
+function lazyDefaultCredential(){let inner;return{async getToken(scopes,options){return inner??=import("./esm-LYTILUMM.js").then(m=>new m.DefaultAzureCredential),(await inner).getToken(scopes,options)}}}export{lazyDefaultCredential};

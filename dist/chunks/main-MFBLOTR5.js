@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from "node:path";
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{main_default}from"./chunk-7F2M23QF.js";import"./chunk-VR2LC7WP.js";import"./chunk-6CUG2M2M.js";import"./chunk-VEHZVLPT.js";import"./chunk-JX6OWFPX.js";import"./chunk-PF3IZH5T.js";export{main_default as default};
+import{main_default}from"./chunk-PIWKN5XU.js";import"./chunk-ZGSQOITX.js";import"./chunk-VR2LC7WP.js";import"./chunk-6CUG2M2M.js";import"./chunk-VEHZVLPT.js";import"./chunk-JX6OWFPX.js";import"./chunk-PF3IZH5T.js";export{main_default as default};

@@ -1,0 +1,7 @@
+import { createRequire as __mlopsCreateRequire } from "node:module";
+import { fileURLToPath as __mlopsFileURLToPath } from "node:url";
+import { dirname as __mlopsDirname } from "node:path";
+const require = __mlopsCreateRequire(import.meta.url);
+const __filename = __mlopsFileURLToPath(import.meta.url);
+const __dirname = __mlopsDirname(__filename);
+import{main_default}from"../chunks/chunk-IZIOEQ7D.js";import"../chunks/chunk-YLQFG7LU.js";import"../chunks/chunk-WK73JYBE.js";import"../chunks/chunk-ZGSQOITX.js";import"../chunks/chunk-EMKTCEGF.js";import"../chunks/chunk-MNTHNFNK.js";import"../chunks/chunk-P5RJJ5RA.js";import{runOnRunner}from"../chunks/chunk-XQESBPFI.js";import"../chunks/chunk-52KFWHRQ.js";import"../chunks/chunk-2MDC6S6T.js";import"../chunks/chunk-VR2LC7WP.js";import"../chunks/chunk-6CUG2M2M.js";import"../chunks/chunk-VEHZVLPT.js";import"../chunks/chunk-JX6OWFPX.js";import"../chunks/chunk-PF3IZH5T.js";await runOnRunner(main_default);

@@ -1,22 +1,21 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { cancellationSignal } from "../../runtime/cancel";
 import { workspaceRef } from "../../shared/azureml/workspace";
-import { type DeployOnlineResult, deployOnline, parseTrafficSteps, RolloutFailed } from "../../shared/deploy";
-import { shown, UserError } from "../../shared/errors";
+import {
+  type DeployOnlineResult,
+  deployOnline,
+  parseTrafficSteps,
+  RolloutFailed,
+  readSampleRequest,
+  resolveCodePath,
+} from "../../shared/deploy";
 import { inputs } from "./inputs";
 
 export default defineAction({
   name: "deploy-online",
   inputs,
   async run(i, ctx) {
-    const file = i["sample-request"] ? resolve(ctx.github.workspace, i["sample-request"]) : undefined;
-    const sample = file
-      ? await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-          throw new UserError(`sample-request: cannot read the file (got ${shown(i["sample-request"])}, ${e.code}). Give a JSON file path relative to the workspace.`);
-        })
-      : undefined;
+    const sample = await readSampleRequest(i["sample-request"], ctx.github.workspace);
     const cancel = cancellationSignal();
     const report = (r: DeployOnlineResult) => {
       ctx.setOutput("deployment", r.deployment);
@@ -37,7 +36,7 @@ export default defineAction({
           instanceType: i["instance-type"] ?? "Standard_DS3_v2",
           instanceCount: i["instance-count"] ?? 1,
           environment: i.environment,
-          codePath: i["code-path"] ? (/^azureml:|^\/subscriptions\//i.test(i["code-path"]) ? i["code-path"] : resolve(ctx.github.workspace, i["code-path"])) : undefined,
+          codePath: resolveCodePath(i["code-path"], ctx.github.workspace),
           scoringScript: i["scoring-script"],
           strategy: i.strategy ?? "blue-green",
           traffic: parseTrafficSteps(i.traffic ?? ["10", "50", "100"]),

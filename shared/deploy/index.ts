@@ -8,3 +8,4 @@ export {
 } from "./deploy-online";
 export { type CheckResult, checkDeployment, percentile } from "./health-check";
 export { abSplit, blueGreenPlan, formatTraffic, parseTrafficSteps, shiftTo, type TrafficMap } from "./traffic-plan";
+export { readSampleRequest, resolveCodePath } from "./step-inputs";

@@ -27,10 +27,10 @@ import { type Logger, silentLogger } from "../log";
 import { type DataHash, hashData } from "./data-hash";
 import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from "./lineage";
 import { parseParams, type TrainParams } from "./params";
-import { finishTrain, type ModelRegistrar, type TrainResult } from "./train";
+import { finishTrain, type RegistrationOptions, type TrainResult } from "./train";
 import { readMetricsOutput } from "./trainer-outputs";
 
-export interface AzureMLTrainOptions {
+export interface AzureMLTrainOptions extends RegistrationOptions {
   subscriptionId?: string;
   resourceGroup?: string;
   workspace?: string;
@@ -60,11 +60,6 @@ export interface AzureMLTrainOptions {
   /** Where the outputs are downloaded (one folder per job). */
   outputDir: string;
   env?: Record<string, string | undefined>;
-  name?: string;
-  tags?: Record<string, string>;
-  registry?: ModelRegistrar;
-  alias?: string;
-  aliasReason?: string;
   /** The workflow was cancelled: cancel the job(s). */
   signal?: AbortSignal;
   logger?: Logger;

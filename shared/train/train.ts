@@ -52,7 +52,20 @@ export interface ModelRegistrar {
   setAlias?(name: string, alias: string, version: number, info: { reason?: string }): Promise<unknown>;
 }
 
-export interface TrainOptions {
+/** Where and how a trained model is registered: the same for a local trainer and an Azure ML job. */
+export interface RegistrationOptions {
+  /** Model name; required with `registry`. */
+  name?: string;
+  tags?: Record<string, string>;
+  /** When given, the validated model is registered there. */
+  registry?: ModelRegistrar;
+  /** After registering, point this alias (e.g. "challenger") at the new version. */
+  alias?: string;
+  /** Why the alias moved, for the registry's audit log (e.g. the run URL). */
+  aliasReason?: string;
+}
+
+export interface TrainOptions extends RegistrationOptions {
   /** Shell command line of the trainer. */
   command: string;
   /** Where the command runs; relative paths below resolve against it. */
@@ -72,15 +85,6 @@ export interface TrainOptions {
   timeoutMs?: number;
   /** Base environment of the trainer and source of the lineage (GITHUB_*). Default process.env. */
   env?: Record<string, string | undefined>;
-  /** Model name; required with `registry`. */
-  name?: string;
-  tags?: Record<string, string>;
-  /** When given, the validated model is registered there. */
-  registry?: ModelRegistrar;
-  /** After registering, point this alias (e.g. "challenger") at the new version. */
-  alias?: string;
-  /** Why the alias moved, for the registry's audit log (e.g. the run URL). */
-  aliasReason?: string;
   logger?: Logger;
   /** Each trainer output line (default: logger.info). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;

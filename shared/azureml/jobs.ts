@@ -10,7 +10,8 @@
  * - examples/Job/PipelineJob/createOrUpdate.json: `jobType: "Pipeline"`, inputs, outputs, settings, jobs.
  * - examples/Job/CommandJob/get.json: `properties.status` (JobStatus: NotStarted, Starting,
  *   Provisioning, Preparing, Queued, Running, Finalizing, CancelRequested, Completed, Failed, Canceled,
- *   NotResponding, Paused, Unknown) and `properties.services.Studio.endpoint`.
+ *   NotResponding, Paused, Unknown; only Completed, Failed and Canceled are final) and
+ *   `properties.services.Studio.endpoint`.
  * - examples/Job/cancel.json: 202 with a Location header (long-running).
  */
 import type { ArmClient } from "../azure/arm";
@@ -70,8 +71,12 @@ export interface JobResource {
   properties: JobProperties;
 }
 
-/** JobStatus values after which a job does not change any more. */
-export const FINAL_STATUSES = new Set(["Completed", "Failed", "Canceled", "NotResponding"]);
+/**
+ * JobStatus values after which a job does not change any more. NotResponding is not one: the JobStatus
+ * enum (mfe.json, definitions/JobStatus) says a run can go from NotResponding back to any earlier state,
+ * so it is waited out like Running (and cancelled at the timeout, never left running unobserved).
+ */
+export const FINAL_STATUSES = new Set(["Completed", "Failed", "Canceled"]);
 
 /** `<workspace>/jobs/<name>`: the job's ARM id. */
 export function jobPath(ws: WorkspaceRef, name: string): string {
@@ -142,8 +147,8 @@ export class JobEndedError extends UserError {
 }
 
 /**
- * Poll the job until it reaches a final status; stream changes. Completed → the job; Failed,
- * Canceled, NotResponding → JobEndedError naming the job, its error and the Studio link. On timeout or
+ * Poll the job until it reaches a final status; stream changes. Completed → the job; Failed or
+ * Canceled → JobEndedError naming the job, its error and the Studio link. On timeout or
  * when `signal` aborts, cancel the job first.
  */
 export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string, o: WaitOptions): Promise<JobResource> {
@@ -195,6 +200,8 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
       delay = Math.min(1000, poll);
       last = status;
       logger.info(`azureml: job ${name}: ${status}`);
+      if (status === "NotResponding")
+        logger.warning(`azureml: job ${name} sends no heartbeat (NotResponding); still waiting, it is cancelled if it does not recover before the timeout.`);
       o.onStatus?.(status, job);
     }
     if (status === "Completed") return job;

@@ -19,7 +19,7 @@ import { computeId, parseAssetRef, resolveAssetRef } from "../azureml/asset-refs
 import { ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
 import { datastoreUri, downloadPrefix, getDatastore, type OpenedDatastore, openDatastore, parseDatastoreUri } from "../azureml/datastore";
 import { type CommandJobYaml, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
-import { JobEndedError, type JobProperties, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
+import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
 import { shown, UserError } from "../errors";
@@ -234,7 +234,24 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     const outUri = datastoreUri(ds.name, `mlops-actions/${name}/model`);
     const body = build(name, combo, outUri);
     const trial: TrialResult = { index, jobName: name, jobId: jobPath(p.ws, name), studioUrl: jobStudioUrl(undefined, p.ws, name), params: combo, status: "NotStarted", dir: join(at(o.outputDir), name) };
-    const created = await submitJob(arm, p.ws, name, body, o.signal);
+    let created: JobResource;
+    try {
+      created = await submitJob(arm, p.ws, name, body, o.signal);
+    } catch (e) {
+      if (!o.signal?.aborted) throw e;
+      // The PUT may have reached Azure ML before the abort: cancel what it created (404 when nothing was).
+      const asked = (await cancelJob(arm, p.ws, name, logger)) ? "cancel requested in Azure ML" : "the cancel request failed, cancel it in Studio";
+      const signalName = (o.signal.reason as { signalName?: string } | undefined)?.signalName ?? "abort";
+      const err = new JobEndedError(
+        `azureml: the workflow was cancelled (got ${signalName}) while job ${name} was being submitted; ${asked}: ${trial.studioUrl}`,
+        name,
+        "NotStarted",
+        trial.studioUrl,
+        "cancelled",
+      );
+      (err as { trial?: TrialResult }).trial = trial;
+      throw err;
+    }
     trial.jobId = created.id ?? trial.jobId;
     trial.studioUrl = jobStudioUrl(created, p.ws, name);
     logger.info(`azureml: submitted ${body.jobType.toLowerCase()} job ${name}${sweeping ? ` (trial ${index + 1}/${p.combos.length}: ${shown(combo)})` : ""}: ${trial.studioUrl}`);

@@ -222,6 +222,23 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(aml.jobs.get(name)?.status).toBe("CancelRequested");
   }, 30_000);
 
+  it("a workflow cancelled while the job PUT is in flight still cancels the job it created", async () => {
+    const ctl = new AbortController();
+    aml.onSubmit = () => ctl.abort(Object.assign(new Error("cancelled (SIGINT)"), { signalName: "SIGINT" }));
+    let e: Error & { code?: string };
+    try {
+      e = (await trainOnAzureML(options({ command: "sleep 30", signal: ctl.signal })).catch((x: unknown) => x)) as Error & { code?: string };
+    } finally {
+      aml.onSubmit = undefined;
+    }
+    const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
+    expect(aml.jobs.has(name)).toBe(true);
+    expect(e.code).toBe("cancelled");
+    expect(e.message).toContain(`the workflow was cancelled (got SIGINT) while job ${name} was being submitted`);
+    expect(fake.calls("POST", new RegExp(`/jobs/${name}/cancel$`))).toHaveLength(1);
+    expect(aml.jobs.get(name)?.status).toBe("CancelRequested");
+  }, 30_000);
+
   it("rides out 429 with Retry-After and 500 on job PUT and GET", async () => {
     fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 500, body: { error: { code: "InternalServerError", message: "try again" } } });
     fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 429, headers: { "retry-after": "1" }, times: 1 });

@@ -59,6 +59,8 @@ export interface AzureMLJobsStandIn {
   components: Map<string, ComponentSpec>;
   environments: Map<string, string[]>;
   cancels: string[];
+  /** Called when a job PUT has created the job, before the answer is sent (e.g. to cancel the workflow then). */
+  onSubmit?: (name: string) => void;
   addComponent(name: string, version: string, spec: ComponentSpec): string;
   /** Wait until every running command ended (tests call it before closing). */
   settle(): Promise<void>;
@@ -179,6 +181,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     if (jobs.has(name)) return armError(409, "UserError", `A job named ${name} already exists. Job names must be unique.`);
     const j: StandInJob = { name, submitted: { properties: body.properties ?? {} }, status: "NotStarted", history: ["NotStarted"], ran: [] };
     jobs.set(name, j);
+    api.onSubmit?.(name);
     return { status: 201, body: view(j) };
   });
   // Jobs_Get: examples/Job/CommandJob/get.json; each poll moves the job one step on.
@@ -321,7 +324,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     return true;
   }
 
-  return {
+  const api: AzureMLJobsStandIn = {
     datastore: { name: dsName, container: containerName },
     container,
     jobs,
@@ -349,4 +352,5 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+  return api;
 }

@@ -10,8 +10,9 @@
  *   `environmentId`, `codeConfiguration`, `sku.capacity`), their logs, and deletion (202 + Location).
  * Every write is a long-running operation, followed with ArmClient.lro.
  */
-import type { ArmClient } from "../azure/arm";
+import { ArmError, type ArmClient } from "../azure/arm";
 import { shown, UserError } from "../errors";
+import { realSleep } from "../http";
 import { type WorkspaceRef, workspacePath } from "./workspace";
 
 export type TrafficMap = Record<string, number>;
@@ -124,6 +125,42 @@ export async function setTraffic(
 ): Promise<OnlineEndpoint> {
   const current = await arm.get<OnlineEndpoint>(endpointPath(ws, endpoint), { signal: o.signal });
   return putEndpoint(arm, ws, endpoint, { ...current, properties: { ...current.properties, traffic } }, o);
+}
+
+/** Endpoint provisioning states after which no operation runs on it (EndpointProvisioningState). */
+const SETTLED = /^(succeeded|failed|canceled)$/i;
+
+/**
+ * Put a traffic map back after a rollout stopped, possibly while its own traffic PUT was still running
+ * in Azure: wait until the endpoint's provisioningState is settled, then PUT; a 409 (another operation
+ * holds the endpoint) is waited out and tried again, up to `timeoutMs` (default 10 min).
+ */
+export async function restoreTraffic(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  endpoint: string,
+  traffic: TrafficMap,
+  o: WriteOptions & { pollMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<OnlineEndpoint> {
+  const sleep = o.sleep ?? realSleep;
+  const poll = o.pollMs ?? 5_000;
+  const deadline = Date.now() + (o.timeoutMs ?? 10 * 60_000);
+  for (;;) {
+    const current = await arm.get<OnlineEndpoint>(endpointPath(ws, endpoint));
+    const state = current.properties.provisioningState;
+    if (state && !SETTLED.test(state) && Date.now() < deadline) {
+      o.onStatus?.(`waiting for the endpoint (${state})`);
+      await sleep(poll);
+      continue;
+    }
+    try {
+      return await putEndpoint(arm, ws, endpoint, { ...current, properties: { ...current.properties, traffic } }, { ...o, timeoutMs: Math.max(60_000, deadline - Date.now()) });
+    } catch (e) {
+      if (!(e instanceof ArmError && e.status === 409) || Date.now() >= deadline) throw e;
+      o.onStatus?.("another operation holds the endpoint; retrying");
+      await sleep(poll);
+    }
+  }
 }
 
 export async function listKeys(arm: ArmClient, ws: WorkspaceRef, endpoint: string): Promise<EndpointKeys> {

@@ -34,6 +34,7 @@ import {
   type OnlineEndpoint,
   putDeployment,
   putEndpoint,
+  restoreTraffic,
   setDeploymentTags,
   setTraffic,
   workspaceLocation,
@@ -312,7 +313,11 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     let restored: string;
     try {
       logger.warning(`endpoint ${o.endpoint}: putting traffic back to ${formatTraffic(previous)}`);
-      const back = await setTraffic(restoreArm, ws, o.endpoint, previous, { onStatus: status(`endpoint ${o.endpoint} rollback`) });
+      const back = await restoreTraffic(restoreArm, ws, o.endpoint, previous, {
+        onStatus: status(`endpoint ${o.endpoint} rollback`),
+        pollMs: o.pollIntervalMs,
+        sleep: (ms) => sleep(ms),
+      });
       result.traffic = { ...(back.properties.traffic ?? previous) };
       result.rolledBack = true;
       restored = `Traffic was restored to ${formatTraffic(previous)}`;

@@ -215,6 +215,20 @@ describe("deploy-online: blue/green", () => {
     expect(puts()).toEqual([{ blue: 90, green: 10 }, { blue: 100 }]);
     expect(traffic()).toEqual({ blue: 100 });
   });
+
+  it("a cancel while a traffic PUT is still running waits for that operation, then puts the traffic back", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    const cancel = new AbortController();
+    online.onEndpointPut = (_ep, t) => {
+      if (t.green === 10) cancel.abort(new Error("cancelled (SIGINT)"));
+    };
+    const e = await failure(deployOnline(opts({ deployment: "green", signal: cancel.signal })));
+    expect(e.message).toMatch(/the workflow was cancelled \(SIGINT\)\. Traffic was restored to blue=100%/);
+    expect(e.result.rolledBack).toBe(true);
+    expect(fake.calls("PUT", /onlineEndpoints\/fp-online$/).map((c) => c.status)).toEqual([200, 200]);
+    expect(puts()).toEqual([{ blue: 90, green: 10 }, { blue: 100 }]);
+    expect(traffic()).toEqual({ blue: 100 });
+  });
 });
 
 describe("deploy-online: A/B", () => {

@@ -64,6 +64,8 @@ export interface OnlineStandIn {
   logs: Map<string, string>;
   /** Called after each traffic change took effect. */
   onTraffic?: (endpoint: string, traffic: Record<string, number>) => void;
+  /** Called when an endpoint PUT is accepted, before its answer is sent and while its operation runs. */
+  onEndpointPut?: (endpoint: string, traffic: Record<string, number>) => void;
   /** Add an endpoint and deployments directly (a state the tests start from). */
   seed(endpoint: string, deployments: { name: string; model: string; tags?: Record<string, string>; traffic: number }[]): void;
   /** Every data-plane request: which deployment answered and with what status. */
@@ -205,6 +207,10 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     const bad = validateTraffic(name, traffic);
     if (bad) return bad;
     const existing = endpoints.get(name);
+    // Resource Manager's contract lets a provider refuse a write while an earlier one is still running
+    // (409 Conflict); the stand-in does, so a client that writes over an unfinished operation fails here.
+    if (existing && !/^(Succeeded|Failed|Canceled)$/.test(existing.properties.provisioningState))
+      return armError(409, "Conflict", `Endpoint '${name}' is ${existing.properties.provisioningState}; wait for the operation in progress to finish.`);
     const ep = newEndpoint(name, body);
     if (existing) {
       ep.keys = existing.keys;
@@ -213,7 +219,7 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     }
     endpoints.set(name, ep);
     trafficPuts.push({ endpoint: name, traffic: { ...(traffic as Record<string, number>) } });
-    const { headers } = fake.operation({
+    const { op, headers } = fake.operation({
       polls: 1,
       onDone: () => {
         ep.properties.provisioningState = "Succeeded";
@@ -221,6 +227,14 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         standIn.onTraffic?.(name, { ...ep.properties.traffic });
       },
     });
+    // The operation also ends on its own, as in Azure, when nobody polls it (a client that went away).
+    setTimeout(() => {
+      if (op.status !== "InProgress") return;
+      op.pending = 0;
+      op.status = op.final;
+      op.onDone?.();
+    }, 300).unref();
+    standIn.onEndpointPut?.(name, { ...(traffic as Record<string, number>) });
     return { status: existing ? 200 : 201, headers, body: endpointJson(ep) };
   });
 

@@ -14,7 +14,8 @@
  *   `properties.services.Studio.endpoint`.
  * - examples/Job/cancel.json: 202 with a Location header (long-running).
  */
-import type { ArmClient } from "../azure/arm";
+import { randomUUID } from "node:crypto";
+import { type ArmClient, ArmError } from "../azure/arm";
 import { shown, UserError } from "../errors";
 import { realSleep } from "../http";
 import { type Logger, silentLogger } from "../log";
@@ -99,9 +100,26 @@ export function jobStudioUrl(job: JobResource | undefined, ws: WorkspaceRef, nam
   return job?.properties?.services?.Studio?.endpoint || studioJobUrl(ws, name);
 }
 
+/** Tag that marks a job as created by this submission, so a retried PUT can recognise its own job. */
+export const SUBMISSION_TAG = "mlops-actions.submission";
+
+/**
+ * Create the job. Jobs_CreateOrUpdate is not long-running: the job exists once Azure ML has the request.
+ * When the answer is lost (a dropped connection, a 5xx after the write) the client retries the PUT, and the
+ * service may then refuse it because the name is taken; a job that carries this submission's tag is ours.
+ */
 export async function submitJob(arm: ArmClient, ws: WorkspaceRef, name: string, properties: JobProperties, signal?: AbortSignal): Promise<JobResource> {
-  const r = await arm.request<JobResource>("PUT", jobPath(ws, name), { body: { properties }, signal });
-  return r.body ?? { name, properties };
+  const submission = randomUUID();
+  const body = { properties: { ...properties, tags: { ...properties.tags, [SUBMISSION_TAG]: submission } } };
+  try {
+    const r = await arm.request<JobResource>("PUT", jobPath(ws, name), { body, signal });
+    return r.body ?? { name, properties: body.properties };
+  } catch (e) {
+    if (!(e instanceof ArmError) || (e.status !== 409 && e.status !== 400)) throw e;
+    const existing = await arm.getIfExists<JobResource>(jobPath(ws, name), { signal }).catch(() => undefined);
+    if (existing?.properties?.tags?.[SUBMISSION_TAG] === submission) return existing;
+    throw e;
+  }
 }
 
 /** Ask Azure ML to cancel the job (202 + Location, examples/Job/cancel.json); does not wait for Canceled. */

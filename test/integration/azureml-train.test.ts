@@ -13,7 +13,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeGenerated } from "../../examples/predictive-maintenance/dataset";
 import { isUserError } from "../../shared/errors";
 import type { Logger } from "../../shared/log";
-import type { JobOutput, JobProperties } from "../../shared/azureml/jobs";
+import { type JobOutput, type JobProperties, submitJob } from "../../shared/azureml/jobs";
+import { armClient } from "../../shared/azureml/workspace";
 import { openRegistry } from "../../shared/registry";
 import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
 import { type AzureMLLineage, trainSummaryMarkdown } from "../../shared/train";
@@ -255,6 +256,29 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(gets.slice(0, 4)).toEqual([429, 503, -1, 200]);
     expect(o.logger.lines.some((l) => /HTTP 429; retrying in 1\.0 s \(Retry-After\)/.test(l))).toBe(true);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
+  it("a job PUT whose answer is lost: the retry meets the existing job, recognises it as its own and goes on", async () => {
+    // The stand-in creates the job, then drops the connection; the retried PUT gets 409 (name taken).
+    fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 0, drop: "after" });
+    const o = options();
+    const r = await trainOnAzureML(o);
+    expect(r.version).toBeGreaterThan(0);
+    const puts = fake.calls("PUT", new RegExp(`/jobs/${r.azureml.jobName}$`));
+    expect(puts.map((c) => c.status)).toEqual([-1, 409]);
+    expect(aml.jobs.get(r.azureml.jobName)?.ran).toHaveLength(1);
+  }, 60_000);
+
+  it("a job name taken by another submission is not adopted", async () => {
+    const o = options();
+    const first = await trainOnAzureML(o);
+    const arm = armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1 });
+    const ws = { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, workspace: WORKSPACE };
+    const existing = aml.jobs.get(first.azureml.jobName);
+    await expect(
+      submitJob(arm, ws, first.azureml.jobName, { jobType: "Command", command: "true", tags: {} } as JobProperties),
+    ).rejects.toThrow(/409 UserError: A job named .* already exists/);
+    expect(aml.jobs.get(first.azureml.jobName)).toBe(existing);
   }, 60_000);
 
   it("401 from Resource Manager says to run azure/login", async () => {

@@ -50,8 +50,8 @@ export interface Fault {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** Close the socket without an answer instead. */
-  drop?: boolean;
+  /** Close the socket without an answer instead; "after": let the route do its work first (the answer is lost). */
+  drop?: boolean | "after";
 }
 
 export interface RecordedRequest {
@@ -151,6 +151,14 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && f.path.test(path));
     if (fault) {
       fault.left--;
+      if (fault.drop === "after") {
+        const route = routes.find((r) => r.method === method && r.path.test(path));
+        const m = route?.path.exec(path);
+        if (route && m) await route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) });
+        record.status = -1;
+        req.socket.destroy();
+        return;
+      }
       if (fault.drop) {
         record.status = -1;
         req.socket.destroy();

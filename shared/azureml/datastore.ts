@@ -56,10 +56,11 @@ export async function getDatastore(arm: ArmClient, workspacePath: string, name?:
   const list = await arm.get<{ value?: DatastoreRecord[] }>(`${workspacePath}/datastores`, {
     query: { isDefault: "true" },
   });
-  const found = (list.value ?? []).find((d) => d.properties?.isDefault) ?? list.value?.[0];
+  // Only the datastore flagged as default: picking another one silently would upload code and read models elsewhere.
+  const found = (list.value ?? []).find((d) => d.properties?.isDefault === true);
   if (!found)
     throw new UserError(
-      "datastore: the workspace has no default datastore (got an empty list). Set datastore: to an Azure Blob datastore's name.",
+      `datastore: the workspace has no default datastore (got ${list.value?.length ?? 0} datastore(s), none marked default). Check the workspace's datastores in Azure ML studio: a workspace is created with workspaceblobstore as its default.`,
     );
   return found;
 }

@@ -114,6 +114,22 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     );
   });
 
+  it("refuses a workspace without a datastore marked default instead of picking another one", async () => {
+    const other = await startFakeArm();
+    try {
+      other.route("GET", /\/datastores$/, () => ({
+        status: 200,
+        body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob" } }] },
+      }));
+      const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1 });
+      await expect(getDatastore(arm, WORKSPACE_PATH)).rejects.toThrow(
+        /datastore: the workspace has no default datastore \(got 1 datastore\(s\), none marked default\)/,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   it("parses azureml://datastores URIs, short and long form", () => {
     expect(parseDatastoreUri("azureml://datastores/workspaceblobstore/paths/mlops/run-1/model/")).toEqual({
       datastore: "workspaceblobstore",

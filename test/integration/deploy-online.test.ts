@@ -302,6 +302,27 @@ describe("deploy-online: secrets", () => {
   });
 });
 
+describe("deploy-online: endpoint authentication", () => {
+  it("an AMLToken endpoint: the token from POST .../token (examples/Workspace/OnlineEndpoint/getToken.json) authenticates the checks and is masked", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AMLToken");
+    const secrets: string[] = [];
+    const r = await deployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
+    const token = online.endpoints.get("fp-online")!.token;
+    expect(secrets).toEqual([token]);
+    expect(fake.calls("POST", /onlineEndpoints\/fp-online\/token$/)).toHaveLength(1);
+    expect(fake.calls("POST", /onlineEndpoints\/fp-online\/listKeys$/)).toHaveLength(0);
+    expect(r.smoke).toMatchObject({ errors: 0, passed: true });
+    expect(online.scored.filter((s) => s.status === 401)).toEqual([]);
+    expect([...lines, JSON.stringify(r)].join("\n")).not.toContain(token);
+  });
+
+  it("an AADToken endpoint is refused with what to do, before anything is created", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AADToken");
+    const e = await deployOnline(opts({ deployment: "green" })).catch((x: unknown) => x as Error);
+    expect(e.message).toMatch(/endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/);
+  });
+});
+
 describe("deploy-online: stopped early", () => {
   it("timeout-minutes that runs out during the smoke test fails without touching the traffic", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);

@@ -36,6 +36,8 @@ export interface EndpointState {
   identity?: unknown;
   properties: Record<string, unknown> & { authMode: string; traffic: Record<string, number>; provisioningState: string };
   keys: { primaryKey: string; secondaryKey: string };
+  /** The data-plane token handed out by POST .../token (authMode AMLToken). */
+  token: string;
 }
 
 export interface DeploymentState {
@@ -67,7 +69,11 @@ export interface OnlineStandIn {
   /** Called when an endpoint PUT is accepted, before its answer is sent and while its operation runs. */
   onEndpointPut?: (endpoint: string, traffic: Record<string, number>) => void;
   /** Add an endpoint and deployments directly (a state the tests start from). */
-  seed(endpoint: string, deployments: { name: string; model: string; tags?: Record<string, string>; traffic: number }[]): void;
+  seed(
+    endpoint: string,
+    deployments: { name: string; model: string; tags?: Record<string, string>; traffic: number }[],
+    authMode?: "Key" | "AMLToken" | "AADToken",
+  ): void;
   /** Every data-plane request: which deployment answered and with what status. */
   scored: { endpoint: string; deployment?: string; status: number; header?: string }[];
   close(): Promise<void>;
@@ -103,8 +109,8 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     behave: (d, b) => void behaviours.set(d, b),
     failProvisioning: (d, e) => void failNext.set(d, e),
     logs,
-    seed(endpoint, ds) {
-      const ep = newEndpoint(endpoint, { location, properties: { authMode: "Key" } });
+    seed(endpoint, ds, authMode = "Key") {
+      const ep = newEndpoint(endpoint, { location, properties: { authMode } });
       ep.properties.provisioningState = "Succeeded";
       for (const d of ds) {
         deployments.set(`${endpoint}/${d.name}`, {
@@ -143,6 +149,7 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         provisioningState: "Creating",
       },
       keys: { primaryKey: `pk-${randomUUID()}`, secondaryKey: `sk-${randomUUID()}` },
+      token: `amltoken-${randomUUID()}`,
     };
   }
 
@@ -214,6 +221,7 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     const ep = newEndpoint(name, body);
     if (existing) {
       ep.keys = existing.keys;
+      ep.token = existing.token;
       ep.properties.traffic = existing.properties.traffic; // applied when the operation ends
       ep.properties.provisioningState = "Updating";
     }
@@ -258,6 +266,16 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     if (!ep) return notFound("Online endpoint", req.params[0]!);
     if (ep.properties.authMode !== "Key") return armError(400, "UserError", "Keys are only available for endpoints with authMode Key.");
     return { status: 200, body: ep.keys };
+  });
+
+  // examples/Workspace/OnlineEndpoint/getToken.json: { accessToken, tokenType, expiryTimeUtc, refreshAfterTimeUtc }
+  // (EndpointAuthToken), for endpoints with authMode AMLToken.
+  fake.route("POST", new RegExp(`${EP}/token$`), (req) => {
+    const ep = endpoints.get(req.params[0]!);
+    if (!ep) return notFound("Online endpoint", req.params[0]!);
+    if (ep.properties.authMode !== "AMLToken") return armError(400, "UserError", "Tokens are only available for endpoints with authMode AMLToken.");
+    const now = Math.floor(Date.now() / 1000);
+    return { status: 200, body: { accessToken: ep.token, tokenType: "Bearer", expiryTimeUtc: now + 3600, refreshAfterTimeUtc: now + 1800 } };
   });
 
   // examples/OnlineDeployment/list.json: { value: [...], nextLink }.
@@ -365,7 +383,8 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         const ep = m ? endpoints.get(m[1]!) : undefined;
         if (!ep || req.method !== "POST") return reply(404, JSON.stringify({ message: "Not found" }));
         const auth = req.headers.authorization;
-        if (auth !== `Bearer ${ep.keys.primaryKey}` && auth !== `Bearer ${ep.keys.secondaryKey}`)
+        const allowed = ep.properties.authMode === "AMLToken" ? [ep.token] : [ep.keys.primaryKey, ep.keys.secondaryKey];
+        if (!allowed.some((k) => auth === `Bearer ${k}`))
           return reply(401, JSON.stringify({ message: "Invalid authentication" }));
         const header = req.headers["azureml-model-deployment"] as string | undefined;
         let target = header;

@@ -17,3 +17,4 @@ export {
 export { type ModelOutput, readMetricsOutput, readModelOutput } from "./trainer-outputs";
 export { type AzureMLTrainOptions, type AzureMLTrainResult, type TrialResult, trainOnAzureML } from "./azureml-train";
 export type { AzureMLLineage, AzureMLTrialLineage } from "./lineage";
+export { failureSummary, type TrainStepOptions, type TrainStepResult, trainStep } from "./train-step";

@@ -318,8 +318,7 @@ describe("deploy-online: endpoint authentication", () => {
 
   it("an AADToken endpoint is refused with what to do, before anything is created", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AADToken");
-    const e = await deployOnline(opts({ deployment: "green" })).catch((x: unknown) => x as Error);
-    expect(e.message).toMatch(/endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/);
+    await expect(deployOnline(opts({ deployment: "green" }))).rejects.toThrow(/endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/);
   });
 });
 

@@ -3,7 +3,8 @@
  * whose routes follow azure-rest-api-specs machinelearningservices stable/2024-10-01 examples:
  * Job/CommandJob/createOrUpdate.json, Job/CommandJob/get.json, Job/PipelineJob/createOrUpdate.json,
  * Job/cancel.json, Workspace/CodeVersion/createOrUpdate.json and get.json, Workspace/EnvironmentVersion/list.json,
- * Workspace/ComponentVersion/list.json, Datastore/list.json and listSecrets.json), Azurite as the
+ * Workspace/ComponentVersion/list.json, Workspace/ComponentVersion/createOrUpdate.json and get.json,
+ * Workspace/EnvironmentVersion/createOrUpdate.json and get.json, Datastore/list.json and listSecrets.json), Azurite as the
  * workspace's blob storage, and the repository's example trainer run by the stand-in's local compute.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { writeGenerated } from "../../examples/predictive-maintenance/dataset";
+import { contentVersion } from "../../shared/azureml/anonymous-assets";
 import { isUserError } from "../../shared/errors";
 import type { Logger } from "../../shared/log";
 import { type JobOutput, type JobProperties, submitJob } from "../../shared/azureml/jobs";
@@ -423,6 +425,203 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(r.card.lineage.azureml?.jobName).toBe(name);
     expect(r.metrics.roc_auc).toBeGreaterThan(0.5);
   }, 60_000);
+
+  const conda = ["name: pm-train", "channels: [conda-forge]", "dependencies:", "  - python=3.11", "  - pip:", "      - scikit-learn==1.5.2", ""].join("\n");
+  type VersionBody = { properties: { componentSpec: Record<string, unknown>; isAnonymous: boolean; image?: string; condaFile?: string } };
+  const bodyOf = (c: { body: unknown } | undefined) => c?.body as VersionBody;
+
+  it("a pipeline with inline steps: anonymous components and environment registered once, data flows prep → train, model registered", async () => {
+    // Routes: examples/Workspace/ComponentVersion/createOrUpdate.json and get.json,
+    // examples/Workspace/EnvironmentVersion/createOrUpdate.json and get.json, examples/Job/PipelineJob/createOrUpdate.json.
+    const dir = join(ws, "inline-pipeline");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "conda.yml"), conda);
+    await writeFile(
+      join(dir, "pipeline.yml"),
+      [
+        "$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json",
+        "type: pipeline",
+        "display_name: pm-inline",
+        "settings:",
+        "  default_compute: azureml:cpu-cluster",
+        "inputs:",
+        "  model_kind: gbt",
+        "outputs:",
+        "  model:",
+        "    type: uri_folder",
+        "jobs:",
+        "  prep:",
+        "    type: command",
+        "    code: ../src",
+        "    command: cp data/plant.csv ${{outputs.clean}}/plant.csv && echo prepared",
+        "    environment:",
+        "      image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04",
+        "      conda_file: ./conda.yml",
+        "    outputs:",
+        "      clean:",
+        "  train:",
+        "    type: command",
+        "    code: ../src",
+        `    command: echo "from=$FROM_STEP files=$(ls \${{inputs.data}})" && ${TSX} ${EXAMPLE} --data \${{inputs.data}}/plant.csv --model \${{inputs.kind}} --out \${{outputs.model}}`,
+        "    environment: azureml:sklearn-env@latest",
+        "    environment_variables:",
+        "      FROM_STEP: 'yes'",
+        "    inputs:",
+        "      data: ${{parent.jobs.prep.outputs.clean}}",
+        "      kind: ${{parent.inputs.model_kind}}",
+        "    outputs:",
+        "      model: ${{parent.outputs.model}}",
+        "",
+      ].join("\n"),
+    );
+    const envPuts = () => fake.calls("PUT", /\/environments\/CliV2AnonymousEnvironment\/versions\/[^/]+$/);
+    const compPuts = () => fake.calls("PUT", /\/components\/azureml_anonymous\/versions\/[^/]+$/);
+    const [envBefore, compBefore] = [envPuts().length, compPuts().length];
+    const reg = join(ws, "registry-inline");
+    const o = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "inline-pipeline/pipeline.yml", params: { model_kind: "logreg" }, registry: openRegistry(reg) });
+    const r = await trainOnAzureML(o);
+
+    // One anonymous environment: image and the conda file's text, isAnonymous.
+    const envPut = envPuts().slice(envBefore);
+    expect(envPut).toHaveLength(1);
+    expect(envPut[0]?.status).toBe(201);
+    const envVersion = contentVersion({ image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: conda });
+    const envId = `${WORKSPACE_PATH}/environments/CliV2AnonymousEnvironment/versions/${envVersion}`;
+    expect(envPut[0]?.path).toBe(envId);
+    expect(bodyOf(envPut[0]).properties).toMatchObject({ image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: conda, isAnonymous: true });
+
+    // One anonymous component per step, its spec in the CLI v2 command component schema.
+    const puts = compPuts().slice(compBefore);
+    expect(puts.map((c) => c.status)).toEqual([201, 201]);
+    const [prepSpec, trainSpec] = puts.map((c) => bodyOf(c).properties.componentSpec);
+    expect(puts.every((c) => bodyOf(c).properties.isAnonymous)).toBe(true);
+    const codeId = [...aml.codes.keys()].find((id) => prepSpec?.code === `azureml:${id}`);
+    expect(codeId).toMatch(/\/codes\/mlops-code-[0-9a-f]{40}\/versions\/1$/);
+    expect(prepSpec).toEqual({
+      $schema: "https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json",
+      name: "azureml_anonymous",
+      version: puts[0]?.path.split("/").at(-1),
+      type: "command",
+      display_name: "prep",
+      command: "cp data/plant.csv ${{outputs.clean}}/plant.csv && echo prepared",
+      code: `azureml:${codeId}`,
+      environment: `azureml:${envId}`,
+      inputs: {},
+      outputs: { clean: { type: "uri_folder" } },
+    });
+    expect(trainSpec).toMatchObject({
+      code: `azureml:${codeId}`,
+      environment: `azureml:${WORKSPACE_PATH}/environments/sklearn-env/versions/3`,
+      inputs: { data: { type: "uri_folder" }, kind: { type: "string" } },
+      outputs: { model: { type: "uri_folder" } },
+    });
+
+    // The pipeline nodes reference them by componentId; bindings and environment_variables are on the nodes.
+    const p = props(jobPuts().at(-1));
+    const ids = puts.map((c) => c.path);
+    expect(p.jobs).toEqual({
+      prep: { name: "prep", type: "command", componentId: ids[0], inputs: {}, outputs: { clean: { job_output_type: "uri_folder" } } },
+      train: {
+        name: "train",
+        type: "command",
+        componentId: ids[1],
+        inputs: {
+          data: { job_input_type: "literal", value: "${{parent.jobs.prep.outputs.clean}}" },
+          kind: { job_input_type: "literal", value: "${{parent.inputs.model_kind}}" },
+        },
+        outputs: { model: { type: "literal", value: "${{parent.outputs.model}}" } },
+        environment_variables: { FROM_STEP: "yes" },
+      },
+    });
+
+    // The stand-in ran each step's registered command on the uploaded code; prep's output reached train.
+    const ran = aml.jobs.get(r.azureml.jobName)?.ran ?? [];
+    expect(ran.map((x) => [x.step, x.environment, x.exitCode])).toEqual([
+      ["prep", envId, 0],
+      ["train", `${WORKSPACE_PATH}/environments/sklearn-env/versions/3`, 0],
+    ]);
+    expect(ran[0]?.stdout).toContain("prepared");
+    expect(ran[1]?.stdout).toContain("from=yes files=plant.csv");
+    expect(ran[1]?.command).toContain("--model logreg");
+    const clean: string[] = [];
+    for await (const b of aml.container.listBlobsFlat({ prefix: `azureml/${r.azureml.jobName}/prep/clean/` })) clean.push(b.name.split("/").at(-1) as string);
+    expect(clean).toEqual(["plant.csv"]);
+
+    // The model came back and is registered.
+    expect(r.azureml.jobType).toBe("Pipeline");
+    expect(r.metrics.roc_auc).toBeGreaterThan(0.5);
+    const card = await openRegistry(reg).resolve("failure-predictor@1");
+    expect((card.lineage.azureml as AzureMLLineage).jobName).toBe(r.azureml.jobName);
+    expect(card.metrics.roc_auc).toBe(r.metrics.roc_auc);
+
+    // A re-run finds the environment and the components (GET) and registers nothing again.
+    const again = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "inline-pipeline/pipeline.yml", params: { model_kind: "logreg" }, registry: openRegistry(reg) });
+    const r2 = await trainOnAzureML(again);
+    expect(envPuts().length - envBefore).toBe(1);
+    expect(compPuts().length - compBefore).toBe(2);
+    expect(again.logger.lines.filter((l) => / already registered$/.test(l) && /inline (environment|step)/.test(l))).toHaveLength(3);
+    expect(props(jobPuts().at(-1)).jobs).toEqual(p.jobs);
+    expect(r2.version).toBe(2);
+  }, 90_000);
+
+  it("a command job-file with an inline environment: registered as an anonymous environment, the job runs with its id", async () => {
+    // Route: examples/Workspace/EnvironmentVersion/createOrUpdate.json; job body: examples/Job/CommandJob/createOrUpdate.json.
+    const dir = join(ws, "inline-env");
+    await mkdir(dir, { recursive: true });
+    const condaText = conda.replace("pm-train", "pm-command");
+    await writeFile(join(dir, "env.yml"), condaText);
+    await writeFile(
+      join(dir, "job.yml"),
+      [
+        "type: command",
+        `command: ${TSX} ${EXAMPLE} --data data/plant.csv`,
+        "code: ../src",
+        "compute: azureml:cpu-cluster",
+        "environment:",
+        "  image: mcr.microsoft.com/azureml/minimal-ubuntu22.04-py311-cpu-inference",
+        "  conda_file: env.yml",
+        "",
+      ].join("\n"),
+    );
+    const envId = `${WORKSPACE_PATH}/environments/CliV2AnonymousEnvironment/versions/${contentVersion({ image: "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py311-cpu-inference", condaFile: condaText })}`;
+    const before = fake.calls("PUT", /\/environments\//).length;
+    const o = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "inline-env/job.yml" });
+    const r = await trainOnAzureML(o);
+    const envPut = fake.calls("PUT", /\/environments\//).slice(before);
+    expect(envPut.map((c) => [c.path, c.status])).toEqual([[envId, 201]]);
+    expect(bodyOf(envPut[0]).properties).toMatchObject({ image: "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py311-cpu-inference", condaFile: condaText, isAnonymous: true });
+    expect(props(jobPuts().at(-1)).environmentId).toBe(envId);
+    expect(aml.jobs.get(r.azureml.jobName)?.ran[0]?.environment).toBe(envId);
+    expect(r.card.lineage.azureml?.environment).toBe(envId);
+    expect(r.metrics.roc_auc).toBeGreaterThan(0.5);
+    // The environment input still wins over the file's inline one.
+    const o2 = options({ command: undefined, code: undefined, computeTarget: undefined, jobFile: "inline-env/job.yml" });
+    await trainOnAzureML(o2);
+    expect(props(jobPuts().at(-1)).environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/3`);
+    expect(fake.calls("PUT", /\/environments\//).length - before).toBe(1);
+  }, 60_000);
+
+  it("inline steps that cannot work are refused before anything is uploaded, registered or submitted", async () => {
+    const dir = join(ws, "inline-bad");
+    await mkdir(dir, { recursive: true });
+    const step = (lines: string[]) =>
+      ["type: pipeline", "settings: { default_compute: azureml:cpu-cluster }", "outputs: { model: { type: uri_folder } }", "jobs:", "  train:", "    type: command", ...lines, ""].join("\n");
+    await writeFile(join(dir, "undeclared.yml"), step(["    code: ../src", "    environment: azureml:sklearn-env:1", "    command: python train.py --lr ${{inputs.lr}} --out ${{outputs.model}}", "    outputs:", "      model: ${{parent.outputs.model}}"]));
+    await writeFile(join(dir, "build.yml"), step(["    command: python train.py", "    environment:", "      build:", "        path: ./docker"]));
+    await writeFile(join(dir, "noenv.yml"), step(["    code: ../src", "    command: python train.py"]));
+    const writes = () => fake.requests.filter((q) => q.method === "PUT").length;
+    const before = writes();
+    const run = (file: string) => trainOnAzureML(options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: `inline-bad/${file}` })).then(
+        () => new Error("expected a refusal"),
+        (e: unknown) => e as Error,
+      );
+    const undeclared = await run("undeclared.yml");
+    expect(isUserError(undeclared)).toBe(true);
+    expect(undeclared.message).toMatch(/^job-file: jobs\.train\.command uses \$\{\{inputs\.lr\}\} but the step has no input "lr" \(got inputs \[\]\)\. Add lr under jobs\.train\.inputs:/);
+    expect((await run("build.yml")).message).toMatch(/^job-file: jobs\.train\.environment\.build is not supported \(got \{"path":"\.\/docker"\}\)/);
+    expect((await run("noenv.yml")).message).toMatch(/^job-file: jobs\.train\.environment: missing in an inline step \(got nothing, and no environment input\)/);
+    expect(writes()).toBe(before);
+  }, 30_000);
 
   it("runs a command job-file: environment, compute, code and inputs from the YAML, params override inputs", async () => {
     await mkdir(join(ws, "jobs"), { recursive: true });

@@ -12,7 +12,16 @@
  * time bound, and uploads each output folder to the output's `uri` on Azurite; the next poll then says
  * Completed (exit 0) or Failed (the stderr tail as the Studio service's errorMessage). Cancel kills the
  * command: CancelRequested, then Canceled. Pipeline jobs run their component steps one after the other
- * the same way.
+ * the same way: each node's component (registered with addComponent, or through ComponentVersions_CreateOrUpdate
+ * as the action does for inline steps, its componentSpec's command, code and environment) runs with the
+ * node's inputs; `${{parent.inputs.x}}`, `${{parent.outputs.x}}` and `${{parent.jobs.<step>.outputs.<o>}}`
+ * are resolved, an unbound step output lands under `azureml/<job>/<step>/<output>/` on the datastore, and
+ * an input that is a datastore URI is downloaded first (what ro_mount gives the command), so data really
+ * flows from one step to the next.
+ *
+ * What the stand-in checks that the examples do not show (so a test fails where Azure ML would refuse):
+ * a job or component must name environments, code and components that exist in the workspace; a
+ * componentSpec's command may only use `${{inputs.x}}` / `${{outputs.o}}` it declares.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -37,7 +46,18 @@ export interface StandInJob {
   history: string[];
   errorMessage?: string;
   /** The command lines as they ran (after substitution), one per step. */
-  ran: { command: string; cwd: string; env: Record<string, string>; exitCode: number | null; stdout: string; stderr: string }[];
+  ran: {
+    command: string;
+    cwd: string;
+    env: Record<string, string>;
+    /** The environment id the command "ran in" (the local compute runs it here, whatever the image). */
+    environment?: string;
+    /** The pipeline step, for pipeline jobs. */
+    step?: string;
+    exitCode: number | null;
+    stdout: string;
+    stderr: string;
+  }[];
   process?: ChildProcess;
   done?: Promise<void>;
   finished?: "Completed" | "Failed";
@@ -48,6 +68,9 @@ export interface ComponentSpec {
   /** codeId of a code version registered through the routes. */
   code?: string;
   environment?: string;
+  /** The componentSpec and isAnonymous of a version created through ComponentVersions_CreateOrUpdate. */
+  componentSpec?: Record<string, unknown>;
+  isAnonymous?: boolean;
 }
 
 export interface AzureMLJobsStandIn {
@@ -58,6 +81,8 @@ export interface AzureMLJobsStandIn {
   /** Components by ARM id (register with addComponent). */
   components: Map<string, ComponentSpec>;
   environments: Map<string, string[]>;
+  /** Environment versions created through EnvironmentVersions_CreateOrUpdate, by ARM id. */
+  environmentVersions: Map<string, Record<string, unknown>>;
   cancels: string[];
   /** Called when a job PUT has created the job, before the answer is sent (e.g. to cancel the workflow then). */
   onSubmit?: (name: string) => void;
@@ -92,6 +117,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
   const codes = new Map<string, { properties: { codeUri: string } }>();
   const components = new Map<string, ComponentSpec>();
   const environments = new Map(Object.entries(o.environments ?? { "sklearn-env": ["1", "2", "3"] }));
+  const environmentVersions = new Map<string, Record<string, unknown>>();
   const cancels: string[] = [];
   const scratch = mkdtempSync(join(tmpdir(), "aml-compute-"));
 
@@ -149,6 +175,74 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/${kind}/${name}/versions/${v}`, name: v, properties: {} })) } };
   });
 
+  /** `azureml:<ARM id>` or an ARM id → the ARM id. */
+  const armIdOf = (ref: string) => ref.replace(/^azureml:/i, "");
+  const wsEnv = new RegExp(`^${WS}/environments/([^/]+)/versions/([^/]+)$`, "i");
+  /** Why an environment reference would be refused (a workspace environment that does not exist), or undefined. */
+  const missingEnvironment = (ref: string | undefined): string | undefined => {
+    if (!ref) return undefined;
+    const m = wsEnv.exec(armIdOf(ref));
+    if (!m) return /^azureml:\/\/registries\//i.test(ref) ? undefined : `Environment ${ref} is not an environment version id.`;
+    return environments.get(m[1] as string)?.includes(m[2] as string) ? undefined : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
+  };
+
+  // EnvironmentVersions_Get / EnvironmentVersions_CreateOrUpdate: examples/Workspace/EnvironmentVersion/get.json
+  // and createOrUpdate.json ({ properties: { image, condaFile, isAnonymous, ... } }; 201 when created).
+  fake.route("GET", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
+    const id = `${WORKSPACE_PATH}/environments/${req.params[0]}/versions/${req.params[1]}`;
+    const props = environmentVersions.get(id) ?? (environments.get(req.params[0] as string)?.includes(req.params[1] as string) ? {} : undefined);
+    return props ? { status: 200, body: { id, name: req.params[1], properties: props } } : armError(404, "UserError", `Environment ${req.params[0]}:${req.params[1]} not found.`);
+  });
+  fake.route("PUT", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
+    const [name = "", version = ""] = req.params;
+    const id = `${WORKSPACE_PATH}/environments/${name}/versions/${version}`;
+    const props = (req.body as { properties?: Record<string, unknown> })?.properties;
+    if (!props || (typeof props.image !== "string" && !props.build)) return armError(400, "UserError", "Docker image or Dockerfile is required for environments.");
+    if (props.condaFile !== undefined && typeof props.condaFile !== "string") return armError(400, "UserError", "condaFile must be a string.");
+    const existed = environmentVersions.has(id);
+    environmentVersions.set(id, props);
+    const versions = environments.get(name) ?? [];
+    if (!versions.includes(version)) environments.set(name, [...versions, version]);
+    return { status: existed ? 200 : 201, body: { id, name: version, type: "Microsoft.MachineLearningServices/workspaces/environments/versions", properties: props } };
+  });
+
+  // ComponentVersions_Get / ComponentVersions_CreateOrUpdate: examples/Workspace/ComponentVersion/get.json and
+  // createOrUpdate.json ({ properties: { componentSpec, isAnonymous, description, ... } }; 201 when created).
+  // componentSpec follows the CLI v2 command component YAML schema, code and environment as azureml:<ARM id>
+  // (what Get-AzMLWorkspaceComponentVersion shows of a registered component).
+  fake.route("GET", re("/components/([^/]+)/versions/([^/]+)"), (req) => {
+    const id = `${WORKSPACE_PATH}/components/${req.params[0]}/versions/${req.params[1]}`;
+    const c = components.get(id);
+    if (!c) return armError(404, "UserError", `Component ${req.params[0]}:${req.params[1]} not found.`);
+    return { status: 200, body: { id, name: req.params[1], properties: { componentSpec: c.componentSpec ?? { type: "command", command: c.command }, isAnonymous: c.isAnonymous ?? false } } };
+  });
+  fake.route("PUT", re("/components/([^/]+)/versions/([^/]+)"), (req) => {
+    const [name = "", version = ""] = req.params;
+    const id = `${WORKSPACE_PATH}/components/${name}/versions/${version}`;
+    const props = (req.body as { properties?: { componentSpec?: Record<string, unknown>; isAnonymous?: boolean } })?.properties;
+    const spec = props?.componentSpec;
+    if (!spec || spec.type !== "command" || typeof spec.command !== "string")
+      return armError(400, "UserError", "componentSpec must be a command component with a command.");
+    if (typeof spec.environment !== "string") return armError(400, "UserError", "componentSpec.environment is required.");
+    const envProblem = missingEnvironment(spec.environment);
+    if (envProblem) return armError(400, "UserError", envProblem);
+    if (spec.code !== undefined && (typeof spec.code !== "string" || !codes.has(armIdOf(spec.code))))
+      return armError(400, "UserError", `Code ${String(spec.code)} not found in the workspace.`);
+    for (const [, kind = "", key = ""] of spec.command.matchAll(/\$\{\{\s*(inputs|outputs)\.([A-Za-z0-9_]+)\s*\}\}/g)) {
+      const declared = (spec[kind] ?? {}) as Record<string, unknown>;
+      if (!(key in declared)) return armError(400, "UserError", `Invalid data binding expression: ${kind}.${key} is not defined in the component.`);
+    }
+    const existed = components.has(id);
+    components.set(id, {
+      command: spec.command,
+      ...(typeof spec.code === "string" ? { code: armIdOf(spec.code) } : {}),
+      environment: armIdOf(spec.environment),
+      componentSpec: spec,
+      isAnonymous: props?.isAnonymous === true,
+    });
+    return { status: existed ? 200 : 201, body: { id, name: version, type: "Microsoft.MachineLearningServices/workspaces/components/versions", properties: props } };
+  });
+
   const now = () => new Date().toISOString();
   const view = (j: StandInJob) => ({
     id: `${WORKSPACE_PATH}/jobs/${j.name}`,
@@ -179,6 +273,11 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     if (jobType !== "Command" && jobType !== "Pipeline")
       return armError(400, "UserError", `jobType ${String(jobType)} is not supported by the local compute.`);
     if (jobs.has(name)) return armError(409, "UserError", `A job named ${name} already exists. Job names must be unique.`);
+    const envProblem = missingEnvironment(body.properties?.environmentId as string | undefined);
+    if (envProblem) return armError(400, "UserError", envProblem);
+    for (const [step, node] of Object.entries((body.properties?.jobs ?? {}) as Record<string, { componentId?: string }>))
+      if (!node.componentId || !components.has(node.componentId))
+        return armError(400, "UserError", `jobs.${step}: component ${String(node.componentId)} not found in the workspace.`);
     const j: StandInJob = { name, submitted: { properties: body.properties ?? {} }, status: "NotStarted", history: ["NotStarted"], ran: [] };
     jobs.set(name, j);
     api.onSubmit?.(name);
@@ -238,18 +337,33 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       inputs?: Record<string, { jobInputType: string; value?: string; uri?: string }>;
       outputs?: Record<string, { uri?: string }>;
       environmentVariables?: Record<string, string>;
-      jobs?: Record<string, { componentId: string; inputs?: Record<string, { value?: string }>; outputs?: Record<string, { value?: string }> }>;
+      environmentId?: string;
+      jobs?: Record<
+        string,
+        {
+          componentId: string;
+          inputs?: Record<string, { value?: string; uri?: string }>;
+          outputs?: Record<string, { value?: string }>;
+          environment_variables?: Record<string, string>;
+        }
+      >;
     };
     const outputUris = Object.fromEntries(
       Object.entries(p.outputs ?? {}).map(([k, v]) => [k, v.uri ?? `azureml://datastores/${dsName}/paths/azureml/${j.name}/${k}/`]),
     );
     if (p.jobType === "Command") {
       const inputs = Object.fromEntries(Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]));
-      const ok = await step(j, p.command ?? "", p.codeId, inputs, outputUris, p.environmentVariables ?? {});
+      const ok = await step(j, p.command ?? "", p.codeId, inputs, outputUris, p.environmentVariables ?? {}, { environment: p.environmentId });
       j.finished = ok ? "Completed" : "Failed";
       return;
     }
     const parentInputs = Object.fromEntries(Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]));
+    const stepOutputs: Record<string, Record<string, string>> = {};
+    const bind = (v: string) =>
+      v
+        .replace(/\$\{\{\s*parent\.inputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => parentInputs[k] ?? "")
+        .replace(/\$\{\{\s*parent\.outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => outputUris[k] ?? "")
+        .replace(/\$\{\{\s*parent\.jobs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, st: string, k: string) => stepOutputs[st]?.[k] ?? "");
     for (const [stepName, s] of Object.entries(p.jobs ?? {})) {
       const c = components.get(s.componentId);
       if (!c) {
@@ -257,12 +371,16 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
         j.finished = "Failed";
         return;
       }
-      const bind = (v: string | undefined, from: Record<string, string>, kind: string) =>
-        (v ?? "").replace(new RegExp(`\\$\\{\\{\\s*parent\\.${kind}\\.([A-Za-z0-9_]+)\\s*\\}\\}`, "g"), (_, k: string) => from[k] ?? "");
-      const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, bind(v.value, parentInputs, "inputs")]));
-      const outs = Object.fromEntries(Object.entries(s.outputs ?? {}).map(([k, v]) => [k, bind(v.value, outputUris, "outputs")]));
+      const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, bind(v.value ?? v.uri ?? "")]));
+      const declared = Object.keys((c.componentSpec?.outputs ?? {}) as Record<string, unknown>);
+      const outs: Record<string, string> = {};
+      for (const k of new Set([...declared, ...Object.keys(s.outputs ?? {})])) {
+        const v = s.outputs?.[k]?.value;
+        outs[k] = v ? bind(v) : `azureml://datastores/${dsName}/paths/azureml/${j.name}/${stepName}/${k}/`;
+      }
+      stepOutputs[stepName] = outs;
       if (j.status !== "Running") return;
-      if (!(await step(j, c.command, c.code, inputs, outs, {}))) {
+      if (!(await step(j, c.command, c.code, inputs, outs, s.environment_variables ?? {}, { environment: c.environment, step: stepName }))) {
         j.finished = "Failed";
         return;
       }
@@ -278,6 +396,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     inputs: Record<string, string>,
     outputUris: Record<string, string>,
     envVars: Record<string, string>,
+    where: { environment?: string; step?: string } = {},
   ): Promise<boolean> {
     const base = mkdtempSync(join(scratch, `${j.name}-`));
     const cwd = join(base, "code");
@@ -289,16 +408,26 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       const [, , codeContainer, ...rest] = u.pathname.split("/");
       await downloadPrefix(service.getContainerClient(codeContainer ?? ""), rest.join("/"), cwd);
     }
+    // Inputs on the datastore are downloaded and their local path substituted (what ro_mount gives the command).
+    const local: Record<string, string> = { ...inputs };
+    for (const [k, v] of Object.entries(inputs)) {
+      const at = parseDatastoreUri(v);
+      if (!at) continue;
+      if (at.datastore !== dsName) throw new Error(`input ${k}: ${v} is not on ${dsName}`);
+      local[k] = join(base, "inputs", k);
+      await mkdir(local[k], { recursive: true });
+      await downloadPrefix(container, at.path, local[k]);
+    }
     const outDirs: Record<string, string> = {};
     for (const k of Object.keys(outputUris)) {
       outDirs[k] = join(base, "outputs", k);
       await mkdir(outDirs[k], { recursive: true });
     }
     const text = command
-      .replace(/\$\{\{\s*inputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => inputs[k] ?? "")
+      .replace(/\$\{\{\s*inputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => local[k] ?? "")
       .replace(/\$\{\{\s*outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => outDirs[k] ?? "");
     const env = { ...(o.env ?? { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? base }), ...envVars, AZUREML_RUN_ID: j.name };
-    const rec = { command: text, cwd, env, exitCode: null as number | null, stdout: "", stderr: "" };
+    const rec = { command: text, cwd, env, ...where, exitCode: null as number | null, stdout: "", stderr: "" };
     j.ran.push(rec);
     const child = spawn("sh", ["-c", text], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     j.process = child;
@@ -331,6 +460,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     codes,
     components,
     environments,
+    environmentVersions,
     cancels,
     addComponent(name, version, spec) {
       const id = `${WORKSPACE_PATH}/components/${name}/versions/${version}`;

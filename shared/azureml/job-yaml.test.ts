@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jobYamlToRest, parseJobYaml } from "./job-yaml";
+import { inlineEnvironmentBody } from "./anonymous-assets";
+import { type CommandJobYaml, type InlineEnvironmentYaml, inlineComponentSpec, jobYamlToRest, type PipelineJobYaml, parseJobYaml } from "./job-yaml";
 
 const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w";
 
@@ -58,8 +59,23 @@ limits:
       limits: { jobLimitsType: "Command", timeout: "PT3600S" },
     });
   });
-  it("refuses inline environments, unknown modes and types with the field named", () => {
-    expect(() => parseJobYaml("type: command\ncommand: x\nenvironment:\n  image: python:3.11")).toThrow(/^job-file: environment is an inline definition/);
+  it("reads inline environments (image, conda_file) and refuses build:, unknown keys and a missing image", () => {
+    expect(parseJobYaml("command: x\nenvironment:\n  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04\n  conda_file: ./conda.yml")).toMatchObject({
+      environment: { image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: "./conda.yml" },
+    });
+    expect((parseJobYaml("command: x\nenvironment: { image: python:3.11 }") as CommandJobYaml).environment).toEqual({ image: "python:3.11" });
+    expect((parseJobYaml("command: x\nenvironment:\n  image: i\n  conda_file: { dependencies: [python=3.11] }") as CommandJobYaml).environment).toEqual({
+      image: "i",
+      condaFile: { dependencies: ["python=3.11"] },
+    });
+    expect(() => parseJobYaml("command: x\nenvironment:\n  build:\n    path: ./docker")).toThrow(
+      /^job-file: environment\.build is not supported \(got \{"path":"\.\/docker"\}\)\. Build and push the image yourself/,
+    );
+    expect(() => parseJobYaml("command: x\nenvironment:\n  conda_file: ./conda.yml")).toThrow(/^job-file: environment\.image: missing in an inline environment \(got \["conda_file"\]\)/);
+    expect(() => parseJobYaml("command: x\nenvironment:\n  image: i\n  name: my-env")).toThrow(/^job-file: environment\.name is not supported in an inline environment \(got "my-env"\)/);
+    expect(() => parseJobYaml("command: x\nenvironment:\n  image: i\n  conda_file: [a]")).toThrow(/^job-file: environment\.conda_file must be a path or a map/);
+  });
+  it("refuses unknown modes and types with the field named", () => {
     expect(() => jobYamlToRest(parseJobYaml("command: x\ninputs:\n  d: { type: uri_folder, path: p, mode: fast }"), {})).toThrow(/^job-file: inputs.d.mode "fast" is not an input mode/);
     expect(() => parseJobYaml("type: sweep")).toThrow(/^job-file: type "sweep" is not supported/);
     expect(() => parseJobYaml("type: command")).toThrow(/^job-file: a command job needs command:/);
@@ -127,10 +143,108 @@ jobs:
       },
     });
   });
-  it("refuses inline command steps with what to do instead", () => {
-    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    type: command\n    command: python x.py")).toThrow(
-      /^job-file: jobs.a is an inline command step \(got no component:\)\. Only steps that reference a registered component are supported: register it with az ml component create/,
+  it("refuses what an inline step cannot be, with what to do instead", () => {
+    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    type: command\n    inputs: { x: 1 }")).toThrow(
+      /^job-file: jobs\.a has neither component: nor command: \(got \["type","inputs"\]\)\. Add command:/,
     );
+    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    type: sweep\n    trial: x")).toThrow(/^job-file: jobs\.a is an inline sweep step \(got type: "sweep"\)\. Only inline command steps/);
+    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    command: x\n    resources: { instance_count: 2 }")).toThrow(
+      /^job-file: jobs\.a\.resources is not supported in an inline step \(got \{"instance_count":2\}\)\. Remove it, or register the step/,
+    );
+    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    component: azureml:c:1\n    command: x")).toThrow(/^job-file: jobs\.a has both component: and command:/);
+    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    component: { type: command, command: x }")).toThrow(/^job-file: jobs\.a\.component must be a reference/);
+    expect(() => parseJobYaml("type: pipeline\njobs:\n  a:\n    command: x\n    environment: { build: { path: d } }")).toThrow(/^job-file: jobs\.a\.environment\.build is not supported/);
+  });
+});
+
+describe("inline pipeline steps → anonymous command component specs (CLI v2 command component schema)", () => {
+  const y = parseJobYaml(`
+type: pipeline
+inputs:
+  raw: { type: uri_folder, path: azureml://datastores/workspaceblobstore/paths/raw/ }
+  kind: gbt
+  rounds: 40
+outputs:
+  model: { type: custom_model }
+jobs:
+  prep:
+    type: command
+    command: python prep.py --in \${{inputs.raw}} --out \${{outputs.clean}}
+    code: ./prep
+    environment:
+      image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04
+      conda_file: ./conda.yml
+    inputs:
+      raw: \${{parent.inputs.raw}}
+    outputs:
+      clean:
+  train:
+    command: python train.py --data \${{inputs.data}} --kind \${{inputs.kind}} --rounds \${{inputs.rounds}} --lr \${{inputs.lr}} --fast \${{inputs.fast}} --out \${{outputs.model}}
+    environment: azureml:sklearn-env:3
+    display_name: Train it
+    environment_variables: { OMP_NUM_THREADS: 2 }
+    inputs:
+      data: \${{parent.jobs.prep.outputs.clean}}
+      kind: \${{parent.inputs.kind}}
+      rounds: \${{parent.inputs.rounds}}
+      lr: 0.05
+      fast: true
+    outputs:
+      model: \${{parent.outputs.model}}
+`) as PipelineJobYaml;
+  it("reads inline steps", () => {
+    expect(y.jobs[0]).toMatchObject({ name: "prep", type: "command", inline: { code: "./prep", environment: { image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: "./conda.yml" } } });
+    expect(y.jobs[1]).toMatchObject({ name: "train", type: "command", inline: { environment: "azureml:sklearn-env:3", displayName: "Train it", environmentVariables: { OMP_NUM_THREADS: "2" } } });
+    expect(y.jobs[1]?.component).toBeUndefined();
+  });
+  it("infers the interface from literals and bindings; code and environment as azureml:<ARM id>", () => {
+    expect(inlineComponentSpec(y, y.jobs[0]!, { codeId: `${WS}/codes/c/versions/1`, environmentId: `${WS}/environments/CliV2AnonymousEnvironment/versions/abc` })).toEqual({
+      $schema: "https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json",
+      type: "command",
+      display_name: "prep",
+      command: "python prep.py --in ${{inputs.raw}} --out ${{outputs.clean}}",
+      code: `azureml:${WS}/codes/c/versions/1`,
+      environment: `azureml:${WS}/environments/CliV2AnonymousEnvironment/versions/abc`,
+      inputs: { raw: { type: "uri_folder" } },
+      outputs: { clean: { type: "uri_folder" } },
+    });
+    const train = inlineComponentSpec(y, y.jobs[1]!, { environmentId: "azureml://registries/azureml/environments/sklearn-1.5/versions/2" });
+    expect(train).toMatchObject({
+      display_name: "Train it",
+      environment: "azureml://registries/azureml/environments/sklearn-1.5/versions/2",
+      inputs: { data: { type: "uri_folder" }, kind: { type: "string" }, rounds: { type: "integer" }, lr: { type: "number" }, fast: { type: "boolean" } },
+      outputs: { model: { type: "custom_model" } },
+    });
+    expect(train.code).toBeUndefined();
+  });
+  it("writes inline steps as nodes like registered ones: bindings stay, literals become values", () => {
+    const rest = jobYamlToRest(y, { componentIds: { prep: `${WS}/components/azureml_anonymous/versions/p`, train: `${WS}/components/azureml_anonymous/versions/t` } });
+    expect(rest.jobs?.train).toEqual({
+      name: "train",
+      type: "command",
+      componentId: `${WS}/components/azureml_anonymous/versions/t`,
+      inputs: {
+        data: { job_input_type: "literal", value: "${{parent.jobs.prep.outputs.clean}}" },
+        kind: { job_input_type: "literal", value: "${{parent.inputs.kind}}" },
+        rounds: { job_input_type: "literal", value: "${{parent.inputs.rounds}}" },
+        lr: { job_input_type: "literal", value: "0.05" },
+        fast: { job_input_type: "literal", value: "true" },
+      },
+      outputs: { model: { type: "literal", value: "${{parent.outputs.model}}" } },
+      environment_variables: { OMP_NUM_THREADS: "2" },
+    });
+  });
+  it("refuses commands that use undeclared inputs or outputs and bindings to nothing", () => {
+    const bad = (step: string) => {
+      const p = parseJobYaml(`type: pipeline\ninputs: { a: 1 }\njobs:\n  s:\n${step}`) as PipelineJobYaml;
+      return () => inlineComponentSpec(p, p.jobs[0]!, { environmentId: "e" });
+    };
+    expect(bad("    command: run ${{inputs.b}}\n    inputs: { a: \"${{parent.inputs.a}}\" }")).toThrow(
+      /^job-file: jobs\.s\.command uses \$\{\{inputs\.b\}\} but the step has no input "b" \(got inputs \["a"\]\)\. Add b under jobs\.s\.inputs:/,
+    );
+    expect(bad("    command: run ${{outputs.m}}")).toThrow(/^job-file: jobs\.s\.command uses \$\{\{outputs\.m\}\} but the step has no output "m"/);
+    expect(bad("    command: run\n    inputs: { x: \"${{parent.inputs.nope}}\" }")).toThrow(/^job-file: jobs\.s\.inputs\.x binds to an input the pipeline does not have/);
+    expect(bad("    command: run\n    inputs: { x: \"${{parent.jobs.nope.outputs.o}}\" }")).toThrow(/^job-file: jobs\.s\.inputs\.x binds to a step the pipeline does not have/);
   });
 });
 
@@ -144,5 +258,17 @@ describe("the examples in examples/azureml", () => {
     expect(pipe.type).toBe("pipeline");
     const rest = jobYamlToRest(pipe, { componentIds: { train: `${WS}/components/pm_train/versions/1` } });
     expect(rest.jobs?.train).toMatchObject({ componentId: `${WS}/components/pm_train/versions/1`, outputs: { model: { type: "literal", value: "${{parent.outputs.model}}" } } });
+  });
+  it("the inline pipeline's step becomes a component spec; its conda file is read", async () => {
+    const pipe = parseJobYaml(read("pipeline-inline-job.yml")) as PipelineJobYaml;
+    const step = pipe.jobs[0]!;
+    expect(step.inline?.environment).toEqual({ image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: "conda.yml" });
+    expect(inlineComponentSpec(pipe, step, { codeId: `${WS}/codes/c/versions/1`, environmentId: `${WS}/environments/e/versions/1` })).toMatchObject({
+      command: "MLOPS_PARAMS='{\"model\": \"${{inputs.model_kind}}\"}' python python/train.py --data data/ai4i2020.csv --out ${{outputs.model}}",
+      inputs: { model_kind: { type: "string" } },
+      outputs: { model: { type: "uri_folder" } },
+    });
+    const env = await inlineEnvironmentBody(step.inline?.environment as InlineEnvironmentYaml, join(import.meta.dirname, "../../examples/azureml"), "jobs.train.environment");
+    expect(env.condaFile).toContain("scikit-learn>=1.5");
   });
 });

@@ -16,9 +16,10 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import { lazyDefaultCredential } from "../azure/credential";
 import { computeId, parseAssetRef, resolveAssetRef } from "../azureml/asset-refs";
-import { ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
+import { ensureAnonymousComponent, ensureAnonymousEnvironment, inlineEnvironmentBody } from "../azureml/anonymous-assets";
+import { type CodeAsset, ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
 import { datastoreUri, downloadPrefix, getDatastore, type OpenedDatastore, openDatastore, parseDatastoreUri } from "../azureml/datastore";
-import { type CommandJobYaml, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
+import { type CommandJobYaml, type EnvironmentYaml, inlineComponentSpec, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
 import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
@@ -171,16 +172,52 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     ...(o.name ? { "mlops-actions/model": o.name } : {}),
   };
 
+  /** An environment reference → its id; an inline environment → the id of its anonymous version. */
+  const resolveEnvironment = async (ref: EnvironmentYaml, what: string, where: string): Promise<string> =>
+    typeof ref === "string"
+      ? resolveAssetRef(arm, p.wsPath, parseAssetRef("environments", ref, p.wsPath, what), what)
+      : (await ensureAnonymousEnvironment(arm, p.wsPath, await inlineEnvironmentBody(ref, p.yamlDir, where), logger)).id;
+  /** Each code folder is hashed and uploaded once per run, however many steps use it. */
+  const codeAssets = new Map<string, Promise<CodeAsset>>();
+  const codeAsset = (dir: string): Promise<CodeAsset> => {
+    let c = codeAssets.get(dir);
+    if (!c) {
+      c = snapshotCode(dir).then((snapshot) => ensureCodeAsset(arm, p.wsPath, store, snapshot, logger));
+      codeAssets.set(dir, c);
+    }
+    return c;
+  };
+
   let build: (name: string, combo: Combination, outUri: string) => JobProperties;
   let environmentId: string | undefined;
   if (yaml?.type === "pipeline") {
     if (!computeIdValue && yaml.jobs.some((s) => !s.compute))
       throw new UserError("compute-target: missing (got nothing, and the pipeline has no settings.default_compute). Set compute-target: to a cluster name.");
+    // Inline steps are checked before anything is uploaded or registered.
+    for (const s of yaml.jobs) {
+      if (!s.inline) continue;
+      if (s.inline.environment === undefined && !o.environment?.trim())
+        throw new UserError(
+          `job-file: jobs.${s.name}.environment: missing in an inline step (got nothing, and no environment input). Add environment: azureml:<name>:<version> or { image: ..., conda_file: ... } to the step, or set the environment input.`,
+        );
+      inlineComponentSpec(yaml, s, { environmentId: "unresolved" });
+    }
     const componentIds: Record<string, string> = {};
     const stepComputeIds: Record<string, string> = {};
     for (const s of yaml.jobs) {
-      componentIds[s.name] = await resolveAssetRef(arm, p.wsPath, parseAssetRef("components", s.component, p.wsPath, `job-file: jobs.${s.name}.component`), `job-file: jobs.${s.name}.component`);
-      if (s.compute) stepComputeIds[s.name] = computeId(s.compute, p.wsPath, `job-file: jobs.${s.name}.compute`);
+      const what = `job-file: jobs.${s.name}`;
+      if (s.inline) {
+        const stepEnv = s.inline.environment;
+        const envId = stepEnv !== undefined
+          ? await resolveEnvironment(stepEnv, `${what}.environment`, `jobs.${s.name}.environment`)
+          : await resolveEnvironment(o.environment?.trim() ?? "", "environment", "environment");
+        const codeId = s.inline.code ? (await codeAsset(at(s.inline.code, p.yamlDir))).id : undefined;
+        const spec = inlineComponentSpec(yaml, s, { codeId, environmentId: envId });
+        componentIds[s.name] = (await ensureAnonymousComponent(arm, p.wsPath, spec, s.name, logger)).id;
+      } else {
+        componentIds[s.name] = await resolveAssetRef(arm, p.wsPath, parseAssetRef("components", s.component ?? "", p.wsPath, `${what}.component`), `${what}.component`);
+      }
+      if (s.compute) stepComputeIds[s.name] = computeId(s.compute, p.wsPath, `${what}.compute`);
     }
     const outName = o.modelOutput?.trim() || "model";
     build = (name, _combo, outUri) => {
@@ -195,14 +232,13 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     };
   } else {
     if (!computeIdValue) throw new UserError("compute-target: missing (got nothing). Set compute-target: to the name of an Azure ML compute cluster, e.g. cpu-cluster.");
-    const envRef = o.environment?.trim() || (yaml as CommandJobYaml | undefined)?.environment;
+    const envRef: EnvironmentYaml | undefined = o.environment?.trim() || (yaml as CommandJobYaml | undefined)?.environment;
     if (!envRef)
       throw new UserError("environment: missing (got nothing). Set environment: to an Azure ML environment, e.g. azureml:sklearn-env@latest or azureml://registries/azureml/environments/sklearn-1.5/labels/latest.");
     const envWhat = o.environment?.trim() ? "environment" : "job-file: environment";
-    environmentId = await resolveAssetRef(arm, p.wsPath, parseAssetRef("environments", envRef, p.wsPath, envWhat), envWhat);
+    environmentId = await resolveEnvironment(envRef, envWhat, "environment");
     const codeDir = o.code?.trim() ? at(o.code.trim()) : yaml?.type === "command" && yaml.code ? at(yaml.code, p.yamlDir) : cwd;
-    const snapshot = await snapshotCode(codeDir);
-    const code = await ensureCodeAsset(arm, p.wsPath, store, snapshot, logger);
+    const code = await codeAsset(codeDir);
     const y: CommandJobYaml = yaml?.type === "command" ? yaml : { type: "command", command: p.command ?? "", inputs: {}, outputs: {}, environmentVariables: {} };
     build = (name, combo, outUri) => {
       const trialParams = { ...p.params, ...combo };

@@ -80,7 +80,7 @@ export interface DeployOnlineOptions {
   logger?: Logger;
   /** The workflow was cancelled: stop and put the traffic back. */
   signal?: AbortSignal;
-  /** Called with each secret read from Azure (endpoint keys), before anything could print it. */
+  /** Called with each secret read from Azure (endpoint keys or token, the datastore's key or SAS), before anything could print it. */
   onSecret?: (secret: string) => void;
   pollIntervalMs?: number;
   baseDelayMs?: number;
@@ -233,7 +233,7 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   else {
     logger.info(`deployment ${name}: ${existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
     try {
-      const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, credential, logger) : undefined;
+      const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, credential, logger, o.onSecret) : undefined;
       await putDeployment(arm, ws, o.endpoint, name, deploymentBody(o, endpoint, model.id, ws, codeId), {
         onStatus: status(`deployment ${name}`),
       });
@@ -406,10 +406,19 @@ export function assetId(ref: string, kind: "environments" | "codes", ws: Workspa
 }
 
 /** A code asset reference as given, or a folder uploaded as a code version (shared/azureml/code-asset.ts). */
-async function codeAssetId(arm: ArmClient, ws: WorkspaceRef, codePath: string, credential: TokenCredential, logger: Logger): Promise<string> {
+async function codeAssetId(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  codePath: string,
+  credential: TokenCredential,
+  logger: Logger,
+  onSecret: ((secret: string) => void) | undefined,
+): Promise<string> {
   if (/^azureml:/i.test(codePath.trim()) || codePath.trim().startsWith("/subscriptions/")) return assetId(codePath, "codes", ws, "code-path");
   const snapshot = await snapshotCode(codePath);
   const store = await openDatastore(arm, workspacePath(ws), await getDatastore(arm, workspacePath(ws)), credential);
+  // The datastore's account key or SAS: masked before a storage error could print it.
+  if (store.secret) onSecret?.(store.secret);
   const asset = await ensureCodeAsset(arm, workspacePath(ws), store, snapshot, logger);
   return asset.id;
 }

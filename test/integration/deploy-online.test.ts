@@ -28,7 +28,7 @@ import {
 import { addAzureMLJobs } from "../services/azureml/jobs";
 import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
 import { describeIf } from "../services/availability";
-import { type Azurite, azuriteAvailable, DEV_ACCOUNT, startAzurite } from "../services/azurite";
+import { type Azurite, azuriteAvailable, DEV_ACCOUNT, DEV_KEY, startAzurite } from "../services/azurite";
 
 const REG = "azureml://registries/prod-models/models/failure-predictor/versions";
 const A = `${REG}/1`;
@@ -345,7 +345,12 @@ describeIf("deploy-online: scoring code from a folder (stand-in + Azurite)", azu
     const dir = mkdtempSync(join(tmpdir(), "mlops-score-"));
     mkdirSync(join(dir, "src"));
     writeFileSync(join(dir, "src", "score.py"), "def init():\n    pass\n\ndef run(raw):\n    return [0]\n");
-    await deployOnline(opts({ model: A, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3" }));
+    const secrets: string[] = [];
+    await deployOnline(
+      opts({ model: A, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3", onSecret: (s) => secrets.push(s) }),
+    );
+    // The datastore's account key from listSecrets is handed over for masking, like the endpoint key.
+    expect(secrets).toContain(DEV_KEY);
     const body = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as { properties: Record<string, unknown> };
     const codeId = (body.properties.codeConfiguration as { codeId: string }).codeId;
     expect(codeId).toMatch(new RegExp(`^${WORKSPACE_PATH}/codes/mlops-code-[0-9a-f]{40}/versions/1$`));

@@ -222,8 +222,8 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
 
   if (sameModel && plan.length === 0) {
     logger.info(`deployment ${name}: already serves ${model.id} with traffic ${formatTraffic(previous)}; nothing to do`);
-    await ensureTags(arm, ws, o.endpoint, existing, { [ROLE_TAG]: role, [MODEL_TAG]: model.id }, status);
-    if (champion) await ensureTags(arm, ws, o.endpoint, deployments.find((d) => d.name === champion)!, { [ROLE_TAG]: "champion" }, status);
+    // Roles an earlier run did not finish (it was cancelled after the traffic moved) are completed here.
+    await settleRoles();
     result.noop = true;
     return finish();
   }
@@ -333,31 +333,44 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   }
 
   // 4. Roles, and the previous deployments.
-  const fresh = await listDeployments(arm, ws, o.endpoint);
-  const mine = fresh.find((d) => d.name === name) ?? { name, properties: { endpointComputeType: "Managed" as const } };
-  await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: role, [MODEL_TAG]: model.id }, status);
-  if (o.strategy === "blue-green") {
-    for (const d of fresh) {
-      if (d.name === name || d.tags?.[ROLE_TAG] !== "champion") continue;
-      const { [ROLE_TAG]: _dropped, ...rest } = d.tags ?? {};
-      logger.info(`deployment ${d.name}: no longer the champion${o.retirePrevious ? "" : ", kept at 0% for rollback"}`);
-      await setDeploymentTags(arm, ws, o.endpoint, d.name, rest, { onStatus: status(`deployment ${d.name} tags`) });
-    }
-    if (o.retirePrevious)
+  async function settleRoles(): Promise<void> {
+    const fresh = await listDeployments(arm, ws, o.endpoint);
+    const mine = fresh.find((d) => d.name === name) ?? { name, properties: { endpointComputeType: "Managed" as const } };
+    await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: role, [MODEL_TAG]: model.id }, status);
+    if (o.strategy === "blue-green") {
+      for (const d of fresh) {
+        if (d.name === name || d.tags?.[ROLE_TAG] !== "champion") continue;
+        const { [ROLE_TAG]: _dropped, ...rest } = d.tags ?? {};
+        logger.info(`deployment ${d.name}: no longer the champion${o.retirePrevious ? "" : ", kept at 0% for rollback"}`);
+        await setDeploymentTags(arm, ws, o.endpoint, d.name, rest, { onStatus: status(`deployment ${d.name} tags`) });
+      }
+      if (o.retirePrevious)
+        for (const d of fresh)
+          if (d.name !== name && (previous[d.name] ?? 0) > 0 && (result.traffic[d.name] ?? 0) === 0) {
+            logger.info(`deployment ${d.name}: deleting (retire-previous)`);
+            await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
+            result.retired.push(d.name);
+          }
+    } else {
+      await ensureTags(arm, ws, o.endpoint, fresh.find((d) => d.name === champion)!, { [ROLE_TAG]: "champion" }, status);
       for (const d of fresh)
-        if (d.name !== name && (previous[d.name] ?? 0) > 0 && (result.traffic[d.name] ?? 0) === 0) {
-          logger.info(`deployment ${d.name}: deleting (retire-previous)`);
+        if (d.name !== name && d.name !== champion && d.tags?.[ROLE_TAG] === "challenger" && (result.traffic[d.name] ?? 0) === 0) {
+          logger.info(`deployment ${d.name}: replaced as challenger by ${name}; deleting`);
           await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
           result.retired.push(d.name);
         }
-  } else {
-    await ensureTags(arm, ws, o.endpoint, fresh.find((d) => d.name === champion)!, { [ROLE_TAG]: "champion" }, status);
-    for (const d of fresh)
-      if (d.name !== name && d.name !== champion && d.tags?.[ROLE_TAG] === "challenger" && (result.traffic[d.name] ?? 0) === 0) {
-        logger.info(`deployment ${d.name}: replaced as challenger by ${name}; deleting`);
-        await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
-        result.retired.push(d.name);
-      }
+    }
+  }
+  try {
+    await settleRoles();
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+    result.failure = describeAbort(signal, o.timeoutMinutes);
+    throw new RolloutFailed(
+      `deployment ${name}: ${result.failure} after the traffic moved (got traffic ${formatTraffic(result.traffic)}); the mlops-role tags may be unfinished. Run the workflow again to finish them (the traffic stays as it is)${o.retirePrevious ? `; a previous deployment left at 0% is not deleted then: az ml online-deployment delete --endpoint-name ${o.endpoint} --name <deployment>` : ""}.`,
+      finish(),
+      e,
+    );
   }
   return finish();
 }

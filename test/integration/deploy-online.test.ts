@@ -231,6 +231,31 @@ describe("deploy-online: blue/green", () => {
   });
 });
 
+describe("deploy-online: cancelled after the traffic moved", () => {
+  it("says the traffic moved (not that nothing changed), and a re-run finishes the roles", async () => {
+    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
+    const cancel = new AbortController();
+    const log: Logger = {
+      ...logger,
+      info: (m) => {
+        lines.push(m);
+        if (/^deployment green: (Succeeded|Updating|InProgress)|no longer the champion/.test(m) && !cancel.signal.aborted && traffic().green === 100)
+          cancel.abort(new Error("cancelled (SIGINT)"));
+      },
+    };
+    const e = await failure(deployOnline(opts({ deployment: "green", signal: cancel.signal, logger: log })));
+    expect(e.message).toMatch(/^deployment green: the workflow was cancelled \(SIGINT\) after the traffic moved \(got traffic blue=0%, green=100%\)/);
+    expect(e.message).not.toContain("nothing was changed");
+    expect(e.result).toMatchObject({ rolledBack: false, traffic: { blue: 0, green: 100 } });
+    expect(traffic()).toEqual({ blue: 0, green: 100 });
+    // Running again changes no traffic and completes the roles.
+    const r = await deployOnline(opts({ deployment: "green" }));
+    expect(r.noop).toBe(true);
+    expect(tags("green")).toEqual({ "mlops-role": "champion", "mlops-model": B });
+    expect(tags("blue")?.["mlops-role"]).toBeUndefined();
+  });
+});
+
 describe("deploy-online: A/B", () => {
   it("challenger-traffic 10 gives {A: 90, B: 10} and tags the roles", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, traffic: 100 }]);

@@ -98,6 +98,8 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 
 const count = (method: string, path: RegExp) => fake.calls(method, path).length;
 const alias = (name: string) => openRegistry(aliasUri).getAlias(name, "champion");
+/** The card digest of fp@<version> in the alias registry: what the Azure ML version must carry. */
+const digestOf = async (version: number) => cardDigest(await openRegistry(aliasUri).resolve(`fp@${version}`));
 
 async function uploadedFiles(blobUri: string): Promise<Record<string, Buffer>> {
   const container = BlobServiceClient.fromConnectionString(az.connectionString()).getContainerClient(UPLOAD_CONTAINER);
@@ -203,7 +205,7 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     expect(e).toBeInstanceOf(ConflictError);
     expect(e.message).toMatch(/^expected-champion: champion of "fp" .* points to version 1, not the expected version 2/);
     // Documented behaviour: the published version stays (immutable, and not the champion); the alias did not move.
-    expect(aml.get(REGISTRY, "fp", 3)).toBeDefined();
+    expect(aml.get(REGISTRY, "fp", 3)?.properties.properties?.[CARD_SHA_PROPERTY]).toBe(await digestOf(3));
     expect(await alias("fp")).toBe(1);
     // Re-running against the new champion reuses the published version.
     const pending = count("POST", /startPendingUpload$/);
@@ -223,7 +225,7 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
 
     const r = await run({ model: "fp@4", expectedChampion: 3 });
     expect(r).toMatchObject({ version: 4, previousVersion: 3, promoted: true, copied: false });
-    expect(aml.get(REGISTRY, "fp", 4)).toBeDefined();
+    expect(aml.get(REGISTRY, "fp", 4)?.properties.properties?.[CARD_SHA_PROPERTY]).toBe(await digestOf(4));
     expect((await openRegistry(aliasUri).listVersions("fp")).map((c) => c.version)).toEqual([1, 2, 3, 4]);
   });
 

@@ -208,7 +208,9 @@ describe("ArmClient", () => {
     const timeout = await failure(client({ pollIntervalMs: 1 })
       .lro("PUT", "/slow", { body: {}, timeoutMs: 30 }));
     // The fake sleeps instantly, so the deadline is reached by polling; a real client waits Retry-After.
-    expect(timeout.message).toMatch(/PUT \/slow did not finish in time/);
+    expect(timeout.message).toMatch(
+      /^Azure ML: PUT \/slow did not finish in time \(got status InProgress after \d+\.\d s\)\. The operation may still complete in Azure: check it in the Azure portal, or raise the step's timeout\.$/,
+    );
 
     const controller = new AbortController();
     const arm = new ArmClient({

@@ -238,7 +238,9 @@ export class ArmClient {
   async lro<T = unknown>(method: string, path: string, o: LroOptions = {}): Promise<T> {
     const first = await this.request<T>(method, path, o);
     const signal = anySignal(o.signal, this.opts.signal);
-    const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
+    const started = Date.now();
+    const deadline = started + (o.timeoutMs ?? 30 * 60_000);
+    let last = "";
     const asyncOp = first.headers.get("azure-asyncoperation");
     const location = first.headers.get("location");
     const isWrite = method === "PUT" || method === "PATCH";
@@ -247,9 +249,10 @@ export class ArmClient {
 
     if (asyncOp) {
       for (;;) {
-        await this.wait(delay, deadline, what, signal);
+        await this.wait(delay, deadline, what, signal, last, started);
         const r = await this.request<AsyncOperation>("GET", asyncOp, { apiVersion: null, signal });
         const status = String(r.body?.status ?? "");
+        last = status;
         o.onStatus?.(status);
         if (TERMINAL.has(status.toLowerCase())) {
           if (status.toLowerCase() !== "succeeded") throw this.operationFailed(what, status, r.body?.error);
@@ -263,13 +266,14 @@ export class ArmClient {
     }
     if (location && (first.status === 202 || first.status === 201)) {
       for (;;) {
-        await this.wait(delay, deadline, what, signal);
+        await this.wait(delay, deadline, what, signal, last, started);
         const r = await this.request<T>("GET", location, { apiVersion: null, signal, allow: [202] });
         if (r.status !== 202) {
           o.onStatus?.("Succeeded");
           return isWrite ? this.get<T>(path, { query: o.query, apiVersion: o.apiVersion, signal }) : r.body;
         }
-        o.onStatus?.("InProgress");
+        last = "InProgress";
+        o.onStatus?.(last);
         delay = this.pollDelay(r.headers);
       }
     }
@@ -282,7 +286,7 @@ export class ArmClient {
           return body as T;
         }
         o.onStatus?.(state);
-        await this.wait(delay, deadline, what, signal);
+        await this.wait(delay, deadline, what, signal, state, started);
         const r = await this.request<typeof body>("GET", path, { query: o.query, apiVersion: o.apiVersion, signal });
         body = r.body;
         delay = this.pollDelay(r.headers);
@@ -296,12 +300,14 @@ export class ArmClient {
     return Math.min(this.opts.maxDelayMs ?? 60_000, after ?? this.opts.pollIntervalMs ?? 5_000);
   }
 
-  private async wait(ms: number, deadline: number, what: string, signal?: AbortSignal): Promise<void> {
-    if (Date.now() + ms > deadline)
+  private async wait(ms: number, deadline: number, what: string, signal: AbortSignal | undefined, status: string, started: number): Promise<void> {
+    if (Date.now() + ms > deadline) {
+      const took = (Date.now() - started) / 1000;
       throw new UserError(
-        `${this.service}: ${what} did not finish in time (the operation may still complete in Azure). Check it in the Azure portal, or raise the step's timeout.`,
+        `${this.service}: ${what} did not finish in time (got status ${status || "unknown"} after ${took < 60 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`}). The operation may still complete in Azure: check it in the Azure portal, or raise the step's timeout.`,
         { code: "timeout" },
       );
+    }
     await this.sleep(ms, signal);
   }
 

@@ -133,7 +133,12 @@ export class AzureMLTarget {
     const { ref } = this;
     const meta = versionMetadata(card, this.opts.aliasRegistry.uri);
     const digest = meta.properties?.[CARD_SHA_PROPERTY] as string;
-    const existing = await getModelVersion(this.arm, ref, card.version);
+    const found = await getModelVersion(this.arm, ref, card.version);
+    const state = found?.properties?.provisioningState;
+    // A version whose creation failed may stay readable with provisioningState Failed: it is not published.
+    const existing = state && !/^succeeded$/i.test(state) ? undefined : found;
+    if (found && !existing)
+      this.logger.warning(`Azure ML: ${ref.model} version ${card.version} in registry ${ref.registry} is ${state}; creating it again`);
     if (existing) {
       this.assertSame(existing.properties?.properties?.[CARD_SHA_PROPERTY], digest, card);
       this.logger.info(`Azure ML: ${ref.model} version ${card.version} is already in registry ${ref.registry}; reused`);

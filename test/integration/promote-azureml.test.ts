@@ -356,4 +356,20 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     }
     expect(readFileSync(join(aliasUri, "models", "fp", "versions", "1", "card.json"), "utf8")).not.toMatch(/sig=/);
   });
+
+  it("a version left behind in provisioningState Failed is created again, not taken as published", async () => {
+    await register("fp", 0.96); // dev fp@9
+    const champion = await alias("fp");
+    aml.failNextVersions(1, { code: "UserError", message: "Replication to region westeurope failed." }, true);
+    await failure(run({ model: "fp@9", expectedChampion: champion }));
+    const failed = [...aml.versions.entries()].filter(([k, v]) => k.startsWith(`${REGISTRY}/fp/`) && v.properties.provisioningState === "Failed");
+    expect(failed).toHaveLength(1);
+    const version = Number(failed[0]![0].split("/").at(-1));
+    expect(await alias("fp")).toBe(champion);
+
+    const r = await run({ model: "fp@9", expectedChampion: champion });
+    expect(r).toMatchObject({ version, previousVersion: champion, promoted: true });
+    expect(aml.get(REGISTRY, "fp", version)?.properties.provisioningState).toBe("Succeeded");
+    expect(count("PUT", new RegExp(`/models/fp/versions/${version}$`))).toBe(2);
+  });
 });

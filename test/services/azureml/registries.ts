@@ -54,8 +54,11 @@ export interface RegistryStandIn {
   versions: Map<string, StoredVersion>;
   /** Every temporary upload location handed out (the SAS included: tests check it never leaks). */
   uploads: { registry: string; model: string; version: string; blobUri: string; sasUri: string }[];
-  /** The next `n` version PUTs start an operation that ends Failed with this error. */
-  failNextVersions(n: number, error?: { code: string; message: string }): void;
+  /**
+   * The next `n` version PUTs start an operation that ends Failed with this error. With `keep`, the version
+   * stays readable with provisioningState Failed (as ARM resources often do) until a new PUT replaces it.
+   */
+  failNextVersions(n: number, error?: { code: string; message: string }, keep?: boolean): void;
   /** The next startPendingUpload hands out a SAS without write permission (uploads are refused). */
   readOnlyNextUpload(): void;
   /** Runs when a version PUT is accepted, before the operation completes (to stage races). */
@@ -73,15 +76,15 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
   const uploads = service.getContainerClient(UPLOAD_CONTAINER);
   await uploads.createIfNotExists();
   const endpoint = azurite.endpoint(DEV_ACCOUNT);
-  const failures: { code: string; message: string }[] = [];
+  const failures: { code: string; message: string; keep?: boolean }[] = [];
   let readOnly = false;
 
   const state: RegistryStandIn = {
     containers: new Map(),
     versions: new Map(),
     uploads: [],
-    failNextVersions(n, error = { code: "UserError", message: "Model version creation failed in the registry's region." }) {
-      for (let i = 0; i < n; i++) failures.push(error);
+    failNextVersions(n, error = { code: "UserError", message: "Model version creation failed in the registry's region." }, keep = false) {
+      for (let i = 0; i < n; i++) failures.push({ ...error, keep });
     },
     readOnlyNextUpload() {
       readOnly = true;
@@ -182,7 +185,7 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
       return armError(400, "UserError", "modelType must be a string.");
     const key = `${registry}/${model}/${version}`;
     const existing = state.versions.get(key);
-    if (existing) {
+    if (existing && existing.properties.provisioningState === "Succeeded") {
       const same = JSON.stringify(existing.properties.properties ?? {}) === JSON.stringify(props.properties ?? {});
       return same
         ? { status: 200, body: existing }
@@ -202,9 +205,10 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
     const failure = failures.shift();
     const { op, headers } = fake.operation({
       final: failure ? "Failed" : "Succeeded",
-      error: failure,
+      error: failure && { code: failure.code, message: failure.message },
       onDone: () => {
         if (op.status === "Succeeded") state.versions.set(key, resource);
+        else if (failure?.keep) state.versions.set(key, { ...resource, properties: { ...resource.properties, provisioningState: "Failed" } });
       },
     });
     await state.onVersionPut?.(key);

@@ -166,7 +166,9 @@ export async function downloadPrefix(container: ContainerClient, prefix: string,
     if (!rel || rel.endsWith("/")) continue;
     const target = resolve(dir, ...rel.split("/"));
     if (!target.startsWith(resolve(dir) + sep))
-      throw new UserError(`datastore: blob ${shown(b.name)} would be written outside ${dir}. Remove it from the output.`);
+      throw new UserError(
+        `datastore: a blob name leaves the download folder (got ${shown(b.name)}). Write the job's outputs without '..' in their paths.`,
+      );
     await mkdir(dirname(target), { recursive: true });
     const res = await container.getBlobClient(b.name).download();
     if (!res.readableStreamBody) throw new Error(`datastore: empty download body for ${b.name}`);

@@ -128,6 +128,11 @@ export class AzureMLTarget {
     return azuremlModelId(this.target, version);
   }
 
+  /** The job summary's line about the Azure ML registry. */
+  summary(opts: { dryRun?: boolean; version: number | null }): string {
+    return azureMLSummary(this, opts);
+  }
+
   /** Create `card`'s version in the Azure ML registry, or reuse it when it holds the same card. */
   async publish(card: ModelCard): Promise<PublishedVersion> {
     const { ref } = this;

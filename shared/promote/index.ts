@@ -1,11 +1,6 @@
 export type { PromoteOptions, PromoteResult, RollbackOptions } from "./promote";
 export { promote, rollback } from "./promote";
 export { type PromoteStepOptions, type PromoteStepResult, promoteStep } from "./promote-step";
-export {
-  AzureMLTarget,
-  type AzureMLTargetOptions,
-  CARD_SHA_PROPERTY,
-  cardDigest,
-  type PublishedVersion,
-  versionMetadata,
-} from "./azureml-target";
+// The Azure ML target is loaded by promoteStep when to-registry is azureml:// (import ./azureml-target for
+// its values), so that importing this index does not load the Azure Storage SDK.
+export type { AzureMLTarget, AzureMLTargetOptions, PublishedVersion } from "./azureml-target";

@@ -3,12 +3,11 @@
  * registry it is read from, then promote or roll back, and name the result as a model URI later steps can use.
  */
 import type { AzureMLConnection } from "../azureml/workspace";
-import { isAzureMLRegistryUri, parseAzureMLModelTarget, registryModelRef } from "../azureml/registry-models";
+import { isAzureMLRegistryUri, parseAzureMLModelTarget, registryModelRef } from "../azureml/registry-uri";
 import { shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import { modelUriOf, openRegistryFor, referenceIn } from "../models";
 import { parseModelRef } from "../registry";
-import { AzureMLTarget, azureMLSummary } from "./azureml-target";
 import { type PromoteResult, promote, rollback } from "./promote";
 
 export interface PromoteStepOptions {
@@ -67,7 +66,7 @@ export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStep
         env,
       })
     : referenceIn(opts.model, fromUri, { what: "model", input: "from-registry", env });
-  const target = azureml?.(parseModelRef(model, "model").name, to);
+  const target = await azureml?.(parseModelRef(model, "model").name, to);
   const audit = {
     reason: opts.reason,
     dryRun: opts.dryRun,
@@ -99,7 +98,7 @@ export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStep
   const name = r.auditEvent?.name ?? parseModelRef(model, "model").name;
   return {
     ...r,
-    summary: target ? `${r.summary}\n${azureMLSummary(target, { dryRun: r.dryRun, version: r.version })}` : r.summary,
+    summary: target ? `${r.summary}\n${target.summary({ dryRun: r.dryRun, version: r.version })}` : r.summary,
     uri: r.version === null ? "" : modelUriOf(toUri, name, r.version),
     azuremlModelId: target && r.version !== null && !r.dryRun ? target.id(r.version) : "",
   };
@@ -123,11 +122,13 @@ function azureMLTarget(opts: PromoteStepOptions) {
       `alias-registry: required when to-registry is an Azure ML registry (got to-registry ${shown(opts.toRegistry)} and no alias-registry). Set alias-registry: to the registry (a directory or Azure Blob URI) that keeps the ${opts.alias || "champion"} alias, its audit log and a copy of each promoted version, e.g. the prod registry package-edge reads.`,
     );
   const ref = registryModelRef(parsed, { subscriptionId: opts.subscriptionId, resourceGroup: opts.resourceGroup });
-  return (name: string, aliasRegistry: ReturnType<typeof openRegistryFor>) => {
+  return async (name: string, aliasRegistry: ReturnType<typeof openRegistryFor>) => {
     if (name !== parsed.model)
       throw new UserError(
         `to-registry: the Azure ML model name differs from the model being promoted (got ${shown(parsed.model)}, the model is ${shown(name)}). Set to-registry: azureml://registries/${parsed.registry}/models/${name}; the Azure ML model keeps the name it has in alias-registry.`,
       );
+    // Loaded only when publishing to Azure ML: it brings in the Azure Storage SDK.
+    const { AzureMLTarget } = await import("./azureml-target");
     return new AzureMLTarget({
       ref,
       aliasRegistry,

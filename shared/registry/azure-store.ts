@@ -9,6 +9,7 @@ import {
 } from "@azure/storage-blob";
 import { UserError } from "../errors";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
+import { LazyAzureStore } from "./lazy-azure-store";
 import type { CardFile } from "./model-card";
 
 /** Copy Blob From URL (synchronous, verifiable with x-ms-source-content-md5) is limited to 256 MiB. */
@@ -183,7 +184,8 @@ export class AzureStore implements BlobStore {
     }
   }
 
-  async serverCopy(from: BlobStore, fromKey: string, toKey: string, file: CardFile): Promise<boolean> {
+  async serverCopy(source: BlobStore, fromKey: string, toKey: string, file: CardFile): Promise<boolean> {
+    const from = source instanceof LazyAzureStore ? await source.resolve() : source;
     if (!(from instanceof AzureStore)) return false;
     const sourceUrl = await from.readableUrl(fromKey);
     if (!sourceUrl) return false;

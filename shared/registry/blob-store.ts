@@ -33,4 +33,9 @@ export interface BlobStore {
    * Returns false when the pair of stores cannot do that (the caller streams instead).
    */
   serverCopy?(from: BlobStore, fromKey: string, toKey: string, file: CardFile): Promise<boolean>;
+  /**
+   * Size, recorded sha256 and copy status of a blob as the service reports them (stores whose server-side
+   * copies must be checked without reading the bytes back). Undefined when the blob is absent.
+   */
+  properties?(key: string): Promise<{ size: number; sha256?: string; copyStatus?: string } | undefined>;
 }

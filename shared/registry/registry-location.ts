@@ -1,13 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TokenCredential } from "@azure/identity";
-import { BlobServiceClient, type StoragePipelineOptions, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { lazyDefaultCredential } from "../azure/credential";
 import { shown, UserError } from "../errors";
-import type { AzureAuth } from "./azure-store";
-import { AzureStore } from "./azure-store";
 import type { BlobStore } from "./blob-store";
 import { FileStore } from "./file-store";
+import { LazyAzureStore } from "./lazy-azure-store";
 
 export type RegistryLocation =
   | { kind: "file"; dir: string }
@@ -148,50 +146,26 @@ export function registrySecrets(uri: string | undefined, opts: LocationOptions =
   return out.filter((s) => s.length >= 6);
 }
 
-/** Build the store for a location: connection string (per account or general), SAS, account key, then identity. */
+/**
+ * Build the store for a location. Azure stores are opened on first use (connection string per account or
+ * general, SAS, account key, then identity), so an action on a file registry never loads the Azure SDK.
+ */
 export function openStore(uri: string | undefined, opts: LocationOptions = {}): BlobStore {
-  const env = opts.env ?? process.env;
   const loc = parseRegistryUri(uri, opts);
   if (loc.kind === "file") return new FileStore(loc.dir);
-  const location = displayLocation(loc);
-  const pipeline: StoragePipelineOptions = {
-    retryOptions: {
-      maxTries: 3,
-      retryDelayInMs: 200,
-      maxRetryDelayInMs: 2_000,
-    },
-    keepAliveOptions: { enable: true },
-  };
-  const serviceUrl = loc.serviceUrl ?? `https://${loc.account}.blob.core.windows.net`;
-  let service: BlobServiceClient;
-  let auth: AzureAuth;
-  const cs = connectionStringFor(loc.account, env);
-  const sas = loc.sas ?? env.AZURE_STORAGE_SAS_TOKEN?.replace(/^\?/, "");
-  if (cs) {
-    try {
-      service = BlobServiceClient.fromConnectionString(cs, pipeline);
-    } catch (e) {
-      throw new UserError(
-        `${opts.what ?? "registry"}: the Azure connection string is malformed (got a value of ${cs.length} characters). Copy it again from the storage account's Access keys page.`,
-        { cause: e },
-      );
-    }
-    const key = /(?:^|;)\s*AccountKey=([^;]+)/i.exec(cs)?.[1];
-    const name = /(?:^|;)\s*AccountName=([^;]+)/i.exec(cs)?.[1] ?? loc.account;
-    auth = key ? { kind: "shared-key", credential: new StorageSharedKeyCredential(name, key) } : { kind: "sas" };
-  } else if (sas) {
-    service = new BlobServiceClient(`${serviceUrl}?${sas}`, undefined, pipeline);
-    auth = { kind: "sas" };
-  } else if (env.AZURE_STORAGE_KEY) {
-    const credential = new StorageSharedKeyCredential(loc.account, env.AZURE_STORAGE_KEY);
-    service = new BlobServiceClient(serviceUrl, credential, pipeline);
-    auth = { kind: "shared-key", credential };
-  } else {
-    const credential = opts.credential ?? lazyDefaultCredential();
-    service = new BlobServiceClient(serviceUrl, credential, pipeline);
-    auth = { kind: "token" };
-  }
-  return new AzureStore(location, service, service.getContainerClient(loc.container), loc.prefix, auth, opts.timeoutMs);
+  const env = opts.env ?? process.env;
+  return new LazyAzureStore(displayLocation(loc), () =>
+    import("./azure-open").then((m) =>
+      m.openAzureStore(loc, {
+        connectionString: connectionStringFor(loc.account, env),
+        sasToken: loc.sas ?? env.AZURE_STORAGE_SAS_TOKEN?.replace(/^\?/, ""),
+        accountKey: env.AZURE_STORAGE_KEY,
+        credential: opts.credential ?? lazyDefaultCredential(),
+        timeoutMs: opts.timeoutMs,
+        what: opts.what ?? "registry",
+      }),
+    ),
+  );
 }
 
 function redact(text: string): string {

@@ -6,7 +6,6 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ConflictError, shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
-import { AzureStore } from "./azure-store";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
 import { type Digest, HashingStream, hashFile, sha256Hex } from "./hashing";
 import {
@@ -715,7 +714,7 @@ export class Registry {
   }
 
   private async checkServerCopy(key: string, f: CardFile, what: string): Promise<void> {
-    if (!(this.store instanceof AzureStore)) return this.rehash(key, f, what);
+    if (!this.store.properties) return this.rehash(key, f, what);
     const p = await this.store.properties(key);
     if (!p || p.size !== f.size || p.sha256 !== f.sha256 || (p.copyStatus !== undefined && p.copyStatus !== "success"))
       throw new UserError(

@@ -15,6 +15,8 @@ export {
   train,
 } from "./train";
 export { type ModelOutput, readMetricsOutput, readModelOutput } from "./trainer-outputs";
-export { type AzureMLTrainOptions, type AzureMLTrainResult, type TrialResult, trainOnAzureML } from "./azureml-train";
+// The Azure ML path is imported from ./azureml-train directly (or loaded by trainStep on demand), so that
+// importing this index does not load the Azure Storage SDK.
+export type { AzureMLTrainOptions, AzureMLTrainResult, TrialResult } from "./azureml-train";
 export type { AzureMLLineage, AzureMLTrialLineage } from "./lineage";
 export { failureSummary, type TrainStepOptions, type TrainStepResult, trainStep } from "./train-step";

@@ -5,7 +5,7 @@
  */
 import { JobEndedError } from "../azureml/jobs";
 import { modelUriOf } from "../models";
-import { type AzureMLTrainOptions, type AzureMLTrainResult, trainOnAzureML } from "./azureml-train";
+import type { AzureMLTrainOptions, AzureMLTrainResult } from "./azureml-train";
 import { jobEndedMarkdown, trainSummaryMarkdown } from "./summary";
 import { type TrainOptions, type TrainResult, train } from "./train";
 
@@ -31,6 +31,8 @@ export async function trainStep(opts: TrainStepOptions & { registryUri: string }
   let azureml: AzureMLTrainResult | undefined;
   let result: TrainResult;
   if (opts.compute === "azureml") {
+    // Loaded only for Azure ML: it brings in the Azure Storage SDK (datastores).
+    const { trainOnAzureML } = await import("./azureml-train");
     azureml = await trainOnAzureML(opts);
     result = azureml;
   } else {

@@ -16,7 +16,8 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConflictError, UserError } from "../../shared/errors";
 import { recordingLogger } from "../../shared/log";
-import { CARD_SHA_PROPERTY, cardDigest, type PromoteStepOptions, promoteStep } from "../../shared/promote";
+import { type PromoteStepOptions, promoteStep } from "../../shared/promote";
+import { CARD_SHA_PROPERTY, cardDigest } from "../../shared/promote/azureml-target";
 import { openRegistry } from "../../shared/registry";
 import { describeIf } from "../services/availability";
 import {

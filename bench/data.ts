@@ -4,7 +4,8 @@
  *   - CSV through the byte-level fast path (no quotes),
  *   - CSV with a quoted text column (still the fast path),
  *   - CSV whose text column has doubled quotes (uDSV for the whole file),
- *   - Parquet (hyparquet, nullable and required columns),
+ *   - Parquet: nullable columns without and with nulls (5 % of feature values), required columns, each
+ *     through the flat numeric path and through hyparquet's parquetRead alone (the path before it),
  *   - JSON Lines.
  *
  *   npx tsx bench/data.ts [rows]
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { openDataset } from "../shared/data";
+import { parquetBatches, readParquetHead } from "../shared/data/parquet-reader";
 
 const F = 8;
 const NAMES = Array.from({ length: F }, (_, j) => `Feature ${j} [u]`);
@@ -57,6 +59,24 @@ async function readAll(path: string): Promise<number> {
   return n;
 }
 
+/** Every column through hyparquet's parquetRead, as the reader did before the flat numeric path. */
+async function readAllParquetRead(path: string): Promise<number> {
+  const head = await readParquetHead(path);
+  const select = head.columns.map((name) => ({ name, type: head.types[name]! }));
+  let n = 0;
+  for await (const b of parquetBatches({
+    file: path,
+    columns: head.columns,
+    select,
+    batchSize: 8192,
+    offset: 0,
+    hyparquetOnly: true,
+  })) {
+    n += b.rows;
+  }
+  return n;
+}
+
 async function main() {
   const rows = Number(process.argv[2] ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), "bench-data-"));
@@ -94,11 +114,19 @@ async function main() {
       k += b.rows;
     }
     const label = Int32Array.from({ length: rows }, (_, i) => i % 2);
-    const pq = (nullable: boolean) =>
+    // 5 % of the feature values null, scattered (every column, no pattern between them)
+    let s = 5;
+    const withNulls = cols.map((c) =>
+      Array.from(c, (v) => {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        return s / 2 ** 32 < 0.05 ? null : v;
+      }),
+    );
+    const pq = (nullable: boolean, nulls = false) =>
       new Uint8Array(
         parquetWriteBuffer({
           columnData: [
-            ...NAMES.map((name, j) => ({ name, data: cols[j]!, type: "DOUBLE" as const, nullable })),
+            ...NAMES.map((name, j) => ({ name, data: nulls ? withNulls[j]! : cols[j]!, type: "DOUBLE" as const, nullable })),
             { name: "label", data: label, type: "INT32" as const, nullable },
           ],
           rowGroupSize: 131072,
@@ -106,8 +134,10 @@ async function main() {
       );
     const parquet = join(dir, "nullable.parquet");
     const required = join(dir, "required.parquet");
+    const nulls = join(dir, "nulls.parquet");
     writeFileSync(parquet, pq(true));
     writeFileSync(required, pq(false));
+    writeFileSync(nulls, pq(true, true));
     const mb = (p: string) => `${(statSync(p).size / 1e6).toFixed(0)} MB`;
     console.log(
       `${rows.toLocaleString()} rows x ${F} features + label: CSV ${mb(csv)}, quoted CSV ${mb(quoted)}, Parquet ${mb(parquet)}, JSONL ${mb(jsonl)}`,
@@ -125,8 +155,12 @@ async function main() {
     await time("CSV, byte-level fast path", rows, () => readAll(csv), base);
     await time("CSV with a quoted text column (fast path)", rows, () => readAll(quoted), base);
     await time("CSV with doubled quotes (uDSV path)", rows, () => readAll(escaped), base);
-    await time("Parquet, nullable columns (hyparquet)", rows, () => readAll(parquet), base);
-    await time("Parquet, required columns (hyparquet)", rows, () => readAll(required), base);
+    await time("Parquet, nullable columns", rows, () => readAll(parquet), base);
+    await time("Parquet, nullable columns, 5 % nulls", rows, () => readAll(nulls), base);
+    await time("Parquet, required columns", rows, () => readAll(required), base);
+    await time("Parquet, nullable columns (parquetRead only)", rows, () => readAllParquetRead(parquet), base);
+    await time("Parquet, 5 % nulls (parquetRead only)", rows, () => readAllParquetRead(nulls), base);
+    await time("Parquet, required columns (parquetRead only)", rows, () => readAllParquetRead(required), base);
     await time("JSON Lines", rows, () => readAll(jsonl), base);
     console.log(
       `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (includes the Parquet writer's copy)`,

@@ -1,4 +1,4 @@
-import type { ColumnMetaData, DecodedArray, FileMetaData, SchemaTree } from "hyparquet";
+import type { ColumnMetaData, Compressors, DecodedArray, FileMetaData, SchemaTree } from "hyparquet";
 import { parquetHeader } from "hyparquet/src/column.js";
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
@@ -63,6 +63,7 @@ export function readFlatColumn(
   meta: ColumnMetaData,
   schemaPath: SchemaTree[],
   target: Float64Array,
+  compressors?: Compressors,
 ): number {
   const [root, leaf] = schemaPath as [SchemaTree, SchemaTree];
   const optional = leaf.element.repetition_type === "OPTIONAL";
@@ -76,6 +77,7 @@ export function readFlatColumn(
     schemaPath: [root, required],
     codec: meta.codec,
     parsers: DEFAULT_PARSERS,
+    compressors,
   };
   const view = new DataView(bytes);
   const reader = { view, offset: 0 };
@@ -89,7 +91,7 @@ export function readFlatColumn(
     if (header.type === "DICTIONARY_PAGE") {
       const diph = header.dictionary_page_header;
       if (!diph) throw new Error("parquet dictionary page header is undefined");
-      const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, undefined);
+      const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, compressors);
       const r = { view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength), offset: 0 };
       dictionary = convert(readPlain(r, decoder.type, diph.num_values, leaf.element.type_length), decoder);
       continue;
@@ -101,7 +103,7 @@ export function readFlatColumn(
       const daph = header.data_page_header;
       if (!daph) throw new Error("parquet data page header is undefined");
       rows = daph.num_values;
-      const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, undefined);
+      const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, compressors);
       let at = 0;
       present = rows;
       if (optional) {

@@ -80,6 +80,7 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
     }
   }
   const names = plan.select.map((s) => s.name).filter((name) => !flat.has(name));
+  const { compressors } = await import("./parquet-compressors");
   let offset = plan.offset;
   let groupStart = 0;
   for (const [g, group] of metadata.row_groups.entries()) {
@@ -90,7 +91,7 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
       [...flat].map(async ([name, path]) => {
         const meta = columnMeta(metadata, g, name);
         const bytes = await buffer.slice(...chunkRange(meta));
-        readFlatColumn(bytes, meta, path, cols[name] as Float64Array);
+        readFlatColumn(bytes, meta, path, cols[name] as Float64Array, compressors);
       }),
     );
     if (names.length > 0) {
@@ -101,6 +102,7 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
         file: buffer,
         metadata,
         columns: names,
+        compressors,
         rowStart: groupStart,
         rowEnd: groupStart + n,
         onChunk: (chunk) => {

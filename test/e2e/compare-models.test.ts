@@ -76,6 +76,16 @@ describe("compare-models (bundled)", () => {
     expect(r.summary).toContain("| **roc_auc** |");
   });
 
+  it("reads the same holdout from Parquet (snappy pages) with the same metrics", async () => {
+    const parquet = join(workspace, "holdout.parquet");
+    await writeGenerated(parquet, 3000, 99);
+    const fromCsv = await compare({ candidate: "fp@2" });
+    const fromParquet = await compare({ candidate: "fp@2", data: parquet });
+    expect(fromParquet.errors).toEqual([]);
+    expect(JSON.parse(fromParquet.outputs["candidate-metrics"]!)).toEqual(JSON.parse(fromCsv.outputs["candidate-metrics"]!));
+    expect(JSON.parse(fromParquet.outputs["champion-metrics"]!)).toEqual(JSON.parse(fromCsv.outputs["champion-metrics"]!));
+  });
+
   it("rejects an A/A comparison when significance is required", async () => {
     const r = await compare({
       candidate: "fp@1",

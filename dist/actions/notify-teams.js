@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from "node:path";
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{main_default}from"../chunks/chunk-PIWKN5XU.js";import"../chunks/chunk-ZGSQOITX.js";import{runOnRunner}from"../chunks/chunk-XQESBPFI.js";import"../chunks/chunk-52KFWHRQ.js";import"../chunks/chunk-2MDC6S6T.js";import"../chunks/chunk-VR2LC7WP.js";import"../chunks/chunk-6CUG2M2M.js";import"../chunks/chunk-VEHZVLPT.js";import"../chunks/chunk-JX6OWFPX.js";import"../chunks/chunk-PF3IZH5T.js";await runOnRunner(main_default);
+import{main_default}from"../chunks/chunk-N7QTHMWM.js";import"../chunks/chunk-ZGSQOITX.js";import{runOnRunner}from"../chunks/chunk-7LLVQVZF.js";import"../chunks/chunk-52KFWHRQ.js";import"../chunks/chunk-2MDC6S6T.js";import"../chunks/chunk-VR2LC7WP.js";import"../chunks/chunk-6CUG2M2M.js";import"../chunks/chunk-CLP5SHGA.js";import"../chunks/chunk-PI2ZI5QB.js";import"../chunks/chunk-3Q6OZGRV.js";import"../chunks/chunk-ULLSPTIG.js";import"../chunks/chunk-PF3IZH5T.js";await runOnRunner(main_default);

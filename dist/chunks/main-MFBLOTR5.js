@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from "node:module";
-import { fileURLToPath as __mlopsFileURLToPath } from "node:url";
-import { dirname as __mlopsDirname } from "node:path";
-const require = __mlopsCreateRequire(import.meta.url);
-const __filename = __mlopsFileURLToPath(import.meta.url);
-const __dirname = __mlopsDirname(__filename);
-import{main_default}from"./chunk-PIWKN5XU.js";import"./chunk-ZGSQOITX.js";import"./chunk-VR2LC7WP.js";import"./chunk-6CUG2M2M.js";import"./chunk-VEHZVLPT.js";import"./chunk-JX6OWFPX.js";import"./chunk-PF3IZH5T.js";export{main_default as default};

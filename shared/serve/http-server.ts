@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { shown, UserError } from "../errors";
-import { decodeInferRequest, encodeInferResponse, INFERENCE_HEADER } from "./http-codec";
+import { decodeInferRequest, encodeInferResponseText, INFERENCE_HEADER } from "./http-codec";
 import {
   classify,
   findModel,
@@ -122,7 +122,7 @@ export function createHttpServer(ctx: ServerContext): Server {
           const request = decodeInferRequest(body, jsonLength);
           const result = await m.infer(request);
           metrics.rows(request.inputs[0]?.shape[0] ?? 0);
-          const encoded = encodeInferResponse(m, request, result);
+          const encoded = encodeInferResponseText(m, request, result);
           send(res, 200, encoded.body, encoded.headers);
         },
       };

@@ -166,49 +166,58 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
   const inputList = inputs.map((m) => m.name).join(", ");
   const outputList = outputs.map((m) => m.name).join(", ");
 
+  // Per model, not per request: the output names and the tensors fetched for them, for requests that name none.
+  const allOutputs = [...outputByName.keys()];
+  const allFetches = allOutputs.map((n) => fetchOf.get(n)!);
+
   async function infer(request: InferRequest): Promise<InferResult> {
     const feeds: Record<string, ort.Tensor> = {};
-    request.inputs.forEach((t, i) => {
-      const where = `inputs[${i}] "${t.name}"`;
+    const given = request.inputs;
+    for (let i = 0; i < given.length; i++) {
+      const t = given[i]!;
       const meta = inputByName.get(t.name);
-      if (!meta) throw bad(`${where}: the model has no such input (got ${shown(t.name)}). Use one of: ${inputList}.`);
-      if (feeds[t.name]) throw bad(`${where}: input given twice (got ${shown(t.name)}). Send each input once.`);
+      // The error messages (and the `where` they start with) are built only when a check fails.
+      const where = () => `inputs[${i}] "${t.name}"`;
+      if (!meta) throw bad(`${where()}: the model has no such input (got ${shown(t.name)}). Use one of: ${inputList}.`);
+      if (feeds[t.name]) throw bad(`${where()}: input given twice (got ${shown(t.name)}). Send each input once.`);
       if (t.datatype !== meta.datatype) {
-        throw bad(`${where}: datatype must be ${meta.datatype} (got ${shown(t.datatype)}). Send ${meta.datatype}.`);
+        throw bad(`${where()}: datatype must be ${meta.datatype} (got ${shown(t.datatype)}). Send ${meta.datatype}.`);
       }
       const shapeOk = t.shape.length === meta.shape.length && meta.shape.every((d, k) => d === -1 || d === t.shape[k]);
       if (!shapeOk) {
         throw bad(
-          `${where}: shape must match ${shown(meta.shape)} (-1 is any size) (got ${shown(t.shape)}). Send a tensor of that shape.`,
+          `${where()}: shape must match ${shown(meta.shape)} (-1 is any size) (got ${shown(t.shape)}). Send a tensor of that shape.`,
         );
       }
-      const count = elementCount(t.shape, where);
+      const count = elementCount(t.shape, where());
       if (t.data.length !== count) {
         throw bad(
-          `${where}: data holds ${t.data.length} elements but shape ${shown(t.shape)} needs ${count} (got ${t.data.length}). Make data match the shape.`,
+          `${where()}: data holds ${t.data.length} elements but shape ${shown(t.shape)} needs ${count} (got ${t.data.length}). Make data match the shape.`,
         );
       }
       feeds[t.name] = new ort.Tensor(TO_ORT[t.datatype], t.data as ort.Tensor.DataType, t.shape);
-    });
-    const missing = inputs.filter((m) => !feeds[m.name]).map((m) => m.name);
-    if (missing.length > 0) {
+    }
+    // Names are unique (checked above), so as many feeds as model inputs means none is missing.
+    if (given.length !== inputs.length) {
+      const missing = inputs.filter((m) => !feeds[m.name]).map((m) => m.name);
       throw bad(
         `inputs: missing ${missing.join(", ")} (got ${shown(Object.keys(feeds))}). Send every input: ${inputList}.`,
       );
     }
-    const requested =
-      request.outputs && request.outputs.length > 0 ? request.outputs.map((o) => o.name) : [...outputByName.keys()];
-    for (const [i, o] of requested.entries()) {
-      if (!outputByName.has(o)) {
-        throw bad(`outputs[${i}]: the model has no such output (got ${shown(o)}). Request one of: ${outputList}.`);
+    let requested = allOutputs;
+    let fetches = allFetches;
+    if (request.outputs && request.outputs.length > 0) {
+      requested = request.outputs.map((o) => o.name);
+      for (const [i, o] of requested.entries()) {
+        if (!outputByName.has(o)) {
+          throw bad(`outputs[${i}]: the model has no such output (got ${shown(o)}). Request one of: ${outputList}.`);
+        }
       }
+      fetches = requested.map((n) => fetchOf.get(n)!);
     }
     let result: ort.InferenceSession.ReturnType;
     try {
-      result = await session.run(
-        feeds,
-        requested.map((n) => fetchOf.get(n)!),
-      );
+      result = await session.run(feeds, fetches);
     } catch (e) {
       // Shapes were checked against the model's declared ones; onnxruntime still rejects what only it knows
       // (e.g. a dimension two inputs must share). That is the client's request, not a server bug.
@@ -216,17 +225,18 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
         `inputs: the model rejected them (got ${shown(request.inputs.map((t) => t.shape))}): ${(e as Error).message}.`,
       );
     }
-    return {
-      outputs: requested.map((n) => {
-        const t = result[fetchOf.get(n)!]!;
-        return {
-          name: n,
-          datatype: outputByName.get(n)!.datatype,
-          shape: t.dims.map(Number),
-          data: t.data as TensorData,
-        };
-      }),
-    };
+    const outputsOut: Tensor[] = new Array(requested.length);
+    for (let k = 0; k < requested.length; k++) {
+      const n = requested[k]!;
+      const t = result[fetches[k]!]!;
+      outputsOut[k] = {
+        name: n,
+        datatype: outputByName.get(n)!.datatype,
+        shape: t.dims.map(Number),
+        data: t.data as TensorData,
+      };
+    }
+    return { outputs: outputsOut };
   }
 
   return {

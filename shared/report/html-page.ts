@@ -16,6 +16,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 td.pass{color:#116329}td.fail{color:#a40e26;font-weight:600}
 tr.worse td.delta{color:#a40e26}tr.better td.delta{color:#116329}
 td.delta.worse{color:#a40e26}td.delta.better{color:#116329}
+td code{white-space:nowrap;overflow-wrap:normal}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;padding:1px 4px;border-radius:4px;overflow-wrap:anywhere}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px;margin:10px 0 18px}
 .badge{font-size:12px;padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap}

@@ -12,6 +12,7 @@ export {
   NO_VALUE,
 } from "./format-number";
 export { htmlPage } from "./html-page";
+export { textTable } from "./text-table";
 export { type MermaidChartSpec, type MermaidSeries, mermaidXyChart, referenceLine, resample, roundedRange } from "./mermaid-chart";
 export { PALETTE, paletteAt, REFERENCE } from "./palette";
 export {

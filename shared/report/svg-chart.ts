@@ -11,6 +11,8 @@ export interface Axis {
   /** Default: the data's range (0..1 axes should say so, to keep charts comparable). */
   min?: number;
   max?: number;
+  /** Only whole-number ticks (versions, counts). */
+  integer?: boolean;
 }
 
 export interface LineSeries {
@@ -91,12 +93,18 @@ function frame(title: string, x: Axis, y: Axis, xr: [number, number], yr: [numbe
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">`,
     `<title>${escapeHtml(title)}</title>`,
   ];
-  for (const t of niceTicks(yr[0], yr[1])) {
+  const ticks = (axis: Axis, r: [number, number]) => {
+    const all = niceTicks(r[0], r[1]);
+    if (!axis.integer) return all;
+    const whole = all.filter(Number.isInteger);
+    return whole.length > 0 ? whole : [Math.round((r[0] + r[1]) / 2)];
+  };
+  for (const t of ticks(y, yr)) {
     const yy = r1(sy(t));
     svg.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}"/>`);
     svg.push(`<text class="tick" x="${M.left - 5}" y="${yy}" dy="3" text-anchor="end">${escapeHtml(formatNumber(t))}</text>`);
   }
-  for (const t of niceTicks(xr[0], xr[1])) {
+  for (const t of ticks(x, xr)) {
     const xx = r1(sx(t));
     svg.push(`<line class="grid" x1="${xx}" x2="${xx}" y1="${M.top}" y2="${M.top + PH}"/>`);
     svg.push(`<text class="tick" x="${xx}" y="${M.top + PH + 14}" text-anchor="middle">${escapeHtml(formatNumber(t))}</text>`);

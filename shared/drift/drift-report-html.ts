@@ -1,3 +1,4 @@
+import { escapeHtml, formatNumber } from "../report";
 import type { DriftResult, FeatureDrift, ReportMeta } from "./detect-drift";
 
 type Result = Omit<DriftResult, "reportHtml" | "reportMarkdown">;
@@ -5,24 +6,7 @@ type Result = Omit<DriftResult, "reportHtml" | "reportMarkdown">;
 const REFERENCE_COLOR = "#4c78a8";
 const CURRENT_COLOR = "#f58518";
 
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
-
-/** Numbers for people: 4 significant digits, exponent form for tiny p-values. */
-export function formatNumber(x: number | undefined): string {
-  if (x === undefined || Number.isNaN(x)) return "–";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e7) return x.toExponential(2);
-  if (Number.isInteger(x)) return String(x);
-  return Number(x.toPrecision(4)).toString();
-}
+export { escapeHtml, formatNumber };
 
 export const METHOD_NAMES: Record<FeatureDrift["method"], string> = {
   ks: "Kolmogorov-Smirnov p-value",

@@ -46,13 +46,17 @@ export function mdLink(label: string, url: string | undefined): string {
 }
 
 /**
- * Shortens text to at most `max` characters at a word boundary (a space, comma, semicolon or slash),
- * marking the cut with "…"; a single word longer than `max` is cut where it must be.
+ * Shortens text to at most `max` characters at a word boundary (a space, comma, semicolon or slash), or
+ * only between items when `separator` is given (e.g. ", " between `column=value` pairs), marking the cut
+ * with "…"; a single word longer than `max` is cut where it must be.
  */
-export function clip(text: string, max: number): string {
+export function clip(text: string, max: number, separator?: string): string {
   if (text.length <= max) return text;
   const room = text.slice(0, Math.max(1, max - 1));
-  const boundary = Math.max(room.lastIndexOf(" "), room.lastIndexOf(","), room.lastIndexOf(";"), room.lastIndexOf("/"));
+  const boundary =
+    separator !== undefined
+      ? room.lastIndexOf(separator)
+      : Math.max(room.lastIndexOf(" "), room.lastIndexOf(","), room.lastIndexOf(";"), room.lastIndexOf("/"));
   const cut = boundary >= max / 3 ? room.slice(0, boundary).replace(/[\s,;/]+$/, "") : room;
   return `${cut}…`;
 }

@@ -25,7 +25,7 @@ export interface MermaidChartSpec {
 
 /** Mermaid strings sit in double quotes and on one line: no quotes, brackets or line breaks inside. */
 function quoted(text: string): string {
-  return `"${text.replace(/["\r\n]+/g, " ").replace(/[[\]{}]/g, "").replace(/%%/g, "%").trim()}"`;
+  return `"${text.replace(/"/g, "'").replace(/\s+/g, " ").replace(/[[\]{}]/g, "").replace(/%%/g, "%").trim()}"`;
 }
 
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : "0");

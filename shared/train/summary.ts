@@ -1,7 +1,5 @@
+import { formatNumber as num, mdText as esc } from "../report";
 import type { TrainResult } from "./train";
-
-const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ""));
 
 /** Markdown for the job summary: model, metrics, params, lineage and signature. */
 export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string } = {}): string {

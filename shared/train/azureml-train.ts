@@ -69,6 +69,8 @@ export interface AzureMLTrainOptions extends RegistrationOptions {
   /** Longest interval between job status polls (default 15 s) and ARM retry base (tests use less). */
   pollIntervalMs?: number;
   baseDelayMs?: number;
+  /** How waits are slept (Retry-After, job polls); tests pass a scaled clock. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface TrialResult {
@@ -145,7 +147,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
   }
   const p = plan(o, yaml, yamlDir);
   const credential = o.credential ?? lazyDefaultCredential();
-  const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs };
+  const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
   // No step signal on the client: a cancelled workflow must still be able to send the cancel.
   const arm = armClient(conn);
 
@@ -295,6 +297,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
       const job = await waitForJob(arm, p.ws, name, {
         timeoutMs: Math.max(0, deadline - Date.now()),
         pollIntervalMs: o.pollIntervalMs,
+        sleep: o.sleep,
         signal: o.signal,
         logger,
         created,

@@ -15,6 +15,7 @@ import { runAction } from "../harness/run-action";
 import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm, WORKSPACE } from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
+import { scaledTimeEnv } from "../services/azureml/time-scale";
 
 const A = "azureml://registries/prod-models/models/failure-predictor/versions/1";
 const B = "azureml://registries/prod-models/models/failure-predictor/versions/2";
@@ -28,7 +29,7 @@ const deploy = (inputs: Record<string, string>) =>
     root: bundleRoot(),
     workspace,
     timeoutMs: 60_000,
-    env: fakeAzCli(fake.token).env,
+    env: { ...fakeAzCli(fake.token).env, ...scaledTimeEnv() },
     inputs: {
       "subscription-id": SUBSCRIPTION,
       "resource-group": RESOURCE_GROUP,

@@ -19,6 +19,7 @@ import {
 import { armClient } from "../../shared/azureml/workspace";
 import { describeIf } from "../services/availability";
 import { armError, type FakeArm, fakeCredential, startFakeArm, WORKSPACE_PATH } from "../services/azureml/arm-server";
+import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, DEV_KEY, startAzurite } from "../services/azurite";
 
 describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(), () => {
@@ -73,7 +74,7 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     await az?.stop();
   });
 
-  const conn = () => armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1 });
+  const conn = () => armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
 
   it("finds the default datastore and round-trips a directory through it with the account key", async () => {
     const arm = conn();
@@ -121,7 +122,7 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
         status: 200,
         body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob" } }] },
       }));
-      const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1 });
+      const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
       await expect(getDatastore(arm, WORKSPACE_PATH)).rejects.toThrow(
         /datastore: the workspace has no default datastore \(got 1 datastore\(s\), none marked default\)/,
       );

@@ -25,6 +25,7 @@ import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
 import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -106,6 +107,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       registry: openRegistry(join(ws, "registry")),
       pollIntervalMs: 50,
       baseDelayMs: 10,
+      sleep: scaledSleep,
       ...o,
       logger: captureLogger(),
     };

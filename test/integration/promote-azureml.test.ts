@@ -29,6 +29,7 @@ import {
   startFakeArm,
 } from "../services/azureml/arm-server";
 import { addRegistryRoutes, type RegistryStandIn, UPLOAD_CONTAINER } from "../services/azureml/registries";
+import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
 
 const REGISTRY = "prod-models";
@@ -69,7 +70,7 @@ function run(o: Partial<PromoteStepOptions> & { model: string }, token?: string)
     aliasRegistry: aliasUri,
     subscriptionId: SUBSCRIPTION,
     resourceGroup: RESOURCE_GROUP,
-    azure: { endpoint: fake.url, credential: fakeCredential(token ?? fake.token), pollIntervalMs: 1, baseDelayMs: 1 },
+    azure: { endpoint: fake.url, credential: fakeCredential(token ?? fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep },
     onSecret: (s) => secrets.push(s),
     actor: "alice",
     approvers: ["bob", "carol"],

@@ -12,12 +12,21 @@
  *   or `Canceled` (https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations).
  * - Throttling and failures are injected per route: 429 with `Retry-After`, 5xx, dropped connections
  *   (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+ * - Polling answers carry `Retry-After: 10`: mfe.json documents Retry-After on its 202 answers with
+ *   `minimum: 10, maximum: 600` (seconds). Tests scale time (spec/time-scale.ts), they do not skip it.
+ * - Every request is checked against the vendored Microsoft.MachineLearningServices 2024-10-01 spec (spec/):
+ *   one that does not match is refused with 400 `UserError`, as the service refuses a body its model binding
+ *   rejects; every answer a route gives is checked too, and one that does not match fails the request with 500
+ *   and is recorded in `specLedger` (a test asserts the ledger is clean).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkRequest, checkResponse } from "./spec";
 
 export const API_VERSION = "2024-10-01";
+/** Seconds a polling client is asked to wait (the spec's minimum for Retry-After). */
+export const RETRY_AFTER = "10";
 export const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
 export const RESOURCE_GROUP = "test-rg";
 export const WORKSPACE = "my-aml-workspace";
@@ -60,6 +69,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body: unknown;
   status: number;
+  /** The operation of the vendored spec the request matched (undefined: not an ARM operation, e.g. polling). */
+  operation?: string;
 }
 
 export interface LongRunningOperation {
@@ -85,7 +96,7 @@ export interface FakeArm {
   fault(f: Fault): void;
   /**
    * Start a long-running operation; returns the headers of the initial 201/202 answer
-   * (Azure-AsyncOperation, Location, Retry-After: 0).
+   * (Azure-AsyncOperation, Location, Retry-After: 10).
    */
   operation(o: {
     polls?: number;
@@ -99,6 +110,11 @@ export interface FakeArm {
   };
   /** Requests matching method and path (regex over the decoded path). */
   calls(method: string, path: RegExp): RecordedRequest[];
+  /**
+   * What the route modules share: environment versions by ARM id (their properties), and the modelType of
+   * each model version a deployment may name (by the id a deployment carries).
+   */
+  state: { environments: Map<string, Record<string, unknown>>; modelTypes: Map<string, string> };
   close(): Promise<void>;
 }
 
@@ -148,6 +164,20 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
           req.headers.authorization ? "The access token is invalid." : "The request does not have an authorization header.",
         ),
       );
+    const polling = path.startsWith("/operations/") || path.startsWith("/results/");
+    const checked = polling ? undefined : checkRequest(method, path, url.searchParams, body);
+    if (checked) {
+      record.operation = checked.operation?.id;
+      if (checked.problems.length) return reply(armError(400, "UserError", `The request does not match ${checked.operation?.id ?? "any operation"} of the 2024-10-01 API: ${checked.problems.join("; ")}`));
+    }
+    const replyChecked = (r: FakeResponse) => {
+      if (checked?.operation) {
+        const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        const problems = checkResponse(checked.operation, method, path, r.status, headers, r.body);
+        if (problems.length) return reply(armError(500, "StandInSpecMismatch", `The stand-in's answer does not match ${checked.operation.id}: ${problems.join("; ")}`));
+      }
+      reply(r);
+    };
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && f.path.test(path));
     if (fault) {
       fault.left--;
@@ -164,17 +194,17 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         req.socket.destroy();
         return;
       }
-      return reply({ status: fault.status, headers: fault.headers, body: fault.body });
+      return replyChecked({ status: fault.status, headers: fault.headers, body: fault.body ?? { error: { code: "ServiceError", message: `HTTP ${fault.status}` } } });
     }
-    if (path.startsWith("/operations/") || path.startsWith("/results/")) {
+    if (polling) {
       const [, kind, id] = path.split("/");
       const op = operations.get(id ?? "");
       if (!op) return reply(armError(404, "NotFound", "no such operation"));
       if (op.pending > 0) {
         op.pending--;
         return kind === "operations"
-          ? reply({ status: 200, headers: { "retry-after": "0" }, body: { id: op.id, status: "InProgress" } })
-          : reply({ status: 202, headers: { "retry-after": "0" } });
+          ? reply({ status: 200, headers: { "retry-after": RETRY_AFTER }, body: { id: op.id, status: "InProgress" } })
+          : reply({ status: 202, headers: { "retry-after": RETRY_AFTER } });
       }
       if (op.status === "InProgress") {
         op.status = op.final;
@@ -200,9 +230,9 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
       if (r.method !== method) continue;
       const m = r.path.exec(path);
       if (!m) continue;
-      return reply(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
+      return replyChecked(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
     }
-    return reply(armError(404, "ResourceNotFound", `No route for ${method} ${path} in the local Azure ML stand-in.`));
+    return replyChecked(armError(404, "ResourceNotFound", `No route for ${method} ${path} in the local Azure ML stand-in.`));
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -235,13 +265,14 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         headers: {
           "azure-asyncoperation": `${base}/operations/${id}`,
           location: `${base}/results/${id}`,
-          "retry-after": "0",
+          "retry-after": RETRY_AFTER,
         },
       };
     },
     calls(method, path) {
       return requests.filter((r) => r.method === method && path.test(r.path));
     },
+    state: { environments: new Map(), modelTypes: new Map() },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -33,6 +33,7 @@ import { downloadPrefix, parseDatastoreUri, uploadDirectory } from "../../../sha
 import type { Azurite } from "../azurite";
 import { DEV_ACCOUNT, DEV_KEY } from "../azurite";
 import { armError, type FakeArm, type FakeResponse, WORKSPACE_PATH } from "./arm-server";
+import { environmentId, installEnvironments } from "./environments";
 
 const WS = WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`);
 const re = (tail: string) => new RegExp(`^${WS}${tail}$`, "i");
@@ -80,8 +81,7 @@ export interface AzureMLJobsStandIn {
   codes: Map<string, { properties: { codeUri: string } }>;
   /** Components by ARM id (register with addComponent). */
   components: Map<string, ComponentSpec>;
-  environments: Map<string, string[]>;
-  /** Environment versions created through EnvironmentVersions_CreateOrUpdate, by ARM id. */
+  /** Environment versions of the workspace (seeded and created through EnvironmentVersions_CreateOrUpdate), by ARM id. */
   environmentVersions: Map<string, Record<string, unknown>>;
   cancels: string[];
   /** Called when a job PUT has created the job, before the answer is sent (e.g. to cancel the workflow then). */
@@ -116,8 +116,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
   const jobs = new Map<string, StandInJob>();
   const codes = new Map<string, { properties: { codeUri: string } }>();
   const components = new Map<string, ComponentSpec>();
-  const environments = new Map(Object.entries(o.environments ?? { "sklearn-env": ["1", "2", "3"] }));
-  const environmentVersions = new Map<string, Record<string, unknown>>();
+  installEnvironments(fake, o.environments ?? { "sklearn-env": ["1", "2", "3"] });
   const cancels: string[] = [];
   const scratch = mkdtempSync(join(tmpdir(), "aml-compute-"));
 
@@ -162,17 +161,13 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     return { status: existed ? 200 : 201, body: { id, name: req.params[1], properties: props } };
   });
 
-  // EnvironmentVersions_List / ComponentVersions_List ($orderBy=createdtime desc, $top):
-  // examples/Workspace/EnvironmentVersion/list.json, examples/Workspace/ComponentVersion/list.json.
-  fake.route("GET", re("/(environments|components)/([^/]+)/versions"), (req) => {
-    const [kind, name] = req.params as [string, string];
-    const versions =
-      kind === "environments"
-        ? environments.get(name)
-        : [...components.keys()].filter((id) => id.includes(`/components/${name}/versions/`)).map((id) => id.split("/").at(-1) as string);
-    if (!versions) return armError(404, "UserError", `${kind} ${name} not found`);
+  // ComponentVersions_List ($orderBy=createdtime desc, $top): examples/Workspace/ComponentVersion/list.json.
+  fake.route("GET", re("/components/([^/]+)/versions"), (req) => {
+    const name = req.params[0] as string;
+    const versions = [...components.keys()].filter((id) => id.includes(`/components/${name}/versions/`)).map((id) => id.split("/").at(-1) as string);
+    if (versions.length === 0) return armError(404, "UserError", `components ${name} not found`);
     const newest = [...versions].reverse().slice(0, Number(req.query.get("$top") ?? versions.length));
-    return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/${kind}/${name}/versions/${v}`, name: v, properties: {} })) } };
+    return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/components/${name}/versions/${v}`, name: v, properties: {} })) } };
   });
 
   /** `azureml:<ARM id>` or an ARM id → the ARM id. */
@@ -183,28 +178,8 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     if (!ref) return undefined;
     const m = wsEnv.exec(armIdOf(ref));
     if (!m) return /^azureml:\/\/registries\//i.test(ref) ? undefined : `Environment ${ref} is not an environment version id.`;
-    return environments.get(m[1] as string)?.includes(m[2] as string) ? undefined : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
+    return fake.state.environments.has(environmentId(m[1] as string, m[2] as string)) ? undefined : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
   };
-
-  // EnvironmentVersions_Get / EnvironmentVersions_CreateOrUpdate: examples/Workspace/EnvironmentVersion/get.json
-  // and createOrUpdate.json ({ properties: { image, condaFile, isAnonymous, ... } }; 201 when created).
-  fake.route("GET", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
-    const id = `${WORKSPACE_PATH}/environments/${req.params[0]}/versions/${req.params[1]}`;
-    const props = environmentVersions.get(id) ?? (environments.get(req.params[0] as string)?.includes(req.params[1] as string) ? {} : undefined);
-    return props ? { status: 200, body: { id, name: req.params[1], properties: props } } : armError(404, "UserError", `Environment ${req.params[0]}:${req.params[1]} not found.`);
-  });
-  fake.route("PUT", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
-    const [name = "", version = ""] = req.params;
-    const id = `${WORKSPACE_PATH}/environments/${name}/versions/${version}`;
-    const props = (req.body as { properties?: Record<string, unknown> })?.properties;
-    if (!props || (typeof props.image !== "string" && !props.build)) return armError(400, "UserError", "Docker image or Dockerfile is required for environments.");
-    if (props.condaFile !== undefined && typeof props.condaFile !== "string") return armError(400, "UserError", "condaFile must be a string.");
-    const existed = environmentVersions.has(id);
-    environmentVersions.set(id, props);
-    const versions = environments.get(name) ?? [];
-    if (!versions.includes(version)) environments.set(name, [...versions, version]);
-    return { status: existed ? 200 : 201, body: { id, name: version, type: "Microsoft.MachineLearningServices/workspaces/environments/versions", properties: props } };
-  });
 
   // ComponentVersions_Get / ComponentVersions_CreateOrUpdate: examples/Workspace/ComponentVersion/get.json and
   // createOrUpdate.json ({ properties: { componentSpec, isAnonymous, description, ... } }; 201 when created).
@@ -459,8 +434,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     jobs,
     codes,
     components,
-    environments,
-    environmentVersions,
+    environmentVersions: fake.state.environments,
     cancels,
     addComponent(name, version, spec) {
       const id = `${WORKSPACE_PATH}/components/${name}/versions/${version}`;

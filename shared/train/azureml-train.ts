@@ -20,6 +20,7 @@ import { ensureAnonymousComponent, ensureAnonymousEnvironment, inlineEnvironment
 import { type CodeAsset, ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
 import { datastoreUri, downloadPrefix, getDatastore, type OpenedDatastore, openDatastore, parseDatastoreUri } from "../azureml/datastore";
 import { type CommandJobYaml, type EnvironmentYaml, inlineComponentSpec, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
+import { jobDiagnostics } from "../azureml/job-diagnostics";
 import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
@@ -298,6 +299,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
         timeoutMs: Math.max(0, deadline - Date.now()),
         pollIntervalMs: o.pollIntervalMs,
         sleep: o.sleep,
+        diagnose: (job) => jobDiagnostics(arm, p.ws, job, { credential, logger, onSecret: o.onSecret }),
         signal: o.signal,
         logger,
         created,

@@ -48,7 +48,10 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     const stores = [
       record("workspaceblobstore", true, "AccountKey"),
       record("sasstore", false, "Sas"),
-      { ...record("files", false, "AccountKey"), properties: { ...record("files", false, "AccountKey").properties, datastoreType: "AzureFile" } },
+      {
+        ...record("files", false, "AccountKey"),
+        properties: { isDefault: false, credentials: { credentialsType: "AccountKey" }, datastoreType: "AzureFile", accountName: DEV_ACCOUNT, fileShareName: "share", endpoint: `127.0.0.1:${az.port}`, protocol: "http" },
+      },
     ];
     fake.route("GET", /\/datastores$/, (r) => ({
       status: 200,
@@ -120,7 +123,7 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     try {
       other.route("GET", /\/datastores$/, () => ({
         status: 200,
-        body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob" } }] },
+        body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob", credentials: { credentialsType: "None" } } }] },
       }));
       const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
       await expect(getDatastore(arm, WORKSPACE_PATH)).rejects.toThrow(

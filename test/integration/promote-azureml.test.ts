@@ -240,10 +240,8 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
       headers: { "retry-after": "1" },
       body: { error: { code: "TooManyRequests", message: "Rate limit exceeded." } },
     });
-    const started = Date.now();
     const r = await run({ model: "fp@5" });
     expect(r).toMatchObject({ version: 5, promoted: true });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(logger.lines.map((l) => l.message)).toContainEqual(
       expect.stringMatching(/^Azure ML: GET .*\/versions\/5: HTTP 429 TooManyRequests; retrying in 1\.0 s \(Retry-After\)$/),
     );

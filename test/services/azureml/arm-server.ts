@@ -114,7 +114,7 @@ export interface FakeArm {
    * What the route modules share: environment versions by ARM id (their properties), and the modelType of
    * each model version a deployment may name (by the id a deployment carries).
    */
-  state: { environments: Map<string, Record<string, unknown>>; modelTypes: Map<string, string> };
+  state: { environments: Map<string, Record<string, unknown>>; modelTypes: Map<string, string>; location: string };
   close(): Promise<void>;
 }
 
@@ -122,8 +122,10 @@ export function armError(status: number, code: string, message: string): FakeRes
   return { status, body: { error: { code, message } } };
 }
 
-export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeArm> {
+export async function startFakeArm(opts: { token?: string; /** Check requests and answers against the Azure ML spec (default true; off for tests of the generic ARM protocol). */ spec?: boolean } = {}): Promise<FakeArm> {
   const token = opts.token ?? `fake-arm-token-${randomUUID()}`;
+  // The generic protocol tests (spec: false) poll without a wait; Azure ML's operations ask for 10 s.
+  const retryAfter = opts.spec === false ? "0" : RETRY_AFTER;
   const routes: { method: string; path: RegExp; handler: Handler }[] = [];
   const faults: (Fault & { left: number })[] = [];
   const operations = new Map<string, LongRunningOperation>();
@@ -156,6 +158,9 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
       send(res, r);
     };
 
+    if (path === "/discovery")
+      // The workspace's discovery document (Workspace.properties.discoveryUrl, no token): regional service hosts.
+      return reply({ status: 200, body: { api: base, history: base, experimentation: base, modelmanagement: base } });
     if (req.headers.authorization !== `Bearer ${token}`)
       return reply(
         armError(
@@ -164,8 +169,9 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
           req.headers.authorization ? "The access token is invalid." : "The request does not have an authorization header.",
         ),
       );
-    const polling = path.startsWith("/operations/") || path.startsWith("/results/");
-    const checked = polling ? undefined : checkRequest(method, path, url.searchParams, body);
+    // Operation polling and the workspace's data plane (discovery, run history) are not Resource Manager operations.
+    const polling = path.startsWith("/operations/") || path.startsWith("/results/") || path.startsWith("/history/") || path === "/discovery";
+    const checked = polling || opts.spec === false ? undefined : checkRequest(method, path, url.searchParams, body);
     if (checked) {
       record.operation = checked.operation?.id;
       if (checked.problems.length) return reply(armError(400, "UserError", `The request does not match ${checked.operation?.id ?? "any operation"} of the 2024-10-01 API: ${checked.problems.join("; ")}`));
@@ -194,17 +200,17 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         req.socket.destroy();
         return;
       }
-      return replyChecked({ status: fault.status, headers: fault.headers, body: fault.body ?? { error: { code: "ServiceError", message: `HTTP ${fault.status}` } } });
+      return replyChecked({ status: fault.status, headers: fault.headers, body: fault.body });
     }
-    if (polling) {
+    if (path.startsWith("/operations/") || path.startsWith("/results/")) {
       const [, kind, id] = path.split("/");
       const op = operations.get(id ?? "");
       if (!op) return reply(armError(404, "NotFound", "no such operation"));
       if (op.pending > 0) {
         op.pending--;
         return kind === "operations"
-          ? reply({ status: 200, headers: { "retry-after": RETRY_AFTER }, body: { id: op.id, status: "InProgress" } })
-          : reply({ status: 202, headers: { "retry-after": RETRY_AFTER } });
+          ? reply({ status: 200, headers: { "retry-after": retryAfter }, body: { id: op.id, status: "InProgress" } })
+          : reply({ status: 202, headers: { "retry-after": retryAfter } });
       }
       if (op.status === "InProgress") {
         op.status = op.final;
@@ -220,6 +226,14 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         : reply(armError(400, op.error?.code ?? "OperationFailed", op.error?.message ?? op.status));
     }
     const version = url.searchParams.get("api-version");
+    if (path.startsWith("/history/")) {
+      // The run history is a data-plane service without api-version.
+      for (const r of routes) {
+        const m = r.method === method ? r.path.exec(path) : null;
+        if (m) return reply(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
+      }
+      return reply(armError(404, "NotFound", `No run history route for ${path}.`));
+    }
     if (!version)
       return reply(armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
     if (version !== API_VERSION)
@@ -237,6 +251,17 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const state: FakeArm["state"] = { environments: new Map(), modelTypes: new Map(), location: "westeurope" };
+  // Workspaces_Get (examples/Workspace/get.json): the workspace's region, and its discoveryUrl (the regional
+  // service hosts, among them the run history: azure-ai-ml reads it from `discovery_url`).
+  routes.push({
+    method: "GET",
+    path: new RegExp(`^${WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`)}$`),
+    handler: () => ({
+      status: 200,
+      body: { id: WORKSPACE_PATH, name: WORKSPACE, type: "Microsoft.MachineLearningServices/workspaces", location: state.location, properties: { provisioningState: "Succeeded", discoveryUrl: `${base}/discovery` } },
+    }),
+  });
 
   return {
     url: base,
@@ -265,14 +290,14 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         headers: {
           "azure-asyncoperation": `${base}/operations/${id}`,
           location: `${base}/results/${id}`,
-          "retry-after": RETRY_AFTER,
+          "retry-after": retryAfter,
         },
       };
     },
     calls(method, path) {
       return requests.filter((r) => r.method === method && path.test(r.path));
     },
-    state: { environments: new Map(), modelTypes: new Map() },
+    state,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -217,11 +217,8 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
   const notFound = (what: string, name: string): FakeResponse =>
     armError(404, "ResourceNotFound", `${what} '${name}' was not found in workspace '${WORKSPACE}'.`);
 
-  // examples/Workspace/get.json: the workspace, whose `location` new endpoints take.
-  fake.route("GET", new RegExp(`^${esc(WS)}$`), () => ({
-    status: 200,
-    body: { id: WS, name: WORKSPACE, type: "Microsoft.MachineLearningServices/workspaces", location, properties: { provisioningState: "Succeeded" } },
-  }));
+  // Workspaces_Get is the base stand-in's (arm-server.ts); new endpoints take its location.
+  fake.state.location = location;
 
   // examples/Workspace/OnlineEndpoint/get.json
   fake.route("GET", new RegExp(`${EP}$`), (req) => {

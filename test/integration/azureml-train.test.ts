@@ -25,6 +25,7 @@ import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
 import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { specLedger } from "../services/azureml/spec";
 import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
 
@@ -78,6 +79,13 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     await writeFile(join(codeDir, ".amlignore"), "*.log\n");
     await writeFile(join(codeDir, "debug.log"), "not uploaded\n");
   }, 60_000);
+  // Every request sent in this file matched the vendored 2024-10-01 spec, and every answer too.
+  afterAll(() => {
+    expect(specLedger.unmatched).toEqual([]);
+    expect(specLedger.mismatches).toEqual([]);
+    expect(specLedger.requests).toBeGreaterThan(20);
+    expect(specLedger.responses).toBeGreaterThan(20);
+  });
   afterAll(async () => {
     await aml?.close();
     await fake?.close();

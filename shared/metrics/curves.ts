@@ -63,6 +63,17 @@ export interface BinaryCurves {
   histogram: { edges: number[]; positive: number[]; negative: number[] };
 }
 
+/** The bin of v among ascending edges as numpy.histogram counts: [a, b) bins, the last one closed. */
+function binOf(v: number, edges: number[]): number {
+  const n = edges.length - 1;
+  let b = Math.floor(((v - edges[0]!) / (edges[n]! - edges[0]!)) * n);
+  if (b >= n) b = n - 1;
+  if (b < 0) b = 0;
+  while (b > 0 && v < edges[b]!) b--;
+  while (b < n - 1 && v >= edges[b + 1]!) b++;
+  return b;
+}
+
 /** Six significant digits: plenty for a picture, and report.json stays small. */
 const round6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 
@@ -176,16 +187,9 @@ export class BinaryCurveBuilder implements DescendingScoreSink {
       this.calPos[b]! += positives;
       this.calRows[b]! += rows;
     }
-    // numpy.histogram: [a, b) bins, the last one closed.
-    const edges = this.histEdges;
-    const n = edges.length - 1;
-    let b = Math.floor(((score - edges[0]!) / (edges[n]! - edges[0]!)) * n);
-    if (b >= n) b = n - 1;
-    if (b < 0) b = 0;
-    while (b > 0 && score < edges[b]!) b--;
-    while (b < n - 1 && score >= edges[b + 1]!) b++;
-    this.histPos[b]! += positives;
-    this.histNeg[b]! += negatives;
+    const h = binOf(score, this.histEdges);
+    this.histPos[h]! += positives;
+    this.histNeg[h]! += negatives;
   }
 
   finish(): BinaryCurves {
@@ -370,24 +374,14 @@ export class RegressionPlotBuilder {
     this.residualCounts = new Float64Array(residualBins);
   }
 
-  private static binOf(v: number, edges: number[]): number {
-    const n = edges.length - 1;
-    let b = Math.floor(((v - edges[0]!) / (edges[n]! - edges[0]!)) * n);
-    if (b >= n) b = n - 1;
-    if (b < 0) b = 0;
-    while (b > 0 && v < edges[b]!) b--;
-    while (b < n - 1 && v >= edges[b + 1]!) b++;
-    return b;
-  }
-
   add(predicted: number, actual: number, weight = 1): void {
-    const i = RegressionPlotBuilder.binOf(predicted, this.edges);
-    const j = RegressionPlotBuilder.binOf(actual, this.edges);
+    const i = binOf(predicted, this.edges);
+    const j = binOf(actual, this.edges);
     this.grid[j * this.bins + i]! += weight;
     this.sumPredicted[i]! += predicted * weight;
     this.sumActual[i]! += actual * weight;
     this.rows[i]! += weight;
-    this.residualCounts[RegressionPlotBuilder.binOf(actual - predicted, this.residualEdges)]! += weight;
+    this.residualCounts[binOf(actual - predicted, this.residualEdges)]! += weight;
   }
 
   /** Adds another builder's sums (same ranges and bins): the plots of the union of both row sets. */

@@ -6,11 +6,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedDataset, writeGenerated } from "../../examples/predictive-maintenance/dataset";
 import { trainGbt } from "../../examples/predictive-maintenance/gradient-boosting";
@@ -19,11 +16,11 @@ import { modelToOnnx } from "../../examples/predictive-maintenance/onnx-export";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
 import { repoRoot, runAction } from "../harness/run-action";
+import { type ArtifactResults, startArtifactResults } from "../services/artifact-results";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, startAzurite } from "../services/azurite";
 import { type GitHubApiServer, startGitHubApi } from "../services/github-api";
 
-const SERVICE = "/twirp/github.actions.results.api.v1.ArtifactService";
 const OLD = "1111111111111111111111111111111111111111";
 const HEAD = "2222222222222222222222222222222222222222";
 
@@ -103,45 +100,23 @@ describe("compare-models reports (bundled)", () => {
 });
 
 describeIf("compare-models uploads its reports as an artifact (bundled)", azuriteAvailable(), () => {
-  let results: http.Server;
-  let resultsUrl: string;
-  const calls: { method: string; body: Record<string, unknown> }[] = [];
-
+  let results: ArtifactResults;
   beforeAll(async () => {
     az = await startAzurite();
-    const container = BlobServiceClient.fromConnectionString(az.connectionString()).getContainerClient("artifacts");
-    await container.create();
-    const sas = await container.generateSasUrl({ permissions: ContainerSASPermissions.parse("rcw"), expiresOn: new Date(Date.now() + 3600_000) });
-    const uploadUrl = `${container.url}/report.zip${sas.slice(sas.indexOf("?"))}`;
-    results = http.createServer((req, res) => {
-      let text = "";
-      req.on("data", (c) => (text += c));
-      req.on("end", () => {
-        const method = (req.url ?? "").replace(`${SERVICE}/`, "");
-        calls.push({ method, body: JSON.parse(text || "{}") });
-        res.writeHead(200, { "content-type": "application/json" });
-        if (method === "CreateArtifact") res.end(JSON.stringify({ ok: true, signed_upload_url: uploadUrl }));
-        else if (method === "FinalizeArtifact") res.end(JSON.stringify({ ok: true, artifact_id: "77" }));
-        else res.end(JSON.stringify({ msg: "unknown method" }));
-      });
-    });
-    await new Promise<void>((r) => results.listen(0, "127.0.0.1", () => r()));
-    resultsUrl = `http://127.0.0.1:${(results.address() as AddressInfo).port}/`;
+    results = await startArtifactResults(az, "report.zip");
   }, 60_000);
-
-  afterAll(async () => {
-    results?.closeAllConnections();
-    await new Promise<void>((r) => (results ? results.close(() => r()) : r()));
-  });
+  afterAll(() => results?.close());
 
   it("uploads report.md, report.json and report.html, and gives the artifact's page as report-url", async () => {
-    const jwt = ["{}", JSON.stringify({ scp: "Actions.Results:run-backend-1:job-backend-2" }), "sig"].map((p) => Buffer.from(p).toString("base64url")).join(".");
-    const r = await compare({ "report-artifact": "fp-compare-report" }, { env: { ACTIONS_RUNTIME_TOKEN: jwt, ACTIONS_RESULTS_URL: resultsUrl } });
+    const r = await compare(
+      { "report-artifact": "fp-compare-report" },
+      { env: { ACTIONS_RUNTIME_TOKEN: results.token, ACTIONS_RESULTS_URL: results.url } },
+    );
     expect(r.errors).toEqual([]);
-    expect(calls.map((c) => c.method)).toEqual(["CreateArtifact", "FinalizeArtifact"]);
-    expect(calls[0]!.body).toMatchObject({ name: "fp-compare-report" });
+    expect(results.calls.map((c) => c.method)).toEqual(["CreateArtifact", "FinalizeArtifact"]);
+    expect(results.calls[0]!.body).toMatchObject({ name: "fp-compare-report" });
     expect(r.outputs["report-url"]).toBe("https://github.com/acme/plant-models/actions/runs/4242/artifacts/77");
-    const zip = await BlobServiceClient.fromConnectionString(az!.connectionString()).getContainerClient("artifacts").getBlobClient("report.zip").downloadToBuffer();
+    const zip = await results.download();
     for (const name of ["report.md", "report.json", "report.html"]) expect(zip.includes(name), name).toBe(true);
   });
 });

@@ -17,10 +17,14 @@ export function escapeHtml(text: string): string {
  * backslash-escaped), and line breaks become `<br>`, so a multi-line reason stays inside its table cell.
  */
 export function mdText(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/[\\`*_[\]<>|~#&!]/g, (c) => `\\${c}`)
-    .replace(/\n/g, "<br>");
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      .replace(/[\\`*[\]<>|~#&!]/g, (c) => `\\${c}`)
+      // "_" inside a word (roc_auc) can neither open nor close emphasis in GFM: left as written.
+      .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_")
+      .replace(/\n/g, "<br>")
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ describe("renderSummaryMarkdown", () => {
     expect(md).toContain("### Approve ai4i-failure v13 for production");
     expect(md).toContain("✅ **Decision: PROMOTE**");
     expect(md).toContain("| recall | 0.8431 | 0.8118 | +0.0313 | ✔ |");
-    expect(md).toContain("| latency\\_p95\\_ms | 1.84 | 1.79 | +0.05 | – |");
+    expect(md).toContain("| latency_p95_ms | 1.84 | 1.79 | +0.05 | – |");
     expect(md).toContain("| Commit | [3f9c2d1](https://github.com/contoso/predictive-maintenance/commit/");
     expect(md).toContain("| Triggered by | octocat |");
     expect(md).toContain("| Training rows | 8000 |");

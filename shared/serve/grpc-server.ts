@@ -229,6 +229,8 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
       return { name: m.name, versions: [m.version], platform: m.platform, inputs: m.inputs, outputs: m.outputs };
     }),
     ModelInfer: unary("infer", async (bytes: Buffer) => {
+      // Counting is linear in the bytes and allocates nothing: refused requests never wait for a slot.
+      checkInferRequestWire(bytes, limits.maxElements);
       admission.reserve(bytes.byteLength);
       try {
         return await admission.run(() => infer(bytes));
@@ -239,7 +241,6 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
   });
 
   async function infer(bytes: Buffer): Promise<unknown> {
-    checkInferRequestWire(bytes, limits.maxElements);
     let r: WireInferRequest;
     try {
       r = decodeInfer(bytes);

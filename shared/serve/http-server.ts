@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { shown, UserError } from "../errors";
 import { decodeInferRequest, encodeInferResponseTextInTurns, INFERENCE_HEADER } from "./http-codec";
-import { payloadTooLarge, type ServeLimits } from "./limits";
+import { checkJsonText, payloadTooLarge, type ServeLimits } from "./limits";
 import {
   classify,
   findModel,
@@ -150,6 +150,8 @@ export function createHttpServer(ctx: ServerContext): Server {
           res.once("close", () => admission.free(held));
           if (declared.body !== undefined) reserve(declared.body);
           const body = await readBody(req, limits.maxBodyBytes, declared.body === undefined ? reserve : () => {});
+          // Nesting and value counts are scanned before waiting: refused requests never take a slot.
+          checkJsonText(declared.json === undefined ? body : body.subarray(0, declared.json), limits.maxElements);
           await admission.run(async () => {
             const request = decodeInferRequest(body, declared.json, limits);
             const result = await m.infer(request);

@@ -22,7 +22,7 @@ export interface ServeLimits {
 
 export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxBodyBytes: 64 * 1024 * 1024,
-  maxJsonBytes: 4 * 1024 * 1024,
+  maxJsonBytes: 1024 * 1024,
   maxElements: 1024 * 1024,
   maxConcurrency: 2,
   maxQueue: 64,

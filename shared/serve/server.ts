@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from "../log";
 import { createAdmission } from "./admission";
 import { createGrpcServer } from "./grpc-server";
 import { createHttpServer } from "./http-server";
+import { offloadLargeRequests } from "./inference-worker";
 import { createMetrics } from "./metrics";
 import { DEFAULT_LIMITS, type ServeLimits } from "./limits";
 import { loadModel, type ServedModel } from "./model";
@@ -124,10 +125,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (grpcPort !== null) checkPort(grpcPort, "grpc-port");
   const limits = servingLimits(options);
   const logger = options.logger ?? silentLogger;
-  const model = await loadModel({
+  const loaded = await loadModel({
     model: options.model,
     ...(options.modelName === undefined ? {} : { name: options.modelName }),
     ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  const model = offloadLargeRequests(loaded, options.model, {
     ...(options.threads === undefined ? {} : { threads: options.threads }),
   });
   let accepting = true;

@@ -178,11 +178,11 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
 
   it("answers a JSON body over --max-json-bytes with 413 before reading it, and points at the binary extension", async () => {
     const row = "[298.1,308.6,1551,42.8,0],";
-    const rows = Math.ceil((5 * 1024 * 1024) / row.length);
+    const rows = Math.ceil((2 * 1024 * 1024) / row.length);
     const big = `{"inputs":[{"name":"input","shape":[${rows},5],"datatype":"FP32","data":[${row.repeat(rows).slice(0, -1)}]}]}`;
     const r = await post(big);
     expect(r.status).toBe(413);
-    expect(r.text).toMatch(/limit of 4194304 bytes.*binary tensor data extension.*--max-json-bytes/);
+    expect(r.text).toMatch(/limit of 1048576 bytes.*binary tensor data extension.*--max-json-bytes/);
     await alive();
   });
 
@@ -196,6 +196,30 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     expect(r.text).toMatch(/1500000 elements, more than the server's limit of 1048576/);
     await alive();
   });
+
+  it("runs large inferences off the event loop: health answers before the first of three 200 k-row requests", async () => {
+    const json = JSON.stringify({
+      inputs: [{ name: "input", shape: [200_000, 5], datatype: "FP32", parameters: { binary_data_size: 4_000_000 } }],
+      parameters: { binary_data_output: true },
+    });
+    const body = Buffer.concat([Buffer.from(json), Buffer.from(new Float32Array(1_000_000).fill(300).buffer)]);
+    const events: string[] = [];
+    const large = Array.from({ length: 3 }, () =>
+      post(body, { "inference-header-content-length": String(json.length) }).then((r) => {
+        events.push(`infer ${r.status}`);
+      }),
+    );
+    // Once the server counts them in flight, the probe goes out.
+    for (let i = 0; i < 400 && !/oip_inflight_requests\{protocol="http"\} [4-9]/.test(await (await fetch(`${server.http}/metrics`)).text()); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const health = fetch(`${server.http}/v2/health/live`).then((r) => {
+      events.push(`health ${r.status}`);
+    });
+    await Promise.all([...large, health]);
+    expect(events[0]).toBe("health 200");
+    expect(events.slice(1)).toEqual(["infer 200", "infer 200", "infer 200"]);
+  }, 60_000);
 
   it("answers busy (503, Retry-After) past the pending-bytes budget while health and small requests still answer", async () => {
     const s = await start([

@@ -18,7 +18,9 @@ type Entry =
 async function tarGz(entries: Entry[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on("data", (c: Buffer) => chunks.push(c));
+  pack.on("data", (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const ended = new Promise<void>((r) => pack.on("end", r));
   for (const e of entries) {
     await new Promise<void>((resolve, reject) => {
@@ -134,7 +136,7 @@ describe("unpackLayout against hostile layers", () => {
     const manifestFile = readdirSync(join(layout, "blobs/sha256")).map((f) => join(layout, "blobs/sha256", f));
     const layerFile = manifestFile.find((f) => readFileSync(f)[0] === 0x1f)!;
     const bytes = readFileSync(layerFile);
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5]! ^= 0xff;
     writeFileSync(layerFile, bytes);
     expect(await outcome(unpackLayout(layout, s.root, "linux/amd64"))).toMatch(/does not match its digest/);
     const odd = await layoutWith([[{ type: "file", name: "a.txt" }]], (m) => {

@@ -109,7 +109,7 @@ describe("package-edge (bundled) on an altered base image", () => {
     const layer = l.read<Manifest>(l.manifestDigest()).layers[0]!.digest;
     const file = join(l.dir, "blobs/sha256", layer.slice(7));
     const bytes = readFileSync(file);
-    bytes[bytes.length - 20] ^= 0xff;
+    bytes[bytes.length - 20]! ^= 0xff;
     writeFileSync(file, bytes);
     expectRefused(await run(`oci:${l.dir}:base`), new RegExp(`blob ${layer} does not match its digest`));
   }, 60_000);

@@ -1,17 +1,15 @@
+import { markdownCellText as cell } from "../markdown-cell";
 import type { ValidationResult, Violation } from "./validate-data";
-
-/** Escape a Markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
 
 function where(v: Violation, manyFiles: boolean): string {
   if (v.examples.length === 0) return "";
   return v.examples
     .map((e) => {
       const place = e.row === 0 ? "header" : e.line !== undefined ? `line ${e.line}` : `row ${e.row}`;
-      const at = manyFiles ? `${e.file.split(/[\\/]/).pop()} ${place}` : place;
-      return e.value === undefined ? at : `${at}: \`${e.value.slice(0, 40).replace(/`/g, "'")}\``;
+      const at = cell(manyFiles ? `${e.file.split(/[\\/]/).pop()} ${place}` : place);
+      // A code span shows HTML as text; a pipe or a line break would still end the table cell.
+      const value = e.value?.slice(0, 40).replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n|\r/g, " ");
+      return value === undefined ? at : `${at}: \`${value}\``;
     })
     .join("<br>");
 }
@@ -36,7 +34,7 @@ export function renderValidationReport(result: Omit<ValidationResult, "report">,
   lines.push("| Rule | Column | Count | First offending rows | What is wrong |", "|---|---|---:|---|---|");
   for (const v of result.violations) {
     lines.push(
-      `| \`${v.rule}\` | ${cell(v.column ?? "")} | ${v.count} | ${cell(where(v, result.files.length > 1))} | ${cell(v.message)} |`,
+      `| \`${v.rule}\` | ${cell(v.column ?? "")} | ${v.count} | ${where(v, result.files.length > 1)} | ${cell(v.message)} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -4,7 +4,10 @@ import { boundedLines, checkParquetPage, checkParquetRowGroup } from "./read-lim
 
 async function collect(chunks: string[], limit?: number): Promise<string[]> {
   const out: string[] = [];
-  for await (const l of boundedLines(chunks, "f.txt", limit)) out.push(l);
+  async function* source() {
+    yield* chunks;
+  }
+  for await (const l of boundedLines(source(), "f.txt", limit)) out.push(l);
   return out;
 }
 

@@ -63,7 +63,7 @@ export default defineAction({
               command: i.command ?? "",
               modelPath: i["model-path"],
               metricsPath: i["metrics-path"],
-              secrets,
+              secrets: ctx.maskedValues(),
             }),
       )
       .catch((e: unknown) => {

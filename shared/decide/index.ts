@@ -15,6 +15,7 @@ export {
   type SliceEvaluation,
 } from "./decide";
 export {
+  checkMetricName,
   DEFAULT_SIGNIFICANCE,
   parseMetricLimits,
   parseSignificance,

@@ -5,6 +5,7 @@ import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ConflictError, shown, UserError } from "../errors";
+import { runIdentity } from "../github";
 import { type Logger, silentLogger } from "../log";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
 import { type Digest, HashingStream, hashFile, sha256Hex } from "./hashing";
@@ -122,8 +123,8 @@ export class Registry {
 
   /** Fill actor and run URL from the environment (GITHUB_ACTOR, GITHUB_RUN_ID...) when not given. */
   auditDefaults(info: AuditInfo): Required<Pick<AuditInfo, "actor">> & AuditInfo {
-    const e = this.env;
-    let actor = info.actor ?? e.GITHUB_ACTOR;
+    const run = runIdentity(this.env);
+    let actor = info.actor ?? run.actor;
     if (!actor) {
       try {
         actor = userInfo().username;
@@ -131,11 +132,7 @@ export class Registry {
         actor = "unknown";
       }
     }
-    const runUrl =
-      info.runUrl ??
-      (e.GITHUB_RUN_ID && e.GITHUB_REPOSITORY
-        ? `${e.GITHUB_SERVER_URL ?? "https://github.com"}/${e.GITHUB_REPOSITORY}/actions/runs/${e.GITHUB_RUN_ID}`
-        : undefined);
+    const runUrl = info.runUrl ?? run.runUrl;
     return { ...info, actor, runUrl };
   }
 

@@ -1,4 +1,5 @@
 export { type ColumnDtype, type InputBinding, type InputPlan, planInputs, selectFeatures } from "./features";
+export { detectFormat, FORMAT_HINT, formatOfFile } from "./files";
 export { type OpenOptions, openDataset } from "./open-dataset";
 export {
   type BatchOptions,

@@ -15,6 +15,7 @@ export const BUILDING_BLOCKS = [
   "http",
   "log",
   "secrets",
+  "map-bounded",
   "report",
   "data",
   "onnx",

@@ -151,6 +151,8 @@ function copyChunk(
       else if (typeof v === "bigint") target[at + i] = Number(v);
       else if (typeof v === "boolean") target[at + i] = v ? 1 : 0;
       else if (v === null || v === undefined) target[at + i] = Number.NaN;
+      // Timestamps (e.g. the inference server's capture `time`) as milliseconds since the epoch.
+      else if (v instanceof Date) target[at + i] = v.getTime();
       else {
         throw new UserError(
           `${file}: non-numeric value in numeric column "${column}" at row ${groupStart + at + i + 1} (got ${shown(v)}). ` +
@@ -162,6 +164,7 @@ function copyChunk(
   }
   for (let i = from; i < to; i++) {
     const v = data[i];
-    target[at + i] = v === null || v === undefined ? "" : typeof v === "string" ? v : String(v);
+    target[at + i] =
+      v === null || v === undefined ? "" : typeof v === "string" ? v : v instanceof Date ? v.toISOString() : String(v);
   }
 }

@@ -87,6 +87,22 @@ export class AzureStore implements BlobStore {
     }
   }
 
+  async writeBytes(key: string, body: Uint8Array, file: Pick<CardFile, "sha256" | "md5">): Promise<boolean> {
+    await this.ensureContainer();
+    try {
+      await this.blob(key).upload(body, body.byteLength, {
+        abortSignal: AbortSignal.timeout(Math.max(this.timeoutMs, 120_000)),
+        conditions: { ifNoneMatch: "*" },
+        metadata: { sha256: file.sha256 },
+        blobHTTPHeaders: { blobContentMD5: Buffer.from(file.md5, "base64"), blobContentType: "application/octet-stream" },
+      });
+      return true;
+    } catch (e) {
+      if (isStatus(e, 409) || isStatus(e, 412)) return false;
+      throw this.mapError(e, `write ${key}`);
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       return await this.blob(key).exists({ abortSignal: this.signal() });

@@ -60,6 +60,22 @@ export class FileStore implements BlobStore {
     }
   }
 
+  async writeBytes(key: string, body: Uint8Array): Promise<boolean> {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = this.tmpFor(path);
+    await writeFile(tmp, body);
+    try {
+      await link(tmp, path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw e;
+    } finally {
+      await unlink(tmp).catch(() => {});
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       await stat(this.path(key));

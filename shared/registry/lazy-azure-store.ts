@@ -28,6 +28,9 @@ export class LazyAzureStore implements BlobStore {
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
     return (await this.resolve()).writeText(key, text, mode);
   }
+  async writeBytes(key: string, body: Uint8Array, file: Pick<CardFile, "sha256" | "md5">): Promise<boolean> {
+    return (await this.resolve()).writeBytes(key, body, file);
+  }
   async exists(key: string): Promise<boolean> {
     return (await this.resolve()).exists(key);
   }

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { shown, UserError } from "../errors";
+import { CAPTURE_FLAGS, CAPTURE_USAGE, captureFromFlags } from "./capture-args";
 import type { ServeOptions } from "./server";
 
 export type LogLevel = "debug" | "info" | "warning";
@@ -19,7 +20,8 @@ export const SERVE_USAGE = `Usage: serve --model <file.onnx> [options]
   --grpc-port <n>         gRPC port, "off" to disable (env MLOPS_GRPC_PORT; default 8081)
   --max-body-bytes <n>    largest request accepted (env MLOPS_MAX_BODY_BYTES; default 67108864)
   --threads <n>           onnxruntime intra-op threads (env MLOPS_THREADS; default: onnxruntime's choice)
-  --log-level <level>     debug | info | warning (env MLOPS_LOG_LEVEL; default info)`;
+  --log-level <level>     debug | info | warning (env MLOPS_LOG_LEVEL; default info)
+${CAPTURE_USAGE}`;
 
 function integer(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
@@ -50,6 +52,7 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
         "max-body-bytes": { type: "string" },
         threads: { type: "string" },
         "log-level": { type: "string" },
+        ...Object.fromEntries(Object.keys(CAPTURE_FLAGS).map((f) => [f, { type: "string" as const }])),
       },
       strict: true,
       allowPositionals: false,
@@ -84,6 +87,8 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   if (level !== "debug" && level !== "info" && level !== "warning") {
     throw new UserError(`log-level: unknown level (got ${shown(level)}). Use debug, info or warning.`);
   }
+  const capture = captureFromFlags(pick, env);
+  if (capture) out.capture = capture;
   out.logLevel = level;
   return out;
 }
@@ -99,6 +104,7 @@ export const SERVE_FLAGS = [
   "max-body-bytes",
   "threads",
   "log-level",
+  ...(Object.keys(CAPTURE_FLAGS) as (keyof typeof CAPTURE_FLAGS)[]),
 ] as const;
 
 /**

@@ -1,3 +1,4 @@
+import type { Capture } from "../capture";
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import type { ServeMetrics } from "./metrics";
@@ -14,6 +15,8 @@ export interface ServerContext {
   metrics: ServeMetrics;
   logger: Logger;
   maxBodyBytes: number;
+  /** Set when answered requests are captured (--capture-dir). */
+  capture?: Capture;
   /** False once shutdown has begun: readiness probes fail so load balancers stop sending traffic. */
   ready(): boolean;
 }

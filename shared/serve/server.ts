@@ -1,11 +1,13 @@
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
+import type { CaptureConfig } from "../capture";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { createGrpcServer } from "./grpc-server";
 import { createHttpServer } from "./http-server";
 import { createMetrics } from "./metrics";
+import { startModelCapture } from "./capture-hook";
 import { loadModel, type ServedModel } from "./model";
 import type { ServerContext } from "./server-context";
 
@@ -30,6 +32,8 @@ export interface ServeOptions {
   threads?: number;
   /** Include Node process metrics (memory, CPU, event loop) in /metrics. Default true. */
   processMetrics?: boolean;
+  /** Capture answered requests to rotating Parquet files (and forward them); off when absent. */
+  capture?: CaptureConfig;
   logger?: Logger;
 }
 
@@ -116,6 +120,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     maxBodyBytes,
     ready: () => accepting,
   };
+  if (options.capture) {
+    try {
+      ctx.capture = await startModelCapture(options.capture, model, ctx.metrics.registry, logger);
+    } catch (e) {
+      await model.release();
+      throw e;
+    }
+  }
   const http = createHttpServer(ctx);
   const grpcServer = grpcPort === null ? undefined : createGrpcServer(ctx);
   let boundHttp: number;
@@ -126,6 +138,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (e) {
     http.close();
     grpcServer?.forceShutdown();
+    await ctx.capture?.close(0);
     await model.release();
     throw e;
   }
@@ -158,6 +171,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       grpcServer?.forceShutdown();
       await httpClosed;
     }
+    await ctx.capture?.close();
     await model.release();
     logger.info("server stopped");
   }

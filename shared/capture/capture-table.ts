@@ -9,7 +9,7 @@ import { encodeParquet, type ParquetColumn } from "../data/parquet-writer";
 import type { CaptureModel, CapturedRequest, CapturedTensor, TensorMeta } from "./types";
 
 /** Columns written before the model's own, in this order. */
-export const META_COLUMNS = ["id", "time", "model_name", "model_version", "plant"] as const;
+export const META_COLUMNS = ["id", "row", "time", "model_name", "model_version", "plant"] as const;
 
 type Kind = "float" | "double" | "int32" | "int64" | "boolean" | "string";
 
@@ -98,7 +98,7 @@ export function planCapture(model: CaptureModel): { plans: TensorPlan[]; skipped
   return { plans, skipped, columns: [...META_COLUMNS, ...plans.flatMap((p) => p.columns)] };
 }
 
-type Numeric = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+type Numeric = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint32Array;
 
 function allocate(kind: Kind, n: number): Numeric | string[] {
   switch (kind) {
@@ -139,7 +139,10 @@ export class CaptureTable {
   /** Bytes the rows will take on disk, roughly (for the disk budget and the file size limit). */
   bytes = 0;
   private capacity: number;
+  /** One id per request, with its number of rows. */
   private readonly ids: string[] = [];
+  private idRuns = new Uint32Array(256);
+  private row: Int32Array;
   private time: BigInt64Array;
   private readonly values: (Numeric | string[])[][];
   private readonly present: (Uint8Array | undefined)[];
@@ -151,14 +154,15 @@ export class CaptureTable {
     private readonly model: CaptureModel,
     private readonly plans: TensorPlan[],
     private readonly plant: string,
-    initialCapacity = 1024,
+    initialCapacity = 8192,
   ) {
     this.capacity = initialCapacity;
     this.time = new BigInt64Array(initialCapacity);
+    this.row = new Int32Array(initialCapacity);
     this.values = plans.map((p) => p.columns.map(() => allocate(p.kind, initialCapacity)));
     this.present = plans.map((p) => (p.role === "output" ? new Uint8Array(initialCapacity) : undefined));
     const size: Record<Kind, number> = { float: 4, double: 8, int32: 4, int64: 8, boolean: 1, string: 4 };
-    this.fixedRowBytes = 8 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
+    this.fixedRowBytes = 12 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
     const names = [...META_COLUMNS, ...plans.flatMap((p) => p.columns)];
     this.fileOverhead =
       512 + names.reduce((n, c) => n + 2 * c.length + 96, 0) + 2 * (model.name.length + model.version.length + plant.length);
@@ -166,7 +170,7 @@ export class CaptureTable {
 
   /** Bytes on disk the table would take with `n` more rows of a request with this id, about (an upper bound). */
   cost(n: number, id: string, stringBytes = 0): number {
-    return (this.rows === 0 ? this.fileOverhead : 0) + n * (this.fixedRowBytes + id.length + 8) + stringBytes;
+    return (this.rows === 0 ? this.fileOverhead : 0) + n * this.fixedRowBytes + id.length + 8 + stringBytes;
   }
 
   private ensure(n: number): void {
@@ -175,6 +179,7 @@ export class CaptureTable {
     while (c < n) c *= 2;
     this.capacity = c;
     this.time = grow(this.time, c);
+    this.row = grow(this.row, c);
     for (let i = 0; i < this.values.length; i++) this.values[i] = this.values[i]!.map((a) => grow(a, c));
     for (let i = 0; i < this.present.length; i++) {
       const p = this.present[i];
@@ -200,14 +205,13 @@ export class CaptureTable {
     const at = this.rows;
     this.ensure(at + n);
     this.time.fill(BigInt(timeMs), at, at + n);
-    let idBytes = 0;
-    if (n === 1) {
-      this.ids[at] = id;
-      idBytes = id.length + 4;
-    } else {
-      for (let k = 0; k < n; k++) this.ids[at + k] = `${id}:${k}`;
-      idBytes = n * (id.length + 6);
-    }
+    // The request id on each of its rows (dictionary runs cost nothing per row), and the row's index in it.
+    const r = this.ids.length;
+    this.ids.push(id);
+    if (r === this.idRuns.length) this.idRuns = grow(this.idRuns, r * 2);
+    this.idRuns[r] = n;
+    for (let k = 0; k < n; k++) this.row[at + k] = k;
+    const idBytes = id.length + 8;
     let stringBytes = 0;
     for (let p = 0; p < this.plans.length; p++) {
       const plan = this.plans[p]!;
@@ -229,13 +233,13 @@ export class CaptureTable {
   /** The table as Parquet (file parts in order). */
   encode(): Buffer[] {
     const n = this.rows;
-    const constant = (v: string) => new Array<string>(n).fill(v);
     const columns: ParquetColumn[] = [
-      { name: "id", type: "string", values: this.ids },
+      { name: "id", type: "string", values: this.ids, runs: this.idRuns.subarray(0, this.ids.length) },
+      { name: "row", type: "int32", values: this.row },
       { name: "time", type: "timestamp-ms", values: this.time },
-      { name: "model_name", type: "string", values: constant(this.model.name) },
-      { name: "model_version", type: "string", values: constant(this.model.version) },
-      { name: "plant", type: "string", values: constant(this.plant) },
+      { name: "model_name", type: "string", values: this.model.name },
+      { name: "model_version", type: "string", values: this.model.version },
+      { name: "plant", type: "string", values: this.plant },
     ];
     this.plans.forEach((plan, p) => {
       const present = this.present[p];
@@ -284,9 +288,20 @@ function copyTensor(t: CapturedTensor, plan: TensorPlan, cols: (Numeric | string
       const u = data as Uint32Array;
       for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt(u[k]!);
     } else if (t.datatype === "UINT64") {
-      (col as BigInt64Array).set(BigInt64Array.from(data as BigUint64Array, (v) => BigInt.asIntN(64, v)), at);
+      const u = data as BigUint64Array;
+      for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt.asIntN(64, u[k]!);
     } else {
-      (col as Float32Array).set((data as Float32Array).subarray(0, n), at);
+      const src = data as Float32Array;
+      (col as Float32Array).set(src.length === n ? src : src.subarray(0, n), at);
+    }
+    return 0;
+  }
+  if (t.datatype === "FP32" || t.datatype === "FP64") {
+    // the common [N,K] case (class probabilities): a strided copy per column
+    const src = data as Float32Array;
+    for (let j = 0; j < width; j++) {
+      const col = cols[j] as Float32Array;
+      for (let k = 0, i = j; k < n; k++, i += width) col[at + k] = src[i]!;
     }
     return 0;
   }

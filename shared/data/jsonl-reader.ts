@@ -1,6 +1,6 @@
-import { createReadStream } from "node:fs";
 import { shown, UserError } from "../errors";
 import { BatchBuilder } from "./batch-builder";
+import type { DataFile } from "./data-files";
 import { type ColumnBatch, type ColumnType, MISSING } from "./types";
 
 /** JSON Lines: one object per line; keys are columns (the union over the first 1000 lines, in order seen). */
@@ -12,9 +12,10 @@ export interface JsonlHead {
   types: Record<string, ColumnType>;
 }
 
-async function* lines(file: string): AsyncGenerator<string> {
+async function* lines(source: DataFile): AsyncGenerator<string> {
   let rest = "";
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const stream = await source.stream({ highWaterMark: 1 << 20 });
+  stream.setEncoding("utf8");
   try {
     for await (const chunk of stream) {
       const parts = (rest + (chunk as string)).split("\n");
@@ -44,10 +45,11 @@ function parseLine(file: string, text: string, row: number): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-export async function readJsonlHead(file: string): Promise<JsonlHead> {
+export async function readJsonlHead(source: DataFile): Promise<JsonlHead> {
+  const file = source.name;
   const seen = new Map<string, ColumnType>();
   let row = 0;
-  for await (const raw of lines(file)) {
+  for await (const raw of lines(source)) {
     const text = row === 0 ? raw.replace(/^\uFEFF/, "") : raw;
     if (text.trim() === "") continue;
     row++;
@@ -67,14 +69,15 @@ export async function readJsonlHead(file: string): Promise<JsonlHead> {
 }
 
 export interface JsonlReadPlan {
-  file: string;
+  file: DataFile;
   select: { name: string; type: ColumnType }[];
   batchSize: number;
   offset: number;
 }
 
 export async function* jsonlBatches(plan: JsonlReadPlan): AsyncGenerator<ColumnBatch> {
-  const builder = new BatchBuilder(plan.select, plan.batchSize, plan.file, plan.offset);
+  const file = plan.file.name;
+  const builder = new BatchBuilder(plan.select, plan.batchSize, file, plan.offset);
   const numNames = builder.numberNames;
   const strNames = builder.stringNames;
   let row = 0;
@@ -82,7 +85,7 @@ export async function* jsonlBatches(plan: JsonlReadPlan): AsyncGenerator<ColumnB
     const text = row === 0 ? raw.replace(/^\uFEFF/, "") : raw;
     if (text.trim() === "") continue;
     row++;
-    const obj = parseLine(plan.file, text, row);
+    const obj = parseLine(file, text, row);
     const k = builder.k;
     for (let j = 0; j < numNames.length; j++) {
       const v = obj[numNames[j]!];

@@ -1,4 +1,5 @@
-import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import type { DataFile } from "./data-files";
 import { shown, UserError } from "../errors";
 import { chunkRange, columnMeta, flatNumericPath, readFlatColumn } from "./parquet-flat";
 import type { ColumnBatch, ColumnType } from "./types";
@@ -16,8 +17,14 @@ export interface ParquetHead {
   rows: number;
 }
 
-async function metadataOf(file: string): Promise<FileMetaData> {
-  const buffer = await asyncBufferFromFile(file);
+/** Parquet reads the footer, then column chunks: ranges of the file (of the blob, for a remote file). */
+export function asyncBuffer(source: DataFile): AsyncBuffer {
+  return { byteLength: source.size, slice: (start, end) => source.read(start, end ?? source.size) };
+}
+
+async function metadataOf(source: DataFile): Promise<FileMetaData> {
+  const file = source.name;
+  const buffer = asyncBuffer(source);
   if (buffer.byteLength === 0) {
     throw new UserError(`${file}: the file is empty (got 0 bytes). Pass a Parquet file with rows.`);
   }
@@ -31,8 +38,9 @@ async function metadataOf(file: string): Promise<FileMetaData> {
   }
 }
 
-export async function readParquetHead(file: string): Promise<ParquetHead> {
-  const metadata = await metadataOf(file);
+export async function readParquetHead(source: DataFile): Promise<ParquetHead> {
+  const file = source.name;
+  const metadata = await metadataOf(source);
   const leaves = parquetSchema(metadata).children;
   const columns = leaves.map((c) => c.element.name);
   const types: Record<string, ColumnType> = {};
@@ -51,7 +59,7 @@ export async function readParquetHead(file: string): Promise<ParquetHead> {
 }
 
 export interface ParquetReadPlan {
-  file: string;
+  file: DataFile;
   columns: string[];
   select: { name: string; type: ColumnType }[];
   batchSize: number;
@@ -61,9 +69,9 @@ export interface ParquetReadPlan {
 }
 
 export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<ColumnBatch> {
-  const { file } = plan;
-  const buffer = await asyncBufferFromFile(file);
-  const metadata = await metadataOf(file);
+  const file = plan.file.name;
+  const buffer = asyncBuffer(plan.file);
+  const metadata = await metadataOf(plan.file);
   const header = parquetSchema(metadata).children.map((c) => c.element.name);
   if (header.length !== plan.columns.length || header.some((n, i) => n !== plan.columns[i])) {
     throw new UserError(

@@ -19,7 +19,11 @@ export type ParquetColumnData =
   | { type: "timestamp-ms"; values: BigInt64Array }
   /** 0 or 1 per row. */
   | { type: "boolean"; values: Uint8Array }
-  | { type: "string"; values: readonly string[] };
+  /**
+   * One string per row; or one string for every row; or, with `runs`, values[i] repeated runs[i] times (the
+   * rows of one request share its id).
+   */
+  | { type: "string"; values: readonly string[] | string; runs?: Uint32Array };
 
 export type ParquetColumn = ParquetColumnData & {
   name: string;
@@ -136,29 +140,29 @@ class Compact {
   }
 }
 
-/** Appends an RLE run (RLE/bit-packing hybrid): `count` repetitions of `value` at `bitWidth`. */
-function rleRun(out: number[], count: number, value: number, bitWidth: number): void {
-  let header = count * 2;
-  while (header >= 0x80) {
-    out.push((header & 0x7f) | 0x80);
-    header = Math.floor(header / 128);
-  }
-  out.push(header);
-  for (let b = 0; b < Math.ceil(bitWidth / 8); b++) out.push((value >>> (8 * b)) & 0xff);
-}
-
-/** RLE/bit-packing hybrid of `values` (each < 2^bitWidth) as RLE runs only (valid; compact for repeated values). */
+/**
+ * RLE/bit-packing hybrid of `values` (each < 2^bitWidth, at most 32 bits) written as RLE runs only: valid, and
+ * compact for repeated values (a capture's request ids, a null mask, a constant column).
+ */
 function rleRuns(values: ArrayLike<number>, bitWidth: number): Buffer {
-  const out: number[] = [];
+  const width = Math.ceil(bitWidth / 8);
+  const out = Buffer.allocUnsafe(values.length * (5 + width) + 8);
+  let at = 0;
   let i = 0;
   while (i < values.length) {
     const v = values[i]!;
     let j = i + 1;
     while (j < values.length && values[j] === v) j++;
-    rleRun(out, j - i, v, bitWidth);
+    let header = (j - i) * 2;
+    while (header >= 0x80) {
+      out[at++] = (header & 0x7f) | 0x80;
+      header = Math.floor(header / 128);
+    }
+    out[at++] = header;
+    for (let b = 0; b < width; b++) out[at++] = (v >>> (8 * b)) & 0xff;
     i = j;
   }
-  return Buffer.from(out);
+  return out.subarray(0, at);
 }
 
 function physicalType(c: ParquetColumnData): number {
@@ -238,25 +242,43 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
   let encoding = E_PLAIN;
   if (c.type === "string") {
     // Dictionary: distinct values in order of first use; the page holds their indices as RLE runs.
-    const index = new Map<string, number>();
-    const dict: string[] = [];
     const n = keep ? keep.length : rows;
     const ids = new Uint32Array(n);
-    let prev: string | undefined;
-    let prevId = 0;
-    for (let k = 0; k < n; k++) {
-      const s = c.values[keep ? keep[k]! : k]!;
-      if (s !== prev) {
+    const dict: string[] = [];
+    if (typeof c.values === "string") dict.push(c.values);
+    else if (c.runs) {
+      if (keep) throw new Error(`parquet: column "${c.name}" has runs and nulls`);
+      const index = new Map<string, number>();
+      for (let r = 0, k = 0; k < n; r++) {
+        const s = c.values[r]!;
         let id = index.get(s);
         if (id === undefined) {
           id = dict.length;
           index.set(s, id);
           dict.push(s);
         }
-        prev = s;
-        prevId = id;
+        const end = Math.min(n, k + c.runs[r]!);
+        ids.fill(id, k, end);
+        k = end;
       }
-      ids[k] = prevId;
+    } else {
+      const index = new Map<string, number>();
+      let prev: string | undefined;
+      let prevId = 0;
+      for (let k = 0; k < n; k++) {
+        const s = c.values[keep ? keep[k]! : k]!;
+        if (s !== prev) {
+          let id = index.get(s);
+          if (id === undefined) {
+            id = dict.length;
+            index.set(s, id);
+            dict.push(s);
+          }
+          prev = s;
+          prevId = id;
+        }
+        ids[k] = prevId;
+      }
     }
     const dictBytes = dict.map((s) => Buffer.from(s, "utf8"));
     const dictPage = Buffer.allocUnsafe(dictBytes.reduce((a, b) => a + 4 + b.length, 0));
@@ -314,7 +336,10 @@ export function encodeParquet(
   for (const c of columns) {
     if (names.has(c.name)) throw new Error(`parquet: column "${c.name}" given twice`);
     names.add(c.name);
-    if (c.values.length < rows) throw new Error(`parquet: column "${c.name}" has ${c.values.length} of ${rows} values`);
+    const count = c.type === "string" && c.runs ? c.runs.reduce((a, b) => a + b, 0) : c.values.length;
+    if (typeof c.values !== "string" && count < rows) {
+      throw new Error(`parquet: column "${c.name}" has ${count} of ${rows} values`);
+    }
   }
   const parts: Buffer[] = [Buffer.from("PAR1")];
   let offset = 4;

@@ -111,9 +111,11 @@ export class AzureStore implements BlobStore {
     }
   }
 
-  async openRead(key: string): Promise<Readable> {
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
     try {
-      const res = await this.blob(key).download(0, undefined, { maxRetryRequests: 5 });
+      const res = range
+        ? await this.blob(key).download(range.start, Math.max(0, range.end - range.start), { maxRetryRequests: 5 })
+        : await this.blob(key).download(0, undefined, { maxRetryRequests: 5 });
       const body = res.readableStreamBody;
       if (!body) throw new Error(`download of ${key} returned no body`);
       return body as Readable;

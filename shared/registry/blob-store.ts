@@ -25,8 +25,8 @@ export interface BlobStore {
    */
   writeBytes(key: string, body: Uint8Array, file: Pick<CardFile, "sha256" | "md5">): Promise<boolean>;
   exists(key: string): Promise<boolean>;
-  /** Throws BlobNotFoundError when absent. */
-  openRead(key: string): Promise<Readable>;
+  /** Throws BlobNotFoundError when absent. With `range`, bytes [start, end) only. */
+  openRead(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** Write a (large) blob. `file` describes the expected content; Azure stores it as properties. */
   writeStream(key: string, body: Readable, file?: Pick<CardFile, "size" | "sha256" | "md5">): Promise<void>;
   /** Every key under a prefix (recursive), with sizes. */

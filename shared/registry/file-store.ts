@@ -86,7 +86,7 @@ export class FileStore implements BlobStore {
     }
   }
 
-  async openRead(key: string): Promise<Readable> {
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
     const path = this.path(key);
     try {
       await stat(path);
@@ -94,7 +94,7 @@ export class FileStore implements BlobStore {
       if (isNotFound(e)) throw new BlobNotFoundError(`${key} not found in ${this.root}`);
       throw e;
     }
-    return createReadStream(path);
+    return range ? createReadStream(path, { start: range.start, end: Math.max(range.start, range.end) - 1 }) : createReadStream(path);
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {

@@ -34,8 +34,8 @@ export class LazyAzureStore implements BlobStore {
   async exists(key: string): Promise<boolean> {
     return (await this.resolve()).exists(key);
   }
-  async openRead(key: string): Promise<Readable> {
-    return (await this.resolve()).openRead(key);
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    return (await this.resolve()).openRead(key, range);
   }
   async writeStream(key: string, body: Readable, file?: Pick<CardFile, "size" | "sha256" | "md5">): Promise<void> {
     return (await this.resolve()).writeStream(key, body, file);

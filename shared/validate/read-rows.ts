@@ -1,9 +1,9 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { type DataFile, localFile, parquetBuffer } from "../data";
 import { shown, UserError } from "../errors";
 
 export type DataFormat = "csv" | "parquet" | "jsonl";
@@ -49,26 +49,31 @@ export function detectFormat(path: string, format?: DataFormat): DataFormat {
  * Parquet: read one row group at a time.
  */
 export async function readRows(
-  path: string,
+  file: string | DataFile,
   format?: DataFormat,
   /** JSON Lines: keys known up front (e.g. the schema's columns), so an object that omits one reads it as null. */
   knownKeys: readonly string[] = [],
 ): Promise<RowSource> {
+  const path = typeof file === "string" ? file : file.name;
   const fmt = detectFormat(path, format);
-  try {
-    await stat(path);
-  } catch {
-    throw new UserError(`data: file not found (got ${shown(path)}). Check the path relative to the workspace.`);
-  }
-  if (fmt === "csv") return readCsv(path);
-  if (fmt === "jsonl") return readJsonl(path, knownKeys);
-  return readParquet(path);
+  let source: DataFile;
+  if (typeof file === "string") {
+    try {
+      source = localFile(file, (await stat(file)).size);
+    } catch {
+      throw new UserError(`data: file not found (got ${shown(path)}). Check the path relative to the workspace.`);
+    }
+  } else source = file;
+  if (fmt === "csv") return readCsv(source);
+  if (fmt === "jsonl") return readJsonl(source, knownKeys);
+  return readParquet(source);
 }
 
-async function readCsv(path: string): Promise<RowSource> {
+async function readCsv(source: DataFile): Promise<RowSource> {
+  const path = source.name;
   // Line numbers are counted here rather than with csv-parse's `info` (a third of its cost): a record
   // starts on the line after the previous one ended; blank lines arrive as a single empty field.
-  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const parser = (await source.stream()).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
   let nextLine = 1;
   const isBlank = (record: string[]) => record.length === 1 && record[0] === "";
@@ -123,9 +128,12 @@ function csvError(path: string, e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-async function readJsonl(path: string, knownKeys: readonly string[]): Promise<RowSource> {
+async function readJsonl(source: DataFile, knownKeys: readonly string[]): Promise<RowSource> {
+  const path = source.name;
+  const input = await source.stream();
+  input.setEncoding("utf8");
   const lines = createInterface({
-    input: createReadStream(path, { encoding: "utf8" }),
+    input,
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   const it = lines[Symbol.asyncIterator]();
@@ -193,8 +201,9 @@ async function readJsonl(path: string, knownKeys: readonly string[]): Promise<Ro
   return { format: "jsonl", columns, rows: rows() };
 }
 
-async function readParquet(path: string): Promise<RowSource> {
-  const file = await asyncBufferFromFile(path);
+async function readParquet(source: DataFile): Promise<RowSource> {
+  const path = source.name;
+  const file = parquetBuffer(source);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     metadata = await parquetMetadataAsync(file);

@@ -104,7 +104,8 @@ describe("serve --capture-dir", () => {
     expect(files).toHaveLength(1);
     expect(files[0]!.key).toMatch(/^plant-a\/failure-predictor\/7\/\d{4}-\d\d-\d\d\/\d{8}T\d{9}Z-[0-9a-f]{8}\.parquet$/);
     const rows = await rowsIn(dir);
-    expect(rows.map((r) => r.id)).toEqual(["part-0001", "batch-7:0", "batch-7:1", "batch-7:2", anonymous.id, grpcId]);
+    expect(rows.map((r) => r.id)).toEqual(["part-0001", "batch-7", "batch-7", "batch-7", anonymous.id, grpcId]);
+    expect(rows.map((r) => r.row)).toEqual([0, 0, 1, 2, 0, 0]);
     expect(rows.map((r) => r.air)).toEqual([298.1, 298.2, 298.3, 298.4, 298.5, 300].map(Math.fround));
     expect(rows.map((r) => r.wear)).toEqual([1n, 2n, 3n, 4n, 5n, 9n]);
     expect(rows.map((r) => r.type)).toEqual(["M", "H", "L", "M", "H", "H"]);
@@ -133,6 +134,7 @@ describe("serve --capture-dir", () => {
     const ds = await openDataset(glob);
     expect(ds.columns).toEqual([
       "id",
+      "row",
       "time",
       "model_name",
       "model_version",
@@ -166,7 +168,7 @@ describe("serve --capture-dir", () => {
     writeFileSync(join(torn, ".20240101T000000000Z-deadbeef.parquet.tmp"), "PAR1 half a file");
     const server = await serve({ dir, plant: "p2", fileBytes: 2048, fileSeconds: 0.2 });
     expect(readdirSync(torn)).toEqual([]);
-    for (let i = 0; i < 30; i++) await post(server, request([row(i), row(i + 1), row(i + 2)]));
+    for (let i = 0; i < 30; i++) await post(server, request([row(i), row(i + 1), row(i + 2)], { id: `r${i}` }));
     const bySize = (await listCaptureFiles(dir)).files.length;
     expect(bySize).toBeGreaterThan(1);
     await post(server, request([row(1)], { id: "late" }));
@@ -177,7 +179,7 @@ describe("serve --capture-dir", () => {
     await server.close();
     const all = await rowsIn(dir);
     expect(all.map((r) => r.id)).toContain("late");
-    expect(new Set(all.map((r) => r.id)).size).toBe(91);
+    expect(new Set(all.map((r) => `${r.id}:${r.row}`)).size).toBe(91);
   });
 
   it("keeps answering when the folder reaches its budget, and counts the rows it drops", async () => {

@@ -115,6 +115,9 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
       target: await openTarget(config.upload),
       logger,
       metrics,
+      ...(config.uploadBackoffSeconds !== undefined
+        ? { maxBackoffMs: config.uploadBackoffSeconds * 1000, minBackoffMs: Math.min(1000, config.uploadBackoffSeconds * 1000) }
+        : {}),
       onRemoved: (bytes) => {
         diskBytes = Math.max(0, diskBytes - bytes);
         metrics.diskBytes(diskBytes);

@@ -47,6 +47,8 @@ export interface CaptureConfig {
   plant?: string;
   /** Where closed files are uploaded (Azure Blob URI or a folder); none: they stay in `dir`. */
   upload?: string;
+  /** Longest wait between upload retries while the target is unreachable (doubling from 1 s). Default 60. */
+  uploadBackoffSeconds?: number;
   /** Environment for upload credentials (connection strings, SAS). Default process.env. */
   env?: Record<string, string | undefined>;
 }

@@ -9,6 +9,7 @@ export const CAPTURE_FLAGS = {
   "capture-file-bytes": "MLOPS_CAPTURE_FILE_BYTES",
   "capture-file-seconds": "MLOPS_CAPTURE_FILE_SECONDS",
   "capture-upload": "MLOPS_CAPTURE_UPLOAD",
+  "capture-upload-backoff-seconds": "MLOPS_CAPTURE_UPLOAD_BACKOFF_SECONDS",
   plant: "MLOPS_PLANT",
 } as const;
 
@@ -20,6 +21,8 @@ export const CAPTURE_USAGE = `Capture (off unless --capture-dir is set):
   --capture-file-seconds <n>      … or when it is this old (env MLOPS_CAPTURE_FILE_SECONDS; default 60)
   --capture-upload <uri>          upload closed files there, exactly once: azblob://<account>/<container>/<prefix>,
                                   https://<account>.blob.core.windows.net/<container>/<prefix> or a folder (env MLOPS_CAPTURE_UPLOAD)
+  --capture-upload-backoff-seconds <n>  longest wait between retries while the target is unreachable
+                                  (env MLOPS_CAPTURE_UPLOAD_BACKOFF_SECONDS; default 60)
   --plant <name>                  plant name in every row and path (env MLOPS_PLANT; default the host name)`;
 
 function positive(value: string, name: string, integer: boolean): number {
@@ -64,6 +67,8 @@ export function captureFromFlags(
   if (fileBytes !== undefined) out.fileBytes = positive(fileBytes, "capture-file-bytes", true);
   const seconds = get("capture-file-seconds");
   if (seconds !== undefined) out.fileSeconds = positive(seconds, "capture-file-seconds", false);
+  const backoff = get("capture-upload-backoff-seconds");
+  if (backoff !== undefined) out.uploadBackoffSeconds = positive(backoff, "capture-upload-backoff-seconds", false);
   const upload = get("capture-upload");
   if (upload !== undefined && upload !== "") out.upload = upload;
   const plant = get("plant");

@@ -132,7 +132,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   let data: DataHash | undefined;
   if (opts.data?.some((d) => d.trim() !== "")) {
-    data = await hashData(opts.data, { cwd, logger });
+    data = await hashData(opts.data, { cwd, logger, env });
     logger.info(`data: ${data.files.length} file(s), ${data.bytes} bytes, ${data.hash}`);
   }
 

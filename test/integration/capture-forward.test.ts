@@ -133,7 +133,7 @@ async function uploaded(azurite: Azurite, container: string) {
   const blobs: { name: string; rows: { id: string; row: number }[] }[] = [];
   for await (const b of c.listBlobsFlat()) {
     const bytes = await c.getBlockBlobClient(b.name).downloadToBuffer();
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const meta = parquetMetadata(file);
     const rows = (await parquetReadObjects({ file, columns: ["id", "row"] })) as { id: string; row: number }[];
     expect(rows.length).toBe(Number(meta.num_rows));

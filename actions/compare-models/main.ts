@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
+import { dataSecrets } from "../../shared/data";
 import { compareModels } from "../../shared/compare";
 import { UserError } from "../../shared/errors";
 import { tryUpsertPrComment } from "../../shared/github";
@@ -14,6 +15,7 @@ export default defineAction({
     const gh = ctx.github;
     const env = ctx.env;
     for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env })) ctx.setSecret(s);
+    for (const s of dataSecrets([i.data, i["parity-reference"]], env)) ctx.setSecret(s);
     const r = await ctx.group("evaluate candidate and champion", () =>
       compareModels({
         candidate: i.candidate,

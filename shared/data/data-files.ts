@@ -10,7 +10,7 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import picomatch from "picomatch";
 import { shown, UserError } from "../errors";
-import { type BlobStore, displayLocation, openStore, parseRegistryUri } from "../registry";
+import { type BlobStore, displayLocation, openStore, parseRegistryUri, registrySecrets } from "../registry";
 import { resolveFiles } from "./files";
 
 /** One data file: its name for messages, its size, and its bytes. */
@@ -141,4 +141,9 @@ export async function resolveDataFiles(pathOrGlob: string, opts: ResolveOptions 
     );
   }
   return files;
+}
+
+/** Credentials a data input carries or uses (a SAS in the URI, connection strings, keys), for masking. */
+export function dataSecrets(inputs: readonly (string | undefined)[], env: Record<string, string | undefined>): string[] {
+  return inputs.filter((u): u is string => !!u && isRemoteData(u)).flatMap((u) => registrySecrets(u.trim(), { env }));
 }

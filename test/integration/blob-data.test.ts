@@ -40,7 +40,8 @@ async function rows(uri: string, columns?: string[]): Promise<{ files: string[];
   for await (const b of ds.batches(columns ? { columns } : {})) batches.push(b);
   return { files: ds.files, batches };
 }
-const column = (batches: ColumnBatch[], name: string) => batches.flatMap((b) => Array.from(b.columns[name]!));
+const column = (batches: ColumnBatch[], name: string) =>
+  batches.flatMap((b) => Array.from(b.columns[name]! as ArrayLike<number | string>));
 
 describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), () => {
   beforeAll(async () => {

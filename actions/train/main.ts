@@ -63,6 +63,7 @@ export default defineAction({
               ...common,
               compute: "local",
               command: i.command ?? "",
+              dataset: i.dataset,
               modelPath: i["model-path"],
               metricsPath: i["metrics-path"],
               secrets,
@@ -81,6 +82,7 @@ export default defineAction({
     ctx.setOutput("model-uri", r.modelUri);
     ctx.setOutput("metrics", result.metrics);
     ctx.setOutput("data-hash", result.data?.hash ?? "");
+    ctx.setOutput("dataset-uri", result.card.lineage.dataset?.uri ?? "");
     ctx.setOutput("azureml-job", azureml?.azureml.jobName ?? "");
     ctx.setOutput("studio-url", azureml?.azureml.studioUrl ?? "");
     ctx.summary(r.summary);

@@ -34,6 +34,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   row("run", l.runUrl ? `[${l.runId ?? "run"}](${l.runUrl})` : l.runId);
   row("actor", l.actor);
   row("data", l.dataHash ? `\`${l.dataHash}\` (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
+  row("dataset", l.dataset ? `\`${l.dataset.uri}\` (${l.dataset.rows} rows, ${l.dataset.files} files)` : undefined);
   if (l.azureml) row("Azure ML job", `[${l.azureml.jobName}](${l.azureml.studioUrl}) (${l.azureml.jobType}, experiment ${l.azureml.experiment})`);
   row("command", `\`${l.command}\``);
   row("duration", `${l.durationSeconds} s`);

@@ -4,6 +4,7 @@ import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import type { ModelSignature } from "../onnx";
 import { type DataHash, hashData } from "./data-hash";
+import { type DatasetLineage, prepareDataset } from "./dataset-input";
 import { type AzureMLLineage, lineageFromEnv, type RunLineage } from "./lineage";
 import { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
 import { runTrainer, TrainerError } from "./run-trainer";
@@ -22,6 +23,8 @@ export type TrainLineage = RunLineage & {
   dataHash?: string;
   dataFiles?: number;
   dataBytes?: number;
+  /** The dataset snapshot the trainer read (train's dataset input). */
+  dataset?: DatasetLineage;
   /** The trainer command line as given. */
   command: string;
   /** Wall time of the trainer alone (on Azure ML: of waiting for the job). */
@@ -80,6 +83,13 @@ export interface TrainOptions extends RegistrationOptions {
   params?: string | TrainParams;
   /** Data files, directories or globs hashed into the lineage (before the trainer runs). */
   data?: string[];
+  /**
+   * A dataset snapshot (name@3, name@alias, <registry>#name@3, or model:<ref> for a model's own) downloaded and
+   * verified for the trainer (MLOPS_DATASET_DIR, MLOPS_DATASET_FILES) and recorded in the card.
+   */
+  dataset?: string;
+  /** The registry URI dataset references resolve in (the train action's registry). */
+  registryUri?: string;
   /** Exported as MLOPS_SEED. */
   seed?: number;
   timeoutMs?: number;
@@ -137,6 +147,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   await mkdir(outputDir, { recursive: true });
+  const dataset = opts.dataset?.trim()
+    ? await prepareDataset(opts.dataset, { registry: opts.registryUri, dir: `${outputDir}.dataset`, env, logger })
+    : undefined;
   const paramsFile = resolve(outputDir, "params.json");
   const paramsJson = JSON.stringify(params);
   await writeFile(paramsFile, `${JSON.stringify(params, null, 2)}\n`);
@@ -150,6 +163,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     MLOPS_PARAMS_FILE: paramsFile,
     MLOPS_MODEL_PATH: modelPath,
     MLOPS_METRICS_PATH: metricsPath,
+    ...dataset?.env,
     ...(opts.seed !== undefined ? { MLOPS_SEED: String(opts.seed) } : {}),
   };
   const secrets = (opts.secrets ?? []).filter((v) => v.length >= 3);
@@ -183,6 +197,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     lineage: {
       ...lineageFromEnv(env),
       ...(data ? { dataHash: data.hash, dataFiles: data.files.length, dataBytes: data.bytes } : {}),
+      ...(dataset ? { dataset: dataset.lineage } : {}),
       command,
       durationSeconds: Math.round(run.durationMs) / 1000,
     },

@@ -28,7 +28,7 @@ export interface SnapshotOptions {
   copy?: "local" | "all";
   /** Column whose first and last values give the time range. Default "time" when the data has it. */
   timeColumn?: string;
-  /** Point this alias (e.g. "latest-plant") at the version. */
+  /** Point this alias (e.g. "last-retrain") at the version. */
   alias?: string;
   tags?: Record<string, string>;
   lineage?: Lineage;

@@ -11,7 +11,7 @@
  * does); measurements alternate between them, three rounds, and the median of the rounds is reported.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,21 +68,6 @@ async function p50(fn: () => Promise<unknown>): Promise<number> {
   return times[Math.floor(times.length / 2)]!;
 }
 
-async function throughput(fn: () => Promise<unknown>): Promise<number> {
-  const until = performance.now() + THROUGHPUT_MS;
-  let n = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < until) {
-        await fn();
-        n++;
-      }
-    }),
-  );
-  return (n / (performance.now() - start)) * 1000;
-}
-
 function serve(model: string, extra: string[]): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(
     process.execPath,
@@ -122,6 +107,31 @@ function body(n: number): Buffer {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** Server CPU per request over a throughput run: what capture adds to the server's own work, whatever the load. */
+async function cpuPerRequest(pid: number, fn: () => Promise<unknown>): Promise<{ rps: number; cpuUs: number }> {
+  const before = cpuMs(pid);
+  const until = performance.now() + THROUGHPUT_MS;
+  let n = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) {
+        await fn();
+        n++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { rps: n / seconds, cpuUs: ((cpuMs(pid) - before) * 1000) / n };
+}
+
 await esbuild.build({
   entryPoints: [join(ROOT, "shared/serve/main.ts")],
   outfile: BUNDLE,
@@ -146,18 +156,30 @@ for (const n of [1, 64]) {
   const payload = body(n);
   const offUrl = new URL(off.url);
   const onUrl = new URL(on.url);
-  const r = { offP50: [] as number[], onP50: [] as number[], offRps: [] as number[], onRps: [] as number[] };
+  const r = {
+    offP50: [] as number[],
+    onP50: [] as number[],
+    offRps: [] as number[],
+    onRps: [] as number[],
+    offCpu: [] as number[],
+    onCpu: [] as number[],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     r.offP50.push(await p50(() => post(offUrl, payload)));
     r.onP50.push(await p50(() => post(onUrl, payload)));
-    r.offRps.push(await throughput(() => post(offUrl, payload)));
-    r.onRps.push(await throughput(() => post(onUrl, payload)));
+    const a = await cpuPerRequest(off.proc.pid!, () => post(offUrl, payload));
+    const b = await cpuPerRequest(on.proc.pid!, () => post(onUrl, payload));
+    r.offRps.push(a.rps);
+    r.onRps.push(b.rps);
+    r.offCpu.push(a.cpuUs);
+    r.onCpu.push(b.cpuUs);
   }
   const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
   const line =
     `${String(n).padStart(2)} row(s)/request: p50 off ${us(median(r.offP50))}, on ${us(median(r.onP50))} ` +
     `(×${(median(r.onP50) / median(r.offP50)).toFixed(2)}); throughput ×${CONCURRENCY} off ${median(r.offRps).toFixed(0)}/s, ` +
-    `on ${median(r.onRps).toFixed(0)}/s (×${(median(r.onRps) / median(r.offRps)).toFixed(2)})`;
+    `on ${median(r.onRps).toFixed(0)}/s (×${(median(r.onRps) / median(r.offRps)).toFixed(2)}); server CPU per request ` +
+    `off ${median(r.offCpu).toFixed(0)} µs, on ${median(r.onCpu).toFixed(0)} µs (×${(median(r.onCpu) / median(r.offCpu)).toFixed(2)})`;
   lines.push(line);
   console.log(line);
   console.log(`   rounds p50 off/on µs: ${r.offP50.map((x, i) => `${(x * 1000).toFixed(0)}/${(r.onP50[i]! * 1000).toFixed(0)}`).join(", ")}; rps off/on: ${r.offRps.map((x, i) => `${x.toFixed(0)}/${r.onRps[i]!.toFixed(0)}`).join(", ")}`);

@@ -28,7 +28,7 @@ let azurite: Azurite;
 let proxy: Server;
 let moved = 0;
 let active = 0;
-let idle: (() => void)[] = [];
+const idle: (() => void)[] = [];
 /** Resolves once no response is flowing through the proxy (a stream the reader dropped has been closed). */
 const settled = () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => idle.push(r)));
 let base: string;

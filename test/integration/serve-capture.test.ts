@@ -77,6 +77,7 @@ describe("serve --capture-dir", () => {
     expect(one.status).toBe(200);
     expect(one.id).toBeNull(); // the client gave its own id
     const batch = await post(server, request([row(2), row(3), row(4)]), { "x-request-id": "batch-7" });
+    expect(batch.id).toBeNull(); // the header's id is the client's own
     const anonymous = await post(server, request([row(5)], { outputs: [{ name: "probabilities" }] }));
     expect(anonymous.id).toMatch(/^[0-9a-f-]{36}$/);
     // gRPC: a generated id comes back in the response's id

@@ -10,7 +10,7 @@
  * Both servers run at once, each in its own process (bundled from shared/serve/main.ts as scripts/build.mjs
  * does); measurements alternate between them, three rounds, and the median of the rounds is reported.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -19,6 +19,7 @@ import * as esbuild from "esbuild";
 import { generatedDataset } from "../examples/predictive-maintenance/dataset";
 import { trainLogistic } from "../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../examples/predictive-maintenance/onnx-export";
+import { spawnServer } from "../test/services/serve-process";
 
 const ROOT = join(import.meta.dirname, "..");
 const BUNDLE = join(ROOT, "node_modules/.cache/capture-bench/serve.js");
@@ -28,7 +29,7 @@ const ROUNDS = Number(process.env.CAPTURE_BENCH_ROUNDS ?? 5);
 const CONCURRENCY = 16;
 
 const dir = mkdtempSync(join(tmpdir(), "capture-bench-"));
-const children: ChildProcess[] = [];
+const children = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
@@ -68,26 +69,16 @@ async function p50(fn: () => Promise<unknown>): Promise<number> {
   return times[Math.floor(times.length / 2)]!;
 }
 
-function serve(model: string, extra: string[]): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(
-    process.execPath,
-    [BUNDLE, "--model", model, "--model-name", "failure-predictor", "--model-version", "3", "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "off", ...extra],
-    { stdio: ["ignore", "pipe", "pipe"] },
+async function serve(model: string, extra: string[]): Promise<{ url: string; proc: ChildProcess }> {
+  const s = await spawnServer(
+    [BUNDLE],
+    [
+      ...["--model", model, "--model-name", "failure-predictor", "--model-version", "3"],
+      ...["--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "off", ...extra],
+    ],
+    { track: children },
   );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    proc.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /on (http:\/\/[^ "]+)/.exec(out);
-      if (m && /"msg":"ready in/.test(out)) resolve({ url: `${m[1]}/v2/models/failure-predictor/infer`, proc });
-    });
-    proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
+  return { url: `${s.url}/v2/models/failure-predictor/infer`, proc: s.proc };
 }
 
 function body(n: number): Buffer {

@@ -6,6 +6,7 @@
  */
 import { shown, UserError } from "../errors";
 import { encodeParquet, type ParquetColumn } from "../data/parquet-writer";
+import { fromHalf } from "../serve/tensor";
 import type { CaptureModel, CapturedRequest, CapturedTensor, TensorMeta } from "./types";
 
 /** Columns written before the model's own, in this order. */
@@ -122,15 +123,6 @@ function grow<T extends Numeric | string[]>(a: T, n: number): T {
   const next = new (a.constructor as new (n: number) => Numeric)(n);
   next.set(a as never);
   return next as T;
-}
-
-function fromHalf(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >>> 10) & 0x1f;
-  const mant = bits & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (mant / 1024);
-  if (exp === 0x1f) return mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exp - 15) * (1 + mant / 1024);
 }
 
 /** Rows of one future file. */

@@ -39,27 +39,16 @@ export class FileStore implements BlobStore {
   }
 
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
+    if (mode === "create") return this.writeBytes(key, Buffer.from(text));
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
     await writeFile(tmp, text);
-    try {
-      if (mode === "overwrite") {
-        await rename(tmp, path);
-        return true;
-      }
-      try {
-        await link(tmp, path);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw e;
-      }
-    } finally {
-      if (mode === "create") await unlink(tmp).catch(() => {});
-    }
+    await rename(tmp, path);
+    return true;
   }
 
+  /** Exclusive create: `link(tmp, final)` fails with EEXIST when the name exists, and never exposes a partial file. */
   async writeBytes(key: string, body: Uint8Array): Promise<boolean> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });

@@ -5,7 +5,7 @@
  * performance on the captured data, the plant data contract, the dataset snapshot and the retrain on the
  * training data plus the snapshot, registered as the challenger CD takes over.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ import { repoRoot } from "../harness/run-action";
 import { runWorkflow } from "../harness/workflow-runner";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
+import { spawnServer } from "../services/serve-process";
 
 const DRIFT = join(repoRoot, "workflows-examples/drift.yml");
 const EXAMPLE = join(repoRoot, "examples/predictive-maintenance");
@@ -37,32 +38,16 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
   let requests = 0;
 
   /** An edge server as the image starts it, capturing and uploading to the capture container. */
-  function edgeServer(plant: string, model: string): Promise<{ url: string; proc: ChildProcess }> {
-    const proc = spawn(
-      process.execPath,
+  const edgeServer = (plant: string, model: string) =>
+    spawnServer(
+      [join(bundleRoot(), "dist/serve.js")],
       [
-        join(bundleRoot(), "dist/serve.js"),
         ...["--model", model, "--model-name", "failure-predictor", "--model-version", "1"],
         ...["--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "off", "--plant", plant],
         ...["--capture-dir", join(workspace, `capture-${plant}`), "--capture-upload", vars.CAPTURE_URI!],
       ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
+      { env, track: children, timeoutMs: 120_000 },
     );
-    children.add(proc);
-    return new Promise((resolve, reject) => {
-      let out = "";
-      let err = "";
-      proc.stderr!.on("data", (c: Buffer) => {
-        err += c.toString();
-      });
-      proc.stdout!.on("data", (c: Buffer) => {
-        out += c.toString();
-        const m = /on (http:\/\/[^ "]+)/.exec(out);
-        if (m && out.includes("ready in")) resolve({ url: m[1]!, proc });
-      });
-      proc.once("exit", (code) => reject(new Error(`edge server exited ${code}: ${err}`)));
-    });
-  }
 
   /** A plant's traffic: 20 requests of 20 rows; plant-b's sensors read high (the drift). Failures reported an hour later. */
   async function traffic(plant: string, url: string, seed: number, shift: number): Promise<void> {
@@ -145,11 +130,7 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
     // A day at two plants.
     const servers = await Promise.all([edgeServer("plant-a", model), edgeServer("plant-b", model)]);
     await Promise.all([traffic("plant-a", servers[0]!.url, 11, 0), traffic("plant-b", servers[1]!.url, 12, 1)]);
-    for (const s of servers) {
-      const exited = new Promise((r) => s.proc.once("exit", r));
-      s.proc.kill("SIGTERM"); // closes the last capture file and uploads it
-      await exited;
-    }
+    for (const s of servers) await s.stop("SIGTERM"); // closes the last capture file and uploads it
     const labels = BlobServiceClient.fromConnectionString(azurite.connectionString()).getContainerClient("labels");
     await labels.createIfNotExists();
     const text = `${labelled.join("\n")}\n`;

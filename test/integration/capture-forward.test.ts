@@ -4,7 +4,7 @@
  * continue and started again: every answered row arrives exactly once. The server is killed with SIGKILL while
  * writing and started again on the same folder: no torn file is ever uploaded, and nothing twice.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { columnsExampleModel } from "../../shared/serve/example-models";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, startAzurite } from "../services/azurite";
+import { type ServeProcess, spawnServer } from "../services/serve-process";
 
 const MAIN = join(import.meta.dirname, "../../shared/serve/main.ts");
 // The server bundled as scripts/build.mjs bundles dist/serve.js (inside node_modules, so onnxruntime-node
@@ -28,44 +29,10 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Server {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-  logs: string[];
-}
+type Server = ServeProcess;
 
-function startServer(args: string[], env: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, [BUNDLE, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  children.add(proc);
-  const logs: string[] = [];
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server not ready in 60 s: ${err}`)), 60_000);
-    proc.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const lines = out.split("\n");
-      out = lines.pop()!;
-      for (const l of lines) {
-        logs.push(l);
-        const m = /on (http:\/\/[^ "]+)/.exec(l);
-        if (m) {
-          clearTimeout(timer);
-          resolve({ proc, url: m[1]!, exited, logs });
-        }
-      }
-    });
-    exited.then(() => reject(new Error(`server exited early: ${err}`)));
-  });
-}
+const startServer = (args: string[], env: Record<string, string>) =>
+  spawnServer([BUNDLE], args, { env, track: children, timeoutMs: 120_000 });
 
 async function metric(s: Server, name: string): Promise<number> {
   const text = await (await fetch(`${s.url}/metrics`)).text();

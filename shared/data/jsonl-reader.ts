@@ -1,6 +1,7 @@
 import { shown, UserError } from "../errors";
 import { BatchBuilder } from "./batch-builder";
 import type { DataFile } from "./data-files";
+import { boundedLines } from "./read-limits";
 import { type ColumnBatch, type ColumnType, MISSING } from "./types";
 
 /** JSON Lines: one object per line; keys are columns (the union over the first 1000 lines, in order seen). */
@@ -13,16 +14,10 @@ export interface JsonlHead {
 }
 
 async function* lines(source: DataFile): AsyncGenerator<string> {
-  let rest = "";
   const stream = await source.stream({ highWaterMark: 1 << 20 });
   stream.setEncoding("utf8");
   try {
-    for await (const chunk of stream) {
-      const parts = (rest + (chunk as string)).split("\n");
-      rest = parts.pop()!;
-      yield* parts;
-    }
-    if (rest !== "") yield rest;
+    yield* boundedLines(stream, source.name);
   } finally {
     stream.destroy();
   }

@@ -1,6 +1,8 @@
 import type { Capture } from "../capture";
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
+import type { Admission } from "./admission";
+import type { ServeLimits } from "./limits";
 import type { ServeMetrics } from "./metrics";
 import type { ServedModel } from "./model";
 
@@ -14,7 +16,9 @@ export interface ServerContext {
   model: ServedModel;
   metrics: ServeMetrics;
   logger: Logger;
-  maxBodyBytes: number;
+  limits: ServeLimits;
+  /** Byte budget, concurrency and queue of inference requests (both transports share it). */
+  admission: Admission;
   /** Set when answered requests are captured (--capture-dir). */
   capture?: Capture;
   /** False once shutdown has begun: readiness probes fail so load balancers stop sending traffic. */

@@ -126,6 +126,18 @@ describe("serve --capture-dir", () => {
     expect(typeof rows[4]!.probabilities_1).toBe("number");
   });
 
+  it("captures a request large enough to run on the inference worker, every row", async () => {
+    const dir = freshDir();
+    const server = await serve({ dir, plant: "plant-a", fileSeconds: 3600 });
+    const rows = Array.from({ length: 6000 }, (_, i) => row(i)); // 18,000 elements: inferred off the main thread
+    const big = await post(server, request(rows, { id: "big" }));
+    expect(big.status).toBe(200);
+    await server.close();
+    const captured = await rowsIn(dir);
+    expect(captured).toHaveLength(6000);
+    expect(captured.at(-1)).toMatchObject({ id: "big", row: 5999, air: Math.fround(row(5999).air), wear: 5999n, type: row(5999).type });
+  });
+
   it("is read directly by validate-data, detect-drift and the evaluation reader", async () => {
     const dir = freshDir();
     const server = await serve({ dir, plant: "p1", fileSeconds: 3600 });

@@ -35,6 +35,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   row("actor", l.actor);
   row("data", l.dataHash ? `\`${l.dataHash}\` (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
   if (l.azureml) row("Azure ML job", `[${l.azureml.jobName}](${l.azureml.studioUrl}) (${l.azureml.jobType}, experiment ${l.azureml.experiment})`);
+  if (l.azureml?.model) row("Azure ML model", `[${l.azureml.model.id}](${l.azureml.model.studioUrl})`);
   row("command", `\`${l.command}\``);
   row("duration", `${l.durationSeconds} s`);
   lines.push("");

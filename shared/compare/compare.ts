@@ -21,6 +21,7 @@ import {
 import { type ResolvedModel, resolveModel } from "../models";
 import { type ContractReport, compareContracts } from "./contract";
 import { renderCompareMarkdown } from "./report";
+import { type TrainingLineage, trainingLineage } from "./training-lineage";
 
 export interface CompareOptions {
   candidate: string;
@@ -62,6 +63,8 @@ export interface ModelSummary {
   metrics: MetricValues;
   notes: Record<string, string>;
   confusion?: number[][];
+  /** Where a registry model was trained, from its card (empty for a file). */
+  training: TrainingLineage;
 }
 
 /** decide's rules plus the parity check, which compare-models adds. */
@@ -114,6 +117,7 @@ function summary(
     metrics,
     notes,
     ...(confusion ? { confusion } : {}),
+    training: trainingLineage(model.card?.lineage),
   };
 }
 

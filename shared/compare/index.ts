@@ -8,3 +8,4 @@ export {
 } from "./compare";
 export { type ContractReport, compareContracts } from "./contract";
 export { renderCompareMarkdown } from "./report";
+export { type TrainingLineage, trainingLineage } from "./training-lineage";

@@ -156,7 +156,7 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
     expect(steps.filter((s) => s.status === "not-run-here").map((s) => s.uses?.split("@")[0])).toEqual(
       expect.arrayContaining(["actions/checkout", "azure/login", "actions/upload-artifact"]),
     );
-  });
+  }, 180_000);
 
   it("stops a worse candidate after the comparison: no approval request, prod untouched", async () => {
     const v3 = await dev().register({

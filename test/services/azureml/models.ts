@@ -20,6 +20,7 @@
  */
 import { armError, type FakeArm, type FakeResponse, WORKSPACE_PATH } from "./arm-server";
 import type { AzureMLJobsStandIn } from "./jobs";
+import { type StoredVersion, systemData } from "./registries";
 
 const WS = WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`);
 const CONTAINER = new RegExp(`^${WS}/models/([^/]+)$`, "i");
@@ -28,22 +29,10 @@ const JOB_OUTPUT = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)\/paths\/(.+)$/;
 const DATASTORE = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.+)$/;
 const MUTABLE = ["description", "tags", "isArchived", "stage"] as const;
 
-export interface StoredModelVersion {
-  id: string;
-  name: string;
-  type: string;
-  properties: Record<string, unknown> & {
-    description?: string;
-    tags?: Record<string, string>;
-    properties?: Record<string, string>;
-    modelType?: string;
-    modelUri?: string;
-    jobName?: string;
-    isArchived?: boolean;
-    provisioningState: string;
-  };
-  systemData: Record<string, string>;
-}
+/** A workspace model version: a registry version's shape, with the job that produced it. */
+export type StoredModelVersion = StoredVersion & {
+  properties: { jobName?: string; isArchived?: boolean; provisioningState: string };
+};
 
 export interface WorkspaceModelsStandIn {
   /** `<name>/<version>` → version resource. */
@@ -56,11 +45,6 @@ export interface WorkspaceModelsStandIn {
   /** Runs when a version PUT arrives, before it is handled (to stage another writer taking the version first). */
   onVersionPut?: (name: string, version: string) => void | Promise<void>;
 }
-
-const systemData = () => {
-  const at = new Date().toISOString();
-  return { createdAt: at, createdBy: "mlops-test", createdByType: "User", lastModifiedAt: at, lastModifiedBy: "mlops-test", lastModifiedByType: "User" };
-};
 
 export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): WorkspaceModelsStandIn {
   const versions = new Map<string, StoredModelVersion>();

@@ -533,10 +533,12 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
         "",
       ].join("\n"),
     );
-    const o = options({ command: undefined, jobFile: "pipeline.yml", computeTarget: undefined, environment: undefined, params: { model_kind: "logreg" } });
+    const o = options({ command: undefined, jobFile: "pipeline.yml", computeTarget: undefined, environment: undefined, params: { model_kind: "logreg" }, workspaceModel: "pm-pipeline-model" });
     const r = await trainOnAzureML(o);
     const name = r.azureml.jobName;
     const p = props(jobPuts().at(-1));
+    // The workspace version points at the pipeline job's model output, which the step bound to.
+    expect(models.get("pm-pipeline-model", 1)?.properties).toMatchObject({ jobName: name, modelUri: `azureml://jobs/${name}/outputs/model/paths/model.onnx` });
     expect(p.jobType).toBe("Pipeline");
     expect(p.experimentName).toBe("pm-pipelines");
     expect(p.displayName).toBe("pm-pipeline");

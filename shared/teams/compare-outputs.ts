@@ -12,6 +12,8 @@ export interface CompareSummary {
   facts?: Fact[];
   /** Where the candidate was trained (compare-models' candidate-lineage). */
   training?: TrainingRun;
+  /** The uploaded report (compare-models' report-url), for the card's Report button. */
+  reportUrl?: string;
 }
 
 interface RuleLike {
@@ -64,6 +66,8 @@ export function fromCompareOutputs(outputs: Record<string, string>): CompareSumm
   if (cv) summary.candidateVersion = cv;
   const chv = str("champion-version");
   if (chv) summary.championVersion = chv;
+  const report = str("report-url");
+  if (report && /^https?:\/\//.test(report)) summary.reportUrl = report;
 
   const candidate = numberMap(parseJson(outputs, "candidate-metrics"), "candidate-metrics");
   const champion = numberMap(parseJson(outputs, "champion-metrics"), "champion-metrics");

@@ -33,6 +33,7 @@ export const inputs = z
     "sweep-metric": input.string(),
     "max-parallel": input.integer({ min: 1, max: 100 }),
     "model-output": input.string(),
+    "workspace-model": input.string(),
   })
   .superRefine((i, ctx) => {
     const azureml = i.compute === "azureml";
@@ -49,6 +50,12 @@ export const inputs = z
         code: "custom",
         path: ["dataset"],
         message: "works with compute: local only (an Azure ML job reads its data from a datastore); leave it empty or train here",
+      });
+    if (!azureml && i["workspace-model"])
+      ctx.addIssue({
+        code: "custom",
+        path: ["workspace-model"],
+        message: "registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty",
       });
     if (azureml)
       for (const name of ["subscription-id", "resource-group", "workspace"] as const)

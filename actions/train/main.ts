@@ -56,6 +56,7 @@ export default defineAction({
               sweepMetric: i["sweep-metric"],
               maxParallel: i["max-parallel"],
               modelOutput: i["model-output"],
+              workspaceModel: i["workspace-model"],
               signal: cancel?.signal,
               onSecret: (s) => ctx.setSecret(s),
             })
@@ -85,6 +86,7 @@ export default defineAction({
     ctx.setOutput("dataset-uri", result.card.lineage.dataset?.uri ?? "");
     ctx.setOutput("azureml-job", azureml?.azureml.jobName ?? "");
     ctx.setOutput("studio-url", azureml?.azureml.studioUrl ?? "");
+    ctx.setOutput("workspace-model-id", azureml?.azureml.model?.id ?? "");
     ctx.summary(r.summary);
   },
 });

@@ -26,6 +26,17 @@ export {
   prepareMetric,
   type WeightedMetric,
 } from "./compute-metrics";
+export { ExactSum, type ExactSumJSON, exactSum } from "./exact-sum";
+export {
+  MetricState,
+  type MetricStateJSON,
+  type RankingValues,
+  rankingFromGroups,
+  type StateBatch,
+  type StateOptions,
+  TieGroups,
+} from "./metric-state";
+export { RunFiles, type RunSegment, type RunSource, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
 export { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 export { brier, logLoss } from "./probabilistic";
 export { averagePrecision, rocAuc, rocAucOvr } from "./ranking";

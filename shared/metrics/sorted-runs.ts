@@ -1,0 +1,288 @@
+/**
+ * Scores kept for the ranking metrics (ROC AUC, average precision), within a memory budget: each list
+ * holds the scores of one kind of row (e.g. the positives of one model) as they come; when the lists of a
+ * store together pass the budget, every list is sorted and written to disk as a run, and the lists start
+ * again. Reading a list back is a k-way merge of its runs (and of what is still in memory) in ascending
+ * order, which is the only order the metrics need: the result does not depend on how rows were split
+ * into runs, batches or shards. Entries are one double (the score) or two (score, row id) when a
+ * bootstrap must weight each row by its id.
+ *
+ * Runs are raw little-endian float64 (what a Float64Array holds on x64 and arm64, the runners' CPUs).
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A sorted run on disk: `count` entries from byte `offset` of `path`. */
+export interface RunSegment {
+  path: string;
+  offset: number;
+  count: number;
+}
+
+/** Entries read back in ascending order of score, a chunk at a time. */
+export interface RunSource {
+  /** Next chunk of entries (width doubles each), or null when the run is done. */
+  read(): Float64Array | null;
+}
+
+const READ_ENTRIES = 1 << 15;
+
+/** Open file descriptors of run files, shared by the readers of one finish or merge. */
+export class RunFiles {
+  private readonly fds = new Map<string, number>();
+
+  fd(path: string): number {
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      fd = openSync(path, "r");
+      this.fds.set(path, fd);
+    }
+    return fd;
+  }
+
+  source(seg: RunSegment, width: number): RunSource {
+    const fd = this.fd(seg.path);
+    let left = seg.count;
+    let pos = seg.offset;
+    const buf = Buffer.allocUnsafe(Math.min(READ_ENTRIES, Math.max(1, seg.count)) * width * 8);
+    return {
+      read: () => {
+        if (left === 0) return null;
+        const n = Math.min(left, buf.length / (8 * width));
+        const bytes = n * width * 8;
+        let got = 0;
+        while (got < bytes) {
+          const r = readSync(fd, buf, got, bytes - got, pos + got);
+          if (r === 0) throw new Error(`run file ${seg.path} ended early at byte ${pos + got}`);
+          got += r;
+        }
+        pos += bytes;
+        left -= n;
+        return new Float64Array(buf.buffer, buf.byteOffset, n * width);
+      },
+    };
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}
+
+/** An in-memory sorted array as a source (one chunk). */
+export function arraySource(data: Float64Array): RunSource {
+  let done = data.length === 0;
+  return {
+    read: () => {
+      if (done) return null;
+      done = true;
+      return data;
+    },
+  };
+}
+
+/**
+ * Where lists spill: a budget (bytes of list capacity kept in memory) and one run file per store,
+ * created on the first spill in `dir` (default the system temporary folder) and removed by `dispose`.
+ */
+export class SpillStore {
+  readonly lists: ScoreList[] = [];
+  private used = 0;
+  private fd: number | undefined;
+  private dirMade: string | undefined;
+  private written = 0;
+  spills = 0;
+  bytesSpilled = 0;
+
+  constructor(
+    /** Bytes of scores kept in memory before spilling; Infinity keeps everything in memory. */
+    readonly budgetBytes = Number.POSITIVE_INFINITY,
+    private readonly dir = tmpdir(),
+  ) {}
+
+  /** Whether growing a list by `bytes` would pass the budget (then the caller spills first). */
+  wouldExceed(bytes: number): boolean {
+    return this.used + bytes > this.budgetBytes && this.used > 0;
+  }
+
+  /** Count `bytes` more of list capacity held in memory. */
+  grew(bytes: number): void {
+    this.used += bytes;
+  }
+
+  /** Sort every list and append it to the run file as one run; the lists keep their capacity. */
+  spillAll(): void {
+    if (this.fd === undefined) {
+      this.dirMade = mkdtempSync(join(this.dir, "mlops-runs-"));
+      this.fd = openSync(join(this.dirMade, "runs.bin"), "w+");
+    }
+    for (const list of this.lists) {
+      const sorted = list.takeSorted();
+      if (sorted.length === 0) continue;
+      const bytes = Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength);
+      let off = 0;
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.written + off);
+      list.runs.push({ path: join(this.dirMade!, "runs.bin"), offset: this.written, count: sorted.length / list.width });
+      this.written += bytes.length;
+      this.bytesSpilled += bytes.length;
+    }
+    this.spills++;
+  }
+
+  dispose(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (this.dirMade) rmSync(this.dirMade, { recursive: true, force: true });
+    this.dirMade = undefined;
+  }
+}
+
+/** One list of scores (or score, id pairs): what is in memory, plus the runs already spilled. */
+export class ScoreList {
+  private buf: Float64Array;
+  /** Doubles held (entries × width). */
+  length = 0;
+  readonly runs: RunSegment[] = [];
+
+  constructor(
+    private readonly store: SpillStore,
+    readonly width: 1 | 2 = 1,
+  ) {
+    this.buf = new Float64Array(0);
+    store.lists.push(this);
+  }
+
+  /** Entries held in memory and on disk. */
+  get count(): number {
+    return this.length / this.width + this.runs.reduce((n, r) => n + r.count, 0);
+  }
+
+  /** Room for `entries` more entries; returns the backing array (write at `length`). */
+  reserve(entries: number): Float64Array {
+    if (this.length + entries * this.width <= this.buf.length) return this.buf;
+    const grow = Math.max(this.length + entries * this.width, Math.ceil(this.buf.length * 1.5), 64 * this.width);
+    if (this.store.wouldExceed((grow - this.buf.length) * 8)) {
+      this.store.spillAll(); // empties this list too
+      if (this.length + entries * this.width <= this.buf.length) return this.buf;
+    }
+    const next = Math.max(grow, this.length + entries * this.width);
+    this.store.grew((next - this.buf.length) * 8);
+    const grown = new Float64Array(next);
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
+    return grown;
+  }
+
+  push(score: number): void {
+    const b = this.length + 1 > this.buf.length ? this.reserve(1) : this.buf;
+    b[this.length++] = score;
+  }
+
+  pushPair(score: number, id: number): void {
+    const b = this.length + 2 > this.buf.length ? this.reserve(1) : this.buf;
+    b[this.length++] = score;
+    b[this.length++] = id;
+  }
+
+  /** The entries in memory, sorted ascending by score, and empties the list (capacity kept). */
+  takeSorted(): Float64Array {
+    const view = this.buf.subarray(0, this.length);
+    this.length = 0;
+    if (this.width === 1) return view.sort();
+    const n = view.length / 2;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => view[2 * a]! - view[2 * b]!);
+    const out = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      out[2 * k] = view[2 * i]!;
+      out[2 * k + 1] = view[2 * i + 1]!;
+    }
+    return out;
+  }
+
+  /** Sources for a merge: every run, and what is in memory (sorted now; the list is read once, at the end). */
+  sources(files: RunFiles): RunSource[] {
+    const out = this.runs.map((r) => files.source(r, this.width));
+    if (this.length > 0) out.push(arraySource(this.takeSorted()));
+    return out;
+  }
+}
+
+/**
+ * The ascending merge of sorted sources: `head` is the smallest score not yet consumed (+Infinity when
+ * every source is done), `id` its row id (width 2), `next()` consumes it. A binary heap over the
+ * sources' current entries; one source is read straight through.
+ */
+export class SortedStream {
+  head = Number.POSITIVE_INFINITY;
+  id = 0;
+  private readonly chunks: (Float64Array | null)[];
+  private readonly at: Int32Array;
+  private readonly heap: number[] = [];
+
+  constructor(
+    private readonly sources: RunSource[],
+    private readonly width: 1 | 2 = 1,
+  ) {
+    this.chunks = sources.map((s) => s.read());
+    this.at = new Int32Array(sources.length);
+    for (let k = 0; k < sources.length; k++) if (this.chunks[k]) this.heap.push(k);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.load();
+  }
+
+  private value(k: number): number {
+    return this.chunks[k]![this.at[k]!]!;
+  }
+
+  private load(): void {
+    if (this.heap.length === 0) {
+      this.head = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const k = this.heap[0]!;
+    const c = this.chunks[k]!;
+    this.head = c[this.at[k]!]!;
+    if (this.width === 2) this.id = c[this.at[k]! + 1]!;
+  }
+
+  next(): void {
+    const k = this.heap[0]!;
+    let i = this.at[k]! + this.width;
+    if (i >= this.chunks[k]!.length) {
+      this.chunks[k] = this.sources[k]!.read();
+      i = 0;
+      if (!this.chunks[k]) {
+        const last = this.heap.pop()!;
+        if (this.heap.length > 0) {
+          this.heap[0] = last;
+          this.siftDown(0);
+        }
+        this.load();
+        return;
+      }
+    }
+    this.at[k] = i;
+    if (this.heap.length > 1) this.siftDown(0);
+    this.load();
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const k = h[i]!;
+    const v = this.value(k);
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.value(h[c + 1]!) < this.value(h[c]!)) c++;
+      if (this.value(h[c]!) >= v) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = k;
+  }
+}

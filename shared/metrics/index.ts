@@ -36,6 +36,7 @@ export {
   type StateOptions,
   TieGroups,
 } from "./metric-state";
+export { type ResampleOptions, Resampler, type ResamplerJSON, rowWeights } from "./resample";
 export { RunFiles, type RunSegment, type RunSource, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
 export { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 export { brier, logLoss } from "./probabilistic";

@@ -213,8 +213,8 @@ export class MetricState {
     this.nonProbability = earlier(this.nonProbability, o.nonProbability);
     this.unnormalisedLogLoss = earlier(this.unnormalisedLogLoss, o.unnormalisedLogLoss);
     this.unnormalisedRoc = earlier(this.unnormalisedRoc, o.unnormalisedRoc);
-    o.pos.forEach((l, c) => this.pos[c]!.runs.push(...l.runs));
-    o.neg.forEach((l, c) => this.neg[c]!.runs.push(...l.runs));
+    o.pos.forEach((l, c) => this.pos[c]!.absorb(l));
+    o.neg.forEach((l, c) => this.neg[c]!.absorb(l));
   }
 
   confusion(): Confusion {

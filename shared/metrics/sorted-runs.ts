@@ -174,6 +174,15 @@ export class ScoreList {
     return grown;
   }
 
+  /** Take another list's entries: its runs, and a copy of what it holds in memory. */
+  absorb(o: ScoreList): void {
+    this.runs.push(...o.runs);
+    if (o.length === 0) return;
+    const b = this.reserve(o.length / this.width);
+    b.set(o.buf.subarray(0, o.length), this.length);
+    this.length += o.length;
+  }
+
   push(score: number): void {
     const b = this.length + 1 > this.buf.length ? this.reserve(1) : this.buf;
     b[this.length++] = score;

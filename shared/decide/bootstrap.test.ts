@@ -120,7 +120,7 @@ describe("pairedBootstrap", () => {
         const st = new MetricState({ task: "binary", withIds: ranking });
         const y = Float64Array.from(rows, (r) => p.yTrue[r]!);
         const s = Float64Array.from(rows, (r) => p.scores[r]!);
-        st.add({ n: rows.length, yTrue: y, scores: s, key0: 0, where: String, ids: Float64Array.from(rows, (r) => ids[r]!) });
+        st.add({ n: rows.length, yTrue: y, scores: s, key: (i) => i, where: String, ids: Float64Array.from(rows, (r) => ids[r]!) });
         return st;
       };
       const all = Array.from({ length: 2000 }, (_, i) => i);

@@ -162,7 +162,7 @@ export function pairedBootstrap(
   const ranking = resampler.family === "ranking";
   const states = [candidate, champion].map((p) => {
     const st = new MetricState({ task, ...classes, ...threshold, withIds: ranking });
-    st.add({ n, yTrue: p.yTrue, scores: p.scores, key0: 0, where: (i) => `row ${i}`, ids });
+    st.add({ n, yTrue: p.yTrue, scores: p.scores, key: (i) => i, where: (i) => `row ${i}`, ids });
     return st;
   });
   const progress = { task: `bootstrap ${metric}`, unit: "rows", total: n };

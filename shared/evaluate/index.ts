@@ -1,6 +1,14 @@
 export {
+  type EvaluationMeta,
+  EvaluationState,
+  type FinishedEvaluation,
+  type FinishedModel,
+  type ModelInfo,
+} from "./evaluation-state";
+export {
   type EvaluateOptions,
   type Evaluation,
+  evaluateAndFinish,
   evaluateModels,
   type ModelEvaluation,
   type ModelToEvaluate,
@@ -8,3 +16,4 @@ export {
 export type { NanPolicy } from "./feeds";
 export type { OutputChoice } from "./outputs";
 export type { ParityOptions, ParityReport } from "./parity";
+export { parseShard, rowIds, type ShardSpec, shardFiles, shardOfId } from "./row-ids";

@@ -90,7 +90,7 @@ function stateOf(p: Predictions): MetricState {
     ...(p.task === "multiclass" ? { classes: p.classes! } : {}),
     ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
   });
-  st.add({ n: p.yTrue.length, yTrue: p.yTrue, scores: p.scores, key0: 0, where: (i) => `row ${i}` });
+  st.add({ n: p.yTrue.length, yTrue: p.yTrue, scores: p.scores, key: (i) => i, where: (i) => `row ${i}` });
   return st;
 }
 

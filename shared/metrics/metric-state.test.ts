@@ -66,7 +66,7 @@ function feed(st: MetricState, p: Predictions, rows: number[], u: () => number):
       for (let c = 0; c < w; c++) s[i * w + c] = p.scores[r * w + c]!;
     }
     const first = rows[at]!;
-    st.add({ n, yTrue: y, scores: s, key0: first, where: (i) => `row ${rows[at + i]}` });
+    st.add({ n, yTrue: y, scores: s, key: (i) => rows[at + i]!, where: (i) => `row ${rows[at + i]}` });
     at += n;
   }
 }
@@ -213,7 +213,7 @@ describe("RunFiles and tie groups", () => {
     const y = [1, 0, 1, 0, 1, 0, 0, 1];
     const s = [0, -0, 0.5, 0.5, -0, 0, 0.5, 1];
     for (let i = 0; i < y.length; i++) {
-      st.add({ n: 1, yTrue: [y[i]!], scores: [s[i]!], key0: i, where: (j) => `row ${i + j}` });
+      st.add({ n: 1, yTrue: [y[i]!], scores: [s[i]!], key: (j) => i + j, where: (j) => `row ${i + j}` });
     }
     expect(store.spills).toBeGreaterThan(0);
     const files = new RunFiles();

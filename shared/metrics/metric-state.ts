@@ -53,8 +53,8 @@ export interface StateBatch {
   yTrue: ArrayLike<number>;
   /** One value per row (binary P(positive), regression the prediction), or row-major n×C (multiclass). */
   scores: ArrayLike<number>;
-  /** Order key of row 0 (rows of a batch are consecutive): a smaller key is earlier in the data. */
-  key0: number;
+  /** Order key of row i: a smaller key is earlier in the data (called only for a row a note names). */
+  key: (i: number) => number;
   /** How a note or an error names row i of the batch, e.g. "row 12 of data.csv". */
   where: (i: number) => string;
   /** Row ids (withIds). */
@@ -111,7 +111,7 @@ export class MetricState {
   }
 
   private first(current: RowRef | undefined, b: StateBatch, i: number, value: number): RowRef {
-    const key = b.key0 + i;
+    const key = b.key(i);
     if (current && current.key <= key) return current;
     return { key, where: b.where(i), value };
   }
@@ -146,7 +146,7 @@ export class MetricState {
         const t = y[i]!;
         this.counts[t * 2 + (v >= thr ? 1 : 0)]!++;
         if (!(v >= 0 && v <= 1)) {
-          if (!this.nonProbability || this.nonProbability.key > b.key0 + i) {
+          if (!this.nonProbability || this.nonProbability.key > b.key(i)) {
             this.nonProbability = this.first(this.nonProbability, b, i, v);
           }
         } else {
@@ -174,7 +174,7 @@ export class MetricState {
           best = c;
         }
         sum += v;
-        if (!(v >= 0 && v <= 1) && (!this.nonProbability || this.nonProbability.key > b.key0 + i)) {
+        if (!(v >= 0 && v <= 1) && (!this.nonProbability || this.nonProbability.key > b.key(i))) {
           this.nonProbability = this.first(this.nonProbability, b, i, v);
         }
         const list = c === t ? this.pos[c]! : this.neg[c]!;
@@ -184,12 +184,12 @@ export class MetricState {
       this.counts[t * k + best]!++;
       this.logLoss.add(-Math.log(clip(s[base + t]!)));
       if (!(Math.abs(sum - 1) <= ROUNDING_LOG_LOSS_TOL)) {
-        if (!this.unnormalisedLogLoss || this.unnormalisedLogLoss.key > b.key0 + i) {
+        if (!this.unnormalisedLogLoss || this.unnormalisedLogLoss.key > b.key(i)) {
           this.unnormalisedLogLoss = this.first(this.unnormalisedLogLoss, b, i, sum);
         }
       }
       if (!(Math.abs(sum - 1) <= 1e-8 + 1e-5 * Math.abs(sum))) {
-        if (!this.unnormalisedRoc || this.unnormalisedRoc.key > b.key0 + i) {
+        if (!this.unnormalisedRoc || this.unnormalisedRoc.key > b.key(i)) {
           this.unnormalisedRoc = this.first(this.unnormalisedRoc, b, i, sum);
         }
       }

@@ -144,6 +144,7 @@ export class ScoreList {
   /** Doubles held (entries × width). */
   length = 0;
   readonly runs: RunSegment[] = [];
+  private sorted = false;
 
   constructor(
     private readonly store: SpillStore,
@@ -212,10 +213,19 @@ export class ScoreList {
     return out;
   }
 
-  /** Sources for a merge: every run, and what is in memory (sorted now; the list is read once, at the end). */
+  /** Sources for a merge: every run, and what is in memory (sorted in place now; no more entries may come). */
   sources(files: RunFiles): RunSource[] {
     const out = this.runs.map((r) => files.source(r, this.width));
-    if (this.length > 0) out.push(arraySource(this.takeSorted()));
+    if (this.length > 0) {
+      if (!this.sorted) {
+        const n = this.length;
+        const sorted = this.takeSorted();
+        if (sorted.buffer !== this.buf.buffer) this.buf = sorted;
+        this.length = n;
+        this.sorted = true;
+      }
+      out.push(arraySource(this.buf.subarray(0, this.length)));
+    }
     return out;
   }
 }

@@ -20,7 +20,6 @@ import {
   MetricState,
   type Predictions,
   Resampler,
-  type SliceMetrics,
   SpillStore,
   type Task,
 } from "../metrics";

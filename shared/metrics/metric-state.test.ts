@@ -65,7 +65,6 @@ function feed(st: MetricState, p: Predictions, rows: number[], u: () => number):
       y[i] = p.yTrue[r]!;
       for (let c = 0; c < w; c++) s[i * w + c] = p.scores[r * w + c]!;
     }
-    const first = rows[at]!;
     st.add({ n, yTrue: y, scores: s, key: (i) => rows[at + i]!, where: (i) => `row ${rows[at + i]}` });
     at += n;
   }

@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
-import { compareModels } from "../../shared/compare";
+import { compareModels, evaluateShard } from "../../shared/compare";
+import { parseShard } from "../../shared/evaluate";
 import { UserError } from "../../shared/errors";
 import { tryUpsertPrComment } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
+import { compareOptions } from "./options";
+import { collectStates, publishState, stateName } from "./shard-states";
 
 export default defineAction({
   name: "compare-models",
@@ -14,33 +17,25 @@ export default defineAction({
     const gh = ctx.github;
     const env = ctx.env;
     for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env })) ctx.setSecret(s);
-    const r = await ctx.group("evaluate candidate and champion", () =>
-      compareModels({
-        candidate: i.candidate,
-        champion: i.champion,
-        modelName: i["model-name"],
-        registry: i.registry,
-        data: i.data,
-        label: i.label,
-        features: i.features,
-        task: i.task,
-        positiveLabel: i["positive-label"],
-        threshold: i.threshold,
-        primaryMetric: i["primary-metric"],
-        minImprovement: i["min-improvement"],
-        minRelativeImprovement: i["min-relative-improvement"],
-        maxRegression: i["max-regression"],
-        thresholds: i.thresholds,
-        significance: i.significance,
-        sliceBy: i["slice-by"],
-        maxSliceGap: i["max-slice-gap"],
-        parityReference: i["parity-reference"],
-        parityTolerance: i["parity-tolerance"],
-        batchSize: i["batch-size"],
-        reportDir: i["report-dir"] || join(gh.tempDir, `mlops-compare-${Date.now()}`),
-        env,
-        logger: ctx.logger,
-      }),
+    const options = compareOptions(i, ctx);
+    const shard = parseShard(i.shard ?? "", i["shard-by"] ?? "files");
+    const prefix = i["state-artifact"] || "compare-models-state";
+    const stateDir = i["state-dir"] ?? "";
+    if (shard) {
+      const name = stateName(prefix, shard.index, shard.count);
+      const dir = join(stateDir || join(ctx.github.tempDir, `mlops-shard-${Date.now()}`), name);
+      const s = await ctx.group(`evaluate shard ${shard.index}/${shard.count}`, () =>
+        evaluateShard({ ...options, shard, stateDir: dir }),
+      );
+      await publishState(name, dir, stateDir, ctx);
+      ctx.setOutput("rows", s.rows);
+      ctx.setOutput("state", dir);
+      ctx.summary(`### compare-models: shard ${shard.index}/${shard.count}\n\n${s.rows} rows evaluated (${s.task}); state \`${name}\` for the merge job.\n`);
+      return;
+    }
+    const states = i.merge ? await collectStates(prefix, stateDir, join(ctx.github.tempDir, `mlops-states-${Date.now()}`), ctx) : undefined;
+    const r = await ctx.group(states ? `merge ${states.length} shard states` : "evaluate candidate and champion", () =>
+      compareModels({ ...options, ...(states ? { states } : {}) }),
     );
     ctx.setOutput("decision", r.decision);
     ctx.setOutput("is-better", r.isBetter);
@@ -53,6 +48,7 @@ export default defineAction({
     ctx.setOutput("candidate-version", r.candidate.version ?? "");
     ctx.setOutput("champion-version", r.champion?.version ?? "");
     ctx.setOutput("report", r.reportPath);
+    ctx.setOutput("rows", r.rows);
     ctx.summary(r.markdown);
     if (i["comment-on-pr"]) {
       if (gh.pullRequest === undefined || !gh.repository) {

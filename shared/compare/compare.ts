@@ -200,6 +200,20 @@ function checkSameModels(meta: EvaluationMeta, models: ModelToEvaluate[]): void 
   }
 }
 
+/** The bootstrap was run by the shards: the merge must ask for the same one. */
+function checkSameSignificance(meta: EvaluationMeta, opts: CompareOptions): void {
+  const s = opts.significance;
+  const had = meta.significance;
+  const metric = opts.primaryMetric || defaultPrimaryMetric(meta.task);
+  const want = s && meta.models.length > 1 ? `${metric}, ${s.samples} samples, seed ${s.seed}` : "off";
+  const got = had ? `${had.metric}, ${had.samples} samples, seed ${had.seed}` : "off";
+  if (want !== got) {
+    throw new UserError(
+      `significance: the merge asks for ${want} but the shards resampled with ${got} (got a different significance or primary-metric). Give the shard and merge jobs the same significance and primary-metric.`,
+    );
+  }
+}
+
 export interface ShardResult {
   shard: ShardSpec;
   rows: number;
@@ -265,6 +279,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     const started = performance.now();
     const state = await EvaluationState.read(opts.states);
     checkSameModels(state.meta, models);
+    checkSameSignificance(state.meta, opts);
     meta = state.meta;
     finished = state.finish(logger);
     seconds = (performance.now() - started) / 1000;

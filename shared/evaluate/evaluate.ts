@@ -272,16 +272,16 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       for (const s of states) alignColumns(s, task, declared, mapper, C);
       if (opts.parity) parity = await ParityCheck.open(opts.parity, task === "multiclass" ? C : 1);
       if (withIds()) significanceMetric = opts.significance!.metric ?? defaultPrimaryMetric(task);
-      const stateOpts = {
+      const taskOpts = {
         task,
         ...(task === "multiclass" ? { classes: C } : {}),
         ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
-        store,
       };
+      const stateOpts = { ...taskOpts, store };
       if (significanceMetric) {
         resampler = new Resampler({
           metric: significanceMetric,
-          ...stateOpts,
+          ...taskOpts,
           samples: opts.significance!.samples,
           seed: opts.significance!.seed,
           models: states.length,

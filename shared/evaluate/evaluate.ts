@@ -471,12 +471,12 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
 }
 
 /** A batch whose rows are not consecutive: `rowOf[i]` is row i's 1-based row in its file. */
-interface PickedBatch extends ColumnBatch {
+export interface PickedBatch extends ColumnBatch {
   rowOf?: Int32Array;
 }
 
 /** A batch cut down to the rows of one shard (rows by id). */
-function pickRows(batch: ColumnBatch, ids: Float64Array, shard: ShardSpec): { batch: ColumnBatch; ids: Float64Array } {
+export function pickRows(batch: ColumnBatch, ids: Float64Array, shard: ShardSpec): { batch: ColumnBatch; ids: Float64Array } {
   const keep: number[] = [];
   for (let i = 0; i < batch.rows; i++) if (shardOfId(ids[i]!, shard.count) === shard.index - 1) keep.push(i);
   if (keep.length === batch.rows) return { batch, ids };

@@ -12,7 +12,12 @@ export {
   evaluateModels,
   type ModelEvaluation,
   type ModelToEvaluate,
+  type PickedBatch,
+  pickRows,
 } from "./evaluate";
+export { buildFeeds } from "./feeds";
+export { LabelMapper } from "./labels";
+export { checkTask, chooseOutput, inferTask } from "./outputs";
 export type { NanPolicy } from "./feeds";
 export type { OutputChoice } from "./outputs";
 export type { ParityOptions, ParityReport } from "./parity";

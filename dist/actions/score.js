@@ -1,0 +1,7 @@
+import { createRequire as __mlopsCreateRequire } from "node:module";
+import { fileURLToPath as __mlopsFileURLToPath } from "node:url";
+import { dirname as __mlopsDirname } from "node:path";
+const require = __mlopsCreateRequire(import.meta.url);
+const __filename = __mlopsFileURLToPath(import.meta.url);
+const __dirname = __mlopsDirname(__filename);
+import{main_default}from"../chunks/chunk-Q3SVQCST.js";import"../chunks/chunk-N6CEVRLF.js";import"../chunks/chunk-LTYCB2ZY.js";import"../chunks/chunk-4SH4I5KT.js";import"../chunks/chunk-Q4QOI7HD.js";import"../chunks/chunk-BLQX6YVX.js";import"../chunks/chunk-JHYLE47G.js";import"../chunks/chunk-LL5AAJCW.js";import"../chunks/chunk-QMYFF3AX.js";import"../chunks/chunk-A2MMXIJE.js";import{runOnRunner}from"../chunks/chunk-UP5T3OAW.js";import"../chunks/chunk-52KFWHRQ.js";import"../chunks/chunk-VR2LC7WP.js";import"../chunks/chunk-6CUG2M2M.js";import"../chunks/chunk-2MDC6S6T.js";import"../chunks/chunk-D6DUYVPE.js";import"../chunks/chunk-3Q6OZGRV.js";import"../chunks/chunk-PI2ZI5QB.js";import"../chunks/chunk-ULLSPTIG.js";import"../chunks/chunk-PF3IZH5T.js";await runOnRunner(main_default);

@@ -17,7 +17,7 @@ async function all(gen: AsyncGenerator<ColumnBatch>): Promise<ColumnBatch[]> {
 }
 
 const plain = (bs: ColumnBatch[]) =>
-  bs.map((b) => ({ ...b, columns: Object.fromEntries(Object.entries(b.columns).map(([k, v]) => [k, Array.from(v)])) }));
+  bs.map((b) => ({ ...b, columns: Object.fromEntries(Object.entries(b.columns).map(([k, v]) => [k, Array.from(v as ArrayLike<number | string>)])) }));
 
 describe("batchesInWorker", () => {
   let csv = "a,b,kind\n";

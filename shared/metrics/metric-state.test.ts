@@ -181,6 +181,8 @@ describe("ExactSum", () => {
       const shuffled = [...values].sort(() => u() - 0.5);
       expect(exactSum(shuffled)).toBe(want);
     }
+    expect(exactSum([5e-324, 1e-310, -1e-310, 2.5e-320, 1e300, -1e300])).toBe(5e-324 + 2.5e-320);
+    expect(exactSum([-0.1, -0.2, -0.3])).toBe(-0.6);
     expect(0.1 + 0.2 + 0.3).not.toBe(0.6);
     expect(exactSum([0.1, 0.2, 0.3])).toBe(0.6);
   });

@@ -141,10 +141,20 @@ export class MetricState {
       const thr = this.threshold;
       const pos = this.pos[0]!;
       const neg = this.neg[0]!;
+      let np = 0;
+      for (let i = 0; i < n; i++) if (y[i] === 1) np++;
+      // Room in both lists first (a spill empties both, capacity stays), then plain writes.
+      pos.reserve(np);
+      neg.reserve(n - np);
+      const pb = pos.reserve(np);
+      const nb = neg.reserve(n - np);
+      let pi = pos.length;
+      let ni = neg.length;
+      const c = this.counts;
       for (let i = 0; i < n; i++) {
         const v = s[i]!;
         const t = y[i]!;
-        this.counts[t * 2 + (v >= thr ? 1 : 0)]!++;
+        c[t * 2 + (v >= thr ? 1 : 0)]!++;
         if (!(v >= 0 && v <= 1)) {
           if (!this.nonProbability || this.nonProbability.key > b.key(i)) {
             this.nonProbability = this.first(this.nonProbability, b, i, v);
@@ -154,10 +164,19 @@ export class MetricState {
           const d = t - v;
           this.brier.add(d * d);
         }
-        const list = t === 1 ? pos : neg;
-        if (ids) list.pushPair(v, ids[i]!);
-        else list.push(v);
+        if (ids) {
+          if (t === 1) {
+            pb[pi++] = v;
+            pb[pi++] = ids[i]!;
+          } else {
+            nb[ni++] = v;
+            nb[ni++] = ids[i]!;
+          }
+        } else if (t === 1) pb[pi++] = v;
+        else nb[ni++] = v;
       }
+      pos.length = pi;
+      neg.length = ni;
       this.rows += n;
       return;
     }

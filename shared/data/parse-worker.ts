@@ -8,14 +8,24 @@ import { isUserError } from "../errors";
 import { openDataset } from "./open-dataset";
 import type { WorkerJob, WorkerMessage } from "./worker-batches";
 
-const job = workerData as WorkerJob;
 const port = parentPort!;
-let credits = job.credits;
+let credits = 0;
 let wake: (() => void) | undefined;
-port.on("message", (m: { credit: number }) => {
-  credits += m.credit;
+let received: ((job: WorkerJob) => void) | undefined;
+const jobMessage = new Promise<WorkerJob>((r) => (received = r));
+port.on("message", (m: { credit?: number; job?: WorkerJob }) => {
+  if (m.job) {
+    credits += m.job.credits;
+    received!(m.job);
+    return;
+  }
+  credits += m.credit ?? 0;
   wake?.();
 });
+// A worker started ahead of time (prewarmParseWorker) gets its job as the first message.
+const given = workerData as WorkerJob | undefined;
+if (given) credits += given.credits;
+const job: WorkerJob = given ?? (await jobMessage);
 
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 

@@ -89,9 +89,29 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
   }
 }
 
+let prewarmed: Worker | undefined;
+
+/**
+ * Start a parse worker now, before its job is known (the worker loads its code while the caller opens
+ * sessions); the next `batchesInWorker` of this thread takes it.
+ */
+export function prewarmParseWorker(): void {
+  if (prewarmed) return;
+  prewarmed = new Worker(workerEntry());
+  prewarmed.unref();
+  // An unused prewarmed worker must not keep the process alive or report an unhandled error.
+  prewarmed.on("error", () => {});
+}
+
 async function startWorker(job: WorkerJob): Promise<Worker> {
-  const entry = workerEntry();
-  return new Worker(entry, { workerData: job });
+  const w = prewarmed;
+  prewarmed = undefined;
+  if (w) {
+    w.ref();
+    w.postMessage({ job });
+    return w;
+  }
+  return new Worker(workerEntry(), { workerData: job });
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import type * as ort from "onnxruntime-node";
 import {
   batchesInWorker,
+  prewarmParseWorker,
   type ColumnBatch,
   type ColumnType,
   type DataFormat,
@@ -147,6 +148,7 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
   const started = performance.now();
   const logger = opts.logger ?? silentLogger;
   if (models.length === 0) throw new Error("evaluateModels: no model given");
+  if (!opts.dataset && opts.parseInWorker !== false) prewarmParseWorker();
   const ds = opts.dataset ?? (await openDataset(opts.data, { ...(opts.format ? { format: opts.format } : {}) }));
   const { label } = opts;
   const need = (input: string, column: string | undefined) => {

@@ -14,6 +14,7 @@ import {
   DEFAULT_BATCH_SIZE,
   openDataset,
   planInputs,
+  prewarmParseWorker,
   selectFeatures,
 } from "../data";
 import { UserError } from "../errors";
@@ -68,6 +69,7 @@ export interface ScoreResult {
 export async function scoreDataset(opts: ScoreOptions): Promise<ScoreResult> {
   const started = performance.now();
   const logger = opts.logger ?? silentLogger;
+  prewarmParseWorker();
   const model = (await resolveModel(opts.model, {
     registry: opts.registry,
     cwd: opts.cwd,

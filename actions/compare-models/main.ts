@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
-import { compareModels, evaluateShard } from "../../shared/compare";
+import { compareModels } from "../../shared/compare";
 import { parseShard } from "../../shared/evaluate";
 import { UserError } from "../../shared/errors";
 import { tryUpsertPrComment } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
 import { compareOptions } from "./options";
-import { collectStates, publishState, stateName } from "./shard-states";
+import { collectStates, runShard } from "./shard-states";
 
 export default defineAction({
   name: "compare-models",
@@ -21,18 +21,7 @@ export default defineAction({
     const shard = parseShard(i.shard ?? "", i["shard-by"] ?? "files");
     const prefix = i["state-artifact"] || "compare-models-state";
     const stateDir = i["state-dir"] ?? "";
-    if (shard) {
-      const name = stateName(prefix, shard.index, shard.count);
-      const dir = join(stateDir || join(ctx.github.tempDir, `mlops-shard-${Date.now()}`), name);
-      const s = await ctx.group(`evaluate shard ${shard.index}/${shard.count}`, () =>
-        evaluateShard({ ...options, shard, stateDir: dir }),
-      );
-      await publishState(name, dir, stateDir, ctx);
-      ctx.setOutput("rows", s.rows);
-      ctx.setOutput("state", dir);
-      ctx.summary(`### compare-models: shard ${shard.index}/${shard.count}\n\n${s.rows} rows evaluated (${s.task}); state \`${name}\` for the merge job.\n`);
-      return;
-    }
+    if (shard) return await runShard({ ...options, shard }, prefix, stateDir, ctx);
     const states = i.merge ? await collectStates(prefix, stateDir, join(ctx.github.tempDir, `mlops-states-${Date.now()}`), ctx) : undefined;
     const r = await ctx.group(states ? `merge ${states.length} shard states` : "evaluate candidate and champion", () =>
       compareModels({ ...options, ...(states ? { states } : {}) }),

@@ -7,6 +7,8 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ActionContext } from "../../runtime/context";
+import { type CompareOptions, evaluateShard } from "../../shared/compare";
+import type { ShardSpec } from "../../shared/evaluate";
 import { UserError } from "../../shared/errors";
 
 const SHARD_NAME = /-(\d+)-of-(\d+)$/;
@@ -14,6 +16,27 @@ const SHARD_NAME = /-(\d+)-of-(\d+)$/;
 export const stateName = (prefix: string, index: number, count: number) => `${prefix}-${index}-of-${count}`;
 
 const hasArtifactService = (ctx: ActionContext) => Boolean(ctx.env.ACTIONS_RUNTIME_TOKEN && ctx.env.ACTIONS_RESULTS_URL);
+
+/** Shard mode: evaluate this shard, write its state and publish it; outputs rows and state, no decision. */
+export async function runShard(
+  options: CompareOptions & { shard: ShardSpec },
+  prefix: string,
+  stateDir: string,
+  ctx: ActionContext,
+): Promise<void> {
+  const { shard } = options;
+  const name = stateName(prefix, shard.index, shard.count);
+  const dir = join(stateDir || join(ctx.github.tempDir, `mlops-shard-${Date.now()}`), name);
+  const s = await ctx.group(`evaluate shard ${shard.index}/${shard.count}`, () =>
+    evaluateShard({ ...options, stateDir: dir }),
+  );
+  await publishState(name, dir, stateDir, ctx);
+  ctx.setOutput("rows", s.rows);
+  ctx.setOutput("state", dir);
+  ctx.summary(
+    `### compare-models: shard ${shard.index}/${shard.count}\n\n${s.rows} rows evaluated (${s.task}); state \`${name}\` for the merge job.\n`,
+  );
+}
 
 /** Upload a written shard state as the artifact `name` (on a runner), else leave it in state-dir. */
 export async function publishState(name: string, dir: string, stateDir: string, ctx: ActionContext): Promise<void> {

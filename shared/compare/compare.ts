@@ -14,6 +14,7 @@ import {
   type RuleResult,
   type Rules,
 } from "../decide";
+import { prewarmParseWorker } from "../data";
 import { UserError } from "../errors";
 import {
   type EvaluateOptions,
@@ -229,6 +230,7 @@ export interface ShardResult {
  */
 export async function evaluateShard(opts: CompareOptions & { shard: ShardSpec; stateDir: string }): Promise<ShardResult> {
   const logger = opts.logger ?? silentLogger;
+  prewarmParseWorker();
   if (opts.thresholds?.length) parseThresholds(opts.thresholds);
   const { models } = await resolveModels(opts, logger);
   const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
@@ -246,6 +248,8 @@ export async function evaluateShard(opts: CompareOptions & { shard: ShardSpec; s
 
 export async function compareModels(opts: CompareOptions): Promise<CompareResult> {
   const logger = opts.logger ?? silentLogger;
+  // The parse worker starts while the models are resolved.
+  if (!opts.states) prewarmParseWorker();
   // Parse the rules first: a typo fails before minutes of evaluation.
   const thresholds = opts.thresholds?.length ? parseThresholds(opts.thresholds) : undefined;
   // Metric names too, against the task when it is given (decide checks again once auto has inferred it).

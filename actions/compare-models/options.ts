@@ -26,6 +26,7 @@ export function compareOptions(i: z.output<typeof inputs>, ctx: ActionContext): 
     significance: i.significance,
     sliceBy: i["slice-by"],
     maxSliceGap: i["max-slice-gap"],
+    maxSliceRegression: i["max-slice-regression"],
     parityReference: i["parity-reference"],
     parityTolerance: i["parity-tolerance"],
     batchSize: i["batch-size"],

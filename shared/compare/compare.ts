@@ -27,10 +27,19 @@ import {
   type ShardSpec,
 } from "../evaluate";
 import { type Logger, silentLogger } from "../log";
-import { defaultPrimaryMetric, METRICS, type MetricValues, metricsFor, type SliceMetrics, type Task } from "../metrics";
+import {
+  defaultPrimaryMetric,
+  METRICS,
+  type MetricValues,
+  metricsFor,
+  type ModelCurves,
+  type Task,
+} from "../metrics";
 import { type ResolvedModel, resolveModel } from "../models";
 import { type ContractReport, compareContracts } from "./contract";
-import { renderCompareMarkdown } from "./report";
+import { type Provenance, renderCompareMarkdown } from "./report";
+import { renderCompareHtml } from "./report-html";
+import { compareSlices, type SliceComparison } from "./slices";
 
 export interface CompareOptions {
   candidate: string;
@@ -54,6 +63,8 @@ export interface CompareOptions {
   significance?: { confidence: number; samples: number; seed: number };
   sliceBy?: string;
   maxSliceGap?: number;
+  /** Largest allowed worsening of the primary metric on a slice against the champion's same slice. */
+  maxSliceRegression?: number;
   parityReference?: string;
   parityTolerance?: number;
   batchSize?: number;
@@ -67,8 +78,10 @@ export interface CompareOptions {
   memoryBudget?: number;
   /** Where spilled runs go. */
   spillDir?: string;
-  /** Where report.md and report.json go. */
+  /** Where report.md, report.json and report.html go. */
   reportDir: string;
+  /** The commit and run the report describes, shown at its top. */
+  provenance?: Provenance;
   cwd?: string;
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -82,6 +95,8 @@ export interface ModelSummary {
   metrics: MetricValues;
   notes: Record<string, string>;
   confusion?: number[][];
+  /** ROC/PR/calibration/histograms (classification) or predicted-vs-actual and residuals (regression). */
+  curves?: ModelCurves;
 }
 
 /** decide's rules plus the parity check, which compare-models adds. */
@@ -100,11 +115,14 @@ export interface CompareResult {
   deltas: Record<string, number | null>;
   rules: CompareRule[];
   contract: ContractReport;
-  slices?: { column: string; candidate: SliceMetrics[] };
+  /** Per-slice metrics of both models, the worst slice (on the primary metric) first. */
+  slices?: { column: string; metric: string; slices: SliceComparison[] };
   parity?: ParityReport;
   seconds: number;
+  provenance?: Provenance;
   reportPath: string;
   jsonPath: string;
+  htmlPath: string;
   markdown: string;
 }
 
@@ -122,8 +140,7 @@ export function defaultChampion(
 
 function summary(
   model: ResolvedModel,
-  metrics: MetricValues,
-  notes: Record<string, string>,
+  computed: { values: MetricValues; notes: Record<string, string>; curves?: ModelCurves },
   confusion?: number[][],
 ): ModelSummary {
   return {
@@ -131,9 +148,10 @@ function summary(
     ...(model.name ? { name: model.name } : {}),
     ...(model.version !== undefined ? { version: model.version } : {}),
     ...(model.uri ? { uri: model.uri } : {}),
-    metrics,
-    notes,
+    metrics: computed.values,
+    notes: computed.notes,
     ...(confusion ? { confusion } : {}),
+    ...(computed.curves ? { curves: computed.curves } : {}),
   };
 }
 
@@ -170,6 +188,8 @@ function evaluateOptions(opts: CompareOptions, logger: Logger): EvaluateOptions 
     ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
     ...(opts.sliceBy ? { sliceBy: opts.sliceBy } : {}),
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    // The report's curves, built from the same mergeable state as the metrics (so sharded runs agree).
+    curves: {},
     ...(opts.parityReference
       ? {
           parity: {
@@ -272,6 +292,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
       `max-slice-gap: set without slice-by, so no slices would be compared (got max-slice-gap ${opts.maxSliceGap} and an empty slice-by). Set slice-by: to the column whose slices must stay within the gap, or remove max-slice-gap.`,
     );
   }
+  if (opts.maxSliceRegression !== undefined && !opts.sliceBy) {
+    throw new UserError(
+      `max-slice-regression: set without slice-by, so no slices would be compared (got max-slice-regression ${opts.maxSliceRegression} and an empty slice-by). Set slice-by: to the column whose slices must not get worse than the champion's, or remove max-slice-regression.`,
+    );
+  }
 
   const { candidate, champion, models } = await resolveModels(opts, logger);
   let meta: EvaluationMeta;
@@ -297,7 +322,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   }
   const task = meta.task;
   const [candMetrics, champMetrics] = finished.models.map((m) => m.metrics);
-  const slices = finished.slices;
+  const [slices, champSlices] = finished.slices ?? [];
   const primary = opts.primaryMetric || defaultPrimaryMetric(task);
   let bootstrap: BootstrapResult | undefined;
   if (opts.significance && champion && finished.resamples) {
@@ -315,6 +340,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(thresholds ? { thresholds } : {}),
     ...(opts.significance ? { significance: opts.significance } : {}),
     ...(opts.maxSliceGap !== undefined ? { maxSliceGap: opts.maxSliceGap } : {}),
+    ...(opts.maxSliceRegression !== undefined ? { maxSliceRegression: opts.maxSliceRegression } : {}),
   };
   const decision = decide({
     task,
@@ -323,6 +349,9 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     rules,
     ...(slices ? { slices: slices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) } : {}),
     ...(bootstrap ? { bootstrap } : {}),
+    ...(champSlices
+      ? { championSlices: champSlices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) }
+      : {}),
     logger,
   });
   let { decision: verdict, reason } = decision;
@@ -343,7 +372,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   const [candInfo, champInfo] = meta.models;
   const contract = compareContracts(candInfo!.signature, champInfo?.signature);
 
-  const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath"> = {
+  const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath" | "htmlPath"> = {
     decision: verdict,
     isBetter: decision.isBetter,
     reason,
@@ -351,23 +380,32 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     rows: meta.rows,
     ...(meta.classes ? { classes: meta.classes } : {}),
     primaryMetric: decision.primaryMetric,
-    candidate: summary(candidate, candMetrics!.values, candMetrics!.notes, finished.models[0]!.confusion),
-    ...(champion && champMetrics
-      ? { champion: summary(champion, champMetrics.values, champMetrics.notes, finished.models[1]!.confusion) }
-      : {}),
+    candidate: summary(candidate, candMetrics!, finished.models[0]!.confusion),
+    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, finished.models[1]!.confusion) } : {}),
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
-    ...(slices && meta.sliceColumn ? { slices: { column: meta.sliceColumn, candidate: slices } } : {}),
+    ...(slices && meta.sliceColumn
+      ? {
+          slices: {
+            column: meta.sliceColumn,
+            metric: decision.primaryMetric,
+            slices: compareSlices(decision.primaryMetric, slices, champSlices),
+          },
+        }
+      : {}),
     ...(parityReport ? { parity: parityReport } : {}),
     seconds,
+    ...(opts.provenance ? { provenance: opts.provenance } : {}),
   };
   await mkdir(opts.reportDir, { recursive: true });
   const reportPath = join(opts.reportDir, "report.md");
   const jsonPath = join(opts.reportDir, "report.json");
+  const htmlPath = join(opts.reportDir, "report.html");
   const markdown = renderCompareMarkdown(result);
   await writeFile(reportPath, markdown);
   await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(htmlPath, renderCompareHtml(result));
   logger.info(`compare-models: ${verdict} — ${reason}`);
-  return { ...result, reportPath, jsonPath, markdown };
+  return { ...result, reportPath, jsonPath, htmlPath, markdown };
 }

@@ -17,6 +17,7 @@ import {
 import { UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import {
+  type CurveOptions,
   defaultPrimaryMetric,
   MetricState,
   type Predictions,
@@ -54,8 +55,10 @@ export interface EvaluateOptions {
   positiveLabel?: string;
   /** Binary decision threshold (predict positive when score >= threshold; default 0.5). */
   threshold?: number;
-  /** Column whose value per row gives per-slice metrics of the first model. */
+  /** Column whose value per row gives per-slice metrics of every model. */
   sliceBy?: string;
+  /** Also finish each model's metrics into its curves (the report's ROC, PR, calibration, regression plots). */
+  curves?: CurveOptions;
   /** Rows per session.run (default 8192). */
   batchSize?: number;
   /** Missing feature values: "error" (default, UserError naming row and column) or "pass" NaN to the model. */
@@ -231,7 +234,7 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
 
     const keptY = opts.keepPredictions ? new GrowableFloat64() : undefined;
     const sliceKeys: string[] = [];
-    const slices = new Map<string, { state: MetricState; first: number }>();
+    const slices = new Map<string, { states: MetricState[]; first: number }>();
     const metricStates: MetricState[] = [];
     let resampler: Resampler | undefined;
     let significanceMetric: string | undefined;
@@ -290,7 +293,9 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
         });
       }
       const ranking = resampler?.family === "ranking";
-      for (let k = 0; k < states.length; k++) metricStates.push(new MetricState({ ...stateOpts, withIds: ranking }));
+      for (let k = 0; k < states.length; k++) {
+        metricStates.push(new MetricState({ ...stateOpts, withIds: ranking, ...(opts.curves ? { curves: opts.curves } : {}) }));
+      }
     };
 
     let y = new Float64Array(0);
@@ -325,7 +330,7 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       });
       metricStates.forEach((st, k) => st.add({ n, yTrue: yb, scores: scores[k]!, key, where, ...(batchIds ? { ids: batchIds } : {}) }));
       resampler?.addRows(n, yb, scores, batchIds!);
-      if (opts.sliceBy) addSlices(batch, opts.sliceBy, yb, scores[0]!, task === "multiclass" ? C : 1, key, where, batchIds);
+      if (opts.sliceBy) addSlices(batch, opts.sliceBy, yb, scores, task === "multiclass" ? C : 1, key, where);
       if (keptY) {
         keptY.reserve(n).set(yb, keptY.length);
         keptY.length += n;
@@ -343,11 +348,10 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       batch: ColumnBatch,
       column: string,
       yb: Float64Array,
-      s: Float64Array,
+      scores: Float64Array[],
       w: number,
       key: (i: number) => number,
       where: (i: number) => string,
-      batchIds: Float64Array | undefined,
     ) => {
       const col = batch.columns[column]!;
       const groups = new Map<string, number[]>();
@@ -362,19 +366,21 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       for (const [value, idx] of groups) {
         let entry = slices.get(value);
         if (!entry) {
-          entry = { state: new MetricState({ task: task!, ...(task === "multiclass" ? { classes: C } : {}), ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}), store }), first: key(idx[0]!) };
+          const sliceOpts = { task: task!, ...(task === "multiclass" ? { classes: C } : {}), ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}), store };
+          entry = { states: scores.map(() => new MetricState(sliceOpts)), first: key(idx[0]!) };
           slices.set(value, entry);
         }
         const n = idx.length;
         const ys = new Float64Array(n);
-        const ss = new Float64Array(n * w);
-        for (let j = 0; j < n; j++) {
-          const i = idx[j]!;
-          ys[j] = yb[i]!;
-          for (let c = 0; c < w; c++) ss[j * w + c] = s[i * w + c]!;
-        }
-        entry.state.add({ n, yTrue: ys, scores: ss, key: (j) => key(idx[j]!), where: (j) => where(idx[j]!) });
-        void batchIds;
+        for (let j = 0; j < n; j++) ys[j] = yb[idx[j]!]!;
+        scores.forEach((s, m) => {
+          const ss = new Float64Array(n * w);
+          for (let j = 0; j < n; j++) {
+            const i = idx[j]!;
+            for (let c = 0; c < w; c++) ss[j * w + c] = s[i * w + c]!;
+          }
+          entry.states[m]!.add({ n, yTrue: ys, scores: ss, key: (j) => key(idx[j]!), where: (j) => where(idx[j]!) });
+        });
       }
     };
 

@@ -1,7 +1,7 @@
 /**
  * What an evaluation keeps while rows stream by, in a form that finishes into metrics, or is written as a
  * shard's state and merged with the other shards' (compare-models `shard` / `merge`): per model a
- * MetricState (counts, exact sums, sorted runs of scores), per slice of the first model another, and the
+ * MetricState (counts, exact sums, sorted runs of scores), per slice one per model, and the
  * significance bootstrap's resamples. Merging shards gives the same doubles as one machine (see
  * metrics/metric-state.ts), so a merged evaluation decides exactly as an unsharded one.
  */
@@ -63,8 +63,8 @@ export interface FinishedModel {
 
 export interface FinishedEvaluation {
   models: FinishedModel[];
-  /** Metrics of each slice of the first model, in order of first appearance in the data. */
-  slices?: SliceMetrics[];
+  /** Per model, the metrics of each slice, in order of first appearance in the data. */
+  slices?: SliceMetrics[][];
   /** The primary metric in each bootstrap resample, per model (NaN: undefined). */
   resamples?: Float64Array[];
 }
@@ -73,8 +73,8 @@ export class EvaluationState {
   constructor(
     public meta: EvaluationMeta,
     readonly states: MetricState[],
-    /** First model's state per slice value, with the order key of the slice's first row. */
-    readonly slices: Map<string, { state: MetricState; first: number }>,
+    /** Every model's state per slice value, with the order key of the slice's first row. */
+    readonly slices: Map<string, { states: MetricState[]; first: number }>,
     readonly resampler: Resampler | undefined,
     readonly store: SpillStore,
   ) {}
@@ -87,13 +87,15 @@ export class EvaluationState {
         metrics: st.finish(logger),
         ...(st.task !== "regression" ? { confusion: st.confusionMatrix() } : {}),
       }));
+      const ordered = [...this.slices].sort((a, b) => a[1].first - b[1].first);
       const slices = this.meta.sliceColumn
-        ? [...this.slices]
-            .sort((a, b) => a[1].first - b[1].first)
-            .map(([value, s]) => {
-              const { values, notes } = s.state.finish();
-              return { value, rows: s.state.rows, metrics: values, notes };
-            })
+        ? this.states.map((_, m) =>
+            ordered.map(([value, s]) => {
+              const st = s.states[m]!;
+              const { values, notes } = st.finish();
+              return { value, rows: st.rows, metrics: values, notes };
+            }),
+          )
         : undefined;
       return { models, ...(slices ? { slices } : {}), ...(resamples ? { resamples } : {}) };
     } finally {
@@ -110,13 +112,14 @@ export class EvaluationState {
     const files = new RunFiles();
     const writeState = async (st: MetricState): Promise<MetricStateJSON> => {
       const j = st.toJSON();
-      const w = st.withIds ? 2 : 1;
       for (const [kind, lists] of [
         ["pos", st.pos],
         ["neg", st.neg],
+        ["pairs", st.pairs ? [st.pairs] : []],
       ] as const) {
-        j[kind] = [];
+        const written: RunSegment[][] = [];
         for (const list of lists) {
+          const w = list.width;
           const stream = new SortedStream(list.sources(files), w);
           const chunk = new Float64Array(1 << 16);
           let at = 0;
@@ -137,8 +140,11 @@ export class EvaluationState {
             await writeChunk(out, chunk.subarray(0, at));
             offset += at * 8;
           }
-          j[kind].push(count === 0 ? [] : [{ path: "runs.bin", offset: start, count }]);
+          written.push(count === 0 ? [] : [{ path: "runs.bin", offset: start, count }]);
         }
+        if (kind === "pairs") {
+          if (st.pairs) j.pairs = written[0]!;
+        } else j[kind] = written;
       }
       return j;
     };
@@ -146,7 +152,11 @@ export class EvaluationState {
       const models = [];
       for (const st of this.states) models.push(await writeState(st));
       const slices = [];
-      for (const [value, s] of this.slices) slices.push({ value, first: s.first, state: await writeState(s.state) });
+      for (const [value, s] of this.slices) {
+        const states = [];
+        for (const st of s.states) states.push(await writeState(st));
+        slices.push({ value, first: s.first, states });
+      }
       await new Promise<void>((r, f) => out.end((e?: Error | null) => (e ? f(e) : r())));
       const json: StateFile = {
         format: STATE_FORMAT,
@@ -195,11 +205,11 @@ export class EvaluationState {
     const store = new SpillStore();
     const withPaths = (j: MetricStateJSON, dir: string): MetricStateJSON => {
       const fix = (runs: RunSegment[][]) => runs.map((rs) => rs.map((r) => ({ ...r, path: resolve(dir, r.path) })));
-      return { ...j, pos: fix(j.pos), neg: fix(j.neg) };
+      return { ...j, pos: fix(j.pos), neg: fix(j.neg), ...(j.pairs ? { pairs: fix([j.pairs])[0]! } : {}) };
     };
     const first = files[0]!;
     const states = first.state.models.map((m) => MetricState.fromJSON(withPaths(m, first.dir), store));
-    const slices = new Map<string, { state: MetricState; first: number }>();
+    const slices = new Map<string, { states: MetricState[]; first: number }>();
     let resampler = first.state.resampler ? Resampler.fromJSON(first.state.resampler) : undefined;
     let rows = 0;
     for (const [k, f] of files.entries()) {
@@ -209,12 +219,12 @@ export class EvaluationState {
         if (resampler && f.state.resampler) resampler.merge(Resampler.fromJSON(f.state.resampler));
       }
       for (const s of f.state.slices) {
-        const st = MetricState.fromJSON(withPaths(s.state, f.dir), store);
+        const sts = s.states.map((j) => MetricState.fromJSON(withPaths(j, f.dir), store));
         const have = slices.get(s.value);
         if (have) {
-          have.state.merge(st);
+          have.states.forEach((st, m) => st.merge(sts[m]!));
           have.first = Math.min(have.first, s.first);
-        } else slices.set(s.value, { state: st, first: s.first });
+        } else slices.set(s.value, { states: sts, first: s.first });
       }
     }
     if (!resampler) resampler = undefined;
@@ -224,13 +234,14 @@ export class EvaluationState {
   }
 }
 
-const STATE_FORMAT = "mlops-evaluation-state/1";
+const STATE_FORMAT = "mlops-evaluation-state/2";
 
 interface StateFile {
   format: string;
   meta: EvaluationMeta;
   models: MetricStateJSON[];
-  slices: { value: string; first: number; state: MetricStateJSON }[];
+  /** Per slice value, one state per model. */
+  slices: { value: string; first: number; states: MetricStateJSON[] }[];
   resampler?: ResamplerJSON;
 }
 

@@ -7,6 +7,7 @@ import {
   mccOf,
   precisionRecallF1Of,
 } from "./classification";
+import type { CurveOptions } from "./curves";
 import { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 import { firstNonProbability, firstUnnormalisedRow, rowBrier, rowLogLoss, weightedMean } from "./probabilistic";
 import { MetricState, type MetricsWithNotes, type MetricValues } from "./metric-state";
@@ -76,6 +77,8 @@ export function defaultPrimaryMetric(task: Task): string {
 
 export interface ComputeOptions {
   logger?: Logger;
+  /** Also build the curves, from the same sorted scores as the ranking metrics (no second sort). */
+  curves?: CurveOptions;
 }
 
 function confusionOf(p: Predictions, yHat: Uint32Array, weights?: ArrayLike<number>): Confusion {
@@ -84,9 +87,10 @@ function confusionOf(p: Predictions, yHat: Uint32Array, weights?: ArrayLike<numb
 }
 
 /** The predictions as one batch of a metric state (rows named by their 0-based index). */
-function stateOf(p: Predictions): MetricState {
+function stateOf(p: Predictions, curves?: CurveOptions): MetricState {
   const st = new MetricState({
     task: p.task,
+    ...(curves ? { curves } : {}),
     ...(p.task === "multiclass" ? { classes: p.classes! } : {}),
     ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
   });
@@ -100,7 +104,7 @@ function stateOf(p: Predictions): MetricState {
  */
 export function computeMetricsWithNotes(p: Predictions, options: ComputeOptions = {}): MetricsWithNotes {
   validatePredictions(p);
-  return stateOf(p).finish(options.logger ?? silentLogger);
+  return stateOf(p, options.curves).finish(options.logger ?? silentLogger);
 }
 
 /** All metrics of the task (see METRICS). Throws UserError for empty data, NaN scores or bad labels. */

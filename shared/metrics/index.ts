@@ -28,6 +28,8 @@ export {
 } from "./compute-metrics";
 export { ExactSum, type ExactSumJSON, exactSum } from "./exact-sum";
 export {
+  type ColumnTotals,
+  DescendingRanking,
   MetricState,
   type MetricStateJSON,
   type RankingValues,
@@ -38,6 +40,22 @@ export {
 } from "./metric-state";
 export { type ResampleOptions, Resampler, type ResamplerJSON, rowWeights } from "./resample";
 export { RunFiles, type RunSegment, type RunSource, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
+export {
+  type BinaryCurves,
+  BinaryCurveBuilder,
+  type CurveOptions,
+  computeCurves,
+  curvesFromSorted,
+  type DescendingScoreSink,
+  type ModelCurves,
+  type OperatingPoint,
+  type RegressionPlots,
+  RegressionPlotBuilder,
+  type RegressionRanges,
+  regressionPlots,
+  type ScoreTotals,
+  walkDescending,
+} from "./curves";
 export { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 export { brier, logLoss } from "./probabilistic";
 export { averagePrecision, rocAuc, rocAucOvr } from "./ranking";

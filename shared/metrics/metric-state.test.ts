@@ -1,7 +1,8 @@
 /**
  * The memory-bounded and the sharded paths give the same doubles as the in-memory one: tie-heavy data
  * (scores rounded to a few values), budgets so small that every few rows spill, batches of random sizes,
- * states split at random into shards, written as JSON, read back and merged.
+ * states split at random into shards, written as JSON, read back and merged. The curves of the report
+ * (ROC, precision-recall, calibration, histograms, regression plots) too.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,8 +10,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../decide/bootstrap";
 import {
+  computeCurves,
   computeMetricsWithNotes,
   confusionMatrix,
+  type CurveOptions,
+  type MetricsWithNotes,
   ExactSum,
   exactSum,
   MetricState,
@@ -78,20 +82,34 @@ function expectIdentical(got: MetricValues, want: MetricValues): void {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** Small enough that the tie-heavy curves are thinned. */
+const curves: CurveOptions = { maxPoints: 25, histogramBins: 7 };
+
+/**
+ * The curves of a state equal the in-memory ones, and those equal curves.ts's own in-memory builder
+ * (split, sorted arrays walked from the top): the state feeds the same builder the same groups.
+ */
+function expectSameCurves(got: MetricsWithNotes, want: MetricsWithNotes, p: Predictions): void {
+  expect(got.curves).toBeDefined();
+  expect(got.curves).toEqual(want.curves);
+  expect(want.curves).toEqual(computeCurves(p, curves));
+}
+
 describe("MetricState: spilled runs give the in-memory metrics exactly", () => {
   for (const task of ["binary", "multiclass", "regression"] as Task[]) {
     for (const levels of [1, 3, 10]) {
       it(`${task}, scores on ${levels + 1} levels, budget of a few hundred bytes`, () => {
         const p = data(task, 4000, levels, levels * 7 + task.length);
-        const want = computeMetricsWithNotes(p);
+        const want = computeMetricsWithNotes(p, { curves });
         const store = new SpillStore(512, dir);
-        const st = new MetricState({ task, ...(p.classes ? { classes: p.classes } : {}), store });
+        const st = new MetricState({ task, ...(p.classes ? { classes: p.classes } : {}), store, curves });
         feed(st, p, range(p.yTrue.length), rng(3));
-        if (task !== "regression") expect(store.spills).toBeGreaterThan(10);
+        expect(store.spills).toBeGreaterThan(10);
         const got = st.finish();
         store.dispose();
         expectIdentical(got.values, want.values);
         expect(got.notes).toEqual(want.notes);
+        expectSameCurves(got, want, p);
         if (task !== "regression") expect(st.confusionMatrix()).toEqual(confusionMatrix(p));
       });
     }
@@ -143,7 +161,7 @@ describe("MetricState: shards merged equal one machine, ties included", () => {
     ] as const) {
       it(`${task}, ${shards} shards of ${split} rows, each spilled and written as JSON`, () => {
         const p = data(task, 5000, 4, shards + task.length);
-        const want = computeMetricsWithNotes(p);
+        const want = computeMetricsWithNotes(p, { curves });
         const u = rng(11);
         const of = (r: number) =>
           split === "contiguous" ? Math.floor((r * shards) / 5000) : Math.floor(u() * shards);
@@ -154,7 +172,7 @@ describe("MetricState: shards merged equal one machine, ties included", () => {
         const written = parts.map((rows) => {
           const store = new SpillStore(1024, dir);
           stores.push(store);
-          const st = new MetricState({ task, ...classes, store });
+          const st = new MetricState({ task, ...classes, store, curves });
           feed(st, p, rows, u);
           store.spillAll(); // every run on disk, as a shard leaves them for its artifact
           return JSON.parse(JSON.stringify(st.toJSON()));
@@ -165,6 +183,7 @@ describe("MetricState: shards merged equal one machine, ties included", () => {
         for (const s of stores) s.dispose();
         expectIdentical(got.values, want.values);
         expect(got.notes).toEqual(want.notes);
+        expectSameCurves(got, want, p);
       });
     }
   }

@@ -9,11 +9,26 @@
  * stream (`rankingStreams`), and so can anything else defined over the score-sorted rows (curves).
  * Because counts and exact sums do not depend on order and the sorted stream groups equal scores whatever
  * run they came from, a state gives the same doubles however its rows were batched, spilled or sharded.
+ *
+ * With the `curves` option the state also finishes into the curves of curves.ts: the binary ones from
+ * the same tie groups as the ranking metrics, read once, highest score first (BinaryCurveBuilder's order);
+ * the regression plots from (prediction, actual) pairs kept as one more spillable list, summed in their
+ * sorted order. So the report's curves too are the same however the rows were spilled or sharded.
  */
 import { UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { accuracyOf, balancedAccuracyOf, type Confusion, mccOf, precisionRecallF1Of } from "./classification";
 import { ExactSum, type ExactSumJSON } from "./exact-sum";
+import {
+  type BinaryCurves,
+  BinaryCurveBuilder,
+  type CurveOptions,
+  type DescendingScoreSink,
+  type ModelCurves,
+  RegressionPlotBuilder,
+  type RegressionPlots,
+  type RegressionRanges,
+} from "./curves";
 import { FLOAT64_EPS } from "./probabilistic";
 import type { Task } from "./predictions";
 import { RunFiles, type RunSegment, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
@@ -24,6 +39,8 @@ export interface MetricsWithNotes {
   values: MetricValues;
   /** Why a metric is null, or a caveat about its value (keyed by metric name). */
   notes: Record<string, string>;
+  /** With the `curves` option: ROC/PR/calibration/histograms or the regression plots (see curves.ts). */
+  curves?: ModelCurves;
 }
 
 /** A row that broke a rule (first in data order): its order key and how to name it in a note. */
@@ -43,6 +60,8 @@ export interface StateOptions {
   store?: SpillStore;
   /** Keep each score's row id beside it (the bootstrap of a ranking metric weights rows by id). */
   withIds?: boolean;
+  /** Also finish into the curves (regression: keeps each row's prediction and actual value, spillable). */
+  curves?: CurveOptions;
 }
 
 /** One batch of rows for `add`. */
@@ -93,6 +112,10 @@ export class MetricState {
   /** Per ranking column (binary 1, multiclass C): the scores of its positives and of its negatives. */
   readonly pos: ScoreList[] = [];
   readonly neg: ScoreList[] = [];
+  readonly curves: CurveOptions | undefined;
+  /** Regression with curves: (prediction, actual) per row, and the ranges the plots are binned over. */
+  readonly pairs: ScoreList | undefined;
+  ranges: RegressionRanges = { min: Infinity, max: -Infinity, residualMin: Infinity, residualMax: -Infinity };
 
   constructor(opts: StateOptions) {
     this.task = opts.task;
@@ -103,6 +126,8 @@ export class MetricState {
     this.ownStore = opts.store === undefined;
     this.store = opts.store ?? new SpillStore();
     this.counts = new Float64Array(this.k * this.k);
+    this.curves = opts.curves;
+    if (opts.curves && opts.task === "regression") this.pairs = new ScoreList(this.store, 2);
     const columns = opts.task === "binary" ? 1 : opts.task === "multiclass" ? this.k : 0;
     for (let c = 0; c < columns; c++) {
       this.pos.push(new ScoreList(this.store, this.withIds ? 2 : 1));
@@ -121,6 +146,7 @@ export class MetricState {
     const { n, yTrue: y, scores: s } = b;
     checkBatch(this, b);
     if (this.task === "regression") {
+      if (this.pairs) this.addPairs(b);
       for (let i = 0; i < n; i++) {
         const t = y[i]!;
         const d = t - s[i]!;
@@ -216,12 +242,37 @@ export class MetricState {
     this.rows += n;
   }
 
+  private addPairs(b: StateBatch): void {
+    const { n, yTrue: y, scores: s } = b;
+    const list = this.pairs!;
+    const buf = list.reserve(n);
+    let at = list.length;
+    const r = this.ranges;
+    for (let i = 0; i < n; i++) {
+      const t = y[i]!;
+      const v = s[i]!;
+      buf[at++] = v;
+      buf[at++] = t;
+      r.min = Math.min(r.min, t, v);
+      r.max = Math.max(r.max, t, v);
+      r.residualMin = Math.min(r.residualMin, t - v);
+      r.residualMax = Math.max(r.residualMax, t - v);
+    }
+    list.length = at;
+  }
+
   /**
    * Add another state of the same task (a shard, read back with `fromJSON`): counts and exact sums add,
    * its sorted runs join this state's, the first offending rows are compared by their keys.
    */
   merge(o: MetricState): void {
-    if (o.task !== this.task || o.k !== this.k || o.threshold !== this.threshold || o.withIds !== this.withIds) {
+    if (
+      o.task !== this.task ||
+      o.k !== this.k ||
+      o.threshold !== this.threshold ||
+      o.withIds !== this.withIds ||
+      JSON.stringify(o.curves ?? null) !== JSON.stringify(this.curves ?? null)
+    ) {
       throw new Error(`MetricState.merge: states differ (${o.task}/${o.k}/${o.threshold} vs ${this.task}/${this.k}/${this.threshold})`);
     }
     this.rows += o.rows;
@@ -234,6 +285,14 @@ export class MetricState {
     this.unnormalisedRoc = earlier(this.unnormalisedRoc, o.unnormalisedRoc);
     o.pos.forEach((l, c) => this.pos[c]!.absorb(l));
     o.neg.forEach((l, c) => this.neg[c]!.absorb(l));
+    if (this.pairs && o.pairs) {
+      this.pairs.absorb(o.pairs);
+      const r = this.ranges;
+      r.min = Math.min(r.min, o.ranges.min);
+      r.max = Math.max(r.max, o.ranges.max);
+      r.residualMin = Math.min(r.residualMin, o.ranges.residualMin);
+      r.residualMax = Math.max(r.residualMax, o.ranges.residualMax);
+    }
   }
 
   confusion(): Confusion {
@@ -278,10 +337,34 @@ export class MetricState {
     };
   }
 
-  /** Ranking column c (binary: 0) as tie groups in ascending score order; read once. */
+  /** Ranking column c (binary: 0) as tie groups in ascending score order. */
   scoreGroups(c: number, files: RunFiles): TieGroups {
     const r = this.rankingStreams(c, files);
     return new TieGroups(r.pos, r.neg, r.p, r.n);
+  }
+
+  /**
+   * Ranking column c's tie groups, highest score first, fed to the sinks `make` returns once the column's
+   * totals and score range are known (one read of its runs, whatever the number of sinks).
+   */
+  walkDescending(c: number, files: RunFiles, make: (totals: ColumnTotals) => DescendingScoreSink[]): void {
+    const w = this.withIds ? 2 : 1;
+    const p = this.task === "binary" ? this.support(1) : this.support(c);
+    const posList = this.pos[c]!;
+    const negList = this.neg[c]!;
+    const min = Math.min(posList.min(files), negList.min(files));
+    // The streams hold the negated scores in ascending order: the groups come highest score first.
+    const g = new TieGroups(
+      new SortedStream(posList.sources(files, true), w),
+      new SortedStream(negList.sources(files, true), w),
+      p,
+      this.rows - p,
+    );
+    const sinks = make({ positives: p, negatives: this.rows - p, min, max: -g.peek() });
+    while (g.next()) {
+      const score = -g.score;
+      for (const s of sinks) s.group(score, g.positives, g.negatives);
+    }
   }
 
   /** Every metric of the task with a note for each undefined one. Reads the ranking lists: call once. */
@@ -318,6 +401,18 @@ export class MetricState {
       ...(this.unnormalisedRoc ? { unnormalisedRoc: refJSON(this.unnormalisedRoc) } : {}),
       pos: this.pos.map((l) => l.runs),
       neg: this.neg.map((l) => l.runs),
+      ...(this.curves ? { curves: this.curves } : {}),
+      ...(this.pairs
+        ? {
+            pairs: this.pairs.runs,
+            ranges: {
+              min: String(this.ranges.min),
+              max: String(this.ranges.max),
+              residualMin: String(this.ranges.residualMin),
+              residualMax: String(this.ranges.residualMax),
+            },
+          }
+        : {}),
     };
   }
 
@@ -328,6 +423,7 @@ export class MetricState {
       ...(j.task === "multiclass" ? { classes: j.k } : {}),
       threshold: j.threshold,
       withIds: j.withIds,
+      ...(j.curves ? { curves: j.curves } : {}),
       ...(store ? { store } : {}),
     });
     s.rows = j.rows;
@@ -345,6 +441,11 @@ export class MetricState {
     if (j.unnormalisedRoc) s.unnormalisedRoc = refFromJSON(j.unnormalisedRoc);
     j.pos.forEach((runs, c) => s.pos[c]!.runs.push(...runs));
     j.neg.forEach((runs, c) => s.neg[c]!.runs.push(...runs));
+    if (s.pairs && j.pairs && j.ranges) {
+      s.pairs.runs.push(...j.pairs);
+      const r = j.ranges;
+      s.ranges = { min: Number(r.min), max: Number(r.max), residualMin: Number(r.residualMin), residualMax: Number(r.residualMax) };
+    }
     return s;
   }
 }
@@ -372,6 +473,10 @@ export interface MetricStateJSON {
   /** Per ranking column, the sorted runs of its positives / negatives. */
   pos: RunSegment[][];
   neg: RunSegment[][];
+  curves?: CurveOptions;
+  /** Regression with curves: the sorted runs of (prediction, actual) and their ranges (as text: ±Infinity). */
+  pairs?: RunSegment[];
+  ranges?: Record<keyof RegressionRanges, string>;
 }
 
 function checkBatch(st: MetricState, b: StateBatch): void {
@@ -407,6 +512,9 @@ function checkBatch(st: MetricState, b: StateBatch): void {
   }
 }
 
+/** A ranking column's class totals and score range (curves.ts's ScoreTotals). */
+export type ColumnTotals = { positives: number; negatives: number; min: number; max: number };
+
 export interface RankingValues {
   /** null when the labels hold one class only. */
   rocAuc: number | null;
@@ -433,6 +541,11 @@ export class TieGroups {
     readonly p: number,
     readonly n: number,
   ) {}
+
+  /** The score of the next group (+Infinity when done), without consuming it. */
+  peek(): number {
+    return Math.min(this.pos.head, this.neg.head);
+  }
 
   next(): boolean {
     const v = Math.min(this.pos.head, this.neg.head);
@@ -493,6 +606,45 @@ export function rankingFromGroups(g: TieGroups): RankingValues {
   return { rocAuc: halfBig.value() / (2 * p * n), averagePrecision: ap.value() / p };
 }
 
+/**
+ * rankingFromGroups over the groups highest score first (a DescendingScoreSink): the same terms — for a
+ * group of k positives and e negatives, the negatives below are those not yet seen and not in the group —
+ * summed exactly, so the same doubles.
+ */
+export class DescendingRanking implements DescendingScoreSink {
+  private half = 0;
+  private readonly halfBig = new ExactSum();
+  private readonly ap = new ExactSum();
+  private posAbove = 0;
+  private negAbove = 0;
+
+  constructor(
+    private readonly p: number,
+    private readonly n: number,
+  ) {}
+
+  group(_score: number, k: number, e: number): void {
+    if (k > 0 && this.p > 0 && this.n > 0) {
+      const units = 2 * (this.n - this.negAbove - e) + e;
+      const t = k * units;
+      if (t < TWO_53 && this.half + t < TWO_53) this.half += t;
+      else this.halfBig.addProduct(k, units);
+      const tp = this.posAbove + k;
+      const fp = this.negAbove + e;
+      this.ap.add(k * (tp / (tp + fp)));
+    }
+    this.posAbove += k;
+    this.negAbove += e;
+  }
+
+  values(): RankingValues {
+    const { p, n } = this;
+    if (p === 0 || n === 0) return { rocAuc: null, averagePrecision: null };
+    this.halfBig.add(this.half);
+    return { rocAuc: this.halfBig.value() / (2 * p * n), averagePrecision: this.ap.value() / p };
+  }
+}
+
 function finishMetrics(st: MetricState, files: RunFiles, logger: Logger): MetricsWithNotes {
   const values: MetricValues = {};
   const notes: Record<string, string> = {};
@@ -509,6 +661,7 @@ function finishMetrics(st: MetricState, files: RunFiles, logger: Logger): Metric
     if (values.r2 === null) notes.r2 = `R² is not defined for fewer than 2 rows (got ${n}).`;
     values.mape = st.pct.value() / n;
     values.max_error = st.maxErr;
+    if (st.pairs) return { values, notes, curves: { task: "regression", regression: regressionPlotsOf(st, files) } };
     return { values, notes };
   }
   const cm = st.confusion();
@@ -521,12 +674,19 @@ function finishMetrics(st: MetricState, files: RunFiles, logger: Logger): Metric
     values.precision = prf.precision;
     values.recall = prf.recall;
     values.f1 = prf.f1;
-    const groups = st.scoreGroups(0, files);
-    const ranking = rankingFromGroups(groups);
-    values.roc_auc = ranking.rocAuc;
-    values.pr_auc = ranking.averagePrecision;
-    if (ranking.rocAuc === null) {
-      const only = groups.p > 0 ? 1 : 0;
+    // One descending read of the scores serves the ranking metrics and the curves.
+    let ranking: DescendingRanking | undefined;
+    let builder: BinaryCurveBuilder | undefined;
+    st.walkDescending(0, files, (t) => {
+      ranking = new DescendingRanking(t.positives, t.negatives);
+      if (st.curves) builder = new BinaryCurveBuilder(t, st.threshold, st.curves);
+      return builder ? [ranking, builder] : [ranking];
+    });
+    const rv = ranking!.values();
+    values.roc_auc = rv.rocAuc;
+    values.pr_auc = rv.averagePrecision;
+    if (rv.rocAuc === null) {
+      const only = st.support(1) > 0 ? 1 : 0;
       const why = `the labels hold only class ${only} (${n} rows), so no positive can be ranked against a negative`;
       notes.roc_auc = `ROC AUC is undefined: ${why} (scikit-learn raises).`;
       notes.pr_auc = `Average precision is undefined: ${why} (scikit-learn returns an uninformative ${only === 1 ? "1.0" : "0.0"}).`;
@@ -542,6 +702,7 @@ function finishMetrics(st: MetricState, files: RunFiles, logger: Logger): Metric
       values.brier = st.brier.value() / n;
     }
     values.mcc = mccOf(cm);
+    if (builder) return { values, notes, curves: { task: "binary", binary: builder.finish() } };
     return { values, notes };
   }
 
@@ -571,15 +732,41 @@ function finishMetrics(st: MetricState, files: RunFiles, logger: Logger): Metric
     notes.roc_auc_ovr = `One-vs-rest ROC AUC is undefined: the scores of ${where} are not probabilities summing to 1 (scikit-learn raises).`;
   } else if (missing.length > 0) {
     notes.roc_auc_ovr = `One-vs-rest ROC AUC is undefined: class ${missing.join(", ")} never occurs in the labels (scikit-learn raises).`;
-  } else {
+  }
+  // One descending read per class serves its one-vs-rest AUC and its curves.
+  const computeOvr = !(nonProb || unnormalised) && missing.length === 0;
+  if (computeOvr || st.curves) {
     let sum = 0;
+    const classes: BinaryCurves[] = [];
     for (let k = 0; k < c; k++) {
-      sum += rankingFromGroups(st.scoreGroups(k, files)).rocAuc!;
+      let ranking: DescendingRanking | undefined;
+      let builder: BinaryCurveBuilder | undefined;
+      st.walkDescending(k, files, (t) => {
+        const sinks: DescendingScoreSink[] = [];
+        if (computeOvr) sinks.push((ranking = new DescendingRanking(t.positives, t.negatives)));
+        if (st.curves) sinks.push((builder = new BinaryCurveBuilder(t, undefined, st.curves)));
+        return sinks;
+      });
+      if (ranking) sum += ranking.values().rocAuc!;
+      if (builder) classes.push(builder.finish());
     }
-    ovr = sum / c;
+    if (computeOvr) ovr = sum / c;
+    values.roc_auc_ovr = ovr;
+    if (st.curves) return { values, notes, curves: { task: "multiclass", classes } };
   }
   values.roc_auc_ovr = ovr;
   return { values, notes };
+}
+
+/** The regression plots from the (prediction, actual) pairs in their one sorted order (see sorted-runs.ts). */
+function regressionPlotsOf(st: MetricState, files: RunFiles): RegressionPlots {
+  const builder = new RegressionPlotBuilder(st.ranges);
+  const stream = new SortedStream(st.pairs!.sources(files), 2);
+  while (stream.head !== Number.POSITIVE_INFINITY) {
+    builder.add(stream.head, stream.id);
+    stream.next();
+  }
+  return builder.finish();
 }
 
 /**

@@ -41,27 +41,54 @@ export class RunFiles {
     return fd;
   }
 
-  source(seg: RunSegment, width: number): RunSource {
+  source(seg: RunSegment, width: number, descending = false): RunSource {
     const fd = this.fd(seg.path);
     let left = seg.count;
-    let pos = seg.offset;
-    const buf = Buffer.allocUnsafe(Math.min(READ_ENTRIES, Math.max(1, seg.count)) * width * 8);
+    const cap = Math.min(READ_ENTRIES, Math.max(1, seg.count));
+    const buf = Buffer.allocUnsafe(cap * width * 8);
+    const fill = (at: number, bytes: number) => {
+      let got = 0;
+      while (got < bytes) {
+        const r = readSync(fd, buf, got, bytes - got, at + got);
+        if (r === 0) throw new Error(`run file ${seg.path} ended early at byte ${at + got}`);
+        got += r;
+      }
+    };
+    if (!descending) {
+      let pos = seg.offset;
+      return {
+        read: () => {
+          if (left === 0) return null;
+          const n = Math.min(left, cap);
+          const bytes = n * width * 8;
+          fill(pos, bytes);
+          pos += bytes;
+          left -= n;
+          return new Float64Array(buf.buffer, buf.byteOffset, n * width);
+        },
+      };
+    }
+    // From the end of the run backwards, each chunk reversed and negated (see `descendingChunk`).
+    let end = seg.offset + seg.count * width * 8;
+    const out = new Float64Array(cap * width);
     return {
       read: () => {
         if (left === 0) return null;
-        const n = Math.min(left, buf.length / (8 * width));
+        const n = Math.min(left, cap);
         const bytes = n * width * 8;
-        let got = 0;
-        while (got < bytes) {
-          const r = readSync(fd, buf, got, bytes - got, pos + got);
-          if (r === 0) throw new Error(`run file ${seg.path} ended early at byte ${pos + got}`);
-          got += r;
-        }
-        pos += bytes;
+        end -= bytes;
+        fill(end, bytes);
         left -= n;
-        return new Float64Array(buf.buffer, buf.byteOffset, n * width);
+        return descendingChunk(new Float64Array(buf.buffer, buf.byteOffset, n * width), width, out);
       },
     };
+  }
+
+  /** The smallest score of a run: its first entry. */
+  first(seg: RunSegment): number {
+    const b = Buffer.allocUnsafe(8);
+    if (readSync(this.fd(seg.path), b, 0, 8, seg.offset) !== 8) throw new Error(`run file ${seg.path} ended early at byte ${seg.offset}`);
+    return b.readDoubleLE(0);
   }
 
   close(): void {
@@ -78,6 +105,35 @@ export function arraySource(data: Float64Array): RunSource {
       if (done) return null;
       done = true;
       return data;
+    },
+  };
+}
+
+/**
+ * `chunk` (entries of `width` doubles, ascending) from its last entry to its first with every double
+ * negated, into `out`: ascending again, so the one ascending merge reads runs from their highest score
+ * down (exactly: negation only flips the sign bit). A descending reader negates what it takes back.
+ */
+function descendingChunk(chunk: Float64Array, width: number, out: Float64Array): Float64Array {
+  const n = chunk.length / width;
+  for (let e = 0, r = (n - 1) * width; e < n * width; e += width, r -= width) {
+    out[e] = -chunk[r]!;
+    if (width === 2) out[e + 1] = -chunk[r + 1]!;
+  }
+  return out.subarray(0, n * width);
+}
+
+/** An in-memory sorted array read from its end (chunks reversed and negated, see `descendingChunk`). */
+function descendingArraySource(data: Float64Array, width: number): RunSource {
+  let end = data.length;
+  const out = new Float64Array(Math.min(data.length, READ_ENTRIES * width));
+  return {
+    read: () => {
+      if (end === 0) return null;
+      const start = Math.max(0, end - READ_ENTRIES * width);
+      const c = descendingChunk(data.subarray(start, end), width, out);
+      end = start;
+      return c;
     },
   };
 }
@@ -203,7 +259,8 @@ export class ScoreList {
     const n = view.length / 2;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => view[2 * a]! - view[2 * b]!);
+    // By score, then by the second value: one order whatever the runs (regression plots sum in it).
+    order.sort((a, b) => view[2 * a]! - view[2 * b]! || view[2 * a + 1]! - view[2 * b + 1]!);
     const out = new Float64Array(2 * n);
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
@@ -213,27 +270,46 @@ export class ScoreList {
     return out;
   }
 
-  /** Sources for a merge: every run, and what is in memory (sorted in place now; no more entries may come). */
-  sources(files: RunFiles): RunSource[] {
-    const out = this.runs.map((r) => files.source(r, this.width));
+  private sortMemory(): void {
+    if (this.sorted || this.length === 0) return;
+    const n = this.length;
+    const sorted = this.takeSorted();
+    if (sorted.buffer !== this.buf.buffer) this.buf = sorted;
+    this.length = n;
+    this.sorted = true;
+  }
+
+  /**
+   * Sources for a merge: every run, and what is in memory (sorted in place now; no more entries may come).
+   * `descending`: highest score first, every double negated (the merge stays ascending; negate back).
+   */
+  sources(files: RunFiles, descending = false): RunSource[] {
+    const out = this.runs.map((r) => files.source(r, this.width, descending));
     if (this.length > 0) {
-      if (!this.sorted) {
-        const n = this.length;
-        const sorted = this.takeSorted();
-        if (sorted.buffer !== this.buf.buffer) this.buf = sorted;
-        this.length = n;
-        this.sorted = true;
-      }
-      out.push(arraySource(this.buf.subarray(0, this.length)));
+      this.sortMemory();
+      const mem = this.buf.subarray(0, this.length);
+      out.push(descending ? descendingArraySource(mem, this.width) : arraySource(mem));
     }
     return out;
+  }
+
+  /** The smallest score held (Infinity when empty); reads one double per run. */
+  min(files: RunFiles): number {
+    let m = Number.POSITIVE_INFINITY;
+    for (const r of this.runs) if (r.count > 0) m = Math.min(m, files.first(r));
+    if (this.length > 0) {
+      this.sortMemory();
+      m = Math.min(m, this.buf[0]!);
+    }
+    return m;
   }
 }
 
 /**
  * The ascending merge of sorted sources: `head` is the smallest score not yet consumed (+Infinity when
  * every source is done), `id` its row id (width 2), `next()` consumes it. A binary heap over the
- * sources' current entries; one source is read straight through.
+ * sources' current entries; one source is read straight through. Width 2 entries come out by score,
+ * then by the second value, so equal scores are in one order however the entries were split into runs.
  */
 export class SortedStream {
   head = Number.POSITIVE_INFINITY;
@@ -289,16 +365,23 @@ export class SortedStream {
     this.load();
   }
 
+  /** Whether the current entry of source a comes before that of source b. */
+  private before(a: number, b: number): boolean {
+    const va = this.value(a);
+    const vb = this.value(b);
+    if (va !== vb || this.width === 1) return va < vb;
+    return this.chunks[a]![this.at[a]! + 1]! < this.chunks[b]![this.at[b]! + 1]!;
+  }
+
   private siftDown(i: number): void {
     const h = this.heap;
     const n = h.length;
     const k = h[i]!;
-    const v = this.value(k);
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && this.value(h[c + 1]!) < this.value(h[c]!)) c++;
-      if (this.value(h[c]!) >= v) break;
+      if (c + 1 < n && this.before(h[c + 1]!, h[c]!)) c++;
+      if (!this.before(h[c]!, k)) break;
       h[i] = h[c]!;
       i = c;
     }

@@ -102,8 +102,9 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
     runAction("compare-models", { root: bundleRoot(), workspace: work, inputs: { ...inputs, features }, env });
 
-  it("4 shard jobs and a merge job equal one machine exactly, ties and significance included", async () => {
-    const single = await run({ ...stepInputs("merge", caller), merge: "false", "slice-by": "region" });
+  it("4 shard jobs and a merge job equal one machine exactly, ties, significance, slices and curves included", async () => {
+    const slicing = { "slice-by": "region", "max-slice-regression": "0.5" };
+    const single = await run({ ...stepInputs("merge", caller), merge: "false", ...slicing });
     expect(single.errors).toEqual([]);
     expect(single.exitCode).toBe(0);
 
@@ -113,7 +114,7 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     for (const shard of shards) {
       const inputs = stepInputs("shard", caller, { shard }, shards.length);
       expect(inputs.shard).toBe(`${shard}/4`);
-      const r = await run({ ...inputs, "slice-by": "region" }, artifacts.jobEnv("run-7", `shard-${shard}`));
+      const r = await run({ ...inputs, ...slicing }, artifacts.jobEnv("run-7", `shard-${shard}`));
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
       expect(r.outputs.decision ?? "").toBe("");
@@ -123,7 +124,7 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     expect(artifacts.artifacts.map((a) => a.name).sort()).toEqual(
       [1, 2, 3, 4].map((i) => `compare-models-state-${i}-of-4`),
     );
-    const merged = await run({ ...stepInputs("merge", caller), "slice-by": "region" }, artifacts.jobEnv("run-7", "merge"));
+    const merged = await run({ ...stepInputs("merge", caller), ...slicing }, artifacts.jobEnv("run-7", "merge"));
     expect(merged.errors).toEqual([]);
     expect(merged.exitCode).toBe(0);
     for (const out of ["decision", "reason", "candidate-metrics", "champion-metrics", "deltas", "rules", "rows"]) {
@@ -131,7 +132,17 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     }
     expect(JSON.parse(single.outputs.rules!).find((r: { rule: string }) => r.rule === "significance")).toBeDefined();
     const report = (r: typeof single) => JSON.parse(readFileSync(r.outputs.report!.replace(/report\.md$/, "report.json"), "utf8")) as Record<string, unknown>;
+    const rules = JSON.parse(merged.outputs.rules!) as { rule: string }[];
+    expect(rules.map((r) => r.rule)).toContain("max-slice-regression");
     expect(report(merged).slices).toEqual(report(single).slices);
+    // The report's curves come from the merged state: the same points as one machine's.
+    type Side = { curves?: { task: string; binary?: { roc: { fpr: number[] }; pr: unknown; calibration: unknown } } };
+    const [m, s] = [report(merged), report(single)] as unknown as [Record<string, Side>, Record<string, Side>];
+    for (const side of ["candidate", "champion"]) {
+      expect(s[side]!.curves?.task).toBe("binary");
+      expect(s[side]!.curves!.binary!.roc.fpr.length).toBeGreaterThan(2);
+      expect(m[side]!.curves, side).toEqual(s[side]!.curves);
+    }
     expect(Number(merged.outputs.rows)).toBe(2400);
   });
 

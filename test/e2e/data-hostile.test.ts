@@ -13,6 +13,7 @@ import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleRoot } from "../harness/bundle";
 import { runAction } from "../harness/run-action";
+import { renderGfm, sanitizerFindings } from "../services/github-markdown";
 
 let dir: string;
 const HEAP = { NODE_OPTIONS: "--max-old-space-size=256" };
@@ -115,7 +116,11 @@ describe("data readers against hostile files (bundled, 256 MiB heap)", () => {
     writeFileSync(schema, `version: 1\ncolumns:\n  '${evil}':\n    type: float\n  y:\n    type: float\n`);
     const r = await validate(file, schema);
     expect(r.exitCode).toBe(1);
-    expect(r.summary).toContain("&lt;script&gt;alert(1)&lt;/script&gt;\\|&lt;img src=x onerror=alert(2)&gt;");
-    expect(r.summary).not.toMatch(/<script|<img/);
+    // What GitHub shows: the name as text in one table cell, no element made from it.
+    const html = renderGfm(r.summary);
+    expect(html).not.toMatch(/<script|<img/);
+    expect(sanitizerFindings(r.summary)).toEqual([]);
+    const cells = [...html.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]);
+    expect(cells).toContain("&lt;script&gt;alert(1)&lt;/script&gt;|&lt;img src=x onerror=alert(2)&gt;");
   }, 60_000);
 });

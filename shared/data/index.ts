@@ -3,6 +3,7 @@ export { type DataFile, dataSecrets, isRemoteData, localFile, type ResolveOption
 export { type OpenOptions, openDataset } from "./open-dataset";
 export { asyncBuffer as parquetBuffer } from "./parquet-reader";
 export { encodeParquet, type ParquetColumn } from "./parquet-writer";
+export { batchesInWorker, prewarmParseWorker, type WorkerBatchOptions } from "./worker-batches";
 export {
   type BatchOptions,
   type ColumnBatch,

@@ -65,7 +65,8 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
       throw new UserError(`batchSize: must be a positive integer (got ${batchSize}). Use e.g. 8192.`);
     }
     let offset = 0;
-    for (const file of sources) {
+    const only = bopts.files ? new Set(bopts.files) : undefined;
+    for (const file of only ? sources.filter((f) => only.has(f.name)) : sources) {
       const gen =
         format === "parquet"
           ? parquetBatches({ file, columns, select, batchSize, offset })

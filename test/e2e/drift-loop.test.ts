@@ -118,8 +118,9 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
     const held = await evaluateModels([{ name: "champion", bytes: new Uint8Array(readFileSync(model)) }], {
       data: join(workspace, "data/holdout.csv"),
       label: "Machine failure",
+      keepPredictions: true,
     });
-    const metrics = computeMetrics(held.models[0]!.predictions);
+    const metrics = computeMetrics(held.models[0]!.predictions!);
     const prod = openRegistry(vars.PROD_REGISTRY, { env });
     const v = await prod.register({
       name: "failure-predictor",

@@ -162,9 +162,9 @@ describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), ()
 
     const bytes = modelToOnnx(trainLogistic(generatedDataset(2000, 4), { iterations: 5 }));
     const model = [{ name: "candidate", bytes }];
-    const remote = await evaluateModels(model, { data: `${base}/plant-a/2024-01-02/part-1.csv`, label: "Machine failure" });
-    const local = await evaluateModels(model, { data: join(dir, "part-1.csv"), label: "Machine failure" });
-    expect(Array.from(remote.models[0]!.predictions.scores)).toEqual(Array.from(local.models[0]!.predictions.scores));
+    const remote = await evaluateModels(model, { data: `${base}/plant-a/2024-01-02/part-1.csv`, label: "Machine failure", keepPredictions: true });
+    const local = await evaluateModels(model, { data: join(dir, "part-1.csv"), label: "Machine failure", keepPredictions: true });
+    expect(Array.from(remote.models[0]!.predictions!.scores)).toEqual(Array.from(local.models[0]!.predictions!.scores));
 
     const hash = await hashData([`${base}/plant-a/**/*.csv`], { cwd: dir });
     expect(hash.files.map((f) => f.path)).toEqual([

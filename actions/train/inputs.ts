@@ -7,6 +7,7 @@ export const inputs = z
     "working-directory": input.string(),
     params: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to values"),
     data: input.list(),
+    dataset: input.string(),
     "output-dir": input.string(),
     "model-path": input.string(),
     "metrics-path": input.string(),
@@ -32,6 +33,7 @@ export const inputs = z
     "sweep-metric": input.string(),
     "max-parallel": input.integer({ min: 1, max: 100 }),
     "model-output": input.string(),
+    "workspace-model": input.string(),
   })
   .superRefine((i, ctx) => {
     const azureml = i.compute === "azureml";
@@ -42,6 +44,18 @@ export const inputs = z
         message: azureml
           ? "is required: the command that runs your trainer on Azure ML, or set job-file: to an az ml job YAML"
           : "is required: the command that runs your trainer, e.g. python train.py",
+      });
+    if (azureml && i.dataset)
+      ctx.addIssue({
+        code: "custom",
+        path: ["dataset"],
+        message: "works with compute: local only (an Azure ML job reads its data from a datastore); leave it empty or train here",
+      });
+    if (!azureml && i["workspace-model"])
+      ctx.addIssue({
+        code: "custom",
+        path: ["workspace-model"],
+        message: "registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty",
       });
     if (azureml)
       for (const name of ["subscription-id", "resource-group", "workspace"] as const)

@@ -28,6 +28,7 @@ export const BUILDING_BLOCKS = [
   "azureml",
   "github",
   "teams",
+  "datasets",
 ] as const;
 
 /** Areas that carry out one thing an action, the CLI or the server does; they may use each other. */
@@ -43,6 +44,9 @@ export const USE_CASES = [
   "notify",
   "serve",
   "registry-view",
+  "capture",
+  "performance",
+  "score",
 ] as const;
 
 export interface Layers {

@@ -1,6 +1,6 @@
 /**
- * A local stand-in for the GitHub REST endpoints of issue comments (list, create, update), on 127.0.0.1,
- * with the same paths, auth header and pagination; it records every request.
+ * A local stand-in for the GitHub REST endpoints of issue comments (list, create, update), run approvals and
+ * workflow dispatches, on 127.0.0.1, with the same paths, auth header and pagination; it records every request.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +18,8 @@ export interface GitHubApiServer {
   /** Reviews returned by GET /repos/{repo}/actions/runs/{id}/approvals, per run id. */
   approvals: Map<string, unknown[]>;
   requests: { method: string; path: string; auth?: string }[];
+  /** POST /repos/{repo}/actions/workflows/{file}/dispatches bodies, in order. */
+  dispatches: { workflow: string; ref: string; inputs?: Record<string, string> }[];
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
   const comments = new Map<number, FakeComment[]>();
   const approvals = new Map<string, unknown[]>();
   const requests: GitHubApiServer["requests"] = [];
+  const dispatches: GitHubApiServer["dispatches"] = [];
   let nextId = 1000;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -44,6 +47,15 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     const runApprovals = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/approvals$/.exec(url.pathname);
     if (runApprovals && runApprovals[1] === repository && req.method === "GET") {
       return send(200, approvals.get(runApprovals[2]!) ?? []);
+    }
+    // https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event: 204, ref required.
+    const dispatch = /^\/repos\/([^/]+\/[^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
+    if (dispatch && dispatch[1] === repository && req.method === "POST") {
+      const body = JSON.parse((await readBody(req)) || "{}") as { ref?: string; inputs?: Record<string, string> };
+      if (!body.ref) return send(422, { message: "Invalid request.\n\n\"ref\" wasn't supplied." });
+      dispatches.push({ workflow: dispatch[2]!, ref: body.ref, ...(body.inputs ? { inputs: body.inputs } : {}) });
+      res.writeHead(204);
+      return res.end();
     }
     const list = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const one = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
@@ -87,6 +99,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     comments,
     approvals,
     requests,
+    dispatches,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -11,8 +11,23 @@ const dir = join(repoRoot, "workflows-examples");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 
 describe("workflows-examples", () => {
-  it("has the PR, CI, CD, drift and rollback workflows", () => {
-    expect(files.sort()).toEqual(["cd.yml", "ci.yml", "drift.yml", "pr.yml", "rollback.yml"]);
+  it("has the PR, CI, CD, drift and rollback workflows and the reusable pipeline of one model", () => {
+    expect(files.sort()).toEqual([
+      "cd.yml",
+      "ci.yml",
+      "drift.yml",
+      "model-cd.yml",
+      "model-ci.yml",
+      "model-pr.yml",
+      "pr.yml",
+      "rollback.yml",
+    ]);
+  });
+
+  it("are the template repository's workflows, byte for byte", () => {
+    const template = join(repoRoot, "examples/model-repository/.github/workflows");
+    expect(readdirSync(template).sort()).toEqual(files.sort());
+    for (const f of files) expect(readFileSync(join(dir, f), "utf8"), f).toBe(readFileSync(join(template, f), "utf8"));
   });
 
   it("is clean under actionlint", async () => {
@@ -28,42 +43,42 @@ describe("workflows-examples", () => {
 });
 
 describe("the checks catch mistakes", () => {
-  const cd = () => loadWorkflow(readFileSync(join(dir, "cd.yml"), "utf8"));
+  const cd = () => loadWorkflow(readFileSync(join(dir, "model-cd.yml"), "utf8"));
 
   it("a misspelt input of one of our actions", () => {
     const wf = cd();
-    const step = wf.jobs.compare!.steps!.find((s) => s.id === "compare")!;
+    const step = wf.jobs.staging!.steps!.find((s) => s.id === "compare")!;
     step.with!["primary-metrc"] = step.with!["primary-metric"];
     delete step.with!["primary-metric"];
-    expect(checkWorkflow("cd.yml", wf, repoRoot).join("\n")).toMatch(
+    expect(checkWorkflow("model-cd.yml", wf, repoRoot).join("\n")).toMatch(
       /input "primary-metrc" is not an input of compare-models/,
     );
   });
 
   it("a missing required input", () => {
     const wf = cd();
-    delete wf.jobs.compare!.steps!.find((s) => s.id === "compare")!.with!.label;
-    expect(checkWorkflow("cd.yml", wf, repoRoot).join("\n")).toMatch(
+    delete wf.jobs.staging!.steps!.find((s) => s.id === "compare")!.with!.label;
+    expect(checkWorkflow("model-cd.yml", wf, repoRoot).join("\n")).toMatch(
       /required input "label" of compare-models is not given/,
     );
   });
 
   it("a misspelt step output and a misspelt job output", () => {
     const wf = cd();
-    wf.jobs.compare!.outputs!.decision = "${{ steps.compare.outputs.decison }}";
-    wf.jobs.promote!.steps!.find((s) => s.id === "promote")!.with!["require-decision"] =
-      "${{ needs.compare.outputs.decisions }}";
-    const problems = checkWorkflow("cd.yml", wf, repoRoot).join("\n");
+    wf.jobs.staging!.outputs!.decision = "${{ steps.compare.outputs.decison }}";
+    wf.jobs.production!.steps!.find((s) => s.id === "promote")!.with!["require-decision"] =
+      "${{ needs.staging.outputs.decisions }}";
+    const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
     expect(problems).toMatch(/steps\.compare\.outputs\.decison is not an output/);
-    expect(problems).toMatch(/needs\.compare\.outputs\.decisions is not an output of job compare/);
+    expect(problems).toMatch(/needs\.staging\.outputs\.decisions is not an output of job staging/);
   });
 
   it("an unpinned third-party action, a job without timeout and an expression inside run:", () => {
     const wf = cd();
-    wf.jobs.compare!.steps![0]!.uses = "actions/checkout@v4";
+    wf.jobs.staging!.steps![0]!.uses = "actions/checkout@v4";
     delete wf.jobs.notify!["timeout-minutes"];
     wf.jobs.notify!.steps!.push({ run: "echo ${{ github.event.workflow_run.head_commit.message }}" });
-    const problems = checkWorkflow("cd.yml", wf, repoRoot).join("\n");
+    const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
     expect(problems).toMatch(/actions\/checkout@v4 is not pinned/);
     expect(problems).toMatch(/jobs\.notify: has no timeout-minutes/);
     expect(problems).toMatch(/inside run:/);

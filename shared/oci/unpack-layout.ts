@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import * as tarStream from "tar-stream";
 import { shown, UserError } from "../errors";
-import type { ImageIndex, ImageManifest } from "./media-types";
+import type { ImageConfig, ImageIndex, ImageManifest } from "./media-types";
 import { formatPlatform, parsePlatform, platformMatches } from "./platform";
 
 const blob = (layout: string, digest: string) => join(layout, "blobs", ...digest.split(":"));
@@ -31,6 +31,15 @@ async function manifestFor(layout: string, platform: string): Promise<ImageManif
     index = doc;
   }
   throw new UserError(`oci-layout: ${shown(layout)} nests image indexes too deeply.`);
+}
+
+/** The image config (Entrypoint, Env, WorkingDir ...) of `platform`'s image in `layout`. */
+export async function layoutImageConfig(
+  layout: string,
+  platform = `linux/${process.arch === "x64" ? "amd64" : process.arch}`,
+): Promise<ImageConfig> {
+  const manifest = await manifestFor(layout, platform);
+  return JSON.parse(await readFile(blob(layout, manifest.config.digest), "utf8")) as ImageConfig;
 }
 
 /** Extract the image of `platform` (default: this machine's) from `layout` into `rootfs`. */

@@ -66,6 +66,11 @@ export interface ApprovalCardInput {
   /** "Review and approve" (the run page, where the pending deployment is approved), "Pull request", "Report". */
   links: { approve: string; pullRequest?: string; report?: string };
   mention?: Mention;
+  /**
+   * false: the card reports something that already happened (a rollback) and asks for nothing: no approval
+   * request, the run is linked as "Workflow run". Default true.
+   */
+  requestApproval?: boolean;
 }
 
 /** Element ids in the card; buildPayload uses them to trim the least important parts first. */
@@ -276,16 +281,21 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
     }),
   );
 
+  const asks = input.requestApproval !== false;
   let entities: AdaptiveCard["msteams"] = { width: "Full" };
   if (input.mention?.id) {
     const at = `<at>${input.mention.name}</at>`;
-    body.push(text(`${at}, your approval is requested.`, { id: CARD_IDS.mention }));
+    body.push(text(`${at}, ${asks ? "your approval is requested" : "for your information"}.`, { id: CARD_IDS.mention }));
     entities = {
       width: "Full",
       entities: [{ type: "mention", text: at, mentioned: { id: input.mention.id, name: input.mention.name } }],
     };
   } else if (input.mention) {
-    body.push(text(`**${input.mention.name}**, your approval is requested.`, { id: CARD_IDS.mention }));
+    body.push(
+      text(`**${input.mention.name}**, ${asks ? "your approval is requested" : "for your information"}.`, {
+        id: CARD_IDS.mention,
+      }),
+    );
   }
 
   body.push({
@@ -312,7 +322,9 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
   }
 
   const actions: OpenUrlAction[] = [
-    { type: "Action.OpenUrl", id: "approve", title: "Review and approve", url: input.links.approve, style: "positive" },
+    asks
+      ? { type: "Action.OpenUrl", id: "approve", title: "Review and approve", url: input.links.approve, style: "positive" }
+      : { type: "Action.OpenUrl", id: "run", title: "Workflow run", url: input.links.approve },
   ];
   if (input.links.pullRequest) {
     actions.push({ type: "Action.OpenUrl", id: "pull-request", title: "Pull request", url: input.links.pullRequest });

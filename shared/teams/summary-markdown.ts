@@ -28,7 +28,7 @@ export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimm
     ? `candidate **${esc(input.candidateVersion)}** vs champion **${esc(input.championVersion)}**`
     : `candidate **${esc(input.candidateVersion)}** (no champion yet)`;
   lines.push(`Model **${esc(input.model)}**: ${versions} → **${esc(input.environment)}**`, "");
-  if (input.mention) lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
+  if (input.mention && input.requestApproval !== false) lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
   lines.push(
     `${icon} **Decision: ${esc(input.decision.toUpperCase())}** — ${esc(input.reason || "(no reason given)")}`,
     "",
@@ -58,7 +58,11 @@ export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimm
   for (const f of input.facts ?? []) facts.push([esc(f.title), esc(f.value)]);
   lines.push("| | |", "| --- | --- |", ...facts.map(([k, v]) => `| ${k} | ${v} |`), "");
 
-  const buttons = [`[Review and approve](${input.links.approve})`];
+  const buttons = [
+    input.requestApproval === false
+      ? `[Workflow run](${input.links.approve})`
+      : `[Review and approve](${input.links.approve})`,
+  ];
   if (input.links.pullRequest) buttons.push(`[Pull request](${input.links.pullRequest})`);
   if (input.links.report) buttons.push(`[Report](${input.links.report})`);
   lines.push(buttons.join(" · "), "");

@@ -17,8 +17,8 @@ import {
   isNumber,
   isSequence,
   isString,
-  type TemplateToken,
 } from "@actions/workflow-parser";
+import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 export type Contexts = Record<string, Value>;
@@ -133,7 +133,7 @@ export function evaluateToken(token: TemplateToken | undefined, ctx: Contexts, s
     }
     return out;
   }
-  if (token.isExpression) throw new Error(`unsupported template expression ${token.toDisplayString()}`);
+  if (token.isExpression) throw new Error(`unsupported template expression at line ${token.line}`);
   return null; // a null literal
 }
 

@@ -24,6 +24,8 @@ export interface Step {
 }
 
 export interface Job {
+  /** A job that calls a reusable workflow (./.github/workflows/<file>). */
+  uses?: string;
   needs?: string | string[];
   "runs-on"?: string;
   "timeout-minutes"?: number;
@@ -72,6 +74,11 @@ export function checkWorkflow(file: string, wf: Workflow, root: string): string[
   }
   for (const [jobId, job] of Object.entries(wf.jobs)) {
     const where = `jobs.${jobId}`;
+    if (job.uses) {
+      // The called workflow's jobs carry timeouts and permissions; the caller may only narrow permissions.
+      if (job.permissions === undefined) say(where, "calls a workflow without a permissions: block (it would get the workflow's {})");
+      continue;
+    }
     if (typeof job["timeout-minutes"] !== "number") say(where, "has no timeout-minutes");
     if (job.permissions === undefined) say(where, "has no permissions: block");
     const steps = job.steps ?? [];

@@ -25,7 +25,15 @@ import { type Contexts, condition, evaluateStrings, evaluateToken, type Status, 
 import { parseCommands, parseFileCommands, type RunResult, repoRoot, runAction } from "./run-action";
 import { runStandIn } from "./stand-ins";
 import { SUITE_USES } from "./workflow-check";
-import { type Job, type LoadedWorkflow, loadWorkflow, type ReusableWorkflowJob, type WorkflowJob } from "./workflow-model";
+import {
+  type ActionStep,
+  type Job,
+  type LoadedWorkflow,
+  loadWorkflow,
+  type ReusableWorkflowJob,
+  type RunStep,
+  type WorkflowJob,
+} from "./workflow-model";
 
 
 export interface StepRecord {
@@ -144,7 +152,7 @@ export function expandMatrix(matrix: Value): Record<string, Value>[] {
     if (!Array.isArray(values)) throw new Error(`strategy.matrix.${k} must be a list (got ${toText(values)})`);
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
   }
-  const same = (a: Value, b: Value) => JSON.stringify(a) === JSON.stringify(b);
+  const same = (a: Value | undefined, b: Value | undefined) => JSON.stringify(a) === JSON.stringify(b);
   if (Object.keys(axes).length === 0) combos = [];
   for (const ex of (exclude as Record<string, Value>[] | null) ?? []) {
     combos = combos.filter((c) => !Object.entries(ex).every(([k, v]) => same(c[k], v)));
@@ -280,7 +288,7 @@ class Runner {
     const definitions = (evaluateToken(job["input-definitions"], {}) ?? {}) as Record<string, Record<string, Value>>;
     for (const [name, def] of Object.entries(definitions)) {
       const type = String(def.type ?? "string");
-      const v = name in given ? given[name]! : (def.default ?? (type === "boolean" ? false : type === "number" ? 0 : ""));
+      const v: Value = name in given ? given[name]! : (def.default ?? (type === "boolean" ? false : type === "number" ? 0 : ""));
       if (type === "boolean" && typeof v !== "boolean") {
         throw new Error(`${qualified}: input ${name} is declared boolean but got ${toText(v)} (GitHub refuses the call)`);
       }
@@ -368,7 +376,9 @@ class Runner {
     const steps: Record<string, Value> = {};
     const timeoutMinutes = evaluateToken(raw?.job.get("timeout-minutes"), ctx);
 
-    for (const [i, step] of job.steps.entries()) {
+    for (const [i, anyStep] of job.steps.entries()) {
+      if (!("run" in anyStep) && !("uses" in anyStep)) throw new Error(`${qualified}: step ${anyStep.id}: only run: and uses: steps are run here`);
+      const step = anyStep as RunStep | ActionStep;
       const keys = raw?.steps[i] ?? new Map<string, TemplateToken>();
       const stepCtx: Contexts = {
         ...ctx,

@@ -105,6 +105,8 @@ export interface WorkflowRunOptions {
   identities?: Record<string, Record<string, string>>;
   /** Environment protection rules by environment name. */
   environments?: Record<string, EnvironmentRule>;
+  /** github.token (default a fixed fake token); a GitHub API stand-in checks it. */
+  githubToken?: string;
   /** Extra environment for every step (e.g. GITHUB_API_URL of a local GitHub API stand-in). */
   env?: Record<string, string>;
   /** Timeout of one step (default 5 minutes). */
@@ -636,7 +638,7 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
     actor: "octocat",
     triggering_actor: "octocat",
     workflow: wf.file,
-    token: "ghs_harnesstoken",
+    token: opts.githubToken ?? "ghs_harnesstoken",
     server_url: "https://github.com",
     api_url: "http://127.0.0.1:9",
   };

@@ -210,7 +210,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
     expect(rejected.jobs["heat-dissipation/notify"]![0]!.result, failures(rejected)).toBe("success");
     expect(rejected.approvals).toEqual([{ job: "heat-dissipation/production", environment: "production", decision: "reject" }]);
     expect(rejected.jobs["heat-dissipation/production"]![0]!.result).toBe("failure");
-    expect(await prod().getAlias("heat-dissipation", "champion")).toBeNull();
+    expect(await prod().getAlias("heat-dissipation", "champion")).toBeUndefined();
   });
 
   it("pr: sampled training is advisory (a comment, a green check); labelled full-training, a rejection blocks", { timeout: 600_000 }, async () => {

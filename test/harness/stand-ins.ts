@@ -6,7 +6,7 @@
  * nothing is skipped silently.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { globSync } from "tinyglobby";
@@ -22,13 +22,25 @@ export interface StandInContext {
   permissions: Permissions;
   /** The OIDC subject a token of this job carries (repo:<owner>/<repo>:environment:<name>, ...:ref:<ref>, ...). */
   oidcSubject: string;
-  /** Federated credentials: environment an identity gives the job's later steps, by the subject it trusts. */
-  identities: Record<string, Record<string, string>>;
+  /** The Microsoft Entra applications (or managed identities) azure/login can sign in as, by client id. */
+  identities: Record<string, AzureIdentity>;
   /** Artifacts of this workflow run, by name: the folder holding the uploaded files. */
   artifacts: Map<string, string>;
   /** Where this run keeps uploaded artifacts. */
   artifactRoot: string;
   log: (line: string) => void;
+}
+
+/** One Microsoft Entra application or user-assigned managed identity. */
+export interface AzureIdentity {
+  /** The OIDC subjects its federated credentials trust (repo:<owner>/<repo>:environment:<name>, ...). */
+  subjects: string[];
+  /**
+   * What its role assignments let the job's later steps do, as environment: connection strings whose SAS
+   * carries exactly those rights (AZURE_STORAGE_CONNECTION_STRING_<ACCOUNT>) and the access tokens Entra ID
+   * issues it by resource (AZURE_LOGIN_ACCESS_TOKENS, JSON; read by the az stand-in).
+   */
+  env: Record<string, string>;
 }
 
 export interface StandInResult {
@@ -46,7 +58,7 @@ type StandIn = (ctx: StandInContext) => StandInResult | Promise<StandInResult>;
 const fail = (error: string): StandInResult => ({ ok: false, error });
 
 /** Inputs of each real action (from its action.yml at the pinned version), to reject a misspelt one. */
-const INPUTS: Record<string, string[]> = {
+export const THIRD_PARTY_INPUTS: Record<string, string[]> = {
   // https://github.com/actions/checkout/blob/v4.2.2/action.yml
   "actions/checkout": [
     "repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user", "persist-credentials",
@@ -87,7 +99,8 @@ const checkout: StandIn = (ctx) => {
 /**
  * azure/login with OIDC (https://github.com/Azure/login#login-with-openid-connect-oidc-recommended): the job
  * must be allowed to request an ID token (`permissions: id-token: write`), client-id and tenant-id must be set,
- * and Microsoft Entra exchanges the token only when a federated credential trusts the token's subject
+ * and Microsoft Entra exchanges the token only for the application named by client-id, and only when one of
+ * its federated credentials trusts the token's subject
  * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust#github-actions).
  * The identity's rights reach the later steps as environment (here: registry connection strings whose SAS
  * carries exactly the rights the README's role assignments give that subject).
@@ -102,12 +115,16 @@ const azureLogin: StandIn = (ctx) => {
   if (!ctx.inputs["client-id"] || !ctx.inputs["tenant-id"]) {
     return fail("Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. Ensure 'client-id' and 'tenant-id' are supplied.");
   }
-  const identity = ctx.identities[ctx.oidcSubject];
+  const clientId = ctx.inputs["client-id"];
+  const identity = ctx.identities[clientId];
   if (!identity) {
+    return fail(`Login failed with Error: AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`);
+  }
+  if (!identity.subjects.includes(ctx.oidcSubject)) {
     return fail(`Login failed with Error: AADSTS700213: No matching federated identity record found for presented assertion subject '${ctx.oidcSubject}'.`);
   }
-  ctx.log(`azure/login: signed in as the identity trusted for ${ctx.oidcSubject}`);
-  return { ok: true, env: { ...identity, AZURE_LOGIN_SUBJECT: ctx.oidcSubject } };
+  ctx.log(`azure/login: signed in as ${clientId}, which trusts ${ctx.oidcSubject}`);
+  return { ok: true, env: { ...identity.env, AZURE_LOGIN_SUBJECT: ctx.oidcSubject } };
 };
 
 let venv: string | undefined;
@@ -142,8 +159,16 @@ const setupPython: StandIn = (ctx) => {
     }
   }
   if (!venv) {
+    // pip is Debian's (python3-pip, seen through --system-site-packages), started the way the venv's own pip
+    // script starts it; creating the venv without its own copy of pip takes a tenth of the time.
     const dir = join(tmpdir(), `mlops-harness-python-${version}-${process.pid}`);
-    if (!existsSync(join(dir, "bin", "python"))) execFileSync(bin, ["-m", "venv", "--system-site-packages", dir]);
+    if (!existsSync(join(dir, "bin", "python"))) {
+      execFileSync(bin, ["-m", "venv", "--system-site-packages", "--without-pip", dir]);
+      for (const name of ["pip", "pip3"]) {
+        writeFileSync(join(dir, "bin", name), '#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n', { mode: 0o755 });
+      }
+      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    }
     venv = dir;
   }
   return {
@@ -217,9 +242,9 @@ export async function runStandIn(uses: string, ctx: StandInContext): Promise<Sta
   if (!standIn) return fail(`${uses}: no stand-in for this action in the workflow harness (test/harness/stand-ins.ts)`);
   // The runner warns about inputs the action does not declare ("Unexpected input(s) ..."); a misspelt key
   // would silently do nothing, so it fails here.
-  const unknown = Object.keys(ctx.inputs).filter((k) => !INPUTS[name]!.includes(k));
+  const unknown = Object.keys(ctx.inputs).filter((k) => !THIRD_PARTY_INPUTS[name]!.includes(k));
   if (unknown.length > 0) {
-    return fail(`Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${INPUTS[name]!.join("', '")}']`);
+    return fail(`Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${THIRD_PARTY_INPUTS[name]!.join("', '")}']`);
   }
   return standIn(ctx);
 }

@@ -106,3 +106,17 @@ export async function loadWorkflow(file: string, repository: string): Promise<Lo
   }
   return { file: entry.name, template, permissions, raw: rawJobs };
 }
+
+/**
+ * What GitHub's parser says about a workflow text (schema errors, unknown keys, bad expressions), without
+ * resolving called workflows. An empty list means GitHub would accept the file.
+ */
+export async function workflowErrors(name: string, content: string): Promise<string[]> {
+  const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  const errors = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value) {
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value, undefined, { fetchReusableWorkflowDepth: 0 });
+    errors.push(...(template.errors ?? []).map((e) => e.Message));
+  }
+  return [...new Set(errors)];
+}

@@ -2,7 +2,7 @@
  * Runs a workflow file for one event, as GitHub would, on this machine. Reading the file (schema, jobs,
  * steps, `if:` wrapping, called workflows and their inputs) is GitHub's parser's; evaluating `${{ }}` is
  * GitHub's evaluator's (see expressions.ts). What is ours is running things:
- * - jobs in `needs` order, each on a fresh runner (its own empty workspace and RUNNER_TEMP), with job
+ * - jobs in `needs` order (jobs that do not need each other at the same time, as on GitHub), each on a fresh runner (its own empty workspace and RUNNER_TEMP), with job
  *   `if:`, `strategy.matrix` (include/exclude as GitHub expands them), `needs.<job>.result/outputs`, job
  *   outputs (skipped when they hold a secret, as GitHub skips them) and `continue-on-error`;
  * - `uses: ./.github/workflows/<file>` jobs (reusable workflows): `with:` inputs with their declared defaults
@@ -16,14 +16,14 @@
  *   the stand-ins of stand-ins.ts for third-party actions.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { isReusableWorkflowJob } from "@actions/workflow-parser/model/type-guards";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
-import { type Contexts, condition, evaluateStrings, evaluateToken, type Status, toText, type Value } from "./expressions";
+import { type Contexts, condition, evaluate, evaluateStrings, evaluateToken, type Status, toText, type Value } from "./expressions";
 import { parseCommands, parseFileCommands, type RunResult, repoRoot, runAction } from "./run-action";
-import { runStandIn } from "./stand-ins";
+import { type AzureIdentity, runStandIn } from "./stand-ins";
 import { SUITE_USES } from "./workflow-check";
 import {
   type ActionStep,
@@ -34,6 +34,7 @@ import {
   type RunStep,
   type WorkflowJob,
 } from "./workflow-model";
+import { parse as parseYaml } from "yaml";
 
 
 export interface StepRecord {
@@ -52,6 +53,8 @@ export interface StepRecord {
   stderr: string;
   /** The `::error::` messages and the stand-in's failure, in order. */
   errors: string[];
+  /** Wall time of the step, in milliseconds (skipped steps: none). */
+  ms?: number;
 }
 
 export interface JobRecord {
@@ -84,7 +87,12 @@ export interface WorkflowRun {
 
 export interface EnvironmentRule {
   /** Required reviewers are configured: a job bound to it waits for an approval. */
-  reviewers: boolean;
+  reviewers?: boolean;
+  /**
+   * Environment variables: a job bound to the environment sees them in `vars`, over the repository's of the
+   * same name (https://docs.github.com/actions/reference/workflows-and-actions/variables#configuration-variable-precedence).
+   */
+  vars?: Record<string, string>;
   /** What the reviewers answer (default approve). */
   decision?: "approve" | "reject";
 }
@@ -102,7 +110,7 @@ export interface WorkflowRunOptions {
   vars?: Record<string, string>;
   secrets?: Record<string, string>;
   /** Federated credentials: what azure/login gives a job, by the OIDC subject it trusts. */
-  identities?: Record<string, Record<string, string>>;
+  identities?: Record<string, AzureIdentity>;
   /** Environment protection rules by environment name. */
   environments?: Record<string, EnvironmentRule>;
   /** github.token (default a fixed fake token); a GitHub API stand-in checks it. */
@@ -230,11 +238,17 @@ class Runner {
     this.opts.log?.(line);
   }
 
+  /**
+   * Every job of `list` (one workflow file), each as soon as the jobs it needs have finished, the others
+   * meanwhile: as on GitHub, jobs without a `needs:` path between them run at the same time.
+   */
   async jobs(list: WorkflowJob[], scope: Scope): Promise<Map<string, JobRecord[]>> {
     const records = new Map<string, JobRecord[]>();
+    const finished = new Map<string, Promise<void>>();
     const ancestors = (job: WorkflowJob): string[] =>
       (job.needs ?? []).flatMap((n) => [n.value, ...ancestors(list.find((j) => j.id.value === n.value)!)]);
-    for (const job of order(list)) {
+    const runJob = async (job: WorkflowJob) => {
+      await Promise.all((job.needs ?? []).map((n) => finished.get(n.value)));
       const id = job.id.value;
       const needs: Record<string, Value> = {};
       for (const n of job.needs ?? []) needs[n.value] = summary(records.get(n.value) ?? []);
@@ -257,7 +271,7 @@ class Runner {
       if (!condition(job.if, ctx, status)) {
         runs.push({ id: qualified, matrix: {}, result: "skipped", outputs: {}, skippedOutputs: [], steps: [] });
         this.log(`${qualified}: skipped`);
-        continue;
+        return;
       }
       const strategy = evaluateToken(job.strategy, ctx) as Record<string, Value> | null;
       const combos = strategy?.matrix === undefined || strategy.matrix === null ? [{}] : expandMatrix(strategy.matrix);
@@ -273,7 +287,12 @@ class Runner {
         runs.push(record);
         if (record.result === "failure") this.run.conclusion = "failure";
       }
-    }
+    };
+    // order() puts every job after the jobs it needs, so their promises exist when it starts waiting.
+    for (const job of order(list)) finished.set(job.id.value, runJob(job));
+    const settled = await Promise.allSettled(finished.values());
+    const broken = settled.find((r) => r.status === "rejected");
+    if (broken) throw (broken as PromiseRejectedResult).reason;
     return records;
   }
 
@@ -358,6 +377,7 @@ class Runner {
         return record;
       }
     }
+    if (rule?.vars) ctx = { ...ctx, vars: { ...(ctx.vars as Record<string, Value>), ...rule.vars } };
     const event = scope.github.event_name;
     record.oidcSubject = environment
       ? `repo:${REPOSITORY}:environment:${environment}`
@@ -409,6 +429,7 @@ class Runner {
       // The runner image's tools that cannot run here have stand-ins in test/harness/bin (az).
       env.PATH = [...path, env.PATH ?? "", join(repoRoot, "test/harness/bin")].join(delimiter);
       let stepRecord: StepRecord;
+      const started = performance.now();
       if ("run" in step) {
         stepRecord = await this.runScript(step, keys, stepCtx, env, workspace, runnerTemp, base);
         for (const [k, v] of Object.entries(stepRecord.result?.env ?? {})) exported[k] = v;
@@ -417,6 +438,7 @@ class Runner {
         const inputs = evaluateStrings(keys.get("with"), stepCtx);
         const suite = SUITE_USES.exec(uses);
         if (suite) {
+          Object.assign(inputs, expressionDefaults(this.opts.root, suite[1]!, inputs, stepCtx));
           const result = await runAction(suite[1]!, {
             root: this.opts.root,
             workspace,
@@ -470,13 +492,14 @@ class Runner {
       const tolerated =
         stepRecord.status === "failure" &&
         (continueOnError === true || (typeof continueOnError === "object" && toText(evaluateToken(continueOnError, stepCtx)) === "true"));
+      stepRecord.ms = Math.round(performance.now() - started);
       record.steps.push(stepRecord);
       steps[id] = {
         outputs: stepRecord.outputs,
         outcome: stepRecord.status,
         conclusion: tolerated ? "success" : stepRecord.status,
       };
-      this.log(`${qualified}: ${name ?? stepRecord.uses ?? id}: ${stepRecord.status}${stepRecord.errors.length ? ` (${stepRecord.errors.join(" | ")})` : ""}`);
+      this.log(`${qualified}: ${name ?? stepRecord.uses ?? id}: ${stepRecord.status} in ${stepRecord.ms} ms${stepRecord.errors.length ? ` (${stepRecord.errors.join(" | ")})` : ""}`);
       if (stepRecord.status === "failure" && !tolerated) record.result = "failure";
     }
     void timeoutMinutes;
@@ -510,6 +533,11 @@ class Runner {
       GITHUB_SERVER_URL: "https://github.com",
       // Nothing leaves the machine: the discard port refuses connections unless a test starts a stand-in.
       GITHUB_API_URL: "http://127.0.0.1:9",
+      // After azure/login, DefaultAzureCredential on a GitHub-hosted runner ends at AzureCliCredential: no
+      // environment secret, no workload identity file, and no managed identity (its IMDS probe fails). Here
+      // that probe would leave the machine, so the chain is narrowed to the CLI's session with @azure/identity's
+      // documented AZURE_TOKEN_CREDENTIALS (https://learn.microsoft.com/javascript/api/@azure/identity/defaultazurecredential).
+      AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
       RUNNER_TEMP: runnerTemp,
       RUNNER_OS: "Linux",
       RUNNER_ARCH: "X64",
@@ -603,6 +631,22 @@ class Runner {
       },
     };
   }
+}
+
+/**
+ * The inputs a step leaves out whose action.yml default is an expression (`${{ github.token }}`): the runner
+ * evaluates those defaults in the step's context (github, runner, env, ...) before the action starts.
+ * https://docs.github.com/actions/reference/workflows-and-actions/metadata-syntax#inputsinput_iddefault
+ */
+function expressionDefaults(root: string, action: string, given: Record<string, string>, ctx: Contexts): Record<string, string> {
+  const dir = existsSync(join(root, action, "action.yml")) ? join(root, action) : join(root, "actions", action);
+  const meta = parseYaml(readFileSync(join(dir, "action.yml"), "utf8")) as { inputs?: Record<string, { default?: string }> };
+  const out: Record<string, string> = {};
+  for (const [name, m] of Object.entries(meta.inputs ?? {})) {
+    if (name in given || !m.default?.includes("${{")) continue;
+    out[name] = m.default.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expr: string) => toText(evaluate(expr.trim(), ctx)));
+  }
+  return out;
 }
 
 function failedStep(id: string, error: string): StepRecord {

@@ -84,6 +84,19 @@ describe("the checks catch mistakes", () => {
     expect(problems).toMatch(/inside run:/);
   });
 
+  it("a write to prod or a push to the plants outside the job bound to production", () => {
+    const wf = cd();
+    const promoteStep = wf.jobs.production!.steps!.find((s) => s.id === "promote")!;
+    const push = wf.jobs.production!.steps!.find((s) => s.id === "image")!;
+    wf.jobs.staging!.steps!.push(promoteStep);
+    wf.jobs.notify!.steps!.push(push);
+    delete wf.jobs.production!.environment;
+    const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
+    expect(problems).toMatch(/jobs\.staging\.steps\[promote\]: promote writes the prod registry .* \(got environment: staging\)/);
+    expect(problems).toMatch(/jobs\.notify\.steps\[image\]: package-edge .* \(got no environment\)/);
+    expect(problems).toMatch(/jobs\.production\.steps\[promote\]: .* \(got no environment\)/);
+  });
+
   it("actionlint itself reports a broken workflow", async () => {
     const wf = cd();
     (wf.jobs.notify as Record<string, unknown>)["runs-on"] = undefined;

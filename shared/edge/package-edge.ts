@@ -7,11 +7,11 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { type ResolvedModel, resolveModel } from "../models";
-import { type SmokeTestResult, smokeTestImage } from "./smoke-test";
+import { readSmokeRequest, type SmokeTestResult, smokeTestImage } from "./smoke-test";
 import {
   type BuiltImage,
   buildImage,
@@ -88,6 +88,9 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
   logger.info(
     `package-edge: ${modelName}@${modelVersion} loads (inputs ${io.inputs.join(", ")}; outputs ${io.outputs.join(", ")})`,
   );
+  const smokeRequest = opts.smokeRequest
+    ? await readSmokeRequest(resolve(opts.cwd ?? ".", opts.smokeRequest), opts.smokeRequest, io.inputs)
+    : undefined;
 
   const sha =
     resolved.card?.files.find((f) => f.path === "model.onnx" || f.path.endsWith(".onnx"))?.sha256 ??
@@ -124,11 +127,11 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
   }
   // Before any push: an image that does not answer is not shipped.
   let smokeTest: SmokeTestResult | undefined;
-  if (opts.smokeRequest) {
+  if (smokeRequest) {
     const scratch = layout && !/\.tar$/i.test(layout.path) ? undefined : await mkdtemp(join(tmpdir(), "mlops-smoke-layout-"));
     try {
       if (scratch) await writeOciLayout(image, { dir: scratch }, { tag: modelVersion });
-      smokeTest = await smokeTestImage({ layout: scratch ?? layout!.path, request: opts.smokeRequest, logger });
+      smokeTest = await smokeTestImage({ layout: scratch ?? layout!.path, request: smokeRequest, logger });
     } finally {
       if (scratch) await rm(scratch, { recursive: true, force: true });
     }

@@ -16,11 +16,18 @@ import type { Logger } from "../log";
 import { layoutImageConfig, unpackLayout } from "../oci";
 import { inferenceServiceClient } from "../serve";
 
+/** An OIP v2 JSON inference request (as for POST /v2/models/<name>/infer). */
+export interface SmokeRequest {
+  inputs: JsonTensor[];
+  outputs?: { name: string }[];
+  /** The file it was read from, as the user named it. */
+  path: string;
+}
+
 export interface SmokeTestOptions {
   /** OCI layout directory holding the image. */
   layout: string;
-  /** Path of the OIP v2 JSON inference request (as for POST /v2/models/<name>/infer). */
-  request: string;
+  request: SmokeRequest;
   logger: Logger;
   /** Bound on booting and on each request (default 60 s). */
   timeoutMs?: number;
@@ -58,10 +65,14 @@ const CONTENTS: Record<string, string> = {
   BYTES: "bytes_contents",
 };
 
-async function readRequest(path: string): Promise<{ inputs: JsonTensor[]; outputs?: { name: string }[] }> {
+/**
+ * Read and check a smoke request (`file` on disk, `path` as the user wrote it), before anything is built.
+ * With the model's input names, a request naming another input is refused here too.
+ */
+export async function readSmokeRequest(file: string, path: string, modelInputs?: string[]): Promise<SmokeRequest> {
   let body: { inputs?: JsonTensor[]; outputs?: { name: string }[] };
   try {
-    body = JSON.parse(await readFile(path, "utf8")) as typeof body;
+    body = JSON.parse(await readFile(file, "utf8")) as typeof body;
   } catch (e) {
     throw new UserError(
       `smoke-request: cannot read ${shown(path)} as JSON (${(e as Error).message}). Pass an OIP v2 inference request such as deploy/sample-request.json.`,
@@ -74,13 +85,18 @@ async function readRequest(path: string): Promise<{ inputs: JsonTensor[]; output
     );
   }
   for (const t of body.inputs) {
+    if (modelInputs && !modelInputs.includes(t.name)) {
+      throw new UserError(
+        `smoke-request: input ${shown(t.name)} in ${shown(path)} is not an input of the model (inputs: ${modelInputs.join(", ")}). Name the model's inputs as clients will.`,
+      );
+    }
     if (!CONTENTS[t.datatype]) {
       throw new UserError(
         `smoke-request: input ${shown(t.name)} has datatype ${shown(t.datatype)}, which has no typed gRPC contents. Use one of ${Object.keys(CONTENTS).join(", ")}.`,
       );
     }
   }
-  return { inputs: body.inputs, ...(body.outputs ? { outputs: body.outputs } : {}) };
+  return { inputs: body.inputs, ...(body.outputs ? { outputs: body.outputs } : {}), path };
 }
 
 /** Inside the unpacked root: `/app/serve.js` → `<rootfs>/app/serve.js` when it exists there. */
@@ -165,7 +181,7 @@ function decodeRaw(datatype: string, b: Buffer): number[] {
 
 export async function smokeTestImage(opts: SmokeTestOptions): Promise<SmokeTestResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const request = await readRequest(opts.request);
+  const { request } = opts;
   const rootfs = await mkdtemp(join(tmpdir(), "mlops-smoke-"));
   try {
     await unpackLayout(opts.layout, rootfs);
@@ -181,7 +197,7 @@ export async function smokeTestImage(opts: SmokeTestOptions): Promise<SmokeTestR
       const text = await res.text();
       if (res.status !== 200) {
         throw new UserError(
-          `smoke test: HTTP inference answered ${res.status} (${shown(text, 300)}). Fix smoke-request (${shown(opts.request)}) or the model: the image was not pushed.`,
+          `smoke test: HTTP inference answered ${res.status} (${shown(text, 300)}). Fix smoke-request (${shown(request.path)}) or the model: the image was not pushed.`,
         );
       }
       const http = JSON.parse(text) as { outputs: JsonTensor[] };

@@ -60,6 +60,27 @@ describe("buildApprovalCard", () => {
     expect(table.rows.map((r) => r.id)).toEqual(["metrics-header", "metric-pass-0", "metric-fail-1", "metric-na-2"]);
   });
 
+  it("reports what happened without asking, for a rollback (request-approval false)", () => {
+    const input = exampleApprovalInput({
+      title: "ai4i-failure rolled back in production",
+      candidateVersion: "12",
+      championVersion: "13",
+      decision: "rolled-back",
+      reason: "recall dropped at plant-north",
+      metrics: [],
+      mention: { name: "Jane Doe", id: "jane@contoso.com" },
+      requestApproval: false,
+    });
+    const card = buildApprovalCard(input);
+    const texts = allTexts(card.body).join("\n");
+    expect(texts).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
+    expect(texts).toContain("Decision: ROLLED-BACK");
+    expect(texts).toContain("<at>Jane Doe</at>, for your information.");
+    expect(texts).not.toMatch(/approv/i);
+    expect(card.actions.map((a) => a.title)).toEqual(["Workflow run", "Pull request", "Report"]);
+    expect(decisionTone("rolled-back")).toBe("neutral");
+  });
+
   it("says when there is no champion yet", () => {
     const input = exampleApprovalInput({ championVersion: undefined });
     expect(allTexts(buildApprovalCard(input).body).join("\n")).toContain("candidate **13** (no champion yet)");

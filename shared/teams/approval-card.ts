@@ -261,6 +261,22 @@ function lineageFacts(input: ApprovalCardInput): Fact[] {
 }
 
 /**
+ * The line under the title, in Markdown (`escape` makes a value safe for where it is shown). An approval
+ * request names the candidate and the champion it would replace; a report (requestApproval false, e.g. a
+ * rollback) says which version is live now and which it replaced.
+ */
+export function subtitle(input: ApprovalCardInput, escape: (s: string) => string): string {
+  const model = `Model **${escape(input.model)}**`;
+  const candidate = `**${escape(input.candidateVersion)}**`;
+  const champion = input.championVersion ? `**${escape(input.championVersion)}**` : undefined;
+  if (input.requestApproval === false) {
+    return `${model} in **${escape(input.environment)}**: now version ${candidate}${champion ? ` (was ${champion})` : ""}`;
+  }
+  const versions = champion ? `candidate ${candidate} vs champion ${champion}` : `candidate ${candidate} (no champion yet)`;
+  return `${model}: ${versions} → **${escape(input.environment)}**`;
+}
+
+/**
  * The approval card: title, model and versions, the decision and its reason, the metrics table,
  * lineage, extra facts and the buttons. Adaptive Card 1.5 with Action.OpenUrl only (a webhook card
  * has no bot to receive Submit/Execute).
@@ -271,15 +287,7 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
   const body: CardElement[] = [];
 
   body.push(text(input.title, { id: CARD_IDS.title, size: "Large", weight: "Bolder", style: "heading" }));
-  const versions = input.championVersion
-    ? `candidate **${input.candidateVersion}** vs champion **${input.championVersion}**`
-    : `candidate **${input.candidateVersion}** (no champion yet)`;
-  body.push(
-    text(`Model **${input.model}**: ${versions} → **${input.environment}**`, {
-      id: CARD_IDS.subtitle,
-      spacing: "Small",
-    }),
-  );
+  body.push(text(subtitle(input, (s) => s), { id: CARD_IDS.subtitle, spacing: "Small" }));
 
   const asks = input.requestApproval !== false;
   let entities: AdaptiveCard["msteams"] = { width: "Full" };

@@ -18,6 +18,23 @@ describe("renderSummaryMarkdown", () => {
     expect(md).not.toContain("trimmed");
   });
 
+  it("reports a rollback without asking for approval", () => {
+    const md = renderSummaryMarkdown(
+      exampleApprovalInput({
+        candidateVersion: "12",
+        championVersion: "13",
+        decision: "rolled-back",
+        metrics: [],
+        mention: { name: "Jane Doe" },
+        requestApproval: false,
+      }),
+    );
+    expect(md).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
+    expect(md).toContain("ℹ️ **Decision: ROLLED-BACK**");
+    expect(md).toContain("[Workflow run](https://github.com/contoso/predictive-maintenance/actions/runs/987654321)");
+    expect(md).not.toMatch(/Review and approve|Approval requested/);
+  });
+
   it("escapes table-breaking characters and repeats what the card trimmed", () => {
     const md = renderSummaryMarkdown(
       exampleApprovalInput({ decision: "reject", metrics: [{ name: "a|b<script>", candidate: 1, passed: false }] }),

@@ -1,5 +1,5 @@
 import type { ApprovalCardInput } from "./approval-card";
-import { decisionTone, metricDelta } from "./approval-card";
+import { decisionTone, metricDelta, subtitle } from "./approval-card";
 import { formatDelta, formatNumber, passMark, shortSha } from "./format";
 
 /** Escapes text for a Markdown table cell or a line (pipes, newlines, HTML). */
@@ -24,10 +24,7 @@ export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimm
   const tone = decisionTone(input.decision);
   const icon = tone === "good" ? "✅" : tone === "attention" ? "⛔" : "ℹ️";
   lines.push(`### ${esc(input.title)}`, "");
-  const versions = input.championVersion
-    ? `candidate **${esc(input.candidateVersion)}** vs champion **${esc(input.championVersion)}**`
-    : `candidate **${esc(input.candidateVersion)}** (no champion yet)`;
-  lines.push(`Model **${esc(input.model)}**: ${versions} → **${esc(input.environment)}**`, "");
+  lines.push(subtitle(input, esc), "");
   if (input.mention && input.requestApproval !== false) lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
   lines.push(
     `${icon} **Decision: ${esc(input.decision.toUpperCase())}** — ${esc(input.reason || "(no reason given)")}`,

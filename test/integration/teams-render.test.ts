@@ -45,12 +45,12 @@ const RENDER_IN_PAGE = `(cardJson) => {
   return { events, failures, version: card.version ? card.version.toString() : "" };
 }`;
 
-async function renderCard(page: Page, card: AdaptiveCard): Promise<{ events: string[]; failures: string[] }> {
+async function renderCard(page: Page, card: AdaptiveCard, width = 640): Promise<{ events: string[]; failures: string[] }> {
   const js = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.min.js"), "utf8");
   const css = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.css"), "utf8");
   await page.setContent(
     '<!doctype html><html><head><meta charset="utf-8"><title>card</title></head>' +
-      '<body style="margin:0;background:#f5f5f5"><div id="card" style="width:640px;margin:16px;background:#fff;border:1px solid #ddd"></div></body></html>',
+      `<body style="margin:0;background:#f5f5f5"><div id="card" style="width:${width}px;margin:16px;background:#fff;border:1px solid #ddd"></div></body></html>`,
   );
   await page.addStyleTag({ content: css });
   await page.addScriptTag({ content: js });
@@ -69,8 +69,8 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     await chrome?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await chrome.browser.newContext({ viewport: { width: 700, height: 900 }, deviceScaleFactor: 1 });
+  async function newPage(viewport = { width: 700, height: 900 }): Promise<Page> {
+    const context = await chrome.browser.newContext({ viewport, deviceScaleFactor: 1 });
     // Everything is inline: any request (a CDN, an image) is a defect and is refused.
     await context.route("**/*", (route) => {
       externalRequests.push(route.request().url());
@@ -133,6 +133,45 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     await root.screenshot({ path: resolve(OUT, "teams-card.png") });
     expect(externalRequests).toEqual([]);
     await page.context().close();
+  });
+
+  it("a report card (a rollback) asks for nothing and links the run, at desktop and phone widths", async () => {
+    const input = exampleApprovalInput({
+      title: "ai4i-failure rolled back in production",
+      candidateVersion: "12",
+      championVersion: "13",
+      decision: "rolled-back",
+      reason: "recall dropped at plant-north",
+      metrics: [],
+      facts: [
+        { title: "From", value: "ai4i-failure@13" },
+        { title: "To", value: "ai4i-failure@12" },
+        { title: "By", value: "octocat" },
+      ],
+      links: { approve: "https://github.com/contoso/predictive-maintenance/actions/runs/987654322" },
+      requestApproval: false,
+    });
+    const card = buildPayload(buildApprovalCard(input)).payload.attachments[0].content;
+    for (const [name, viewport, width] of [
+      ["desktop", { width: 700, height: 700 }, 640],
+      ["phone", { width: 390, height: 844 }, 358],
+    ] as const) {
+      const page = await newPage(viewport);
+      const { events, failures } = await renderCard(page, card, width);
+      expect(events).toEqual([]);
+      expect(failures).toEqual([]);
+      const root = page.locator("#card");
+      for (const text of ["ai4i-failure rolled back in production", "now version", "Decision: ROLLED-BACK", "recall dropped at plant-north", "ai4i-failure@13", "octocat"]) {
+        await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: `${name}: ${text}` }).toBe(true);
+      }
+      expect(await root.textContent()).not.toMatch(/approv/i);
+      expect(await root.locator("button.ac-pushButton").allTextContents()).toEqual(["Workflow run"]);
+      // Nothing wider than the card: no horizontal scrolling on a phone.
+      expect(await page.evaluate(`document.getElementById("card").scrollWidth <= ${width}`)).toBe(true);
+      await root.screenshot({ path: resolve(OUT, `teams-card-rollback-${name}.png`) });
+      await page.context().close();
+    }
+    expect(externalRequests).toEqual([]);
   });
 
   it("a trimmed card still renders, keeps failing metrics and shows the trimming notice", async () => {

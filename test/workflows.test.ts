@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { lintSources, workflowFiles } from "../scripts/actionlint.mjs";
 import { repoRoot } from "./harness/run-action";
+import { triggers } from "./harness/triggers";
 import { checkWorkflow, loadWorkflow } from "./harness/workflow-check";
+import { loadWorkflow as parseWorkflowFile } from "./harness/workflow-model";
 
 const dir = join(repoRoot, "workflows-examples");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
@@ -40,6 +42,42 @@ describe("workflows-examples", () => {
       expect(checkWorkflow(file, loadWorkflow(readFileSync(join(dir, file), "utf8")), repoRoot)).toEqual([]);
     });
   }
+});
+
+describe("the template's triggers (on: filters as GitHub applies them)", () => {
+  const template = join(repoRoot, "examples/model-repository");
+  const on = async (file: string) => (await parseWorkflowFile(join(template, ".github/workflows", file), template)).template.events;
+  const pr = (action: string, changedFiles: string[]) => ({
+    name: "pull_request",
+    ref: "refs/pull/17/merge",
+    payload: { action, pull_request: { number: 17, base: { ref: "main" } } },
+    changedFiles,
+  });
+
+  it("a change to docs only starts neither the PR gate nor CI; code, data or workflow changes do", async () => {
+    const [prOn, ciOn] = await Promise.all([on("pr.yml"), on("ci.yml")]);
+    const docs = ["README.md", "docs/plants.md"];
+    expect(triggers(prOn, pr("opened", docs)).runs).toBe(false);
+    expect(triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: docs }).runs).toBe(false);
+    for (const files of [["ml/train.py"], ["data/train.csv"], ["README.md", ".github/workflows/model-ci.yml"]]) {
+      expect(triggers(prOn, pr("synchronize", files)).runs, files.join()).toBe(true);
+      expect(triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: files }).runs, files.join()).toBe(true);
+    }
+    // Adding the full-training label re-runs the gate; CI runs for main only.
+    expect(triggers(prOn, pr("labeled", ["ml/train.py"])).runs).toBe(true);
+    expect(triggers(ciOn, { name: "push", ref: "refs/heads/feature", payload: {}, changedFiles: ["ml/train.py"] }).runs).toBe(false);
+    expect(triggers(ciOn, { name: "repository_dispatch", ref: "refs/heads/main", payload: { action: "retrain" } }).runs).toBe(true);
+  });
+
+  it("a release tag of a model starts cd, whatever changed; other tags and branch pushes do not", async () => {
+    const cdOn = await on("cd.yml");
+    const push = (ref: string) => triggers(cdOn, { name: "push", ref, payload: {}, changedFiles: ["README.md"] }).runs;
+    expect(push("refs/tags/failure-predictor/v7")).toBe(true);
+    expect(push("refs/tags/heat-dissipation/v1")).toBe(true);
+    expect(push("refs/tags/pump-vibration/v1")).toBe(false);
+    expect(push("refs/tags/v1.0.0")).toBe(false);
+    expect(push("refs/heads/main")).toBe(false);
+  });
 });
 
 describe("the checks catch mistakes", () => {

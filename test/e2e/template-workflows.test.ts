@@ -219,7 +219,8 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
   });
 
   it("ci: lint and tests, then both models trained as production and registered as challengers in dev", { timeout: 900_000 }, async () => {
-    const r = await run("ci.yml", { eventName: "push", event: { ref: "refs/heads/main" } });
+    const r = await run("ci.yml", { eventName: "push", event: { ref: "refs/heads/main" }, changedFiles: ["ml/train.py"] });
+    expect(r.triggered, r.trigger).toBe(true);
     expect(r.conclusion, failures(r)).toBe("success");
     const test = r.jobs.test![0]!;
     expect(test.steps.map((s) => s.run ?? s.uses?.split("@")[0])).toEqual([
@@ -248,6 +249,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
   describe("with v1 of both models in dev", () => {
     it.concurrent("cd by tag: staging compares, boots the image and smoke-tests it before the card; one approval; prod and plants", { timeout: 900_000 }, async ({ expect }) => {
       const r = await run("cd.yml", { eventName: "push", ref: "refs/tags/failure-predictor/v1", event: { ref: "refs/tags/failure-predictor/v1" } });
+      expect(r.triggered, r.trigger).toBe(true);
       expect(r.conclusion, failures(r)).toBe("success");
       expect(r.jobs["heat-dissipation"]![0]!.result).toBe("skipped");
       const staging = r.jobs["failure-predictor/staging"]![0]!;
@@ -423,8 +425,8 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       });
       const devHistory = await dev().history("failure-predictor");
       const [sampled, full] = await Promise.all([
-        run("pr.yml", { eventName: "pull_request", event: event(17, []) }),
-        run("pr.yml", { eventName: "pull_request", event: event(18, ["full-training"]) }),
+        run("pr.yml", { eventName: "pull_request", event: event(17, []), changedFiles: ["ml/train.py"] }),
+        run("pr.yml", { eventName: "pull_request", event: event(18, ["full-training"]), changedFiles: ["ml/train.py"] }),
       ]);
       expect(sampled.conclusion, failures(sampled)).toBe("success");
       const gate = sampled.jobs["failure-predictor/gate"]![0]!;

@@ -1,5 +1,6 @@
 /**
- * Runs a workflow file for one event, as GitHub would, on this machine. Reading the file (schema, jobs,
+ * Runs a workflow file for one event, as GitHub would, on this machine: when its `on:` filters let the event
+ * start it (triggers.ts). Reading the file (schema, jobs,
  * steps, `if:` wrapping, called workflows and their inputs) is GitHub's parser's; evaluating `${{ }}` is
  * GitHub's evaluator's (see expressions.ts). What is ours is running things:
  * - jobs in `needs` order (jobs that do not need each other at the same time, as on GitHub), each on a fresh runner (its own empty workspace and RUNNER_TEMP), with job
@@ -24,6 +25,7 @@ import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/te
 import { type Contexts, condition, evaluate, evaluateStrings, evaluateToken, type Status, toText, type Value } from "./expressions";
 import { parseCommands, parseFileCommands, type RunResult, repoRoot, runAction } from "./run-action";
 import { type AzureIdentity, runStandIn } from "./stand-ins";
+import { triggers } from "./triggers";
 import { SUITE_USES } from "./workflow-check";
 import {
   type ActionStep,
@@ -78,6 +80,10 @@ export interface Approval {
 }
 
 export interface WorkflowRun {
+  /** Whether the workflow's `on:` filters let the event start it (when not, no job ran). */
+  triggered: boolean;
+  /** Why it did or did not start. */
+  trigger: string;
   jobs: Record<string, JobRecord[]>;
   /** Every wait at an environment with required reviewers, in order. */
   approvals: Approval[];
@@ -106,6 +112,8 @@ export interface WorkflowRunOptions {
   event?: Record<string, Value>;
   /** github.ref (default refs/heads/main). */
   ref?: string;
+  /** Files the push or pull request changes, for `paths:` filters (undefined: not evaluated). */
+  changedFiles?: string[];
   inputs?: Record<string, string | boolean | number>;
   vars?: Record<string, string>;
   secrets?: Record<string, string>;
@@ -223,7 +231,7 @@ interface Scope {
 }
 
 class Runner {
-  readonly run: WorkflowRun = { jobs: {}, approvals: [], artifacts: new Map(), conclusion: "success" };
+  readonly run: WorkflowRun = { triggered: true, trigger: "", jobs: {}, approvals: [], artifacts: new Map(), conclusion: "success" };
   private readonly base = mkdtempSync(join(tmpdir(), "mlops-wf-"));
   private readonly masks: string[];
 
@@ -687,6 +695,17 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
     api_url: "http://127.0.0.1:9",
   };
   const runner = new Runner(wf, opts);
+  const trigger = triggers(wf.template.events, {
+    name: opts.eventName,
+    ref,
+    payload: opts.event ?? {},
+    ...(opts.changedFiles ? { changedFiles: opts.changedFiles } : {}),
+  });
+  runner.run.trigger = trigger.why;
+  if (!trigger.runs) {
+    runner.run.triggered = false;
+    return runner.run;
+  }
   // workflow_dispatch inputs not given take their declared defaults (booleans as booleans).
   const inputs: Record<string, Value> = {};
   const declared = opts.eventName === "workflow_dispatch" ? (wf.template.events.workflow_dispatch?.inputs ?? {}) : {};

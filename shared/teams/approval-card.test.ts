@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../errors";
 import type { Table, TableRow, TextBlock } from "./adaptive-card";
 import { buildApprovalCard, decisionTone, metricRows, parseMention } from "./approval-card";
-import { exampleApprovalInput } from "./example-input";
+import { exampleApprovalInput, exampleRollbackInput } from "./example-input";
 
 function allTexts(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(allTexts);
@@ -61,16 +61,7 @@ describe("buildApprovalCard", () => {
   });
 
   it("reports what happened without asking, for a rollback (request-approval false)", () => {
-    const input = exampleApprovalInput({
-      title: "ai4i-failure rolled back in production",
-      candidateVersion: "12",
-      championVersion: "13",
-      decision: "rolled-back",
-      reason: "recall dropped at plant-north",
-      metrics: [],
-      mention: { name: "Jane Doe", id: "jane@contoso.com" },
-      requestApproval: false,
-    });
+    const input = exampleRollbackInput({ mention: { name: "Jane Doe", id: "jane@contoso.com" } });
     const card = buildApprovalCard(input);
     const texts = allTexts(card.body).join("\n");
     expect(texts).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");

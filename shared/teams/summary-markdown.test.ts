@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleApprovalInput } from "./example-input";
+import { exampleApprovalInput, exampleRollbackInput } from "./example-input";
 import { renderSummaryMarkdown } from "./summary-markdown";
 
 describe("renderSummaryMarkdown", () => {
@@ -20,14 +20,7 @@ describe("renderSummaryMarkdown", () => {
 
   it("reports a rollback without asking for approval", () => {
     const md = renderSummaryMarkdown(
-      exampleApprovalInput({
-        candidateVersion: "12",
-        championVersion: "13",
-        decision: "rolled-back",
-        metrics: [],
-        mention: { name: "Jane Doe" },
-        requestApproval: false,
-      }),
+      exampleRollbackInput({ mention: { name: "Jane Doe" } }),
     );
     expect(md).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
     expect(md).toContain("ℹ️ **Decision: ROLLED-BACK**");

@@ -252,6 +252,12 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       expect(r.triggered, r.trigger).toBe(true);
       expect(r.conclusion, failures(r)).toBe("success");
       expect(r.jobs["heat-dissipation"]![0]!.result).toBe("skipped");
+      // The tag names the version, the plants' image tag and the Azure ML deployment.
+      expect(r.jobs["failure-predictor/release"]![0]!.outputs).toEqual({
+        version: "1",
+        "image-tag": "v1",
+        deployment: "failure-predictor-v1",
+      });
       const staging = r.jobs["failure-predictor/staging"]![0]!;
       expect(staging.environment).toBe("staging");
       expect(staging.outputs.decision, staging.outputs.reason).toBe("promote");

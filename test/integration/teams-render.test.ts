@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type AdaptiveCard, buildApprovalCard, buildPayload, type MetricRow } from "../../shared/teams";
-import { exampleApprovalInput } from "../../shared/teams/example-input";
+import { exampleApprovalInput, exampleRollbackInput } from "../../shared/teams/example-input";
 import { describeIf } from "../services/availability";
 import { chromiumAvailability, launchChromium, type RunningChromium } from "../services/chromium";
 
@@ -136,20 +136,8 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
   });
 
   it("a report card (a rollback) asks for nothing and links the run, at desktop and phone widths", async () => {
-    const input = exampleApprovalInput({
-      title: "ai4i-failure rolled back in production",
-      candidateVersion: "12",
-      championVersion: "13",
-      decision: "rolled-back",
-      reason: "recall dropped at plant-north",
-      metrics: [],
-      facts: [
-        { title: "From", value: "ai4i-failure@13" },
-        { title: "To", value: "ai4i-failure@12" },
-        { title: "By", value: "octocat" },
-      ],
+    const input = exampleRollbackInput({
       links: { approve: "https://github.com/contoso/predictive-maintenance/actions/runs/987654322" },
-      requestApproval: false,
     });
     const card = buildPayload(buildApprovalCard(input)).payload.attachments[0].content;
     for (const [name, viewport, width] of [

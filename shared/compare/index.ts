@@ -10,3 +10,4 @@ export { type ContractReport, compareContracts } from "./contract";
 export { formatTime, type Provenance, provenanceLine, renderCompareMarkdown } from "./report";
 export { renderCompareHtml } from "./report-html";
 export type { SliceComparison } from "./slices";
+export { type TrainingLineage, trainingLineage } from "./training-lineage";

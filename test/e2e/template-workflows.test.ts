@@ -279,6 +279,10 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       expect(sent).toHaveLength(1);
       expect(sent[0]).toContain(staging.outputs.digest!);
       expect(sent[0]).toContain("booted from the image");
+      // It links the CI run that trained the candidate (its card's lineage, passed on as candidate-lineage).
+      const trainedIn = JSON.parse(staging.outputs["candidate-lineage"]!) as { runUrl?: string };
+      expect(trainedIn.runUrl).toMatch(/^https:\/\/github\.com\/acme\/plant-models\/actions\/runs\/\d+$/);
+      expect(sent[0]).toContain(JSON.stringify({ title: "Trained in", value: `[ci](${trainedIn.runUrl})` }));
       // One approval for the whole release, at the job that writes prod and pushes to the plants.
       expect(r.approvals).toEqual([{ job: "failure-predictor/production", environment: "production", decision: "approve" }]);
       const production = r.jobs["failure-predictor/production"]![0]!;

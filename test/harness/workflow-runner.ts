@@ -672,6 +672,11 @@ function summary(runs: JobRecord[]): { result: string; outputs: Record<string, V
   return { result, outputs: Object.assign({}, ...runs.map((r) => r.outputs)) };
 }
 
+function workflowName(path: string): string | undefined {
+  const name = (parseYaml(readFileSync(path, "utf8")) as { name?: unknown } | null)?.name;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
 /** Run `file` (a path inside `opts.repository`, usually `.github/workflows/<name>.yml`) for one event. */
 export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promise<WorkflowRun> {
   const wf = await loadWorkflow(resolve(opts.repository, file), opts.repository);
@@ -689,7 +694,9 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
     ref_type: ref.startsWith("refs/tags/") ? "tag" : "branch",
     actor: "octocat",
     triggering_actor: "octocat",
-    workflow: wf.file,
+    // GITHUB_WORKFLOW: the workflow's name, or its file's path when it has none; in a called workflow, the
+    // caller's (https://docs.github.com/actions/reference/variables-reference#default-environment-variables).
+    workflow: workflowName(resolve(opts.repository, file)) ?? wf.file,
     token: opts.githubToken ?? "ghs_harnesstoken",
     server_url: "https://github.com",
     api_url: "http://127.0.0.1:9",

@@ -4,6 +4,8 @@ export {
   type CompareRule,
   compareModels,
   defaultChampion,
+  evaluateShard,
+  type ShardResult,
   type ModelSummary,
 } from "./compare";
 export { type ContractReport, compareContracts } from "./contract";

@@ -1,7 +1,7 @@
 /**
  * npm run demo: the whole pipeline on this machine, with no cloud and no secrets, through the bundled
  * actions exactly as the GitHub runner runs them (node dist/actions/<name>.js with INPUT_* variables and
- * GITHUB_OUTPUT files), outputs chained from step to step as workflows-examples/cd.yml chains them.
+ * GITHUB_OUTPUT files), outputs chained from step to step as workflows-examples/model-cd.yml chains them.
  * Everything lands in .mlops/demo/ (removed at the start, so the demo can be run again).
  */
 import { spawn } from "node:child_process";

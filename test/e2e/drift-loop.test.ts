@@ -20,7 +20,7 @@ import { computeMetrics } from "../../shared/metrics";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
 import { repoRoot } from "../harness/run-action";
-import { runWorkflow } from "../harness/workflow-runner";
+import { runWorkflow } from "../harness/legacy-workflow-runner";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
 import { spawnServer } from "../services/serve-process";

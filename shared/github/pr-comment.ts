@@ -4,6 +4,7 @@
  * call), so tests run against a local server.
  */
 import { isUserError, UserError } from "../errors";
+import { outboundFetch } from "../net";
 
 export interface PrCommentOptions {
   token: string;
@@ -35,7 +36,7 @@ export function markerFor(marker: string): string {
 
 export async function upsertPrComment(opts: PrCommentOptions): Promise<PrCommentResult> {
   const api = (opts.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
-  const f = opts.fetch ?? globalThis.fetch;
+  const f = opts.fetch ?? outboundFetch;
   const hidden = markerFor(opts.marker);
   let body = `${hidden}\n${opts.body}`;
   if (body.length > MAX_BODY)

@@ -5,12 +5,15 @@
  * Everything lands in .mlops/demo/ (removed at the start, so the demo can be run again).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeGenerated } from "../examples/predictive-maintenance/dataset";
+import { inferenceRequest } from "../examples/predictive-maintenance/inference-request";
 import { unpackLayout } from "../shared/oci";
 import { type RunResult, repoRoot, runAction } from "../test/harness/run-action";
 import { writeBaseLayout } from "../test/services/base-image";
+import { bootServer, unpackImage } from "../test/services/boot-image";
+import { debianBaseAvailability, debianBaseLayout } from "../test/services/debian-base";
 import { freePort } from "../test/services/tools";
 
 const demo = join(repoRoot, ".mlops/demo");
@@ -54,6 +57,31 @@ async function action(name: string, inputs: Record<string, string>): Promise<Run
   return r;
 }
 
+
+/** The server from the unpacked image's files on this machine's Node.js (no distribution base here). */
+async function startFromRootfs(rootfs: string, version: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const args = ["--model", join(rootfs, `models/${MODEL}/model.onnx`), "--model-name", MODEL, "--model-version", version];
+  const server = spawn(
+    process.execPath,
+    [join(rootfs, "app/serve.js"), ...args, "--host", "127.0.0.1", "--http-port", String(port), "--grpc-port", "off"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
+    if (server.exitCode !== null || Date.now() > deadline) throw new Error("the server did not start");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
+  }
+  return {
+    url,
+    stop: async () => {
+      server.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -165,16 +193,24 @@ async function main(): Promise<void> {
       }),
     (r) => `prod ${MODEL}@champion: ${r.outputs["previous-version"]} -> ${r.outputs.version}`,
   );
-  const base = join(demo, "base-image");
+  // The base made from Debian's packages when it has been fetched (scripts/fetch-base-image.ts; .ci/run does
+  // it): then the server runs as the image's own Node.js on the image's own libraries. Otherwise (a Mac, or
+  // nothing fetched yet) a minimal base, and the server runs from the unpacked image on this machine's Node.js.
+  const debian = process.platform === "linux" && process.arch === "x64" && debianBaseAvailability().ok;
   const layout = join(demo, "edge-image");
   const image = await step(
-    "package-edge: the OCI image of the server with the champion (linux/amd64 + linux/arm64)",
+    `package-edge: the OCI image of the server with the champion (linux/amd64 + linux/arm64) on ${debian ? "Debian bookworm" : "a minimal base"}`,
     async () => {
-      await writeBaseLayout(base, { withNode: false, arm64Stub: true });
+      let baseImage: string;
+      if (debian) baseImage = (await debianBaseLayout()).ref;
+      else {
+        await writeBaseLayout(join(demo, "base-image"), { withNode: false, arm64Stub: true });
+        baseImage = `oci:${join(demo, "base-image")}:base`;
+      }
       return action("package-edge", {
         model: `${MODEL}@champion`,
         registry: prod,
-        "base-image": `oci:${base}:base`,
+        "base-image": baseImage,
         platforms: "linux/amd64,linux/arm64",
         "oci-layout": layout,
       });
@@ -183,78 +219,34 @@ async function main(): Promise<void> {
   );
   const rootfs = join(demo, "edge-rootfs");
   await step(
-    "start the server from the image and send a real inference request",
+    debian
+      ? "boot the linux/amd64 image (its own Node.js and libraries) and send a real inference request"
+      : "start the server from the unpacked image and send a real inference request",
     async () => {
-      await unpackLayout(image.outputs["layout-path"]!, rootfs);
-      const port = await freePort();
-      const server = spawn(
-        process.execPath,
-        [
-          join(rootfs, "app/serve.js"),
-          "--model",
-          join(rootfs, `models/${MODEL}/model.onnx`),
-          "--model-name",
-          MODEL,
-          "--model-version",
-          promoted.outputs.version!,
-          "--host",
-          "127.0.0.1",
-          "--http-port",
-          String(port),
-          "--grpc-port",
-          "off",
-        ],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
+      let server: { url: string; stop(): Promise<void> };
+      if (debian) {
+        const config = await unpackImage(image.outputs["layout-path"]!, "linux/amd64", rootfs);
+        server = await bootServer(rootfs, config, "linux/amd64");
+      } else {
+        await unpackLayout(image.outputs["layout-path"]!, rootfs);
+        server = await startFromRootfs(rootfs, promoted.outputs.version!);
+      }
       try {
-        const url = `http://127.0.0.1:${port}`;
-        for (let i = 0; i < 100; i++) {
-          const ok = await fetch(`${url}/v2/health/ready`).then(
-            (r) => r.ok,
-            () => false,
-          );
-          if (ok) break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        const rows = readFileSync(holdout, "utf8")
-          .trim()
-          .split("\n")
-          .slice(1, 4)
-          .map((l) => l.split(","));
-        const header = readFileSync(holdout, "utf8")
-          .split("\n")[0]!
-          .replace(/^\uFEFF/, "")
-          .split(",");
-        const column = (name: string) => rows.map((r) => r[header.indexOf(name)]!);
-        const num = (name: string) => ({
-          name,
-          shape: [rows.length, 1],
-          datatype: "FP32",
-          data: column(name).map(Number),
-        });
-        const body = {
-          inputs: [
-            { name: "Type", shape: [rows.length, 1], datatype: "BYTES", data: column("Type") },
-            num("Air temperature [K]"),
-            num("Process temperature [K]"),
-            num("Rotational speed [rpm]"),
-            num("Torque [Nm]"),
-            num("Tool wear [min]"),
-          ],
-          outputs: [{ name: "probabilities" }],
-        };
-        const res = await fetch(`${url}/v2/models/${MODEL}/infer`, { method: "POST", body: JSON.stringify(body) });
+        const body = inferenceRequest(holdout, 3);
+        const res = await fetch(`${server.url}/v2/models/${MODEL}/infer`, { method: "POST", body: JSON.stringify(body) });
         const out = (await res.json()) as { model_version: string; outputs: { data: number[] }[] };
         if (!res.ok) throw new Error(`inference failed: ${JSON.stringify(out)}`);
         const p = out.outputs[0]!.data;
         return { version: out.model_version, failure: [p[1], p[3], p[5]] as number[] };
       } finally {
-        server.kill("SIGTERM");
+        await server.stop();
       }
     },
     (r) =>
       `version ${r.version} answered P(failure) = ${r.failure.map((x) => x.toFixed(4)).join(", ")} for 3 held-out rows`,
   );
+  if (!debian && process.platform === "linux")
+    console.log(dim("\n(npx tsx scripts/fetch-base-image.ts fetches Debian's packages, and the demo then builds on them)"));
 
   const total = (performance.now() - started) / 1000;
   console.log(`\n${bold("Pipeline summary")}`);

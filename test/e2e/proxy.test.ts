@@ -153,6 +153,25 @@ describeIf("outbound calls through an HTTP proxy (bundled)", available(), () => 
     expect(proxy.total()).toBe(0);
   });
 
+  it("notify-teams: a sovereign cloud's webhook host is refused unless webhook-hosts lists it, then posted through the proxy", async () => {
+    const url = "https://prod-03.chinaeast2.logic.azure.cn/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sig=c2VjcmV0LXNpZ25hdHVyZS0xMjM0NTY3ODkw";
+    const refused = await runAction("notify-teams", { root: bundleRoot(), inputs: { "webhook-url": url, model: "fp" }, env: proxyEnv });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errors).toEqual([expect.stringMatching(/^webhook-url: not a Teams webhook host \(got prod-03\.chinaeast2\.logic\.azure\.cn;.*add it to webhook-hosts\.$/)]);
+    expect(proxy.total() + proxy.refused.length).toBe(0);
+    // Listed, it is posted: to the proxy, which never leaves this machine and answers 502 for that host.
+    const listed = await runAction("notify-teams", {
+      root: bundleRoot(),
+      inputs: { "webhook-url": url, model: "fp", "webhook-hosts": ".logic.azure.cn", retries: 0 },
+      env: proxyEnv,
+    });
+    expect(listed.outputs.delivered).toBe("false");
+    expect(proxy.refused).toContainEqual({ target: "prod-03.chinaeast2.logic.azure.cn:443", status: 502 });
+    // ::add-mask:: lines are read by the runner and never shown; nothing else may carry the signature.
+    const shown = listed.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    expect(shown + listed.summary).not.toContain("c2VjcmV0LXNpZ25hdHVyZS0xMjM0NTY3ODkw");
+  });
+
   it("train: the artifact upload (Actions results service and blob storage) goes through the proxy", async () => {
     const container = BlobServiceClient.fromConnectionString(az.connectionString()).getContainerClient("artifacts");
     await container.createIfNotExists();

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { bundleRoot } from "../harness/bundle";
+import { testNode } from "../harness/node-binary";
 import { repoRoot, runAction } from "../harness/run-action";
 
 const work = mkdtempSync(join(tmpdir(), "mlops-platform-"));
@@ -62,7 +63,7 @@ describe("on an unsupported runner (bundled)", () => {
 describe("the CLI from a clone", () => {
   const clone = join(work, "clone");
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [join(clone, "dist/cli.js"), ...args], {
+    spawnSync(testNode(), [join(clone, "dist/cli.js"), ...args], {
       cwd: work,
       encoding: "utf8",
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },

@@ -11,6 +11,7 @@ export const inputs = z.object({
   deployment: input.string(),
   "instance-type": input.string(),
   "instance-count": input.integer({ min: 1, max: 100 }),
+  image: input.string(),
   environment: input.string(),
   "code-path": input.string(),
   "scoring-script": input.string(),

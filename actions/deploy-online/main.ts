@@ -35,6 +35,7 @@ export default defineAction({
           deployment: i.deployment,
           instanceType: i["instance-type"] ?? "Standard_DS3_v2",
           instanceCount: i["instance-count"] ?? 1,
+          image: i.image,
           environment: i.environment,
           codePath: resolveCodePath(i["code-path"], ctx.github.workspace),
           scoringScript: i["scoring-script"],

@@ -14,6 +14,11 @@ import { type Logger, silentLogger } from "../log";
 import { outboundFetch } from "../net";
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
+/**
+ * Azure ML's regional data-plane hosts (run history), which take the same Resource Manager token: the public
+ * cloud's <region>.api.azureml.ms and the sovereign clouds' <region>.api.ml.azure.us / .api.ml.azure.cn.
+ */
+const AZUREML_DATA_PLANE = /^[a-z0-9-]+\.api\.(azureml\.ms|ml\.azure\.us|ml\.azure\.cn)$/i;
 
 export interface ArmClientOptions {
   credential: TokenCredential;
@@ -122,7 +127,7 @@ export class ArmClient {
   /** An absolute URL for a path under the endpoint; absolute URLs must stay on the endpoint's origin. */
   url(pathOrUrl: string, query: Record<string, string | undefined> = {}, apiVersion?: string | null): URL {
     const url = /^https?:\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(this.endpoint + pathOrUrl);
-    if (url.origin !== new URL(this.endpoint).origin)
+    if (url.origin !== new URL(this.endpoint).origin && !(url.protocol === "https:" && AZUREML_DATA_PLANE.test(url.hostname)))
       throw new Error(`${this.service}: refusing to send the token to ${url.origin} (not ${this.endpoint})`);
     if (apiVersion !== null && !url.searchParams.has("api-version"))
       url.searchParams.set("api-version", apiVersion ?? this.apiVersion);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { inlineEnvironmentBody } from "./anonymous-assets";
-import { type CommandJobYaml, type InlineEnvironmentYaml, inlineComponentSpec, jobYamlToRest, type PipelineJobYaml, parseJobYaml } from "./job-yaml";
+import { type CommandJobYaml, type InlineEnvironmentYaml, inlineComponentSpec, jobYamlToRest, type PipelineJobYaml, parseJobYaml, restInput } from "./job-yaml";
 
 const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w";
 
@@ -270,5 +270,14 @@ describe("the examples in examples/azureml", () => {
     });
     const env = await inlineEnvironmentBody(step.inline?.environment as InlineEnvironmentYaml, join(import.meta.dirname, "../../examples/azureml"), "jobs.train.environment");
     expect(env.condaFile).toContain("scikit-learn>=1.5");
+  });
+});
+
+describe("literal job inputs", () => {
+  it('refuses "" and "-" as Azure ML does (LiteralJobInput.value: minLength 1, pattern [a-zA-Z0-9_])', () => {
+    expect(restInput("ok_1", "inputs.a")).toEqual({ jobInputType: "literal", value: "ok_1" });
+    expect(() => restInput("", "inputs.a")).toThrow(/inputs\.a: Azure ML refuses a literal job input without a letter, digit or underscore \(got ""\)/);
+    expect(() => restInput({ value: "-" }, "inputs.b")).toThrow(/inputs\.b: .* \(got "-"\)/);
+    expect(() => restInput({ type: "string", value: " " }, "inputs.c")).toThrow(/inputs\.c/);
   });
 });

@@ -250,12 +250,24 @@ export function parseJobYaml(text: string): JobYaml {
   throw new UserError(`job-file: type ${shown(type)} is not supported (got ${shown(type)}). Use type: command or type: pipeline.`);
 }
 
+/**
+ * A literal job input's value. LiteralJobInput.value is `minLength: 1, pattern: [a-zA-Z0-9_]` (mfe.json
+ * 2024-10-01): Azure ML refuses an empty value or one without a letter, digit or underscore ("", "-", " ").
+ */
+function literal(value: string, where: string, description?: string): JobInput {
+  if (!/[a-zA-Z0-9_]/.test(value))
+    throw new UserError(
+      `${where}: Azure ML refuses a literal job input without a letter, digit or underscore (got ${shown(value)}). Give it a value, or leave the input out and read the parameter from $MLOPS_PARAMS.`,
+    );
+  return { jobInputType: "literal", value, ...(description ? { description } : {}) };
+}
+
 /** A YAML input → REST JobInput (literals as `{ jobInputType: "literal", value }`). */
 export function restInput(v: YamlInput, where: string): JobInput {
-  if (typeof v !== "object" || v === null) return { jobInputType: "literal", value: String(v) };
+  if (typeof v !== "object" || v === null) return literal(String(v), where);
   const type = v.type ?? (v.path !== undefined ? "uri_folder" : "literal");
   if (type === "literal" || type === "string" || type === "integer" || type === "number" || type === "boolean")
-    return { jobInputType: "literal", value: String(v.value ?? ""), ...(v.description ? { description: v.description } : {}) };
+    return literal(String(v.value ?? ""), where, v.description);
   if (!DATA_TYPES.has(type)) throw new UserError(`job-file: ${where}.type ${shown(type)} is not supported (got ${shown(type)}). Use uri_file, uri_folder, mltable or a literal value.`);
   if (!v.path) throw new UserError(`job-file: ${where} has no path (got ${shown(v)}). Give path: azureml://datastores/<ds>/paths/<path> or a data asset azureml:<name>:<version>.`);
   const mode = v.mode ? INPUT_MODES[v.mode] : undefined;
@@ -275,7 +287,10 @@ export function restOutput(v: YamlOutput, where: string): JobOutput {
 
 /** Pipeline step bindings as the SDK serialises a node's inputs and outputs. */
 function stepInput(v: YamlInput, where: string): Record<string, unknown> {
-  if (typeof v !== "object" || v === null) return { job_input_type: "literal", value: String(v) };
+  if (typeof v !== "object" || v === null) {
+    const r = literal(String(v), where);
+    return { job_input_type: "literal", value: (r as { value: string }).value };
+  }
   const r = restInput(v, where);
   return "value" in r ? { job_input_type: "literal", value: r.value } : { job_input_type: r.jobInputType, uri: r.uri, ...(r.mode ? { mode: r.mode } : {}) };
 }

@@ -19,6 +19,7 @@ import { type ArmClient, ArmError } from "../azure/arm";
 import { shown, UserError } from "../errors";
 import { realSleep } from "../http";
 import { type Logger, silentLogger } from "../log";
+import type { JobDiagnostics } from "./job-diagnostics";
 import { studioJobUrl, type WorkspaceRef, workspacePath } from "./workspace";
 
 export type JobInput =
@@ -61,8 +62,6 @@ export interface JobProperties {
   // Pipeline
   jobs?: Record<string, unknown>;
   settings?: Record<string, unknown>;
-  /** Not in the documented shape; read when a service sends it. */
-  error?: { code?: string; message?: string };
 }
 
 export interface JobResource {
@@ -149,6 +148,8 @@ export interface WaitOptions {
   onStatus?: (status: string, job: JobResource) => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
+  /** Reads a failed job's error and log tail (job-diagnostics.ts); without it only the job record is used. */
+  diagnose?: (job: JobResource) => Promise<JobDiagnostics>;
 }
 
 /** Why waiting ended without the job completing. */
@@ -159,6 +160,7 @@ export class JobEndedError extends UserError {
     readonly status: string,
     readonly studioUrl: string,
     code: "job-failed" | "timeout" | "cancelled",
+    readonly diagnostics?: JobDiagnostics,
   ) {
     super(message, { code });
   }
@@ -225,13 +227,16 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
     if (status === "Completed") return job;
     if (FINAL_STATUSES.has(status)) {
       const url = jobStudioUrl(job, ws, name);
-      const detail = jobError(job);
+      const diagnostics = status === "Failed" && o.diagnose ? await o.diagnose(job).catch(() => undefined) : undefined;
+      const detail = diagnostics?.error ?? jobError(job);
+      const tail = diagnostics?.logTail ? `\nLast lines of ${diagnostics.logFile}:\n${diagnostics.logTail.slice(-3000)}` : "";
       throw new JobEndedError(
-        `azureml: job ${name} ended ${status} (got ${shown(detail, 400)}). Fix what the job's error names; its logs are in Studio (Outputs + logs): ${url}`,
+        `azureml: job ${name} ended ${status} (got ${shown(detail, 400)}). Fix what the job's error names; its logs are in Studio (Outputs + logs): ${url}${tail}`,
         name,
         status,
         url,
         status === "Canceled" ? "cancelled" : "job-failed",
+        diagnostics,
       );
     }
     if (now() >= deadline) return stop("timeout");
@@ -245,10 +250,12 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
   }
 }
 
-/** What the job says went wrong: `properties.error` when sent, else the services' errorMessage. */
+/**
+ * What the job record says went wrong (the run history has the real error, job-diagnostics.ts): a service's
+ * errorMessage ("Any error in the service", JobService in mfe.json), else its status.
+ */
 export function jobError(job: JobResource): string {
   const p = job.properties ?? {};
-  if (p.error?.message) return `${p.error.code ? `${p.error.code}: ` : ""}${p.error.message}`;
   const fromServices = Object.entries(p.services ?? {})
     .filter(([, s]) => s.errorMessage)
     .map(([k, s]) => `${k}: ${s.errorMessage}`);

@@ -49,6 +49,7 @@ export interface OnlineDeployment {
     model?: string;
     instanceType?: string;
     environmentId?: string;
+    environmentVariables?: Record<string, string>;
     codeConfiguration?: { codeId: string; scoringScript: string };
     provisioningState?: string;
     description?: string;

@@ -28,6 +28,8 @@ export interface AzureMLConnection {
   pollIntervalMs?: number;
   /** Backoff base for retries (default 1 s). */
   baseDelayMs?: number;
+  /** How the client waits (backoff, Retry-After, polls); tests pass a scaled clock. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,6 +82,7 @@ export function armClient(conn: AzureMLConnection): ArmClient {
     signal: conn.signal,
     pollIntervalMs: conn.pollIntervalMs,
     baseDelayMs: conn.baseDelayMs,
+    sleep: conn.sleep,
     service: "Azure ML",
   });
 }

@@ -12,6 +12,11 @@
  * Roles live in deployment tags (`mlops-role`, `mlops-model`). Any failure after traffic moved, and a
  * cancelled workflow, put the traffic map back as it was (one PUT); a failed deployment is left at 0% so
  * its logs can be read.
+ *
+ * What serves the model: with `image`, the suite's own inference server (the image package-edge builds for the
+ * plants) as a custom container (inference-server.ts): the same server and protocol in the cloud as at the
+ * plant. Otherwise the user's environment and scoring script, or nothing for an MLflow/Triton model. A model
+ * that is neither needs one of the two; Azure ML refuses it otherwise.
  */
 import type { TokenCredential } from "@azure/identity";
 import type { ArmClient } from "../azure/arm";
@@ -43,6 +48,7 @@ import { ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
 import { getDatastore, openDatastore } from "../azureml/datastore";
 import { armClient, type WorkspaceRef, workspacePath } from "../azureml/workspace";
 import { type CheckResult, checkDeployment } from "./health-check";
+import { ensureServerEnvironment, requireOipRequest, serverEnvironmentVariables } from "./inference-server";
 import { renderSummary } from "./summary";
 import { abSplit, blueGreenPlan, formatTraffic, sameTraffic, type TrafficMap } from "./traffic-plan";
 
@@ -59,6 +65,11 @@ export interface DeployOnlineOptions {
   deployment?: string;
   instanceType: string;
   instanceCount: number;
+  /**
+   * The inference server image (package-edge's, in a registry the workspace can pull from): deployed as a
+   * custom container with the model mounted, answering Open Inference Protocol v2.
+   */
+  image?: string;
   /** Environment asset (azureml:<name>:<version>, azureml://registries/..., or ARM id) for non-MLflow models. */
   environment?: string;
   /**
@@ -141,7 +152,7 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   const logger = o.logger ?? silentLogger;
   const sleep = o.sleep ?? realSleep;
   const credential = o.credential ?? lazyDefaultCredential();
-  const conn = { endpoint: o.armEndpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs };
+  const conn = { endpoint: o.armEndpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
   const arm = armClient({ ...conn, signal });
   // Putting traffic back must work after a cancel: its own client, without the cancelled signal.
   const restoreArm = armClient(conn);
@@ -161,6 +172,11 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     throw new UserError(
       `challenger-traffic: strategy ab needs the challenger's share from 1 to 99 (got ${shown(o.challengerTraffic ?? "")}). Set e.g. challenger-traffic: 10.`,
     );
+  if (o.image && (o.environment || o.codePath || o.scoringScript))
+    throw new UserError(
+      `image: the inference server image serves the model itself (got image ${shown(o.image)} with ${o.environment ? `environment ${shown(o.environment)}` : `code-path ${shown(o.codePath ?? o.scoringScript ?? "")}`}). Set image: alone, or environment:, code-path: and scoring-script: for your own scoring script.`,
+    );
+  if (o.image && o.sampleRequest) requireOipRequest(o.sampleRequest);
   if ((o.codePath && !o.scoringScript) || (!o.codePath && o.scoringScript))
     throw new UserError(
       `code-path: code-path and scoring-script go together (got code-path ${shown(o.codePath ?? "")}, scoring-script ${shown(o.scoringScript ?? "")}). Set both for a model that needs a scoring script, or neither for an MLflow model.`,
@@ -234,7 +250,13 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     logger.info(`deployment ${name}: ${existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
     try {
       const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, credential, logger, o.onSecret) : undefined;
-      await putDeployment(arm, ws, o.endpoint, name, deploymentBody(o, endpoint, model.id, ws, codeId), {
+      const serverEnvironment = o.image ? await ensureServerEnvironment(arm, ws, o.image, model.name, logger) : undefined;
+      const body = deploymentBody(o, endpoint, model.id, ws, codeId);
+      if (serverEnvironment) {
+        body.properties.environmentId = serverEnvironment;
+        body.properties.environmentVariables = serverEnvironmentVariables(model);
+      }
+      await putDeployment(arm, ws, o.endpoint, name, body, {
         onStatus: status(`deployment ${name}`),
       });
     } catch (e) {
@@ -268,6 +290,7 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
       body: o.sampleRequest,
       requests: o.smokeRequests,
       maxErrorRate: o.maxErrorRate,
+      protocol: o.image ? "oip-v2" : undefined,
       signal,
     });
     logger.info(

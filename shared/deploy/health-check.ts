@@ -7,6 +7,7 @@
 import { isLoopback } from "../azure/arm";
 import { shown, UserError } from "../errors";
 import { outboundFetch } from "../net";
+import { oipResponseProblem } from "./inference-server";
 
 export interface CheckResult {
   /** "smoke" (before traffic) or the traffic step, e.g. "10%". */
@@ -32,6 +33,8 @@ export interface CheckOptions {
   maxErrorRate: number;
   /** Per-request limit. Default 30 s. */
   timeoutMs?: number;
+  /** "oip-v2": a 2xx answer counts only when it is an Open Inference Protocol v2 InferenceResponse. */
+  protocol?: "oip-v2";
   signal?: AbortSignal;
   fetch?: typeof globalThis.fetch;
   now?: () => number;
@@ -74,8 +77,12 @@ export async function checkDeployment(name: string, o: CheckOptions): Promise<Ch
       });
       const text = await res.text();
       latencies.push(now() - started);
-      if (res.ok) sample ??= text.slice(0, 200);
-      else {
+      const problem = res.ok && o.protocol === "oip-v2" ? oipResponseProblem(text) : undefined;
+      if (res.ok && !problem) sample ??= text.slice(0, 200);
+      else if (problem) {
+        errors++;
+        firstError ??= `HTTP ${res.status}, ${problem}: ${text.replace(/\s+/g, " ").slice(0, 120)}`;
+      } else {
         errors++;
         firstError ??= `HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, " ").slice(0, 200)}` : ""}`;
       }

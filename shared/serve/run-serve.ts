@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import { jsonLogger } from "./json-logger";
@@ -28,7 +29,7 @@ export interface RunServeOptions {
 export async function runServe(args: ServeArgs, options: RunServeOptions = {}): Promise<number> {
   const logger = options.logger ?? jsonLogger(undefined, args.logLevel);
   let resolved: ResolvedModel;
-  if (existsSync(args.model)) resolved = { model: args.model };
+  if (existsSync(args.model)) resolved = { model: modelFile(args.model) };
   else if (options.resolveModel) resolved = await options.resolveModel(args.model);
   else {
     throw new UserError(
@@ -61,4 +62,22 @@ export async function runServe(args: ServeArgs, options: RunServeOptions = {}): 
   logger.info(`${reason}: finishing in-flight requests`);
   await server.close();
   return 0;
+}
+
+/**
+ * The .onnx file of a model path: the file itself, or `model.onnx` in a folder or one level below it (Azure ML
+ * mounts a registered model folder under AZUREML_MODEL_DIR, sometimes inside a folder named after the upload).
+ */
+export function modelFile(path: string): string {
+  if (!statSync(path).isDirectory()) return path;
+  const direct = join(path, "model.onnx");
+  if (existsSync(direct)) return direct;
+  const nested = readdirSync(path, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(path, d.name, "model.onnx"))
+    .filter((f) => existsSync(f));
+  if (nested.length === 1) return nested[0]!;
+  throw new UserError(
+    `model: no single model.onnx in the folder (got ${shown(path)} with ${shown(readdirSync(path).slice(0, 10))}${nested.length > 1 ? `, and ${nested.length} nested ones` : ""}). Mount or pass the folder that holds the registered model's model.onnx.`,
+  );
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isUserError } from "../errors";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { modelFile } from "./run-serve";
 import { parseServeArgs, serveArgsFromFlags } from "./serve-args";
 
 describe("parseServeArgs", () => {
@@ -72,5 +76,26 @@ describe("serveArgsFromFlags", () => {
       grpcPort: null,
       logLevel: "info",
     });
+  });
+});
+
+describe("the model Azure ML mounts", () => {
+  it("AZUREML_MODEL_DIR wins over the image's MLOPS_MODEL; --model wins over both", () => {
+    const env = { MLOPS_MODEL: "/models/baked/model.onnx", AZUREML_MODEL_DIR: "/var/azureml-app/azureml-models/fp/3" };
+    expect(parseServeArgs([], env).model).toBe("/var/azureml-app/azureml-models/fp/3");
+    expect(parseServeArgs(["--model", "m.onnx"], env).model).toBe("m.onnx");
+    expect(parseServeArgs([], { MLOPS_MODEL: "/models/baked/model.onnx" }).model).toBe("/models/baked/model.onnx");
+  });
+
+  it("a folder serves its model.onnx, or the one folder below that has it; anything else is one clear error", () => {
+    const root = mkdtempSync(join(tmpdir(), "mlops-mount-"));
+    mkdirSync(join(root, "direct"));
+    writeFileSync(join(root, "direct", "model.onnx"), "x");
+    mkdirSync(join(root, "nested", "failure-predictor"), { recursive: true });
+    writeFileSync(join(root, "nested", "failure-predictor", "model.onnx"), "x");
+    mkdirSync(join(root, "empty"));
+    expect(modelFile(join(root, "direct"))).toBe(join(root, "direct", "model.onnx"));
+    expect(modelFile(join(root, "nested"))).toBe(join(root, "nested", "failure-predictor", "model.onnx"));
+    expect(() => modelFile(join(root, "empty"))).toThrow(/model: no single model\.onnx in the folder/);
   });
 });

@@ -11,7 +11,8 @@ export interface ServeArgs extends Omit<ServeOptions, "model" | "logger"> {
 }
 
 export const SERVE_USAGE = `Usage: serve --model <file.onnx> [options]
-  --model <path>          ONNX model to serve (env MLOPS_MODEL)
+  --model <path>          ONNX model to serve, or a folder holding model.onnx (env AZUREML_MODEL_DIR, where
+                          Azure ML mounts a deployment's model, else MLOPS_MODEL)
   --model-name <name>     name in /v2/models/<name> (env MLOPS_MODEL_NAME; default: file name)
   --model-version <v>     version reported and accepted (env MLOPS_MODEL_VERSION; default 1)
   --host <addr>           interface to listen on (env MLOPS_HOST; default 0.0.0.0)
@@ -61,10 +62,12 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     const v = values[flag];
     return typeof v === "string" ? v : env[envName] || undefined;
   };
-  const model = pick("model", "MLOPS_MODEL");
+  // Azure ML sets AZUREML_MODEL_DIR in a custom container to the mounted model: it wins over the model baked
+  // into the image (MLOPS_MODEL), so one image serves whatever model a deployment mounts.
+  const model = typeof values.model === "string" ? values.model : env.AZUREML_MODEL_DIR || env.MLOPS_MODEL || undefined;
   if (!model) {
     throw new UserError(
-      `model: no model given (got nothing). Pass --model <file.onnx> or set MLOPS_MODEL.\n${SERVE_USAGE}`,
+      `model: no model given (got nothing). Pass --model <file.onnx> or set MLOPS_MODEL (or AZUREML_MODEL_DIR).\n${SERVE_USAGE}`,
     );
   }
   const out: ServeArgs = { model, host: pick("host", "MLOPS_HOST") ?? "0.0.0.0", logLevel: "info" };

@@ -20,6 +20,7 @@ import { ensureAnonymousComponent, ensureAnonymousEnvironment, inlineEnvironment
 import { type CodeAsset, ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
 import { datastoreUri, downloadPrefix, getDatastore, type OpenedDatastore, openDatastore, parseDatastoreUri } from "../azureml/datastore";
 import { type CommandJobYaml, type EnvironmentYaml, inlineComponentSpec, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
+import { jobDiagnostics } from "../azureml/job-diagnostics";
 import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
@@ -69,6 +70,8 @@ export interface AzureMLTrainOptions extends RegistrationOptions {
   /** Longest interval between job status polls (default 15 s) and ARM retry base (tests use less). */
   pollIntervalMs?: number;
   baseDelayMs?: number;
+  /** How waits are slept (Retry-After, job polls); tests pass a scaled clock. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface TrialResult {
@@ -145,7 +148,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
   }
   const p = plan(o, yaml, yamlDir);
   const credential = o.credential ?? lazyDefaultCredential();
-  const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs };
+  const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
   // No step signal on the client: a cancelled workflow must still be able to send the cancel.
   const arm = armClient(conn);
 
@@ -295,6 +298,8 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
       const job = await waitForJob(arm, p.ws, name, {
         timeoutMs: Math.max(0, deadline - Date.now()),
         pollIntervalMs: o.pollIntervalMs,
+        sleep: o.sleep,
+        diagnose: (job) => jobDiagnostics(arm, p.ws, job, { credential, logger, onSecret: o.onSecret }),
         signal: o.signal,
         logger,
         created,

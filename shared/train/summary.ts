@@ -61,7 +61,18 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   return lines.join("\n");
 }
 
-/** The job summary of an Azure ML job that did not complete (failed, timed out, cancelled). */
-export function jobEndedMarkdown(e: { jobName: string; status: string; studioUrl: string; message: string }): string {
-  return [`## Azure ML job ${esc(e.jobName)} did not complete`, "", `Status: ${esc(e.status || "unknown")}. [Open it in Azure ML Studio](${e.studioUrl}).`, "", `> ${esc(e.message)}`, ""].join("\n");
+/** The job summary of an Azure ML job that did not complete (failed, timed out, cancelled), with its error and log tail. */
+export function jobEndedMarkdown(e: {
+  jobName: string;
+  status: string;
+  studioUrl: string;
+  message: string;
+  diagnostics?: { error?: string; logTail?: string; logFile?: string };
+}): string {
+  const lines = [`## Azure ML job ${esc(e.jobName)} did not complete`, "", `Status: ${esc(e.status || "unknown")}. [Open it in Azure ML Studio](${e.studioUrl}).`, ""];
+  const d = e.diagnostics;
+  if (d?.error) lines.push(`**Error:** ${esc(d.error)}`, "");
+  else lines.push(`> ${esc(e.message.split("\n")[0] ?? "")}`, "");
+  if (d?.logTail) lines.push(`Last lines of \`${d.logFile}\`:`, "", "```text", d.logTail.replace(/```/g, "`\u200b``"), "```", "");
+  return lines.join("\n");
 }

@@ -9,12 +9,15 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../shared/serve";
+import { logisticModel } from "../../shared/serve/example-models";
 import { bundleRoot } from "../harness/bundle";
 import { runAction } from "../harness/run-action";
 import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm, WORKSPACE } from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
+import { scaledTimeEnv } from "../services/azureml/time-scale";
 
 const A = "azureml://registries/prod-models/models/failure-predictor/versions/1";
 const B = "azureml://registries/prod-models/models/failure-predictor/versions/2";
@@ -28,7 +31,7 @@ const deploy = (inputs: Record<string, string>) =>
     root: bundleRoot(),
     workspace,
     timeoutMs: 60_000,
-    env: fakeAzCli(fake.token).env,
+    env: { ...fakeAzCli(fake.token).env, ...scaledTimeEnv() },
     inputs: {
       "subscription-id": SUBSCRIPTION,
       "resource-group": RESOURCE_GROUP,
@@ -36,6 +39,7 @@ const deploy = (inputs: Record<string, string>) =>
       "azure-endpoint": fake.url,
       endpoint: "fp-online",
       model: B,
+      image: "mlopsplants.azurecr.io/failure-predictor:2",
       deployment: "green",
       "sample-request": "sample.json",
       "smoke-requests": "2",
@@ -44,11 +48,21 @@ const deploy = (inputs: Record<string, string>) =>
     },
   });
 
+let inference: RunningServer;
+beforeAll(async () => {
+  inference = await startServer({ model: logisticModel(), modelName: "failure-predictor", httpPort: 0, grpcPort: null, processMetrics: false });
+});
+afterAll(() => inference?.close());
+
 beforeEach(async () => {
   workspace = mkdtempSync(join(tmpdir(), "mlops-deploy-online-"));
-  writeFileSync(join(workspace, "sample.json"), JSON.stringify({ data: [[298.1, 308.6, 1551, 42.8, 0]] }));
+  writeFileSync(
+    join(workspace, "sample.json"),
+    JSON.stringify({ inputs: [{ name: "input", shape: [1, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0] }] }),
+  );
   fake = await startFakeArm();
-  online = await installOnlineEndpoints(fake);
+  // The inference server (shared/serve) plays the custom container the image would start.
+  online = await installOnlineEndpoints(fake, { inference: { url: inference.httpUrl, model: "failure-predictor" } });
   online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 }]);
 });
 afterEach(async () => {

@@ -17,6 +17,7 @@ import { describeIf } from "../services/availability";
 import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm } from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { addRegistryRoutes, type RegistryStandIn } from "../services/azureml/registries";
+import { scaledTimeEnv } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
 
 const REGISTRY = "contoso-models";
@@ -59,7 +60,7 @@ describeIf("promote into an Azure ML registry (bundled)", azuriteAvailable(), ()
     az = await startAzurite();
     fake = await startFakeArm();
     aml = await addRegistryRoutes(fake, az);
-    azEnv = fakeAzCli(fake.token).env;
+    azEnv = { ...fakeAzCli(fake.token).env, ...scaledTimeEnv() };
     await registerInDev(1);
     await registerInDev(2);
   }, 60_000);

@@ -18,6 +18,7 @@ import { describeIf } from "../services/availability";
 import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { scaledTimeEnv } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, DEV_KEY, startAzurite } from "../services/azurite";
 
 const TSX = join(repoRoot, "node_modules/.bin/tsx");
@@ -47,7 +48,7 @@ describeIf("train compute: azureml (bundled)", azuriteAvailable(), () => {
       root: bundleRoot(),
       workspace,
       timeoutMs: 90_000,
-      env: fakeAzCli(fake.token).env,
+      env: { ...fakeAzCli(fake.token).env, ...scaledTimeEnv() },
       ...extra,
       inputs: {
         compute: "azureml",

@@ -19,6 +19,7 @@ import {
 import { armClient } from "../../shared/azureml/workspace";
 import { describeIf } from "../services/availability";
 import { armError, type FakeArm, fakeCredential, startFakeArm, WORKSPACE_PATH } from "../services/azureml/arm-server";
+import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, DEV_KEY, startAzurite } from "../services/azurite";
 
 describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(), () => {
@@ -47,7 +48,10 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     const stores = [
       record("workspaceblobstore", true, "AccountKey"),
       record("sasstore", false, "Sas"),
-      { ...record("files", false, "AccountKey"), properties: { ...record("files", false, "AccountKey").properties, datastoreType: "AzureFile" } },
+      {
+        ...record("files", false, "AccountKey"),
+        properties: { isDefault: false, credentials: { credentialsType: "AccountKey" }, datastoreType: "AzureFile", accountName: DEV_ACCOUNT, fileShareName: "share", endpoint: `127.0.0.1:${az.port}`, protocol: "http" },
+      },
     ];
     fake.route("GET", /\/datastores$/, (r) => ({
       status: 200,
@@ -73,7 +77,7 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     await az?.stop();
   });
 
-  const conn = () => armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1 });
+  const conn = () => armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
 
   it("finds the default datastore and round-trips a directory through it with the account key", async () => {
     const arm = conn();
@@ -119,9 +123,9 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     try {
       other.route("GET", /\/datastores$/, () => ({
         status: 200,
-        body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob" } }] },
+        body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob", credentials: { credentialsType: "None" } } }] },
       }));
-      const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1 });
+      const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
       await expect(getDatastore(arm, WORKSPACE_PATH)).rejects.toThrow(
         /datastore: the workspace has no default datastore \(got 1 datastore\(s\), none marked default\)/,
       );

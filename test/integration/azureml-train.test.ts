@@ -15,16 +15,18 @@ import { writeGenerated } from "../../examples/predictive-maintenance/dataset";
 import { contentVersion } from "../../shared/azureml/anonymous-assets";
 import { isUserError } from "../../shared/errors";
 import type { Logger } from "../../shared/log";
-import { type JobOutput, type JobProperties, submitJob } from "../../shared/azureml/jobs";
+import { type JobEndedError, type JobOutput, type JobProperties, submitJob } from "../../shared/azureml/jobs";
 import { armClient } from "../../shared/azureml/workspace";
 import { openRegistry } from "../../shared/registry";
 import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
-import { type AzureMLLineage, trainSummaryMarkdown } from "../../shared/train";
+import { type AzureMLLineage, jobEndedMarkdown, trainSummaryMarkdown } from "../../shared/train";
 import { inputs as trainInputs } from "../../actions/train/inputs";
 import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
 import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { specLedger } from "../services/azureml/spec";
+import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -77,6 +79,13 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     await writeFile(join(codeDir, ".amlignore"), "*.log\n");
     await writeFile(join(codeDir, "debug.log"), "not uploaded\n");
   }, 60_000);
+  // Every request sent in this file matched the vendored 2024-10-01 spec, and every answer too.
+  afterAll(() => {
+    expect(specLedger.unmatched).toEqual([]);
+    expect(specLedger.mismatches).toEqual([]);
+    expect(specLedger.requests).toBeGreaterThan(20);
+    expect(specLedger.responses).toBeGreaterThan(20);
+  });
   afterAll(async () => {
     await aml?.close();
     await fake?.close();
@@ -106,6 +115,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       registry: openRegistry(join(ws, "registry")),
       pollIntervalMs: 50,
       baseDelayMs: 10,
+      sleep: scaledSleep,
       ...o,
       logger: captureLogger(),
     };
@@ -189,8 +199,17 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
     expect(isUserError(e)).toBe(true);
     expect(e.message).toContain(`job ${name} ended Failed`);
-    expect(e.message).toContain("exited with status code 3");
-    expect(e.message).toContain("ValueError: bad column Torque");
+    // The error from the run history, and the tail of user_logs/std_log.txt from the artifact store.
+    expect(e.message).toMatch(/\(got "UserError: Execution failed\. User process '\S+' exited with status code 3\. Please check log file 'user_logs\/std_log\.txt' for error details\."\)/);
+    expect(e.message).toMatch(/Last lines of user_logs\/std_log.txt:\nValueError: bad column Torque$/);
+    expect((e as JobEndedError).diagnostics).toEqual({
+      error: expect.stringMatching(/^UserError: Execution failed\. User process '\S+' exited with status code 3\./),
+      logFile: "user_logs/std_log.txt",
+      logTail: "ValueError: bad column Torque",
+    });
+    const md = jobEndedMarkdown(e as JobEndedError);
+    expect(md).toContain("**Error:** UserError: Execution failed.");
+    expect(md).toContain("Last lines of `user_logs/std_log.txt`:\n\n```text\nValueError: bad column Torque\n```");
     expect(e.message).toContain(`https://ml.azure.com/runs/${name}?wsid=`);
     expect(await openRegistry(reg).list()).toEqual([]);
   }, 30_000);
@@ -200,7 +219,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error & { code?: string };
     const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
     expect(e.code).toBe("timeout");
-    expect(e.message).toMatch(/^timeout-minutes: Azure ML job .* was still Running after 1\.5 s /);
+    expect(e.message).toMatch(/^timeout-minutes: Azure ML job .* was still Running after 1\.\d s /);
     expect(fake.calls("POST", new RegExp(`/jobs/${name}/cancel$`))).toHaveLength(1);
     expect(aml.cancels).toContain(name);
     await aml.settle();
@@ -261,13 +280,14 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
   }, 60_000);
 
   it("a job PUT whose answer is lost: the retry meets the existing job, recognises it as its own and goes on", async () => {
-    // The stand-in creates the job, then drops the connection; the retried PUT gets 409 (name taken).
+    // The stand-in creates the job, then drops the connection; the retried PUT is Jobs_CreateOrUpdate's update
+    // of the same job (200).
     fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 0, drop: "after" });
     const o = options();
     const r = await trainOnAzureML(o);
     expect(((await openRegistry(join(ws, "registry")).resolve(`failure-predictor@${r.version}`)).lineage.azureml as AzureMLLineage).jobName).toBe(r.azureml.jobName);
     const puts = fake.calls("PUT", new RegExp(`/jobs/${r.azureml.jobName}$`));
-    expect(puts.map((c) => c.status)).toEqual([-1, 409]);
+    expect(puts.map((c) => c.status)).toEqual([-1, 200]);
     expect(aml.jobs.get(r.azureml.jobName)?.ran).toHaveLength(1);
   }, 60_000);
 
@@ -278,8 +298,8 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const ws = { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, workspace: WORKSPACE };
     const existing = aml.jobs.get(first.azureml.jobName);
     await expect(
-      submitJob(arm, ws, first.azureml.jobName, { jobType: "Command", command: "true", tags: {} } as JobProperties),
-    ).rejects.toThrow(/409 UserError: A job named .* already exists/);
+      submitJob(arm, ws, first.azureml.jobName, { jobType: "Command", command: "true", environmentId: `${WORKSPACE_PATH}/environments/sklearn-env/versions/3`, tags: {} } as JobProperties),
+    ).rejects.toThrow(/400 UserError: Job .* exists; only description, tags, properties, isArchived, notificationSetting can be changed/);
     expect(aml.jobs.get(first.azureml.jobName)).toBe(existing);
   }, 60_000);
 

@@ -15,6 +15,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type DeployOnlineOptions, deployOnline, RolloutFailed } from "../../shared/deploy";
 import type { Logger } from "../../shared/log";
 import { type RunningServer, startServer } from "../../shared/serve";
+import { modelFile } from "../../shared/serve/run-serve";
+import { parseServeArgs } from "../../shared/serve/serve-args";
+import { specLedger } from "../services/azureml/spec";
 import { logisticModel } from "../../shared/serve/example-models";
 import {
   type FakeArm,
@@ -27,6 +30,7 @@ import {
 } from "../services/azureml/arm-server";
 import { addAzureMLJobs } from "../services/azureml/jobs";
 import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
+import { scaledSleep } from "../services/azureml/time-scale";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, DEV_KEY, startAzurite } from "../services/azurite";
 
@@ -34,6 +38,7 @@ const REG = "azureml://registries/prod-models/models/failure-predictor/versions"
 const A = `${REG}/1`;
 const B = `${REG}/2`;
 const C = `${REG}/3`;
+const IMAGE = "mlopsplants.azurecr.io/failure-predictor:2";
 const SAMPLE = JSON.stringify({
   inputs: [{ name: "input", shape: [2, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0, 302.5, 311.3, 1305, 68.2, 210] }],
 });
@@ -57,6 +62,7 @@ function opts(over: Partial<DeployOnlineOptions> = {}): DeployOnlineOptions {
     credential: fakeCredential(fake.token),
     endpoint: "fp-online",
     model: B,
+    image: IMAGE,
     instanceType: "Standard_DS3_v2",
     instanceCount: 1,
     strategy: "blue-green",
@@ -69,6 +75,7 @@ function opts(over: Partial<DeployOnlineOptions> = {}): DeployOnlineOptions {
     logger,
     pollIntervalMs: 1,
     baseDelayMs: 1,
+    sleep: scaledSleep,
     ...over,
   };
 }
@@ -372,7 +379,7 @@ describeIf("deploy-online: scoring code from a folder (stand-in + Azurite)", azu
     writeFileSync(join(dir, "src", "score.py"), "def init():\n    pass\n\ndef run(raw):\n    return [0]\n");
     const secrets: string[] = [];
     await deployOnline(
-      opts({ model: A, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3", onSecret: (s) => secrets.push(s) }),
+      opts({ model: A, image: undefined, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3", onSecret: (s) => secrets.push(s) }),
     );
     // The datastore's account key from listSecrets is handed over for masking, like the endpoint key.
     expect(secrets).toContain(DEV_KEY);
@@ -389,5 +396,118 @@ describeIf("deploy-online: scoring code from a folder (stand-in + Azurite)", azu
     expect(names.filter((n) => n.endsWith("/src/score.py"))).toHaveLength(1);
     expect(jobs.codes.get(codeId)!.properties.codeUri).toMatch(/\/azureml-blobstore-0000\/LocalUpload\/[0-9a-f]{64}$/);
     await jobs.close();
+  });
+});
+
+/** A fresh stand-in with other options (routes of the first would answer first). */
+async function restart(o: Parameters<typeof installOnlineEndpoints>[1]): Promise<OnlineStandIn> {
+  await online.close();
+  await fake.close();
+  fake = await startFakeArm();
+  return installOnlineEndpoints(fake, o);
+}
+
+describe("deploy-online: the inference server as a custom container", () => {
+  afterAll(() => {
+    // Every request deploy-online sent in this file matched an operation of the vendored 2024-10-01 spec.
+    expect(specLedger.unmatched).toEqual([]);
+    expect(specLedger.mismatches).toEqual([]);
+    expect(specLedger.requests).toBeGreaterThan(20);
+  });
+
+  it("the old request shape (a custom_model with neither environment nor scoring script) is refused as Azure ML refuses it", async () => {
+    const e = await failure(deployOnline(opts({ model: A, image: undefined })));
+    expect(e.message).toMatch(/provisioning failed .*BadArgument: Model .* is of type custom_model: only MLflow and Triton models deploy without an environment/);
+    expect(puts()).toEqual([{}]);
+  });
+
+  it("deploys package-edge's image with OIP v2 routes; the container loads the model mounted at AZUREML_MODEL_DIR and the checks get OIP v2 answers", async () => {
+    const mounts: { env: Record<string, string>; args: ReturnType<typeof parseServeArgs> }[] = [];
+    const root = mkdtempSync(join(tmpdir(), "mlops-aml-mount-"));
+    online = await restart({
+      runContainer: async ({ env }) => {
+        // What Azure ML does: mount the model under AZUREML_MODEL_DIR, start the image with the deployment's
+        // environment variables (the image's own MLOPS_MODEL points at a model baked in that is not there).
+        const dir = join(root, env.AZUREML_MODEL_DIR!, "failure-predictor");
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "model.onnx"), logisticModel());
+        const args = parseServeArgs([], { MLOPS_MODEL: "/models/baked/model.onnx", ...env, AZUREML_MODEL_DIR: join(root, env.AZUREML_MODEL_DIR!), PORT: "0", MLOPS_GRPC_PORT: "off" });
+        mounts.push({ env, args });
+        const server = await startServer({ model: modelFile(args.model), modelName: args.modelName, modelVersion: args.modelVersion, host: "127.0.0.1", httpPort: 0, grpcPort: null, processMetrics: false });
+        return { url: server.httpUrl, close: () => server.close() };
+      },
+    });
+    const r = await deployOnline(opts({ model: A }));
+    const env = fake.calls("PUT", /environments\/mlops-inference-server\/versions\/[0-9a-f]{16}$/)[0]!;
+    expect(env.body).toEqual({
+      properties: {
+        image: IMAGE,
+        osType: "Linux",
+        inferenceConfig: {
+          livenessRoute: { path: "/v2/health/live", port: 8080 },
+          readinessRoute: { path: "/v2/health/ready", port: 8080 },
+          scoringRoute: { path: "/v2/models/failure-predictor/infer", port: 8080 },
+        },
+        description: expect.stringContaining("AZUREML_MODEL_DIR"),
+      },
+    });
+    const dep = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as { properties: Record<string, unknown> };
+    expect(dep.properties).toMatchObject({ model: A, environmentVariables: { MLOPS_MODEL_NAME: "failure-predictor", MLOPS_MODEL_VERSION: "1" } });
+    expect(dep.properties.environmentId).toBe(env.path);
+    expect(dep.properties.codeConfiguration).toBeUndefined();
+    // The server took the mounted model, not the one the image names.
+    expect(mounts).toHaveLength(1);
+    expect(mounts[0]!.env.AZUREML_MODEL_DIR).toBe("/var/azureml-app/azureml-models/failure-predictor/1");
+    expect(mounts[0]!.args.model).toBe(join(root, "/var/azureml-app/azureml-models/failure-predictor/1"));
+    expect(r.smoke).toMatchObject({ requests: 3, errors: 0, passed: true });
+    expect(r.smoke!.sample).toMatch(/^\{"model_name":"failure-predictor","model_version":"1".*"outputs":\[/);
+    expect(r.traffic).toEqual({ "failure-predictor-v1": 100 });
+    // A second rollout with the same image reuses the environment version (immutable, named after its content).
+    await deployOnline(opts({ model: B, deployment: "green" }));
+    expect(fake.calls("PUT", /environments\/mlops-inference-server\//)).toHaveLength(1);
+  });
+
+  it("an answer that is not Open Inference Protocol v2 fails the smoke test", async () => {
+    online = await restart({
+      runContainer: async () => {
+        const { createServer } = await import("node:http");
+        const server = createServer((req, res) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(req.url?.startsWith("/v2/health") ? "{}" : JSON.stringify({ predictions: [0, 1] }));
+        });
+        await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+        return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+      },
+    });
+    const e = await failure(deployOnline(opts({ model: A })));
+    expect(e.message).toMatch(/smoke test failed \(got 3 errors in 3 requests, first: "HTTP 200, the answer has no outputs \(not an Open Inference Protocol v2 response\)/);
+    expect(puts()).toEqual([{}]);
+  });
+
+  it("a container that never becomes ready ends the provisioning Failed with the readiness probe in the message", async () => {
+    online = await restart({
+      runContainer: async () => {
+        const { createServer } = await import("node:http");
+        const server = createServer((_req, res) => {
+          res.writeHead(503);
+          res.end();
+        });
+        await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+        return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+      },
+    });
+    const e = await failure(deployOnline(opts({ model: A })));
+    expect(e.message).toMatch(/provisioning failed .*ResourceNotReady: User container has crashed or terminated: Readiness probe failed: HTTP 503 on \/v2\/health\/ready/);
+  });
+
+  it("image with a sample-request that is not an OIP v2 inference request is refused before anything is created", async () => {
+    await expect(deployOnline(opts({ model: A, sampleRequest: JSON.stringify({ input_data: [[1, 2, 3]] }) }))).rejects.toThrow(
+      /sample-request: the inference server speaks Open Inference Protocol v2, and the file is not an inference request/,
+    );
+    expect(fake.requests.filter((q) => q.method !== "GET")).toEqual([]);
+  });
+
+  it("image together with environment or a scoring script is refused", async () => {
+    await expect(deployOnline(opts({ model: A, environment: "azureml:sklearn-env:3" }))).rejects.toThrow(/image: the inference server image serves the model itself/);
   });
 });

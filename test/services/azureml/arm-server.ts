@@ -12,12 +12,21 @@
  *   or `Canceled` (https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations).
  * - Throttling and failures are injected per route: 429 with `Retry-After`, 5xx, dropped connections
  *   (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+ * - Polling answers carry `Retry-After: 10`: mfe.json documents Retry-After on its 202 answers with
+ *   `minimum: 10, maximum: 600` (seconds). Tests scale time (spec/time-scale.ts), they do not skip it.
+ * - Every request is checked against the vendored Microsoft.MachineLearningServices 2024-10-01 spec (spec/):
+ *   one that does not match is refused with 400 `UserError`, as the service refuses a body its model binding
+ *   rejects; every answer a route gives is checked too, and one that does not match fails the request with 500
+ *   and is recorded in `specLedger` (a test asserts the ledger is clean).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkRequest, checkResponse } from "./spec";
 
 export const API_VERSION = "2024-10-01";
+/** Seconds a polling client is asked to wait (the spec's minimum for Retry-After). */
+export const RETRY_AFTER = "10";
 export const SUBSCRIPTION = "00000000-1111-2222-3333-444444444444";
 export const RESOURCE_GROUP = "test-rg";
 export const WORKSPACE = "my-aml-workspace";
@@ -60,6 +69,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body: unknown;
   status: number;
+  /** The operation of the vendored spec the request matched (undefined: not an ARM operation, e.g. polling). */
+  operation?: string;
 }
 
 export interface LongRunningOperation {
@@ -85,7 +96,7 @@ export interface FakeArm {
   fault(f: Fault): void;
   /**
    * Start a long-running operation; returns the headers of the initial 201/202 answer
-   * (Azure-AsyncOperation, Location, Retry-After: 0).
+   * (Azure-AsyncOperation, Location, Retry-After: 10).
    */
   operation(o: {
     polls?: number;
@@ -99,6 +110,11 @@ export interface FakeArm {
   };
   /** Requests matching method and path (regex over the decoded path). */
   calls(method: string, path: RegExp): RecordedRequest[];
+  /**
+   * What the route modules share: environment versions by ARM id (their properties), and the modelType of
+   * each model version a deployment may name (by the id a deployment carries).
+   */
+  state: { environments: Map<string, Record<string, unknown>>; modelTypes: Map<string, string>; location: string };
   close(): Promise<void>;
 }
 
@@ -106,8 +122,10 @@ export function armError(status: number, code: string, message: string): FakeRes
   return { status, body: { error: { code, message } } };
 }
 
-export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeArm> {
+export async function startFakeArm(opts: { token?: string; /** Check requests and answers against the Azure ML spec (default true; off for tests of the generic ARM protocol). */ spec?: boolean } = {}): Promise<FakeArm> {
   const token = opts.token ?? `fake-arm-token-${randomUUID()}`;
+  // The generic protocol tests (spec: false) poll without a wait; Azure ML's operations ask for 10 s.
+  const retryAfter = opts.spec === false ? "0" : RETRY_AFTER;
   const routes: { method: string; path: RegExp; handler: Handler }[] = [];
   const faults: (Fault & { left: number })[] = [];
   const operations = new Map<string, LongRunningOperation>();
@@ -140,6 +158,9 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
       send(res, r);
     };
 
+    if (path === "/discovery")
+      // The workspace's discovery document (Workspace.properties.discoveryUrl, no token): regional service hosts.
+      return reply({ status: 200, body: { api: base, history: base, experimentation: base, modelmanagement: base } });
     if (req.headers.authorization !== `Bearer ${token}`)
       return reply(
         armError(
@@ -148,6 +169,21 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
           req.headers.authorization ? "The access token is invalid." : "The request does not have an authorization header.",
         ),
       );
+    // Operation polling and the workspace's data plane (discovery, run history) are not Resource Manager operations.
+    const polling = path.startsWith("/operations/") || path.startsWith("/results/") || path.startsWith("/history/") || path === "/discovery";
+    const checked = polling || opts.spec === false ? undefined : checkRequest(method, path, url.searchParams, body);
+    if (checked) {
+      record.operation = checked.operation?.id;
+      if (checked.problems.length) return reply(armError(400, "UserError", `The request does not match ${checked.operation?.id ?? "any operation"} of the 2024-10-01 API: ${checked.problems.join("; ")}`));
+    }
+    const replyChecked = (r: FakeResponse) => {
+      if (checked?.operation) {
+        const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        const problems = checkResponse(checked.operation, method, path, r.status, headers, r.body);
+        if (problems.length) return reply(armError(500, "StandInSpecMismatch", `The stand-in's answer does not match ${checked.operation.id}: ${problems.join("; ")}`));
+      }
+      reply(r);
+    };
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && f.path.test(path));
     if (fault) {
       fault.left--;
@@ -164,7 +200,7 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         req.socket.destroy();
         return;
       }
-      return reply({ status: fault.status, headers: fault.headers, body: fault.body });
+      return replyChecked({ status: fault.status, headers: fault.headers, body: fault.body });
     }
     if (path.startsWith("/operations/") || path.startsWith("/results/")) {
       const [, kind, id] = path.split("/");
@@ -173,8 +209,8 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
       if (op.pending > 0) {
         op.pending--;
         return kind === "operations"
-          ? reply({ status: 200, headers: { "retry-after": "0" }, body: { id: op.id, status: "InProgress" } })
-          : reply({ status: 202, headers: { "retry-after": "0" } });
+          ? reply({ status: 200, headers: { "retry-after": retryAfter }, body: { id: op.id, status: "InProgress" } })
+          : reply({ status: 202, headers: { "retry-after": retryAfter } });
       }
       if (op.status === "InProgress") {
         op.status = op.final;
@@ -190,6 +226,14 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         : reply(armError(400, op.error?.code ?? "OperationFailed", op.error?.message ?? op.status));
     }
     const version = url.searchParams.get("api-version");
+    if (path.startsWith("/history/")) {
+      // The run history is a data-plane service without api-version.
+      for (const r of routes) {
+        const m = r.method === method ? r.path.exec(path) : null;
+        if (m) return reply(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
+      }
+      return reply(armError(404, "NotFound", `No run history route for ${path}.`));
+    }
     if (!version)
       return reply(armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
     if (version !== API_VERSION)
@@ -200,13 +244,24 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
       if (r.method !== method) continue;
       const m = r.path.exec(path);
       if (!m) continue;
-      return reply(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
+      return replyChecked(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
     }
-    return reply(armError(404, "ResourceNotFound", `No route for ${method} ${path} in the local Azure ML stand-in.`));
+    return replyChecked(armError(404, "ResourceNotFound", `No route for ${method} ${path} in the local Azure ML stand-in.`));
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const state: FakeArm["state"] = { environments: new Map(), modelTypes: new Map(), location: "westeurope" };
+  // Workspaces_Get (examples/Workspace/get.json): the workspace's region, and its discoveryUrl (the regional
+  // service hosts, among them the run history: azure-ai-ml reads it from `discovery_url`).
+  routes.push({
+    method: "GET",
+    path: new RegExp(`^${WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`)}$`),
+    handler: () => ({
+      status: 200,
+      body: { id: WORKSPACE_PATH, name: WORKSPACE, type: "Microsoft.MachineLearningServices/workspaces", location: state.location, properties: { provisioningState: "Succeeded", discoveryUrl: `${base}/discovery` } },
+    }),
+  });
 
   return {
     url: base,
@@ -235,13 +290,14 @@ export async function startFakeArm(opts: { token?: string } = {}): Promise<FakeA
         headers: {
           "azure-asyncoperation": `${base}/operations/${id}`,
           location: `${base}/results/${id}`,
-          "retry-after": "0",
+          "retry-after": retryAfter,
         },
       };
     },
     calls(method, path) {
       return requests.filter((r) => r.method === method && path.test(r.path));
     },
+    state,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -10,7 +10,18 @@
  * Running it downloads the code version's files from Azurite into a temp dir, substitutes
  * `${{inputs.<x>}}` and `${{outputs.<o>}}` in the command, sets environmentVariables, runs `sh -c` with a
  * time bound, and uploads each output folder to the output's `uri` on Azurite; the next poll then says
- * Completed (exit 0) or Failed (the stderr tail as the Studio service's errorMessage). Cancel kills the
+ * Completed (exit 0) or Failed.
+ *
+ * Where a job's diagnostics are, as Azure ML keeps them and its own SDK reads them (azure-ai-ml,
+ * azure/ai/ml/operations/_job_ops_helper.py stream_logs_until_completion, and _job_operations.py
+ * _get_named_output_uri): the job's `default` output is its artifact-store folder,
+ * `azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.<job>/`, holding
+ * `user_logs/std_log.txt` (the command's stdout and stderr); the error is in the run history's RunDetails
+ * (`GET <history>/history/v1.0/<workspace id>/runs/<job>/details` → `error.error.{code,message}`), the
+ * history host coming from the workspace's discoveryUrl. JobBase has no error property, and
+ * services.*.errorMessage is only "Any error in the service" (mfe.json): the stand-in leaves it empty.
+ * A PUT of an existing job is Jobs_CreateOrUpdate's update: only the fields mfe.json marks updatable
+ * (description, tags, properties, isArchived, notificationSetting) may change; the rest is refused. Cancel kills the
  * command: CancelRequested, then Canceled. Pipeline jobs run their component steps one after the other
  * the same way: each node's component (registered with addComponent, or through ComponentVersions_CreateOrUpdate
  * as the action does for inline steps, its componentSpec's command, code and environment) runs with the
@@ -33,6 +44,7 @@ import { downloadPrefix, parseDatastoreUri, uploadDirectory } from "../../../sha
 import type { Azurite } from "../azurite";
 import { DEV_ACCOUNT, DEV_KEY } from "../azurite";
 import { armError, type FakeArm, type FakeResponse, WORKSPACE_PATH } from "./arm-server";
+import { environmentId, installEnvironments } from "./environments";
 
 const WS = WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`);
 const re = (tail: string) => new RegExp(`^${WS}${tail}$`, "i");
@@ -44,7 +56,8 @@ export interface StandInJob {
   status: string;
   /** Each status the job went through. */
   history: string[];
-  errorMessage?: string;
+  /** The run history's error of a failed job (RunDetails.error.error). */
+  error?: { code: string; message: string };
   /** The command lines as they ran (after substitution), one per step. */
   ran: {
     command: string;
@@ -80,8 +93,7 @@ export interface AzureMLJobsStandIn {
   codes: Map<string, { properties: { codeUri: string } }>;
   /** Components by ARM id (register with addComponent). */
   components: Map<string, ComponentSpec>;
-  environments: Map<string, string[]>;
-  /** Environment versions created through EnvironmentVersions_CreateOrUpdate, by ARM id. */
+  /** Environment versions of the workspace (seeded and created through EnvironmentVersions_CreateOrUpdate), by ARM id. */
   environmentVersions: Map<string, Record<string, unknown>>;
   cancels: string[];
   /** Called when a job PUT has created the job, before the answer is sent (e.g. to cancel the workflow then). */
@@ -103,6 +115,10 @@ export interface StandInOptions {
   env?: Record<string, string>;
 }
 
+/** The artifact store: its datastore and container (a workspace's is workspaceartifactstore on container `azureml`). */
+export const ARTIFACT_STORE = { name: "workspaceartifactstore", container: "azureml" };
+const UPDATABLE = new Set(["description", "tags", "properties", "isArchived", "notificationSetting"]);
+
 function studioEndpoint(name: string): string {
   return `https://ml.azure.com/runs/${name}?wsid=${WORKSPACE_PATH}`;
 }
@@ -116,8 +132,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
   const jobs = new Map<string, StandInJob>();
   const codes = new Map<string, { properties: { codeUri: string } }>();
   const components = new Map<string, ComponentSpec>();
-  const environments = new Map(Object.entries(o.environments ?? { "sklearn-env": ["1", "2", "3"] }));
-  const environmentVersions = new Map<string, Record<string, unknown>>();
+  installEnvironments(fake, o.environments ?? { "sklearn-env": ["1", "2", "3"] });
   const cancels: string[] = [];
   const scratch = mkdtempSync(join(tmpdir(), "aml-compute-"));
 
@@ -138,12 +153,40 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       credentials: { credentialsType: "AccountKey" },
     },
   };
-  // Datastores_List with isDefault=true: examples/Datastore/list.json ({ value: [...] }).
-  fake.route("GET", re("/datastores"), () => ({ status: 200, body: { value: [record] } }));
+  const artifacts = service.getContainerClient(ARTIFACT_STORE.container);
+  await artifacts.createIfNotExists();
+  const artifactRecord = {
+    ...record,
+    id: `${WORKSPACE_PATH}/datastores/${ARTIFACT_STORE.name}`,
+    name: ARTIFACT_STORE.name,
+    properties: { ...record.properties, isDefault: false, containerName: ARTIFACT_STORE.container },
+  };
+  const stores = new Map([
+    [dsName, record],
+    [ARTIFACT_STORE.name, artifactRecord],
+  ]);
+  // Datastores_List: examples/Datastore/list.json ({ value: [...] }).
+  fake.route("GET", re("/datastores"), () => ({ status: 200, body: { value: [...stores.values()] } }));
   // Datastores_Get: examples/Datastore/get.json.
-  fake.route("GET", re("/datastores/([^/]+)"), (req) =>
-    req.params[0] === dsName ? { status: 200, body: record } : armError(404, "UserError", `Datastore ${req.params[0]} not found.`),
-  );
+  fake.route("GET", re("/datastores/([^/]+)"), (req) => {
+    const found = stores.get(req.params[0] as string);
+    return found ? { status: 200, body: found } : armError(404, "UserError", `Datastore ${req.params[0]} not found.`);
+  });
+  // The run history of the workspace's region (data plane, same token): the job's RunDetails.
+  fake.route("GET", /^\/history\/v1\.0(\/subscriptions\/.+)\/runs\/([^/]+)\/details$/, (req) => {
+    const j = jobs.get(req.params[1] as string);
+    if (!j) return armError(404, "UserError", `Run ${req.params[1]} not found.`);
+    return {
+      status: 200,
+      body: {
+        runId: j.name,
+        status: j.status,
+        ...(j.error ? { error: { error: { code: j.error.code, severity: null, message: j.error.message, messageFormat: j.error.message } } } : {}),
+        logFiles: {},
+        warnings: [],
+      },
+    };
+  });
   // Datastores_ListSecrets: examples/Datastore/listSecrets.json ({ secretsType: "AccountKey", key }).
   fake.route("POST", re("/datastores/([^/]+)/listSecrets"), () => ({ status: 200, body: { secretsType: "AccountKey", key: DEV_KEY } }));
 
@@ -162,17 +205,13 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     return { status: existed ? 200 : 201, body: { id, name: req.params[1], properties: props } };
   });
 
-  // EnvironmentVersions_List / ComponentVersions_List ($orderBy=createdtime desc, $top):
-  // examples/Workspace/EnvironmentVersion/list.json, examples/Workspace/ComponentVersion/list.json.
-  fake.route("GET", re("/(environments|components)/([^/]+)/versions"), (req) => {
-    const [kind, name] = req.params as [string, string];
-    const versions =
-      kind === "environments"
-        ? environments.get(name)
-        : [...components.keys()].filter((id) => id.includes(`/components/${name}/versions/`)).map((id) => id.split("/").at(-1) as string);
-    if (!versions) return armError(404, "UserError", `${kind} ${name} not found`);
+  // ComponentVersions_List ($orderBy=createdtime desc, $top): examples/Workspace/ComponentVersion/list.json.
+  fake.route("GET", re("/components/([^/]+)/versions"), (req) => {
+    const name = req.params[0] as string;
+    const versions = [...components.keys()].filter((id) => id.includes(`/components/${name}/versions/`)).map((id) => id.split("/").at(-1) as string);
+    if (versions.length === 0) return armError(404, "UserError", `components ${name} not found`);
     const newest = [...versions].reverse().slice(0, Number(req.query.get("$top") ?? versions.length));
-    return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/${kind}/${name}/versions/${v}`, name: v, properties: {} })) } };
+    return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/components/${name}/versions/${v}`, name: v, properties: {} })) } };
   });
 
   /** `azureml:<ARM id>` or an ARM id → the ARM id. */
@@ -183,28 +222,8 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     if (!ref) return undefined;
     const m = wsEnv.exec(armIdOf(ref));
     if (!m) return /^azureml:\/\/registries\//i.test(ref) ? undefined : `Environment ${ref} is not an environment version id.`;
-    return environments.get(m[1] as string)?.includes(m[2] as string) ? undefined : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
+    return fake.state.environments.has(environmentId(m[1] as string, m[2] as string)) ? undefined : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
   };
-
-  // EnvironmentVersions_Get / EnvironmentVersions_CreateOrUpdate: examples/Workspace/EnvironmentVersion/get.json
-  // and createOrUpdate.json ({ properties: { image, condaFile, isAnonymous, ... } }; 201 when created).
-  fake.route("GET", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
-    const id = `${WORKSPACE_PATH}/environments/${req.params[0]}/versions/${req.params[1]}`;
-    const props = environmentVersions.get(id) ?? (environments.get(req.params[0] as string)?.includes(req.params[1] as string) ? {} : undefined);
-    return props ? { status: 200, body: { id, name: req.params[1], properties: props } } : armError(404, "UserError", `Environment ${req.params[0]}:${req.params[1]} not found.`);
-  });
-  fake.route("PUT", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
-    const [name = "", version = ""] = req.params;
-    const id = `${WORKSPACE_PATH}/environments/${name}/versions/${version}`;
-    const props = (req.body as { properties?: Record<string, unknown> })?.properties;
-    if (!props || (typeof props.image !== "string" && !props.build)) return armError(400, "UserError", "Docker image or Dockerfile is required for environments.");
-    if (props.condaFile !== undefined && typeof props.condaFile !== "string") return armError(400, "UserError", "condaFile must be a string.");
-    const existed = environmentVersions.has(id);
-    environmentVersions.set(id, props);
-    const versions = environments.get(name) ?? [];
-    if (!versions.includes(version)) environments.set(name, [...versions, version]);
-    return { status: existed ? 200 : 201, body: { id, name: version, type: "Microsoft.MachineLearningServices/workspaces/environments/versions", properties: props } };
-  });
 
   // ComponentVersions_Get / ComponentVersions_CreateOrUpdate: examples/Workspace/ComponentVersion/get.json and
   // createOrUpdate.json ({ properties: { componentSpec, isAnonymous, description, ... } }; 201 when created).
@@ -250,10 +269,16 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     type: "Microsoft.MachineLearningServices/workspaces/jobs",
     properties: {
       ...j.submitted.properties,
+      // The artifact-store folder of the job's logs, as the service adds it (examples/Job/CommandJob/get.json
+      // shows outputs; azure-ai-ml reads `default` as the job's logs and outputs folder).
+      outputs: {
+        ...((j.submitted.properties.outputs as Record<string, unknown>) ?? {}),
+        default: { jobOutputType: "uri_folder", mode: "ReadWriteMount", uri: `azureml://datastores/${ARTIFACT_STORE.name}/paths/ExperimentRun/dcid.${j.name}/` },
+      },
       status: j.status,
-      // services.Studio.endpoint as in examples/Job/CommandJob/get.json (JobService: endpoint, errorMessage).
+      // services.Studio.endpoint as in examples/Job/CommandJob/get.json.
       services: {
-        Studio: { jobServiceType: "Studio", endpoint: studioEndpoint(j.name), ...(j.errorMessage ? { errorMessage: j.errorMessage } : {}) },
+        Studio: { jobServiceType: "Studio", endpoint: studioEndpoint(j.name) },
         Tracking: { jobServiceType: "Tracking", endpoint: `azureml://tracking/${j.name}` },
       },
     },
@@ -272,7 +297,15 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     const jobType = body?.properties?.jobType;
     if (jobType !== "Command" && jobType !== "Pipeline")
       return armError(400, "UserError", `jobType ${String(jobType)} is not supported by the local compute.`);
-    if (jobs.has(name)) return armError(409, "UserError", `A job named ${name} already exists. Job names must be unique.`);
+    const existing = jobs.get(name);
+    if (existing) {
+      // Jobs_CreateOrUpdate on an existing job updates it: only the fields mfe.json lets change (x-ms-mutability "update").
+      const fixed = (p: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(p).filter(([k]) => !UPDATABLE.has(k)).sort()));
+      if (fixed(body.properties ?? {}) !== fixed(existing.submitted.properties))
+        return armError(400, "UserError", `Job ${name} exists; only ${[...UPDATABLE].join(", ")} can be changed on it. Submit the new job under another name.`);
+      for (const k of UPDATABLE) if (body.properties?.[k] !== undefined) existing.submitted.properties[k] = body.properties[k];
+      return { status: 200, body: view(existing) };
+    }
     const envProblem = missingEnvironment(body.properties?.environmentId as string | undefined);
     if (envProblem) return armError(400, "UserError", envProblem);
     for (const [step, node] of Object.entries((body.properties?.jobs ?? {}) as Record<string, { componentId?: string }>))
@@ -317,7 +350,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
         setStatus(j, "Running");
         j.done = run(j).catch((e: unknown) => {
           j.finished = "Failed";
-          j.errorMessage = `local compute: ${(e as Error).message}`;
+          j.error = { code: "SystemError", message: `local compute: ${(e as Error).message}` };
         });
         break;
       case "Running":
@@ -367,7 +400,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     for (const [stepName, s] of Object.entries(p.jobs ?? {})) {
       const c = components.get(s.componentId);
       if (!c) {
-        j.errorMessage = `jobs.${stepName}: component ${s.componentId} not found`;
+        j.error = { code: "UserError", message: `jobs.${stepName}: component ${s.componentId} not found` };
         j.finished = "Failed";
         return;
       }
@@ -440,9 +473,16 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), o.runTimeoutMs ?? 60_000);
     rec.exitCode = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
     clearTimeout(timer);
+    // The command's output lands in the artifact store as user_logs/std_log.txt (stdout and stderr).
+    await artifacts
+      .getBlockBlobClient(`ExperimentRun/dcid.${j.name}/user_logs/std_log.txt`)
+      .upload(rec.stdout + rec.stderr, Buffer.byteLength(rec.stdout + rec.stderr));
     if (rec.exitCode !== 0) {
-      const tail = rec.stderr.trim().split("\n").slice(-5).join("\n");
-      j.errorMessage = `Execution failed. User process '${command.split(" ")[0]}' exited with status code ${rec.exitCode}. ${tail}`.trim();
+      // The run history's error for a failed command, as the service words it.
+      j.error = {
+        code: "UserError",
+        message: `Execution failed. User process '${command.split(" ")[0]}' exited with status code ${rec.exitCode}. Please check log file 'user_logs/std_log.txt' for error details.`,
+      };
       return false;
     }
     for (const [k, uri] of Object.entries(outputUris)) {
@@ -459,8 +499,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     jobs,
     codes,
     components,
-    environments,
-    environmentVersions,
+    environmentVersions: fake.state.environments,
     cancels,
     addComponent(name, version, spec) {
       const id = `${WORKSPACE_PATH}/components/${name}/versions/${version}`;

@@ -8,14 +8,27 @@
  * - a deployment that still has traffic cannot be deleted;
  * - the `azureml-model-deployment` header sends a request to that deployment whatever its traffic.
  *
+ * - a deployment of a model that is neither MLflow nor Triton needs an environment and either a scoring script
+ *   (codeConfiguration) or an environment that is a custom container (inferenceConfig); only MLflow and Triton
+ *   models deploy without them ("no-code deployment":
+ *   https://learn.microsoft.com/azure/machine-learning/how-to-deploy-online-endpoints#understand-the-scoring-script,
+ *   https://learn.microsoft.com/azure/machine-learning/how-to-deploy-custom-container). A model the tests do not
+ *   declare (fake.state.modelTypes) counts as custom_model, what promote publishes;
+ * - a custom container gets the model mounted and AZUREML_MODEL_DIR pointing at it, is probed on its
+ *   readiness route before the deployment succeeds, and receives the scoring requests on its scoring route
+ *   (how-to-deploy-custom-container: "Azure Machine Learning ... routes scoring requests to scoring_route").
+ *
  * Tests switch behaviours: provisioning that ends Failed, and per-deployment scoring (healthy, always 500,
  * 500 after N requests, slow). A healthy deployment answers through a real inference server (shared/serve,
- * an ONNX logistic regression, Open Inference Protocol v2 JSON) when one is given: `<httpUrl>/v2/models/<model>/infer`.
+ * an ONNX logistic regression, Open Inference Protocol v2 JSON) when one is given: `<httpUrl>/v2/models/<model>/infer`,
+ * or, for a custom container, `<container>/<scoringRoute.path>` where the container is the one `runContainer`
+ * started (or the given server).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { armError, type FakeArm, type FakeResponse, type FakeRequest, RESOURCE_GROUP, SUBSCRIPTION, WORKSPACE } from "./arm-server";
+import { armError, type FakeArm, type FakeRequest, type FakeResponse, RESOURCE_GROUP, RETRY_AFTER, SUBSCRIPTION, WORKSPACE } from "./arm-server";
+import { installEnvironments } from "./environments";
 
 const PROVIDER = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices`;
 const WS = `${PROVIDER}/workspaces/${WORKSPACE}`;
@@ -85,6 +98,18 @@ export interface OnlineOptions {
   inference?: { url: string; model: string };
   /** Page size of the deployment list (nextLink paging). Default 50. */
   pageSize?: number;
+  /**
+   * Runs a custom container deployment (the environment's image) with the model mounted: `env` holds
+   * AZUREML_MODEL_DIR and the deployment's environment variables. Without it the `inference` server plays the
+   * container. The container is stopped when the deployment is replaced or the stand-in closes.
+   */
+  runContainer?: (c: { deployment: string; image: string; model: string; env: Record<string, string> }) => Promise<{ url: string; close(): Promise<void> }>;
+}
+
+/** The model mount of a custom container: /var/azureml-app/azureml-models/<name>/<version> (how-to-deploy-custom-container). */
+export function modelMountPath(model: string): string {
+  const m = /models\/([^/]+)\/versions\/([^/]+)$/.exec(model);
+  return `/var/azureml-app/azureml-models/${m?.[1] ?? "model"}/${m?.[2] ?? "1"}`;
 }
 
 export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions = {}): Promise<OnlineStandIn> {
@@ -97,6 +122,8 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
   const trafficPuts: OnlineStandIn["trafficPuts"] = [];
   const scored: OnlineStandIn["scored"] = [];
   const logs = new Map<string, string>();
+  const containers = new Map<string, { url: string; scoringPath: string; close(): Promise<void> }>();
+  installEnvironments(fake);
   let rr = 0;
 
   const scoring = await startScoring();
@@ -131,7 +158,10 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       endpoints.set(endpoint, ep);
     },
     scored,
-    close: () => scoring.close(),
+    close: async () => {
+      await Promise.all([...containers.values()].map((c) => c.close()));
+      await scoring.close();
+    },
   };
 
   function newEndpoint(name: string, body: Record<string, unknown>): EndpointState {
@@ -187,11 +217,8 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
   const notFound = (what: string, name: string): FakeResponse =>
     armError(404, "ResourceNotFound", `${what} '${name}' was not found in workspace '${WORKSPACE}'.`);
 
-  // examples/Workspace/get.json: the workspace, whose `location` new endpoints take.
-  fake.route("GET", new RegExp(`^${esc(WS)}$`), () => ({
-    status: 200,
-    body: { id: WS, name: WORKSPACE, type: "Microsoft.MachineLearningServices/workspaces", location, properties: { provisioningState: "Succeeded" } },
-  }));
+  // Workspaces_Get is the base stand-in's (arm-server.ts); new endpoints take its location.
+  fake.state.location = location;
 
   // examples/Workspace/OnlineEndpoint/get.json
   fake.route("GET", new RegExp(`${EP}$`), (req) => {
@@ -309,20 +336,65 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       return armError(400, "BadArgument", "endpointComputeType must be Managed for a managed online endpoint.");
     if (typeof p.model !== "string" || !p.model) return armError(400, "BadArgument", "A model is required.");
     if (typeof p.instanceType !== "string") return armError(400, "BadArgument", "instanceType is required.");
+    const modelType = fake.state.modelTypes.get(p.model) ?? "custom_model";
+    let container: { image: string; inference: { scoringRoute?: { path: string }; readinessRoute?: { path: string } } } | undefined;
+    if (modelType !== "mlflow_model" && modelType !== "triton_model") {
+      if (typeof p.environmentId !== "string" || !p.environmentId)
+        return armError(400, "BadArgument", `Model ${p.model} is of type ${modelType}: only MLflow and Triton models deploy without an environment. Give environmentId with a codeConfiguration (scoring script), or a custom container environment with inferenceConfig.`);
+      const env = fake.state.environments.get(p.environmentId.replace(/^azureml:/i, ""));
+      if (!env && !/^azureml:\/\/registries\//i.test(p.environmentId))
+        return armError(400, "BadArgument", `Environment ${p.environmentId} not found in the workspace.`);
+      const inference = env?.inferenceConfig as { scoringRoute?: { path: string }; readinessRoute?: { path: string } } | undefined;
+      if (!p.codeConfiguration && !inference)
+        return armError(400, "BadArgument", `Model ${p.model} is of type ${modelType}: a scoring script (codeConfiguration) is required unless the environment ${p.environmentId} is a custom container with inferenceConfig (liveness, readiness and scoring routes).`);
+      if (inference && !p.codeConfiguration) container = { image: String(env?.image), inference };
+    }
     const key = `${ep}/${name}`;
     const existing = deployments.get(key);
     const d: DeploymentState = { name, endpoint: ep, body, provisioningState: existing ? "Updating" : "Creating", served: existing?.served ?? 0 };
     deployments.set(key, d);
-    const fail = failNext.get(name);
+    let fail = failNext.get(name);
     failNext.delete(name);
-    const { headers } = fake.operation({
+    const { op, headers } = fake.operation({
       polls: 2,
       final: fail ? "Failed" : "Succeeded",
       error: fail,
       onDone: () => {
-        d.provisioningState = fail ? "Failed" : "Succeeded";
+        d.provisioningState = op.status === "Succeeded" ? "Succeeded" : "Failed";
       },
     });
+    if (container && !fail) {
+      // Start the container with the model mounted and probe its readiness route; the operation stays
+      // InProgress until then, and ends Failed when the container does not become ready.
+      const c = container;
+      const started = (async () => {
+        await containers.get(key)?.close();
+        containers.delete(key);
+        const env = { ...((p.environmentVariables as Record<string, string>) ?? {}), AZUREML_MODEL_DIR: modelMountPath(String(p.model)) };
+        const run = opts.runContainer
+          ? await opts.runContainer({ deployment: name, image: c.image, model: String(p.model), env })
+          : opts.inference
+            ? { url: opts.inference.url, close: async () => {} }
+            : undefined;
+        if (!run) throw new Error("no container runtime in this stand-in");
+        containers.set(key, { url: run.url, scoringPath: c.inference.scoringRoute?.path ?? "/score", close: run.close });
+        const ready = await fetch(`${run.url}${c.inference.readinessRoute?.path ?? "/"}`).then((r) => r.status, () => 0);
+        if (ready !== 200) throw new Error(`Readiness probe failed: HTTP ${ready} on ${c.inference.readinessRoute?.path}`);
+      })();
+      op.pending = Number.POSITIVE_INFINITY;
+      void started.then(
+        () => {
+          op.pending = 1;
+        },
+        (e: Error) => {
+          fail = { code: "ResourceNotReady", message: `User container has crashed or terminated: ${e.message}` };
+          logs.set(name, `${logs.get(name) ?? ""}${e.message}\n`);
+          op.final = "Failed";
+          op.error = fail;
+          op.pending = 0;
+        },
+      );
+    }
     return { status: existing ? 200 : 201, headers, body: deploymentJson(d) };
   });
 
@@ -336,7 +408,7 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       if (body.tags) d.body.tags = { ...body.tags };
       if (body.sku) d.body.sku = body.sku;
     };
-    return { status: 202, headers: { location: headers.location!, "retry-after": "0" } };
+    return { status: 202, headers: { location: headers.location!, "retry-after": RETRY_AFTER } };
   });
 
   // examples/Workspace/OnlineDeployment/delete.json: 202 + Location (200/204 when already gone). The service
@@ -356,7 +428,7 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         if (t) delete t[name]; // a deleted deployment leaves the endpoint's traffic map
       },
     });
-    return { status: 202, headers: { location: headers.location!, "retry-after": "0" } };
+    return { status: 202, headers: { location: headers.location!, "retry-after": RETRY_AFTER } };
   });
 
   // examples/OnlineDeployment/getLogs.json: body { containerType, tail } → { content }.
@@ -414,8 +486,10 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         if (b.kind === "error" || (b.kind === "error-after" && n > b.requests))
           return reply(b.status ?? 500, JSON.stringify({ message: "An unexpected error occurred in scoring script." }), target);
         if (b.kind === "slow") await new Promise((r) => setTimeout(r, b.ms));
-        if (opts.inference) {
-          const r = await fetch(`${opts.inference.url}/v2/models/${encodeURIComponent(opts.inference.model)}/infer`, {
+        const container = containers.get(`${ep.name}/${target}`);
+        if (container || opts.inference) {
+          const url = container ? `${container.url}${container.scoringPath}` : `${opts.inference!.url}/v2/models/${encodeURIComponent(opts.inference!.model)}/infer`;
+          const r = await fetch(url, {
             method: "POST",
             headers: { "content-type": "application/json" },
             body,

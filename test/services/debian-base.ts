@@ -27,10 +27,11 @@ import {
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { canonicalJson, digestHex, sha256Digest } from "../../shared/oci/digest";
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from "../../shared/oci/media-types";
-import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from "../../shared/oci/media-types";
+import type { Descriptor, ImageConfig, ImageManifest } from "../../shared/oci/media-types";
+import { OCI_CONFIG, OCI_MANIFEST } from "../../shared/oci/media-types";
 import { buildLayer, type LayerEntry } from "../../shared/oci/tar-layer";
 import { repoRoot } from "../harness/run-action";
+import { GROUP, PASSWD, writeLayoutIndex } from "./base-image";
 import { tool } from "./tools";
 
 const execFileAsync = promisify(execFile);
@@ -136,8 +137,6 @@ export interface DebianBase {
   nodeVersion: string;
 }
 
-const PASSWD = "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n";
-const GROUP = "root:x:0:\nnonroot:x:65532:\n";
 const MTIME = 1_700_000_000;
 
 async function buildArch(arch: Arch, work: string, put: (data: Buffer) => string) {
@@ -244,23 +243,7 @@ export async function debianBaseLayout(): Promise<DebianBase> {
       };
       const amd64 = await buildArch("amd64", work, put);
       const arm64 = await buildArch("arm64", work, put);
-      const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [amd64.descriptor, arm64.descriptor] };
-      const indexBytes = canonicalJson(index);
-      const digest = put(indexBytes);
-      const top = {
-        schemaVersion: 2,
-        mediaType: OCI_INDEX,
-        manifests: [
-          {
-            mediaType: OCI_INDEX,
-            digest,
-            size: indexBytes.length,
-            annotations: { "org.opencontainers.image.ref.name": BASE_TAG },
-          },
-        ],
-      };
-      writeFileSync(join(out, "index.json"), canonicalJson(top));
-      writeFileSync(join(out, "oci-layout"), canonicalJson({ imageLayoutVersion: "1.0.0" }));
+      const digest = writeLayoutIndex(out, [amd64.descriptor, arm64.descriptor], BASE_TAG, put);
       const base = { digest, packages: { amd64: amd64.packages, arm64: arm64.packages }, nodeVersion: NODE_VERSION };
       writeFileSync(join(out, "base.json"), JSON.stringify(base, null, 2));
       // Another test file may have built the same layout meanwhile: the first rename wins, both are identical.

@@ -6,6 +6,7 @@
 import * as core from "@actions/core";
 import { isUserError } from "../shared/errors";
 import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
+import { secretForms } from "../shared/secrets";
 import type { Logger } from "../shared/log";
 import type { ActionDefinition } from "./action";
 import { type ActionContext, githubContext } from "./context";
@@ -15,6 +16,12 @@ import { progressLines } from "./progress";
 export const REPORT_URL = "https://github.com/mlops-actions/mlops-actions/issues";
 
 export function runnerContext(): ActionContext {
+  const masked: string[] = [];
+  const setSecret = (value: string) => {
+    if (!value) return;
+    masked.push(value);
+    for (const form of secretForms(value)) core.setSecret(form);
+  };
   const progress = progressLines((line) => core.info(line));
   const logger: Logger = {
     info: (m) => core.info(m),
@@ -31,7 +38,8 @@ export function runnerContext(): ActionContext {
     summary: (markdown) => {
       core.summary.addRaw(markdown, true);
     },
-    setSecret: (v) => core.setSecret(v),
+    setSecret,
+    maskedValues: () => masked,
     group: (name, fn) => core.group(name, fn),
     annotate: (level, message, where) => {
       const props = where ? { title: where.title, file: where.file, startLine: where.startLine } : undefined;
@@ -59,7 +67,7 @@ export async function runOnRunner(def: ActionDefinition): Promise<void> {
   try {
     const raw: Record<string, string> = {};
     for (const name of Object.keys(def.inputs.shape)) raw[name] = core.getInput(name);
-    for (const name of def.secrets ?? []) if (raw[name]) core.setSecret(raw[name]);
+    for (const name of def.secrets ?? []) if (raw[name]) ctx.setSecret(raw[name]);
     const inputs = parseInputs(def.inputs, raw, def.secrets ?? []);
     await def.run(inputs, ctx);
   } catch (e) {

@@ -14,13 +14,15 @@ import {
   METRICS,
   type MetricValues,
   metricsFor,
-  type SliceMetrics,
+  type ModelCurves,
   sliceMetrics,
   type Task,
 } from "../metrics";
 import { type ResolvedModel, resolveModel } from "../models";
 import { type ContractReport, compareContracts } from "./contract";
-import { renderCompareMarkdown } from "./report";
+import { type Provenance, renderCompareMarkdown } from "./report";
+import { renderCompareHtml } from "./report-html";
+import { compareSlices, type SliceComparison } from "./slices";
 
 export interface CompareOptions {
   candidate: string;
@@ -44,11 +46,15 @@ export interface CompareOptions {
   significance?: { confidence: number; samples: number; seed: number };
   sliceBy?: string;
   maxSliceGap?: number;
+  /** Largest allowed worsening of the primary metric on a slice against the champion's same slice. */
+  maxSliceRegression?: number;
   parityReference?: string;
   parityTolerance?: number;
   batchSize?: number;
-  /** Where report.md and report.json go. */
+  /** Where report.md, report.json and report.html go. */
   reportDir: string;
+  /** The commit and run the report describes, shown at its top. */
+  provenance?: Provenance;
   cwd?: string;
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -62,6 +68,8 @@ export interface ModelSummary {
   metrics: MetricValues;
   notes: Record<string, string>;
   confusion?: number[][];
+  /** ROC/PR/calibration/histograms (classification) or predicted-vs-actual and residuals (regression). */
+  curves?: ModelCurves;
 }
 
 /** decide's rules plus the parity check, which compare-models adds. */
@@ -80,11 +88,14 @@ export interface CompareResult {
   deltas: Record<string, number | null>;
   rules: CompareRule[];
   contract: ContractReport;
-  slices?: { column: string; candidate: SliceMetrics[] };
+  /** Per-slice metrics of both models, the worst slice (on the primary metric) first. */
+  slices?: { column: string; metric: string; slices: SliceComparison[] };
   parity?: ParityReport;
   seconds: number;
+  provenance?: Provenance;
   reportPath: string;
   jsonPath: string;
+  htmlPath: string;
   markdown: string;
 }
 
@@ -102,8 +113,7 @@ export function defaultChampion(
 
 function summary(
   model: ResolvedModel,
-  metrics: MetricValues,
-  notes: Record<string, string>,
+  computed: { values: MetricValues; notes: Record<string, string>; curves?: ModelCurves },
   confusion?: number[][],
 ): ModelSummary {
   return {
@@ -111,9 +121,10 @@ function summary(
     ...(model.name ? { name: model.name } : {}),
     ...(model.version !== undefined ? { version: model.version } : {}),
     ...(model.uri ? { uri: model.uri } : {}),
-    metrics,
-    notes,
+    metrics: computed.values,
+    notes: computed.notes,
     ...(confusion ? { confusion } : {}),
+    ...(computed.curves ? { curves: computed.curves } : {}),
   };
 }
 
@@ -140,6 +151,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   if (opts.maxSliceGap !== undefined && !opts.sliceBy) {
     throw new UserError(
       `max-slice-gap: set without slice-by, so no slices would be compared (got max-slice-gap ${opts.maxSliceGap} and an empty slice-by). Set slice-by: to the column whose slices must stay within the gap, or remove max-slice-gap.`,
+    );
+  }
+  if (opts.maxSliceRegression !== undefined && !opts.sliceBy) {
+    throw new UserError(
+      `max-slice-regression: set without slice-by, so no slices would be compared (got max-slice-regression ${opts.maxSliceRegression} and an empty slice-by). Set slice-by: to the column whose slices must not get worse than the champion's, or remove max-slice-regression.`,
     );
   }
 
@@ -176,9 +192,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   });
   const task = evaluation.task;
   const [cand, champ] = evaluation.models;
-  const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger });
-  const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger }) : undefined;
+  // The curves come from the same sorted scores as the ranking metrics.
+  const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger, curves: {} });
+  const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger, curves: {} }) : undefined;
   const slices = evaluation.slices ? sliceMetrics(cand!.predictions, evaluation.slices.keys) : undefined;
+  const champSlices = evaluation.slices && champ ? sliceMetrics(champ.predictions, evaluation.slices.keys) : undefined;
 
   const rules: Rules = {
     ...(opts.primaryMetric ? { primaryMetric: opts.primaryMetric } : {}),
@@ -188,6 +206,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(thresholds ? { thresholds } : {}),
     ...(opts.significance ? { significance: opts.significance } : {}),
     ...(opts.maxSliceGap !== undefined ? { maxSliceGap: opts.maxSliceGap } : {}),
+    ...(opts.maxSliceRegression !== undefined ? { maxSliceRegression: opts.maxSliceRegression } : {}),
   };
   const decision = decide({
     task,
@@ -195,6 +214,9 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(champ && champMetrics ? { champion: { metrics: champMetrics.values, predictions: champ.predictions } } : {}),
     rules,
     ...(slices ? { slices: slices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) } : {}),
+    ...(champSlices
+      ? { championSlices: champSlices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) }
+      : {}),
     logger,
   });
   let { decision: verdict, reason } = decision;
@@ -215,7 +237,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   const contract = compareContracts(cand!.signature, champ?.signature);
 
   const confusion = (p: typeof cand) => (task === "regression" || !p ? undefined : confusionMatrix(p.predictions));
-  const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath"> = {
+  const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath" | "htmlPath"> = {
     decision: verdict,
     isBetter: decision.isBetter,
     reason,
@@ -223,23 +245,32 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     rows: evaluation.rows,
     ...(evaluation.classes ? { classes: evaluation.classes } : {}),
     primaryMetric: decision.primaryMetric,
-    candidate: summary(candidate, candMetrics.values, candMetrics.notes, confusion(cand)),
-    ...(champion && champMetrics
-      ? { champion: summary(champion, champMetrics.values, champMetrics.notes, confusion(champ)) }
-      : {}),
+    candidate: summary(candidate, candMetrics, confusion(cand)),
+    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, confusion(champ)) } : {}),
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
-    ...(slices && evaluation.slices ? { slices: { column: evaluation.slices.column, candidate: slices } } : {}),
+    ...(slices && evaluation.slices
+      ? {
+          slices: {
+            column: evaluation.slices.column,
+            metric: decision.primaryMetric,
+            slices: compareSlices(decision.primaryMetric, slices, champSlices),
+          },
+        }
+      : {}),
     ...(evaluation.parity ? { parity: evaluation.parity } : {}),
     seconds: evaluation.seconds,
+    ...(opts.provenance ? { provenance: opts.provenance } : {}),
   };
   await mkdir(opts.reportDir, { recursive: true });
   const reportPath = join(opts.reportDir, "report.md");
   const jsonPath = join(opts.reportDir, "report.json");
+  const htmlPath = join(opts.reportDir, "report.html");
   const markdown = renderCompareMarkdown(result);
   await writeFile(reportPath, markdown);
   await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(htmlPath, renderCompareHtml(result));
   logger.info(`compare-models: ${verdict} — ${reason}`);
-  return { ...result, reportPath, jsonPath, markdown };
+  return { ...result, reportPath, jsonPath, htmlPath, markdown };
 }

@@ -7,4 +7,6 @@ export {
   type ModelSummary,
 } from "./compare";
 export { type ContractReport, compareContracts } from "./contract";
-export { renderCompareMarkdown } from "./report";
+export { formatTime, type Provenance, provenanceLine, renderCompareMarkdown } from "./report";
+export { renderCompareHtml } from "./report-html";
+export type { SliceComparison } from "./slices";

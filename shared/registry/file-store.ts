@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
-import { dirname, join, sep } from "node:path";
+import { link, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { shown, UserError } from "../errors";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
 
 const TMP = /^\..*\.tmp-[0-9a-f]+$/;
@@ -11,6 +12,10 @@ const TMP = /^\..*\.tmp-[0-9a-f]+$/;
 /**
  * A registry on a local or mounted file system. Exclusive create is `link(tmp, final)` (fails with
  * EEXIST if the name exists, never exposes partial content); replace is `rename(tmp, final)`. No locks.
+ *
+ * Nothing is read or written through a symlink that leads out of the root: a version folder or a model file
+ * linked to elsewhere on the machine is refused, so a registry (or a pull request that adds a link to it)
+ * cannot make promote read, or train and promote write, files outside it. Links that stay inside are followed.
  */
 export class FileStore implements BlobStore {
   readonly kind = "file" as const;
@@ -20,8 +25,27 @@ export class FileStore implements BlobStore {
     return this.root;
   }
 
-  private path(key: string): string {
-    return join(this.root, ...key.split("/"));
+  private realRoot: string | undefined;
+
+  /** The file of `key`, after checking that no existing component of it is a symlink leading out of the root. */
+  private async path(key: string): Promise<string> {
+    const parts = key === "" ? [] : key.split("/");
+    let at = this.root;
+    for (const part of parts) {
+      at = join(at, part);
+      const st = await lstat(at).catch(() => undefined);
+      if (!st) break;
+      if (!st.isSymbolicLink()) continue;
+      this.realRoot ??= await realpath(this.root);
+      const target = await realpath(at).catch(() => undefined);
+      const rel = target === undefined ? undefined : relative(this.realRoot, target);
+      if (rel === undefined || rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep)) {
+        throw new UserError(
+          `registry: ${shown(relative(this.root, at))} in ${shown(this.root)} is a symlink leading out of the registry (got ${shown(target ?? "a dangling link")}). Replace the link with the files themselves, inside the registry folder.`,
+        );
+      }
+    }
+    return join(this.root, ...parts);
   }
 
   private tmpFor(path: string): string {
@@ -31,7 +55,7 @@ export class FileStore implements BlobStore {
 
   async readText(key: string): Promise<string | undefined> {
     try {
-      return await readFile(this.path(key), "utf8");
+      return await readFile(await this.path(key), "utf8");
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -39,7 +63,7 @@ export class FileStore implements BlobStore {
   }
 
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
-    const path = this.path(key);
+    const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
     await writeFile(tmp, text);
@@ -62,7 +86,7 @@ export class FileStore implements BlobStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await stat(this.path(key));
+      await stat(await this.path(key));
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
@@ -71,7 +95,7 @@ export class FileStore implements BlobStore {
   }
 
   async openRead(key: string): Promise<Readable> {
-    const path = this.path(key);
+    const path = await this.path(key);
     try {
       await stat(path);
     } catch (e) {
@@ -82,7 +106,7 @@ export class FileStore implements BlobStore {
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {
-    const path = this.path(key);
+    const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
     try {
@@ -101,7 +125,7 @@ export class FileStore implements BlobStore {
     const walk = async (key: string): Promise<void> => {
       let entries: import("node:fs").Dirent[];
       try {
-        entries = await readdir(this.path(key), { withFileTypes: true });
+        entries = await readdir(await this.path(key), { withFileTypes: true });
       } catch (e) {
         if (isNotFound(e) || (e as NodeJS.ErrnoException).code === "ENOTDIR") return;
         throw e;
@@ -111,7 +135,10 @@ export class FileStore implements BlobStore {
         if (d.isDirectory()) {
           if (child.startsWith(prefix) || prefix.startsWith(`${child}/`)) await walk(child);
         } else if (!TMP.test(d.name) && child.startsWith(prefix)) {
-          const s = await stat(this.path(child)).catch(() => undefined);
+          const s = await stat(await this.path(child)).catch((e: unknown) => {
+            if (e instanceof UserError) throw e;
+            return undefined;
+          });
           if (s) out.push({ key: child, size: s.size });
         }
       }
@@ -122,7 +149,7 @@ export class FileStore implements BlobStore {
 
   async listChildren(prefix: string): Promise<string[]> {
     try {
-      const entries = await readdir(this.path(prefix.replace(/\/$/, "")), { withFileTypes: true });
+      const entries = await readdir(await this.path(prefix.replace(/\/$/, "")), { withFileTypes: true });
       return entries
         .filter((d) => d.isDirectory())
         .map((d) => d.name)
@@ -134,7 +161,7 @@ export class FileStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true });
+    await rm(await this.path(key), { force: true });
   }
 }
 

@@ -27,6 +27,7 @@ import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, wo
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { type DataHash, hashData } from "./data-hash";
+import { redactCommandLine } from "../secrets";
 import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from "./lineage";
 import { parseParams, type TrainParams } from "./params";
 import { finishTrain, type RegistrationOptions, type TrainResult } from "./train";
@@ -387,7 +388,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     lineage: {
       ...lineageFromEnv(env),
       ...(data ? { dataHash: data.hash, dataFiles: data.files.length, dataBytes: data.bytes } : {}),
-      command: commandText,
+      command: redactCommandLine(commandText),
       durationSeconds,
       azureml: lineage,
     },

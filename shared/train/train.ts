@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import type { ModelSignature } from "../onnx";
+import { maskKnown, redactCommandLine } from "../secrets";
 import { type DataHash, hashData } from "./data-hash";
 import { type AzureMLLineage, lineageFromEnv, type RunLineage } from "./lineage";
 import { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
@@ -88,8 +89,11 @@ export interface TrainOptions extends RegistrationOptions {
   logger?: Logger;
   /** Each trainer output line (default: logger.info). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
-  /** Secret values (tokens, keys) to show as *** in the card, the log lines train writes and its errors. */
-  secrets?: string[];
+  /**
+   * Secret values (tokens, keys, every value the action masked) to show as *** in the card, the log lines train
+   * writes and its errors; the stored command line is also cleaned of anything shaped like a secret.
+   */
+  secrets?: readonly string[];
 }
 
 export interface TrainResult {
@@ -152,9 +156,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     MLOPS_METRICS_PATH: metricsPath,
     ...(opts.seed !== undefined ? { MLOPS_SEED: String(opts.seed) } : {}),
   };
-  const secrets = (opts.secrets ?? []).filter((v) => v.length >= 3);
-  const redact = (text: string) => secrets.reduce((t, v) => t.split(v).join("***"), text);
-  const command = redact(opts.command);
+  const secrets = opts.secrets ?? [];
+  const redact = (text: string) => maskKnown(text, secrets);
+  // The command is stored in the card (and from there in images): secrets written into it inline go too.
+  const command = redactCommandLine(opts.command, secrets);
   const onLine = opts.onLine ?? ((line: string) => logger.info(line));
   logger.info(`train: running ${shown(command, 200)} in ${cwd}`);
   const run = await runTrainer({

@@ -90,6 +90,8 @@ mkdirSync(outdir, { recursive: true });
 const entryPoints = [
   ...actionNames().map((name) => ({ in: `action-entry:${name}`, out: `actions/${name}` })),
   { in: "cli/mlops.ts", out: "cli" },
+  // The data parse worker (shared/data/worker-batches.ts starts it from beside its chunk).
+  { in: "shared/data/parse-worker.ts", out: "parse-worker" },
 ];
 const split = await esbuild.build({
   ...common,

@@ -12,7 +12,15 @@ const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 
 describe("workflows-examples", () => {
   it("has the PR, CI, CD, drift and rollback workflows", () => {
-    expect(files.sort()).toEqual(["cd.yml", "ci.yml", "drift.yml", "pr.yml", "rollback.yml"]);
+    expect(files.sort()).toEqual([
+      "cd.yml",
+      "ci.yml",
+      "compare-sharded.yml",
+      "drift.yml",
+      "pr.yml",
+      "rollback.yml",
+      "score.yml",
+    ]);
   });
 
   it("is clean under actionlint", async () => {

@@ -4,18 +4,35 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Decision, decide, parseThresholds, type RuleResult, type Rules } from "../decide";
+import { createHash } from "node:crypto";
+import {
+  type BootstrapResult,
+  bootstrapResult,
+  type Decision,
+  decide,
+  parseThresholds,
+  type RuleResult,
+  type Rules,
+} from "../decide";
+import { prewarmParseWorker } from "../data";
 import { UserError } from "../errors";
-import { type Evaluation, evaluateModels, type ParityReport } from "../evaluate";
+import {
+  type EvaluateOptions,
+  type EvaluationMeta,
+  EvaluationState,
+  evaluateModels,
+  type FinishedEvaluation,
+  type ModelToEvaluate,
+  type ParityReport,
+  type ShardSpec,
+} from "../evaluate";
 import { type Logger, silentLogger } from "../log";
 import {
-  computeMetricsWithNotes,
-  confusionMatrix,
+  defaultPrimaryMetric,
   METRICS,
   type MetricValues,
   metricsFor,
   type ModelCurves,
-  sliceMetrics,
   type Task,
 } from "../metrics";
 import { type ResolvedModel, resolveModel } from "../models";
@@ -23,6 +40,7 @@ import { type ContractReport, compareContracts } from "./contract";
 import { type Provenance, renderCompareMarkdown } from "./report";
 import { renderCompareHtml } from "./report-html";
 import { compareSlices, type SliceComparison } from "./slices";
+import { type TrainingLineage, trainingLineage } from "./training-lineage";
 
 export interface CompareOptions {
   candidate: string;
@@ -51,6 +69,16 @@ export interface CompareOptions {
   parityReference?: string;
   parityTolerance?: number;
   batchSize?: number;
+  /** Evaluate one shard of the data (evaluateShard). */
+  shard?: ShardSpec;
+  /** Merge mode: folders holding every shard's state; the data is not read again. */
+  states?: string[];
+  /** Columns whose values name a row (bootstrap weights, shard-by rows); default file and row number. */
+  idColumns?: string[];
+  /** Bytes of scores kept in memory before spilling sorted runs to disk. */
+  memoryBudget?: number;
+  /** Where spilled runs go. */
+  spillDir?: string;
   /** Where report.md, report.json and report.html go. */
   reportDir: string;
   /** The commit and run the report describes, shown at its top. */
@@ -68,6 +96,8 @@ export interface ModelSummary {
   metrics: MetricValues;
   notes: Record<string, string>;
   confusion?: number[][];
+  /** Where a registry model was trained, from its card (empty for a file). */
+  training: TrainingLineage;
   /** ROC/PR/calibration/histograms (classification) or predicted-vs-actual and residuals (regression). */
   curves?: ModelCurves;
 }
@@ -124,13 +154,126 @@ function summary(
     metrics: computed.values,
     notes: computed.notes,
     ...(confusion ? { confusion } : {}),
+    training: trainingLineage(model.card?.lineage),
     ...(computed.curves ? { curves: computed.curves } : {}),
+  };
+}
+
+interface ResolvedPair {
+  candidate: ResolvedModel;
+  champion: ResolvedModel | undefined;
+  models: ModelToEvaluate[];
+}
+
+/** The candidate and (when it exists) the champion, with their bytes. */
+async function resolveModels(opts: CompareOptions, logger: Logger): Promise<ResolvedPair> {
+  const resolveOpts = { registry: opts.registry, cwd: opts.cwd, env: opts.env, logger };
+  const candidate = (await resolveModel(opts.candidate, { ...resolveOpts, what: "candidate" }))!;
+  const championSpec = opts.champion || defaultChampion(candidate, opts.modelName, opts.candidate);
+  if (!championSpec) {
+    throw new UserError(
+      `champion: cannot tell which model to compare with (got a candidate file ${JSON.stringify(opts.candidate)} and no model-name). Set champion: to a reference such as my-model@champion, or model-name:.`,
+    );
+  }
+  const champion = await resolveModel(championSpec, { ...resolveOpts, what: "champion", optional: true });
+  if (!champion) logger.info(`champion: ${championSpec} does not exist yet; the candidate is judged on its own.`);
+  const models = [{ name: "candidate", bytes: await readFile(candidate.path) }];
+  if (champion) models.push({ name: "champion", bytes: await readFile(champion.path) });
+  return { candidate, champion, models };
+}
+
+function evaluateOptions(opts: CompareOptions, logger: Logger): EvaluateOptions {
+  return {
+    data: opts.data,
+    label: opts.label,
+    ...(opts.features?.length ? { features: opts.features } : {}),
+    task: opts.task ?? "auto",
+    ...(opts.positiveLabel !== undefined ? { positiveLabel: opts.positiveLabel } : {}),
+    ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+    ...(opts.sliceBy ? { sliceBy: opts.sliceBy } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    // The report's curves, built from the same mergeable state as the metrics (so sharded runs agree).
+    curves: {},
+    ...(opts.parityReference
+      ? {
+          parity: {
+            reference: opts.parityReference,
+            ...(opts.parityTolerance !== undefined ? { tolerance: opts.parityTolerance } : {}),
+          },
+        }
+      : {}),
+    ...(opts.significance
+      ? { significance: { ...(opts.primaryMetric ? { metric: opts.primaryMetric } : {}), samples: opts.significance.samples, seed: opts.significance.seed } }
+      : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.idColumns?.length ? { idColumns: opts.idColumns } : {}),
+    ...(opts.memoryBudget ? { memoryBudget: opts.memoryBudget } : {}),
+    ...(opts.spillDir ? { spillDir: opts.spillDir } : {}),
+    logger,
+  };
+}
+
+/** The merge must decide on the models the shards evaluated: a moved alias between the jobs is refused. */
+function checkSameModels(meta: EvaluationMeta, models: ModelToEvaluate[]): void {
+  const now = models.map((m) => createHash("sha256").update(m.bytes).digest("hex"));
+  const then = meta.models.map((m) => m.sha256);
+  if (now.length !== then.length || now.some((h, i) => h !== then[i])) {
+    const names = meta.models.map((m, i) => `${m.name} ${then[i]!.slice(0, 12)} → ${now[i]?.slice(0, 12) ?? "absent"}`);
+    throw new UserError(
+      `merge: the models differ from the ones the shards evaluated (got ${names.join(", ")}). Pin candidate and champion to versions (name@3) so every job of the run resolves the same models, and re-run.`,
+    );
+  }
+}
+
+/** The bootstrap was run by the shards: the merge must ask for the same one. */
+function checkSameSignificance(meta: EvaluationMeta, opts: CompareOptions): void {
+  const s = opts.significance;
+  const had = meta.significance;
+  const metric = opts.primaryMetric || defaultPrimaryMetric(meta.task);
+  const want = s && meta.models.length > 1 ? `${metric}, ${s.samples} samples, seed ${s.seed}` : "off";
+  const got = had ? `${had.metric}, ${had.samples} samples, seed ${had.seed}` : "off";
+  if (want !== got) {
+    throw new UserError(
+      `significance: the merge asks for ${want} but the shards resampled with ${got} (got a different significance or primary-metric). Give the shard and merge jobs the same significance and primary-metric.`,
+    );
+  }
+}
+
+export interface ShardResult {
+  shard: ShardSpec;
+  rows: number;
+  task: Task;
+  stateDir: string;
+  seconds: number;
+  spill: { runs: number; bytes: number };
+}
+
+/**
+ * Shard mode: evaluate this shard's rows and write the mergeable state to `stateDir` (compare-models
+ * uploads it as an artifact; the merge job decides).
+ */
+export async function evaluateShard(opts: CompareOptions & { shard: ShardSpec; stateDir: string }): Promise<ShardResult> {
+  const logger = opts.logger ?? silentLogger;
+  prewarmParseWorker();
+  if (opts.thresholds?.length) parseThresholds(opts.thresholds);
+  const { models } = await resolveModels(opts, logger);
+  const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
+  await evaluation.state.write(opts.stateDir);
+  logger.info(`shard ${opts.shard.index}/${opts.shard.count}: ${evaluation.rows} rows evaluated, state in ${opts.stateDir}`);
+  return {
+    shard: opts.shard,
+    rows: evaluation.rows,
+    task: evaluation.task,
+    stateDir: opts.stateDir,
+    seconds: evaluation.seconds,
+    spill: evaluation.spill,
   };
 }
 
 export async function compareModels(opts: CompareOptions): Promise<CompareResult> {
   const logger = opts.logger ?? silentLogger;
-  const resolveOpts = { registry: opts.registry, cwd: opts.cwd, env: opts.env, logger };
+  // The parse worker starts while the models are resolved.
+  if (!opts.states) prewarmParseWorker();
   // Parse the rules first: a typo fails before minutes of evaluation.
   const thresholds = opts.thresholds?.length ? parseThresholds(opts.thresholds) : undefined;
   // Metric names too, against the task when it is given (decide checks again once auto has inferred it).
@@ -159,44 +302,39 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     );
   }
 
-  const candidate = (await resolveModel(opts.candidate, { ...resolveOpts, what: "candidate" }))!;
-  const championSpec = opts.champion || defaultChampion(candidate, opts.modelName, opts.candidate);
-  if (!championSpec) {
-    throw new UserError(
-      `champion: cannot tell which model to compare with (got a candidate file ${JSON.stringify(opts.candidate)} and no model-name). Set champion: to a reference such as my-model@champion, or model-name:.`,
-    );
+  const { candidate, champion, models } = await resolveModels(opts, logger);
+  let meta: EvaluationMeta;
+  let finished: FinishedEvaluation;
+  let parityReport: ParityReport | undefined;
+  let seconds: number;
+  if (opts.states) {
+    // Merge mode: the shards evaluated; this job merges their states and decides.
+    const started = performance.now();
+    const state = await EvaluationState.read(opts.states);
+    checkSameModels(state.meta, models);
+    checkSameSignificance(state.meta, opts);
+    meta = state.meta;
+    finished = state.finish(logger);
+    seconds = (performance.now() - started) / 1000;
+    logger.info(`merge: ${opts.states.length} shard states, ${meta.rows} rows`);
+  } else {
+    const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
+    meta = evaluation.state.meta;
+    finished = evaluation.state.finish(logger);
+    parityReport = evaluation.parity;
+    seconds = evaluation.seconds;
   }
-  const champion = await resolveModel(championSpec, { ...resolveOpts, what: "champion", optional: true });
-  if (!champion) logger.info(`champion: ${championSpec} does not exist yet; the candidate is judged on its own.`);
-
-  const models = [{ name: "candidate", bytes: await readFile(candidate.path) }];
-  if (champion) models.push({ name: "champion", bytes: await readFile(champion.path) });
-  const evaluation: Evaluation = await evaluateModels(models, {
-    data: opts.data,
-    label: opts.label,
-    ...(opts.features?.length ? { features: opts.features } : {}),
-    task: opts.task ?? "auto",
-    ...(opts.positiveLabel !== undefined ? { positiveLabel: opts.positiveLabel } : {}),
-    ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
-    ...(opts.sliceBy ? { sliceBy: opts.sliceBy } : {}),
-    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-    ...(opts.parityReference
-      ? {
-          parity: {
-            reference: opts.parityReference,
-            ...(opts.parityTolerance !== undefined ? { tolerance: opts.parityTolerance } : {}),
-          },
-        }
-      : {}),
-    logger,
-  });
-  const task = evaluation.task;
-  const [cand, champ] = evaluation.models;
-  // The curves come from the same sorted scores as the ranking metrics.
-  const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger, curves: {} });
-  const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger, curves: {} }) : undefined;
-  const slices = evaluation.slices ? sliceMetrics(cand!.predictions, evaluation.slices.keys) : undefined;
-  const champSlices = evaluation.slices && champ ? sliceMetrics(champ.predictions, evaluation.slices.keys) : undefined;
+  const task = meta.task;
+  const [candMetrics, champMetrics] = finished.models.map((m) => m.metrics);
+  const [slices, champSlices] = finished.slices ?? [];
+  const primary = opts.primaryMetric || defaultPrimaryMetric(task);
+  let bootstrap: BootstrapResult | undefined;
+  if (opts.significance && champion && finished.resamples) {
+    const c = candMetrics!.values[primary];
+    const h = champMetrics!.values[primary];
+    const observed = typeof c === "number" && typeof h === "number" ? c - h : null;
+    bootstrap = bootstrapResult(primary, finished.resamples[0]!, finished.resamples[1]!, observed, opts.significance);
+  }
 
   const rules: Rules = {
     ...(opts.primaryMetric ? { primaryMetric: opts.primaryMetric } : {}),
@@ -210,10 +348,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   };
   const decision = decide({
     task,
-    candidate: { metrics: candMetrics.values, predictions: cand!.predictions },
-    ...(champ && champMetrics ? { champion: { metrics: champMetrics.values, predictions: champ.predictions } } : {}),
+    candidate: { metrics: candMetrics!.values },
+    ...(champion && champMetrics ? { champion: { metrics: champMetrics.values } } : {}),
     rules,
     ...(slices ? { slices: slices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) } : {}),
+    ...(bootstrap ? { bootstrap } : {}),
     ...(champSlices
       ? { championSlices: champSlices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) }
       : {}),
@@ -221,8 +360,8 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   });
   let { decision: verdict, reason } = decision;
   const ruleResults: CompareRule[] = [...decision.rules];
-  if (evaluation.parity) {
-    const p = evaluation.parity;
+  if (parityReport) {
+    const p = parityReport;
     ruleResults.push({
       rule: "parity",
       metric: "parity",
@@ -234,33 +373,33 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
       reason = `The candidate's ONNX outputs differ from the reference predictions: max |diff| ${p.maxAbsDiff.toExponential(2)} at row ${p.maxAbsDiffRow} exceeds parity-tolerance ${p.tolerance}.`;
     }
   }
-  const contract = compareContracts(cand!.signature, champ?.signature);
+  const [candInfo, champInfo] = meta.models;
+  const contract = compareContracts(candInfo!.signature, champInfo?.signature);
 
-  const confusion = (p: typeof cand) => (task === "regression" || !p ? undefined : confusionMatrix(p.predictions));
   const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath" | "htmlPath"> = {
     decision: verdict,
     isBetter: decision.isBetter,
     reason,
     task,
-    rows: evaluation.rows,
-    ...(evaluation.classes ? { classes: evaluation.classes } : {}),
+    rows: meta.rows,
+    ...(meta.classes ? { classes: meta.classes } : {}),
     primaryMetric: decision.primaryMetric,
-    candidate: summary(candidate, candMetrics, confusion(cand)),
-    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, confusion(champ)) } : {}),
+    candidate: summary(candidate, candMetrics!, finished.models[0]!.confusion),
+    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, finished.models[1]!.confusion) } : {}),
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
-    ...(slices && evaluation.slices
+    ...(slices && meta.sliceColumn
       ? {
           slices: {
-            column: evaluation.slices.column,
+            column: meta.sliceColumn,
             metric: decision.primaryMetric,
             slices: compareSlices(decision.primaryMetric, slices, champSlices),
           },
         }
       : {}),
-    ...(evaluation.parity ? { parity: evaluation.parity } : {}),
-    seconds: evaluation.seconds,
+    ...(parityReport ? { parity: parityReport } : {}),
+    seconds,
     ...(opts.provenance ? { provenance: opts.provenance } : {}),
   };
   await mkdir(opts.reportDir, { recursive: true });

@@ -1,5 +1,6 @@
 export { type ColumnDtype, type InputBinding, type InputPlan, planInputs, selectFeatures } from "./features";
 export { type OpenOptions, openDataset } from "./open-dataset";
+export { batchesInWorker, prewarmParseWorker, type WorkerBatchOptions } from "./worker-batches";
 export {
   type BatchOptions,
   type ColumnBatch,

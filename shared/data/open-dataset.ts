@@ -62,7 +62,8 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
       throw new UserError(`batchSize: must be a positive integer (got ${batchSize}). Use e.g. 8192.`);
     }
     let offset = 0;
-    for (const file of files) {
+    const only = bopts.files ? new Set(bopts.files) : undefined;
+    for (const file of only ? files.filter((f) => only.has(f)) : files) {
       const gen =
         format === "parquet"
           ? parquetBatches({ file, columns, select, batchSize, offset })

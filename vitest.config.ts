@@ -42,6 +42,9 @@ const common = {
   hookTimeout: 60_000,
   pool: "forks" as const,
   globalSetup: ["test/global-setup.ts"],
+  // @actions/workflow-parser imports its JSON schema without an import attribute, which Node 20 refuses;
+  // transformed by vite it loads.
+  server: { deps: { inline: ["@actions/workflow-parser"] } },
 };
 
 export default defineConfig({

@@ -16,4 +16,6 @@ export const actions: Record<string, Loader> = {
   "detect-drift": () => import("./detect-drift/main"),
   "deploy-online": () => import("./deploy-online/main"),
   score: () => import("./score/main"),
+  "snapshot-data": () => import("./snapshot-data/main"),
+  "monitor-performance": () => import("./monitor-performance/main"),
 };

@@ -31,6 +31,7 @@ import { parse } from "csv-parse";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import * as ort from "onnxruntime-node";
 import { type ColumnBatch, type DataSet, openDataset } from "../shared/data";
+import { localFile } from "../shared/data/data-files";
 import { parquetBatches } from "../shared/data/parquet-reader";
 import { evaluateModels } from "../shared/evaluate";
 import { encodeModel, linearClassifierModel } from "../shared/onnx";
@@ -109,7 +110,7 @@ async function child(kind: string, path: string): Promise<{ rows: number; second
     // every column through hyparquet's parquetRead: the Parquet path before the flat numeric one
     const columns = [...FEATURES, "label"];
     const select = columns.map((name) => ({ name, type: "number" as const }));
-    for await (const b of parquetBatches({ file: path, columns, select, batchSize: 8192, offset: 0, hyparquetOnly: true })) {
+    for await (const b of parquetBatches({ file: localFile(path, statSync(path).size), columns, select, batchSize: 8192, offset: 0, hyparquetOnly: true })) {
       rows += b.rows;
     }
   } else if (kind === "run-only") {

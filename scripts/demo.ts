@@ -1,18 +1,17 @@
 /**
  * npm run demo: the whole pipeline on this machine, with no cloud and no secrets, through the bundled
  * actions exactly as the GitHub runner runs them (node dist/actions/<name>.js with INPUT_* variables and
- * GITHUB_OUTPUT files), outputs chained from step to step as workflows-examples/cd.yml chains them.
+ * GITHUB_OUTPUT files), outputs chained from step to step as workflows-examples/model-cd.yml chains them.
  * Everything lands in .mlops/demo/ (removed at the start, so the demo can be run again).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateAi4i } from "../examples/predictive-maintenance/ai4i-generator";
 import { writeGenerated } from "../examples/predictive-maintenance/dataset";
-import { inferenceRequest } from "../examples/predictive-maintenance/inference-request";
 import { unpackLayout } from "../shared/oci";
 import { type RunResult, repoRoot, runAction } from "../test/harness/run-action";
 import { writeBaseLayout } from "../test/services/base-image";
-import { bootServer, unpackImage } from "../test/services/boot-image";
 import { debianBaseAvailability, debianBaseLayout } from "../test/services/debian-base";
 import { freePort } from "../test/services/tools";
 
@@ -58,29 +57,33 @@ async function action(name: string, inputs: Record<string, string>): Promise<Run
 }
 
 
-/** The server from the unpacked image's files on this machine's Node.js (no distribution base here). */
-async function startFromRootfs(rootfs: string, version: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const args = ["--model", join(rootfs, `models/${MODEL}/model.onnx`), "--model-name", MODEL, "--model-version", version];
-  const server = spawn(
-    process.execPath,
-    [join(rootfs, "app/serve.js"), ...args, "--host", "127.0.0.1", "--http-port", String(port), "--grpc-port", "off"],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
-  const deadline = Date.now() + 30_000;
-  while (!(await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false))) {
-    if (server.exitCode !== null || Date.now() > deadline) throw new Error("the server did not start");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
+interface Ai4iRow {
+  type: string;
+  air: number;
+  process: number;
+  speed: number;
+  torque: number;
+  wear: number;
+  failure: number;
+}
+
+/** Generated plant rows (the AI4I 2020 rules), as a plant's sensors would send them. */
+function plantRows(n: number, seed: number): Ai4iRow[] {
+  const out: Ai4iRow[] = [];
+  for (const b of generateAi4i(n, seed)) {
+    for (let i = 0; i < b.udi.length; i++) {
+      out.push({
+        type: b.type[i]!,
+        air: b.airTemperature[i]!,
+        process: b.processTemperature[i]!,
+        speed: b.rotationalSpeed[i]!,
+        torque: b.torque[i]!,
+        wear: b.toolWear[i]!,
+        failure: b.machineFailure[i]!,
+      });
+    }
   }
-  return {
-    url,
-    stop: async () => {
-      server.kill("SIGTERM");
-      await exited;
-    },
-  };
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -194,8 +197,8 @@ async function main(): Promise<void> {
     (r) => `prod ${MODEL}@champion: ${r.outputs["previous-version"]} -> ${r.outputs.version}`,
   );
   // The base made from Debian's packages when it has been fetched (scripts/fetch-base-image.ts; .ci/run does
-  // it): then the server runs as the image's own Node.js on the image's own libraries. Otherwise (a Mac, or
-  // nothing fetched yet) a minimal base, and the server runs from the unpacked image on this machine's Node.js.
+  // it); otherwise (a Mac, or nothing fetched yet) a minimal base. The server then runs from the unpacked
+  // image on this machine's Node.js either way.
   const debian = process.platform === "linux" && process.arch === "x64" && debianBaseAvailability().ok;
   const layout = join(demo, "edge-image");
   const image = await step(
@@ -218,42 +221,122 @@ async function main(): Promise<void> {
     (r) => `${r.outputs.digest} written to ${r.outputs["layout-path"]}`,
   );
   const rootfs = join(demo, "edge-rootfs");
+  const store = join(demo, "plant-store");
+  const labels = join(workspace, "data/failures-reported.csv");
   await step(
-    debian
-      ? "boot the linux/amd64 image (its own Node.js and libraries) and send a real inference request"
-      : "start the server from the unpacked image and send a real inference request",
+    "start the server from the image with capture on; a day of plant traffic; failures reported later",
     async () => {
-      let server: { url: string; stop(): Promise<void> };
-      if (debian) {
-        const config = await unpackImage(image.outputs["layout-path"]!, "linux/amd64", rootfs);
-        server = await bootServer(rootfs, config, "linux/amd64");
-      } else {
-        await unpackLayout(image.outputs["layout-path"]!, rootfs);
-        server = await startFromRootfs(rootfs, promoted.outputs.version!);
-      }
+      await unpackLayout(image.outputs["layout-path"]!, rootfs);
+      const port = await freePort();
+      const server = spawn(
+        process.execPath,
+        [
+          join(rootfs, "app/serve.js"),
+          ...["--model", join(rootfs, `models/${MODEL}/model.onnx`), "--model-name", MODEL],
+          ...["--model-version", promoted.outputs.version!, "--host", "127.0.0.1", "--http-port", String(port)],
+          ...["--grpc-port", "off", "--plant", "plant-north"],
+          ...["--capture-dir", join(demo, "edge-capture"), "--capture-upload", store],
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const exited = new Promise((r) => server.once("exit", r));
       try {
-        const body = inferenceRequest(holdout, 3);
-        const res = await fetch(`${server.url}/v2/models/${MODEL}/infer`, { method: "POST", body: JSON.stringify(body) });
-        const out = (await res.json()) as { model_version: string; outputs: { data: number[] }[] };
-        if (!res.ok) throw new Error(`inference failed: ${JSON.stringify(out)}`);
-        const p = out.outputs[0]!.data;
-        return { version: out.model_version, failure: [p[1], p[3], p[5]] as number[] };
+        const url = `http://127.0.0.1:${port}`;
+        for (let i = 0; i < 100; i++) {
+          const ok = await fetch(`${url}/v2/health/ready`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ok) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const infer = async (id: string, rows: Ai4iRow[]) => {
+          const num = (name: keyof Ai4iRow, column: string) => ({
+            name: column,
+            shape: [rows.length, 1],
+            datatype: "FP32",
+            data: rows.map((r) => r[name] as number),
+          });
+          const body = {
+            id,
+            inputs: [
+              { name: "Type", shape: [rows.length, 1], datatype: "BYTES", data: rows.map((r) => r.type) },
+              num("air", "Air temperature [K]"),
+              num("process", "Process temperature [K]"),
+              num("speed", "Rotational speed [rpm]"),
+              num("torque", "Torque [Nm]"),
+              num("wear", "Tool wear [min]"),
+            ],
+            outputs: [{ name: "probabilities" }],
+          };
+          const res = await fetch(`${url}/v2/models/${MODEL}/infer`, { method: "POST", body: JSON.stringify(body) });
+          const out = (await res.json()) as { model_version: string; outputs: { data: number[] }[] };
+          if (!res.ok) throw new Error(`inference failed: ${JSON.stringify(out)}`);
+          return out;
+        };
+        // The plants' traffic: 20-row requests; the sensors at the second half of the day read high (a drift).
+        const reported = ["id,row,time,Machine failure"];
+        const rows = plantRows(2_000, 7);
+        let first: { model_version: string; outputs: { data: number[] }[] } | undefined;
+        for (let k = 0; k < rows.length / 20; k++) {
+          const batch = rows.slice(k * 20, k * 20 + 20).map((r) => (k >= 50 ? { ...r, torque: r.torque + 20, wear: r.wear + 60 } : r));
+          const out = await infer(`req-${k}`, batch);
+          first ??= out;
+          const at = new Date(Date.now() + 3_600_000).toISOString();
+          batch.forEach((r, i) => reported.push(`req-${k},${i},${at},${r.failure}`));
+        }
+        writeFileSync(labels, `${reported.join("\n")}\n`);
+        const p = first!.outputs[0]!.data;
+        return { version: first!.model_version, failure: [p[1], p[3], p[5]] as number[], requests: rows.length / 20 };
       } finally {
-        await server.stop();
+        server.kill("SIGTERM"); // closes the last capture file and uploads it
+        await exited;
       }
     },
     (r) =>
-      `version ${r.version} answered P(failure) = ${r.failure.map((x) => x.toFixed(4)).join(", ")} for 3 held-out rows`,
+      `version ${r.version} answered ${r.requests} requests (P(failure) = ${r.failure.map((x) => x.toFixed(4)).join(", ")} for the first rows); the capture is in ${store}`,
   );
-  if (!debian && process.platform === "linux")
-    console.log(dim("\n(npx tsx scripts/fetch-base-image.ts fetches Debian's packages, and the demo then builds on them)"));
+  const captured = `${store}/**/*.parquet`;
+  const drift = await step(
+    "detect-drift: what the server captured vs the training data",
+    () =>
+      action("detect-drift", {
+        reference: train,
+        current: captured,
+        features: "Type, Air temperature [K], Process temperature [K], Rotational speed [rpm], Torque [Nm], Tool wear [min]",
+        "drift-share": "0.3",
+      }),
+    (r) => `drifted: ${r.outputs.drifted} (share ${Number(r.outputs["drift-share"]).toFixed(2)})`,
+  );
+  const live = await step(
+    "monitor-performance: captured predictions joined with the failures reported since, vs the champion's held-out metrics",
+    () =>
+      action("monitor-performance", {
+        predictions: captured,
+        labels,
+        label: "Machine failure",
+        "baseline-model": `${prod}#${MODEL}@champion`,
+        "max-drop": "{roc_auc: 0.05, log_loss: 0.1}",
+      }),
+    (r) => {
+      const m = JSON.parse(r.outputs.metrics!) as { roc_auc: number };
+      return `degraded: ${r.outputs.degraded}; live roc_auc ${m.roc_auc.toFixed(3)} over ${r.outputs.labelled} labelled rows`;
+    },
+  );
+  await step(
+    "snapshot-data: the labelled plant rows, a dataset version to retrain on",
+    () => action("snapshot-data", { data: live.outputs.joined!, name: "plant-data", registry: dev }),
+    (r) => `${r.outputs["dataset-uri"]}: ${r.outputs.rows} rows (drift: ${drift.outputs.drifted}, degraded: ${live.outputs.degraded})`,
+  );
 
   const total = (performance.now() - started) / 1000;
   console.log(`\n${bold("Pipeline summary")}`);
   const width = Math.max(...timings.map((t) => t.step.length));
   for (const t of timings) console.log(`  ${t.step.padEnd(width)}  ${t.seconds.toFixed(1).padStart(5)} s`);
   console.log(`  ${"total".padEnd(width)}  ${total.toFixed(1).padStart(5)} s`);
-  console.log(`\nEverything is in ${demo}: registries, the Teams card, the OCI image layout and its unpacked root.`);
+  console.log(
+    `\nEverything is in ${demo}: registries (with the plant-data snapshot), the Teams card, the OCI image layout and its unpacked root, the plant store with the server's capture.`,
+  );
 }
 
 main().catch((e) => {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { uploadArtifact } from "../../runtime/artifact";
+import { dataSecrets } from "../../shared/data";
 import { compareModels } from "../../shared/compare";
 import { parseShard } from "../../shared/evaluate";
 import { UserError } from "../../shared/errors";
@@ -16,7 +17,9 @@ export default defineAction({
   secrets: ["github-token"],
   async run(i, ctx) {
     const gh = ctx.github;
-    for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
+    const env = ctx.env;
+    for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env })) ctx.setSecret(s);
+    for (const s of dataSecrets([i.data, i["parity-reference"]], env)) ctx.setSecret(s);
     const options = compareOptions(i, ctx);
     const shard = parseShard(i.shard ?? "", i["shard-by"] ?? "files");
     const prefix = i["state-artifact"] || "compare-models-state";

@@ -63,24 +63,29 @@ export class FileStore implements BlobStore {
   }
 
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
+    if (mode === "create") return this.writeBytes(key, Buffer.from(text));
     const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
     await writeFile(tmp, text);
+    await rename(tmp, path);
+    return true;
+  }
+
+  /** Exclusive create: `link(tmp, final)` fails with EEXIST when the name exists, and never exposes a partial file. */
+  async writeBytes(key: string, body: Uint8Array): Promise<boolean> {
+    const path = await this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = this.tmpFor(path);
+    await writeFile(tmp, body);
     try {
-      if (mode === "overwrite") {
-        await rename(tmp, path);
-        return true;
-      }
-      try {
-        await link(tmp, path);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw e;
-      }
+      await link(tmp, path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw e;
     } finally {
-      if (mode === "create") await unlink(tmp).catch(() => {});
+      await unlink(tmp).catch(() => {});
     }
   }
 
@@ -94,7 +99,7 @@ export class FileStore implements BlobStore {
     }
   }
 
-  async openRead(key: string): Promise<Readable> {
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
     const path = await this.path(key);
     try {
       await stat(path);
@@ -102,7 +107,7 @@ export class FileStore implements BlobStore {
       if (isNotFound(e)) throw new BlobNotFoundError(`${key} not found in ${this.root}`);
       throw e;
     }
-    return createReadStream(path);
+    return range ? createReadStream(path, { start: range.start, end: Math.max(range.start, range.end) - 1 }) : createReadStream(path);
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {

@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from "../log";
 import type { ModelSignature } from "../onnx";
 import { maskKnown, redactCommandLine } from "../secrets";
 import { type DataHash, hashData } from "./data-hash";
+import { type DatasetLineage, prepareDataset } from "./dataset-input";
 import { type AzureMLLineage, lineageFromEnv, type RunLineage } from "./lineage";
 import { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
 import { runTrainer, TrainerError } from "./run-trainer";
@@ -23,6 +24,8 @@ export type TrainLineage = RunLineage & {
   dataHash?: string;
   dataFiles?: number;
   dataBytes?: number;
+  /** The dataset snapshot the trainer read (train's dataset input). */
+  dataset?: DatasetLineage;
   /** The trainer command line as given. */
   command: string;
   /** Wall time of the trainer alone (on Azure ML: of waiting for the job). */
@@ -81,6 +84,13 @@ export interface TrainOptions extends RegistrationOptions {
   params?: string | TrainParams;
   /** Data files, directories or globs hashed into the lineage (before the trainer runs). */
   data?: string[];
+  /**
+   * A dataset snapshot (name@3, name@alias, <registry>#name@3, or model:<ref> for a model's own) downloaded and
+   * verified for the trainer (MLOPS_DATASET_DIR, MLOPS_DATASET_FILES) and recorded in the card.
+   */
+  dataset?: string;
+  /** The registry URI dataset references resolve in (the train action's registry). */
+  registryUri?: string;
   /** Exported as MLOPS_SEED. */
   seed?: number;
   timeoutMs?: number;
@@ -136,11 +146,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   let data: DataHash | undefined;
   if (opts.data?.some((d) => d.trim() !== "")) {
-    data = await hashData(opts.data, { cwd, logger });
+    data = await hashData(opts.data, { cwd, logger, env });
     logger.info(`data: ${data.files.length} file(s), ${data.bytes} bytes, ${data.hash}`);
   }
 
   await mkdir(outputDir, { recursive: true });
+  const dataset = opts.dataset?.trim()
+    ? await prepareDataset(opts.dataset, { registry: opts.registryUri, dir: `${outputDir}.dataset`, env, logger })
+    : undefined;
   const paramsFile = resolve(outputDir, "params.json");
   const paramsJson = JSON.stringify(params);
   await writeFile(paramsFile, `${JSON.stringify(params, null, 2)}\n`);
@@ -154,6 +167,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     MLOPS_PARAMS_FILE: paramsFile,
     MLOPS_MODEL_PATH: modelPath,
     MLOPS_METRICS_PATH: metricsPath,
+    ...dataset?.env,
     ...(opts.seed !== undefined ? { MLOPS_SEED: String(opts.seed) } : {}),
   };
   const secrets = opts.secrets ?? [];
@@ -188,6 +202,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     lineage: {
       ...lineageFromEnv(env),
       ...(data ? { dataHash: data.hash, dataFiles: data.files.length, dataBytes: data.bytes } : {}),
+      ...(dataset ? { dataset: dataset.lineage } : {}),
       command,
       durationSeconds: Math.round(run.durationMs) / 1000,
     },

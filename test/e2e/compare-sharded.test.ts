@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "yaml";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { bundleRoot } from "../harness/bundle";
-import { type Contexts, interpolate } from "../harness/expressions";
+import { type Contexts, interpolate } from "../harness/legacy-expressions";
 import { repoRoot, runAction } from "../harness/run-action";
 import { type ArtifactService, startArtifactService } from "../services/artifact-service";
 import { describeIf } from "../services/availability";

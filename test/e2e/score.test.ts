@@ -13,7 +13,7 @@ import { openDataset } from "../../shared/data";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
-import { type Contexts, interpolate } from "../harness/expressions";
+import { type Contexts, interpolate } from "../harness/legacy-expressions";
 import { repoRoot, runAction } from "../harness/run-action";
 
 const W = [0.8, -0.5];

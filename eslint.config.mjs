@@ -72,5 +72,13 @@ export default tseslint.config(
       "@typescript-eslint/return-await": ["error", "error-handling-correctness-only"],
     },
   },
+  {
+    // Outbound HTTP goes through shared/net, which follows HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+    files: ["actions/**/*.ts", "cli/**/*.ts", "runtime/**/*.ts", "shared/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-globals": ["error", { name: "fetch", message: "Use outboundFetch from shared/net: it follows HTTPS_PROXY and NO_PROXY." }],
+    },
+  },
   ...layering,
 );

@@ -14,6 +14,7 @@ import { cliContext } from "../runtime/cli-context";
 import { parseInputs } from "../runtime/inputs";
 import { defaultFor, readActionMeta } from "../runtime/metadata";
 import { isUserError, UserError } from "../shared/errors";
+import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
 
 const OWN_FLAGS = new Set(["summary", "quiet", "json", "help"]);
 
@@ -79,7 +80,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       console.log(usage());
       return command ? 0 : flags.help ? 0 : 1;
     }
+    const supported = () => {
+      if (!findOnnxRuntime(import.meta.url))
+        throw new UserError(unsupportedPlatformMessage(process.platform, process.arch, "cli"));
+    };
     if (command === "serve") {
+      supported();
       const { serveCommand } = await import("./serve");
       return await serveCommand(flags, env);
     }
@@ -106,6 +112,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const raw: Record<string, string> = {};
     for (const [name, m] of Object.entries(declared)) raw[name] = flags[name] ?? defaultFor(m, env);
+    supported();
     const def = (await load()).default;
     const run = cliContext({ quiet: flags.quiet === "true" || flags.json === "true", env });
     for (const name of def.secrets ?? []) if (raw[name]) run.ctx.setSecret(raw[name]);

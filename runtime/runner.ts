@@ -5,6 +5,7 @@
  */
 import * as core from "@actions/core";
 import { isUserError } from "../shared/errors";
+import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
 import { secretForms } from "../shared/secrets";
 import type { Logger } from "../shared/log";
 import type { ActionDefinition } from "./action";
@@ -49,6 +50,16 @@ export function runnerContext(): ActionContext {
     github: githubContext(process.env),
     env: process.env,
   };
+}
+
+/**
+ * On a machine without an ONNX Runtime for its platform (a macOS or Windows runner), fail the step with one
+ * line before anything is loaded or done. The bundled entries call this before importing the action.
+ */
+export function refuseUnsupportedPlatform(): boolean {
+  if (findOnnxRuntime(import.meta.url)) return false;
+  core.setFailed(unsupportedPlatformMessage(process.platform, process.arch, "runner"));
+  return true;
 }
 
 export async function runOnRunner(def: ActionDefinition): Promise<void> {

@@ -29,6 +29,7 @@ export const BUILDING_BLOCKS = [
   "github",
   "teams",
   "datasets",
+  "net",
 ] as const;
 
 /** Areas that carry out one thing an action, the CLI or the server does; they may use each other. */

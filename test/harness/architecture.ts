@@ -30,6 +30,7 @@ export const BUILDING_BLOCKS = [
   "teams",
   "datasets",
   "net",
+  "platform",
 ] as const;
 
 /** Areas that carry out one thing an action, the CLI or the server does; they may use each other. */

@@ -43,12 +43,25 @@ export function selectFeatures(opts: {
   }
   const names = signature.inputs.map((i) => i.name);
   if (names.length > 1 || (names.length === 1 && columns.includes(names[0]!))) return names;
+  return metadataFeatures(signature) ?? columns.filter((c) => c !== label);
+}
+
+/**
+ * The columns a model names before any data is seen: its input names when it has one input per column,
+ * else metadata_props "features" (see selectFeatures).
+ */
+export function declaredFeatures(signature: ModelSignature): string[] | undefined {
+  const inputs = signature.inputs;
+  const only = inputs[0];
+  const matrix = inputs.length === 1 && only?.shape?.length === 2 && only.shape[1] !== 1;
+  return matrix ? metadataFeatures(signature) : inputs.map((i) => i.name);
+}
+
+/** metadata_props "features" or "feature_names", as a JSON array or comma-separated; undefined when absent or empty. */
+function metadataFeatures(signature: ModelSignature): string[] | undefined {
   const meta = signature.metadata.features ?? signature.metadata.feature_names;
-  if (meta) {
-    const listed = parseList(meta);
-    if (listed.length > 0) return listed;
-  }
-  return columns.filter((c) => c !== label);
+  const listed = meta ? parseList(meta) : [];
+  return listed.length > 0 ? listed : undefined;
 }
 
 function parseList(text: string): string[] {

@@ -1,4 +1,11 @@
-export { type ColumnDtype, type InputBinding, type InputPlan, planInputs, selectFeatures } from "./features";
+export {
+  type ColumnDtype,
+  declaredFeatures,
+  type InputBinding,
+  type InputPlan,
+  planInputs,
+  selectFeatures,
+} from "./features";
 export { type DataFile, dataSecrets, isRemoteData, localFile, type ResolveOptions, resolveDataFiles } from "./data-files";
 export { detectFormat, FORMAT_HINT, formatOfFile } from "./files";
 export { type OpenOptions, openDataset } from "./open-dataset";

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeModel, linearClassifierModel } from "../onnx";
+import { columnsModel, decodeModel, encodeModel, linearClassifierModel } from "../onnx";
 import { detectDrift, featureTable, onnxScorer } from "./index";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -82,6 +82,56 @@ describe("onnxScorer (prediction drift)", () => {
       await expect(scorer.predict(featureTable({ temp: [300] }))).rejects.toThrow(
         /feature "torque" is not in the data \(columns: temp\)/,
       );
+    } finally {
+      await scorer.release();
+    }
+  });
+  it("scores with the probabilities, not the int64 label output declared before them", async () => {
+    // sklearn-onnx order: label (int64) first, then the probabilities, here under a name that does not say so.
+    const proto = linearClassifierModel({
+      coefficients: [[0.5, 0.1]],
+      intercepts: [-0.5 * 300 - 0.1 * 40],
+      metadata: { features: JSON.stringify(["temp", "torque"]) },
+      zipmap: false,
+    });
+    const graph = proto.graph!;
+    expect(graph.output?.map((o) => o.name)).toEqual(["label", "probabilities"]);
+    for (const node of graph.node ?? []) node.output = node.output?.map((o) => (o === "probabilities" ? "scores" : o));
+    for (const o of graph.output ?? []) if (o.name === "probabilities") o.name = "scores";
+    const scorer = await onnxScorer(encodeModel(decodeModel(encodeModel(proto))));
+    try {
+      const scores = await scorer.predict(featureTable({ temp: [296, 300, 304], torque: [40, 40, 40] }));
+      expect(Array.from(scores)).toEqual([sigmoid(-2), 0.5, sigmoid(2)].map((p) => expect.closeTo(p, 5)));
+    } finally {
+      await scorer.release();
+    }
+  });
+
+  it("refuses a missing value fed to an integer input (never scores it as 0), and passes NaN to a float input", async () => {
+    const m = encodeModel(
+      columnsModel({
+        columns: [
+          { name: "temp", type: "float" },
+          { name: "rpm", type: "int64" },
+        ],
+        head: {
+          kind: "linear-classifier",
+          coefficients: [[0.5, 0.001]],
+          intercepts: [-151.5],
+          classes: [0, 1],
+          postTransform: "LOGISTIC",
+        },
+      }),
+    );
+    const scorer = await onnxScorer(m);
+    try {
+      expect(scorer.features).toEqual(["temp", "rpm"]);
+      await expect(scorer.predict(featureTable({ temp: [300, 301, 302], rpm: [1500, Number.NaN, 1500] }))).rejects.toThrow(
+        /missing value \(empty, NA or NaN\) in feature "rpm" at row 2/,
+      );
+      const scores = await scorer.predict(featureTable({ temp: [300, Number.NaN], rpm: [1500, 1500] }));
+      expect(scores[0]).toBeCloseTo(0.5, 5);
+      expect(scores[1]).toBeNaN();
     } finally {
       await scorer.release();
     }

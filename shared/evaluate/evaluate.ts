@@ -26,11 +26,10 @@ import {
   type Task,
 } from "../metrics";
 import { type ModelSession, type ModelSignature, openSession } from "../onnx";
+import { buildFeeds, checkTask, chooseOutput, inferTask, type NanPolicy, type OutputChoice } from "../scoring";
 import { EvaluationState, type FinishedEvaluation } from "./evaluation-state";
-import { buildFeeds, type NanPolicy } from "./feeds";
 import { GrowableFloat64 } from "./growable";
 import { canonical, LabelMapper } from "./labels";
-import { checkTask, chooseOutput, inferTask, type OutputChoice } from "./outputs";
 import { ParityCheck, type ParityOptions, type ParityReport } from "./parity";
 import { rowIds, type ShardSpec, shardFiles, shardOfId } from "./row-ids";
 

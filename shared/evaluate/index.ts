@@ -15,10 +15,6 @@ export {
   type PickedBatch,
   pickRows,
 } from "./evaluate";
-export { buildFeeds } from "./feeds";
 export { LabelMapper } from "./labels";
-export { checkTask, chooseOutput, inferTask } from "./outputs";
-export type { NanPolicy } from "./feeds";
-export type { OutputChoice } from "./outputs";
 export type { ParityOptions, ParityReport } from "./parity";
 export { parseShard, rowIds, type ShardSpec, shardFiles, shardOfId } from "./row-ids";

@@ -19,10 +19,6 @@ import {
 } from "../data";
 import { UserError } from "../errors";
 import {
-  buildFeeds,
-  checkTask,
-  chooseOutput,
-  inferTask,
   LabelMapper,
   pickRows,
   rowIds,
@@ -33,6 +29,7 @@ import { type Logger, silentLogger } from "../log";
 import type { Task } from "../metrics";
 import { resolveModel } from "../models";
 import { openSession } from "../onnx";
+import { buildFeeds, checkTask, chooseOutput, inferTask } from "../scoring";
 import { openPredictionsWriter, type OutputColumn, type PredictionsWriter } from "./predictions-writer";
 
 export interface ScoreOptions {

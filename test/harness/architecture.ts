@@ -19,6 +19,7 @@ export const BUILDING_BLOCKS = [
   "report",
   "data",
   "onnx",
+  "scoring",
   "metrics",
   "decide",
   "registry",

@@ -148,13 +148,71 @@ export async function deployOnline(o: DeployOnlineOptions): Promise<DeployOnline
   }
 }
 
+/** What the phases of a rollout share: the clients, the endpoint as it was, and the result being built. */
+interface Rollout {
+  o: DeployOnlineOptions;
+  signal: AbortSignal | undefined;
+  logger: Logger;
+  credential: TokenCredential;
+  arm: ArmClient;
+  /** Putting traffic back must work after a cancel: its own client, without the cancelled signal. */
+  restoreArm: ArmClient;
+  ws: WorkspaceRef;
+  status: ReturnType<typeof statusLogger>;
+  model: { id: string; name: string; version: string };
+  name: string;
+  endpoint: OnlineEndpoint;
+  previous: TrafficMap;
+  existing: OnlineDeployment | undefined;
+  sameModel: boolean;
+  champion: string | undefined;
+  /** The traffic maps to set, in order (empty: the traffic is already as wanted). */
+  plan: TrafficMap[];
+  role: "champion" | "challenger";
+  result: DeployOnlineResult;
+}
+
+/** resolve → deploy → smoke → shift (restore on failure) → settle roles. */
 async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined): Promise<DeployOnlineResult> {
+  const r = await resolve(o, signal);
+  if (r.sameModel && r.plan.length === 0) {
+    r.logger.info(`deployment ${r.name}: already serves ${r.model.id} with traffic ${formatTraffic(r.previous)}; nothing to do`);
+    // Roles an earlier run did not finish (it was cancelled after the traffic moved) are completed here.
+    await settleRoles(r);
+    r.result.noop = true;
+    return finish(r);
+  }
+  await deploy(r);
+  const key = o.sampleRequest ? await dataPlaneKey(r.arm, r.ws, o.endpoint, r.endpoint) : undefined;
+  if (key) o.onSecret?.(key);
+  const check = (label: string) => healthCheck(r, key, label);
+  await smoke(r, check);
+  await shift(r, check);
+  try {
+    await settleRoles(r);
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+    r.result.failure = describeAbort(signal, o.timeoutMinutes);
+    throw new RolloutFailed(
+      `deployment ${r.name}: ${r.result.failure} after the traffic moved (got traffic ${formatTraffic(r.result.traffic)}); the mlops-role tags may be unfinished. Run the workflow again to finish them (the traffic stays as it is)${o.retirePrevious ? `; a previous deployment left at 0% is not deleted then: az ml online-deployment delete --endpoint-name ${o.endpoint} --name <deployment>` : ""}.`,
+      finish(r),
+      e,
+    );
+  }
+  return finish(r);
+}
+
+function finish(r: Rollout): DeployOnlineResult {
+  r.result.summary = renderSummary(r.result, r.model.id);
+  return r.result;
+}
+
+/** The options checked, the endpoint read (created when absent), who is who and the traffic plan. */
+async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined): Promise<Rollout> {
   const logger = o.logger ?? silentLogger;
-  const sleep = o.sleep ?? realSleep;
   const credential = o.credential ?? lazyDefaultCredential();
   const conn = { endpoint: o.armEndpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
   const arm = armClient({ ...conn, signal });
-  // Putting traffic back must work after a cancel: its own client, without the cancelled signal.
   const restoreArm = armClient(conn);
   const ws = o.workspace;
 
@@ -208,10 +266,6 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     studioUrl: `https://ml.azure.com/endpoints/realtime/${encodeURIComponent(o.endpoint)}/detail?wsid=${workspacePath(ws)}`,
     summary: "",
   };
-  const finish = (): DeployOnlineResult => {
-    result.summary = renderSummary(result, model.id);
-    return result;
-  };
 
   if (existing && !sameModel && existing.properties.model !== model.id && (previous[name] ?? 0) > 0)
     throw new UserError(
@@ -220,7 +274,6 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
 
   // Who is who, and what the end state is.
   let champion: string | undefined;
-  let target: TrafficMap;
   let plan: TrafficMap[];
   if (o.strategy === "ab") {
     champion = findChampion(deployments, previous, name);
@@ -228,94 +281,120 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
       throw new UserError(
         `strategy: ab needs a champion deployment serving traffic on ${shown(o.endpoint)} (got traffic ${shown(formatTraffic(previous))}). Deploy the champion with strategy: blue-green first.`,
       );
-    target = abSplit(previous, champion, name, o.challengerTraffic!);
+    const target = abSplit(previous, champion, name, o.challengerTraffic!);
     plan = sameTraffic(previous, target) ? [] : [target];
   } else {
     plan = blueGreenPlan(previous, name, o.traffic);
-    target = plan[plan.length - 1] ?? previous;
   }
   const role = o.strategy === "ab" ? "challenger" : "champion";
+  return {
+    o,
+    signal,
+    logger,
+    credential,
+    arm,
+    restoreArm,
+    ws,
+    status,
+    model,
+    name,
+    endpoint,
+    previous,
+    existing,
+    sameModel,
+    champion,
+    plan,
+    role,
+    result,
+  };
+}
 
-  if (sameModel && plan.length === 0) {
-    logger.info(`deployment ${name}: already serves ${model.id} with traffic ${formatTraffic(previous)}; nothing to do`);
-    // Roles an earlier run did not finish (it was cancelled after the traffic moved) are completed here.
-    await settleRoles();
-    result.noop = true;
-    return finish();
+/** The new deployment, at 0% (an existing one with the same model is reused). */
+async function deploy(r: Rollout): Promise<void> {
+  const { o, arm, ws, name, model, signal, logger, previous } = r;
+  if (r.sameModel) {
+    logger.info(`deployment ${name}: exists with ${model.id}; reusing it`);
+    return;
   }
-
-  // 1. The new deployment, at 0%.
-  if (sameModel) logger.info(`deployment ${name}: exists with ${model.id}; reusing it`);
-  else {
-    logger.info(`deployment ${name}: ${existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
-    try {
-      const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, credential, logger, o.onSecret) : undefined;
-      const serverEnvironment = o.image ? await ensureServerEnvironment(arm, ws, o.image, model.name, logger) : undefined;
-      const body = deploymentBody(o, endpoint, model.id, ws, codeId);
-      if (serverEnvironment) {
-        body.properties.environmentId = serverEnvironment;
-        body.properties.environmentVariables = serverEnvironmentVariables(model);
-      }
-      await putDeployment(arm, ws, o.endpoint, name, body, {
-        onStatus: status(`deployment ${name}`),
-      });
-    } catch (e) {
-      if (signal?.aborted) {
-        result.failure = describeAbort(signal, o.timeoutMinutes);
-        throw new RolloutFailed(
-          `deployment ${name}: ${result.failure} while the deployment was being created. No traffic was moved; the endpoint still serves ${formatTraffic(previous)}.`,
-          finish(),
-          e,
-        );
-      }
-      const logs = await tailLogs(restoreArm, ws, o.endpoint, name);
-      result.failure = `provisioning failed: ${(e as Error).message}`;
+  logger.info(`deployment ${name}: ${r.existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
+  try {
+    const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, r.credential, logger, o.onSecret) : undefined;
+    const serverEnvironment = o.image ? await ensureServerEnvironment(arm, ws, o.image, model.name, logger) : undefined;
+    const body = deploymentBody(o, r.endpoint, model.id, ws, codeId);
+    if (serverEnvironment) {
+      body.properties.environmentId = serverEnvironment;
+      body.properties.environmentVariables = serverEnvironmentVariables(model);
+    }
+    await putDeployment(arm, ws, o.endpoint, name, body, {
+      onStatus: r.status(`deployment ${name}`),
+    });
+  } catch (e) {
+    if (signal?.aborted) {
+      r.result.failure = describeAbort(signal, o.timeoutMinutes);
       throw new RolloutFailed(
-        `deployment ${name}: provisioning failed (got ${shown((e as Error).message, 600)}). No traffic was moved; the endpoint still serves ${formatTraffic(previous)}. Fix the deployment (model, environment, instance type or quota) and run again.${logs}`,
-        finish(),
+        `deployment ${name}: ${r.result.failure} while the deployment was being created. No traffic was moved; the endpoint still serves ${formatTraffic(previous)}.`,
+        finish(r),
         e,
       );
     }
-  }
-
-  // 2. Smoke test, before any traffic.
-  const key = o.sampleRequest ? await dataPlaneKey(arm, ws, o.endpoint, endpoint) : undefined;
-  if (key) o.onSecret?.(key);
-  const check = async (label: string): Promise<CheckResult | undefined> => {
-    if (!o.sampleRequest || !key) return undefined;
-    const r = await checkDeployment(label, {
-      scoringUri: result.scoringUri,
-      key,
-      deployment: name,
-      body: o.sampleRequest,
-      requests: o.smokeRequests,
-      maxErrorRate: o.maxErrorRate,
-      protocol: o.image ? "oip-v2" : undefined,
-      signal,
-    });
-    logger.info(
-      `${label}: ${r.requests - r.errors}/${r.requests} requests answered, p50 ${r.p50Ms.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms${r.passed ? "" : ` — FAILED (${r.firstError})`}`,
+    const logs = await tailLogs(r.restoreArm, ws, o.endpoint, name);
+    const message = e instanceof Error ? e.message : String(e);
+    r.result.failure = `provisioning failed: ${message}`;
+    throw new RolloutFailed(
+      `deployment ${name}: provisioning failed (got ${shown(message, 600)}). No traffic was moved; the endpoint still serves ${formatTraffic(previous)}. Fix the deployment (model, environment, instance type or quota) and run again.${logs}`,
+      finish(r),
+      e,
     );
-    return r;
-  };
-  if (!o.sampleRequest) logger.warning("sample-request is empty: the deployment is not smoke-tested and traffic steps have no health check.");
+  }
+}
+
+type Check = (label: string) => Promise<CheckResult | undefined>;
+
+/** Requests from sample-request against the deployment alone (none without a sample request). */
+async function healthCheck(r: Rollout, key: string | undefined, label: string): Promise<CheckResult | undefined> {
+  const { o } = r;
+  if (!o.sampleRequest || !key) return undefined;
+  const c = await checkDeployment(label, {
+    scoringUri: r.result.scoringUri,
+    key,
+    deployment: r.name,
+    body: o.sampleRequest,
+    requests: o.smokeRequests,
+    maxErrorRate: o.maxErrorRate,
+    protocol: o.image ? "oip-v2" : undefined,
+    signal: r.signal,
+  });
+  r.logger.info(
+    `${label}: ${c.requests - c.errors}/${c.requests} requests answered, p50 ${c.p50Ms.toFixed(0)} ms, p95 ${c.p95Ms.toFixed(0)} ms${c.passed ? "" : ` — FAILED (${c.firstError})`}`,
+  );
+  return c;
+}
+
+/** The smoke test, before any traffic. */
+async function smoke(r: Rollout, check: Check): Promise<void> {
+  const { o, name, previous, result } = r;
+  if (!o.sampleRequest) r.logger.warning("sample-request is empty: the deployment is not smoke-tested and traffic steps have no health check.");
   result.smoke = await check("smoke test");
   if (result.smoke && !result.smoke.passed) {
-    const logs = await tailLogs(restoreArm, ws, o.endpoint, name);
+    const logs = await tailLogs(r.restoreArm, r.ws, o.endpoint, name);
     result.failure = `smoke test failed`;
     throw new RolloutFailed(
       `deployment ${name}: the smoke test failed (got ${result.smoke.errors} errors in ${result.smoke.requests} requests, first: ${shown(result.smoke.firstError ?? "", 300)}). No traffic was moved; the endpoint still serves ${formatTraffic(previous)}. Fix the model or the sample-request and run again.${logs}`,
-      finish(),
+      finish(r),
     );
   }
+}
 
-  // 3. Traffic, step by step, with a health check after each.
+/** Traffic, step by step, with a health check after each; a failure puts the traffic back. */
+async function shift(r: Rollout, check: Check): Promise<void> {
+  const { o, name, signal, logger, result } = r;
+  const sleep = o.sleep ?? realSleep;
   let moved = false;
   try {
-    for (const map of plan) {
+    for (const map of r.plan) {
       logger.info(`endpoint ${o.endpoint}: traffic ${formatTraffic(map)}`);
       moved = true;
-      const after = await setTraffic(arm, ws, o.endpoint, map, { onStatus: status(`endpoint ${o.endpoint} traffic`) });
+      const after = await setTraffic(r.arm, r.ws, o.endpoint, map, { onStatus: r.status(`endpoint ${o.endpoint} traffic`) });
       result.traffic = { ...(after.properties.traffic ?? map) };
       const step: StepRecord = { traffic: result.traffic };
       result.steps.push(step);
@@ -330,72 +409,67 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
         );
     }
   } catch (e) {
-    const what = signal?.aborted ? describeAbort(signal, o.timeoutMinutes) : (e as Error).message;
+    const what = signal?.aborted ? describeAbort(signal, o.timeoutMinutes) : e instanceof Error ? e.message : String(e);
     result.failure = what;
     if (!moved) throw e;
-    let restored: string;
-    try {
-      logger.warning(`endpoint ${o.endpoint}: putting traffic back to ${formatTraffic(previous)}`);
-      const back = await restoreTraffic(restoreArm, ws, o.endpoint, previous, {
-        onStatus: status(`endpoint ${o.endpoint} rollback`),
-        pollMs: o.pollIntervalMs,
-        sleep: (ms) => sleep(ms),
-      });
-      result.traffic = { ...(back.properties.traffic ?? previous) };
-      result.rolledBack = true;
-      restored = `Traffic was restored to ${formatTraffic(previous)}`;
-    } catch (re) {
-      restored = `Restoring the traffic to ${formatTraffic(previous)} FAILED (${(re as Error).message}); set it by hand: az ml online-endpoint update --name ${o.endpoint} --traffic "${Object.entries(previous).map(([n, v]) => `${n}=${v}`).join(" ")}"`;
-    }
-    const logs = signal?.aborted ? "" : await tailLogs(restoreArm, ws, o.endpoint, name);
+    const restored = await restore(r);
+    const logs = signal?.aborted ? "" : await tailLogs(r.restoreArm, r.ws, o.endpoint, name);
     throw new RolloutFailed(
       `deployment ${name}: ${what}. ${restored}; ${name} is left at 0% for diagnosis.${signal?.aborted ? "" : " Fix the model or raise max-error-rate, and run again."}${logs}`,
-      finish(),
+      finish(r),
       e,
     );
   }
+}
 
-  // 4. Roles, and the previous deployments.
-  async function settleRoles(): Promise<void> {
-    const fresh = await listDeployments(arm, ws, o.endpoint);
-    const mine = fresh.find((d) => d.name === name) ?? { name, properties: { endpointComputeType: "Managed" as const } };
-    await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: role, [MODEL_TAG]: model.id }, status);
-    if (o.strategy === "blue-green") {
-      for (const d of fresh) {
-        if (d.name === name || d.tags?.[ROLE_TAG] !== "champion") continue;
-        const { [ROLE_TAG]: _dropped, ...rest } = d.tags ?? {};
-        logger.info(`deployment ${d.name}: no longer the champion${o.retirePrevious ? "" : ", kept at 0% for rollback"}`);
-        await setDeploymentTags(arm, ws, o.endpoint, d.name, rest, { onStatus: status(`deployment ${d.name} tags`) });
-      }
-      if (o.retirePrevious)
-        for (const d of fresh)
-          if (d.name !== name && (previous[d.name] ?? 0) > 0 && (result.traffic[d.name] ?? 0) === 0) {
-            logger.info(`deployment ${d.name}: deleting (retire-previous)`);
-            await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
-            result.retired.push(d.name);
-          }
-    } else {
-      await ensureTags(arm, ws, o.endpoint, fresh.find((d) => d.name === champion)!, { [ROLE_TAG]: "champion" }, status);
+/** The traffic map as it was before the rollout; says what happened, with the command to run by hand if it failed. */
+async function restore(r: Rollout): Promise<string> {
+  const { o, previous } = r;
+  const sleep = o.sleep ?? realSleep;
+  try {
+    r.logger.warning(`endpoint ${o.endpoint}: putting traffic back to ${formatTraffic(previous)}`);
+    const back = await restoreTraffic(r.restoreArm, r.ws, o.endpoint, previous, {
+      onStatus: r.status(`endpoint ${o.endpoint} rollback`),
+      pollMs: o.pollIntervalMs,
+      sleep: (ms) => sleep(ms),
+    });
+    r.result.traffic = { ...(back.properties.traffic ?? previous) };
+    r.result.rolledBack = true;
+    return `Traffic was restored to ${formatTraffic(previous)}`;
+  } catch (re) {
+    return `Restoring the traffic to ${formatTraffic(previous)} FAILED (${re instanceof Error ? re.message : String(re)}); set it by hand: az ml online-endpoint update --name ${o.endpoint} --traffic "${Object.entries(previous).map(([n, v]) => `${n}=${v}`).join(" ")}"`;
+  }
+}
+
+/** Roles (mlops-role tags), and the previous deployments retired or replaced. */
+async function settleRoles(r: Rollout): Promise<void> {
+  const { o, arm, ws, name, logger, previous, result, status } = r;
+  const fresh = await listDeployments(arm, ws, o.endpoint);
+  const mine = fresh.find((d) => d.name === name) ?? { name, properties: { endpointComputeType: "Managed" as const } };
+  await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: r.role, [MODEL_TAG]: r.model.id }, status);
+  if (o.strategy === "blue-green") {
+    for (const d of fresh) {
+      if (d.name === name || d.tags?.[ROLE_TAG] !== "champion") continue;
+      const { [ROLE_TAG]: _dropped, ...rest } = d.tags ?? {};
+      logger.info(`deployment ${d.name}: no longer the champion${o.retirePrevious ? "" : ", kept at 0% for rollback"}`);
+      await setDeploymentTags(arm, ws, o.endpoint, d.name, rest, { onStatus: status(`deployment ${d.name} tags`) });
+    }
+    if (o.retirePrevious)
       for (const d of fresh)
-        if (d.name !== name && d.name !== champion && d.tags?.[ROLE_TAG] === "challenger" && (result.traffic[d.name] ?? 0) === 0) {
-          logger.info(`deployment ${d.name}: replaced as challenger by ${name}; deleting`);
+        if (d.name !== name && (previous[d.name] ?? 0) > 0 && (result.traffic[d.name] ?? 0) === 0) {
+          logger.info(`deployment ${d.name}: deleting (retire-previous)`);
           await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
           result.retired.push(d.name);
         }
-    }
+  } else {
+    await ensureTags(arm, ws, o.endpoint, fresh.find((d) => d.name === r.champion)!, { [ROLE_TAG]: "champion" }, status);
+    for (const d of fresh)
+      if (d.name !== name && d.name !== r.champion && d.tags?.[ROLE_TAG] === "challenger" && (result.traffic[d.name] ?? 0) === 0) {
+        logger.info(`deployment ${d.name}: replaced as challenger by ${name}; deleting`);
+        await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
+        result.retired.push(d.name);
+      }
   }
-  try {
-    await settleRoles();
-  } catch (e) {
-    if (!signal?.aborted) throw e;
-    result.failure = describeAbort(signal, o.timeoutMinutes);
-    throw new RolloutFailed(
-      `deployment ${name}: ${result.failure} after the traffic moved (got traffic ${formatTraffic(result.traffic)}); the mlops-role tags may be unfinished. Run the workflow again to finish them (the traffic stays as it is)${o.retirePrevious ? `; a previous deployment left at 0% is not deleted then: az ml online-deployment delete --endpoint-name ${o.endpoint} --name <deployment>` : ""}.`,
-      finish(),
-      e,
-    );
-  }
-  return finish();
 }
 
 function findChampion(deployments: OnlineDeployment[], traffic: TrafficMap, exclude: string): string | undefined {

@@ -23,6 +23,7 @@ import { type CommandJobYaml, type EnvironmentYaml, inlineComponentSpec, type Jo
 import { jobDiagnostics } from "../azureml/job-diagnostics";
 import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
+import type { ArmClient } from "../azure/arm";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
 import { workspaceModelName } from "../azureml/workspace-models";
 import { shown, UserError } from "../errors";
@@ -137,8 +138,47 @@ function plan(o: AzureMLTrainOptions, yaml: JobYaml | undefined, yamlDir: string
   return { ws, wsPath: workspacePath(ws), yaml, yamlDir, command, params, combos, sweep, experiment, modelOutput, workspaceModel };
 }
 
-/** Run the training on Azure ML and register the (best) model. */
+/** A trial that failed once it had a job name: the error as it happened, and the trial as far as it got. */
+export class TrialFailed extends Error {
+  constructor(
+    readonly trial: TrialResult,
+    readonly reason: unknown,
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason), { cause: reason });
+    this.name = "TrialFailed";
+  }
+}
+
+/** What the phases of a training share once the inputs are resolved. */
+interface Training {
+  o: AzureMLTrainOptions;
+  p: Plan;
+  logger: Logger;
+  env: Record<string, string | undefined>;
+  credential: TokenCredential;
+  arm: ArmClient;
+  data: DataHash | undefined;
+  ds: { name: string };
+  store: OpenedDatastore;
+  computeIdValue: string | undefined;
+  environmentId: string | undefined;
+  /** The job body for one trial. */
+  build: (name: string, combo: Combination, outUri: string) => JobProperties;
+  at: (p: string, base?: string) => string;
+}
+
+/** Run the training on Azure ML and register the (best) model: resolve → submit → wait → collect → register. */
 export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTrainResult> {
+  const t = await resolveTraining(o);
+  const started = Date.now();
+  const results = await runTrials(t);
+  const durationSeconds = Math.round(Date.now() - started) / 1000;
+  const { trials, winner } = collect(t, results);
+  return register(t, trials, winner, durationSeconds);
+}
+
+/** The job file, the plan, the clients, the data hash, the datastore, and how a trial's job body is built. */
+async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
   const logger = o.logger ?? silentLogger;
   const env = o.env ?? process.env;
   const cwd = resolve(o.workingDirectory);
@@ -174,9 +214,6 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
 
   const compute = o.computeTarget?.trim() || yaml?.compute || (yaml?.type === "pipeline" ? strOf(yaml.settings.default_compute) : undefined);
   const computeIdValue = compute ? computeId(compute, p.wsPath, o.computeTarget?.trim() ? "compute-target" : "job-file: compute") : undefined;
-  const deadline = Date.now() + o.timeoutMs;
-  const runTag = env.GITHUB_RUN_ID ? [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT || "1"] : [Date.now().toString(36)];
-  const suffix = randomBytes(3).toString("hex");
   const baseTags: Record<string, string> = {
     ...(yaml?.tags ?? {}),
     ...(env.GITHUB_REPOSITORY ? { "mlops-actions/repository": env.GITHUB_REPOSITORY } : {}),
@@ -184,7 +221,6 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     ...(lineageFromEnv(env).runUrl ? { "mlops-actions/run-url": lineageFromEnv(env).runUrl as string } : {}),
     ...(o.name ? { "mlops-actions/model": o.name } : {}),
   };
-
   /** An environment reference → its id; an inline environment → the id of its anonymous version. */
   const resolveEnvironment = async (ref: EnvironmentYaml, what: string, where: string): Promise<string> =>
     typeof ref === "string"
@@ -275,98 +311,138 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     return body;
   }
 
+  return { o, p, logger, env, credential, arm, data, ds, store, computeIdValue, environmentId, build, at };
+}
+
+/** Submit every trial (at most max-parallel at once), wait for each and download its outputs. */
+async function runTrials(t: Training): Promise<PromiseSettledResult<TrialResult>[]> {
+  const { o, p } = t;
+  const runTag = t.env.GITHUB_RUN_ID ? [t.env.GITHUB_RUN_ID, t.env.GITHUB_RUN_ATTEMPT || "1"] : [Date.now().toString(36)];
+  const suffix = randomBytes(3).toString("hex");
+  const deadline = Date.now() + o.timeoutMs;
   const sweeping = p.combos.length > 1;
-  const started = Date.now();
-  const results = await runBounded(p.combos, Math.max(1, o.maxParallel ?? 4), async (combo, index): Promise<TrialResult> => {
+  return runBounded(p.combos, Math.max(1, o.maxParallel ?? 4), async (combo, index): Promise<TrialResult> => {
     if (o.signal?.aborted) throw o.signal.reason ?? new Error("cancelled");
     const name = makeJobName([o.name || "model", ...runTag, sweeping ? String(index) : undefined, suffix]);
-    const outUri = datastoreUri(ds.name, `mlops-actions/${name}/model`);
-    const body = build(name, combo, outUri);
-    const trial: TrialResult = { index, jobName: name, jobId: jobPath(p.ws, name), studioUrl: jobStudioUrl(undefined, p.ws, name), params: combo, status: "NotStarted", dir: join(at(o.outputDir), name) };
-    let created: JobResource;
-    try {
-      created = await submitJob(arm, p.ws, name, body, o.signal);
-    } catch (e) {
-      if (!o.signal?.aborted) throw e;
-      // The PUT may have reached Azure ML before the abort: cancel what it created (404 when nothing was).
-      const asked = (await cancelJob(arm, p.ws, name, logger)) ? "cancel requested in Azure ML" : "the cancel request failed, cancel it in Studio";
-      const signalName = (o.signal.reason as { signalName?: string } | undefined)?.signalName ?? "abort";
-      const err = new JobEndedError(
+    const outUri = outUriOf(t.ds.name, name);
+    const body = t.build(name, combo, outUri);
+    const trial: TrialResult = { index, jobName: name, jobId: jobPath(p.ws, name), studioUrl: jobStudioUrl(undefined, p.ws, name), params: combo, status: "NotStarted", dir: join(t.at(o.outputDir), name) };
+    const created = await submit(t, trial, body);
+    t.logger.info(`azureml: submitted ${body.jobType.toLowerCase()} job ${name}${sweeping ? ` (trial ${index + 1}/${p.combos.length}: ${shown(combo)})` : ""}: ${trial.studioUrl}`);
+    await wait(t, trial, created, deadline);
+    await download(t.store, outUri, trial.dir);
+    trial.metrics = await readMetricsOutput(join(trial.dir, "metrics.json")).catch(() => undefined);
+    return trial;
+  });
+}
+
+/** Create the job; a workflow cancelled meanwhile cancels what the PUT may have created. */
+async function submit(t: Training, trial: TrialResult, body: JobProperties): Promise<JobResource> {
+  const { o, p, arm } = t;
+  const name = trial.jobName;
+  let created: JobResource;
+  try {
+    created = await submitJob(arm, p.ws, name, body, o.signal);
+  } catch (e) {
+    if (!o.signal?.aborted) throw e;
+    // The PUT may have reached Azure ML before the abort: cancel what it created (404 when nothing was).
+    const asked = (await cancelJob(arm, p.ws, name, t.logger)) ? "cancel requested in Azure ML" : "the cancel request failed, cancel it in Studio";
+    const signalName = (o.signal.reason as { signalName?: string } | undefined)?.signalName ?? "abort";
+    throw new TrialFailed(
+      trial,
+      new JobEndedError(
         `azureml: the workflow was cancelled (got ${signalName}) while job ${name} was being submitted; ${asked}: ${trial.studioUrl}`,
         name,
         "NotStarted",
         trial.studioUrl,
         "cancelled",
-      );
-      (err as { trial?: TrialResult }).trial = trial;
-      throw err;
-    }
-    trial.jobId = created.id ?? trial.jobId;
-    trial.studioUrl = jobStudioUrl(created, p.ws, name);
-    logger.info(`azureml: submitted ${body.jobType.toLowerCase()} job ${name}${sweeping ? ` (trial ${index + 1}/${p.combos.length}: ${shown(combo)})` : ""}: ${trial.studioUrl}`);
-    try {
-      const job = await waitForJob(arm, p.ws, name, {
-        timeoutMs: Math.max(0, deadline - Date.now()),
-        pollIntervalMs: o.pollIntervalMs,
-        sleep: o.sleep,
-        diagnose: (job) => jobDiagnostics(arm, p.ws, job, { credential, logger, onSecret: o.onSecret }),
-        signal: o.signal,
-        logger,
-        created,
-        onStatus: (s) => {
-          trial.status = s;
-        },
-      });
-      trial.studioUrl = jobStudioUrl(job, p.ws, name);
-    } catch (e) {
-      if (e instanceof JobEndedError) trial.status = e.status || trial.status;
-      (e as { trial?: TrialResult }).trial = trial;
-      throw e;
-    }
-    await download(store, outUri, trial.dir);
-    trial.metrics = await readMetricsOutput(join(trial.dir, "metrics.json")).catch(() => undefined);
-    return trial;
-  });
-  const durationSeconds = Math.round(Date.now() - started) / 1000;
+      ),
+    );
+  }
+  trial.jobId = created.id ?? trial.jobId;
+  trial.studioUrl = jobStudioUrl(created, p.ws, name);
+  return created;
+}
 
+/** Follow the job to its end (the trial's status as it goes); an unsuccessful end is a TrialFailed. */
+async function wait(t: Training, trial: TrialResult, created: JobResource, deadline: number): Promise<void> {
+  const { o, p, arm, logger } = t;
+  try {
+    const job = await waitForJob(arm, p.ws, trial.jobName, {
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      pollIntervalMs: o.pollIntervalMs,
+      sleep: o.sleep,
+      diagnose: (job) => jobDiagnostics(arm, p.ws, job, { credential: t.credential, logger, onSecret: o.onSecret }),
+      signal: o.signal,
+      logger,
+      created,
+      onStatus: (s) => {
+        trial.status = s;
+      },
+    });
+    trial.studioUrl = jobStudioUrl(job, p.ws, trial.jobName);
+  } catch (e) {
+    if (e instanceof JobEndedError) trial.status = e.status || trial.status;
+    throw new TrialFailed(trial, e);
+  }
+}
+
+/** The trials as they ended, and the winner; a cancel, a timeout or a bug fails the step whatever the others did. */
+function collect(t: Training, results: PromiseSettledResult<TrialResult>[]): { trials: TrialResult[]; winner: number } {
+  const { p, logger } = t;
+  const sweeping = p.combos.length > 1;
+  const reasonOf = (e: unknown): Error => {
+    const reason = e instanceof TrialFailed ? e.reason : e;
+    return reason instanceof Error ? reason : new Error(String(reason));
+  };
   const trials: TrialResult[] = results.map((r, i) => {
     if (r.status === "fulfilled") return r.value;
-    const t = (r.reason as { trial?: TrialResult }).trial;
-    const error = r.reason instanceof Error ? r.reason.message : String(r.reason);
-    return t ? { ...t, error } : { index: i, jobName: "", jobId: "", studioUrl: "", params: p.combos[i] ?? {}, status: "NotSubmitted", dir: "", error };
+    const error = reasonOf(r.reason).message;
+    return r.reason instanceof TrialFailed
+      ? { ...r.reason.trial, error }
+      : { index: i, jobName: "", jobId: "", studioUrl: "", params: p.combos[i] ?? {}, status: "NotSubmitted", dir: "", error };
   });
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => reasonOf(r.reason));
   // Cancelled or timed out: the whole step fails, whatever the other trials did.
-  const fatal = failures.find((f) => f.reason instanceof JobEndedError && (f.reason.code === "cancelled" || f.reason.code === "timeout"))
-    ?? failures.find((f) => !(f.reason instanceof JobEndedError) && !(f.reason instanceof UserError));
-  if (fatal) throw fatal.reason;
-  if (!sweeping && failures[0]) throw failures[0].reason;
+  const fatal =
+    failures.find((f) => f instanceof JobEndedError && (f.code === "cancelled" || f.code === "timeout")) ??
+    failures.find((f) => !(f instanceof JobEndedError) && !(f instanceof UserError));
+  if (fatal) throw fatal;
+  if (!sweeping && failures[0]) throw failures[0];
   if (failures.length === trials.length) {
-    const list = trials.map((t) => `${t.jobName || `trial ${t.index}`}: ${t.status}`).join("; ");
-    throw new UserError(`azureml: all ${trials.length} trials failed (got ${list}). Fix the trainer; each trial's logs are in Studio: ${trials.map((t) => t.studioUrl).filter(Boolean).join(" ")}`, { code: "job-failed" });
+    const list = trials.map((x) => `${x.jobName || `trial ${x.index}`}: ${x.status}`).join("; ");
+    throw new UserError(`azureml: all ${trials.length} trials failed (got ${list}). Fix the trainer; each trial's logs are in Studio: ${trials.map((x) => x.studioUrl).filter(Boolean).join(" ")}`, { code: "job-failed" });
   }
-  for (const f of failures) logger.warning((f.reason as Error).message);
+  for (const f of failures) logger.warning(f.message);
 
   let winner = 0;
   if (sweeping && p.sweep) {
-    const best = pickBest(trials.filter((t) => !t.error), p.sweep);
+    const best = pickBest(trials.filter((x) => !x.error), p.sweep);
     if (best === undefined)
       throw new UserError(
-        `sweep-metric: no completed trial wrote metric ${shown(p.sweep.metric)} (got metrics ${shown(trials.find((t) => t.metrics)?.metrics ? Object.keys(trials.find((t) => t.metrics)?.metrics ?? {}) : "none")}). Use a metric your trainer writes to metrics.json.`,
+        `sweep-metric: no completed trial wrote metric ${shown(p.sweep.metric)} (got metrics ${shown(trials.find((x) => x.metrics)?.metrics ? Object.keys(trials.find((x) => x.metrics)?.metrics ?? {}) : "none")}). Use a metric your trainer writes to metrics.json.`,
       );
     winner = best;
     logger.info(`azureml: best trial by ${p.sweep.goal}:${p.sweep.metric}: ${trials[winner]?.jobName} (${trials[winner]?.metrics?.[p.sweep.metric]})`);
   }
+  return { trials, winner };
+}
+
+/** The winner's model validated, registered (and published to the workspace), with its Azure ML lineage. */
+async function register(t: Training, trials: TrialResult[], winner: number, durationSeconds: number): Promise<AzureMLTrainResult> {
+  const { o, p, logger, data, env } = t;
+  const yaml = p.yaml;
+  const sweeping = p.combos.length > 1;
   const best = trials[winner] as TrialResult;
-  await requireModel(best, outUriOf(ds.name, best.jobName));
+  await requireModel(best, outUriOf(t.ds.name, best.jobName));
 
   const lineage: AzureMLLineage = {
     jobName: best.jobName,
     jobId: best.jobId,
     studioUrl: best.studioUrl,
     experiment: p.experiment,
-    ...(computeIdValue ? { compute: computeIdValue } : {}),
-    ...(environmentId ? { environment: environmentId } : {}),
+    ...(t.computeIdValue ? { compute: t.computeIdValue } : {}),
+    ...(t.environmentId ? { environment: t.environmentId } : {}),
     jobType: yaml?.type === "pipeline" ? "Pipeline" : "Command",
     ...(sweeping && p.sweep
       ? {
@@ -409,7 +485,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     // refusal by Azure ML leaves nothing registered; the card then records the version.
     beforeRegister: p.workspaceModel
       ? async (card, files) => {
-          const published = await publishWorkspaceModel(arm, p.ws, p.workspaceModel as string, card, { job: best.jobName, output: p.modelOutput, modelPath: files.modelPath, logger });
+          const published = await publishWorkspaceModel(t.arm, p.ws, p.workspaceModel as string, card, { job: best.jobName, output: p.modelOutput, modelPath: files.modelPath, logger });
           lineage.model = published.model; // `lineage` is the card's lineage.azureml
           return { undo: published.undo };
         }

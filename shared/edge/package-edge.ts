@@ -7,9 +7,10 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { UserError } from "../errors";
+import { isUserError, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { type ResolvedModel, resolveModel } from "../models";
+import { checkOutputFile, ensureOutputDir } from "../user-files";
 import {
   type BuiltImage,
   buildImage,
@@ -19,6 +20,7 @@ import {
   edgeAnnotations,
   edgeImageSettings,
   edgeLayers,
+  formatImageRef,
   imageSummaryMarkdown,
   type LayoutResult,
   type PushResult,
@@ -61,6 +63,15 @@ export interface PackageEdgeResult {
   summary: string;
 }
 
+/** A registry's error, said of the input and image it concerns (`targets: host/repo:tag: registry: ...`). */
+function naming(input: string, image: string) {
+  return (e: unknown): never => {
+    if (isUserError(e) && !e.message.startsWith(`${input}:`))
+      throw new UserError(`${input}: ${image}: ${e.message}`, { cause: e, ...(e.code ? { code: e.code } : {}) });
+    throw e;
+  };
+}
+
 export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdgeResult> {
   const logger = opts.logger ?? silentLogger;
   if (opts.targets.length === 0 && !opts.ociLayout) {
@@ -68,8 +79,12 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
       "package-edge: no targets and no oci-layout: the image is built and checked, but not stored anywhere.",
     );
   }
-  // Fail on a bad target before the expensive part.
+  // Fail on a bad target or layout path before the expensive part.
   const targets = opts.targets.map((t) => parseImageRef(t, "targets"));
+  if (opts.ociLayout) {
+    if (/\.tar$/i.test(opts.ociLayout)) await checkOutputFile(opts.ociLayout, "oci-layout");
+    else await ensureOutputDir(opts.ociLayout, "oci-layout");
+  }
   const resolved = (await resolveModel(opts.model, {
     registry: opts.registry,
     cwd: opts.cwd,
@@ -108,7 +123,7 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
     insecure: opts.insecure?.includes(baseRef.registry),
     fetch: opts.fetch,
     logger,
-  });
+  }).catch(naming("base-image", opts.base));
   logger.info(`package-edge: image ${image.digest} (${opts.platforms.join(", ")})`);
 
   let layout: LayoutResult | undefined;
@@ -125,7 +140,7 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
         insecure: opts.insecure?.includes(ref.registry),
         fetch: opts.fetch,
         logger,
-      }),
+      }).catch(naming("targets", formatImageRef(ref))),
     );
   }
   return {

@@ -4,6 +4,9 @@ import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } f
 import { dirname, join, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { statSync } from "node:fs";
+import { shown, UserError } from "../errors";
+import { fileSystemReason } from "../user-files";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
 
 const TMP = /^\..*\.tmp-[0-9a-f]+$/;
@@ -24,6 +27,29 @@ export class FileStore implements BlobStore {
     return join(this.root, ...key.split("/"));
   }
 
+  /** A file-system refusal (permissions, a file where the registry's folder should be) as a UserError. */
+  private fail(e: unknown, op: string): Error {
+    const reason = fileSystemReason(e);
+    if (!reason || (e as NodeJS.ErrnoException).code === "ENOENT") return e instanceof Error ? e : new Error(String(e));
+    if (this.rootIsFile())
+      return new UserError(
+        `registry: ${shown(this.root, 200)} is a file, not a directory (got a file where the registry's folder should be). Set registry: to a directory (it is created), a file:// URL or an Azure Blob URL.`,
+        { cause: e },
+      );
+    return new UserError(
+      `registry ${this.root}: cannot ${op} (got ${reason}). Check that the registry is a directory this job can read and write.`,
+      { cause: e },
+    );
+  }
+
+  private rootIsFile(): boolean {
+    try {
+      return statSync(this.root).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   private tmpFor(path: string): string {
     const base = path.slice(path.lastIndexOf(sep) + 1);
     return join(dirname(path), `.${base}.tmp-${randomBytes(6).toString("hex")}`);
@@ -34,11 +60,19 @@ export class FileStore implements BlobStore {
       return await readFile(this.path(key), "utf8");
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      throw this.fail(e, `read ${key}`);
     }
   }
 
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
+    try {
+      return await this.writeTextUnchecked(key, text, mode);
+    } catch (e) {
+      throw this.fail(e, `write ${key}`);
+    }
+  }
+
+  private async writeTextUnchecked(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
@@ -66,7 +100,7 @@ export class FileStore implements BlobStore {
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
-      throw e;
+      throw this.fail(e, `read ${key}`);
     }
   }
 
@@ -76,21 +110,23 @@ export class FileStore implements BlobStore {
       await stat(path);
     } catch (e) {
       if (isNotFound(e)) throw new BlobNotFoundError(`${key} not found in ${this.root}`);
-      throw e;
+      throw this.fail(e, `read ${key}`);
     }
     return createReadStream(path);
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {
     const path = this.path(key);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+      throw this.fail(e, `write ${key}`);
+    });
     const tmp = this.tmpFor(path);
     try {
       await pipeline(body, createWriteStream(tmp));
       await rename(tmp, path);
     } catch (e) {
       await unlink(tmp).catch(() => {});
-      throw e;
+      throw this.fail(e, `write ${key}`);
     }
   }
 
@@ -103,8 +139,8 @@ export class FileStore implements BlobStore {
       try {
         entries = await readdir(this.path(key), { withFileTypes: true });
       } catch (e) {
-        if (isNotFound(e) || (e as NodeJS.ErrnoException).code === "ENOTDIR") return;
-        throw e;
+        if (isNotFound(e) || ((e as NodeJS.ErrnoException).code === "ENOTDIR" && !this.rootIsFile())) return;
+        throw this.fail(e, `list ${prefix}`);
       }
       for (const d of entries) {
         const child = key ? `${key}/${d.name}` : d.name;
@@ -129,12 +165,14 @@ export class FileStore implements BlobStore {
         .sort();
     } catch (e) {
       if (isNotFound(e)) return [];
-      throw e;
+      throw this.fail(e, `list ${prefix}`);
     }
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true });
+    await rm(this.path(key), { force: true }).catch((e: unknown) => {
+      throw this.fail(e, `delete ${key}`);
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { shown, UserError } from "../errors";
+import { fileError } from "../user-files";
 
 export type DataFormat = "csv" | "parquet" | "jsonl";
 
@@ -68,7 +69,10 @@ export async function readRows(
 async function readCsv(path: string): Promise<RowSource> {
   // Line numbers are counted here rather than with csv-parse's `info` (a third of its cost): a record
   // starts on the line after the previous one ended; blank lines arrive as a single empty field.
-  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const source = createReadStream(path);
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  // pipe() does not pass a read error on: without this a file that cannot be read would never end.
+  source.on("error", (e) => parser.destroy(fileError(e, "data", path, "Check the file's permissions.")));
   const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
   let nextLine = 1;
   const isBlank = (record: string[]) => record.length === 1 && record[0] === "";

@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
+import { checkReadableFile, readUserText } from "../user-files";
 import { readCell } from "./cell-value";
 import { type DataFormat, readRows } from "./read-rows";
 import { type CompiledRule, compileRule } from "./rule-expression";
@@ -74,20 +75,20 @@ export interface ValidateDataOptions {
 
 /** Read and parse a schema YAML file. */
 export async function loadSchema(path: string): Promise<DataSchema> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
+  if (!existsSync(path))
     throw new UserError(
       `schema: file not found (got ${shown(path)}). Check the path, or set infer: true to write one.`,
     );
-  }
-  return parseSchema(text, path);
+  return parseSchema(await readUserText(path, "schema", "the YAML data contract (or set infer: true to write one)"), path);
 }
 
 /** Expand a path or glob (sorted matches); nothing there is a UserError. */
 export async function resolveDataFiles(pathOrGlob: string): Promise<string[]> {
-  if (!isDynamicPattern(pathOrGlob)) return [pathOrGlob];
+  const fix = "Point data: at readable CSV, Parquet or JSON Lines files.";
+  if (!isDynamicPattern(pathOrGlob)) {
+    await checkReadableFile(pathOrGlob, "data", fix);
+    return [pathOrGlob];
+  }
   // Matches stay relative to the working directory (what annotations need) unless the pattern is absolute.
   const files = (
     await glob(pathOrGlob, { onlyFiles: true, expandDirectories: false, absolute: isAbsolute(pathOrGlob) })
@@ -97,6 +98,7 @@ export async function resolveDataFiles(pathOrGlob: string): Promise<string[]> {
       `data: no file matches the glob (got ${shown(pathOrGlob)}). Check the pattern and the working directory.`,
     );
   }
+  for (const file of files) await checkReadableFile(file, "data", fix);
   return files;
 }
 

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { UserError } from "../errors";
+import { shown, UserError } from "../errors";
 import { csvBatches, readCsvHead } from "./csv-reader";
 import { detectFormat, resolveFiles } from "./files";
 import { jsonlBatches, readJsonlHead } from "./jsonl-reader";
@@ -29,7 +29,13 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
   const files = await resolveFiles(pathOrGlob, input);
   const format = opts.format ?? detectFormat(files, input);
   const first = files[0]!;
-  const head: { columns: string[]; types: Record<string, ColumnType>; rows?: number; bytesPerRow?: number } =
+  const head: {
+    columns: string[];
+    types: Record<string, ColumnType>;
+    rows?: number;
+    bytesPerRow?: number;
+    firstText?: Record<string, { line: number; value: string }>;
+  } =
     format === "parquet"
       ? await readParquetHead(first)
       : format === "jsonl"
@@ -84,5 +90,12 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
     types,
     batches,
     ...(estimatedRows !== undefined ? { estimatedRows } : {}),
+    ...(head.firstText
+      ? {
+          textAt: Object.fromEntries(
+            Object.entries(head.firstText).map(([c, t]) => [c, `${first}, line ${t.line}: ${shown(t.value)}`]),
+          ),
+        }
+      : {}),
   };
 }

@@ -22,6 +22,8 @@ export const inputs = z.object({
   "slice-by": input.string(),
   "max-slice-gap": input.number({ min: 0 }),
   "parity-reference": input.string(),
+  interface: input.string(),
+  "allow-breaking-contract": input.boolean(),
   "parity-tolerance": input.number({ min: 0 }),
   "batch-size": input.integer({ min: 1, max: 1_048_576 }),
   "report-dir": input.string(),

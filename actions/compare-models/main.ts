@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { compareModels } from "../../shared/compare";
-import { UserError } from "../../shared/errors";
+import { GateRejection } from "../../shared/errors";
 import { tryUpsertPrComment } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
@@ -36,6 +36,8 @@ export default defineAction({
         maxSliceGap: i["max-slice-gap"],
         parityReference: i["parity-reference"],
         parityTolerance: i["parity-tolerance"],
+        interface: i.interface,
+        allowBreakingContract: i["allow-breaking-contract"],
         batchSize: i["batch-size"],
         reportDir: i["report-dir"] || join(gh.tempDir, `mlops-compare-${Date.now()}`),
         env,
@@ -71,9 +73,10 @@ export default defineAction({
       }
     }
     if (r.decision === "reject" && i["fail-on-reject"] !== false) {
-      throw new UserError(
-        `compare-models: the candidate was rejected: ${r.reason} (set fail-on-reject: false to go on).`,
-      );
+      throw new GateRejection(`compare-models: the candidate was rejected: ${r.reason}`, {
+        input: "fail-on-reject",
+        value: "false",
+      });
     }
   },
 });

@@ -2,10 +2,10 @@
  * The compare-models use case: resolve the candidate and the champion, evaluate both over the same data in
  * one streaming pass, compute their metrics, apply the rules, compare their contracts, and write the report.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Decision, decide, parseThresholds, type RuleResult, type Rules } from "../decide";
-import { UserError } from "../errors";
+import { type Decision, decide, formatMetric, parseThresholds, type RuleResult, type Rules } from "../decide";
+import { isUserError, UserError } from "../errors";
 import { type Evaluation, evaluateModels, type ParityReport } from "../evaluate";
 import { type Logger, silentLogger } from "../log";
 import {
@@ -19,12 +19,17 @@ import {
   type Task,
 } from "../metrics";
 import { type ResolvedModel, resolveModel } from "../models";
+import { ensureOutputDir } from "../user-files";
 import { type ContractReport, compareContracts } from "./contract";
+import { interfaceYaml, loadInterface } from "./interface";
 import { renderCompareMarkdown } from "./report";
 
 export interface CompareOptions {
   candidate: string;
-  /** Default `<model name>@champion` in `registry`. */
+  /**
+   * Default `<model name>@champion` in `registry`; it must exist. `none` says in so many words that this
+   * is the model's first release: the candidate is judged on its own.
+   */
   champion?: string;
   /** Model name for the default champion when the candidate is a file. */
   modelName?: string;
@@ -46,6 +51,10 @@ export interface CompareOptions {
   maxSliceGap?: number;
   parityReference?: string;
   parityTolerance?: number;
+  /** A consumer interface file (interface.ts) every candidate is checked against. */
+  interface?: string;
+  /** A breaking contract passes the contract rule (and the decision says promote-breaking). */
+  allowBreakingContract?: boolean;
   batchSize?: number;
   /** Where report.md and report.json go. */
   reportDir: string;
@@ -64,22 +73,35 @@ export interface ModelSummary {
   confusion?: number[][];
 }
 
-/** decide's rules plus the parity check, which compare-models adds. */
-export type CompareRule = Omit<RuleResult, "rule"> & { rule: RuleResult["rule"] | "parity" };
+/** decide's rules plus the parity and contract checks, which compare-models adds. */
+export type CompareRule = Omit<RuleResult, "rule"> & { rule: RuleResult["rule"] | "parity" | "contract" };
+
+/**
+ * promote-breaking: every rule passed, and the contract is breaking but allowed (allow-breaking-contract).
+ * promote reads it and refuses it unless told the same in its own inputs.
+ */
+export type CompareDecision = Decision["decision"] | "promote-breaking";
+
+/** `champion: none`: the workflow says this is the model's first release. */
+export const NO_CHAMPION = "none";
 
 export interface CompareResult {
-  decision: Decision["decision"];
+  decision: CompareDecision;
   isBetter: boolean;
   reason: string;
   task: Task;
   rows: number;
   classes?: string[];
   primaryMetric: string;
+  /** What decided, in one sentence for the report: the primary metric, the margins, significance on or off. */
+  decidedBy: string;
   candidate: ModelSummary;
   champion?: ModelSummary;
   deltas: Record<string, number | null>;
   rules: CompareRule[];
   contract: ContractReport;
+  /** The candidate's signature written as an interface file, when the contract is breaking or unchecked. */
+  candidateInterface?: string;
   slices?: { column: string; candidate: SliceMetrics[] };
   parity?: ParityReport;
   seconds: number;
@@ -143,15 +165,14 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     );
   }
 
+  await ensureOutputDir(opts.reportDir, "report-dir");
+
+  const iface = opts.interface ? await loadInterface(opts.interface) : undefined;
+
   const candidate = (await resolveModel(opts.candidate, { ...resolveOpts, what: "candidate" }))!;
-  const championSpec = opts.champion || defaultChampion(candidate, opts.modelName, opts.candidate);
-  if (!championSpec) {
-    throw new UserError(
-      `champion: cannot tell which model to compare with (got a candidate file ${JSON.stringify(opts.candidate)} and no model-name). Set champion: to a reference such as my-model@champion, or model-name:.`,
-    );
-  }
-  const champion = await resolveModel(championSpec, { ...resolveOpts, what: "champion", optional: true });
-  if (!champion) logger.info(`champion: ${championSpec} does not exist yet; the candidate is judged on its own.`);
+  const firstRelease = opts.champion?.trim().toLowerCase() === NO_CHAMPION;
+  const champion = firstRelease ? undefined : await resolveChampion(opts, candidate, resolveOpts);
+  if (firstRelease) logger.info("champion: none (first release): the candidate is judged on its own.");
 
   const models = [{ name: "candidate", bytes: await readFile(candidate.path) }];
   if (champion) models.push({ name: "champion", bytes: await readFile(champion.path) });
@@ -176,6 +197,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   });
   const task = evaluation.task;
   const [cand, champ] = evaluation.models;
+  requireClasses(cand!.predictions, opts.label, evaluation.classes);
   const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger });
   const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger }) : undefined;
   const slices = evaluation.slices ? sliceMetrics(cand!.predictions, evaluation.slices.keys) : undefined;
@@ -212,17 +234,31 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
       reason = `The candidate's ONNX outputs differ from the reference predictions: max |diff| ${p.maxAbsDiff.toExponential(2)} at row ${p.maxAbsDiffRow} exceeds parity-tolerance ${p.tolerance}.`;
     }
   }
-  const contract = compareContracts(cand!.signature, champ?.signature);
+  const contract = compareContracts(cand!.signature, champ?.signature, iface);
+  if (contract.contract !== "unchecked") {
+    const rule = contractRule(contract, opts.allowBreakingContract === true);
+    ruleResults.push(rule);
+    if (!rule.passed) {
+      if (verdict === "promote") reason = `Reject: contract rule failed: ${rule.detail}.`;
+      else reason = reason.replace(/\.$/, `; the contract is breaking too (${contract.differences.length} difference${contract.differences.length === 1 ? "" : "s"}).`);
+      verdict = "reject";
+    }
+  }
+  const finalDecision: CompareDecision =
+    verdict === "promote" && contract.contract === "breaking" ? "promote-breaking" : verdict;
+  if (finalDecision === "promote-breaking")
+    reason = `${reason.replace(/\.$/, "")}; the contract is breaking (${contract.differences.join("; ")}), allowed by allow-breaking-contract: true.`;
 
   const confusion = (p: typeof cand) => (task === "regression" || !p ? undefined : confusionMatrix(p.predictions));
   const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath"> = {
-    decision: verdict,
+    decision: finalDecision,
     isBetter: decision.isBetter,
     reason,
     task,
     rows: evaluation.rows,
     ...(evaluation.classes ? { classes: evaluation.classes } : {}),
     primaryMetric: decision.primaryMetric,
+    decidedBy: decidedBy(decision.primaryMetric, rules, { firstRelease, champion: champion !== undefined }),
     candidate: summary(candidate, candMetrics.values, candMetrics.notes, confusion(cand)),
     ...(champion && champMetrics
       ? { champion: summary(champion, champMetrics.values, champMetrics.notes, confusion(champ)) }
@@ -230,16 +266,102 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
+    ...(contract.contract !== "compatible" ? { candidateInterface: interfaceYaml(cand!.signature) } : {}),
     ...(slices && evaluation.slices ? { slices: { column: evaluation.slices.column, candidate: slices } } : {}),
     ...(evaluation.parity ? { parity: evaluation.parity } : {}),
     seconds: evaluation.seconds,
   };
-  await mkdir(opts.reportDir, { recursive: true });
   const reportPath = join(opts.reportDir, "report.md");
   const jsonPath = join(opts.reportDir, "report.json");
   const markdown = renderCompareMarkdown(result);
   await writeFile(reportPath, markdown);
   await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
-  logger.info(`compare-models: ${verdict} — ${reason}`);
+  logger.info(`compare-models: ${finalDecision} — ${reason}`);
   return { ...result, reportPath, jsonPath, markdown };
+}
+
+/**
+ * The champion named by `champion:` (default `<model name>@champion`). It must exist: a typo in the
+ * reference, the model name or the registry is an error naming what the registry holds, never "no champion".
+ */
+async function resolveChampion(
+  opts: CompareOptions,
+  candidate: ResolvedModel,
+  resolveOpts: { registry?: string; cwd?: string; env?: Record<string, string | undefined>; logger: Logger },
+): Promise<ResolvedModel> {
+  const championSpec = opts.champion || defaultChampion(candidate, opts.modelName, opts.candidate);
+  if (!championSpec) {
+    throw new UserError(
+      `champion: cannot tell which model to compare with (got a candidate file ${JSON.stringify(opts.candidate)} and no model-name). Set champion: to a reference such as my-model@champion, or model-name:; for the model's first release set champion: none.`,
+    );
+  }
+  try {
+    return (await resolveModel(championSpec, { ...resolveOpts, what: "champion" }))!;
+  } catch (e) {
+    if (isUserError(e) && e.code === "not-found") {
+      const given = opts.champion ? "" : ` (the default champion, from ${candidate.name ? "the candidate's name" : "model-name"})`;
+      throw new UserError(
+        `${e.message.replace(/\.$/, "")}${given}. If this is the model's first release, set champion: none.`,
+        { cause: e, code: "not-found" },
+      );
+    }
+    throw e;
+  }
+}
+
+/** The contract as a rule of the decision: breaking fails it unless allow-breaking-contract says otherwise. */
+function contractRule(contract: ContractReport, allowBreaking: boolean): CompareRule {
+  const against = contract.checkedAgainst
+    .map((c) => (c === "champion" ? "the champion" : (contract.interfaceFile ?? "the interface")))
+    .join(" and ");
+  if (contract.contract === "compatible")
+    return {
+      rule: "contract",
+      metric: "contract",
+      passed: true,
+      detail: `inputs and outputs match ${against} (names, types, fixed dimensions)`,
+    };
+  const list = contract.differences.join("; ");
+  return {
+    rule: "contract",
+    metric: "contract",
+    passed: allowBreaking,
+    detail: allowBreaking
+      ? `breaking against ${against}, allowed by allow-breaking-contract: true: ${list}`
+      : `breaking against ${against}: ${list} (the applications that call the model would fail; set allow-breaking-contract: true only when they change with it)`,
+  };
+}
+
+/**
+ * A binary label needs both classes in the data: with one, ROC AUC and the other ranking metrics are not
+ * defined (scikit-learn raises "Only one class present in y_true"), and no comparison means anything.
+ */
+function requireClasses(p: { task: Task; yTrue: Float64Array }, label: string, classes: string[] | undefined): void {
+  if (p.task !== "binary" && p.task !== "multiclass") return;
+  const first = p.yTrue[0];
+  for (const y of p.yTrue) if (y !== first) return;
+  // Binary: classes are [negative, positive], the negative being the value seen in the data.
+  const name = first === undefined ? "nothing" : JSON.stringify(classes?.[first] ?? String(first));
+  throw new UserError(
+    `label: only one class present in y_true (column ${JSON.stringify(label)} holds ${name} in all ${p.yTrue.length} rows). ROC AUC and the other ranking metrics are not defined in that case (scikit-learn raises); validate on data that holds ${p.task === "binary" ? "both classes" : "at least two classes"}${p.task === "binary" && first === 0 ? ", and check positive-label" : ""}.`,
+  );
+}
+
+/** One sentence for the report: what decided and with which margins, significance on or off. */
+function decidedBy(primary: string, rules: Rules, o: { firstRelease: boolean; champion: boolean }): string {
+  if (!o.champion)
+    return o.firstRelease
+      ? `No champion (champion: none, a first release): decided by the candidate's own rules only.`
+      : `No champion: decided by the candidate's own rules only.`;
+  const better = METRICS[primary]?.greaterIsBetter === false ? "lower is better" : "higher is better";
+  const parts = [`min-improvement ${formatMetric(rules.minImprovement ?? 0)}`];
+  if (rules.minRelativeImprovement !== undefined)
+    parts.push(`min-relative-improvement ${formatMetric(rules.minRelativeImprovement)}`);
+  const s = rules.significance;
+  parts.push(
+    s
+      ? `significance on (${formatMetric(s.confidence * 100)} % confidence, paired bootstrap, ${s.samples} resamples, seed ${s.seed})`
+      : "significance off (an improvement of any size counts, noise included)",
+  );
+  return `Decided by ${primary} (${better}): ${parts.join(", ")}.`;
 }

@@ -25,11 +25,13 @@ function confusionTable(title: string, cm: number[][], classes: string[] | undef
 
 export function renderCompareMarkdown(r: ReportInput): string {
   const lines: string[] = [];
-  const icon = r.decision === "promote" ? "✅" : "⛔";
+  const icon = r.decision === "promote" ? "✅" : r.decision === "promote-breaking" ? "⚠️" : "⛔";
   lines.push(`## ${icon} compare-models: ${r.decision.toUpperCase()}`, "", esc(r.reason), "");
   const champ = r.champion ? `\`${esc(who(r.champion))}\`` : "no champion yet";
   lines.push(
     `Candidate \`${esc(who(r.candidate))}\` vs ${champ} on ${r.rows.toLocaleString("en-US")} rows (${r.task}, decided on **${r.primaryMetric}**; ${r.seconds.toFixed(1)} s).`,
+    "",
+    esc(r.decidedBy),
     "",
   );
 
@@ -87,15 +89,29 @@ export function renderCompareMarkdown(r: ReportInput): string {
     );
   }
 
+  const against = r.contract.checkedAgainst
+    .map((c) => (c === "champion" ? "the champion's" : `${r.contract.interfaceFile ?? "the interface"}'s`))
+    .join(" and ");
   lines.push(
     `### Contract: ${r.contract.contract}`,
     "",
     r.contract.differences.length > 0
       ? r.contract.differences.map((d) => `- ${esc(d)}`).join("\n")
-      : r.champion
-        ? "Inputs and outputs match the champion's names, types and fixed dimensions."
-        : "No champion to compare the inputs and outputs with.",
+      : r.contract.contract === "compatible"
+        ? `Inputs and outputs match ${against} names, types and fixed dimensions.`
+        : "Not checked: no champion and no interface file. Set interface: to the file of inputs and outputs the applications use, so a first release is checked too.",
     "",
   );
+  if (r.candidateInterface)
+    lines.push(
+      "<details><summary>The candidate's inputs and outputs, as an interface file</summary>",
+      "",
+      "```yaml",
+      r.candidateInterface.trimEnd(),
+      "```",
+      "",
+      "</details>",
+      "",
+    );
   return lines.join("\n");
 }

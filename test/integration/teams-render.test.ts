@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type AdaptiveCard, buildApprovalCard, buildPayload, type MetricRow } from "../../shared/teams";
+import { type AdaptiveCard, buildApprovalCard, buildPayload, fromCompareOutputs, type MetricRow } from "../../shared/teams";
 import { exampleApprovalInput } from "../../shared/teams/example-input";
 import { describeIf } from "../services/availability";
 import { chromiumAvailability, launchChromium, type RunningChromium } from "../services/chromium";
@@ -45,12 +45,12 @@ const RENDER_IN_PAGE = `(cardJson) => {
   return { events, failures, version: card.version ? card.version.toString() : "" };
 }`;
 
-async function renderCard(page: Page, card: AdaptiveCard): Promise<{ events: string[]; failures: string[] }> {
+async function renderCard(page: Page, card: AdaptiveCard, width = 640): Promise<{ events: string[]; failures: string[] }> {
   const js = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.min.js"), "utf8");
   const css = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.css"), "utf8");
   await page.setContent(
     '<!doctype html><html><head><meta charset="utf-8"><title>card</title></head>' +
-      '<body style="margin:0;background:#f5f5f5"><div id="card" style="width:640px;margin:16px;background:#fff;border:1px solid #ddd"></div></body></html>',
+      `<body style="margin:0;background:#f5f5f5"><div id="card" style="width:${width}px;margin:16px;background:#fff;border:1px solid #ddd"></div></body></html>`,
   );
   await page.addStyleTag({ content: css });
   await page.addScriptTag({ content: js });
@@ -157,6 +157,47 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     expect(await root.getByRole("link", { name: "Review and approve", exact: true }).isVisible()).toBe(true);
     await root.screenshot({ path: resolve(OUT, "teams-card-trimmed.png") });
     await page.context().close();
+  });
+
+  it("shows a breaking contract as a failed rule, at desktop and phone widths", async () => {
+    const fromCompare = fromCompareOutputs({
+      decision: "promote-breaking",
+      reason: "Promote: roc_auc 0.9612 beats champion 0.9401; the contract is breaking, allowed by allow-breaking-contract: true.",
+      "candidate-metrics": JSON.stringify({ roc_auc: 0.9612, recall: 0.61 }),
+      "champion-metrics": JSON.stringify({ roc_auc: 0.9401, recall: 0.58 }),
+      rules: JSON.stringify([
+        { rule: "improvement", metric: "roc_auc", passed: true, detail: "better" },
+        {
+          rule: "contract",
+          metric: "contract",
+          passed: true,
+          detail:
+            'breaking against the champion and deploy/interface.yml, allowed by allow-breaking-contract: true: input "input" (tensor(float)[N,5]) is gone; input "float_input" (tensor(float)[N,5]) is new; output "probabilities" (tensor(float)[N,2]) is gone',
+        },
+      ]),
+      contract: "breaking",
+    });
+    const card = buildPayload(
+      buildApprovalCard(
+        exampleApprovalInput({
+          decision: fromCompare.decision!,
+          reason: fromCompare.reason!,
+          metrics: fromCompare.metrics!,
+          facts: fromCompare.facts!,
+        }),
+      ),
+    ).payload.attachments[0].content;
+    for (const width of [640, 340]) {
+      const page = await newPage();
+      const { events, failures } = await renderCard(page, card, width);
+      expect(events).toEqual([]);
+      expect(failures).toEqual([]);
+      const root = page.locator("#card");
+      for (const text of ["Decision: PROMOTE-BREAKING", "Model contract", "✔ breaking against the champion", 'input "input" (tensor(float)[N,5]) is gone'])
+        await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: text }).toBe(true);
+      await root.screenshot({ path: resolve(OUT, `teams-card-contract-${width}.png`) });
+      await page.context().close();
+    }
   });
 
   it("the SDK would flag what Teams cannot render (the check is not vacuous)", async () => {

@@ -25,11 +25,12 @@ import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
 import { shown, UserError } from "../errors";
+import { ensureOutputDir } from "../user-files";
 import { type Logger, silentLogger } from "../log";
 import { type DataHash, hashData } from "./data-hash";
 import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from "./lineage";
 import { parseParams, type TrainParams } from "./params";
-import { finishTrain, type RegistrationOptions, type TrainResult } from "./train";
+import { checkRegistration, finishTrain, type RegistrationOptions, type TrainResult } from "./train";
 import { readMetricsOutput } from "./trainer-outputs";
 
 export interface AzureMLTrainOptions extends RegistrationOptions {
@@ -133,8 +134,6 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
   const env = o.env ?? process.env;
   const cwd = resolve(o.workingDirectory);
   const at = (p: string, base = cwd) => (isAbsolute(p) ? p : resolve(base, p));
-  if (o.registry && !o.name)
-    throw new UserError("model-name: missing (got nothing) while register is on. Set model-name: e.g. failure-predictor.");
 
   let yaml: JobYaml | undefined;
   let yamlDir = cwd;
@@ -147,6 +146,9 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     yamlDir = dirname(file);
   }
   const p = plan(o, yaml, yamlDir);
+  // Before any compute is spent: the model name, and that the registry takes the model with these credentials.
+  await checkRegistration(o, logger);
+  await ensureOutputDir(at(o.outputDir), "output-dir");
   const credential = o.credential ?? lazyDefaultCredential();
   const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
   // No step signal on the client: a cancelled workflow must still be able to send the cancel.

@@ -204,14 +204,26 @@ describe("detectDrift: what decides, and what is compared by default", () => {
 
   it("leaves row identifiers out of the default features, and says so", async () => {
     const r = await detectDrift({ reference, current });
+    const why = "unique per row, no value shared with the current data";
     expect(r.leftOut).toEqual([
-      { column: "udi", why: "a row number, unique per row" },
-      { column: "serial", why: "unique per row" },
+      { column: "udi", why },
+      { column: "serial", why },
     ]);
-    // rpm is whole numbers that never repeat here, but not a row number: it stays.
+    // rpm is whole numbers that never repeat here too, but the current data has the same values: it stays.
     expect(r.features.map((f) => f.feature)).toEqual(["rpm", "temp", "kind"]);
     expect(r.drifted).toBe(false);
-    expect(r.reportMarkdown).toContain("Not compared: udi (a row number, unique per row), serial (unique per row)");
+    expect(r.reportMarkdown).toContain(`Not compared: udi (${why}), serial (${why})`);
+    // Row numbers of two shuffled halves (neither in order nor a range) are recognised all the same.
+    const perm = Array.from({ length: 2 * n }, (_, i) => ((i * 7919) % (2 * n)) + 1);
+    const withIds = (t: typeof reference, half: 0 | 1): typeof reference => ({
+      ...t,
+      data: new Map([
+        ...t.data,
+        ["udi", { kind: "numeric" as const, invalid: 0, values: Float64Array.from({ length: n }, (_, i) => perm[2 * i + half]!) }],
+      ]),
+    });
+    const again = await detectDrift({ reference: withIds(reference, 0), current: withIds(current, 1) });
+    expect(again.leftOut.map((l) => l.column)).toContain("udi");
     // Named explicitly, they are compared (and drift, as identifiers always do).
     const named = await detectDrift({ reference, current, features: ["udi", "serial"] });
     expect(named.leftOut).toEqual([]);

@@ -224,20 +224,11 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
       }
     }
   }
-  const leftOut: DriftResult["leftOut"] = [];
   let features = requested ?? reference.columns.filter((c) => c !== options.label);
-  if (requested === undefined) {
-    // Row identifiers (UDI, Product ID) differ between any two samples: compared, they always "drift".
-    for (const c of features) {
-      const why = identifierReason(reference.data.get(c));
-      if (why) leftOut.push({ column: c, why });
-    }
-    features = features.filter((c) => !leftOut.some((l) => l.column === c));
-    if (leftOut.length > 0)
-      logger.info(
-        `detect-drift: left out ${leftOut.map((l) => `${l.column} (${l.why})`).join(", ")}; list features: to compare them anyway.`,
-      );
-  }
+  // Row identifiers (UDI, Product ID) differ between any two samples: compared, they always "drift".
+  // Candidates are unique per row in the reference; the current data confirms them (below).
+  const identifiers =
+    requested === undefined ? features.filter((c) => c !== options.label && uniquePerRow(reference.data.get(c))) : [];
   for (const f of features) {
     if (!reference.data.has(f)) {
       throw new UserError(
@@ -274,6 +265,19 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
         `current: column ${shown(f)} not found (columns: ${current.columns.join(", ")}). The current data needs the reference's feature columns.`,
       );
     }
+  }
+  const leftOut: DriftResult["leftOut"] = identifiers
+    .filter((c) => disjoint(reference.data.get(c)!, current.data.get(c)!))
+    .map((column) => ({ column, why: "unique per row, no value shared with the current data" }));
+  if (leftOut.length > 0) {
+    features = features.filter((c) => !leftOut.some((l) => l.column === c));
+    logger.info(
+      `detect-drift: left out ${leftOut.map((l) => l.column).join(", ")} (unique per row: row identifiers); list features: to compare them anyway.`,
+    );
+    if (features.length === 0)
+      throw new UserError(
+        `features: every column is unique per row (got ${leftOut.map((l) => l.column).join(", ")}). List the features to compare.`,
+      );
   }
 
   const results: FeatureDrift[] = [];
@@ -336,26 +340,47 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
 }
 
 /**
- * A column that is unique per row in the reference, so that any two samples differ: text whose every value
- * differs (a serial id such as Product ID), or whole numbers that never repeat and count up in file order or
- * fill a range (a row number such as UDI). A measurement is kept even when no value repeats.
+ * Every present value differs from the others, in text (a serial id such as Product ID) or whole numbers
+ * (a row number such as UDI); measurements with decimals never count. At least 20 values.
  */
-function identifierReason(col: FeatureColumn | undefined): string | undefined {
+function uniquePerRow(col: FeatureColumn | undefined): boolean {
   const MIN_ROWS = 20;
-  if (!col) return undefined;
+  if (!col) return false;
   if (col.kind === "categorical") {
     let present = 0;
     for (const c of col.codes) if (c >= 0) present++;
-    return present >= MIN_ROWS && col.categories.length === present ? "unique per row" : undefined;
+    return present >= MIN_ROWS && col.categories.length === present;
   }
-  const inOrder: number[] = [];
-  for (const v of col.values) if (!Number.isNaN(v)) inOrder.push(v);
-  if (inOrder.length < MIN_ROWS || !inOrder.every((v) => Number.isInteger(v))) return undefined;
-  const sorted = Float64Array.from(inOrder).sort();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return undefined;
-  const increasing = inOrder.every((v, i) => i === 0 || v > (inOrder[i - 1] as number));
-  const range = (sorted[sorted.length - 1] as number) - (sorted[0] as number) + 1 === sorted.length;
-  return increasing || range ? "a row number, unique per row" : undefined;
+  const values = presentSorted(col.values);
+  if (values.length < MIN_ROWS) return false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isInteger(v) || (i > 0 && v === values[i - 1])) return false;
+  }
+  return true;
+}
+
+/** No value of the current data is in the reference: what two sets of rows identified by their ids look like. */
+function disjoint(ref: FeatureColumn, cur: FeatureColumn): boolean {
+  const seen = new Set<string | number>();
+  if (ref.kind === "categorical") for (const c of ref.codes) c >= 0 && seen.add(ref.categories[c] as string);
+  else for (const v of ref.values) if (!Number.isNaN(v)) seen.add(v);
+  let present = 0;
+  if (cur.kind === "categorical") {
+    for (const c of cur.codes) {
+      if (c < 0) continue;
+      present++;
+      const t = cur.categories[c] as string;
+      if (seen.has(t) || (ref.kind === "numeric" && seen.has(Number(t)))) return false;
+    }
+  } else {
+    for (const v of cur.values) {
+      if (Number.isNaN(v)) continue;
+      present++;
+      if (seen.has(v) || seen.has(String(v))) return false;
+    }
+  }
+  return present > 0;
 }
 
 /** A threshold for a method no feature was decided by would silently do nothing: that is an error. */

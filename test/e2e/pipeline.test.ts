@@ -2,13 +2,15 @@
  * The CD pipeline of workflows-examples/cd.yml, executed job by job through dist/ as GitHub would run it,
  * with the step inputs and outputs read from cd.yml itself: against two Azurite accounts (dev and prod
  * registries), Debian's docker-registry (the plants' registry) and a local Teams webhook stand-in.
- * Then the reject path: a worse candidate stops before notify and promote, and prod is untouched.
+ * First the bootstrap into an empty prod (refused, then promoted with first-release), then a better
+ * candidate over the champion, then the reject path: a worse candidate stops before notify and promote,
+ * and prod is untouched.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { generatedDataset, writeGenerated } from "../../examples/predictive-maintenance/dataset";
+import { FEATURES, generatedDataset, writeGenerated } from "../../examples/predictive-maintenance/dataset";
 import { trainGbt } from "../../examples/predictive-maintenance/gradient-boosting";
 import { trainLogistic } from "../../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../../examples/predictive-maintenance/onnx-export";
@@ -16,7 +18,7 @@ import { promote } from "../../shared/promote";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
 import { repoRoot } from "../harness/run-action";
-import { runWorkflow } from "../harness/workflow-runner";
+import { type JobRecord, runWorkflow } from "../harness/workflow-runner";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
 import { baseImageAvailability, skopeoCopyToRegistry, skopeoInspect, writeBaseLayout } from "../services/base-image";
@@ -24,6 +26,7 @@ import { type RegistryService, registryAvailability, startRegistry } from "../se
 import { startTeamsCapture, type TeamsCaptureServer } from "../services/teams-capture";
 
 const CD = join(repoRoot, "workflows-examples/cd.yml");
+const compareOf = (jobs: Record<string, JobRecord[]>) => jobs.compare![0]!.steps.find((s) => s.id === "compare")!.result!;
 
 function available() {
   for (const a of [azuriteAvailable(), registryAvailability(), baseImageAvailability()]) if (!a.ok) return a;
@@ -41,13 +44,13 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
   const dev = () => openRegistry(vars.DEV_REGISTRY, { env });
   const prod = () => openRegistry(vars.PROD_REGISTRY, { env });
 
-  const run = () =>
+  const run = (inputs: Record<string, string> = {}, overrides: Record<string, string> = {}) =>
     runWorkflow(CD, {
       root: bundleRoot(),
       workspace,
       eventName: "workflow_dispatch",
-      inputs: { candidate: "failure-predictor@challenger" },
-      vars,
+      inputs: { candidate: "failure-predictor@challenger", ...inputs },
+      vars: { ...vars, ...overrides },
       secrets: { TEAMS_WEBHOOK_URL: teams.webhookUrl },
       env,
     });
@@ -57,6 +60,20 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
     workspace = mkdtempSync(join(tmpdir(), "mlops-cd-ws-"));
     mkdirSync(join(workspace, "data"));
     await writeGenerated(join(workspace, "data/holdout.csv"), 3000, 21);
+    // What the plants' applications call (cd.yml checks every candidate against it).
+    mkdirSync(join(workspace, "deploy"));
+    writeFileSync(
+      join(workspace, "deploy/interface.yml"),
+      [
+        "inputs:",
+        "  - { name: Type, dtype: string, shape: [null, 1] }",
+        ...FEATURES.slice(1).map((f) => `  - { name: "${f}", dtype: float, shape: [null, 1] }`),
+        "outputs:",
+        "  - { name: label, dtype: int64, shape: [null] }",
+        "  - { name: probabilities, dtype: float, shape: [null, 2] }",
+        "",
+      ].join("\n"),
+    );
     const base = join(workspace, "base-layout");
     await writeBaseLayout(base, { withNode: false, arm64Stub: true });
     await skopeoCopyToRegistry(`oci:${base}:base`, `${oci.host}/mirror/node:24`);
@@ -95,6 +112,30 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
     await Promise.all([azurite?.stop(), oci?.stop(), teams?.close()]);
   });
 
+  it("bootstraps an empty prod: without a champion the comparison refuses, with first-release it is judged on its own", async () => {
+    const empty = { PROD_REGISTRY: `${azurite.endpoint(SECOND_ACCOUNT)}/models-first` };
+    const first = () => openRegistry(empty.PROD_REGISTRY, { env });
+    const refused = await run({}, empty);
+    expect(refused.compare![0]!.result).toBe("failure");
+    const compareStep = refused.compare![0]!.steps.find((s) => s.id === "compare")!;
+    expect(compareStep.result!.errors).toEqual([
+      expect.stringMatching(/^champion: no model named "failure-predictor" .*If this is the model's first release, set champion: none\.$/),
+    ]);
+    expect(refused.notify![0]!.result).toBe("skipped");
+    expect(refused.promote![0]!.result).toBe("skipped");
+    expect(await first().getAlias("failure-predictor", "champion")).toBeUndefined();
+
+    const bootstrap = await run({ "first-release": "true" }, empty);
+    const failedSteps = Object.values(bootstrap).flatMap((runs) => runs.flatMap((r) => r.steps)).filter((s) => s.status === "failure");
+    expect(failedSteps.map((s) => s.result?.errors)).toEqual([]);
+    expect(bootstrap.compare![0]!.outputs).toMatchObject({ decision: "promote", "champion-version": "" });
+    expect(compareOf(bootstrap).outputs.contract).toBe("compatible"); // checked against deploy/interface.yml
+    expect(compareOf(bootstrap).summary).toContain("No champion (champion: none, a first release)");
+    expect(bootstrap.promote![0]!.outputs.version).toBe("1");
+    expect(await first().getAlias("failure-predictor", "champion")).toBe(1);
+    expect(await prod().getAlias("failure-predictor", "champion")).toBe(1);
+  });
+
   it("compares, asks Teams, promotes dev -> prod and packages the image for every plant", async () => {
     const jobs = await run();
     const steps = Object.values(jobs).flatMap((runs) => runs.flatMap((r) => r.steps));
@@ -107,8 +148,8 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
       "champion-version": "1",
     });
     expect(jobs.notify![0]!.result).toBe("success");
-    expect(teams.requests).toHaveLength(1);
-    expect(JSON.stringify(teams.requests[0]!.json)).toContain("failure-predictor");
+    expect(teams.requests).toHaveLength(2);
+    expect(JSON.stringify(teams.requests[1]!.json)).toContain("failure-predictor");
 
     expect(jobs.promote![0]!.result).toBe("success");
     const promoted = jobs.promote![0]!.outputs;

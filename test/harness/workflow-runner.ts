@@ -63,6 +63,26 @@ export interface WorkflowRunOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The `inputs` context as GitHub builds it: for workflow_dispatch, every declared input with its default
+ * when not given, and a `type: boolean` input as a boolean (a `type: number` as a number), so that
+ * `inputs.x && 'a' || 'b'` reads as it does on GitHub; empty for other events.
+ */
+export function inputsContext(wf: Workflow, eventName: string, given: Record<string, string>): Record<string, Value> {
+  if (eventName !== "workflow_dispatch") return {};
+  const declared =
+    ((wf.on as { workflow_dispatch?: { inputs?: Record<string, { type?: string; default?: unknown }> } } | undefined)
+      ?.workflow_dispatch?.inputs ?? {});
+  const out: Record<string, Value> = {};
+  for (const [name, d] of Object.entries(declared)) {
+    const raw = given[name] ?? (d.default === undefined ? undefined : String(d.default));
+    if (raw === undefined) continue;
+    out[name] = d.type === "boolean" ? raw === "true" : d.type === "number" ? Number(raw) : raw;
+  }
+  for (const [name, v] of Object.entries(given)) if (!(name in declared)) out[name] = v;
+  return out;
+}
+
 function order(wf: Workflow): string[] {
   const done: string[] = [];
   const visit = (id: string, seen: Set<string>) => {
@@ -125,7 +145,7 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
       const runnerTemp = mkdtempSync(join(tmpdir(), `mlops-wf-${id}-`));
       const ctx: Contexts = {
         github,
-        inputs: opts.inputs ?? {},
+        inputs: inputsContext(wf, opts.eventName, opts.inputs ?? {}),
         vars: opts.vars ?? {},
         secrets: opts.secrets ?? {},
         env,

@@ -363,8 +363,11 @@ function uniquePerRow(col: FeatureColumn | undefined): boolean {
 /** No value of the current data is in the reference: what two sets of rows identified by their ids look like. */
 function disjoint(ref: FeatureColumn, cur: FeatureColumn): boolean {
   const seen = new Set<string | number>();
-  if (ref.kind === "categorical") for (const c of ref.codes) c >= 0 && seen.add(ref.categories[c] as string);
-  else for (const v of ref.values) if (!Number.isNaN(v)) seen.add(v);
+  if (ref.kind === "categorical") {
+    for (const c of ref.codes) if (c >= 0) seen.add(ref.categories[c] as string);
+  } else {
+    for (const v of ref.values) if (!Number.isNaN(v)) seen.add(v);
+  }
   let present = 0;
   if (cur.kind === "categorical") {
     for (const c of cur.codes) {

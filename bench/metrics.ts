@@ -5,12 +5,14 @@
  * 2. computeMetrics on 1,000,000 multiclass rows (3 classes).
  * 3. Paired bootstrap of roc_auc, 1,000 resamples over 100,000 rows, against a baseline measured here: the
  *    naive bootstrap that copies each resample and recomputes the metric from scratch (timed on 20 resamples).
+ * 4. The curves (ROC, PR, calibration, histograms) with the metrics on 10,000,000 binary rows, against the
+ *    metrics alone measured here, with the size of the curves' JSON.
  * Each section runs in a fresh child process so its peak RSS is its own.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { pairedBootstrap, seededRandom } from "../shared/decide";
-import { computeMetrics, type Predictions, rocAuc } from "../shared/metrics";
+import { computeMetrics, computeMetricsWithNotes, type Predictions, rocAuc } from "../shared/metrics";
 
 const U32 = 4294967296;
 
@@ -139,8 +141,31 @@ function sectionBootstrap(): void {
   );
 }
 
+function sectionCurves10M(): void {
+  const n = 10_000_000;
+  const p = binary(n, 1, 0.3);
+  computeMetricsWithNotes(p); // warm up both paths once
+  const stopBase = watch();
+  computeMetricsWithNotes(p);
+  const tBase = stopBase();
+  const rssBefore = maxRssBytes();
+  const stop = watch();
+  const r = computeMetricsWithNotes(p, { curves: {} });
+  const tCurves = stop();
+  const extraPeak = Math.max(0, maxRssBytes() - rssBefore);
+  const c = r.curves?.task === "binary" ? r.curves.binary : undefined;
+  console.log(`computeMetricsWithNotes + curves, binary ${n.toLocaleString("en")} rows: ${fmt(tCurves)}`);
+  console.log(
+    `  baseline: the metrics alone ${fmt(tBase)} -> ratio ${(tCurves.cpu / tBase.cpu).toFixed(2)}x (CPU); extra peak ${(extraPeak / n).toFixed(2)} B/row`,
+  );
+  console.log(
+    `  curves: ROC ${c?.roc.fpr.length} points, PR ${c?.pr.recall.length} points, ${(JSON.stringify(r.curves).length / 1024).toFixed(1)} KiB of JSON`,
+  );
+}
+
 const sections: Record<string, () => void> = {
   binary10M: sectionBinary10M,
+  curves10M: sectionCurves10M,
   multiclass1M: sectionMulticlass1M,
   bootstrap: sectionBootstrap,
 };

@@ -6,6 +6,7 @@
  *     (outputs are printed as JSON on stdout; --quiet/--json keep the log off stderr, for scripts)
  *   mlops <action> --help
  *   mlops serve --model <file|ref> [--registry URI] [--http-port 8080] [--grpc-port 8081]
+ *   mlops registry list|show|history|diff|report [...] [--registry URI] [--json]
  *   mlops --version
  *
  * Exit codes (runtime/failure.ts EXIT): 0 ran and passed, 1 a gate refused (rejected candidate, drift,
@@ -63,6 +64,7 @@ function usage(): string {
   ];
   for (const name of Object.keys(actions)) lines.push(`  ${name.padEnd(16)} ${readActionMeta(name).description}`);
   lines.push(`  ${"serve".padEnd(16)} Serve a model over the Open Inference Protocol v2 (HTTP and gRPC).`);
+  lines.push(`  ${"registry".padEnd(16)} Browse a registry: list, show, history, diff, report (mlops registry --help).`);
   lines.push(
     "",
     "mlops <command> --help lists the command's inputs (the same as its action.yml).",
@@ -93,6 +95,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const on = env.GITHUB_ACTIONS === "true" ? "runner" : "terminal";
   let command: string | undefined;
   try {
+    if (argv[0] === "registry") {
+      command = "registry";
+      const { registryCommand } = await import("./registry");
+      return await registryCommand(argv.slice(1), env);
+    }
     const parsed = parseArgs(argv);
     command = parsed.command;
     const flags = parsed.flags;
@@ -115,7 +122,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const load = actions[command];
     if (!load) {
       throw new UserError(
-        `mlops: unknown command ${JSON.stringify(command)}. Use one of: ${[...Object.keys(actions), "serve"].join(", ")}.`,
+        `mlops: unknown command ${JSON.stringify(command)}. Use one of: ${[...Object.keys(actions), "serve", "registry"].join(", ")}.`,
       );
     }
     if (flags.help) {

@@ -1,5 +1,6 @@
 /** The ActionContext of the CLI: logs on stderr (a live bar on a TTY), outputs collected for stdout. */
 import type { Logger, ProgressEvent } from "../shared/log";
+import { maskKnown } from "../shared/secrets";
 import { type ActionContext, githubContext } from "./context";
 import { formatAmount, progressLines } from "./progress";
 
@@ -16,7 +17,7 @@ export function cliContext(
   const env = opts.env ?? process.env;
   const err = opts.stderr ?? process.stderr;
   const secrets: string[] = [];
-  const mask = (s: string) => secrets.reduce((acc, v) => (v ? acc.split(v).join("***") : acc), s);
+  const mask = (s: string) => maskKnown(s, secrets);
   const write = (line: string) => {
     if (!opts.quiet) err.write(`${mask(line)}\n`);
   };
@@ -70,6 +71,7 @@ export function cliContext(
     setSecret: (v) => {
       if (v) secrets.push(v);
     },
+    maskedValues: () => secrets,
     group: async (name, fn) => {
       write(`▶ ${name}`);
       return fn();

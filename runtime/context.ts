@@ -17,8 +17,10 @@ export interface ActionContext {
   setOutput(name: string, value: string | number | boolean | object | undefined): void;
   /** Append Markdown to the job summary. */
   summary(markdown: string): void;
-  /** Mask a value in every later log line. */
+  /** Mask a value in every later log line, in its URL-encoded and URL-decoded forms too. */
   setSecret(value: string): void;
+  /** Every value masked so far (for redacting what is stored: model cards, images). */
+  maskedValues(): readonly string[];
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   annotate(level: "error" | "warning" | "notice", message: string, where?: Annotation): void;
   github: GitHubContext;

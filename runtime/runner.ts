@@ -4,6 +4,7 @@
  * bugs with one and a request to report them), writes the job summary even when the action fails.
  */
 import * as core from "@actions/core";
+import { secretForms } from "../shared/secrets";
 import type { Logger } from "../shared/log";
 import type { ActionDefinition } from "./action";
 import { type ActionContext, githubContext } from "./context";
@@ -12,6 +13,12 @@ import { parseInputs } from "./inputs";
 import { progressLines } from "./progress";
 
 export function runnerContext(): ActionContext {
+  const masked: string[] = [];
+  const setSecret = (value: string) => {
+    if (!value) return;
+    masked.push(value);
+    for (const form of secretForms(value)) core.setSecret(form);
+  };
   const progress = progressLines((line) => core.info(line));
   const logger: Logger = {
     info: (m) => core.info(m),
@@ -28,7 +35,8 @@ export function runnerContext(): ActionContext {
     summary: (markdown) => {
       core.summary.addRaw(markdown, true);
     },
-    setSecret: (v) => core.setSecret(v),
+    setSecret,
+    maskedValues: () => masked,
     group: (name, fn) => core.group(name, fn),
     annotate: (level, message, where) => {
       const props = where ? { title: where.title, file: where.file, startLine: where.startLine } : undefined;
@@ -46,7 +54,7 @@ export async function runOnRunner(def: ActionDefinition): Promise<void> {
   try {
     const raw: Record<string, string> = {};
     for (const name of Object.keys(def.inputs.shape)) raw[name] = core.getInput(name);
-    for (const name of def.secrets ?? []) if (raw[name]) core.setSecret(raw[name]);
+    for (const name of def.secrets ?? []) if (raw[name]) ctx.setSecret(raw[name]);
     const inputs = parseInputs(def.inputs, raw, def.secrets ?? []);
     await def.run(inputs, ctx);
   } catch (e) {

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
+import { uploadArtifact } from "../../runtime/artifact";
 import { compareModels } from "../../shared/compare";
 import { GateRejection } from "../../shared/errors";
-import { tryUpsertPrComment } from "../../shared/github";
+import { commentReport, reportProvenance } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
 
@@ -12,8 +13,8 @@ export default defineAction({
   secrets: ["github-token"],
   async run(i, ctx) {
     const gh = ctx.github;
-    const env = ctx.env;
-    for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env })) ctx.setSecret(s);
+    for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
+    const provenance = reportProvenance(gh);
     const r = await ctx.group("evaluate candidate and champion", () =>
       compareModels({
         candidate: i.candidate,
@@ -34,16 +35,23 @@ export default defineAction({
         significance: i.significance,
         sliceBy: i["slice-by"],
         maxSliceGap: i["max-slice-gap"],
+        maxSliceRegression: i["max-slice-regression"],
         parityReference: i["parity-reference"],
         parityTolerance: i["parity-tolerance"],
         interface: i.interface,
         allowBreakingContract: i["allow-breaking-contract"],
         batchSize: i["batch-size"],
         reportDir: i["report-dir"] || join(gh.tempDir, `mlops-compare-${Date.now()}`),
-        env,
+        provenance,
+        env: ctx.env,
         logger: ctx.logger,
       }),
     );
+    const artifact = i["report-artifact"]
+      ? await uploadArtifact(i["report-artifact"], [r.reportPath, r.jsonPath, r.htmlPath], ctx, { quiet: true }).catch(
+          (e: Error) => void ctx.annotate("warning", `report-artifact: not uploaded (got ${e.message}). The report is in the job summary.`),
+        )
+      : undefined;
     ctx.setOutput("decision", r.decision);
     ctx.setOutput("is-better", r.isBetter);
     ctx.setOutput("reason", r.reason);
@@ -55,22 +63,21 @@ export default defineAction({
     ctx.setOutput("candidate-version", r.candidate.version ?? "");
     ctx.setOutput("champion-version", r.champion?.version ?? "");
     ctx.setOutput("report", r.reportPath);
+    ctx.setOutput("report-html", r.htmlPath);
+    ctx.setOutput("report-url", artifact?.url ?? "");
     ctx.summary(r.markdown);
     if (i["comment-on-pr"]) {
-      if (gh.pullRequest === undefined || !gh.repository) {
-        ctx.annotate("notice", "comment-on-pr: this run is not for a pull request; no comment written.");
-      } else {
-        const c = await tryUpsertPrComment({
-          token: i["github-token"] ?? "",
-          repository: gh.repository,
-          pullRequest: gh.pullRequest,
-          marker: `compare-models:${r.candidate.name ?? i["model-name"] ?? r.candidate.label}`,
-          body: r.markdown,
-          apiUrl: env.GITHUB_API_URL,
-        });
-        if (c.ok) ctx.logger.info(`comment-on-pr: ${c.action} ${c.url}`);
-        else ctx.annotate("warning", `${c.message} The report is in the job summary.`);
-      }
+      const c = await commentReport({
+        token: i["github-token"] ?? "",
+        repository: gh.repository,
+        pullRequest: gh.pullRequest,
+        marker: `compare-models:${r.candidate.name ?? i["model-name"] ?? r.candidate.label}`,
+        body: r.markdown,
+        commit: provenance.commit,
+        apiUrl: ctx.env.GITHUB_API_URL,
+      });
+      if (c.level === "info") ctx.logger.info(c.message);
+      else ctx.annotate(c.level, c.message);
     }
     if (r.decision === "reject" && i["fail-on-reject"] !== false) {
       throw new GateRejection(`compare-models: the candidate was rejected: ${r.reason}`, {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { approvalCardInput } from "../../shared/notify";
-import { notifyApproval } from "../../shared/teams";
+import { notifyApproval, webhookSecretParts } from "../../shared/teams";
 import { inputs } from "./inputs";
 
 export default defineAction({
@@ -9,6 +9,8 @@ export default defineAction({
   inputs,
   secrets: ["webhook-url"],
   async run(i, ctx) {
+    // The whole URL is masked as an input; its secret parts (sig=, ids) are masked on their own too.
+    if (i["webhook-url"]) for (const part of webhookSecretParts(i["webhook-url"])) ctx.setSecret(part);
     const gh = ctx.github;
     const card = approvalCardInput(
       {

@@ -5,7 +5,7 @@ import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
 import { failureSummary, trainStep } from "../../shared/train";
 import { inputs } from "./inputs";
-import { uploadArtifact } from "./upload-artifact";
+import { uploadArtifact } from "../../runtime/artifact";
 
 export default defineAction({
   name: "train",
@@ -63,7 +63,7 @@ export default defineAction({
               command: i.command ?? "",
               modelPath: i["model-path"],
               metricsPath: i["metrics-path"],
-              secrets,
+              secrets: ctx.maskedValues(),
             }),
       )
       .catch((e: unknown) => {

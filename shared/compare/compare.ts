@@ -14,7 +14,7 @@ import {
   METRICS,
   type MetricValues,
   metricsFor,
-  type SliceMetrics,
+  type ModelCurves,
   sliceMetrics,
   type Task,
 } from "../metrics";
@@ -22,7 +22,9 @@ import { type ResolvedModel, resolveModel } from "../models";
 import { ensureOutputDir } from "../user-files";
 import { type ContractReport, compareContracts } from "./contract";
 import { interfaceYaml, loadInterface } from "./interface";
-import { renderCompareMarkdown } from "./report";
+import { type Provenance, renderCompareMarkdown } from "./report";
+import { renderCompareHtml } from "./report-html";
+import { compareSlices, type SliceComparison } from "./slices";
 
 export interface CompareOptions {
   candidate: string;
@@ -49,6 +51,8 @@ export interface CompareOptions {
   significance?: { confidence: number; samples: number; seed: number };
   sliceBy?: string;
   maxSliceGap?: number;
+  /** Largest allowed worsening of the primary metric on a slice against the champion's same slice. */
+  maxSliceRegression?: number;
   parityReference?: string;
   parityTolerance?: number;
   /** A consumer interface file (interface.ts) every candidate is checked against. */
@@ -56,8 +60,10 @@ export interface CompareOptions {
   /** A breaking contract passes the contract rule (and the decision says promote-breaking). */
   allowBreakingContract?: boolean;
   batchSize?: number;
-  /** Where report.md and report.json go. */
+  /** Where report.md, report.json and report.html go. */
   reportDir: string;
+  /** The commit and run the report describes, shown at its top. */
+  provenance?: Provenance;
   cwd?: string;
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -71,6 +77,8 @@ export interface ModelSummary {
   metrics: MetricValues;
   notes: Record<string, string>;
   confusion?: number[][];
+  /** ROC/PR/calibration/histograms (classification) or predicted-vs-actual and residuals (regression). */
+  curves?: ModelCurves;
 }
 
 /** decide's rules plus the parity and contract checks, which compare-models adds. */
@@ -102,11 +110,14 @@ export interface CompareResult {
   contract: ContractReport;
   /** The candidate's signature written as an interface file, when the contract is breaking or unchecked. */
   candidateInterface?: string;
-  slices?: { column: string; candidate: SliceMetrics[] };
+  /** Per-slice metrics of both models, the worst slice (on the primary metric) first. */
+  slices?: { column: string; metric: string; slices: SliceComparison[] };
   parity?: ParityReport;
   seconds: number;
+  provenance?: Provenance;
   reportPath: string;
   jsonPath: string;
+  htmlPath: string;
   markdown: string;
 }
 
@@ -124,8 +135,7 @@ export function defaultChampion(
 
 function summary(
   model: ResolvedModel,
-  metrics: MetricValues,
-  notes: Record<string, string>,
+  computed: { values: MetricValues; notes: Record<string, string>; curves?: ModelCurves },
   confusion?: number[][],
 ): ModelSummary {
   return {
@@ -133,9 +143,10 @@ function summary(
     ...(model.name ? { name: model.name } : {}),
     ...(model.version !== undefined ? { version: model.version } : {}),
     ...(model.uri ? { uri: model.uri } : {}),
-    metrics,
-    notes,
+    metrics: computed.values,
+    notes: computed.notes,
     ...(confusion ? { confusion } : {}),
+    ...(computed.curves ? { curves: computed.curves } : {}),
   };
 }
 
@@ -162,6 +173,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   if (opts.maxSliceGap !== undefined && !opts.sliceBy) {
     throw new UserError(
       `max-slice-gap: set without slice-by, so no slices would be compared (got max-slice-gap ${opts.maxSliceGap} and an empty slice-by). Set slice-by: to the column whose slices must stay within the gap, or remove max-slice-gap.`,
+    );
+  }
+  if (opts.maxSliceRegression !== undefined && !opts.sliceBy) {
+    throw new UserError(
+      `max-slice-regression: set without slice-by, so no slices would be compared (got max-slice-regression ${opts.maxSliceRegression} and an empty slice-by). Set slice-by: to the column whose slices must not get worse than the champion's, or remove max-slice-regression.`,
     );
   }
 
@@ -198,9 +214,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   const task = evaluation.task;
   const [cand, champ] = evaluation.models;
   requireClasses(cand!.predictions, opts.label, evaluation.classes);
-  const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger });
-  const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger }) : undefined;
+  // The curves come from the same sorted scores as the ranking metrics.
+  const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger, curves: {} });
+  const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger, curves: {} }) : undefined;
   const slices = evaluation.slices ? sliceMetrics(cand!.predictions, evaluation.slices.keys) : undefined;
+  const champSlices = evaluation.slices && champ ? sliceMetrics(champ.predictions, evaluation.slices.keys) : undefined;
 
   const rules: Rules = {
     ...(opts.primaryMetric ? { primaryMetric: opts.primaryMetric } : {}),
@@ -210,6 +228,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(thresholds ? { thresholds } : {}),
     ...(opts.significance ? { significance: opts.significance } : {}),
     ...(opts.maxSliceGap !== undefined ? { maxSliceGap: opts.maxSliceGap } : {}),
+    ...(opts.maxSliceRegression !== undefined ? { maxSliceRegression: opts.maxSliceRegression } : {}),
   };
   const decision = decide({
     task,
@@ -217,6 +236,9 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(champ && champMetrics ? { champion: { metrics: champMetrics.values, predictions: champ.predictions } } : {}),
     rules,
     ...(slices ? { slices: slices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) } : {}),
+    ...(champSlices
+      ? { championSlices: champSlices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) }
+      : {}),
     logger,
   });
   let { decision: verdict, reason } = decision;
@@ -250,7 +272,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     reason = `${reason.replace(/\.$/, "")}; the contract is breaking (${contract.differences.join("; ")}), allowed by allow-breaking-contract: true.`;
 
   const confusion = (p: typeof cand) => (task === "regression" || !p ? undefined : confusionMatrix(p.predictions));
-  const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath"> = {
+  const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath" | "htmlPath"> = {
     decision: finalDecision,
     isBetter: decision.isBetter,
     reason,
@@ -259,25 +281,34 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(evaluation.classes ? { classes: evaluation.classes } : {}),
     primaryMetric: decision.primaryMetric,
     decidedBy: decidedBy(decision.primaryMetric, rules, { firstRelease, champion: champion !== undefined }),
-    candidate: summary(candidate, candMetrics.values, candMetrics.notes, confusion(cand)),
-    ...(champion && champMetrics
-      ? { champion: summary(champion, champMetrics.values, champMetrics.notes, confusion(champ)) }
-      : {}),
+    candidate: summary(candidate, candMetrics, confusion(cand)),
+    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, confusion(champ)) } : {}),
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
     ...(contract.contract !== "compatible" ? { candidateInterface: interfaceYaml(cand!.signature) } : {}),
-    ...(slices && evaluation.slices ? { slices: { column: evaluation.slices.column, candidate: slices } } : {}),
+    ...(slices && evaluation.slices
+      ? {
+          slices: {
+            column: evaluation.slices.column,
+            metric: decision.primaryMetric,
+            slices: compareSlices(decision.primaryMetric, slices, champSlices),
+          },
+        }
+      : {}),
     ...(evaluation.parity ? { parity: evaluation.parity } : {}),
     seconds: evaluation.seconds,
+    ...(opts.provenance ? { provenance: opts.provenance } : {}),
   };
   const reportPath = join(opts.reportDir, "report.md");
   const jsonPath = join(opts.reportDir, "report.json");
+  const htmlPath = join(opts.reportDir, "report.html");
   const markdown = renderCompareMarkdown(result);
   await writeFile(reportPath, markdown);
   await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(htmlPath, renderCompareHtml(result));
   logger.info(`compare-models: ${finalDecision} — ${reason}`);
-  return { ...result, reportPath, jsonPath, markdown };
+  return { ...result, reportPath, jsonPath, htmlPath, markdown };
 }
 
 /**

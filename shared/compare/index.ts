@@ -10,4 +10,6 @@ export {
 } from "./compare";
 export { type ContractReport, compareContracts } from "./contract";
 export { type ConsumerInterface, checkInterface, interfaceYaml, loadInterface } from "./interface";
-export { renderCompareMarkdown } from "./report";
+export { formatTime, type Provenance, provenanceLine, renderCompareMarkdown } from "./report";
+export { renderCompareHtml } from "./report-html";
+export type { SliceComparison } from "./slices";

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { shown, UserError } from "../errors";
 import { BatchBuilder } from "./batch-builder";
+import { lineTooLong, MAX_LINE_CHARS } from "./read-limits";
 import { parseHeader, type RowParser, rowParser } from "./csv-text";
 import { type ColumnBatch, type ColumnType, MISSING } from "./types";
 
@@ -280,16 +281,33 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
   let rowDelim = "\n";
   let decoder: StringDecoder | undefined;
   let rest: Buffer = Buffer.alloc(0);
+  // Chunks of a line still going on: joined once its end arrives, so a long line costs linear time.
+  let pending: Buffer[] = [];
+  let lineBytes = 0;
   let headerDone = false;
   let headerText = "";
+  /** Tracks the length of the current physical line across chunks; past MAX_LINE_CHARS it is an error. */
+  const measure = (chunk: Buffer): boolean => {
+    const nl = chunk.lastIndexOf(10);
+    lineBytes = nl < 0 ? lineBytes + chunk.length : chunk.length - nl - 1;
+    if (lineBytes > MAX_LINE_CHARS) throw lineTooLong(file, headerDone ? row + 2 : 1);
+    return nl >= 0;
+  };
   try {
-    for await (const chunk of stream) {
+    for await (const raw of stream) {
+      const chunk = raw as Buffer;
+      const ended = measure(chunk);
       if (parser) {
-        parser.chunk(decoder!.write(chunk as Buffer), onRow);
+        parser.chunk(decoder!.write(chunk), onRow);
         yield* builder.drain();
         continue;
       }
-      const buf = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      if (!ended) {
+        pending.push(chunk);
+        continue;
+      }
+      const buf = rest.length || pending.length ? Buffer.concat([rest, ...pending, chunk]) : chunk;
+      pending = [];
       let at = 0;
       if (!headerDone) {
         const end = headerEnd(buf);
@@ -315,6 +333,10 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
         rest = buf.subarray(last + 1);
       }
       yield* builder.drain();
+    }
+    if (pending.length) {
+      rest = Buffer.concat([rest, ...pending]);
+      pending = [];
     }
     if (!parser && !headerDone && rest.length) {
       headerDone = true; // header without a newline and no rows

@@ -9,3 +9,13 @@ export {
   DEFAULT_BATCH_SIZE,
   MISSING,
 } from "./types";
+export {
+  boundedLines,
+  checkParquetChunk,
+  checkParquetPage,
+  checkParquetRowCounts,
+  checkParquetRowGroup,
+  lineTooLong,
+  MAX_LINE_CHARS,
+  READ_MEMORY_BUDGET_BYTES,
+} from "./read-limits";

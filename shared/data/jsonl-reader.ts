@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { shown, UserError } from "../errors";
 import { BatchBuilder } from "./batch-builder";
+import { boundedLines } from "./read-limits";
 import { type ColumnBatch, type ColumnType, MISSING } from "./types";
 
 /** JSON Lines: one object per line; keys are columns (the union over the first 1000 lines, in order seen). */
@@ -13,15 +14,9 @@ export interface JsonlHead {
 }
 
 async function* lines(file: string): AsyncGenerator<string> {
-  let rest = "";
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of stream) {
-      const parts = (rest + (chunk as string)).split("\n");
-      rest = parts.pop()!;
-      yield* parts;
-    }
-    if (rest !== "") yield rest;
+    yield* boundedLines(stream, file);
   } finally {
     stream.destroy();
   }

@@ -3,6 +3,7 @@ import { parquetHeader } from "hyparquet/src/column.js";
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
 import { readPlain } from "hyparquet/src/plain.js";
+import { checkParquetPage } from "./read-limits";
 
 /**
  * Flat numeric Parquet columns decoded straight into a Float64Array (null -> NaN).
@@ -64,6 +65,7 @@ export function readFlatColumn(
   schemaPath: SchemaTree[],
   target: Float64Array,
   compressors?: Compressors,
+  file = "parquet file",
 ): number {
   const [root, leaf] = schemaPath as [SchemaTree, SchemaTree];
   const optional = leaf.element.repetition_type === "OPTIONAL";
@@ -86,6 +88,17 @@ export function readFlatColumn(
   let row = 0;
   while (row < target.length && reader.offset < view.byteLength - 1) {
     const header = parquetHeader(reader);
+    // Sizes and counts the page claims, against what is left of the chunk and of the row group.
+    checkParquetPage(
+      file,
+      meta.path_in_schema.join("."),
+      {
+        compressed: header.compressed_page_size,
+        uncompressed: header.uncompressed_page_size,
+        values: header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values,
+      },
+      { bytes: view.byteLength - reader.offset, rows: target.length - row },
+    );
     const page = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === "DICTIONARY_PAGE") {

@@ -1,6 +1,7 @@
 import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
 import { shown, UserError } from "../errors";
 import { chunkRange, columnMeta, flatNumericPath, readFlatColumn } from "./parquet-flat";
+import { checkParquetChunk, checkParquetRowCounts, checkParquetRowGroup } from "./read-limits";
 import type { ColumnBatch, ColumnType } from "./types";
 
 /**
@@ -21,14 +22,17 @@ async function metadataOf(file: string): Promise<FileMetaData> {
   if (buffer.byteLength === 0) {
     throw new UserError(`${file}: the file is empty (got 0 bytes). Pass a Parquet file with rows.`);
   }
+  let metadata: FileMetaData;
   try {
-    return await parquetMetadataAsync(buffer);
+    metadata = await parquetMetadataAsync(buffer);
   } catch (e) {
     throw new UserError(
       `${file}: not a readable Parquet file (${(e as Error).message}). Check the file, or use a .csv/.jsonl extension for text data.`,
       { cause: e },
     );
   }
+  checkParquetRowCounts(file, metadata.num_rows, metadata.row_groups.map((g) => g.num_rows));
+  return metadata;
 }
 
 export async function readParquetHead(file: string): Promise<ParquetHead> {
@@ -83,15 +87,20 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
   const { compressors } = await import("./parquet-compressors");
   let offset = plan.offset;
   let groupStart = 0;
+  // Decoded size of a row: 8 bytes a number, and a string's slot plus a short string.
+  const bytesPerRow = plan.select.reduce((sum, s) => sum + (s.type === "number" ? 8 : 64), 0);
   for (const [g, group] of metadata.row_groups.entries()) {
     const n = Number(group.num_rows);
+    checkParquetRowGroup(file, g, n, bytesPerRow, buffer.byteLength);
     const cols: Record<string, Float64Array | string[]> = {};
     for (const s of plan.select) cols[s.name] = s.type === "number" ? new Float64Array(n) : new Array<string>(n);
     await Promise.all(
       [...flat].map(async ([name, path]) => {
         const meta = columnMeta(metadata, g, name);
-        const bytes = await buffer.slice(...chunkRange(meta));
-        readFlatColumn(bytes, meta, path, cols[name] as Float64Array, compressors);
+        const [start, end] = chunkRange(meta);
+        checkParquetChunk(file, name, start, end, buffer.byteLength);
+        const bytes = await buffer.slice(start, end);
+        readFlatColumn(bytes, meta, path, cols[name] as Float64Array, compressors, file);
       }),
     );
     if (names.length > 0) {

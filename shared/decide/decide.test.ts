@@ -248,6 +248,47 @@ describe("decide: slices", () => {
     expect(d.decision).toBe("reject");
     expect(d.reason).toMatch(/max-slice-gap rule failed/);
   });
+
+  const championSlices = [
+    { value: "L", rows: 600, metrics: { roc_auc: 0.86 } },
+    { value: "M", rows: 300, metrics: { roc_auc: 0.87 } },
+    { value: "H", rows: 100, metrics: { roc_auc: 0.8 } },
+  ];
+  const both = {
+    task: "binary" as const,
+    candidate: { metrics: { roc_auc: 0.88 } },
+    champion: { metrics: { roc_auc: 0.85 } },
+    slices,
+    championSlices,
+  };
+  it("max-slice-regression rejects a slice that got worse than the champion's same slice, naming it", () => {
+    // Overall better (0.88 vs 0.85), but slice M fell from 0.87 to 0.84.
+    const d = decide({ ...both, rules: { maxSliceRegression: 0.02 } });
+    expect(d.decision).toBe("reject");
+    const rule = d.rules.find((r) => r.rule === "max-slice-regression")!;
+    expect(rule).toMatchObject({ passed: false, candidate: 0.84, champion: 0.87, limit: 0.02 });
+    expect(rule.detail).toBe(
+      "roc_auc worsened most on slice M: 0.84 vs the champion's 0.87 (by 0.03), more than the allowed 0.02; slices without a value for both: H",
+    );
+    expect(d.reason).toMatch(/^Reject: max-slice-regression rule failed: roc_auc worsened most on slice M/);
+  });
+  it("max-slice-regression passes within the allowance and reverses for lower-is-better metrics", () => {
+    expect(decide({ ...both, rules: { maxSliceRegression: 0.03 } }).decision).toBe("promote");
+    const d = decide({
+      task: "regression",
+      candidate: { metrics: { rmse: 9 } },
+      champion: { metrics: { rmse: 10 } },
+      slices: [{ value: "a", rows: 5, metrics: { rmse: 12 } }],
+      championSlices: [{ value: "a", rows: 5, metrics: { rmse: 11 } }],
+      rules: { maxSliceRegression: 0.5 },
+    });
+    expect(d.rules.find((r) => r.rule === "max-slice-regression")).toMatchObject({ passed: false, candidate: 12, champion: 11 });
+  });
+  it("max-slice-regression needs a champion: without one it is not evaluated", () => {
+    const d = decide({ task: "binary", candidate: { metrics: { roc_auc: 0.88 } }, slices, rules: { maxSliceRegression: 0 } });
+    expect(d.rules.map((r) => r.rule)).not.toContain("max-slice-regression");
+    expect(userErrorOf(() => decide({ ...both, rules: { maxSliceRegression: -1 } }))).toMatch(/^max-slice-regression: must be a number ≥ 0 \(got -1\)/);
+  });
 });
 
 describe("decide: significance", () => {

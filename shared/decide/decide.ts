@@ -1,6 +1,7 @@
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { defaultPrimaryMetric, METRICS, type MetricValues, type Predictions, type Task } from "../metrics";
+import { formatNumber } from "../report";
 import { type BootstrapResult, pairedBootstrap, type SignificanceOptions } from "./bootstrap";
 import { checkMetricName, type Threshold } from "./rule-parsers";
 
@@ -20,6 +21,8 @@ export interface Rules {
   significance?: SignificanceOptions;
   /** Largest allowed gap (max − min) of the candidate's primary metric across slices. */
   maxSliceGap?: number;
+  /** Largest allowed worsening of the primary metric on any slice against the champion's same slice. */
+  maxSliceRegression?: number;
 }
 
 export interface ModelEvaluation {
@@ -42,6 +45,8 @@ export interface DecideInput {
   champion?: ModelEvaluation;
   rules?: Rules;
   slices?: SliceEvaluation[];
+  /** The champion's metrics on the same slices (same `value`s), for maxSliceRegression. */
+  championSlices?: SliceEvaluation[];
   logger?: Logger;
 }
 
@@ -51,7 +56,8 @@ export type RuleName =
   | "significance"
   | "max-regression"
   | "threshold"
-  | "max-slice-gap";
+  | "max-slice-gap"
+  | "max-slice-regression";
 
 export interface RuleResult {
   rule: RuleName;
@@ -82,13 +88,9 @@ export interface Decision {
 /** MLflow's fallback margin when the baseline is 0 for a relative change. */
 const RELATIVE_ZERO_MARGIN = 1e-10;
 
-/** Short rendering of a metric value for sentences: 4 significant digits, no exponent for ordinary values. */
+/** A metric value in a sentence: the one number format of the reports, "undefined" when there is none. */
 export function formatMetric(v: number | null | undefined): string {
-  if (v === null || v === undefined) return "undefined";
-  if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
-  if (a >= 1e-4 && a < 1e6) return String(Number(v.toPrecision(4)));
-  return v.toExponential(3);
+  return v === null || v === undefined || Number.isNaN(v) ? "undefined" : formatNumber(v);
 }
 
 const signed = (v: number) => (v > 0 ? `+${formatMetric(v)}` : formatMetric(v));
@@ -152,6 +154,12 @@ function validateRules(task: Task, rules: Rules, primaryMetric: string): void {
     rules.maxSliceGap,
     0,
     "Give the largest allowed spread of the primary metric across slices, e.g. 0.05",
+  );
+  finiteAtLeast(
+    "max-slice-regression",
+    rules.maxSliceRegression,
+    0,
+    "Give the largest allowed worsening of the primary metric on one slice against the champion's, e.g. 0.02",
   );
 }
 
@@ -285,6 +293,48 @@ function sliceGapRule(metric: string, slices: SliceEvaluation[], maxGap: number)
   };
 }
 
+/**
+ * Each slice of the candidate against the champion's same slice: the primary metric may get worse by at
+ * most `maxWorsening` on every slice both have a value for. The worst slice decides.
+ */
+function sliceRegressionRule(
+  metric: string,
+  candidate: SliceEvaluation[],
+  champion: SliceEvaluation[],
+  maxWorsening: number,
+): RuleResult {
+  const gib = METRICS[metric]!.greaterIsBetter;
+  const theirs = new Map(champion.map((s) => [s.value, s]));
+  const base = { rule: "max-slice-regression" as const, metric, limit: maxWorsening };
+  let worst: { value: string; c: number; h: number; worsening: number } | undefined;
+  const skipped: string[] = [];
+  for (const s of candidate) {
+    const c = metricValue(s.metrics, metric);
+    const h = metricValue(theirs.get(s.value)?.metrics, metric);
+    if (c === null || h === null) {
+      skipped.push(s.value);
+      continue;
+    }
+    const worsening = gib ? h - c : c - h;
+    if (!worst || worsening > worst.worsening) worst = { value: s.value, c, h, worsening };
+  }
+  const skippedText = skipped.length > 0 ? `; slices without a value for both: ${skipped.join(", ")}` : "";
+  if (!worst) return { ...base, passed: true, detail: `no slice has a ${metric} value for both models${skippedText}` };
+  // The same relative slack as max-regression: a worsening equal to the allowance on paper passes.
+  const passed = worst.worsening <= maxWorsening + 1e-12 * Math.max(1, Math.abs(worst.h));
+  const what =
+    worst.worsening > 0
+      ? `${metric} worsened most on slice ${worst.value}: ${formatMetric(worst.c)} vs the champion's ${formatMetric(worst.h)} (by ${formatMetric(worst.worsening)})`
+      : `${metric} did not worsen on any slice (closest: ${worst.value}, ${formatMetric(worst.c)} vs the champion's ${formatMetric(worst.h)})`;
+  return {
+    ...base,
+    candidate: worst.c,
+    champion: worst.h,
+    passed,
+    detail: `${what}, ${passed ? "within" : "more than"} the allowed ${formatMetric(maxWorsening)}${skippedText}`,
+  };
+}
+
 function significanceRule(metric: string, result: BootstrapResult): RuleResult {
   const pct = formatMetric(result.confidence * 100);
   const lower = Number.isFinite(result.lower) ? formatMetric(result.lower) : "undefined";
@@ -350,6 +400,9 @@ export function decide(input: DecideInput): Decision {
   for (const t of rules.thresholds ?? []) results.push(thresholdRule(t, metricValue(candidate.metrics, t.metric)));
   if (rules.maxSliceGap !== undefined && input.slices !== undefined) {
     results.push(sliceGapRule(primaryMetric, input.slices, rules.maxSliceGap));
+  }
+  if (rules.maxSliceRegression !== undefined && champion !== undefined && input.slices && input.championSlices) {
+    results.push(sliceRegressionRule(primaryMetric, input.slices, input.championSlices, rules.maxSliceRegression));
   }
 
   const comparison: RuleName[] = ["improvement", "relative-improvement", "significance"];

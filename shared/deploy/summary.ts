@@ -1,4 +1,5 @@
 /** The job summary of a rollout: the traffic steps with their health checks, and where to look next. */
+import { clip, mdText } from "../report";
 import type { DeployOnlineResult } from "./deploy-online";
 import type { CheckResult } from "./health-check";
 import { formatTraffic } from "./traffic-plan";
@@ -9,7 +10,7 @@ function checkCells(c: CheckResult | undefined): string {
 }
 
 function escapeCell(s: string): string {
-  return s.replace(/\|/g, "\\|").replace(/\s+/g, " ").slice(0, 160);
+  return mdText(clip(s.replace(/\s+/g, " "), 160));
 }
 
 export function renderSummary(r: DeployOnlineResult, modelId: string): string {

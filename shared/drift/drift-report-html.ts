@@ -1,3 +1,4 @@
+import { escapeHtml, formatNumber, htmlPage } from "../report";
 import type { DriftResult, FeatureDrift, ReportMeta } from "./detect-drift";
 
 type Result = Omit<DriftResult, "reportHtml" | "reportMarkdown">;
@@ -5,24 +6,7 @@ type Result = Omit<DriftResult, "reportHtml" | "reportMarkdown">;
 const REFERENCE_COLOR = "#4c78a8";
 const CURRENT_COLOR = "#f58518";
 
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
-
-/** Numbers for people: 4 significant digits, exponent form for tiny p-values. */
-export function formatNumber(x: number | undefined): string {
-  if (x === undefined || Number.isNaN(x)) return "–";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e7) return x.toExponential(2);
-  if (Number.isInteger(x)) return String(x);
-  return Number(x.toPrecision(4)).toString();
-}
+export { escapeHtml, formatNumber };
 
 export const METHOD_NAMES: Record<FeatureDrift["method"], string> = {
   ks: "Kolmogorov-Smirnov p-value",
@@ -140,9 +124,24 @@ function featureSection(f: FeatureDrift, id: string): string {
 </section>`;
 }
 
+/** The drift report's own look, on top of the shared page shell (shared/report's htmlPage). */
+const DRIFT_CSS = `h2{font-size:17px;margin:0 0 4px}h2.part{margin-top:32px}
+.verdict{font-size:18px;font-weight:600;padding:8px 12px;border-radius:6px;display:inline-block;margin:8px 0}
+.verdict.drift{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}.verdict.ok{background:#dafbe1;color:#116329;border:1px solid #4ac26b}
+table{border-collapse:collapse}table.summary{width:100%;margin:12px 0 24px}
+table.summary th,table.summary td{border-bottom:1px solid #d0d7de;padding:5px 8px;text-align:left}
+table.summary tr.drift td:last-child{color:#a40e26;font-weight:600}table.summary tr.ok td:last-child{color:#116329}
+.feature{border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:12px 0}
+.feature .rule{color:#59636e;margin:0 0 8px}.feature .body{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+table.stats th{text-align:left;font-weight:500;color:#59636e;padding:2px 10px 2px 0;vertical-align:top}table.stats td{padding:2px 0}
+.badge{font-size:12px;padding:2px 8px;border-radius:10px;vertical-align:middle;font-weight:600}
+.badge.drift{background:#ffebe9;color:#a40e26}.badge.ok{background:#dafbe1;color:#116329}
+svg .tick{font-size:10px;fill:#59636e}svg .legend{font-size:11px;fill:#1f2328}
+table.stats th,table.stats td{border:0;background:none}`;
+
 /**
- * A self-contained HTML page: inline CSS and SVG only, and a Content-Security-Policy that forbids
- * every network load, so it renders the same from an artifact download, a file:// URL or offline.
+ * A self-contained HTML page (shared/report's htmlPage: inline CSS and SVG only, a Content-Security-Policy
+ * that forbids every network load), so it renders the same from an artifact download, a file:// URL or offline.
  */
 export function renderDriftHtml(result: Result, meta: ReportMeta): string {
   const driftedCount = result.features.filter((f) => f.drifted).length;
@@ -159,32 +158,9 @@ export function renderDriftHtml(result: Result, meta: ReportMeta): string {
   const prediction = result.prediction
     ? `<h2 class="part">Prediction drift</h2>\n${featureSection(result.prediction, "prediction")}`
     : "";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(meta.title)}</title>
-<style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1180px;padding:0 16px;color:#1f2328;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:0 0 4px}h2.part{margin-top:32px}
-.verdict{font-size:18px;font-weight:600;padding:8px 12px;border-radius:6px;display:inline-block;margin:8px 0}
-.verdict.drift{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}.verdict.ok{background:#dafbe1;color:#116329;border:1px solid #4ac26b}
-table{border-collapse:collapse}table.summary{width:100%;margin:12px 0 24px}
-table.summary th,table.summary td{border-bottom:1px solid #d0d7de;padding:5px 8px;text-align:left}
-table.summary tr.drift td:last-child{color:#a40e26;font-weight:600}table.summary tr.ok td:last-child{color:#116329}
-.feature{border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:12px 0}
-.feature .rule{color:#59636e;margin:0 0 8px}.feature .body{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-table.stats th{text-align:left;font-weight:500;color:#59636e;padding:2px 10px 2px 0;vertical-align:top}table.stats td{padding:2px 0}
-.badge{font-size:12px;padding:2px 8px;border-radius:10px;vertical-align:middle;font-weight:600}
-.badge.drift{background:#ffebe9;color:#a40e26}.badge.ok{background:#dafbe1;color:#116329}
-svg .tick{font-size:10px;fill:#59636e}svg .legend{font-size:11px;fill:#1f2328}
-.meta{color:#59636e}
-</style>
-</head>
-<body>
-<h1>${escapeHtml(meta.title)}</h1>
+  return htmlPage(
+    meta.title,
+    `<h1>${escapeHtml(meta.title)}</h1>
 <p class="meta">Reference ${meta.referenceRows} rows · current ${meta.currentRows} rows · ${result.features.length} features compared</p>
 ${verdict}
 <p>${driftedCount} of ${result.features.length} features drifted: share ${formatNumber(result.driftShare)} ${result.drifted ? "≥" : "<"} threshold ${formatNumber(result.driftShareThreshold)}.</p>
@@ -197,7 +173,7 @@ ${rows}
 ${sections}
 ${prediction}
 <p class="meta">Methods: KS and Wasserstein follow scipy.stats.ks_2samp / wasserstein_distance; Wasserstein is normed by the reference standard deviation; PSI uses reference-decile bins with proportions floored at 1e-4; chi-square is the 2×k homogeneity test of scipy.stats.chi2_contingency; Jensen-Shannon distance is base 2.</p>
-</body>
-</html>
-`;
+`,
+    DRIFT_CSS,
+  );
 }

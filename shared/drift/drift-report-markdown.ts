@@ -1,11 +1,10 @@
+import { mdText } from "../report";
 import type { DriftResult, FeatureDrift, ReportMeta } from "./detect-drift";
 import { formatNumber, METHOD_NAMES, verdictRule } from "./drift-report-html";
 
 type Result = Omit<DriftResult, "reportHtml" | "reportMarkdown">;
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
+const cell = mdText;
 
 function row(f: FeatureDrift): string {
   return `| ${cell(f.feature)} | ${f.kind} | ${METHOD_NAMES[f.method]} | ${cell(verdictRule(f))} | ${f.drifted ? "🔴 drift" : "🟢 no drift"} |`;

@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { isUserError, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { type ResolvedModel, resolveModel } from "../models";
+import { redactCommandLine } from "../secrets";
 import { checkOutputFile, ensureOutputDir } from "../user-files";
 import {
   type BuiltImage,
@@ -163,7 +164,9 @@ export function modelCardMarkdown(m: ResolvedModel): string {
     lines.push("| metric | value |", "| --- | ---: |", ...metrics.map(([k, v]) => `| ${k} | ${v} |`), "");
   }
   const lineage = Object.entries(c.lineage ?? {}).filter(([, v]) => v !== undefined && typeof v !== "object");
-  if (lineage.length > 0) lines.push("## Lineage", "", ...lineage.map(([k, v]) => `- ${k}: ${String(v)}`), "");
+  // Cards registered before commands were cleaned may still hold a secret written into the command line.
+  const shownValue = (k: string, v: unknown) => (k === "command" ? redactCommandLine(String(v)) : String(v));
+  if (lineage.length > 0) lines.push("## Lineage", "", ...lineage.map(([k, v]) => `- ${k}: ${shownValue(k, v)}`), "");
   lines.push("## Files", "", ...c.files.map((f) => `- ${f.path}: ${f.size} bytes, sha256 ${f.sha256}`), "");
   return lines.join("\n");
 }

@@ -1,2 +1,12 @@
 export { type ApproversOptions, fetchApprovers } from "./approvals";
-export { markerFor, type PrCommentOptions, type PrCommentResult, tryUpsertPrComment, upsertPrComment } from "./pr-comment";
+export {
+  commentReport,
+  markerFor,
+  type PrCommentOutcome,
+  type PrCommentOptions,
+  type PrCommentResult,
+  staleNote,
+  tryUpsertPrComment,
+  upsertPrComment,
+} from "./pr-comment";
+export { type ReportProvenance, reportProvenance, type RunInfo } from "./provenance";

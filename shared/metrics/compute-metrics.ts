@@ -7,6 +7,7 @@ import {
   mccOf,
   precisionRecallF1Of,
 } from "./classification";
+import { type CurveOptions, curvesFromSorted, type ModelCurves, regressionPlots } from "./curves";
 import { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 import {
   brier,
@@ -17,7 +18,7 @@ import {
   rowLogLoss,
   weightedMean,
 } from "./probabilistic";
-import { type RankedColumn, rankColumn, rankingOf, rankingWeighted } from "./ranking";
+import { type RankedColumn, rankColumn, rankingFromSorted, rankingWeighted, splitSorted } from "./ranking";
 import { mae, mape, maxError, r2, rmse, rowErrors } from "./regression";
 
 /** null = undefined for these data; `notes` of computeMetricsWithNotes says why. */
@@ -86,10 +87,14 @@ export interface MetricsWithNotes {
   values: MetricValues;
   /** Why a metric is null, or a caveat about its value (keyed by metric name). */
   notes: Record<string, string>;
+  /** With the `curves` option: ROC/PR/calibration/histograms or the regression plots (see curves.ts). */
+  curves?: ModelCurves;
 }
 
 export interface ComputeOptions {
   logger?: Logger;
+  /** Also build the curves, from the same sorted scores as the ranking metrics (no second sort). */
+  curves?: CurveOptions;
 }
 
 function confusionOf(p: Predictions, yHat: Uint32Array, weights?: ArrayLike<number>): Confusion {
@@ -120,6 +125,7 @@ export function computeMetricsWithNotes(p: Predictions, options: ComputeOptions 
     if (values.r2 === null) notes.r2 = `R² is not defined for fewer than 2 rows (got ${n}).`;
     values.mape = mape(p.yTrue, p.scores);
     values.max_error = maxError(p.yTrue, p.scores);
+    if (options.curves) return { values, notes, curves: { task: "regression", regression: regressionPlots(p.yTrue, p.scores) } };
     return { values, notes };
   }
 
@@ -134,7 +140,8 @@ export function computeMetricsWithNotes(p: Predictions, options: ComputeOptions 
     values.precision = prf.precision;
     values.recall = prf.recall;
     values.f1 = prf.f1;
-    const ranking = rankingOf({ yTrue: p.yTrue, positive: 1, scores: p.scores, stride: 1, offset: 0 });
+    const { pos, neg } = splitSorted({ yTrue: p.yTrue, positive: 1, scores: p.scores, stride: 1, offset: 0 });
+    const ranking = rankingFromSorted(pos, neg);
     values.roc_auc = ranking.rocAuc;
     values.pr_auc = ranking.averagePrecision;
     if (ranking.rocAuc === null) {
@@ -154,6 +161,10 @@ export function computeMetricsWithNotes(p: Predictions, options: ComputeOptions 
       values.brier = brier(p.yTrue, p.scores);
     }
     values.mcc = mccOf(cm);
+    if (options.curves) {
+      const binary = curvesFromSorted(pos, neg, p.threshold ?? 0.5, options.curves);
+      return { values, notes, curves: { task: "binary", binary } };
+    }
     return { values, notes };
   }
 
@@ -184,14 +195,20 @@ export function computeMetricsWithNotes(p: Predictions, options: ComputeOptions 
   } else if (missing.length > 0) {
     values.roc_auc_ovr = null;
     notes.roc_auc_ovr = `One-vs-rest ROC AUC is undefined: class ${missing.join(", ")} never occurs in the labels (scikit-learn raises).`;
-  } else {
+  }
+  // One sort per class serves both the one-vs-rest AUC and the class's curves.
+  const ovr = values.roc_auc_ovr === undefined;
+  if (ovr || options.curves) {
     let sum = 0;
     const buffer = new Float64Array(n);
+    const classes = [];
     for (let k = 0; k < c; k++) {
-      sum += rankingOf({ yTrue: p.yTrue, positive: k, scores: p.scores, stride: c, offset: k }, undefined, buffer)
-        .rocAuc!;
+      const { pos, neg } = splitSorted({ yTrue: p.yTrue, positive: k, scores: p.scores, stride: c, offset: k }, buffer);
+      if (ovr) sum += rankingFromSorted(pos, neg).rocAuc!;
+      if (options.curves) classes.push(curvesFromSorted(pos, neg, undefined, options.curves));
     }
-    values.roc_auc_ovr = sum / c;
+    if (ovr) values.roc_auc_ovr = sum / c;
+    if (options.curves) return { values, notes, curves: { task: "multiclass", classes } };
   }
   return { values, notes };
 }

@@ -26,6 +26,22 @@ export {
   prepareMetric,
   type WeightedMetric,
 } from "./compute-metrics";
+export {
+  type BinaryCurves,
+  BinaryCurveBuilder,
+  type CurveOptions,
+  computeCurves,
+  curvesFromSorted,
+  type DescendingScoreSink,
+  type ModelCurves,
+  type OperatingPoint,
+  type RegressionPlots,
+  RegressionPlotBuilder,
+  type RegressionRanges,
+  regressionPlots,
+  type ScoreTotals,
+  walkDescending,
+} from "./curves";
 export { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 export { brier, logLoss } from "./probabilistic";
 export { averagePrecision, rocAuc, rocAucOvr } from "./ranking";

@@ -81,7 +81,7 @@ export function approvalCardInput(input: ApprovalRequestInput, run: RunContext):
     links: {
       approve: input.approveUrl || run.runUrl || (repoUrl ? `${repoUrl}/actions` : "https://github.com"),
       ...(prUrl ? { pullRequest: prUrl } : {}),
-      ...(input.reportUrl ? { report: input.reportUrl } : {}),
+      ...(input.reportUrl || fromCompare.reportUrl ? { report: input.reportUrl || fromCompare.reportUrl } : {}),
     },
   };
   const mention = input.mention ? parseMention(input.mention) : undefined;

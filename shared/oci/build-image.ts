@@ -1,7 +1,7 @@
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import type { Credentials } from "./auth";
-import { canonicalJson, sha256Digest } from "./digest";
+import { canonicalJson, checkDigest, sha256Digest } from "./digest";
 import { formatImageRef, type ImageRef, manifestReference, parseImageRef } from "./image-ref";
 import { type BaseSource, LayoutSource, parseLayoutRef } from "./layout-source";
 import {
@@ -151,8 +151,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     const wanted = formatPlatform(platform);
     const baseManifest = await resolvePlatformManifest(client, ref, top, platform);
     const manifest = JSON.parse(baseManifest.bytes.toString("utf8")) as ImageManifest;
+    checkDigest(manifest.config?.digest, `base-image ${shown(baseName)} config`);
     const baseConfig = JSON.parse(
-      (await client.getBlob(ref.repository, manifest.config.digest)).toString("utf8"),
+      (await client.getBlob(ref.repository, manifest.config.digest, manifest.config.size)).toString("utf8"),
     ) as ImageConfig;
     if (
       !platformMatches(platform, {
@@ -168,6 +169,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     const layers: LayerInfo[] = [];
     const descriptors: Descriptor[] = [];
     for (const l of manifest.layers) {
+      checkDigest(l.digest, `base-image ${shown(baseName)} layer`);
       const mediaType = ociLayerMediaType(l.mediaType);
       descriptors.push({ mediaType, digest: l.digest, size: l.size });
       layers.push({ name: "base", digest: l.digest, size: l.size, mediaType, fromBase: true });
@@ -279,8 +281,12 @@ async function resolvePlatformManifest(
       `platforms: base image has no ${formatPlatform(platform)} variant (got ${shown(formatImageRef(ref))} with ${available.join(", ") || "no platforms"}). Use one of those platforms or another base image.`,
     );
   }
-  const m = await client.getManifest(ref.repository, entry.digest);
-  if (!m) throw new Error(`${formatImageRef(ref)}: index lists ${entry.digest} but the registry does not have it`);
+  const m = await client.getManifest(ref.repository, checkDigest(entry.digest, `base-image ${shown(formatImageRef(ref))} index`));
+  if (!m) {
+    throw new UserError(
+      `base-image: the index lists ${entry.digest} for ${formatPlatform(platform)} but it is missing (got ${shown(formatImageRef(ref))}). Copy the base image again with every platform (skopeo copy --all).`,
+    );
+  }
   return m;
 }
 

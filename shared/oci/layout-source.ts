@@ -2,11 +2,11 @@
  * A base image read from an OCI image layout on disk (`oci:<dir>[:<ref.name>]`, skopeo's syntax), for sites
  * that keep their base images offline. It answers the two calls a build makes of a registry.
  */
-import { existsSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { shown, UserError } from "../errors";
-import { sha256Digest } from "./digest";
+import { checkDigest, digestHex, readVerifiedBlob } from "./digest";
 import type { ImageRef } from "./image-ref";
 import type { FetchedManifest } from "./registry-client";
 
@@ -37,9 +37,20 @@ interface IndexJson {
 export class LayoutSource implements BaseSource {
   readonly registry = LAYOUT_REGISTRY;
 
+  /** The blob's path, once its digest is known to be `sha256:<64 hex>` (so it cannot leave `blobs/sha256`). */
   private blobPath(dir: string, digest: string): string {
-    const [algo, hex] = digest.split(":");
-    return join(dir, "blobs", algo ?? "sha256", hex ?? "");
+    return join(dir, "blobs", "sha256", digestHex(checkDigest(digest, `base-image ${shown(`oci:${dir}`)}`)));
+  }
+
+  /** Reads a blob, verifying its digest (and size, when known) while it streams. */
+  private async read(dir: string, digest: string, size?: number): Promise<Buffer> {
+    const path = this.blobPath(dir, digest);
+    if (!existsSync(path)) {
+      throw new UserError(
+        `base-image: blob ${digest} is missing from ${shown(dir)}. The layout is incomplete; copy it again.`,
+      );
+    }
+    return readVerifiedBlob(createReadStream(path), digest, `base-image ${shown(`oci:${dir}`)}`, size);
   }
 
   /** `reference` is a ref.name from index.json ("latest" when absent and there is one image), or a digest. */
@@ -63,25 +74,13 @@ export class LayoutSource implements BaseSource {
       digest = entry.digest;
       mediaType = entry.mediaType;
     }
-    const path = this.blobPath(dir, digest);
-    if (!existsSync(path)) return undefined;
-    const bytes = await readFile(path);
-    if (sha256Digest(bytes) !== digest) {
-      throw new UserError(
-        `base-image: blob ${digest} in ${shown(dir)} does not match its digest. The layout is damaged; copy it again.`,
-      );
-    }
+    if (!existsSync(this.blobPath(dir, digest))) return undefined;
+    const bytes = await this.read(dir, digest);
     if (!mediaType) mediaType = (JSON.parse(bytes.toString("utf8")) as { mediaType?: string }).mediaType ?? "";
     return { bytes, mediaType, digest };
   }
 
-  async getBlob(dir: string, digest: string): Promise<Buffer> {
-    const path = this.blobPath(dir, digest);
-    if (!existsSync(path)) {
-      throw new UserError(
-        `base-image: blob ${digest} is missing from ${shown(dir)}. The layout is incomplete; copy it again.`,
-      );
-    }
-    return readFile(path);
+  async getBlob(dir: string, digest: string, size?: number): Promise<Buffer> {
+    return this.read(dir, digest, size);
   }
 }

@@ -103,7 +103,7 @@ describe("RegistryClient retries and errors (local HTTP server)", () => {
     );
   });
 
-  it("404 is undefined, 403 a permission error, a wrong digest a bug", async () => {
+  it("404 is undefined, 403 a permission error, content that does not match its digest a user error naming it", async () => {
     script = [404, 403];
     const { c } = client();
     expect(await c.getManifest("edge/model", "missing")).toBeUndefined();
@@ -111,7 +111,14 @@ describe("RegistryClient retries and errors (local HTTP server)", () => {
     script = [200];
     const wrong = `sha256:${"1".repeat(64)}`;
     const err = await c.getManifest("edge/model", wrong).catch((e: unknown) => e);
-    expect(isUserError(err)).toBe(false);
-    expect((err as Error).message).toContain("manifest content has digest");
+    expect(isUserError(err)).toBe(true);
+    expect((err as Error).message).toMatch(new RegExp(`manifest ${wrong} does not match its digest \\(got sha256:`));
+    script = [200];
+    const blob = await c.getBlob("edge/model", wrong).catch((e: unknown) => e);
+    expect(isUserError(blob)).toBe(true);
+    expect((blob as Error).message).toMatch(new RegExp(`blob ${wrong} does not match its digest`));
+    // A digest that is not sha256:<64 hex> never reaches a URL.
+    const odd = await c.getBlob("edge/model", "sha256:../../v2/_catalog").catch((e: unknown) => e);
+    expect((odd as Error).message).toMatch(/digest is not sha256:<64 hex>/);
   });
 });

@@ -1,7 +1,7 @@
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { ANONYMOUS, basicHeader, type Credentials, exchangeAadToken, parseChallenge } from "./auth";
-import { sha256Digest } from "./digest";
+import { checkDigest, readVerifiedBlob, sha256Digest } from "./digest";
 import { MANIFEST_ACCEPT } from "./media-types";
 import { nodeHttpFetch } from "./node-http-fetch";
 
@@ -86,6 +86,7 @@ export class RegistryClient {
 
   /** GET a manifest or index; undefined when the registry answers 404. */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest | undefined> {
+    if (reference.startsWith("sha256:")) checkDigest(reference, `${this.registry}/${repository}`);
     const res = await this.request("GET", `/v2/${repository}/manifests/${reference}`, {
       headers: { accept: MANIFEST_ACCEPT },
       scopes: [`repository:${repository}:pull`],
@@ -98,7 +99,9 @@ export class RegistryClient {
     const bytes = Buffer.from(await res.arrayBuffer());
     const digest = sha256Digest(bytes);
     if (reference.startsWith("sha256:") && digest !== reference) {
-      throw new Error(`${this.registry}/${repository}@${reference}: manifest content has digest ${digest}`);
+      throw new UserError(
+        `${this.registry}/${repository}: manifest ${reference} does not match its digest (got ${digest}). The registry sent altered content; check the registry or its proxy.`,
+      );
     }
     const mediaType =
       (JSON.parse(bytes.toString("utf8")) as { mediaType?: string }).mediaType ??
@@ -139,15 +142,19 @@ export class RegistryClient {
 
   /** Downloads a blob and checks its digest; `size` (from the descriptor) lengthens the timeout. */
   async getBlob(repository: string, digest: string, size?: number): Promise<Buffer> {
+    checkDigest(digest, `${this.registry}/${repository}`);
     const res = await this.request("GET", `/v2/${repository}/blobs/${digest}`, {
       scopes: [`repository:${repository}:pull`],
       expectBytes: size,
     });
     await this.expect(res, [200], `GET blob ${repository}@${digest}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const got = sha256Digest(bytes);
-    if (got !== digest) throw new Error(`${this.registry}/${repository}@${digest}: downloaded blob has digest ${got}`);
-    return bytes;
+    if (!res.body) return readVerifiedBlob([], digest, `${this.registry}/${repository}`, size);
+    return readVerifiedBlob(res.body as AsyncIterable<Uint8Array>, digest, `${this.registry}/${repository}`, size).catch(
+      async (e: unknown) => {
+        await res.body?.cancel().catch(() => {});
+        throw e;
+      },
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { ConflictError, GateRejection, shown, UserError } from "../errors";
+import { formatNumber, mdCode, mdLink, mdText } from "../report";
 import { type Logger, silentLogger } from "../log";
 import { type AliasEvent, type ModelCard, parseModelRef, type Registry } from "../registry";
 
@@ -315,30 +316,29 @@ function summary(s: {
   const metric = (c: ModelCard) =>
     Object.entries(c.metrics)
       .slice(0, 4)
-      .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+      .map(([k, v]) => `${k}=${formatNumber(v)}`)
       .join(", ") || "—";
-  const esc = (t: string) => t.replace(/\|/g, "\\|");
   const lines = [
-    `### ${esc(s.title)}`,
+    `### ${mdText(s.title)}`,
     "",
     "| | Before | After |",
     "|---|---|---|",
-    `| \`${s.alias}\` in ${esc(s.registry.uri)} | ${describe(s.before)} | ${s.after === null ? "new version" : describe(s.after)} |`,
+    `| ${mdCode(s.alias)} in ${mdText(s.registry.uri)} | ${describe(s.before)} | ${s.after === null ? "new version" : describe(s.after)} |`,
   ];
   if (s.from && s.from.uri !== s.registry.uri)
-    lines.push(`| Source | | ${esc(s.from.uri)} ${s.source.name}@${s.source.version} |`);
-  lines.push(`| Metrics | | ${esc(metric(s.source))} |`);
+    lines.push(`| Source | | ${mdText(`${s.from.uri} ${s.source.name}@${s.source.version}`)} |`);
+  lines.push(`| Metrics | | ${mdText(metric(s.source))} |`);
   if (s.event) {
-    lines.push(`| Actor | | ${esc(s.event.actor)} |`);
-    if (s.event.approvers?.length) lines.push(`| Approvers | | ${esc(s.event.approvers.join(", "))} |`);
-    if (s.event.reason) lines.push(`| Reason | | ${esc(s.event.reason)} |`);
-    if (s.event.runUrl) lines.push(`| Run | | ${s.event.runUrl} |`);
+    lines.push(`| Actor | | ${mdText(s.event.actor)} |`);
+    if (s.event.approvers?.length) lines.push(`| Approvers | | ${mdText(s.event.approvers.join(", "))} |`);
+    if (s.event.reason) lines.push(`| Reason | | ${mdText(s.event.reason)} |`);
+    if (s.event.runUrl) lines.push(`| Run | | ${mdLink(s.event.runUrl, s.event.runUrl)} |`);
   }
   lines.push("");
-  if (s.note) lines.push(s.note, "");
+  if (s.note) lines.push(mdText(s.note), "");
   const back = s.before === null ? "`rollback-to: <version>`" : `\`rollback: true\` (or \`rollback-to: ${s.before}\`)`;
   lines.push(
-    `To roll back, run the promote action on ${esc(s.registry.uri)} with model \`${s.name}\`, alias \`${s.alias}\` and ${back}.`,
+    `To roll back, run the promote action on ${mdText(s.registry.uri)} with model ${mdCode(s.name, "inline")}, alias ${mdCode(s.alias, "inline")} and ${back}.`,
   );
   return `${lines.join("\n")}\n`;
 }

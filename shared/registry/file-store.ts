@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
-import { dirname, join, sep } from "node:path";
+import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { link, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { statSync } from "node:fs";
 import { shown, UserError } from "../errors";
 import { fileSystemReason } from "../user-files";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
@@ -14,6 +13,10 @@ const TMP = /^\..*\.tmp-[0-9a-f]+$/;
 /**
  * A registry on a local or mounted file system. Exclusive create is `link(tmp, final)` (fails with
  * EEXIST if the name exists, never exposes partial content); replace is `rename(tmp, final)`. No locks.
+ *
+ * Nothing is read or written through a symlink that leads out of the root: a version folder or a model file
+ * linked to elsewhere on the machine is refused, so a registry (or a pull request that adds a link to it)
+ * cannot make promote read, or train and promote write, files outside it. Links that stay inside are followed.
  */
 export class FileStore implements BlobStore {
   readonly kind = "file" as const;
@@ -23,8 +26,27 @@ export class FileStore implements BlobStore {
     return this.root;
   }
 
-  private path(key: string): string {
-    return join(this.root, ...key.split("/"));
+  private realRoot: string | undefined;
+
+  /** The file of `key`, after checking that no existing component of it is a symlink leading out of the root. */
+  private async path(key: string): Promise<string> {
+    const parts = key === "" ? [] : key.split("/");
+    let at = this.root;
+    for (const part of parts) {
+      at = join(at, part);
+      const st = await lstat(at).catch(() => undefined);
+      if (!st) break;
+      if (!st.isSymbolicLink()) continue;
+      this.realRoot ??= await realpath(this.root);
+      const target = await realpath(at).catch(() => undefined);
+      const rel = target === undefined ? undefined : relative(this.realRoot, target);
+      if (rel === undefined || rel === ".." || rel.startsWith(`..${sep}`) || rel.startsWith(sep)) {
+        throw new UserError(
+          `registry: ${shown(relative(this.root, at))} in ${shown(this.root)} is a symlink leading out of the registry (got ${shown(target ?? "a dangling link")}). Replace the link with the files themselves, inside the registry folder.`,
+        );
+      }
+    }
+    return join(this.root, ...parts);
   }
 
   /** A file-system refusal (permissions, a file where the registry's folder should be) as a UserError. */
@@ -57,7 +79,7 @@ export class FileStore implements BlobStore {
 
   async readText(key: string): Promise<string | undefined> {
     try {
-      return await readFile(this.path(key), "utf8");
+      return await readFile(await this.path(key), "utf8");
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw this.fail(e, `read ${key}`);
@@ -73,7 +95,7 @@ export class FileStore implements BlobStore {
   }
 
   private async writeTextUnchecked(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
-    const path = this.path(key);
+    const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
     await writeFile(tmp, text);
@@ -96,7 +118,7 @@ export class FileStore implements BlobStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await stat(this.path(key));
+      await stat(await this.path(key));
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
@@ -105,7 +127,7 @@ export class FileStore implements BlobStore {
   }
 
   async openRead(key: string): Promise<Readable> {
-    const path = this.path(key);
+    const path = await this.path(key);
     try {
       await stat(path);
     } catch (e) {
@@ -116,7 +138,7 @@ export class FileStore implements BlobStore {
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {
-    const path = this.path(key);
+    const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
       throw this.fail(e, `write ${key}`);
     });
@@ -137,7 +159,7 @@ export class FileStore implements BlobStore {
     const walk = async (key: string): Promise<void> => {
       let entries: import("node:fs").Dirent[];
       try {
-        entries = await readdir(this.path(key), { withFileTypes: true });
+        entries = await readdir(await this.path(key), { withFileTypes: true });
       } catch (e) {
         if (isNotFound(e) || ((e as NodeJS.ErrnoException).code === "ENOTDIR" && !this.rootIsFile())) return;
         throw this.fail(e, `list ${prefix}`);
@@ -147,7 +169,10 @@ export class FileStore implements BlobStore {
         if (d.isDirectory()) {
           if (child.startsWith(prefix) || prefix.startsWith(`${child}/`)) await walk(child);
         } else if (!TMP.test(d.name) && child.startsWith(prefix)) {
-          const s = await stat(this.path(child)).catch(() => undefined);
+          const s = await stat(await this.path(child)).catch((e: unknown) => {
+            if (e instanceof UserError) throw e;
+            return undefined;
+          });
           if (s) out.push({ key: child, size: s.size });
         }
       }
@@ -158,7 +183,7 @@ export class FileStore implements BlobStore {
 
   async listChildren(prefix: string): Promise<string[]> {
     try {
-      const entries = await readdir(this.path(prefix.replace(/\/$/, "")), { withFileTypes: true });
+      const entries = await readdir(await this.path(prefix.replace(/\/$/, "")), { withFileTypes: true });
       return entries
         .filter((d) => d.isDirectory())
         .map((d) => d.name)
@@ -170,7 +195,7 @@ export class FileStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true }).catch((e: unknown) => {
+    await rm(await this.path(key), { force: true }).catch((e: unknown) => {
       throw this.fail(e, `delete ${key}`);
     });
   }

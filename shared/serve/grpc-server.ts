@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { shown, UserError } from "../errors";
 import { inferenceServiceClient } from "./grpc-definition";
+import { checkInferRequestWire } from "./limits";
 import type { InferRequest } from "./model";
 import {
   classify,
@@ -172,9 +173,9 @@ type Handler = grpc.handleUnaryCall<unknown, unknown>;
 
 /** The Open Inference Protocol over gRPC (`inference.GRPCInferenceService`). */
 export function createGrpcServer(ctx: ServerContext): grpc.Server {
-  const { metrics, logger } = ctx;
+  const { metrics, logger, limits, admission } = ctx;
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": ctx.maxBodyBytes,
+    "grpc.max_receive_message_length": limits.maxBodyBytes,
     "grpc.max_send_message_length": -1,
   });
 
@@ -203,7 +204,15 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
         );
     };
 
-  server.addService(inferenceServiceClient().service, {
+  const service = inferenceServiceClient().service;
+  const decodeInfer = service.ModelInfer!.requestDeserialize as (bytes: Buffer) => WireInferRequest;
+  // ModelInfer arrives as its bytes: they are checked against the limits before protobuf decoding would build
+  // one object per element, and decoded only once the request holds a slot.
+  const definition: grpc.ServiceDefinition = {
+    ...service,
+    ModelInfer: { ...service.ModelInfer!, requestDeserialize: (bytes: Buffer) => bytes },
+  };
+  server.addService(definition, {
     ServerLive: unary("live", () => ({ live: true })),
     ServerReady: unary("ready", () => ({ ready: ctx.ready() })),
     ModelReady: unary("model_ready", (r: { name: string; version: string }) => {
@@ -219,12 +228,32 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
       const m = findModel(ctx, r.name, r.version);
       return { name: m.name, versions: [m.version], platform: m.platform, inputs: m.inputs, outputs: m.outputs };
     }),
-    ModelInfer: unary("infer", async (r: WireInferRequest) => {
-      const m = findModel(ctx, r.model_name, r.model_version);
-      const request = decodeGrpcInferRequest(r);
-      const result = await m.infer(request);
-      metrics.rows(request.inputs[0]?.shape[0] ?? 0);
-      return {
+    ModelInfer: unary("infer", async (bytes: Buffer) => {
+      // Counting is linear in the bytes and allocates nothing: refused requests never wait for a slot.
+      checkInferRequestWire(bytes, limits.maxElements);
+      admission.reserve(bytes.byteLength);
+      try {
+        return await admission.run(() => infer(bytes));
+      } finally {
+        admission.free(bytes.byteLength);
+      }
+    }),
+  });
+
+  async function infer(bytes: Buffer): Promise<unknown> {
+    let r: WireInferRequest;
+    try {
+      r = decodeInfer(bytes);
+    } catch (e) {
+      throw bad(
+        `request: not a valid ModelInferRequest (got ${bytes.byteLength} bytes: ${(e as Error).message}). Send a message encoded from grpc_predict_v2.proto.`,
+      );
+    }
+    const m = findModel(ctx, r.model_name, r.model_version);
+    const request = decodeGrpcInferRequest(r);
+    const result = await m.infer(request);
+    metrics.rows(request.inputs[0]?.shape[0] ?? 0);
+    return {
         model_name: m.name,
         model_version: m.version,
         id: request.id ?? "",
@@ -234,7 +263,6 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
           return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
         }),
       };
-    }),
-  });
+  }
   return server;
 }

@@ -1,7 +1,10 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { shown, UserError } from "../errors";
+import { checkElementBudget, checkJsonText, DEFAULT_LIMITS, payloadTooLarge, type ServeLimits } from "./limits";
 import type { InferRequest, InferRequestedOutput, InferResult } from "./model";
 import {
   DATATYPES,
+  elementCount,
   fromBinaryData,
   fromJsonData,
   isDatatype,
@@ -37,7 +40,11 @@ function parameters(v: unknown, where: string): Parameters | undefined {
  * Decodes an inference request body: plain JSON, or (binary tensor data extension) `jsonLength` bytes of JSON
  * followed by the binary data of the inputs that carry a `binary_data_size` parameter, in input order.
  */
-export function decodeInferRequest(body: Buffer, jsonLength?: number): InferRequest {
+export function decodeInferRequest(
+  body: Buffer,
+  jsonLength?: number,
+  limits: Pick<ServeLimits, "maxJsonBytes" | "maxElements"> = DEFAULT_LIMITS,
+): InferRequest {
   if (
     jsonLength !== undefined &&
     (!Number.isSafeInteger(jsonLength) || jsonLength < 0 || jsonLength > body.byteLength)
@@ -47,6 +54,12 @@ export function decodeInferRequest(body: Buffer, jsonLength?: number): InferRequ
     );
   }
   const jsonPart = jsonLength === undefined ? body : body.subarray(0, jsonLength);
+  if (jsonPart.byteLength > limits.maxJsonBytes) {
+    throw payloadTooLarge(
+      `JSON part: larger than the server's limit of ${limits.maxJsonBytes} bytes (got ${jsonPart.byteLength} bytes). Send fewer rows per request (or the binary tensor data extension) or raise --max-json-bytes.`,
+    );
+  }
+  checkJsonText(jsonPart, limits.maxElements);
   let parsed: unknown;
   try {
     parsed = JSON.parse(jsonPart.toString("utf8"));
@@ -69,6 +82,7 @@ export function decodeInferRequest(body: Buffer, jsonLength?: number): InferRequ
     );
   }
   let binaryAt = jsonLength ?? body.byteLength;
+  let elements = 0;
   const tensors: Tensor[] = inputs.map((raw, i): Tensor => {
     if (!isObject(raw))
       throw bad(
@@ -86,6 +100,9 @@ export function decodeInferRequest(body: Buffer, jsonLength?: number): InferRequ
       throw bad(`${where}: shape must be an array of non-negative integers (got ${shown(shape)}). Send e.g. [1, 5].`);
     }
     const params = parameters(raw.parameters, where);
+    // Counted before any element is converted, so the request's memory is bounded by the budget.
+    elements += elementCount(shape, where);
+    checkElementBudget(elements, limits.maxElements, where);
     const binarySize = params?.binary_data_size;
     if (binarySize !== undefined) {
       if (typeof binarySize !== "number" || !Number.isSafeInteger(binarySize) || binarySize < 0) {
@@ -170,6 +187,7 @@ export function encodeInferResponseText(
   model: { name: string; version: string },
   request: InferRequest,
   result: InferResult,
+  dataTexts?: ReadonlyMap<Tensor, string>,
 ): EncodedResponseText {
   const wantsBinaryAll = request.parameters?.binary_data_output === true;
   const requested = request.outputs;
@@ -198,7 +216,7 @@ export function encodeInferResponseText(
       (binaries ??= []).push(bytes);
       json += `,"parameters":{"binary_data_size":${bytes.byteLength}}}`;
     } else {
-      json += `,"data":${jsonDataText(t.datatype, t.data)}}`;
+      json += `,"data":${dataTexts?.get(t) ?? jsonDataText(t.datatype, t.data)}}`;
     }
   }
   json += "]}";
@@ -208,4 +226,45 @@ export function encodeInferResponseText(
     body: Buffer.concat([head, ...binaries]),
     headers: { "content-type": "application/octet-stream", [INFERENCE_HEADER]: String(head.byteLength) },
   };
+}
+
+/** Elements of an output written as JSON text in one event-loop turn (~5 ms); larger outputs take several. */
+const TURN_ELEMENTS = 65_536;
+
+/** Whether the response carries output `name` as binary data (as `encodeInferResponseText` decides it). */
+function binaryWanted(request: InferRequest, name: string): boolean {
+  const all = request.parameters?.binary_data_output === true;
+  const requested = request.outputs;
+  if (requested !== undefined) {
+    for (let k = requested.length - 1; k >= 0; k--) {
+      const o = requested[k]!;
+      if (o.name === name) return (o.parameters?.binary_data ?? all) === true;
+    }
+  }
+  return all;
+}
+
+/**
+ * `encodeInferResponseText`, with the JSON text of large outputs built in slices of TURN_ELEMENTS, one slice
+ * per event-loop turn, so a large response never holds up health probes for long.
+ */
+export async function encodeInferResponseTextInTurns(
+  model: { name: string; version: string },
+  request: InferRequest,
+  result: InferResult,
+): Promise<EncodedResponseText> {
+  let texts: Map<Tensor, string> | undefined;
+  for (const t of result.outputs) {
+    if (t.data.length <= TURN_ELEMENTS || binaryWanted(request, t.name)) continue;
+    const parts: string[] = [];
+    for (let at = 0; at < t.data.length; at += TURN_ELEMENTS) {
+      await nextTurn();
+      const slice = Array.isArray(t.data)
+        ? t.data.slice(at, at + TURN_ELEMENTS)
+        : t.data.subarray(at, at + TURN_ELEMENTS);
+      parts.push(jsonDataText(t.datatype, slice).slice(1, -1));
+    }
+    (texts ??= new Map()).set(t, `[${parts.join(",")}]`);
+  }
+  return encodeInferResponseText(model, request, result, texts);
 }

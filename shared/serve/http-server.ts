@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { shown, UserError } from "../errors";
-import { decodeInferRequest, encodeInferResponseText, INFERENCE_HEADER } from "./http-codec";
+import { decodeInferRequest, encodeInferResponseTextInTurns, INFERENCE_HEADER } from "./http-codec";
+import { checkJsonText, payloadTooLarge, type ServeLimits } from "./limits";
 import {
   classify,
   findModel,
@@ -11,7 +12,7 @@ import {
   type ServerContext,
 } from "./server-context";
 
-/** After answering 413 we read (and drop) at most this much more of the body so the client sees the answer. */
+/** After answering 413 or 503 before the body was read, we read (and drop) at most this much more of the body so the client sees the answer. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
 interface Route {
@@ -19,24 +20,26 @@ interface Route {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
 }
 
-/** Reads the body up to `limit` bytes; beyond it throws a payload_too_large UserError (checked before reading when Content-Length says so). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"]);
-  const tooLarge = (got: string) =>
-    new UserError(
-      `body: larger than the server's limit of ${limit} bytes (got ${got}). Send fewer rows per request or raise --max-body-bytes.`,
-      { code: "payload_too_large" },
-    );
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(`${declared} bytes`));
+/** Reads the body up to `limit` bytes, reserving each chunk with `reserve` (which throws busy past the server's budget); beyond `limit` throws a payload_too_large UserError. */
+function readBody(req: IncomingMessage, limit: number, reserve: (bytes: number) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (e: unknown) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      reject(e);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
       if (size > limit) {
-        req.off("data", onData);
-        req.off("end", onEnd);
-        reject(tooLarge(`more than ${limit} bytes`));
+        stop(tooLarge("body", limit, `more than ${limit} bytes`, "max-body-bytes"));
+        return;
+      }
+      try {
+        reserve(chunk.byteLength);
+      } catch (e) {
+        stop(e);
         return;
       }
       chunks.push(chunk);
@@ -46,6 +49,27 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("end", onEnd);
     req.on("error", reject);
   });
+}
+
+function tooLarge(what: string, limit: number, got: string, flag: string): UserError {
+  return payloadTooLarge(
+    `${what}: larger than the server's limit of ${limit} bytes (got ${got}). Send fewer rows per request${flag === "max-json-bytes" ? " (or the binary tensor data extension)" : ""} or raise --${flag}.`,
+  );
+}
+
+/** The declared size of the JSON part (all of a plain JSON body), checked against the limits before reading. */
+function declaredSizes(req: IncomingMessage, limits: ServeLimits): { body?: number; json?: number } {
+  const declared = Number(req.headers["content-length"]);
+  const body = Number.isFinite(declared) && declared >= 0 ? declared : undefined;
+  if (body !== undefined && body > limits.maxBodyBytes) {
+    throw tooLarge("body", limits.maxBodyBytes, `${body} bytes`, "max-body-bytes");
+  }
+  const header = req.headers[INFERENCE_HEADER];
+  const json = header === undefined ? body : Number(Array.isArray(header) ? header[0] : header);
+  if (json !== undefined && Number.isFinite(json) && json > limits.maxJsonBytes) {
+    throw tooLarge("JSON part", limits.maxJsonBytes, `${json} bytes`, "max-json-bytes");
+  }
+  return { ...(body === undefined ? {} : { body }), ...(header === undefined ? {} : { json }) };
 }
 
 /** Parses `/v2/models/{name}[/versions/{v}][/ready|/infer]`. */
@@ -69,7 +93,7 @@ function modelPath(path: string): { name: string; version?: string; action: "" |
 
 /** The Open Inference Protocol over HTTP/REST, plus /metrics. */
 export function createHttpServer(ctx: ServerContext): Server {
-  const { model, metrics, logger } = ctx;
+  const { model, metrics, logger, limits, admission } = ctx;
 
   function send(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string>): void {
     res.writeHead(status, {
@@ -116,14 +140,25 @@ export function createHttpServer(ctx: ServerContext): Server {
         route: "infer",
         handle: async (req, res) => {
           const m = findModel(ctx, mp.name, mp.version);
-          const body = await readBody(req, ctx.maxBodyBytes);
-          const header = req.headers[INFERENCE_HEADER];
-          const jsonLength = header === undefined ? undefined : Number(Array.isArray(header) ? header[0] : header);
-          const request = decodeInferRequest(body, jsonLength);
-          const result = await m.infer(request);
-          metrics.rows(request.inputs[0]?.shape[0] ?? 0);
-          const encoded = encodeInferResponseText(m, request, result);
-          send(res, 200, encoded.body, encoded.headers);
+          const declared = declaredSizes(req, limits);
+          // Bytes held for this request go back to the budget when its response is done, whatever the outcome.
+          let held = 0;
+          const reserve = (bytes: number) => {
+            admission.reserve(bytes);
+            held += bytes;
+          };
+          res.once("close", () => admission.free(held));
+          if (declared.body !== undefined) reserve(declared.body);
+          const body = await readBody(req, limits.maxBodyBytes, declared.body === undefined ? reserve : () => {});
+          // Nesting and value counts are scanned before waiting: refused requests never take a slot.
+          checkJsonText(declared.json === undefined ? body : body.subarray(0, declared.json), limits.maxElements);
+          await admission.run(async () => {
+            const request = decodeInferRequest(body, declared.json, limits);
+            const result = await m.infer(request);
+            metrics.rows(request.inputs[0]?.shape[0] ?? 0);
+            const encoded = await encodeInferResponseTextInTurns(m, request, result);
+            send(res, 200, encoded.body, encoded.headers);
+          });
         },
       };
     }
@@ -188,9 +223,10 @@ export function createHttpServer(ctx: ServerContext): Server {
         res.destroy();
         return;
       }
-      if (kind === "payload_too_large") {
-        // Answer now, drop the rest of the body (bounded), then close: the client reads the 413.
-        res.setHeader("connection", "close");
+      if (kind === "unavailable") res.setHeader("retry-after", "1");
+      if (kind === "payload_too_large" || (kind === "unavailable" && !req.complete)) {
+        // Answer now and drop the rest of the body (bounded; past it the connection is cut): a client that
+        // writes its whole body before reading still gets to read the 413 or 503.
         let drained = 0;
         req.on("data", (c: Buffer) => {
           drained += c.byteLength;

@@ -5,17 +5,24 @@
  * resolved by `mlops serve`, which calls `runServe` with a resolver.
  */
 import { isUserError } from "../errors";
+import { isInferenceWorker, runInferenceWorker } from "./inference-worker";
 import { runServe } from "./run-serve";
 import { parseServeArgs } from "./serve-args";
 
-Promise.resolve()
-  .then(() => runServe(parseServeArgs(process.argv.slice(2), process.env)))
-  .then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      const user = isUserError(e);
-      const msg = user ? (e as Error).message : ((e as Error)?.stack ?? String(e));
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", msg })}\n`);
-      process.exit(user ? 2 : 1);
-    },
-  );
+// The same file runs the server's inference worker thread (see inference-worker.ts).
+if (isInferenceWorker()) runInferenceWorker();
+else serve();
+
+function serve(): void {
+  Promise.resolve()
+    .then(() => runServe(parseServeArgs(process.argv.slice(2), process.env)))
+    .then(
+      (code) => process.exit(code),
+      (e: unknown) => {
+        const user = isUserError(e);
+        const msg = user ? (e as Error).message : ((e as Error)?.stack ?? String(e));
+        process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", msg })}\n`);
+        process.exit(user ? 2 : 1);
+      },
+    );
+}

@@ -51,6 +51,11 @@ export interface LoadModelOptions {
   version?: string;
   /** onnxruntime intra-op threads; default lets onnxruntime choose. */
   threads?: number;
+  /**
+   * Keep onnxruntime's CPU memory arena (default true): it keeps the largest run's buffers for the next run,
+   * which saves allocations on the usual small requests but holds the memory of a large one for good.
+   */
+  memoryArena?: boolean;
 }
 
 const FROM_ORT: Partial<Record<ort.Tensor.Type, Datatype>> = {
@@ -100,8 +105,9 @@ function tensorMetadata(v: ort.InferenceSession.TensorValueMetadata, what: strin
  * between runs. Spinning pool threads compete with Node's event loop (and the rest of a small edge box) for
  * the same cores; without it p99 latency under load drops by an order of magnitude on 2 cores (bench/serve.ts).
  */
-export function servingSessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+export function servingSessionOptions(threads?: number, memoryArena = true): ort.InferenceSession.SessionOptions {
   const options: ort.InferenceSession.SessionOptions = {
+    enableCpuMemArena: memoryArena,
     graphOptimizationLevel: "all",
     extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
   };
@@ -127,7 +133,7 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
       },
     );
   }
-  const sessionOptions = servingSessionOptions(options.threads);
+  const sessionOptions = servingSessionOptions(options.threads, options.memoryArena ?? true);
   const model = await openSession(bytes, { what: `model (${label})`, sessionOptions });
   const { session } = model;
   const inputs = session.inputMetadata.map((v) => {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { shown, UserError } from "../errors";
+import { DEFAULT_LIMITS, type ServeLimits } from "./limits";
 import type { ServeOptions } from "./server";
 
 export type LogLevel = "debug" | "info" | "warning";
@@ -10,17 +11,39 @@ export interface ServeArgs extends Omit<ServeOptions, "model" | "logger"> {
   logLevel: LogLevel;
 }
 
-export const SERVE_USAGE = `Usage: serve --model <file.onnx> [options]
-  --model <path>          ONNX model to serve, or a folder holding model.onnx (env AZUREML_MODEL_DIR, where
-                          Azure ML mounts a deployment's model, else MLOPS_MODEL)
-  --model-name <name>     name in /v2/models/<name> (env MLOPS_MODEL_NAME; default: file name)
-  --model-version <v>     version reported and accepted (env MLOPS_MODEL_VERSION; default 1)
-  --host <addr>           interface to listen on (env MLOPS_HOST; default 0.0.0.0)
-  --http-port <n>         HTTP port (env PORT; default 8080)
-  --grpc-port <n>         gRPC port, "off" to disable (env MLOPS_GRPC_PORT; default 8081)
-  --max-body-bytes <n>    largest request accepted (env MLOPS_MAX_BODY_BYTES; default 67108864)
-  --threads <n>           onnxruntime intra-op threads (env MLOPS_THREADS; default: onnxruntime's choice)
-  --log-level <level>     debug | info | warning (env MLOPS_LOG_LEVEL; default info)`;
+/** Usage text; `defaultHost` is where the server listens when neither --host nor MLOPS_HOST says otherwise. */
+export function serveUsage(defaultHost = "0.0.0.0"): string {
+  const d = DEFAULT_LIMITS;
+  return `Usage: serve --model <file.onnx> [options]
+  --model <path>              ONNX model to serve, or a folder holding model.onnx (env AZUREML_MODEL_DIR,
+                              where Azure ML mounts a deployment's model, else MLOPS_MODEL)
+  --model-name <name>         name in /v2/models/<name> (env MLOPS_MODEL_NAME; default: file name)
+  --model-version <v>         version reported and accepted (env MLOPS_MODEL_VERSION; default 1)
+  --host <addr>               interface to listen on (env MLOPS_HOST; default ${defaultHost})
+  --http-port <n>             HTTP port (env PORT; default 8080)
+  --grpc-port <n>             gRPC port, "off" to disable (env MLOPS_GRPC_PORT; default 8081)
+  --max-body-bytes <n>        largest request body or gRPC message (env MLOPS_MAX_BODY_BYTES; default ${d.maxBodyBytes})
+  --max-json-bytes <n>        largest JSON part of a request (env MLOPS_MAX_JSON_BYTES; default ${d.maxJsonBytes})
+  --max-elements <n>          most tensor elements per request (env MLOPS_MAX_ELEMENTS; default ${d.maxElements})
+  --max-concurrency <n>       inference requests run at once (env MLOPS_MAX_CONCURRENCY; default ${d.maxConcurrency})
+  --max-queue <n>             inference requests waiting, then busy (env MLOPS_MAX_QUEUE; default ${d.maxQueue})
+  --max-pending-bytes <n>     request bytes held at once, then busy (env MLOPS_MAX_PENDING_BYTES; default ${d.maxPendingBytes})
+  --threads <n>               onnxruntime intra-op threads (env MLOPS_THREADS; default: onnxruntime's choice)
+  --log-level <level>         debug | info | warning (env MLOPS_LOG_LEVEL; default info)`;
+}
+
+/** The usage of the image's entry point, which listens on every interface by default. */
+export const SERVE_USAGE = serveUsage();
+
+/** The limit flags: flag name, environment variable, option key and smallest value. */
+const LIMIT_ARGS = [
+  ["max-body-bytes", "MLOPS_MAX_BODY_BYTES", "maxBodyBytes", 1],
+  ["max-json-bytes", "MLOPS_MAX_JSON_BYTES", "maxJsonBytes", 1],
+  ["max-elements", "MLOPS_MAX_ELEMENTS", "maxElements", 1],
+  ["max-concurrency", "MLOPS_MAX_CONCURRENCY", "maxConcurrency", 1],
+  ["max-queue", "MLOPS_MAX_QUEUE", "maxQueue", 0],
+  ["max-pending-bytes", "MLOPS_MAX_PENDING_BYTES", "maxPendingBytes", 1],
+] as const satisfies readonly (readonly [string, string, keyof ServeLimits, number])[];
 
 function integer(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
@@ -33,10 +56,15 @@ function integer(value: string, name: string, min: number, max: number): number 
 }
 
 /**
- * Parses `serve` arguments; flags win over environment variables. The server listens on 0.0.0.0 by default
- * here (it runs in a container), whereas `startServer` alone defaults to loopback.
+ * Parses `serve` arguments; flags win over environment variables. The image's entry point listens on 0.0.0.0 by
+ * default (it runs in a container); `mlops serve` passes `defaultHost` 127.0.0.1, as `startServer` defaults to.
  */
-export function parseServeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): ServeArgs {
+export function parseServeArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+  defaultHost = "0.0.0.0",
+): ServeArgs {
+  const usage = serveUsage(defaultHost);
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -48,7 +76,7 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
         host: { type: "string" },
         "http-port": { type: "string" },
         "grpc-port": { type: "string" },
-        "max-body-bytes": { type: "string" },
+        ...Object.fromEntries(LIMIT_ARGS.map(([flag]) => [flag, { type: "string" as const }])),
         threads: { type: "string" },
         "log-level": { type: "string" },
       },
@@ -56,7 +84,7 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
       allowPositionals: false,
     }).values;
   } catch (e) {
-    throw new UserError(`serve: ${(e as Error).message} (got ${shown(argv.join(" "))}). ${SERVE_USAGE}`, { cause: e });
+    throw new UserError(`serve: ${(e as Error).message} (got ${shown(argv.join(" "))}). ${usage}`, { cause: e });
   }
   const pick = (flag: string, envName: string): string | undefined => {
     const v = values[flag];
@@ -67,10 +95,10 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   const model = typeof values.model === "string" ? values.model : env.AZUREML_MODEL_DIR || env.MLOPS_MODEL || undefined;
   if (!model) {
     throw new UserError(
-      `model: no model given (got nothing). Pass --model <file.onnx> or set MLOPS_MODEL (or AZUREML_MODEL_DIR).\n${SERVE_USAGE}`,
+      `model: no model given (got nothing). Pass --model <file.onnx> or set MLOPS_MODEL (or AZUREML_MODEL_DIR).\n${usage}`,
     );
   }
-  const out: ServeArgs = { model, host: pick("host", "MLOPS_HOST") ?? "0.0.0.0", logLevel: "info" };
+  const out: ServeArgs = { model, host: pick("host", "MLOPS_HOST") ?? defaultHost, logLevel: "info" };
   const name = pick("model-name", "MLOPS_MODEL_NAME");
   if (name !== undefined) out.modelName = name;
   const version = pick("model-version", "MLOPS_MODEL_VERSION");
@@ -79,8 +107,10 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   out.httpPort = http === undefined ? 8080 : integer(http, "http-port", 0, 65535);
   const grpc = pick("grpc-port", "MLOPS_GRPC_PORT");
   out.grpcPort = grpc === undefined ? 8081 : grpc === "off" ? null : integer(grpc, "grpc-port", 0, 65535);
-  const max = pick("max-body-bytes", "MLOPS_MAX_BODY_BYTES");
-  if (max !== undefined) out.maxBodyBytes = integer(max, "max-body-bytes", 1, Number.MAX_SAFE_INTEGER);
+  for (const [flag, envName, key, min] of LIMIT_ARGS) {
+    const value = pick(flag, envName);
+    if (value !== undefined) out[key] = integer(value, flag, min, Number.MAX_SAFE_INTEGER);
+  }
   const threads = pick("threads", "MLOPS_THREADS");
   if (threads !== undefined) out.threads = integer(threads, "threads", 1, 1024);
   const level = pick("log-level", "MLOPS_LOG_LEVEL") ?? "info";
@@ -99,7 +129,7 @@ export const SERVE_FLAGS = [
   "host",
   "http-port",
   "grpc-port",
-  "max-body-bytes",
+  ...LIMIT_ARGS.map(([flag]) => flag),
   "threads",
   "log-level",
 ] as const;
@@ -111,11 +141,12 @@ export const SERVE_FLAGS = [
 export function serveArgsFromFlags(
   flags: Record<string, string | boolean | undefined>,
   env: Record<string, string | undefined> = {},
+  defaultHost = "0.0.0.0",
 ): ServeArgs {
   const argv: string[] = [];
   for (const f of SERVE_FLAGS) {
     const v = flags[f];
     if (typeof v === "string") argv.push(`--${f}`, v);
   }
-  return parseServeArgs(argv, env);
+  return parseServeArgs(argv, env, defaultHost);
 }

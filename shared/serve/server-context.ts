@@ -1,5 +1,7 @@
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
+import type { Admission } from "./admission";
+import type { ServeLimits } from "./limits";
 import type { ServeMetrics } from "./metrics";
 import type { ServedModel } from "./model";
 
@@ -13,7 +15,9 @@ export interface ServerContext {
   model: ServedModel;
   metrics: ServeMetrics;
   logger: Logger;
-  maxBodyBytes: number;
+  limits: ServeLimits;
+  /** Byte budget, concurrency and queue of inference requests (both transports share it). */
+  admission: Admission;
   /** False once shutdown has begun: readiness probes fail so load balancers stop sending traffic. */
   ready(): boolean;
 }

@@ -3,13 +3,16 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
+import { createAdmission } from "./admission";
 import { createGrpcServer } from "./grpc-server";
 import { createHttpServer } from "./http-server";
+import { offloadLargeRequests } from "./inference-worker";
 import { createMetrics } from "./metrics";
+import { DEFAULT_LIMITS, type ServeLimits } from "./limits";
 import { loadModel, type ServedModel } from "./model";
 import type { ServerContext } from "./server-context";
 
-export interface ServeOptions {
+export interface ServeOptions extends Partial<ServeLimits> {
   /** Path to an .onnx file or its bytes (registry refs are resolved by the caller). */
   model: string | Uint8Array;
   /** Model name in URLs; defaults to the file name without `.onnx`. */
@@ -22,8 +25,6 @@ export interface ServeOptions {
   httpPort?: number;
   /** gRPC port; 0 picks a free one, null disables gRPC. Default 8081. */
   grpcPort?: number | null;
-  /** Largest accepted request body / gRPC message. Default 64 MiB. */
-  maxBodyBytes?: number;
   /** How long shutdown waits for in-flight requests before closing connections. Default 10 s. */
   shutdownTimeoutMs?: number;
   /** onnxruntime intra-op threads. */
@@ -90,6 +91,31 @@ function bindGrpc(server: grpc.Server, host: string, port: number): Promise<numb
   });
 }
 
+const LIMIT_FLAGS: Record<keyof ServeLimits, string> = {
+  maxBodyBytes: "max-body-bytes",
+  maxJsonBytes: "max-json-bytes",
+  maxElements: "max-elements",
+  maxConcurrency: "max-concurrency",
+  maxQueue: "max-queue",
+  maxPendingBytes: "max-pending-bytes",
+};
+
+/** The limits of `options` over the defaults, each checked to be a positive integer (the queue may be 0). */
+function servingLimits(options: Partial<ServeLimits>): ServeLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_FLAGS) as (keyof ServeLimits)[]) {
+    const value = options[key] ?? DEFAULT_LIMITS[key];
+    const min = key === "maxQueue" ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new UserError(
+        `${LIMIT_FLAGS[key]}: must be an integer of at least ${min} (got ${shown(value)}). Pass e.g. ${DEFAULT_LIMITS[key]}.`,
+      );
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
+
 /** Loads the model and serves it over the Open Inference Protocol (HTTP and gRPC) until `close()`. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
@@ -97,15 +123,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const grpcPort = options.grpcPort === undefined ? 8081 : options.grpcPort;
   checkPort(httpPort, "http-port");
   if (grpcPort !== null) checkPort(grpcPort, "grpc-port");
-  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new UserError(`max-body-bytes: must be a positive integer (got ${shown(maxBodyBytes)}). Pass e.g. 67108864.`);
-  }
+  const limits = servingLimits(options);
   const logger = options.logger ?? silentLogger;
-  const model = await loadModel({
+  const loaded = await loadModel({
     model: options.model,
     ...(options.modelName === undefined ? {} : { name: options.modelName }),
     ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  const model = offloadLargeRequests(loaded, options.model, {
     ...(options.threads === undefined ? {} : { threads: options.threads }),
   });
   let accepting = true;
@@ -113,7 +139,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     model,
     metrics: createMetrics(model, { processMetrics: options.processMetrics !== false }),
     logger,
-    maxBodyBytes,
+    limits,
+    admission: createAdmission(limits),
     ready: () => accepting,
   };
   const http = createHttpServer(ctx);

@@ -50,13 +50,17 @@ describe("buildApprovalCard", () => {
       }),
     );
     const table = card.body.find((e) => e.id === "metrics") as Table;
-    const cells = (row: TableRow) => row.cells.map((c) => (c.items[0] as TextBlock).text);
+    // Three columns (a 340 px phone shows them whole): the change and the rule's mark sit under the value.
+    const cells = (row: TableRow) =>
+      row.cells.map((c) => c.items.map((i) => (i as TextBlock).text.replace(/\u200b/g, "")).join(" | "));
     expect(table.rows.map(cells)).toEqual([
-      ["Metric", "Candidate", "Champion", "Δ", "Rule"],
-      ["recall", "0.8431", "0.8118", "+0.0313", "✔"],
-      ["precision", "0.85", "0.9", "-0.05", "✘"],
-      ["rows", "2000", "—", "—", "–"],
+      ["Metric", "Candidate", "Champion"],
+      ["recall", "0.8431 | Δ +0.0313 ✔", "0.8118"],
+      ["precision", "0.85 | Δ -0.05 ✘", "0.9"],
+      ["rows", "2000", "—"],
     ]);
+    const mark = (row: number) => table.rows[row]!.cells[1]!.items[1] as TextBlock;
+    expect([mark(1).color, mark(2).color]).toEqual(["Good", "Attention"]);
     expect(table.rows.map((r) => r.id)).toEqual(["metrics-header", "metric-pass-0", "metric-fail-1", "metric-na-2"]);
   });
 
@@ -135,6 +139,10 @@ describe("undefined metric values", () => {
       exampleApprovalInput({ metrics: [{ name: "roc_auc", candidate: null, champion: 0.9, passed: false }] }),
     );
     const table = card.body.find((e) => e.id === "metrics") as Table;
-    expect(table.rows[1]?.cells.map((c) => (c.items[0] as TextBlock).text)).toEqual(["roc_auc", "—", "0.9", "—", "✘"]);
+    expect(table.rows[1]?.cells.map((c) => c.items.map((i) => (i as TextBlock).text.replace(/\u200b/g, "")).join(" | "))).toEqual([
+      "roc_auc",
+      "— | ✘",
+      "0.9",
+    ]);
   });
 });

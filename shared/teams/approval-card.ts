@@ -205,34 +205,45 @@ export function metricDelta(m: MetricRow): number | undefined {
   return m.candidate - m.champion;
 }
 
+/**
+ * Three columns, so that a 340 px phone shows every value whole: the metric, the candidate's value with
+ * its change against the champion and the rule's mark under it, and the champion's value. (Five columns
+ * left about 55 px each on a phone, and words and numbers broke across lines.)
+ */
 function metricsTable(metrics: MetricRow[]): Table {
   const header: TableRow = {
     type: "TableRow",
     id: CARD_IDS.metricsHeader,
     style: "accent",
-    cells: ["Metric", "Candidate", "Champion", "Δ", "Rule"].map((h) => cell(h, { weight: "Bolder" })),
+    cells: ["Metric", "Candidate", "Champion"].map((h) => cell(h, { weight: "Bolder" })),
   };
   const rows = metrics.map((m, i): TableRow => {
     const delta = metricDelta(m);
+    const change = [delta === undefined ? "" : `Δ ${formatDelta(delta)}`, m.passed === undefined ? "" : passMark(m.passed)]
+      .filter(Boolean)
+      .join(" ");
+    const candidate: CardElement[] = [text(formatNumber(m.candidate))];
+    if (change) {
+      candidate.push(
+        text(change, {
+          size: "Small",
+          spacing: "None",
+          ...(m.passed === undefined ? { isSubtle: true } : { color: m.passed ? "Good" : "Attention", weight: "Bolder" }),
+        }),
+      );
+    }
     return {
       type: "TableRow",
       id: metricRowId(i, m.passed),
-      cells: [
-        cell(m.name),
-        cell(formatNumber(m.candidate)),
-        cell(formatNumber(m.champion)),
-        cell(formatDelta(delta)),
-        cell(passMark(m.passed), {
-          color: m.passed === undefined ? "Default" : m.passed ? "Good" : "Attention",
-          weight: "Bolder",
-        }),
-      ],
+      // A zero-width space after each "_" lets a long name (balanced_accuracy) wrap there on a phone
+      // instead of being cut inside a word.
+      cells: [cell(m.name.replace(/_/g, "_\u200B")), { type: "TableCell", items: candidate }, cell(formatNumber(m.champion))],
     };
   });
   return {
     type: "Table",
     id: CARD_IDS.metrics,
-    columns: [{ width: 3 }, { width: 2 }, { width: 2 }, { width: 2 }, { width: 1 }],
+    columns: [{ width: 4 }, { width: 3 }, { width: 3 }],
     rows: [header, ...rows],
     firstRowAsHeaders: true,
     showGridLines: true,

@@ -65,6 +65,13 @@ describe("fromCompareOutputs", () => {
     expect(summary).toEqual({ decision: "promote", reason: "no champion", metrics: [{ name: "f1", candidate: 0.8 }] });
   });
 
+  it("takes the uploaded report as the Report link, and only an http(s) one", () => {
+    const url = "https://github.com/acme/plant-models/actions/runs/7/artifacts/77";
+    expect(fromCompareOutputs({ decision: "promote", "report-url": url }).reportUrl).toBe(url);
+    expect(fromCompareOutputs({ decision: "promote", "report-url": "" }).reportUrl).toBeUndefined();
+    expect(fromCompareOutputs({ decision: "promote", "report-url": "javascript:alert(1)" }).reportUrl).toBeUndefined();
+  });
+
   it("names the output that is not JSON", () => {
     expect(() => fromCompareOutputs({ "candidate-metrics": "{f1: 0.8" })).toThrow(UserError);
     expect(() => fromCompareOutputs({ "candidate-metrics": "{f1: 0.8" })).toThrow(

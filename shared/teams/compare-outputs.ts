@@ -10,6 +10,8 @@ export interface CompareSummary {
   championVersion?: string;
   metrics?: MetricRow[];
   facts?: Fact[];
+  /** The uploaded report (compare-models' report-url), for the card's Report button. */
+  reportUrl?: string;
 }
 
 interface RuleLike {
@@ -67,6 +69,8 @@ export function fromCompareOutputs(outputs: Record<string, string>): CompareSumm
   if (cv) summary.candidateVersion = cv;
   const chv = str("champion-version");
   if (chv) summary.championVersion = chv;
+  const report = str("report-url");
+  if (report && /^https?:\/\//.test(report)) summary.reportUrl = report;
 
   const candidate = numberMap(parseJson(outputs, "candidate-metrics"), "candidate-metrics");
   const champion = numberMap(parseJson(outputs, "champion-metrics"), "champion-metrics");

@@ -1,22 +1,11 @@
 /** Text helpers shared by the card and the Markdown summary, so both show the same values. */
+import { formatNumber, formatSigned } from "../report";
 
-/** A metric value for people: 4 significant digits, no exponent for everyday magnitudes. */
-export function formatNumber(value: number | null | undefined): string {
-  if (value === undefined || value === null) return "—";
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs >= 1000) return value.toFixed(1);
-  if (abs < 1e-4) return value.toExponential(2);
-  return String(Number(value.toPrecision(4)));
-}
+/** A metric value: the one number format of every report (shared/report). */
+export { formatNumber };
 
 /** A signed difference: "+0.0123", "-4", "0". */
-export function formatDelta(value: number | null | undefined): string {
-  if (value === undefined || value === null) return "—";
-  const s = formatNumber(value);
-  return value > 0 ? `+${s}` : s;
-}
+export const formatDelta = formatSigned;
 
 export function passMark(passed: boolean | undefined): string {
   if (passed === undefined) return "–";

@@ -13,5 +13,5 @@ export type { BuiltPayload, WorkflowsPayload } from "./payload";
 export { buildPayload, DEFAULT_PAYLOAD_BUDGET_BYTES, TEAMS_MESSAGE_LIMIT_BYTES } from "./payload";
 export { renderSummaryMarkdown } from "./summary-markdown";
 export type { WebhookKind, WebhookUrl } from "./webhook-url";
-export { redactUrl, scrubSecret, validateWebhookUrl } from "./webhook-url";
+export { redactUrl, scrubSecret, validateWebhookUrl, webhookSecretParts } from "./webhook-url";
 export { writeCard } from "./write-card";

@@ -24,7 +24,7 @@ describe("renderSummaryMarkdown", () => {
       { trimmed: ["3 extra facts"] },
     );
     expect(md).toContain("⛔ **Decision: REJECT**");
-    expect(md).toContain("| a\\|b&lt;script&gt; | 1 | — | — | ✘ |");
+    expect(md).toContain("| a\\|b\\<script\\> | 1 | — | — | ✘ |");
     expect(md).toContain("trimmed to fit the message size limit: 3 extra facts.");
   });
 });

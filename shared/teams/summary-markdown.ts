@@ -1,19 +1,7 @@
 import type { ApprovalCardInput } from "./approval-card";
 import { decisionTone, metricDelta } from "./approval-card";
+import { mdLink as link, mdText as esc } from "../report";
 import { formatDelta, formatNumber, passMark, shortSha } from "./format";
-
-/** Escapes text for a Markdown table cell or a line (pipes, newlines, HTML). */
-function esc(text: string): string {
-  return text
-    .replace(/[\\|]/g, (c) => `\\${c}`)
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\r?\n/g, " ");
-}
-
-function link(label: string, url: string | undefined): string {
-  return url ? `[${esc(label).replace(/[[\]]/g, "")}](${url})` : esc(label);
-}
 
 /**
  * The card's content as GitHub-flavoured Markdown, for the job summary (and dry runs): same title,

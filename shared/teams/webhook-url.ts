@@ -1,4 +1,5 @@
 import { UserError } from "../errors";
+import { maskKnown } from "../secrets";
 
 /**
  * Hosts that serve Teams webhooks: legacy Office 365 / Microsoft 365 connectors
@@ -74,13 +75,17 @@ export function validateWebhookUrl(raw: string, options: { allowLocal?: boolean 
   return { url, kind: suffix === ".webhook.office.com" ? "connector" : "workflows", redacted: redactUrl(url) };
 }
 
-/** Removes every occurrence of the URL and of its secret parts from a text (response bodies, error causes). */
-export function scrubSecret(text: string, url: string | URL): string {
+/**
+ * The secret parts of a webhook URL: the URL itself, its path and query, each query value of 8+ characters
+ * (`sig=`) and each path segment of 16+ (workflow and connector ids). The action masks each of them, in every
+ * encoding, so a server that echoes one back in another form is still masked.
+ */
+export function webhookSecretParts(url: string | URL): string[] {
   let u: URL;
   try {
     u = typeof url === "string" ? new URL(url) : url;
   } catch {
-    return text;
+    return [String(url).trim()].filter((s) => s.length >= 4);
   }
   const secrets = new Set<string>([
     String(url).trim(),
@@ -91,9 +96,10 @@ export function scrubSecret(text: string, url: string | URL): string {
   ]);
   for (const [, v] of u.searchParams) if (v.length >= 8) secrets.add(v);
   for (const segment of u.pathname.split("/")) if (segment.length >= 16) secrets.add(segment);
-  let out = text;
-  for (const s of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
-    out = out.split(s).join("***");
-  }
-  return out;
+  return [...secrets].filter((s) => s.length >= 4);
+}
+
+/** Removes every occurrence of the URL and of its secret parts, in every encoding, from a text (response bodies, error causes). */
+export function scrubSecret(text: string, url: string | URL): string {
+  return maskKnown(text, webhookSecretParts(url));
 }

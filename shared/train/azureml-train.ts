@@ -28,6 +28,7 @@ import { shown, UserError } from "../errors";
 import { ensureOutputDir } from "../user-files";
 import { type Logger, silentLogger } from "../log";
 import { type DataHash, hashData } from "./data-hash";
+import { redactCommandLine } from "../secrets";
 import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from "./lineage";
 import { parseParams, type TrainParams } from "./params";
 import { checkRegistration, finishTrain, type RegistrationOptions, type TrainResult } from "./train";
@@ -389,7 +390,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     lineage: {
       ...lineageFromEnv(env),
       ...(data ? { dataHash: data.hash, dataFiles: data.files.length, dataBytes: data.bytes } : {}),
-      command: commandText,
+      command: redactCommandLine(commandText),
       durationSeconds,
       azureml: lineage,
     },

@@ -1,7 +1,5 @@
+import { formatNumber as num, mdCode, mdLink, mdText as esc } from "../report";
 import type { TrainResult } from "./train";
-
-const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ""));
 
 /** Markdown for the job summary: model, metrics, params, lineage and signature. */
 export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string } = {}): string {
@@ -27,15 +25,20 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   const row = (k: string, v: string | number | undefined) => {
     if (v !== undefined && v !== "") lines.push(`| ${k} | ${esc(String(v))} |`);
   };
+  /** A row whose value is Markdown already built from escaped parts (links, code). */
+  const rowMd = (k: string, v: string | undefined) => {
+    if (v !== undefined && v !== "") lines.push(`| ${k} | ${v} |`);
+  };
   row("commit", l.gitSha);
   row("ref", l.ref);
   row("repository", l.repository);
   row("workflow", l.workflow);
-  row("run", l.runUrl ? `[${l.runId ?? "run"}](${l.runUrl})` : l.runId);
+  rowMd("run", l.runUrl ? mdLink(l.runId ?? "run", l.runUrl) : l.runId && esc(l.runId));
   row("actor", l.actor);
-  row("data", l.dataHash ? `\`${l.dataHash}\` (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
-  if (l.azureml) row("Azure ML job", `[${l.azureml.jobName}](${l.azureml.studioUrl}) (${l.azureml.jobType}, experiment ${l.azureml.experiment})`);
-  row("command", `\`${l.command}\``);
+  rowMd("data", l.dataHash ? `${mdCode(l.dataHash)} (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
+  if (l.azureml)
+    rowMd("Azure ML job", `${mdLink(l.azureml.jobName, l.azureml.studioUrl)} (${esc(`${l.azureml.jobType}, experiment ${l.azureml.experiment}`)})`);
+  rowMd("command", mdCode(l.command));
   row("duration", `${l.durationSeconds} s`);
   lines.push("");
   lines.push("### Signature", "", "| | name | type | shape |", "| --- | --- | --- | --- |");
@@ -51,7 +54,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
         "Azure ML trials",
         az.metric,
         az.trials.map((t) => ({
-          run: t.studioUrl ? `[${esc(t.jobName || "not submitted")}](${t.studioUrl})` : esc(t.jobName || "not submitted"),
+          run: mdLink(t.jobName || "not submitted", t.studioUrl),
           best: t.jobName === az.winner,
           params: t.params,
           status: t.status,
@@ -65,7 +68,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
       ...trialsTable(
         "Trials",
         local.metric,
-        local.trials.map((t) => ({ run: `\`${esc(t.name)}\``, best: t.name === local.winner, params: t.params, status: t.status, metric: t.metric })),
+        local.trials.map((t) => ({ run: mdCode(t.name), best: t.name === local.winner, params: t.params, status: t.status, metric: t.metric })),
       ),
     );
   }

@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from "../log";
 import type { ModelSignature } from "../onnx";
 import { assertAlias, assertModelName } from "../registry";
 import { checkOutputFile, ensureOutputDir, fileError } from "../user-files";
+import { maskKnown, redactCommandLine } from "../secrets";
 import { type DataHash, hashData } from "./data-hash";
 import { type AzureMLLineage, lineageFromEnv, type RunLineage } from "./lineage";
 import { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
@@ -105,8 +106,11 @@ export interface TrainOptions extends RegistrationOptions {
   logger?: Logger;
   /** Each trainer output line (default: logger.info). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
-  /** Secret values (tokens, keys) to show as *** in the card, the log lines train writes and its errors. */
-  secrets?: string[];
+  /**
+   * Secret values (tokens, keys, every value the action masked) to show as *** in the card, the log lines train
+   * writes and its errors; the stored command line is also cleaned of anything shaped like a secret.
+   */
+  secrets?: readonly string[];
 }
 
 /** One trial of a sweep run here, as the lineage records it. */
@@ -202,7 +206,7 @@ async function planTrain(opts: TrainOptions, logger: Logger): Promise<TrainPlan>
     data = await hashData(opts.data, { cwd, logger });
     logger.info(`data: ${data.files.length} file(s), ${data.bytes} bytes, ${data.hash}`);
   }
-  const secrets = (opts.secrets ?? []).filter((v) => v.length >= 3);
+  const secrets = [...(opts.secrets ?? [])];
   return { cwd, outputDir, modelPath, metricsPath, params, combos, ...(sweep ? { sweep } : {}), ...(data ? { data } : {}), secrets };
 }
 
@@ -238,7 +242,7 @@ async function runPass(
     MLOPS_METRICS_PATH: pass.metricsPath,
     ...(opts.seed !== undefined ? { MLOPS_SEED: String(opts.seed) } : {}),
   };
-  const redact = (text: string) => plan.secrets.reduce((t, v) => t.split(v).join("***"), text);
+  const redact = (text: string) => maskKnown(text, plan.secrets);
   const onLine = opts.onLine ?? ((line: string) => logger.info(line));
   const run = await runTrainer({
     command: opts.command,
@@ -265,7 +269,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const logger = opts.logger ?? silentLogger;
   const env = opts.env ?? process.env;
   const plan = await planTrain(opts, logger);
-  const command = plan.secrets.reduce((t, v) => t.split(v).join("***"), opts.command);
+  // The command is stored in the card (and from there in images): secrets written into it inline go too.
+  const command = redactCommandLine(opts.command, plan.secrets);
   const lineage = (durationMs: number) => ({
     ...lineageFromEnv(env),
     ...(plan.data ? { dataHash: plan.data.hash, dataFiles: plan.data.files.length, dataBytes: plan.data.bytes } : {}),

@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { boundedLines, checkParquetRowCounts, checkParquetRowGroup, lineTooLong, MAX_LINE_CHARS } from "../data";
 import { shown, UserError } from "../errors";
 import { fileError } from "../user-files";
 
@@ -70,7 +70,7 @@ async function readCsv(path: string): Promise<RowSource> {
   // Line numbers are counted here rather than with csv-parse's `info` (a third of its cost): a record
   // starts on the line after the previous one ended; blank lines arrive as a single empty field.
   const source = createReadStream(path);
-  const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_LINE_CHARS }));
   // pipe() does not pass a read error on: without this a file that cannot be read would never end.
   source.on("error", (e) => parser.destroy(fileError(e, "data", path, "Check the file's permissions.")));
   const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
@@ -119,6 +119,9 @@ function countNewlines(s: string): number {
 }
 
 function csvError(path: string, e: unknown): Error {
+  if (e instanceof Error && "code" in e && e.code === "CSV_MAX_RECORD_SIZE") {
+    return lineTooLong(`data: ${path}`, Number((e as { lines?: number }).lines) || 1);
+  }
   if (e instanceof Error && "code" in e && typeof e.code === "string" && e.code.startsWith("CSV_")) {
     return new UserError(`data: ${path} is not valid CSV (got ${e.message}). Fix the quoting on that line.`, {
       cause: e,
@@ -128,18 +131,15 @@ function csvError(path: string, e: unknown): Error {
 }
 
 async function readJsonl(path: string, knownKeys: readonly string[]): Promise<RowSource> {
-  const lines = createInterface({
-    input: createReadStream(path, { encoding: "utf8" }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  const it = lines[Symbol.asyncIterator]();
+  // Lines, not readline: a line is bounded (a 1 GiB line is a clear error, not a string past V8's limit).
+  const it = boundedLines(createReadStream(path, { encoding: "utf8" }), `data: ${path}`);
   let lineNo = 0;
   const columns: string[] = [...knownKeys];
   const index = new Map<string, number>(columns.map((c, i) => [c, i]));
   let pending: { line: number; value: Record<string, unknown> } | undefined;
 
   const parseLine = (text: string, line: number): Record<string, unknown> | undefined => {
-    const t = line === 1 ? text.replace(/^\uFEFF/, "") : text;
+    const t = (line === 1 ? text.replace(/^\uFEFF/, "") : text).replace(/\r$/, "");
     if (t.trim() === "") return undefined;
     let value: unknown;
     try {
@@ -212,6 +212,12 @@ async function readParquet(path: string): Promise<RowSource> {
     .slice(1)
     .filter((s) => s.num_children === undefined || s.num_children === 0)
     .map((s) => s.name);
+  const where = `data: ${path}`;
+  checkParquetRowCounts(where, metadata.num_rows, metadata.row_groups.map((g) => g.num_rows));
+  // A row group is read as one object per row: ~64 bytes a cell.
+  metadata.row_groups.forEach((g, i) =>
+    checkParquetRowGroup(where, i, Number(g.num_rows), 64 * Math.max(1, columns.length), file.byteLength),
+  );
   async function* rows(): AsyncGenerator<DataRow> {
     let start = 0;
     let row = 0;

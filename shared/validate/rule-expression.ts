@@ -68,9 +68,18 @@ function bad(where: string, text: string, what: string): UserError {
 type Num = (get: (c: string) => number | undefined) => number | undefined;
 type Bool = (get: (c: string) => number | undefined) => boolean | undefined;
 
+/** Deepest nesting of parentheses and signs in a rule (the parser and the compiled check recurse on it). */
+export const MAX_RULE_DEPTH = 64;
+/** Most tokens in a rule: a chain of terms compiles to nested calls as deep as it is long. */
+export const MAX_RULE_TOKENS = 2000;
+
 /** Compile a rule's check; `known` lists the data's columns so typos fail early with the names that exist. */
 export function compileRule(text: string, where: string, known?: readonly string[]): CompiledRule {
   const tokens = tokenize(text, where);
+  if (tokens.length > MAX_RULE_TOKENS) {
+    throw bad(where, text, `has ${tokens.length} terms and operators, more than ${MAX_RULE_TOKENS}; split it into several rules`);
+  }
+  let depth = 0;
   const columns = new Set<string>();
   let pos = 0;
   const peek = () => tokens[pos];
@@ -92,8 +101,12 @@ export function compileRule(text: string, where: string, known?: readonly string
       columns.add(t.name);
       return (get) => get(t.name);
     }
+    if ((t.op === "-" || t.op === "(") && ++depth > MAX_RULE_DEPTH) {
+      throw bad(where, text, `nests parentheses or signs deeper than ${MAX_RULE_DEPTH} levels`);
+    }
     if (t.op === "-") {
       const inner = unary();
+      depth--;
       return (get) => {
         const v = inner(get);
         return v === undefined ? undefined : -v;
@@ -103,6 +116,7 @@ export function compileRule(text: string, where: string, known?: readonly string
       const inner = sum();
       if (!isOp(")")) throw bad(where, text, "has an unclosed parenthesis");
       pos++;
+      depth--;
       return inner;
     }
     throw bad(where, text, `has ${shown(t.op)} where a value was expected`);

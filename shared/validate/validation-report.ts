@@ -1,17 +1,18 @@
+import { clip, formatCount, mdCode, mdText } from "../report";
 import type { ValidationResult, Violation } from "./validate-data";
 
-/** Escape a Markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
+/** Longest value shown per example; a rule's `column=value` pairs are cut between pairs, never inside one. */
+const MAX_VALUE = 120;
 
+/** The first offending rows of a violation, one per line: where, and the value as found (null as "(empty)"). */
 function where(v: Violation, manyFiles: boolean): string {
   if (v.examples.length === 0) return "";
   return v.examples
     .map((e) => {
       const place = e.row === 0 ? "header" : e.line !== undefined ? `line ${e.line}` : `row ${e.row}`;
-      const at = manyFiles ? `${e.file.split(/[\\/]/).pop()} ${place}` : place;
-      return e.value === undefined ? at : `${at}: \`${e.value.slice(0, 40).replace(/`/g, "'")}\``;
+      const at = mdText(manyFiles ? `${e.file.split(/[\\/]/).pop()} ${place}` : place);
+      if (e.value === undefined) return at;
+      return `${at}: ${mdCode(clip(e.value, MAX_VALUE, v.rule === "rule" ? ", " : undefined))}`;
     })
     .join("<br>");
 }
@@ -21,22 +22,22 @@ export function renderValidationReport(result: Omit<ValidationResult, "report">,
   const lines: string[] = [];
   const name = data.split(/[\\/]/).pop() ?? data;
   if (result.valid) {
-    lines.push(`### ✅ Data validation passed: \`${name}\``, "");
+    lines.push(`### ✅ Data validation passed: ${mdCode(name, "inline")}`, "");
     lines.push(
-      `${result.rows} rows, ${result.columns.length} columns (${result.format}), every rule of the schema holds.`,
+      `${formatCount(result.rows)} rows, ${result.columns.length} columns (${result.format}), every rule of the schema holds.`,
     );
     return `${lines.join("\n")}\n`;
   }
   const total = result.violations.reduce((n, v) => n + v.count, 0);
-  lines.push(`### ❌ Data validation failed: \`${name}\``, "");
+  lines.push(`### ❌ Data validation failed: ${mdCode(name, "inline")}`, "");
   lines.push(
-    `${result.rows} rows, ${result.columns.length} columns (${result.format}): ${result.violations.length} rules broken, ${total} offending cells/rows.`,
+    `${formatCount(result.rows)} rows, ${result.columns.length} columns (${result.format}): ${result.violations.length} rules broken, ${formatCount(total)} offending cells/rows.`,
     "",
   );
   lines.push("| Rule | Column | Count | First offending rows | What is wrong |", "|---|---|---:|---|---|");
   for (const v of result.violations) {
     lines.push(
-      `| \`${v.rule}\` | ${cell(v.column ?? "")} | ${v.count} | ${cell(where(v, result.files.length > 1))} | ${cell(v.message)} |`,
+      `| \`${v.rule}\` | ${mdText(v.column ?? "")} | ${formatCount(v.count)} | ${where(v, result.files.length > 1)} | ${mdText(v.message)} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -71,6 +71,25 @@ describe("notify-teams (bundled)", () => {
     for (const secret of teams.secrets) expect(visible(r.stdout)).not.toContain(secret);
   });
 
+  it("masks a signature the server echoes in another encoding, in warnings and the summary", async () => {
+    const sig = "AbC+dEf/gHi=jKl+MnO/pQr=";
+    const url = new URL(teams.webhookUrl);
+    url.searchParams.set("sig", sig); // written percent-encoded: AbC%2BdEf%2FgHi%3D...
+    // The endpoint answers with the signature decoded, and re-encoded the way another library writes it.
+    teams.script([{ status: 401, body: `bad signature ${sig} (sent ${encodeURIComponent(sig)})` }]);
+    const r = await runAction("notify-teams", {
+      root: bundleRoot(),
+      inputs: { "webhook-url": url.href, model: "m" },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.warnings.join()).toMatch(/NOT delivered/);
+    for (const form of [sig, encodeURIComponent(sig), url.searchParams.toString().match(/sig=([^&]+)/)![1]!]) {
+      expect(visible(r.stdout)).not.toContain(form);
+      expect(r.summary).not.toContain(form);
+      expect(r.masks).toContain(form);
+    }
+  });
+
   it("fails the step with fail-on-error", async () => {
     teams.script([{ status: 400, body: "Bad payload" }]);
     const r = await runAction("notify-teams", {

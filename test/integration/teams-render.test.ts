@@ -57,6 +57,29 @@ async function renderCard(page: Page, card: AdaptiveCard, width = 640): Promise<
   return page.evaluate(`(${RENDER_IN_PAGE})(${JSON.stringify(card)})`);
 }
 
+/**
+ * Runs in the page: every place where a line of text wraps between two letters or digits (a word cut in
+ * two, e.g. "Candid/ate" or "+0.086/78"). Wrapping after a space, a zero-width space, "-", "_", "/" or "," is fine.
+ */
+const MID_WORD_BREAKS = `(root) => {
+  const out = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const t = n.textContent;
+    let prev = null;
+    for (let i = 0; i < t.length; i++) {
+      const r = document.createRange();
+      r.setStart(n, i);
+      r.setEnd(n, i + 1);
+      const box = r.getClientRects()[0];
+      if (!box || box.width === 0) continue;
+      if (prev !== null && box.top > prev + 2 && /\\S/.test(t[i]) && /[^\\s\\-_/,\\u200b]/.test(t[i - 1])) out.push(t.slice(0, i) + "/" + t.slice(i));
+      prev = box.top;
+    }
+  }
+  return out;
+}`;
+
 describeIf("teams card renders in headless Chromium with the adaptivecards SDK", chromiumAvailability(), () => {
   let chrome: RunningChromium;
   const externalRequests: string[] = [];
@@ -159,7 +182,7 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     await page.context().close();
   });
 
-  it("shows a breaking contract as a failed rule, at desktop and phone widths", async () => {
+  it("shows a breaking contract as its own rule and decision, at desktop and phone widths", async () => {
     const fromCompare = fromCompareOutputs({
       decision: "promote-breaking",
       reason: "Promote: roc_auc 0.9612 beats champion 0.9401; the contract is breaking, allowed by allow-breaking-contract: true.",
@@ -196,6 +219,37 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       for (const text of ["Decision: PROMOTE-BREAKING", "Model contract", "✔ breaking against the champion", 'input "input" (tensor(float)[N,5]) is gone'])
         await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: text }).toBe(true);
       await root.screenshot({ path: resolve(OUT, `teams-card-contract-${width}.png`) });
+      await page.context().close();
+    }
+  });
+
+  it("on a 340 px phone and on a desktop, no word or number in the card is cut across lines", async () => {
+    const input = exampleApprovalInput({
+      metrics: [
+        ...exampleApprovalInput().metrics,
+        { name: "balanced_accuracy", candidate: 0.91234, champion: 0.82556, passed: true },
+        { name: "rmse", candidate: 1234.567, champion: 1322.9, passed: false },
+        { name: "brier", candidate: 1.234e-5, champion: 0.0867812 },
+      ],
+    });
+    const card = buildPayload(buildApprovalCard(input)).payload.attachments[0].content;
+    for (const width of [340, 640]) {
+      const page = await newPage();
+      const { events, failures } = await renderCard(page, card, width);
+      expect(events).toEqual([]);
+      expect(failures).toEqual([]);
+      const root = page.locator("#card");
+      expect(await page.evaluate(`(${MID_WORD_BREAKS})(document.getElementById("card"))`)).toEqual([]);
+      // Every metric value is shown in the one number format of the reports.
+      for (const text of ["0.9123", "1235", "1323", "1.234e-5", "-88.33"]) {
+        expect(await root.getByText(text, { exact: false }).count(), text).toBeGreaterThan(0);
+      }
+      // Nothing sticks out of the card.
+      const over = await page.evaluate(
+        "(() => { const root = document.getElementById('card'); return Math.max(...[...root.querySelectorAll('*')].map((e) => e.getBoundingClientRect().right)) - root.getBoundingClientRect().right; })()",
+      );
+      expect(over).toBeLessThanOrEqual(1);
+      await root.screenshot({ path: resolve(OUT, width === 340 ? "teams-card-phone.png" : "teams-card-desktop.png") });
       await page.context().close();
     }
   });

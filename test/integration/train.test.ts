@@ -258,7 +258,8 @@ describe("train: the example trainer end to end", () => {
     expect(md).toContain("## Trained `failure-predictor` version 2");
     expect(md).toContain("| n_estimators | 30 |");
     expect(md).toContain(`| commit | ${GITHUB.GITHUB_SHA} |`);
-    expect(md).toContain("| input | Air temperature [K] | float | [N, 1] |");
+    // Names are escaped as text (a name such as "[x](https://…)" must not become a link).
+    expect(md).toContain("| input | Air temperature \\[K\\] | float | [N, 1] |");
   });
 
   it("runs without a registry and exports MLOPS_SEED", async () => {

@@ -17,6 +17,8 @@ export interface GitHubApiServer {
   comments: Map<number, FakeComment[]>;
   /** Reviews returned by GET /repos/{repo}/actions/runs/{id}/approvals, per run id. */
   approvals: Map<string, unknown[]>;
+  /** Head commit of each pull request, for GET /repos/{repo}/pulls/{n} ("Get a pull request"); unknown: 404. */
+  heads: Map<number, string>;
   requests: { method: string; path: string; auth?: string }[];
   close(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
   const token = `ghs_${Math.random().toString(36).slice(2)}`;
   const comments = new Map<number, FakeComment[]>();
   const approvals = new Map<string, unknown[]>();
+  const heads = new Map<number, string>();
   const requests: GitHubApiServer["requests"] = [];
   let nextId = 1000;
   const server = createServer(async (req, res) => {
@@ -44,6 +47,12 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     const runApprovals = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/approvals$/.exec(url.pathname);
     if (runApprovals && runApprovals[1] === repository && req.method === "GET") {
       return send(200, approvals.get(runApprovals[2]!) ?? []);
+    }
+    const pull = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(url.pathname);
+    if (pull && pull[1] === repository && req.method === "GET") {
+      const sha = heads.get(Number(pull[2]));
+      // The fields of GitHub's pull request object that are read: number, state and head.sha.
+      return sha ? send(200, { number: Number(pull[2]), state: "open", head: { sha, ref: "feature" } }) : send(404, { message: "Not Found" });
     }
     const list = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const one = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
@@ -86,6 +95,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     token,
     comments,
     approvals,
+    heads,
     requests,
     close: () => new Promise((r) => server.close(() => r())),
   };

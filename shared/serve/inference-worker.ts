@@ -1,0 +1,166 @@
+/**
+ * Large inferences on a worker thread. onnxruntime-node's `session.run` holds the thread that calls it until the
+ * model has run, so a 100 k-row request on the main thread stops every other request, health probes included,
+ * for as long. Requests of more than INLINE_ELEMENTS elements therefore run on a worker thread with its own
+ * session of the same model; small ones (the usual few rows) stay on the main thread, where they cost no message
+ * passing. The worker is the server's own entry (main.ts, bundled as serve.js) started as a thread, so the
+ * bundle and the image need no other file; it starts on the first large request.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parentPort, Worker, workerData } from "node:worker_threads";
+import { isUserError, UserError } from "../errors";
+import { type InferRequest, type InferResult, loadModel, type ServedModel } from "./model";
+
+/** Requests with at most this many input elements run on the main thread (~5 ms of a 100-tree model). */
+export const INLINE_ELEMENTS = 16_384;
+
+interface WorkerData {
+  role: "inference";
+  model: string | Uint8Array;
+  threads?: number;
+}
+
+interface Reply {
+  id: number;
+  result?: InferResult;
+  error?: { message: string; code?: string; user: boolean; stack?: string };
+}
+
+/** True in a thread started by `offloadLargeRequests` (main.ts then serves requests from its parent instead). */
+export function isInferenceWorker(): boolean {
+  return parentPort !== null && (workerData as WorkerData | undefined)?.role === "inference";
+}
+
+/** The worker side: loads the model and answers `{id, request}` messages with `{id, result | error}`. */
+export function runInferenceWorker(): void {
+  const port = parentPort!;
+  const data = workerData as WorkerData;
+  // Large requests only: their buffers go back after each run instead of staying in onnxruntime's arena.
+  const loaded = loadModel({
+    model: data.model,
+    memoryArena: false,
+    ...(data.threads === undefined ? {} : { threads: data.threads }),
+  });
+  port.on("message", (message: { id: number; request: InferRequest }) => {
+    loaded
+      .then((m) => m.infer(message.request))
+      .then(
+        (result) => port.postMessage({ id: message.id, result } satisfies Reply),
+        (e: unknown) => {
+          const err = e as Error;
+          const reply: Reply = {
+            id: message.id,
+            error: { message: err?.message ?? String(e), user: isUserError(e), stack: err?.stack },
+          };
+          if (isUserError(e) && e.code !== undefined) reply.error!.code = e.code;
+          port.postMessage(reply);
+        },
+      );
+  });
+}
+
+/**
+ * How to start the server's entry as a thread: the serve.js bundle as it is, or (running from source, in tests)
+ * main.ts through tsx's loader, registered inside the thread first.
+ */
+function serverEntry(): { script: string | URL; eval: boolean } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith(".ts")) {
+    const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
+    const tsx = pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
+    const main = pathToFileURL(join(dirname(here), "main.ts")).href;
+    return {
+      script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(main)}); });`,
+      eval: true,
+    };
+  }
+  // dist/serve.js is this file; dist/cli.js and its chunks have it beside them or one folder up.
+  for (const candidate of [join(dirname(here), "serve.js"), join(dirname(here), "..", "serve.js")]) {
+    if (existsSync(candidate)) return { script: candidate, eval: false };
+  }
+  throw new Error(`serve.js is missing beside ${here}; the bundle is incomplete (run npm run build)`);
+}
+
+/** Input buffers that can move to the worker without a copy (each owned whole by its array). */
+function transferable(request: InferRequest): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const t of request.inputs) {
+    const d = t.data;
+    if (!Array.isArray(d) && d.byteOffset === 0 && d.buffer instanceof ArrayBuffer && d.byteLength === d.buffer.byteLength) {
+      out.add(d.buffer);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * `model` with its large requests run on a worker thread holding a second session of the same model (`source`:
+ * the path or bytes it was loaded from). The same validation runs on either side, so answers and errors agree.
+ */
+export function offloadLargeRequests(
+  model: ServedModel,
+  source: string | Uint8Array,
+  options: { threads?: number; inlineElements?: number } = {},
+): ServedModel {
+  const inline = options.inlineElements ?? INLINE_ELEMENTS;
+  let worker: Worker | undefined;
+  let next = 0;
+  const pending = new Map<number, { resolve: (r: InferResult) => void; reject: (e: unknown) => void }>();
+
+  const failAll = (e: unknown) => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+
+  function start(): Worker {
+    const entry = serverEntry();
+    const data: WorkerData = { role: "inference", model: source };
+    if (options.threads !== undefined) data.threads = options.threads;
+    const w = new Worker(entry.script, { eval: entry.eval, workerData: data, execArgv: [], stdout: false, stderr: false });
+    w.on("message", (reply: Reply) => {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if (reply.result) p.resolve(reply.result);
+      else if (reply.error?.user) p.reject(new UserError(reply.error.message, { code: reply.error.code }));
+      else p.reject(Object.assign(new Error(reply.error?.message ?? "inference worker failed"), { stack: reply.error?.stack }));
+    });
+    w.on("error", (e) => failAll(e));
+    w.on("exit", (code) => {
+      if (worker === w) worker = undefined;
+      failAll(new Error(`inference worker stopped (exit code ${code})`));
+    });
+    return w;
+  }
+
+  function infer(request: InferRequest): Promise<InferResult> {
+    let elements = 0;
+    for (const t of request.inputs) elements += t.data.length;
+    if (elements <= inline) return model.infer(request);
+    worker ??= start();
+    const w = worker;
+    return new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      w.postMessage({ id, request }, transferable(request));
+    });
+  }
+
+  return {
+    name: model.name,
+    version: model.version,
+    platform: model.platform,
+    inputs: model.inputs,
+    outputs: model.outputs,
+    infer,
+    release: async () => {
+      const w = worker;
+      worker = undefined;
+      if (w) await w.terminate();
+      await model.release();
+    },
+  };
+}

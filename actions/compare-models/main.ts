@@ -62,6 +62,7 @@ export default defineAction({
     ctx.setOutput("contract", r.contract.contract);
     ctx.setOutput("candidate-version", r.candidate.version ?? "");
     ctx.setOutput("champion-version", r.champion?.version ?? "");
+    ctx.setOutput("candidate-lineage", r.candidate.training);
     ctx.setOutput("report", r.reportPath);
     ctx.setOutput("report-html", r.htmlPath);
     ctx.setOutput("report-url", artifact?.url ?? "");

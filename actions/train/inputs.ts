@@ -32,6 +32,7 @@ export const inputs = z
     "sweep-metric": input.string(),
     "max-parallel": input.integer({ min: 1, max: 100 }),
     "model-output": input.string(),
+    "workspace-model": input.string(),
   })
   .superRefine((i, ctx) => {
     const azureml = i.compute === "azureml";
@@ -42,6 +43,12 @@ export const inputs = z
         message: azureml
           ? "is required: the command that runs your trainer on Azure ML, or set job-file: to an az ml job YAML"
           : "is required: the command that runs your trainer, e.g. python train.py",
+      });
+    if (!azureml && i["workspace-model"])
+      ctx.addIssue({
+        code: "custom",
+        path: ["workspace-model"],
+        message: "registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty",
       });
     if (azureml)
       for (const name of ["subscription-id", "resource-group", "workspace"] as const)

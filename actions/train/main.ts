@@ -54,6 +54,7 @@ export default defineAction({
               computeTarget: i["compute-target"],
               experimentName: i["experiment-name"],
               modelOutput: i["model-output"],
+              workspaceModel: i["workspace-model"],
               signal: cancel?.signal,
               onSecret: (s) => ctx.setSecret(s),
             })
@@ -81,6 +82,7 @@ export default defineAction({
     ctx.setOutput("data-hash", result.data?.hash ?? "");
     ctx.setOutput("azureml-job", azureml?.azureml.jobName ?? "");
     ctx.setOutput("studio-url", azureml?.azureml.studioUrl ?? "");
+    ctx.setOutput("workspace-model-id", azureml?.azureml.model?.id ?? "");
     ctx.summary(r.summary);
   },
 });

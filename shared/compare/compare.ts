@@ -25,6 +25,7 @@ import { interfaceYaml, loadInterface } from "./interface";
 import { type Provenance, renderCompareMarkdown } from "./report";
 import { renderCompareHtml } from "./report-html";
 import { compareSlices, type SliceComparison } from "./slices";
+import { type TrainingLineage, trainingLineage } from "./training-lineage";
 
 export interface CompareOptions {
   candidate: string;
@@ -77,6 +78,8 @@ export interface ModelSummary {
   metrics: MetricValues;
   notes: Record<string, string>;
   confusion?: number[][];
+  /** Where a registry model was trained, from its card (empty for a file). */
+  training: TrainingLineage;
   /** ROC/PR/calibration/histograms (classification) or predicted-vs-actual and residuals (regression). */
   curves?: ModelCurves;
 }
@@ -146,6 +149,7 @@ function summary(
     metrics: computed.values,
     notes: computed.notes,
     ...(confusion ? { confusion } : {}),
+    training: trainingLineage(model.card?.lineage),
     ...(computed.curves ? { curves: computed.curves } : {}),
   };
 }

@@ -13,3 +13,4 @@ export { type ConsumerInterface, checkInterface, interfaceYaml, loadInterface } 
 export { formatTime, type Provenance, provenanceLine, renderCompareMarkdown } from "./report";
 export { renderCompareHtml } from "./report-html";
 export type { SliceComparison } from "./slices";
+export { type TrainingLineage, trainingLineage } from "./training-lineage";

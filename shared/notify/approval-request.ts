@@ -63,6 +63,7 @@ export function approvalCardInput(input: ApprovalRequestInput, run: RunContext):
     actor: run.actor,
     repository: run.repository,
     workflow: run.workflow,
+    ...(fromCompare.training ? { training: fromCompare.training } : {}),
   };
   const card: ApprovalCardInput = {
     title: input.title || "Model ready for approval",

@@ -27,6 +27,7 @@ import {
   type UploadFile,
   uploadVersionFiles,
 } from "../azureml/registry-models";
+import { lineageTags } from "../azureml/model-tags";
 import { type AzureMLConnection, armClient } from "../azureml/workspace";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
@@ -37,8 +38,6 @@ import type { ModelCard, Registry } from "../registry";
  * without its tags (tags can change later in the registry; everything else in a card is immutable).
  */
 export const CARD_SHA_PROPERTY = "mlops.card-sha256";
-/** How many metrics are copied into tags (all of them are in the `mlops.metrics` property). */
-const TAGGED_METRICS = 8;
 
 export interface PublishedVersion {
   registry: string;
@@ -80,16 +79,7 @@ const md5 = (b: string | Buffer) => createHash("md5").update(b).digest("base64")
 export function versionMetadata(card: ModelCard, aliasRegistry: string): ModelVersionBody {
   const l = card.lineage;
   const source = l.source ? `${l.source.registry}#${l.source.name}@${l.source.version}` : `${aliasRegistry}#${card.name}@${card.version}`;
-  const tags: Record<string, string> = { "mlops.source": source, "mlops.alias-registry": aliasRegistry };
-  const opt: [string, string | undefined][] = [
-    ["mlops.git-sha", l.gitSha],
-    ["mlops.run-url", l.runUrl],
-    ["mlops.data-hash", l.dataHash],
-    ["mlops.actor", l.actor],
-    ["mlops.approvers", l.approvers?.length ? l.approvers.join(", ") : undefined],
-  ];
-  for (const [k, v] of opt) if (v) tags[k] = v;
-  for (const [k, v] of Object.entries(card.metrics).slice(0, TAGGED_METRICS)) tags[`metric.${k}`] = String(v);
+  const tags: Record<string, string> = { "mlops.source": source, "mlops.alias-registry": aliasRegistry, ...lineageTags(l, card.metrics) };
   return {
     description: `${card.name} version ${card.version}, promoted by mlops-actions from ${source}.`,
     modelType: "custom_model",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../errors";
-import type { Table, TableRow, TextBlock } from "./adaptive-card";
+import type { FactSet, Table, TableRow, TextBlock } from "./adaptive-card";
 import { buildApprovalCard, decisionTone, metricRows, parseMention } from "./approval-card";
 import { exampleApprovalInput } from "./example-input";
 
@@ -37,6 +37,29 @@ describe("buildApprovalCard", () => {
     expect(texts).toContain("octocat");
     expect(texts).toContain("production");
     expect(texts).toContain("Training rows");
+  });
+
+  it("links the run that trained the candidate and its Azure ML job, after this run, when the lineage has them", () => {
+    const base = exampleApprovalInput();
+    const training = {
+      runUrl: "https://github.com/contoso/predictive-maintenance/actions/runs/987650000",
+      workflow: "ci",
+      azuremlJob: "ai4i-failure-987650000-1-a1b2c3",
+      studioUrl: "https://ml.azure.com/runs/ai4i-failure-987650000-1-a1b2c3?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws",
+    };
+    const card = buildApprovalCard({ ...base, lineage: { ...base.lineage, training } });
+    const lineage = card.body.find((e) => e.id === "lineage") as FactSet;
+    expect(lineage.facts.map((f) => f.title)).toEqual(["Environment", "Repository", "Commit", "Pull request", "Run", "Trained in", "Azure ML job", "Triggered by"]);
+    expect(lineage.facts[5]).toEqual({ title: "Trained in", value: `[ci](${training.runUrl})` });
+    expect(lineage.facts[6]).toEqual({ title: "Azure ML job", value: `[ai4i-failure-987650000-1-a1b2c3](${training.studioUrl})` });
+    // Trained locally: the run only. Without a training run, nothing is added.
+    const local = buildApprovalCard({ ...base, lineage: { ...base.lineage, training: { runUrl: training.runUrl } } });
+    expect(allTexts(local.body).filter((t) => t === "Azure ML job")).toEqual([]);
+    expect(allTexts(local.body)).toContain("Trained in");
+    expect(allTexts(buildApprovalCard(base).body)).not.toContain("Trained in");
+    expect(() => buildApprovalCard({ ...base, lineage: { training: { studioUrl: "javascript:alert(1)" } } })).toThrow(
+      /^Azure ML Studio URL: not an http\(s\) URL/,
+    );
   });
 
   it("builds the metrics table with deltas and ✔/✘ marks", () => {

@@ -37,6 +37,18 @@ export interface Lineage {
   actor?: string;
   repository?: string;
   workflow?: string;
+  /** Where the candidate was trained (its model card's lineage), when that is another run than this one. */
+  training?: TrainingRun;
+}
+
+/** The training run of the candidate: the Actions run, and the Azure ML job it ran as, when it did. */
+export interface TrainingRun {
+  runUrl?: string;
+  /** The training workflow's name, the run link's label. */
+  workflow?: string;
+  azuremlJob?: string;
+  /** The Azure ML job's page in Studio. */
+  studioUrl?: string;
 }
 
 /**
@@ -173,6 +185,8 @@ function validate(input: ApprovalCardInput): void {
   checkUrl("run URL", input.lineage?.runUrl);
   checkUrl("commit URL", input.lineage?.commitUrl);
   checkUrl("pull request URL", input.lineage?.pullRequest?.url);
+  checkUrl("training run URL", input.lineage?.training?.runUrl);
+  checkUrl("Azure ML Studio URL", input.lineage?.training?.studioUrl);
   const bad = (v: number | null | undefined) => v !== null && v !== undefined && !Number.isFinite(v);
   for (const m of input.metrics) {
     if (bad(m.candidate) || bad(m.champion) || bad(m.delta)) {
@@ -262,7 +276,16 @@ function lineageFacts(input: ApprovalCardInput): Fact[] {
     facts.push({ title: "Pull request", value: link(label, l.pullRequest.url ?? input.links.pullRequest) });
   }
   if (l.runUrl) facts.push({ title: "Run", value: link(l.workflow ?? "workflow run", l.runUrl) });
+  for (const [title, value] of trainingFacts(l.training, link)) facts.push({ title, value });
   if (l.actor) facts.push({ title: "Triggered by", value: l.actor });
+  return facts;
+}
+
+/** The training run's facts (title, value), with links made by the renderer's `link`. */
+export function trainingFacts(t: TrainingRun | undefined, link: (label: string, url: string | undefined) => string): [string, string][] {
+  const facts: [string, string][] = [];
+  if (t?.runUrl) facts.push(["Trained in", link(t.workflow ?? "workflow run", t.runUrl)]);
+  if (t?.studioUrl) facts.push(["Azure ML job", link(t.azuremlJob ?? "Azure ML Studio", t.studioUrl)]);
   return facts;
 }
 

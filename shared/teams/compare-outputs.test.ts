@@ -65,6 +65,36 @@ describe("fromCompareOutputs", () => {
     expect(summary).toEqual({ decision: "promote", reason: "no champion", metrics: [{ name: "f1", candidate: 0.8 }] });
   });
 
+  it("reads where the candidate was trained from candidate-lineage: the run and the Azure ML job in Studio", () => {
+    const studio = "https://ml.azure.com/runs/fp-4101-1-a1b2c3?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
+    const lineage = {
+      repository: "plant/pm",
+      workflow: "ci",
+      runId: "4101",
+      runUrl: "https://github.com/plant/pm/actions/runs/4101",
+      azureml: { jobName: "fp-4101-1-a1b2c3", studioUrl: studio, experiment: "pm", model: { id: "azureml:fp:3", studioUrl: "https://ml.azure.com/model/fp:3/details" } },
+    };
+    expect(fromCompareOutputs({ "candidate-lineage": JSON.stringify(lineage) }).training).toEqual({
+      runUrl: "https://github.com/plant/pm/actions/runs/4101",
+      workflow: "ci",
+      azuremlJob: "fp-4101-1-a1b2c3",
+      studioUrl: studio,
+    });
+    // A local training run has no Azure ML job; a file candidate has no lineage at all.
+    expect(fromCompareOutputs({ "candidate-lineage": JSON.stringify({ runUrl: lineage.runUrl }) }).training).toEqual({ runUrl: lineage.runUrl });
+    expect(fromCompareOutputs({ "candidate-lineage": "{}" }).training).toBeUndefined();
+  });
+
+  it("refuses a candidate-lineage link that is not http(s), and a lineage that is not an object", () => {
+    expect(() => fromCompareOutputs({ "candidate-lineage": JSON.stringify({ runUrl: "javascript:alert(1)" }) })).toThrow(
+      /^compare-outputs: "candidate-lineage" holds a link that is not http\(s\) \(got "javascript:alert\(1\)"\)\. The candidate's model card carries it/,
+    );
+    expect(() => fromCompareOutputs({ "candidate-lineage": JSON.stringify({ azureml: { jobName: "j", studioUrl: "ml.azure.com/runs/j" } }) })).toThrow(
+      /holds a link that is not http\(s\) \(got "ml\.azure\.com\/runs\/j"\)/,
+    );
+    expect(() => fromCompareOutputs({ "candidate-lineage": "[1]" })).toThrow(/^compare-outputs: "candidate-lineage" is not a JSON object \(got \[1\]\)/);
+  });
+
   it("takes the uploaded report as the Report link, and only an http(s) one", () => {
     const url = "https://github.com/acme/plant-models/actions/runs/7/artifacts/77";
     expect(fromCompareOutputs({ decision: "promote", "report-url": url }).reportUrl).toBe(url);

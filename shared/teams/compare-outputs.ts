@@ -1,6 +1,6 @@
 import { shown, UserError } from "../errors";
 import type { Fact } from "./adaptive-card";
-import type { MetricRow } from "./approval-card";
+import type { MetricRow, TrainingRun } from "./approval-card";
 
 /** What the card takes from a compare-models step. Absent fields were not in the outputs. */
 export interface CompareSummary {
@@ -10,6 +10,8 @@ export interface CompareSummary {
   championVersion?: string;
   metrics?: MetricRow[];
   facts?: Fact[];
+  /** Where the candidate was trained (compare-models' candidate-lineage). */
+  training?: TrainingRun;
   /** The uploaded report (compare-models' report-url), for the card's Report button. */
   reportUrl?: string;
 }
@@ -101,6 +103,9 @@ export function fromCompareOutputs(outputs: Record<string, string>): CompareSumm
     });
   }
 
+  const training = trainingRun(parseJson(outputs, "candidate-lineage"));
+  if (training) summary.training = training;
+
   const facts: Fact[] = [];
   // Rules that judge something other than a metric (the contract, parity) are facts with their verdict.
   const ruleFacts = (Array.isArray(rules) ? (rules as RuleLike[]) : []).filter(
@@ -114,4 +119,37 @@ export function fromCompareOutputs(outputs: Record<string, string>): CompareSumm
   }
   if (facts.length > 0) summary.facts = facts;
   return summary;
+}
+
+/**
+ * The training run in compare-models' `candidate-lineage` (the candidate card's lineage: runUrl, workflow, and
+ * azureml.jobName / azureml.studioUrl for a model trained as an Azure ML job). Links must be http(s): they come
+ * from a registry and end up as buttons of a card approvers trust.
+ */
+function trainingRun(value: unknown): TrainingRun | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new UserError(
+      `compare-outputs: "candidate-lineage" is not a JSON object (got ${shown(value)}). Pass compare-models' outputs unchanged.`,
+    );
+  const l = value as { runUrl?: unknown; workflow?: unknown; azureml?: { jobName?: unknown; studioUrl?: unknown } };
+  const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const url = (v: unknown) => {
+    const u = text(v);
+    if (u !== undefined && !/^https?:\/\/[^\s]+$/i.test(u))
+      throw new UserError(
+        `compare-outputs: "candidate-lineage" holds a link that is not http(s) (got ${shown(u)}). The candidate's model card carries it; check how that version was registered.`,
+      );
+    return u;
+  };
+  const t: TrainingRun = {};
+  const runUrl = url(l.runUrl);
+  if (runUrl) t.runUrl = runUrl;
+  const workflow = text(l.workflow);
+  if (workflow) t.workflow = workflow;
+  const job = text(l.azureml?.jobName);
+  if (job) t.azuremlJob = job;
+  const studio = url(l.azureml?.studioUrl);
+  if (studio) t.studioUrl = studio;
+  return Object.keys(t).length ? t : undefined;
 }

@@ -1,6 +1,6 @@
 export type { AdaptiveCard, CardElement, Fact, MentionEntity, OpenUrlAction } from "./adaptive-card";
 export { ADAPTIVE_CARD_CONTENT_TYPE, ADAPTIVE_CARD_VERSION } from "./adaptive-card";
-export type { ApprovalCardInput, DecisionTone, Lineage, Mention, MetricRow } from "./approval-card";
+export type { ApprovalCardInput, DecisionTone, Lineage, Mention, MetricRow, TrainingRun } from "./approval-card";
 export { buildApprovalCard, decisionTone, metricDelta, metricRows, parseMention } from "./approval-card";
 export type { CompareSummary } from "./compare-outputs";
 export { fromCompareOutputs } from "./compare-outputs";

@@ -18,6 +18,16 @@ describe("renderSummaryMarkdown", () => {
     expect(md).not.toContain("trimmed");
   });
 
+  it("links the training run and its Azure ML job as the card does", () => {
+    const base = exampleApprovalInput();
+    const md = renderSummaryMarkdown({
+      ...base,
+      lineage: { ...base.lineage, training: { runUrl: "https://github.com/c/p/actions/runs/9", workflow: "ci|train", azuremlJob: "fp-9-1-abc", studioUrl: "https://ml.azure.com/runs/fp-9-1-abc" } },
+    });
+    expect(md).toContain("| Trained in | [ci\\|train](https://github.com/c/p/actions/runs/9) |");
+    expect(md).toContain("| Azure ML job | [fp-9-1-abc](https://ml.azure.com/runs/fp-9-1-abc) |");
+  });
+
   it("escapes table-breaking characters and repeats what the card trimmed", () => {
     const md = renderSummaryMarkdown(
       exampleApprovalInput({ decision: "reject", metrics: [{ name: "a|b<script>", candidate: 1, passed: false }] }),

@@ -1,5 +1,5 @@
 import type { ApprovalCardInput } from "./approval-card";
-import { decisionTone, metricDelta } from "./approval-card";
+import { decisionTone, metricDelta, trainingFacts } from "./approval-card";
 import { mdLink as link, mdText as esc } from "../report";
 import { formatDelta, formatNumber, passMark, shortSha } from "./format";
 
@@ -42,6 +42,7 @@ export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimm
     facts.push(["Pull request", link(label, l.pullRequest.url ?? input.links.pullRequest)]);
   }
   if (l.runUrl) facts.push(["Run", link(l.workflow ?? "workflow run", l.runUrl)]);
+  facts.push(...trainingFacts(l.training, link));
   if (l.actor) facts.push(["Triggered by", esc(l.actor)]);
   for (const f of input.facts ?? []) facts.push([esc(f.title), esc(f.value)]);
   lines.push("| | |", "| --- | --- |", ...facts.map(([k, v]) => `| ${k} | ${v} |`), "");

@@ -24,6 +24,7 @@ import { jobDiagnostics } from "../azureml/job-diagnostics";
 import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
 import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
+import { workspaceModelName } from "../azureml/workspace-models";
 import { shown, UserError } from "../errors";
 import { ensureOutputDir } from "../user-files";
 import { type Logger, silentLogger } from "../log";
@@ -33,6 +34,7 @@ import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from ".
 import { parseParams, type TrainParams } from "./params";
 import { checkRegistration, finishTrain, type RegistrationOptions, type TrainResult } from "./train";
 import { readMetricsOutput } from "./trainer-outputs";
+import { publishWorkspaceModel } from "./workspace-model";
 
 export interface AzureMLTrainOptions extends RegistrationOptions {
   subscriptionId?: string;
@@ -57,6 +59,8 @@ export interface AzureMLTrainOptions extends RegistrationOptions {
   maxParallel?: number;
   /** The pipeline job output that holds the model (default model). */
   modelOutput?: string;
+  /** Also register the model in the workspace under this name, as a version pointing at the job's output. */
+  workspaceModel?: string;
   data?: string[];
   seed?: number;
   /** How long to wait for the job(s); then they are cancelled. */
@@ -106,6 +110,9 @@ interface Plan {
   combos: Combination[];
   sweep?: SweepMetric;
   experiment: string;
+  /** The job output that holds model.onnx. */
+  modelOutput: string;
+  workspaceModel?: string;
 }
 
 function plan(o: AzureMLTrainOptions, yaml: JobYaml | undefined, yamlDir: string): Plan {
@@ -124,9 +131,11 @@ function plan(o: AzureMLTrainOptions, yaml: JobYaml | undefined, yamlDir: string
   const command = o.command?.trim() || (yaml?.type === "command" ? yaml.command : undefined);
   if (yaml?.type !== "pipeline" && !command)
     throw new UserError("command: missing (got nothing) with compute: azureml. Set command: to the line that trains, or job-file: to an az ml job YAML with a command.");
+  const workspaceModel = o.workspaceModel?.trim() ? workspaceModelName(o.workspaceModel) : undefined;
+  const modelOutput = yaml?.type === "pipeline" ? o.modelOutput?.trim() || "model" : "model";
   const repo = (o.env ?? process.env).GITHUB_REPOSITORY?.split("/").at(-1);
   const experiment = (o.experimentName?.trim() || yaml?.experimentName || repo || "mlops-actions").replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 255);
-  return { ws, wsPath: workspacePath(ws), yaml, yamlDir, command, params, combos, sweep, experiment };
+  return { ws, wsPath: workspacePath(ws), yaml, yamlDir, command, params, combos, sweep, experiment, modelOutput, workspaceModel };
 }
 
 /** Run the training on Azure ML and register the (best) model. */
@@ -225,7 +234,7 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
       }
       if (s.compute) stepComputeIds[s.name] = computeId(s.compute, p.wsPath, `${what}.compute`);
     }
-    const outName = o.modelOutput?.trim() || "model";
+    const outName = p.modelOutput;
     build = (name, _combo, outUri) => {
       const body = jobYamlToRest(yaml, { computeId: computeIdValue, componentIds, stepComputeIds });
       if (!body.outputs?.[outName] && !yaml.jobs.some((s) => JSON.stringify(s.outputs).includes(`parent.outputs.${outName}`)))
@@ -398,6 +407,15 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     alias: o.alias,
     aliasReason: o.aliasReason,
     logger,
+    // The workspace version is written once the model is validated and before the registry takes it, so a
+    // refusal by Azure ML leaves nothing registered; the card then records the version.
+    beforeRegister: p.workspaceModel
+      ? async (card, files) => {
+          const published = await publishWorkspaceModel(arm, p.ws, p.workspaceModel as string, card, { job: best.jobName, output: p.modelOutput, modelPath: files.modelPath, logger });
+          lineage.model = published.model; // `lineage` is the card's lineage.azureml
+          return { undo: published.undo };
+        }
+      : undefined,
   });
   return { ...result, azureml: lineage, trials, winner, ...(p.sweep ? { sweep: p.sweep } : {}) };
 }

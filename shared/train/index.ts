@@ -18,5 +18,5 @@ export { type ModelOutput, readMetricsOutput, readModelOutput } from "./trainer-
 // The Azure ML path is imported from ./azureml-train directly (or loaded by trainStep on demand), so that
 // importing this index does not load the Azure Storage SDK.
 export type { AzureMLTrainOptions, AzureMLTrainResult, TrialResult } from "./azureml-train";
-export type { AzureMLLineage, AzureMLTrialLineage } from "./lineage";
+export type { AzureMLLineage, AzureMLModelLineage, AzureMLTrialLineage } from "./lineage";
 export { failureSummary, type TrainStepOptions, type TrainStepResult, trainStep } from "./train-step";

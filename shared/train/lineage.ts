@@ -44,6 +44,15 @@ export type AzureMLTrialLineage = {
   studioUrl: string;
 };
 
+/** A model version in the Azure ML workspace, as the lineage records it. */
+export type AzureMLModelLineage = {
+  name: string;
+  version: string;
+  /** `azureml:<name>:<version>` */
+  id: string;
+  studioUrl: string;
+};
+
 /** Where the model was trained when train ran it as an Azure ML job (`compute: azureml`). */
 export type AzureMLLineage = {
   jobName: string;
@@ -56,6 +65,8 @@ export type AzureMLLineage = {
   /** environmentId of the command job. */
   environment?: string;
   jobType: "Command" | "Pipeline";
+  /** The model version train registered in the workspace (`workspace-model`), pointing at the job's output. */
+  model?: AzureMLModelLineage;
   /** Set for a matrix sweep: every trial, and the metric that chose the winner (`max:auc`). */
   sweep?: { metric: string; winner: string; trials: AzureMLTrialLineage[] };
 };

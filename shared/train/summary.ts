@@ -38,6 +38,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   rowMd("data", l.dataHash ? `${mdCode(l.dataHash)} (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
   if (l.azureml)
     rowMd("Azure ML job", `${mdLink(l.azureml.jobName, l.azureml.studioUrl)} (${esc(`${l.azureml.jobType}, experiment ${l.azureml.experiment}`)})`);
+  if (l.azureml?.model) rowMd("Azure ML model", mdLink(l.azureml.model.id, l.azureml.model.studioUrl));
   rowMd("command", mdCode(l.command));
   row("duration", `${l.durationSeconds} s`);
   lines.push("");

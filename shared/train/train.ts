@@ -395,6 +395,11 @@ export interface FinishTrainOptions {
   alias?: string;
   aliasReason?: string;
   logger: Logger;
+  /**
+   * Runs once the model and metrics are validated, before anything is registered (e.g. the Azure ML workspace
+   * version); it may add to the card's lineage. Its `undo` runs when registering fails afterwards.
+   */
+  beforeRegister?: (card: TrainCard, model: { modelPath: string; metricsPath: string }) => Promise<{ undo?: () => Promise<void> } | void>;
 }
 
 /**
@@ -423,14 +428,20 @@ export async function finishTrain(o: FinishTrainOptions): Promise<TrainResult> {
   const result: TrainResult = { modelPath, metricsPath, metrics, signature: sig, params, card };
   if (data) result.data = data;
 
+  const published = await o.beforeRegister?.(card, { modelPath, metricsPath });
   if (o.registry) {
-    const { version } = await o.registry.register({
-      ...card,
-      files: [
-        { path: "model.onnx", source: modelPath },
-        { path: "metrics.json", source: metricsPath },
-      ],
-    });
+    const { version } = await o.registry
+      .register({
+        ...card,
+        files: [
+          { path: "model.onnx", source: modelPath },
+          { path: "metrics.json", source: metricsPath },
+        ],
+      })
+      .catch(async (e: unknown) => {
+        await published?.undo?.().catch((u: unknown) => logger.warning(`train: could not take back what was published before registering: ${(u as Error).message}`));
+        throw e;
+      });
     result.version = version;
     logger.info(`train: registered ${card.name}@${version}`);
     if (o.alias) {

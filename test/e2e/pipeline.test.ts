@@ -27,6 +27,23 @@ import { startTeamsCapture, type TeamsCaptureServer } from "../services/teams-ca
 
 const CD = join(repoRoot, "workflows-examples/cd.yml");
 const compareOf = (jobs: Record<string, JobRecord[]>) => jobs.compare![0]!.steps.find((s) => s.id === "compare")!.result!;
+const STUDIO_JOB = "https://ml.azure.com/runs/failure-predictor-4101-1-a1b2c3?wsid=/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/plant-ml";
+const TRAINED_IN = {
+  repository: "plant/predictive-maintenance",
+  gitSha: "4f2c0a9e1b7d3c5a6e8f0b1d2c3e4f5a6b7c8d9e",
+  workflow: "ci",
+  runId: "4101",
+  runUrl: "https://github.com/plant/predictive-maintenance/actions/runs/4101",
+  command: "python ml/train.py",
+  durationSeconds: 312,
+  azureml: {
+    jobName: "failure-predictor-4101-1-a1b2c3",
+    jobId: "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/plant-ml/jobs/failure-predictor-4101-1-a1b2c3",
+    studioUrl: STUDIO_JOB,
+    experiment: "predictive-maintenance",
+    jobType: "Command",
+  },
+};
 
 function available() {
   for (const a of [azuriteAvailable(), registryAvailability(), baseImageAvailability()]) if (!a.ok) return a;
@@ -101,9 +118,11 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
       files: [{ path: "model.onnx", source: join(models, "weak.onnx") }],
     });
     await promote({ from: dev(), to: prod(), model: `failure-predictor@${v1.version}`, expectedChampion: null });
+    // v2 was trained as an Azure ML job by the CI workflow: its card says where (what train records).
     const v2 = await dev().register({
       name: "failure-predictor",
       files: [{ path: "model.onnx", source: join(models, "strong.onnx") }],
+      lineage: TRAINED_IN,
     });
     await dev().setAlias("failure-predictor", "challenger", v2.version);
   }, 180_000);
@@ -150,6 +169,12 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
     expect(jobs.notify![0]!.result).toBe("success");
     expect(teams.requests).toHaveLength(2);
     expect(JSON.stringify(teams.requests[1]!.json)).toContain("failure-predictor");
+    // The card links the run that trained the candidate and its Azure ML job, read from the candidate's card
+    // through compare-models' candidate-lineage and the job outputs cd.yml passes on.
+    expect(JSON.parse(jobs.compare![0]!.outputs["candidate-lineage"] as string)).toMatchObject({ runUrl: TRAINED_IN.runUrl, azureml: { studioUrl: STUDIO_JOB } });
+    const facts = JSON.stringify(teams.requests[1]!.json);
+    expect(facts).toContain(JSON.stringify({ title: "Trained in", value: `[ci](${TRAINED_IN.runUrl})` }));
+    expect(facts).toContain(JSON.stringify({ title: "Azure ML job", value: `[failure-predictor-4101-1-a1b2c3](${STUDIO_JOB})` }));
 
     expect(jobs.promote![0]!.result).toBe("success");
     const promoted = jobs.promote![0]!.outputs;
@@ -172,7 +197,7 @@ describeIf("the CD workflow, end to end (bundled)", available(), () => {
     expect(steps.filter((s) => s.status === "not-run-here").map((s) => s.uses?.split("@")[0])).toEqual(
       expect.arrayContaining(["actions/checkout", "azure/login", "actions/upload-artifact"]),
     );
-  });
+  }, 180_000);
 
   it("stops a worse candidate after the comparison: no approval request, prod untouched", async () => {
     const v3 = await dev().register({

@@ -18,6 +18,7 @@ import { describeIf } from "../services/availability";
 import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { addWorkspaceModels, type WorkspaceModelsStandIn } from "../services/azureml/models";
 import { scaledTimeEnv } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, DEV_KEY, startAzurite } from "../services/azurite";
 
@@ -28,12 +29,14 @@ describeIf("train compute: azureml (bundled)", azuriteAvailable(), () => {
   let az: Azurite;
   let fake: FakeArm;
   let aml: AzureMLJobsStandIn;
+  let models: WorkspaceModelsStandIn;
   let workspace: string;
 
   beforeAll(async () => {
     az = await startAzurite();
     fake = await startFakeArm();
     aml = await addAzureMLJobs(fake, az);
+    models = addWorkspaceModels(fake, aml);
     workspace = mkdtempSync(join(tmpdir(), "mlops-train-aml-"));
     await writeGenerated(join(workspace, "src/data/plant.csv"), 1500, 8);
   }, 60_000);
@@ -65,8 +68,8 @@ describeIf("train compute: azureml (bundled)", azuriteAvailable(), () => {
       },
     });
 
-  it("runs the trainer as an Azure ML job, registers the version and outputs the job and its Studio page", async () => {
-    const r = await run({ command: `${TSX} ${EXAMPLE} --data data/plant.csv` });
+  it("runs the trainer as an Azure ML job, registers the version in the registry and the workspace, and outputs the job, its Studio page and the workspace model", async () => {
+    const r = await run({ command: `${TSX} ${EXAMPLE} --data data/plant.csv`, "workspace-model": "failure-predictor" });
     expect(r.errors).toEqual([]);
     expect(r.exitCode).toBe(0);
     const job = r.outputs["azureml-job"] as string;
@@ -79,6 +82,13 @@ describeIf("train compute: azureml (bundled)", azuriteAvailable(), () => {
     expect(card.lineage.azureml).toMatchObject({ jobName: job, jobId: `${WORKSPACE_PATH}/jobs/${job}`, experiment: "plant-models", jobType: "Command" });
     expect(card.metrics.roc_auc).toBe(JSON.parse(r.outputs.metrics as string).roc_auc);
     expect(r.summary).toContain(`[${job}](https://ml.azure.com/runs/${job}?wsid=${WORKSPACE_PATH})`);
+    // The workspace model version: the job's output, linked to the job, in the card, the summary and the output.
+    expect(r.outputs["workspace-model-id"]).toBe("azureml:failure-predictor:1");
+    expect(models.get("failure-predictor", 1)?.properties).toMatchObject({ jobName: job, modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`, modelType: "custom_model" });
+    const studio = `https://ml.azure.com/model/failure-predictor:1/details?wsid=${WORKSPACE_PATH}`;
+    expect(card.lineage.azureml.model).toEqual({ name: "failure-predictor", version: "1", id: "azureml:failure-predictor:1", studioUrl: studio });
+    expect(r.summary).toContain(`| Azure ML model | [azureml:failure-predictor:1](${studio}) |`);
+    expect(r.summary).toContain("| run | [4242](https://github.com/");
     expect(r.stdout).toContain(`azureml: submitted command job ${job}: https://ml.azure.com/runs/${job}`);
     // The datastore key from listSecrets is masked and appears nowhere else.
     expect(r.masks).toContain(DEV_KEY);

@@ -7,16 +7,19 @@
  * Workspace/EnvironmentVersion/createOrUpdate.json and get.json, Datastore/list.json and listSecrets.json), Azurite as the
  * workspace's blob storage, and the repository's example trainer run by the stand-in's local compute.
  */
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { parse } from "yaml";
 import { writeGenerated } from "../../examples/predictive-maintenance/dataset";
 import { contentVersion } from "../../shared/azureml/anonymous-assets";
 import { isUserError } from "../../shared/errors";
 import type { Logger } from "../../shared/log";
 import { type JobEndedError, type JobOutput, type JobProperties, submitJob } from "../../shared/azureml/jobs";
 import { armClient } from "../../shared/azureml/workspace";
+import { registerWorkspaceModel } from "../../shared/azureml/workspace-models";
 import { openRegistry } from "../../shared/registry";
 import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
 import { type AzureMLLineage, jobEndedMarkdown, trainSummaryMarkdown } from "../../shared/train";
@@ -25,6 +28,7 @@ import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
 import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
+import { addWorkspaceModels, type WorkspaceModelsStandIn } from "../services/azureml/models";
 import { specLedger } from "../services/azureml/spec";
 import { scaledSleep } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
@@ -63,6 +67,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
   let az: Azurite;
   let fake: FakeArm;
   let aml: AzureMLJobsStandIn;
+  let models: WorkspaceModelsStandIn;
   let ws: string;
   let codeDir: string;
 
@@ -70,6 +75,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     az = await startAzurite();
     fake = await startFakeArm();
     aml = await addAzureMLJobs(fake, az);
+    models = addWorkspaceModels(fake, aml);
     ws = await mkdtemp(join(tmpdir(), "aml-train-"));
     codeDir = join(ws, "src");
     await writeGenerated(join(codeDir, "data/plant.csv"), 1500, 5);
@@ -319,6 +325,113 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(e.message).toContain(`job ${name} completed but its output has no model.onnx (got ["metrics.json"] at azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/)`);
   }, 30_000);
 
+  it("workspace-model: the validated model becomes the next version of a workspace model, linked to its job output and its job; card and summary link it", async () => {
+    // Someone registered version 1 from Studio before: the container's nextVersion gives 2.
+    models.add("fp-workspace", "1", { modelUri: "azureml://datastores/workspaceblobstore/paths/manual/model.onnx", tags: { owner: "studio" } });
+    const reg = join(ws, "registry-workspace");
+    const o = options({ workspaceModel: "fp-workspace", registry: openRegistry(reg), tags: { team: "plant-ops" } });
+    const r = await trainOnAzureML(o);
+    const job = r.azureml.jobName;
+    const studio = `https://ml.azure.com/model/fp-workspace:2/details?wsid=${WORKSPACE_PATH}`;
+    expect(r.azureml.model).toEqual({ name: "fp-workspace", version: "2", id: "azureml:fp-workspace:2", studioUrl: studio });
+    const v = models.get("fp-workspace", 2)?.properties;
+    expect(v).toMatchObject({
+      modelType: "custom_model",
+      modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`,
+      jobName: job,
+      provisioningState: "Succeeded",
+      tags: {
+        team: "plant-ops",
+        "mlops.model": "failure-predictor",
+        "mlops.git-sha": GITHUB.GITHUB_SHA,
+        "mlops.run-url": `https://github.com/plant/predictive-maintenance/actions/runs/${o.env?.GITHUB_RUN_ID}`,
+        "metric.roc_auc": String(r.metrics.roc_auc),
+      },
+    });
+    const modelBytes = await readFile(join(r.trials[0]!.dir, "model.onnx"));
+    expect(v?.properties?.["mlops.model-sha256"]).toBe(createHash("sha256").update(modelBytes).digest("hex"));
+    expect(JSON.parse(v?.properties?.["mlops.metrics"] ?? "")).toEqual(r.metrics);
+    expect(v?.description).toContain(`Azure ML job ${job}`);
+    // Version 1 is untouched; the version was created, not updated.
+    expect(models.get("fp-workspace", 1)?.properties.tags).toEqual({ owner: "studio" });
+    expect(fake.calls("PUT", /\/models\/fp-workspace\/versions\/2$/).map((c) => [c.operation, c.status])).toEqual([["ModelVersions_CreateOrUpdate", 201]]);
+    // The registered card records the workspace version, and the summary links it next to the job.
+    const card = await openRegistry(reg).resolve("failure-predictor@1");
+    expect((card.lineage.azureml as AzureMLLineage).model).toEqual(r.azureml.model);
+    const md = trainSummaryMarkdown(r, { modelUri: `${reg}#failure-predictor@1` });
+    expect(md).toContain(`| Azure ML job | [${job}](https://ml.azure.com/runs/${job}?wsid=${WORKSPACE_PATH})`);
+    expect(md).toContain(`| Azure ML model | [azureml:fp-workspace:2](${studio}) |`);
+    expect(o.logger.lines).toContain(`azureml: registered model azureml:fp-workspace:2 in workspace ${WORKSPACE} (from job ${job}): ${studio}`);
+
+    // The registration itself, against the same job's output: a PUT whose answer is lost is retried and met as an
+    // update of the same version (one version, not two).
+    const arm = armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
+    const wsRef = { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, workspace: WORKSPACE };
+    const body = { modelType: "custom_model", modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`, jobName: job, tags: { try: "1" } };
+    fake.fault({ method: "PUT", path: /\/models\/fp-retry\/versions\/1$/, status: 0, drop: "after" });
+    expect((await registerWorkspaceModel(arm, wsRef, "fp-retry", body)).id).toBe("azureml:fp-retry:1");
+    expect(fake.calls("PUT", /\/models\/fp-retry\/versions\//).map((c) => c.status)).toEqual([-1, 200]);
+    expect([...models.versions.keys()].filter((k) => k.startsWith("fp-retry/"))).toEqual(["fp-retry/1"]);
+
+    // Another writer takes the version between nextVersion and the PUT: its version is left alone, the next one is used.
+    let raced = false;
+    models.onVersionPut = (name, version) => {
+      if (name !== "fp-race" || raced) return;
+      raced = true;
+      models.add(name, version, { modelUri: "azureml://datastores/workspaceblobstore/paths/other/model.onnx", tags: { owner: "other-pipeline" } });
+    };
+    const logger = captureLogger();
+    expect((await registerWorkspaceModel(arm, wsRef, "fp-race", body, { logger })).version).toBe("2");
+    expect(models.get("fp-race", 1)?.properties).toMatchObject({ modelUri: "azureml://datastores/workspaceblobstore/paths/other/model.onnx", tags: { owner: "other-pipeline" } });
+    expect(models.get("fp-race", 2)?.properties).toMatchObject({ jobName: job, tags: { try: "1" } });
+    expect(logger.lines).toContain("warning: azureml: model fp-race version 1 was taken by another registration; trying the next version");
+
+    // Taken every time: after three tries, one error that says what happened.
+    models.onVersionPut = (name, version) => {
+      if (name === "fp-busy") models.add(name, version, { modelUri: `azureml://datastores/workspaceblobstore/paths/other-${version}/model.onnx` });
+    };
+    const busy = (await registerWorkspaceModel(arm, wsRef, "fp-busy", body).catch((x: unknown) => x)) as Error & { code?: string };
+    models.onVersionPut = undefined;
+    expect(isUserError(busy)).toBe(true);
+    expect(busy.code).toBe("version-taken");
+    expect(busy.message).toMatch(/^workspace-model: versions 1, 2, 3 of model fp-busy in workspace my-aml-workspace were each taken by another registration .*\(got 3 conflicts\)\. Run again when/);
+  }, 60_000);
+
+  it("workspace-model failures: a bad name is refused before anything runs; a version Azure ML leaves Failed stops the step with nothing in the registry", async () => {
+    const submitted = jobPuts().length;
+    const bad = (await trainOnAzureML(options({ workspaceModel: "failure.predictor" })).catch((x: unknown) => x)) as Error;
+    expect(isUserError(bad)).toBe(true);
+    expect(bad.message).toBe(
+      `workspace-model: not an Azure ML model name (got "failure.predictor"). Use letters, digits, '-' or '_', starting with a letter or digit (at most 255 characters), e.g. failure-predictor.`,
+    );
+    expect(jobPuts().length).toBe(submitted);
+
+    models.provisionNext(1, { reads: 1, final: "Failed" });
+    const reg = join(ws, "registry-workspace-failed");
+    const o = options({ workspaceModel: "fp-failed", registry: openRegistry(reg) });
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error & { code?: string };
+    expect(isUserError(e)).toBe(true);
+    expect(e.code).toBe("workspace-model-failed");
+    expect(e.message).toBe(
+      `workspace-model: Azure ML could not create model fp-failed version 1 in workspace my-aml-workspace (got provisioningState Failed). Nothing was registered in the model registry. Run again; if it fails again, look at the version in Studio: https://ml.azure.com/model/fp-failed:1/details?wsid=${WORKSPACE_PATH}`,
+    );
+    expect(models.get("fp-failed", 1)?.properties.provisioningState).toBe("Failed");
+    await expect(openRegistry(reg).resolve("failure-predictor@latest")).rejects.toThrow(/no model named "failure-predictor" .* \(models: none\)/);
+    expect(o.logger.lines).toContain("azureml: model fp-failed version 1: Creating");
+  }, 60_000);
+
+  it("workspace-model: when the registry does not take the model afterwards, the workspace version is archived again", async () => {
+    // A registry whose folder cannot be created (its parent is a file): registering fails after the workspace version exists.
+    await writeFile(join(ws, "a-file"), "not a folder\n");
+    const o = options({ workspaceModel: "fp-undo", registry: openRegistry(join(ws, "a-file", "registry")) });
+    const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error;
+    expect((e as Error).message).toMatch(/ENOTDIR/);
+    const v = models.get("fp-undo", 1)?.properties;
+    expect(v?.isArchived).toBe(true);
+    expect(v?.jobName).toBe(jobPuts().at(-1)?.path.split("/").at(-1));
+    expect(o.logger.lines).toContain(`warning: azureml: archived model azureml:fp-undo:1 in workspace ${WORKSPACE}: the model registry did not take the version`);
+  }, 60_000);
+
   it("a matrix of 3 runs 3 jobs and registers the best by max:roc_auc", async () => {
     const reg = join(ws, "registry-sweep");
     const o = options({
@@ -420,10 +533,12 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
         "",
       ].join("\n"),
     );
-    const o = options({ command: undefined, jobFile: "pipeline.yml", computeTarget: undefined, environment: undefined, params: { model_kind: "logreg" } });
+    const o = options({ command: undefined, jobFile: "pipeline.yml", computeTarget: undefined, environment: undefined, params: { model_kind: "logreg" }, workspaceModel: "pm-pipeline-model" });
     const r = await trainOnAzureML(o);
     const name = r.azureml.jobName;
     const p = props(jobPuts().at(-1));
+    // The workspace version points at the pipeline job's model output, which the step bound to.
+    expect(models.get("pm-pipeline-model", 1)?.properties).toMatchObject({ jobName: name, modelUri: `azureml://jobs/${name}/outputs/model/paths/model.onnx` });
     expect(p.jobType).toBe("Pipeline");
     expect(p.experimentName).toBe("pm-pipelines");
     expect(p.displayName).toBe("pm-pipeline");
@@ -686,4 +801,23 @@ it("train inputs: command is required with compute local, optional with compute 
   expect(() => parseInputs(trainInputs, { compute: "azureml", ...ws })).toThrow(/^input "command" is required: the command that runs your trainer on Azure ML, or set job-file:/);
   expect(parseInputs(trainInputs, { compute: "azureml", "job-file": "job.yml", ...ws })).toMatchObject({ compute: "azureml", "job-file": "job.yml" });
   expect(() => parseInputs(trainInputs, { compute: "cloud", command: "x" })).toThrow(/input "compute": expected one of: local, azureml/);
+});
+
+it("the README's Azure ML step is accepted as written, workspace-model included", async () => {
+  const readme = await readFile(join(ROOT, "actions/train/README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## On Azure ML"));
+  const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  const step = (parse(block) as { steps: { id?: string; with?: Record<string, string> }[] }).steps.find((x) => x.id === "train");
+  // Expressions are what the runner fills in: any GUID stands for the subscription variable.
+  const withInputs = Object.fromEntries(Object.entries(step?.with ?? {}).map(([k, v]) => [k, String(v).includes("${{") ? SUBSCRIPTION : String(v)]));
+  expect(withInputs["workspace-model"]).toBe("failure-predictor");
+  expect(parseInputs(trainInputs, withInputs)).toMatchObject({ compute: "azureml", "workspace-model": "failure-predictor", workspace: "plant-ml" });
+});
+
+it("train inputs: workspace-model is for compute azureml only", () => {
+  expect(() => parseInputs(trainInputs, { command: "python train.py", "workspace-model": "failure-predictor" })).toThrow(
+    'input "workspace-model": registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty (got "failure-predictor"). Fix it in the step\'s with: block (or the --flag of the CLI).',
+  );
+  const ws = { "subscription-id": SUBSCRIPTION, "resource-group": RESOURCE_GROUP, workspace: WORKSPACE };
+  expect(parseInputs(trainInputs, { compute: "azureml", command: "x", "workspace-model": "fp", ...ws })).toMatchObject({ "workspace-model": "fp" });
 });

@@ -311,6 +311,13 @@ describe("deploy-online: Resource Manager faults", () => {
     expect(lines.filter((l) => /HTTP 429.*\(Retry-After\)/.test(l))).toHaveLength(3);
   });
 
+  it("waits between polls of a long-running operation what its Retry-After asks (10 s, the spec's minimum), on the scaled clock", async () => {
+    const waits: number[] = [];
+    await deployOnline(opts({ model: A, sleep: (ms, signal) => (waits.push(ms), scaledSleep(ms, signal)) }));
+    // pollIntervalMs is 1: every 10 s wait is Azure ML's Retry-After, read and honoured.
+    expect(waits.filter((ms) => ms === 10_000).length).toBeGreaterThan(2);
+  });
+
   it("401 tells to run azure/login", async () => {
     await expect(deployOnline(opts({ credential: fakeCredential("not-the-token") }))).rejects.toThrow(/got HTTP 401 InvalidAuthenticationToken.*run azure\/login/);
   });

@@ -11,6 +11,13 @@ import { chromiumAvailability, launchChromium, type RunningChromium } from "../s
 
 const require = createRequire(import.meta.url);
 const OUT = resolve("test-output");
+/** The candidate was trained as an Azure ML job by the CI workflow (compare-models' candidate-lineage). */
+const TRAINING = {
+  runUrl: "https://github.com/contoso/predictive-maintenance/actions/runs/987650000",
+  workflow: "ci",
+  azuremlJob: "ai4i-failure-987650000-1-a1b2c3",
+  studioUrl: "https://ml.azure.com/runs/ai4i-failure-987650000-1-a1b2c3?wsid=/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/plant-ml",
+};
 
 /**
  * Runs in the page: parses the card with the Adaptive Cards SDK against schema 1.5 (Teams' ceiling),
@@ -112,6 +119,7 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       decision: "reject",
       reason: "false_negatives rose from 7 to 9 (rule: must not increase).",
       mention: { name: "Jane Doe", id: "jane@contoso.com" },
+      lineage: { ...exampleApprovalInput().lineage, training: TRAINING },
     });
     const { payload } = buildPayload(buildApprovalCard(input));
     const card = payload.attachments[0].content;
@@ -132,9 +140,14 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       "production",
       "Add tool-wear features",
       "Training rows",
+      "Trained in",
+      "Azure ML job",
     ]) {
       await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: text }).toBe(true);
     }
+    // The training run and its Azure ML job are links to the Actions run and to Studio.
+    expect(await root.getByRole("link", { name: "ci", exact: true }).getAttribute("href")).toBe(TRAINING.runUrl);
+    expect(await root.getByRole("link", { name: TRAINING.azuremlJob, exact: true }).getAttribute("href")).toBe(TRAINING.studioUrl);
     expect(await root.getByText("✘").count()).toBe(1);
     expect(await root.getByText("✔").count()).toBe(4);
     // Bold came through the Markdown hook, not as raw asterisks.

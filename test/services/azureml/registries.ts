@@ -66,7 +66,8 @@ export interface RegistryStandIn {
   get(registry: string, model: string, version: number | string): StoredVersion | undefined;
 }
 
-const systemData = () => {
+/** systemData of a resource created now (ARM's common shape). */
+export const systemData = () => {
   const at = new Date().toISOString();
   return { createdAt: at, createdBy: "mlops-test", createdByType: "User", lastModifiedAt: at, lastModifiedBy: "mlops-test", lastModifiedByType: "User" };
 };

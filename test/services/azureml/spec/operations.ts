@@ -92,6 +92,7 @@ export const OPERATIONS: Operation[] = [
     responses: { 200: { schema: "#/definitions/ComponentVersionResource" }, 201: { schema: "#/definitions/ComponentVersionResource" } },
   },
 
+  { id: "ModelContainers_Get", method: "GET", regex: re(`${WS}/models/(?<name>${seg})`), pathPatterns: ws, responses: { 200: { schema: "#/definitions/ModelContainerResource" } } },
   { id: "ModelVersions_Get", method: "GET", regex: re(`${WS}/models/(?<name>${seg})/versions/(?<version>${seg})`), pathPatterns: ws, responses: { 200: { schema: "#/definitions/ModelVersionResource" } } },
   {
     id: "ModelVersions_CreateOrUpdate",

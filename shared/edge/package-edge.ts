@@ -67,8 +67,11 @@ export interface PackageEdgeResult {
 /** A registry's error, said of the input and image it concerns (`targets: host/repo:tag: registry: ...`). */
 function naming(input: string, image: string) {
   return (e: unknown): never => {
-    if (isUserError(e) && !e.message.startsWith(`${input}:`))
-      throw new UserError(`${input}: ${image}: ${e.message}`, { cause: e, ...(e.code ? { code: e.code } : {}) });
+    if (isUserError(e) && !e.message.startsWith(`${input}:`)) {
+      // A message that already starts with the image's repository is not told it twice.
+      const said = e.message.startsWith(image.replace(/(@[^/]*|:[^/:]*)$/, ""));
+      throw new UserError(`${input}: ${said ? "" : `${image}: `}${e.message}`, { cause: e, ...(e.code ? { code: e.code } : {}) });
+    }
     throw e;
   };
 }

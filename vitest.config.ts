@@ -31,6 +31,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["test/global-setup.ts"],
+    // @actions/workflow-parser imports its JSON schema without an import attribute, which Node 20 refuses;
+    // transformed by vite it loads.
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
     reporters: ["default"],
   },
 });

@@ -15,4 +15,7 @@ export const actions: Record<string, Loader> = {
   "validate-data": () => import("./validate-data/main"),
   "detect-drift": () => import("./detect-drift/main"),
   "deploy-online": () => import("./deploy-online/main"),
+  score: () => import("./score/main"),
+  "snapshot-data": () => import("./snapshot-data/main"),
+  "monitor-performance": () => import("./monitor-performance/main"),
 };

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { openDataset } from "../shared/data";
+import { localFile } from "../shared/data/data-files";
 import { parquetBatches, readParquetHead } from "../shared/data/parquet-reader";
 
 const F = 8;
@@ -61,11 +62,12 @@ async function readAll(path: string): Promise<number> {
 
 /** Every column through hyparquet's parquetRead, as the reader did before the flat numeric path. */
 async function readAllParquetRead(path: string): Promise<number> {
-  const head = await readParquetHead(path);
+  const file = localFile(path, statSync(path).size);
+  const head = await readParquetHead(file);
   const select = head.columns.map((name) => ({ name, type: head.types[name]! }));
   let n = 0;
   for await (const b of parquetBatches({
-    file: path,
+    file,
     columns: head.columns,
     select,
     batchSize: 8192,

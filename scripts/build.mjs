@@ -1,6 +1,6 @@
 // Builds dist/: one ESM entry per action (dist/actions/<name>.js) plus the CLI (dist/cli.js), sharing
-// code through split chunks so @actions/core, zod and the domain are in dist once; the edge server as one
-// self-contained file (dist/serve.js) for the image; and a pruned copy of onnxruntime-node (linux x64 and
+// code through split chunks so @actions/core, zod and the domain are in dist once; the edge server as its own
+// tree (dist/serve.js, and dist/serve-chunks/ for what it loads on demand) for the image; and a pruned copy of onnxruntime-node (linux x64 and
 // arm64 binaries only) in dist/node_modules, loaded at run time by the actions that need it.
 //
 //   node scripts/build.mjs [--outdir DIR]
@@ -71,6 +71,8 @@ mkdirSync(outdir, { recursive: true });
 const entryPoints = [
   ...actionNames().map((name) => ({ in: `action-entry:${name}`, out: `actions/${name}` })),
   { in: "cli/mlops.ts", out: "cli" },
+  // The data parse worker (shared/data/worker-batches.ts starts it from beside its chunk).
+  { in: "shared/data/parse-worker.ts", out: "parse-worker" },
 ];
 const split = await esbuild.build({
   ...common,
@@ -84,7 +86,15 @@ const split = await esbuild.build({
 const serveEntry = join(root, "shared/serve/main.ts");
 let serve;
 if (existsSync(serveEntry)) {
-  serve = await esbuild.build({ ...common, entryPoints: [{ in: serveEntry, out: "serve" }], outdir });
+  // One entry file for the image; what it loads only when used (capture, the Azure SDK for its upload) in
+  // serve-chunks/, so a server without capture does not parse them at start.
+  serve = await esbuild.build({
+    ...common,
+    entryPoints: [{ in: serveEntry, out: "serve" }],
+    outdir,
+    splitting: true,
+    chunkNames: "serve-chunks/[name]-[hash]",
+  });
 }
 
 // The CLI is run directly (bin: mlops).

@@ -1,12 +1,13 @@
 /**
  * npm run demo: the whole pipeline on this machine, with no cloud and no secrets, through the bundled
  * actions exactly as the GitHub runner runs them (node dist/actions/<name>.js with INPUT_* variables and
- * GITHUB_OUTPUT files), outputs chained from step to step as workflows-examples/cd.yml chains them.
+ * GITHUB_OUTPUT files), outputs chained from step to step as workflows-examples/model-cd.yml chains them.
  * Everything lands in .mlops/demo/ (removed at the start, so the demo can be run again).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateAi4i } from "../examples/predictive-maintenance/ai4i-generator";
 import { writeGenerated } from "../examples/predictive-maintenance/dataset";
 import { unpackLayout } from "../shared/oci";
 import { type RunResult, repoRoot, runAction } from "../test/harness/run-action";
@@ -54,6 +55,35 @@ async function action(name: string, inputs: Record<string, string>): Promise<Run
   return r;
 }
 
+
+interface Ai4iRow {
+  type: string;
+  air: number;
+  process: number;
+  speed: number;
+  torque: number;
+  wear: number;
+  failure: number;
+}
+
+/** Generated plant rows (the AI4I 2020 rules), as a plant's sensors would send them. */
+function plantRows(n: number, seed: number): Ai4iRow[] {
+  const out: Ai4iRow[] = [];
+  for (const b of generateAi4i(n, seed)) {
+    for (let i = 0; i < b.udi.length; i++) {
+      out.push({
+        type: b.type[i]!,
+        air: b.airTemperature[i]!,
+        process: b.processTemperature[i]!,
+        speed: b.rotationalSpeed[i]!,
+        torque: b.torque[i]!,
+        wear: b.toolWear[i]!,
+        failure: b.machineFailure[i]!,
+      });
+    }
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -182,8 +212,10 @@ async function main(): Promise<void> {
     (r) => `${r.outputs.digest} written to ${r.outputs["layout-path"]}`,
   );
   const rootfs = join(demo, "edge-rootfs");
+  const store = join(demo, "plant-store");
+  const labels = join(workspace, "data/failures-reported.csv");
   await step(
-    "start the server from the image and send a real inference request",
+    "start the server from the image with capture on; a day of plant traffic; failures reported later",
     async () => {
       await unpackLayout(image.outputs["layout-path"]!, rootfs);
       const port = await freePort();
@@ -191,21 +223,14 @@ async function main(): Promise<void> {
         process.execPath,
         [
           join(rootfs, "app/serve.js"),
-          "--model",
-          join(rootfs, `models/${MODEL}/model.onnx`),
-          "--model-name",
-          MODEL,
-          "--model-version",
-          promoted.outputs.version!,
-          "--host",
-          "127.0.0.1",
-          "--http-port",
-          String(port),
-          "--grpc-port",
-          "off",
+          ...["--model", join(rootfs, `models/${MODEL}/model.onnx`), "--model-name", MODEL],
+          ...["--model-version", promoted.outputs.version!, "--host", "127.0.0.1", "--http-port", String(port)],
+          ...["--grpc-port", "off", "--plant", "plant-north"],
+          ...["--capture-dir", join(demo, "edge-capture"), "--capture-upload", store],
         ],
         { stdio: ["ignore", "pipe", "inherit"] },
       );
+      const exited = new Promise((r) => server.once("exit", r));
       try {
         const url = `http://127.0.0.1:${port}`;
         for (let i = 0; i < 100; i++) {
@@ -216,44 +241,83 @@ async function main(): Promise<void> {
           if (ok) break;
           await new Promise((r) => setTimeout(r, 100));
         }
-        const rows = readFileSync(holdout, "utf8")
-          .trim()
-          .split("\n")
-          .slice(1, 4)
-          .map((l) => l.split(","));
-        const header = readFileSync(holdout, "utf8")
-          .split("\n")[0]!
-          .replace(/^\uFEFF/, "")
-          .split(",");
-        const column = (name: string) => rows.map((r) => r[header.indexOf(name)]!);
-        const num = (name: string) => ({
-          name,
-          shape: [rows.length, 1],
-          datatype: "FP32",
-          data: column(name).map(Number),
-        });
-        const body = {
-          inputs: [
-            { name: "Type", shape: [rows.length, 1], datatype: "BYTES", data: column("Type") },
-            num("Air temperature [K]"),
-            num("Process temperature [K]"),
-            num("Rotational speed [rpm]"),
-            num("Torque [Nm]"),
-            num("Tool wear [min]"),
-          ],
-          outputs: [{ name: "probabilities" }],
+        const infer = async (id: string, rows: Ai4iRow[]) => {
+          const num = (name: keyof Ai4iRow, column: string) => ({
+            name: column,
+            shape: [rows.length, 1],
+            datatype: "FP32",
+            data: rows.map((r) => r[name] as number),
+          });
+          const body = {
+            id,
+            inputs: [
+              { name: "Type", shape: [rows.length, 1], datatype: "BYTES", data: rows.map((r) => r.type) },
+              num("air", "Air temperature [K]"),
+              num("process", "Process temperature [K]"),
+              num("speed", "Rotational speed [rpm]"),
+              num("torque", "Torque [Nm]"),
+              num("wear", "Tool wear [min]"),
+            ],
+            outputs: [{ name: "probabilities" }],
+          };
+          const res = await fetch(`${url}/v2/models/${MODEL}/infer`, { method: "POST", body: JSON.stringify(body) });
+          const out = (await res.json()) as { model_version: string; outputs: { data: number[] }[] };
+          if (!res.ok) throw new Error(`inference failed: ${JSON.stringify(out)}`);
+          return out;
         };
-        const res = await fetch(`${url}/v2/models/${MODEL}/infer`, { method: "POST", body: JSON.stringify(body) });
-        const out = (await res.json()) as { model_version: string; outputs: { data: number[] }[] };
-        if (!res.ok) throw new Error(`inference failed: ${JSON.stringify(out)}`);
-        const p = out.outputs[0]!.data;
-        return { version: out.model_version, failure: [p[1], p[3], p[5]] as number[] };
+        // The plants' traffic: 20-row requests; the sensors at the second half of the day read high (a drift).
+        const reported = ["id,row,time,Machine failure"];
+        const rows = plantRows(2_000, 7);
+        let first: { model_version: string; outputs: { data: number[] }[] } | undefined;
+        for (let k = 0; k < rows.length / 20; k++) {
+          const batch = rows.slice(k * 20, k * 20 + 20).map((r) => (k >= 50 ? { ...r, torque: r.torque + 20, wear: r.wear + 60 } : r));
+          const out = await infer(`req-${k}`, batch);
+          first ??= out;
+          const at = new Date(Date.now() + 3_600_000).toISOString();
+          batch.forEach((r, i) => reported.push(`req-${k},${i},${at},${r.failure}`));
+        }
+        writeFileSync(labels, `${reported.join("\n")}\n`);
+        const p = first!.outputs[0]!.data;
+        return { version: first!.model_version, failure: [p[1], p[3], p[5]] as number[], requests: rows.length / 20 };
       } finally {
-        server.kill("SIGTERM");
+        server.kill("SIGTERM"); // closes the last capture file and uploads it
+        await exited;
       }
     },
     (r) =>
-      `version ${r.version} answered P(failure) = ${r.failure.map((x) => x.toFixed(4)).join(", ")} for 3 held-out rows`,
+      `version ${r.version} answered ${r.requests} requests (P(failure) = ${r.failure.map((x) => x.toFixed(4)).join(", ")} for the first rows); the capture is in ${store}`,
+  );
+  const captured = `${store}/**/*.parquet`;
+  const drift = await step(
+    "detect-drift: what the server captured vs the training data",
+    () =>
+      action("detect-drift", {
+        reference: train,
+        current: captured,
+        features: "Type, Air temperature [K], Process temperature [K], Rotational speed [rpm], Torque [Nm], Tool wear [min]",
+        "drift-share": "0.3",
+      }),
+    (r) => `drifted: ${r.outputs.drifted} (share ${Number(r.outputs["drift-share"]).toFixed(2)})`,
+  );
+  const live = await step(
+    "monitor-performance: captured predictions joined with the failures reported since, vs the champion's held-out metrics",
+    () =>
+      action("monitor-performance", {
+        predictions: captured,
+        labels,
+        label: "Machine failure",
+        "baseline-model": `${prod}#${MODEL}@champion`,
+        "max-drop": "{roc_auc: 0.05, log_loss: 0.1}",
+      }),
+    (r) => {
+      const m = JSON.parse(r.outputs.metrics!) as { roc_auc: number };
+      return `degraded: ${r.outputs.degraded}; live roc_auc ${m.roc_auc.toFixed(3)} over ${r.outputs.labelled} labelled rows`;
+    },
+  );
+  await step(
+    "snapshot-data: the labelled plant rows, a dataset version to retrain on",
+    () => action("snapshot-data", { data: live.outputs.joined!, name: "plant-data", registry: dev }),
+    (r) => `${r.outputs["dataset-uri"]}: ${r.outputs.rows} rows (drift: ${drift.outputs.drifted}, degraded: ${live.outputs.degraded})`,
   );
 
   const total = (performance.now() - started) / 1000;
@@ -261,7 +325,9 @@ async function main(): Promise<void> {
   const width = Math.max(...timings.map((t) => t.step.length));
   for (const t of timings) console.log(`  ${t.step.padEnd(width)}  ${t.seconds.toFixed(1).padStart(5)} s`);
   console.log(`  ${"total".padEnd(width)}  ${total.toFixed(1).padStart(5)} s`);
-  console.log(`\nEverything is in ${demo}: registries, the Teams card, the OCI image layout and its unpacked root.`);
+  console.log(
+    `\nEverything is in ${demo}: registries (with the plant-data snapshot), the Teams card, the OCI image layout and its unpacked root, the plant store with the server's capture.`,
+  );
 }
 
 main().catch((e) => {

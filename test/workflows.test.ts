@@ -5,14 +5,34 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { lintSources, workflowFiles } from "../scripts/actionlint.mjs";
 import { repoRoot } from "./harness/run-action";
+import { triggers } from "./harness/triggers";
 import { checkWorkflow, loadWorkflow } from "./harness/workflow-check";
+import { loadWorkflow as parseWorkflowFile } from "./harness/workflow-model";
 
 const dir = join(repoRoot, "workflows-examples");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 
 describe("workflows-examples", () => {
-  it("has the PR, CI, CD, drift and rollback workflows", () => {
-    expect(files.sort()).toEqual(["cd.yml", "ci.yml", "drift.yml", "pr.yml", "rollback.yml"]);
+  it("has the PR, CI, CD, drift and rollback workflows, the reusable pipeline of one model, scoring and sharded comparison", () => {
+    expect(files.sort()).toEqual([
+      "cd.yml",
+      "ci.yml",
+      "compare-sharded.yml",
+      "drift.yml",
+      "model-cd.yml",
+      "model-ci.yml",
+      "model-pr.yml",
+      "pr.yml",
+      "rollback.yml",
+      "score.yml",
+    ]);
+  });
+
+  it("are the template repository's workflows, byte for byte (drift.yml here is the capture loop's)", () => {
+    const template = join(repoRoot, "examples/model-repository/.github/workflows");
+    const shared = readdirSync(template).filter((f) => f !== "drift.yml").sort();
+    expect(shared.every((f) => files.includes(f))).toBe(true);
+    for (const f of shared) expect(readFileSync(join(dir, f), "utf8"), f).toBe(readFileSync(join(template, f), "utf8"));
   });
 
   it("is clean under actionlint", async () => {
@@ -27,46 +47,95 @@ describe("workflows-examples", () => {
   }
 });
 
+describe("the template's triggers (on: filters as GitHub applies them)", () => {
+  const template = join(repoRoot, "examples/model-repository");
+  const on = async (file: string) => (await parseWorkflowFile(join(template, ".github/workflows", file), template)).template.events;
+  const pr = (action: string, changedFiles: string[]) => ({
+    name: "pull_request",
+    ref: "refs/pull/17/merge",
+    payload: { action, pull_request: { number: 17, base: { ref: "main" } } },
+    changedFiles,
+  });
+
+  it("a change to docs only starts neither the PR gate nor CI; code, data or workflow changes do", async () => {
+    const [prOn, ciOn] = await Promise.all([on("pr.yml"), on("ci.yml")]);
+    const docs = ["README.md", "docs/plants.md"];
+    expect(triggers(prOn, pr("opened", docs)).runs).toBe(false);
+    expect(triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: docs }).runs).toBe(false);
+    for (const files of [["ml/train.py"], ["data/train.csv"], ["README.md", ".github/workflows/model-ci.yml"]]) {
+      expect(triggers(prOn, pr("synchronize", files)).runs, files.join()).toBe(true);
+      expect(triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: files }).runs, files.join()).toBe(true);
+    }
+    // Adding the full-training label re-runs the gate; CI runs for main only.
+    expect(triggers(prOn, pr("labeled", ["ml/train.py"])).runs).toBe(true);
+    expect(triggers(ciOn, { name: "push", ref: "refs/heads/feature", payload: {}, changedFiles: ["ml/train.py"] }).runs).toBe(false);
+    expect(triggers(ciOn, { name: "repository_dispatch", ref: "refs/heads/main", payload: { action: "retrain" } }).runs).toBe(true);
+  });
+
+  it("a release tag of a model starts cd, whatever changed; other tags and branch pushes do not", async () => {
+    const cdOn = await on("cd.yml");
+    const push = (ref: string) => triggers(cdOn, { name: "push", ref, payload: {}, changedFiles: ["README.md"] }).runs;
+    expect(push("refs/tags/failure-predictor/v7")).toBe(true);
+    expect(push("refs/tags/heat-dissipation/v1")).toBe(true);
+    expect(push("refs/tags/pump-vibration/v1")).toBe(false);
+    expect(push("refs/tags/v1.0.0")).toBe(false);
+    expect(push("refs/heads/main")).toBe(false);
+  });
+});
+
 describe("the checks catch mistakes", () => {
-  const cd = () => loadWorkflow(readFileSync(join(dir, "cd.yml"), "utf8"));
+  const cd = () => loadWorkflow(readFileSync(join(dir, "model-cd.yml"), "utf8"));
 
   it("a misspelt input of one of our actions", () => {
     const wf = cd();
-    const step = wf.jobs.compare!.steps!.find((s) => s.id === "compare")!;
+    const step = wf.jobs.staging!.steps!.find((s) => s.id === "compare")!;
     step.with!["primary-metrc"] = step.with!["primary-metric"];
     delete step.with!["primary-metric"];
-    expect(checkWorkflow("cd.yml", wf, repoRoot).join("\n")).toMatch(
+    expect(checkWorkflow("model-cd.yml", wf, repoRoot).join("\n")).toMatch(
       /input "primary-metrc" is not an input of compare-models/,
     );
   });
 
   it("a missing required input", () => {
     const wf = cd();
-    delete wf.jobs.compare!.steps!.find((s) => s.id === "compare")!.with!.label;
-    expect(checkWorkflow("cd.yml", wf, repoRoot).join("\n")).toMatch(
+    delete wf.jobs.staging!.steps!.find((s) => s.id === "compare")!.with!.label;
+    expect(checkWorkflow("model-cd.yml", wf, repoRoot).join("\n")).toMatch(
       /required input "label" of compare-models is not given/,
     );
   });
 
   it("a misspelt step output and a misspelt job output", () => {
     const wf = cd();
-    wf.jobs.compare!.outputs!.decision = "${{ steps.compare.outputs.decison }}";
-    wf.jobs.promote!.steps!.find((s) => s.id === "promote")!.with!["require-decision"] =
-      "${{ needs.compare.outputs.decisions }}";
-    const problems = checkWorkflow("cd.yml", wf, repoRoot).join("\n");
+    wf.jobs.staging!.outputs!.decision = "${{ steps.compare.outputs.decison }}";
+    wf.jobs.production!.steps!.find((s) => s.id === "promote")!.with!["require-decision"] =
+      "${{ needs.staging.outputs.decisions }}";
+    const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
     expect(problems).toMatch(/steps\.compare\.outputs\.decison is not an output/);
-    expect(problems).toMatch(/needs\.compare\.outputs\.decisions is not an output of job compare/);
+    expect(problems).toMatch(/needs\.staging\.outputs\.decisions is not an output of job staging/);
   });
 
   it("an unpinned third-party action, a job without timeout and an expression inside run:", () => {
     const wf = cd();
-    wf.jobs.compare!.steps![0]!.uses = "actions/checkout@v4";
+    wf.jobs.staging!.steps![0]!.uses = "actions/checkout@v4";
     delete wf.jobs.notify!["timeout-minutes"];
     wf.jobs.notify!.steps!.push({ run: "echo ${{ github.event.workflow_run.head_commit.message }}" });
-    const problems = checkWorkflow("cd.yml", wf, repoRoot).join("\n");
+    const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
     expect(problems).toMatch(/actions\/checkout@v4 is not pinned/);
     expect(problems).toMatch(/jobs\.notify: has no timeout-minutes/);
     expect(problems).toMatch(/inside run:/);
+  });
+
+  it("a write to prod or a push to the plants outside the job bound to production", () => {
+    const wf = cd();
+    const promoteStep = wf.jobs.production!.steps!.find((s) => s.id === "promote")!;
+    const push = wf.jobs.production!.steps!.find((s) => s.id === "image")!;
+    wf.jobs.staging!.steps!.push(promoteStep);
+    wf.jobs.notify!.steps!.push(push);
+    delete wf.jobs.production!.environment;
+    const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
+    expect(problems).toMatch(/jobs\.staging\.steps\[promote\]: promote writes the prod registry .* \(got environment: staging\)/);
+    expect(problems).toMatch(/jobs\.notify\.steps\[image\]: package-edge .* \(got no environment\)/);
+    expect(problems).toMatch(/jobs\.production\.steps\[promote\]: .* \(got no environment\)/);
   });
 
   it("actionlint itself reports a broken workflow", async () => {

@@ -1,11 +1,15 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { uploadArtifact } from "../../runtime/artifact";
+import { dataSecrets } from "../../shared/data";
 import { compareModels } from "../../shared/compare";
 import { GateRejection } from "../../shared/errors";
+import { parseShard } from "../../shared/evaluate";
 import { commentReport, reportProvenance } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
+import { compareOptions } from "./options";
+import { collectStates, runShard } from "./shard-states";
 
 export default defineAction({
   name: "compare-models",
@@ -13,39 +17,18 @@ export default defineAction({
   secrets: ["github-token"],
   async run(i, ctx) {
     const gh = ctx.github;
-    for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
+    const env = ctx.env;
+    for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env })) ctx.setSecret(s);
+    for (const s of dataSecrets([i.data, i["parity-reference"]], env)) ctx.setSecret(s);
+    const options = compareOptions(i, ctx);
+    const shard = parseShard(i.shard ?? "", i["shard-by"] ?? "files");
+    const prefix = i["state-artifact"] || "compare-models-state";
+    const stateDir = i["state-dir"] ?? "";
+    if (shard) return await runShard({ ...options, shard }, prefix, stateDir, ctx);
     const provenance = reportProvenance(gh);
-    const r = await ctx.group("evaluate candidate and champion", () =>
-      compareModels({
-        candidate: i.candidate,
-        champion: i.champion,
-        modelName: i["model-name"],
-        registry: i.registry,
-        data: i.data,
-        label: i.label,
-        features: i.features,
-        task: i.task,
-        positiveLabel: i["positive-label"],
-        threshold: i.threshold,
-        primaryMetric: i["primary-metric"],
-        minImprovement: i["min-improvement"],
-        minRelativeImprovement: i["min-relative-improvement"],
-        maxRegression: i["max-regression"],
-        thresholds: i.thresholds,
-        significance: i.significance,
-        sliceBy: i["slice-by"],
-        maxSliceGap: i["max-slice-gap"],
-        maxSliceRegression: i["max-slice-regression"],
-        parityReference: i["parity-reference"],
-        parityTolerance: i["parity-tolerance"],
-        interface: i.interface,
-        allowBreakingContract: i["allow-breaking-contract"],
-        batchSize: i["batch-size"],
-        reportDir: i["report-dir"] || join(gh.tempDir, `mlops-compare-${Date.now()}`),
-        provenance,
-        env: ctx.env,
-        logger: ctx.logger,
-      }),
+    const states = i.merge ? await collectStates(prefix, stateDir, join(gh.tempDir, `mlops-states-${Date.now()}`), ctx) : undefined;
+    const r = await ctx.group(states ? `merge ${states.length} shard states` : "evaluate candidate and champion", () =>
+      compareModels({ ...options, provenance, ...(states ? { states } : {}) }),
     );
     const artifact = i["report-artifact"]
       ? await uploadArtifact(i["report-artifact"], [r.reportPath, r.jsonPath, r.htmlPath], ctx, { quiet: true }).catch(
@@ -64,6 +47,7 @@ export default defineAction({
     ctx.setOutput("champion-version", r.champion?.version ?? "");
     ctx.setOutput("candidate-lineage", r.candidate.training);
     ctx.setOutput("report", r.reportPath);
+    ctx.setOutput("rows", r.rows);
     ctx.setOutput("report-html", r.htmlPath);
     ctx.setOutput("report-url", artifact?.url ?? "");
     ctx.summary(r.markdown);

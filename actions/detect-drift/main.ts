@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
+import { dataSecrets } from "../../shared/data";
 import { driftStep } from "../../shared/drift";
 import { GateRejection } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
@@ -10,6 +11,7 @@ export default defineAction({
   inputs,
   async run(i, ctx) {
     if (i.model) for (const s of modelSecrets([i.model], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
+    for (const s of dataSecrets([i.reference, i.current], ctx.env)) ctx.setSecret(s);
     const r = await driftStep({
       reference: i.reference,
       current: i.current,

@@ -29,6 +29,7 @@ export default defineAction({
         prUrl: i["pr-url"],
         reportUrl: i["report-url"],
         mention: i.mention,
+        requestApproval: i["request-approval"],
       },
       { ...gh, pullRequestTitle: (gh.event.pull_request as { title?: string } | undefined)?.title },
     );

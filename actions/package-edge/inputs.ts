@@ -13,4 +13,5 @@ export const inputs = z.object({
   insecure: input.list(),
   "oci-layout": input.string(),
   "source-date-epoch": input.integer({ min: 0 }),
+  "smoke-request": input.string(),
 });

@@ -35,6 +35,7 @@ export default defineAction({
         credentialsFor,
         insecure: i.insecure,
         ociLayout: i["oci-layout"],
+        smokeRequest: i["smoke-request"],
         sourceDateEpoch: resolveSourceDateEpoch(i["source-date-epoch"], env, gh.workspace),
         source: { url: gh.repository ? `${gh.serverUrl}/${gh.repository}` : undefined, revision: gh.sha },
         env,
@@ -49,6 +50,7 @@ export default defineAction({
     );
     ctx.setOutput("platforms", r.platforms.join(","));
     ctx.setOutput("layout-path", r.layout?.path ?? "");
+    ctx.setOutput("smoke-test", r.smokeTest?.summary ?? "");
     ctx.summary(r.summary);
   },
 });

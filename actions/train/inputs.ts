@@ -7,6 +7,7 @@ export const inputs = z
     "working-directory": input.string(),
     params: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to values"),
     data: input.list(),
+    dataset: input.string(),
     "output-dir": input.string(),
     "model-path": input.string(),
     "metrics-path": input.string(),
@@ -43,6 +44,12 @@ export const inputs = z
         message: azureml
           ? "is required: the command that runs your trainer on Azure ML, or set job-file: to an az ml job YAML"
           : "is required: the command that runs your trainer, e.g. python train.py",
+      });
+    if (azureml && i.dataset)
+      ctx.addIssue({
+        code: "custom",
+        path: ["dataset"],
+        message: "works with compute: local only (an Azure ML job reads its data from a datastore); leave it empty or train here",
       });
     if (!azureml && i["workspace-model"])
       ctx.addIssue({

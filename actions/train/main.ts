@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
+import { dataSecrets } from "../../shared/data";
 import { cancellationSignal } from "../../runtime/cancel";
 import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
@@ -14,6 +15,7 @@ export default defineAction({
     const registryUri = i.registry || ".mlops/registry";
     const secrets = registrySecrets(registryUri, { env: ctx.env });
     for (const s of secrets) ctx.setSecret(s);
+    for (const s of dataSecrets(i.data ?? [], ctx.env)) ctx.setSecret(s);
     const registry = i.register !== false ? openRegistryFor(registryUri, { env: ctx.env, logger: ctx.logger }) : undefined;
     const name = i["model-name"] || "model";
     const common = {
@@ -62,6 +64,7 @@ export default defineAction({
               ...common,
               compute: "local",
               command: i.command ?? "",
+              dataset: i.dataset,
               modelPath: i["model-path"],
               metricsPath: i["metrics-path"],
               secrets: ctx.maskedValues(),
@@ -80,6 +83,7 @@ export default defineAction({
     ctx.setOutput("model-uri", r.modelUri);
     ctx.setOutput("metrics", result.metrics);
     ctx.setOutput("data-hash", result.data?.hash ?? "");
+    ctx.setOutput("dataset-uri", result.card.lineage.dataset?.uri ?? "");
     ctx.setOutput("azureml-job", azureml?.azureml.jobName ?? "");
     ctx.setOutput("studio-url", azureml?.azureml.studioUrl ?? "");
     ctx.setOutput("workspace-model-id", azureml?.azureml.model?.id ?? "");

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
+import { dataSecrets } from "../../shared/data";
 import { GateRejection } from "../../shared/errors";
 import { validateStep } from "../../shared/validate";
 import { inputs } from "./inputs";
@@ -8,6 +9,7 @@ export default defineAction({
   name: "validate-data",
   inputs,
   async run(i, ctx) {
+    for (const s of dataSecrets([i.data], ctx.env)) ctx.setSecret(s);
     const r = await validateStep({
       data: i.data,
       schema: i.schema,

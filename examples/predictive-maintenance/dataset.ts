@@ -5,8 +5,8 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import { dirname, extname } from "node:path";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { dirname, extname, join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { parquetWriteFile } from "hyparquet-writer";
@@ -137,6 +137,34 @@ export async function readDataset(path: string): Promise<Dataset> {
     }
     y[i] = label;
   });
+  return { x, y, rows, features: FEATURES };
+}
+
+/**
+ * Several files (or folders of .csv/.parquet files, as train's $MLOPS_DATASET_DIR) read as one dataset, in the
+ * order given: the committed training data plus a snapshot of plant data, for example.
+ */
+export async function readDatasets(paths: readonly string[]): Promise<Dataset> {
+  const files: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const inside = (await readdir(p)).filter((f) => /\.(csv|parquet)$/i.test(f)).sort();
+      if (inside.length === 0) throw new UserError(`data: no .csv or .parquet file in the folder ${shown(p)} (got none). Pass a folder with data files.`);
+      files.push(...inside.map((f) => join(p, f)));
+    } else files.push(p);
+  }
+  const parts = await Promise.all(files.map((f) => readDataset(f)));
+  if (parts.length === 1) return parts[0]!;
+  const rows = parts.reduce((n, d) => n + d.rows, 0);
+  const x = new Float32Array(rows * FEATURES.length);
+  const y = new Uint8Array(rows);
+  let at = 0;
+  for (const d of parts) {
+    x.set(d.x, at * FEATURES.length);
+    y.set(d.y, at);
+    at += d.rows;
+  }
   return { x, y, rows, features: FEATURES };
 }
 

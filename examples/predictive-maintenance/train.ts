@@ -3,6 +3,9 @@
  *
  *   npx tsx examples/predictive-maintenance/train.ts --data data/ai4i.csv --model gbt --out "$MLOPS_OUTPUT_DIR"
  *
+ * `--data` may be repeated, and may name a folder of .csv/.parquet files (train's $MLOPS_DATASET_DIR): the files
+ * are read as one dataset, in order.
+ *
  * Parameters come from defaults, then the MLOPS_PARAMS JSON map (what the train action passes), then flags.
  * Writes <out>/model.onnx and <out>/metrics.json (held-out metrics; the split is reproducible from `seed`).
  */
@@ -12,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isUserError, shown, UserError } from "../../shared/errors";
-import { FEATURES, readDataset, splitIndices, subset } from "./dataset";
+import { FEATURES, readDatasets, splitIndices, subset } from "./dataset";
 import { predictGbt, trainGbt } from "./gradient-boosting";
 import { predictLogistic, trainLogistic } from "./logistic-regression";
 import { type BinaryMetrics, binaryMetrics } from "./metrics";
@@ -20,7 +23,8 @@ import { modelToOnnx } from "./onnx-export";
 
 export const TrainParams = z
   .object({
-    data: z.string().min(1).optional(),
+    /** A file, a folder of .csv/.parquet files, or several (read as one dataset, in order). */
+    data: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     model: z.enum(["logreg", "gbt"]).default("gbt"),
     seed: z.coerce.number().int().default(42),
     test_fraction: z.coerce.number().gt(0).lt(1).default(0.2),
@@ -65,7 +69,7 @@ export async function trainExample(
   const params = parsed.data;
   if (!params.data)
     throw new UserError("data: no data file given (got nothing). Pass --data <file.csv|.parquet> or params.data.");
-  const d = await readDataset(params.data);
+  const d = await readDatasets(typeof params.data === "string" ? [params.data] : params.data);
   const { train, test } = splitIndices(d.rows, params.test_fraction, params.seed);
   const tr = subset(d, train);
   const te = subset(d, test);
@@ -122,7 +126,7 @@ function envParams(): Record<string, unknown> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      data: { type: "string" },
+      data: { type: "string", multiple: true },
       model: { type: "string" },
       out: { type: "string" },
       seed: { type: "string" },
@@ -130,7 +134,8 @@ async function main(): Promise<void> {
   });
   const raw: Record<string, unknown> = { ...envParams() };
   if (process.env.MLOPS_SEED && raw.seed === undefined) raw.seed = process.env.MLOPS_SEED;
-  for (const k of ["data", "model", "seed"] as const) if (values[k] !== undefined) raw[k] = values[k];
+  for (const k of ["model", "seed"] as const) if (values[k] !== undefined) raw[k] = values[k];
+  if (values.data !== undefined) raw.data = values.data.length === 1 ? values.data[0] : values.data;
   const out = values.out ?? process.env.MLOPS_OUTPUT_DIR ?? "out";
   await trainExample(raw, out, (line) => console.log(line));
 }

@@ -4,18 +4,36 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Decision, decide, formatMetric, parseThresholds, type RuleResult, type Rules } from "../decide";
+import { createHash } from "node:crypto";
+import {
+  type BootstrapResult,
+  bootstrapResult,
+  type Decision,
+  decide,
+  formatMetric,
+  parseThresholds,
+  type RuleResult,
+  type Rules,
+} from "../decide";
+import { prewarmParseWorker } from "../data";
 import { isUserError, UserError } from "../errors";
-import { type Evaluation, evaluateModels, type ParityReport } from "../evaluate";
+import {
+  type EvaluateOptions,
+  type EvaluationMeta,
+  EvaluationState,
+  evaluateModels,
+  type FinishedEvaluation,
+  type ModelToEvaluate,
+  type ParityReport,
+  type ShardSpec,
+} from "../evaluate";
 import { type Logger, silentLogger } from "../log";
 import {
-  computeMetricsWithNotes,
-  confusionMatrix,
+  defaultPrimaryMetric,
   METRICS,
   type MetricValues,
   metricsFor,
   type ModelCurves,
-  sliceMetrics,
   type Task,
 } from "../metrics";
 import { type ResolvedModel, resolveModel } from "../models";
@@ -61,6 +79,16 @@ export interface CompareOptions {
   /** A breaking contract passes the contract rule (and the decision says promote-breaking). */
   allowBreakingContract?: boolean;
   batchSize?: number;
+  /** Evaluate one shard of the data (evaluateShard). */
+  shard?: ShardSpec;
+  /** Merge mode: folders holding every shard's state; the data is not read again. */
+  states?: string[];
+  /** Columns whose values name a row (bootstrap weights, shard-by rows); default file and row number. */
+  idColumns?: string[];
+  /** Bytes of scores kept in memory before spilling sorted runs to disk. */
+  memoryBudget?: number;
+  /** Where spilled runs go. */
+  spillDir?: string;
   /** Where report.md, report.json and report.html go. */
   reportDir: string;
   /** The commit and run the report describes, shown at its top. */
@@ -154,9 +182,119 @@ function summary(
   };
 }
 
+interface ResolvedPair {
+  candidate: ResolvedModel;
+  champion: ResolvedModel | undefined;
+  models: ModelToEvaluate[];
+}
+
+/**
+ * The candidate and the champion, with their bytes. The champion must exist, unless `champion: none` says
+ * this is the model's first release.
+ */
+async function resolveModels(opts: CompareOptions, logger: Logger): Promise<ResolvedPair> {
+  const resolveOpts = { registry: opts.registry, cwd: opts.cwd, env: opts.env, logger };
+  const candidate = (await resolveModel(opts.candidate, { ...resolveOpts, what: "candidate" }))!;
+  const firstRelease = isFirstRelease(opts);
+  const champion = firstRelease ? undefined : await resolveChampion(opts, candidate, resolveOpts);
+  if (firstRelease) logger.info("champion: none (first release): the candidate is judged on its own.");
+  const models = [{ name: "candidate", bytes: await readFile(candidate.path) }];
+  if (champion) models.push({ name: "champion", bytes: await readFile(champion.path) });
+  return { candidate, champion, models };
+}
+
+function evaluateOptions(opts: CompareOptions, logger: Logger): EvaluateOptions {
+  return {
+    data: opts.data,
+    label: opts.label,
+    ...(opts.features?.length ? { features: opts.features } : {}),
+    task: opts.task ?? "auto",
+    ...(opts.positiveLabel !== undefined ? { positiveLabel: opts.positiveLabel } : {}),
+    ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+    ...(opts.sliceBy ? { sliceBy: opts.sliceBy } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    // The report's curves, built from the same mergeable state as the metrics (so sharded runs agree).
+    curves: {},
+    ...(opts.parityReference
+      ? {
+          parity: {
+            reference: opts.parityReference,
+            ...(opts.parityTolerance !== undefined ? { tolerance: opts.parityTolerance } : {}),
+          },
+        }
+      : {}),
+    ...(opts.significance
+      ? { significance: { ...(opts.primaryMetric ? { metric: opts.primaryMetric } : {}), samples: opts.significance.samples, seed: opts.significance.seed } }
+      : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.idColumns?.length ? { idColumns: opts.idColumns } : {}),
+    ...(opts.memoryBudget ? { memoryBudget: opts.memoryBudget } : {}),
+    ...(opts.spillDir ? { spillDir: opts.spillDir } : {}),
+    logger,
+  };
+}
+
+/** The merge must decide on the models the shards evaluated: a moved alias between the jobs is refused. */
+function checkSameModels(meta: EvaluationMeta, models: ModelToEvaluate[]): void {
+  const now = models.map((m) => createHash("sha256").update(m.bytes).digest("hex"));
+  const then = meta.models.map((m) => m.sha256);
+  if (now.length !== then.length || now.some((h, i) => h !== then[i])) {
+    const names = meta.models.map((m, i) => `${m.name} ${then[i]!.slice(0, 12)} → ${now[i]?.slice(0, 12) ?? "absent"}`);
+    throw new UserError(
+      `merge: the models differ from the ones the shards evaluated (got ${names.join(", ")}). Pin candidate and champion to versions (name@3) so every job of the run resolves the same models, and re-run.`,
+    );
+  }
+}
+
+/** The bootstrap was run by the shards: the merge must ask for the same one. */
+function checkSameSignificance(meta: EvaluationMeta, opts: CompareOptions): void {
+  const s = opts.significance;
+  const had = meta.significance;
+  const metric = opts.primaryMetric || defaultPrimaryMetric(meta.task);
+  const want = s && meta.models.length > 1 ? `${metric}, ${s.samples} samples, seed ${s.seed}` : "off";
+  const got = had ? `${had.metric}, ${had.samples} samples, seed ${had.seed}` : "off";
+  if (want !== got) {
+    throw new UserError(
+      `significance: the merge asks for ${want} but the shards resampled with ${got} (got a different significance or primary-metric). Give the shard and merge jobs the same significance and primary-metric.`,
+    );
+  }
+}
+
+export interface ShardResult {
+  shard: ShardSpec;
+  rows: number;
+  task: Task;
+  stateDir: string;
+  seconds: number;
+  spill: { runs: number; bytes: number };
+}
+
+/**
+ * Shard mode: evaluate this shard's rows and write the mergeable state to `stateDir` (compare-models
+ * uploads it as an artifact; the merge job decides).
+ */
+export async function evaluateShard(opts: CompareOptions & { shard: ShardSpec; stateDir: string }): Promise<ShardResult> {
+  const logger = opts.logger ?? silentLogger;
+  prewarmParseWorker();
+  if (opts.thresholds?.length) parseThresholds(opts.thresholds);
+  const { models } = await resolveModels(opts, logger);
+  const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
+  await evaluation.state.write(opts.stateDir);
+  logger.info(`shard ${opts.shard.index}/${opts.shard.count}: ${evaluation.rows} rows evaluated, state in ${opts.stateDir}`);
+  return {
+    shard: opts.shard,
+    rows: evaluation.rows,
+    task: evaluation.task,
+    stateDir: opts.stateDir,
+    seconds: evaluation.seconds,
+    spill: evaluation.spill,
+  };
+}
+
 export async function compareModels(opts: CompareOptions): Promise<CompareResult> {
   const logger = opts.logger ?? silentLogger;
-  const resolveOpts = { registry: opts.registry, cwd: opts.cwd, env: opts.env, logger };
+  // The parse worker starts while the models are resolved.
+  if (!opts.states) prewarmParseWorker();
   // Parse the rules first: a typo fails before minutes of evaluation.
   const thresholds = opts.thresholds?.length ? parseThresholds(opts.thresholds) : undefined;
   // Metric names too, against the task when it is given (decide checks again once auto has inferred it).
@@ -186,43 +324,43 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   }
 
   await ensureOutputDir(opts.reportDir, "report-dir");
-
   const iface = opts.interface ? await loadInterface(opts.interface) : undefined;
 
-  const candidate = (await resolveModel(opts.candidate, { ...resolveOpts, what: "candidate" }))!;
-  const firstRelease = opts.champion?.trim().toLowerCase() === NO_CHAMPION;
-  const champion = firstRelease ? undefined : await resolveChampion(opts, candidate, resolveOpts);
-  if (firstRelease) logger.info("champion: none (first release): the candidate is judged on its own.");
-
-  const models = [{ name: "candidate", bytes: await readFile(candidate.path) }];
-  if (champion) models.push({ name: "champion", bytes: await readFile(champion.path) });
-  const evaluation: Evaluation = await evaluateModels(models, {
-    data: opts.data,
-    label: opts.label,
-    ...(opts.features?.length ? { features: opts.features } : {}),
-    task: opts.task ?? "auto",
-    ...(opts.positiveLabel !== undefined ? { positiveLabel: opts.positiveLabel } : {}),
-    ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
-    ...(opts.sliceBy ? { sliceBy: opts.sliceBy } : {}),
-    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-    ...(opts.parityReference
-      ? {
-          parity: {
-            reference: opts.parityReference,
-            ...(opts.parityTolerance !== undefined ? { tolerance: opts.parityTolerance } : {}),
-          },
-        }
-      : {}),
-    logger,
-  });
-  const task = evaluation.task;
-  const [cand, champ] = evaluation.models;
-  requireClasses(cand!.predictions, opts.label, evaluation.classes);
-  // The curves come from the same sorted scores as the ranking metrics.
-  const candMetrics = computeMetricsWithNotes(cand!.predictions, { logger, curves: {} });
-  const champMetrics = champ ? computeMetricsWithNotes(champ.predictions, { logger, curves: {} }) : undefined;
-  const slices = evaluation.slices ? sliceMetrics(cand!.predictions, evaluation.slices.keys) : undefined;
-  const champSlices = evaluation.slices && champ ? sliceMetrics(champ.predictions, evaluation.slices.keys) : undefined;
+  const firstRelease = isFirstRelease(opts);
+  const { candidate, champion, models } = await resolveModels(opts, logger);
+  let meta: EvaluationMeta;
+  let state: EvaluationState;
+  let parityReport: ParityReport | undefined;
+  let seconds: number;
+  if (opts.states) {
+    // Merge mode: the shards evaluated; this job merges their states and decides.
+    const started = performance.now();
+    state = await EvaluationState.read(opts.states);
+    checkSameModels(state.meta, models);
+    checkSameSignificance(state.meta, opts);
+    meta = state.meta;
+    seconds = (performance.now() - started) / 1000;
+    logger.info(`merge: ${opts.states.length} shard states, ${meta.rows} rows`);
+  } else {
+    const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
+    state = evaluation.state;
+    meta = state.meta;
+    parityReport = evaluation.parity;
+    seconds = evaluation.seconds;
+  }
+  requireClasses(state.states[0]!, opts.label, meta.classes);
+  const finished: FinishedEvaluation = state.finish(logger);
+  const task = meta.task;
+  const [candMetrics, champMetrics] = finished.models.map((m) => m.metrics);
+  const [slices, champSlices] = finished.slices ?? [];
+  const primary = opts.primaryMetric || defaultPrimaryMetric(task);
+  let bootstrap: BootstrapResult | undefined;
+  if (opts.significance && champion && finished.resamples) {
+    const c = candMetrics!.values[primary];
+    const h = champMetrics!.values[primary];
+    const observed = typeof c === "number" && typeof h === "number" ? c - h : null;
+    bootstrap = bootstrapResult(primary, finished.resamples[0]!, finished.resamples[1]!, observed, opts.significance);
+  }
 
   const rules: Rules = {
     ...(opts.primaryMetric ? { primaryMetric: opts.primaryMetric } : {}),
@@ -236,10 +374,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   };
   const decision = decide({
     task,
-    candidate: { metrics: candMetrics.values, predictions: cand!.predictions },
-    ...(champ && champMetrics ? { champion: { metrics: champMetrics.values, predictions: champ.predictions } } : {}),
+    candidate: { metrics: candMetrics!.values },
+    ...(champion && champMetrics ? { champion: { metrics: champMetrics.values } } : {}),
     rules,
     ...(slices ? { slices: slices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) } : {}),
+    ...(bootstrap ? { bootstrap } : {}),
     ...(champSlices
       ? { championSlices: champSlices.map((s) => ({ value: s.value, rows: s.rows, metrics: s.metrics })) }
       : {}),
@@ -247,8 +386,8 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   });
   let { decision: verdict, reason } = decision;
   const ruleResults: CompareRule[] = [...decision.rules];
-  if (evaluation.parity) {
-    const p = evaluation.parity;
+  if (parityReport) {
+    const p = parityReport;
     ruleResults.push({
       rule: "parity",
       metric: "parity",
@@ -260,7 +399,8 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
       reason = `The candidate's ONNX outputs differ from the reference predictions: max |diff| ${p.maxAbsDiff.toExponential(2)} at row ${p.maxAbsDiffRow} exceeds parity-tolerance ${p.tolerance}.`;
     }
   }
-  const contract = compareContracts(cand!.signature, champ?.signature, iface);
+  const [candInfo, champInfo] = meta.models;
+  const contract = compareContracts(candInfo!.signature, champInfo?.signature, iface);
   if (contract.contract !== "unchecked") {
     const rule = contractRule(contract, opts.allowBreakingContract === true);
     ruleResults.push(rule);
@@ -275,33 +415,32 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   if (finalDecision === "promote-breaking")
     reason = `${reason.replace(/\.$/, "")}; the contract is breaking (${contract.differences.join("; ")}), allowed by allow-breaking-contract: true.`;
 
-  const confusion = (p: typeof cand) => (task === "regression" || !p ? undefined : confusionMatrix(p.predictions));
   const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath" | "htmlPath"> = {
     decision: finalDecision,
     isBetter: decision.isBetter,
     reason,
     task,
-    rows: evaluation.rows,
-    ...(evaluation.classes ? { classes: evaluation.classes } : {}),
+    rows: meta.rows,
+    ...(meta.classes ? { classes: meta.classes } : {}),
     primaryMetric: decision.primaryMetric,
     decidedBy: decidedBy(decision.primaryMetric, rules, { firstRelease, champion: champion !== undefined }),
-    candidate: summary(candidate, candMetrics, confusion(cand)),
-    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, confusion(champ)) } : {}),
+    candidate: summary(candidate, candMetrics!, finished.models[0]!.confusion),
+    ...(champion && champMetrics ? { champion: summary(champion, champMetrics, finished.models[1]!.confusion) } : {}),
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
-    ...(contract.contract !== "compatible" ? { candidateInterface: interfaceYaml(cand!.signature) } : {}),
-    ...(slices && evaluation.slices
+    ...(contract.contract !== "compatible" ? { candidateInterface: interfaceYaml(candInfo!.signature) } : {}),
+    ...(slices && meta.sliceColumn
       ? {
           slices: {
-            column: evaluation.slices.column,
+            column: meta.sliceColumn,
             metric: decision.primaryMetric,
             slices: compareSlices(decision.primaryMetric, slices, champSlices),
           },
         }
       : {}),
-    ...(evaluation.parity ? { parity: evaluation.parity } : {}),
-    seconds: evaluation.seconds,
+    ...(parityReport ? { parity: parityReport } : {}),
+    seconds,
     ...(opts.provenance ? { provenance: opts.provenance } : {}),
   };
   const reportPath = join(opts.reportDir, "report.md");
@@ -313,6 +452,11 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   await writeFile(htmlPath, renderCompareHtml(result));
   logger.info(`compare-models: ${finalDecision} — ${reason}`);
   return { ...result, reportPath, jsonPath, htmlPath, markdown };
+}
+
+/** `champion: none`: the workflow says in so many words that the model has no champion yet. */
+function isFirstRelease(opts: CompareOptions): boolean {
+  return opts.champion?.trim().toLowerCase() === NO_CHAMPION;
 }
 
 /**
@@ -371,14 +515,23 @@ function contractRule(contract: ContractReport, allowBreaking: boolean): Compare
  * A binary label needs both classes in the data: with one, ROC AUC and the other ranking metrics are not
  * defined (scikit-learn raises "Only one class present in y_true"), and no comparison means anything.
  */
-function requireClasses(p: { task: Task; yTrue: Float64Array }, label: string, classes: string[] | undefined): void {
-  if (p.task !== "binary" && p.task !== "multiclass") return;
-  const first = p.yTrue[0];
-  for (const y of p.yTrue) if (y !== first) return;
+function requireClasses(
+  st: { task: Task; rows: number; confusionMatrix(): number[][] },
+  label: string,
+  classes: string[] | undefined,
+): void {
+  if (st.task !== "binary" && st.task !== "multiclass") return;
+  // Rows of the confusion matrix are the true classes.
+  const seen = st
+    .confusionMatrix()
+    .map((row, c) => ({ c, n: row.reduce((a, b) => a + b, 0) }))
+    .filter((r) => r.n > 0);
+  if (seen.length > 1) return;
+  const first = seen[0]?.c;
   // Binary: classes are [negative, positive], the negative being the value seen in the data.
   const name = first === undefined ? "nothing" : JSON.stringify(classes?.[first] ?? String(first));
   throw new UserError(
-    `label: only one class present in y_true (column ${JSON.stringify(label)} holds ${name} in all ${p.yTrue.length} rows). ROC AUC and the other ranking metrics are not defined in that case (scikit-learn raises); validate on data that holds ${p.task === "binary" ? "both classes" : "at least two classes"}${p.task === "binary" && first === 0 ? ", and check positive-label" : ""}.`,
+    `label: only one class present in y_true (column ${JSON.stringify(label)} holds ${name} in all ${st.rows} rows). ROC AUC and the other ranking metrics are not defined in that case (scikit-learn raises); validate on data that holds ${st.task === "binary" ? "both classes" : "at least two classes"}${st.task === "binary" && first === 0 ? ", and check positive-label" : ""}.`,
   );
 }
 

@@ -5,6 +5,8 @@ export {
   type CompareRule,
   compareModels,
   defaultChampion,
+  evaluateShard,
+  type ShardResult,
   type ModelSummary,
   NO_CHAMPION,
 } from "./compare";

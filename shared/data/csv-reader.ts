@@ -1,7 +1,7 @@
-import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { shown, UserError } from "../errors";
 import { BatchBuilder } from "./batch-builder";
+import type { DataFile } from "./data-files";
 import { lineTooLong, MAX_LINE_CHARS } from "./read-limits";
 import { parseHeader, type RowParser, rowParser } from "./csv-text";
 import { type ColumnBatch, type ColumnType, MISSING } from "./types";
@@ -26,8 +26,9 @@ export interface CsvHead {
 }
 
 /** Header and inferred column types from the first rows (sampled from the first ~4 MiB). */
-export async function readCsvHead(file: string, delimiter: string): Promise<CsvHead> {
-  const { text, complete } = await readStart(file, 4 * CHUNK);
+export async function readCsvHead(source: DataFile, delimiter: string): Promise<CsvHead> {
+  const file = source.name;
+  const { text, complete } = await readStart(source, 4 * CHUNK);
   const body = text.replace(/^\uFEFF/, "");
   if (body.trim() === "") {
     throw new UserError(
@@ -96,10 +97,12 @@ function headerEndText(text: string): number {
   return text.length;
 }
 
-async function readStart(file: string, bytes: number): Promise<{ text: string; complete: boolean }> {
+async function readStart(source: DataFile, bytes: number): Promise<{ text: string; complete: boolean }> {
   let text = "";
   let complete = true;
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: CHUNK });
+  // Only the first bytes: a blob is asked for no more than that.
+  const stream = await source.stream({ end: Math.min(source.size, bytes), highWaterMark: CHUNK });
+  stream.setEncoding("utf8");
   for await (const chunk of stream) {
     text += chunk as string;
     if (text.length >= bytes) {
@@ -112,7 +115,7 @@ async function readStart(file: string, bytes: number): Promise<{ text: string; c
 }
 
 export interface CsvReadPlan {
-  file: string;
+  file: DataFile;
   delimiter: string;
   /** Header of the data set's first file: every file must have the same. */
   columns: string[];
@@ -130,7 +133,8 @@ export interface CsvReadPlan {
  * the rest of the file, so those are always handled by a well-tested parser.
  */
 export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch> {
-  const { file, columns } = plan;
+  const { columns } = plan;
+  const file = plan.file.name;
   const index = new Map(columns.map((c, i) => [c, i]));
   const builder = new BatchBuilder(plan.select, plan.batchSize, file, plan.offset, 1);
   const nCols = columns.length;
@@ -276,7 +280,7 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
     return v;
   };
 
-  const stream = createReadStream(file, { highWaterMark: CHUNK });
+  const stream = await plan.file.stream({ highWaterMark: CHUNK });
   let parser: RowParser | undefined; // set once the library takes over
   let rowDelim = "\n";
   let decoder: StringDecoder | undefined;
@@ -378,7 +382,7 @@ function headerEnd(buf: Buffer): number {
 function checkHeader(names: string[], plan: CsvReadPlan): void {
   if (names.length !== plan.columns.length || names.some((n, i) => n !== plan.columns[i])) {
     throw new UserError(
-      `${plan.file}: its header differs from the first file's (got ${shown(names.join(","), 200)}, expected ${shown(plan.columns.join(","), 200)}). ` +
+      `${plan.file.name}: its header differs from the first file's (got ${shown(names.join(","), 200)}, expected ${shown(plan.columns.join(","), 200)}). ` +
         "All files of a glob must have the same columns in the same order.",
     );
   }

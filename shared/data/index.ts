@@ -1,5 +1,9 @@
 export { type ColumnDtype, type InputBinding, type InputPlan, planInputs, selectFeatures } from "./features";
+export { type DataFile, dataSecrets, isRemoteData, localFile, type ResolveOptions, resolveDataFiles } from "./data-files";
 export { type OpenOptions, openDataset } from "./open-dataset";
+export { asyncBuffer as parquetBuffer } from "./parquet-reader";
+export { encodeParquet, type ParquetColumn } from "./parquet-writer";
+export { batchesInWorker, prewarmParseWorker, type WorkerBatchOptions } from "./worker-batches";
 export {
   type BatchOptions,
   type ColumnBatch,

@@ -1,6 +1,6 @@
-import { createReadStream } from "node:fs";
 import { shown, UserError } from "../errors";
 import { BatchBuilder } from "./batch-builder";
+import type { DataFile } from "./data-files";
 import { boundedLines } from "./read-limits";
 import { type ColumnBatch, type ColumnType, MISSING } from "./types";
 
@@ -13,10 +13,11 @@ export interface JsonlHead {
   types: Record<string, ColumnType>;
 }
 
-async function* lines(file: string): AsyncGenerator<string> {
-  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+async function* lines(source: DataFile): AsyncGenerator<string> {
+  const stream = await source.stream({ highWaterMark: 1 << 20 });
+  stream.setEncoding("utf8");
   try {
-    yield* boundedLines(stream, file);
+    yield* boundedLines(stream, source.name);
   } finally {
     stream.destroy();
   }
@@ -39,10 +40,11 @@ function parseLine(file: string, text: string, row: number): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-export async function readJsonlHead(file: string): Promise<JsonlHead> {
+export async function readJsonlHead(source: DataFile): Promise<JsonlHead> {
+  const file = source.name;
   const seen = new Map<string, ColumnType>();
   let row = 0;
-  for await (const raw of lines(file)) {
+  for await (const raw of lines(source)) {
     const text = row === 0 ? raw.replace(/^\uFEFF/, "") : raw;
     if (text.trim() === "") continue;
     row++;
@@ -62,14 +64,15 @@ export async function readJsonlHead(file: string): Promise<JsonlHead> {
 }
 
 export interface JsonlReadPlan {
-  file: string;
+  file: DataFile;
   select: { name: string; type: ColumnType }[];
   batchSize: number;
   offset: number;
 }
 
 export async function* jsonlBatches(plan: JsonlReadPlan): AsyncGenerator<ColumnBatch> {
-  const builder = new BatchBuilder(plan.select, plan.batchSize, plan.file, plan.offset);
+  const file = plan.file.name;
+  const builder = new BatchBuilder(plan.select, plan.batchSize, file, plan.offset);
   const numNames = builder.numberNames;
   const strNames = builder.stringNames;
   let row = 0;
@@ -77,7 +80,7 @@ export async function* jsonlBatches(plan: JsonlReadPlan): AsyncGenerator<ColumnB
     const text = row === 0 ? raw.replace(/^\uFEFF/, "") : raw;
     if (text.trim() === "") continue;
     row++;
-    const obj = parseLine(plan.file, text, row);
+    const obj = parseLine(file, text, row);
     const k = builder.k;
     for (let j = 0; j < numNames.length; j++) {
       const v = obj[numNames[j]!];

@@ -1,7 +1,7 @@
-import { stat } from "node:fs/promises";
 import { shown, UserError } from "../errors";
 import { csvBatches, readCsvHead } from "./csv-reader";
-import { detectFormat, resolveFiles } from "./files";
+import { resolveDataFiles } from "./data-files";
+import { detectFormat } from "./files";
 import { jsonlBatches, readJsonlHead } from "./jsonl-reader";
 import { parquetBatches, readParquetHead } from "./parquet-reader";
 import {
@@ -18,17 +18,21 @@ export interface OpenOptions {
   format?: DataFormat;
   /** The input's name in error messages (default "data"). */
   input?: string;
+  /** Environment for blob credentials (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 /**
- * Open a local file or glob (CSV, TSV, Parquet, JSON Lines) for streaming: reads the header and infers
- * column types from the first rows, reads no data yet. Missing/empty file -> UserError.
+ * Open a local file or glob, or Azure Blob URIs (a blob, a prefix or a glob; see resolveDataFiles), of CSV,
+ * TSV, Parquet or JSON Lines for streaming: reads the header and infers column types from the first rows, reads
+ * no data yet. Missing/empty file -> UserError.
  */
 export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): Promise<DataSet> {
   const input = opts.input ?? "data";
-  const files = await resolveFiles(pathOrGlob, input);
+  const sources = await resolveDataFiles(pathOrGlob, { input, ...(opts.env ? { env: opts.env } : {}) });
+  const files = sources.map((f) => f.name);
   const format = opts.format ?? detectFormat(files, input);
-  const first = files[0]!;
+  const first = sources[0]!;
   const head: {
     columns: string[];
     types: Record<string, ColumnType>;
@@ -46,8 +50,7 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
   if (head.rows !== undefined) estimatedRows = head.rows * files.length;
   else if (head.bytesPerRow !== undefined) {
     const bytesPerRow = head.bytesPerRow;
-    const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
-    estimatedRows = Math.round(sizes.reduce((a, b) => a + b, 0) / bytesPerRow);
+    estimatedRows = Math.round(sources.reduce((a, f) => a + f.size, 0) / bytesPerRow);
   }
 
   async function* batches(bopts: BatchOptions = {}): AsyncGenerator<ColumnBatch> {
@@ -55,7 +58,7 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
     const missing = wanted.filter((c) => !columns.includes(c));
     if (missing.length > 0) {
       throw new UserError(
-        `${input}: column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} not found in ${first} ` +
+        `${input}: column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")} not found in ${first.name} ` +
           `(columns: ${columns.join(", ")}). Check the names: case, spaces and brackets must match the header.`,
       );
     }
@@ -68,7 +71,8 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
       throw new UserError(`batchSize: must be a positive integer (got ${batchSize}). Use e.g. 8192.`);
     }
     let offset = 0;
-    for (const file of files) {
+    const only = bopts.files ? new Set(bopts.files) : undefined;
+    for (const file of only ? sources.filter((f) => only.has(f.name)) : sources) {
       const gen =
         format === "parquet"
           ? parquetBatches({ file, columns, select, batchSize, offset })
@@ -93,7 +97,7 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
     ...(head.firstText
       ? {
           textAt: Object.fromEntries(
-            Object.entries(head.firstText).map(([c, t]) => [c, `${first}, line ${t.line}: ${shown(t.value)}`]),
+            Object.entries(head.firstText).map(([c, t]) => [c, `${first.name}, line ${t.line}: ${shown(t.value)}`]),
           ),
         }
       : {}),

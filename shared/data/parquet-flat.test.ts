@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as zlib from "node:zlib";
@@ -14,6 +14,7 @@ import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ColumnType } from "./types";
+import { localFile } from "./data-files";
 import { parquetBatches, readParquetHead } from "./parquet-reader";
 
 const dir = mkdtempSync(join(tmpdir(), "parquet-flat-test-"));
@@ -29,7 +30,8 @@ type Column = Parameters<typeof parquetWriteBuffer>[0]["columnData"][number];
 type Options = Omit<Parameters<typeof parquetWriteBuffer>[0], "columnData">;
 
 /** Every selected column read through both paths, row by row: the flat path must equal parquetRead's. */
-async function readBoth(file: string, types?: Record<string, ColumnType>) {
+async function readBoth(path: string, types?: Record<string, ColumnType>) {
+  const file = localFile(path, statSync(path).size);
   const head = await readParquetHead(file);
   const select = head.columns.map((name) => ({
     name,
@@ -189,19 +191,26 @@ describe("flat numeric Parquet columns (DATA_PAGE_V2)", () => {
     expect(out["nullable double"]![firstValue]).toBe(String(doubles[firstValue]));
   });
 
+  it("reads a timestamp column asked for as a number as milliseconds since the epoch", async () => {
+    const file = write(parquetWriteBuffer({ columnData: columns(), ...LAYOUT }));
+    const out = await readBoth(file, { timestamp: "number" });
+    expect(out.timestamp![firstValue]).toBe(1.7e12 + (Math.trunc(doubles[firstValue]!) || 0) * 1000);
+    expect(out.timestamp![firstNull]).toBeNaN();
+  });
+
   it("reports a column that is not numeric as a UserError on both paths", async () => {
     const file = write(parquetWriteBuffer({ columnData: columns(), ...LAYOUT }));
     const select = [
       { name: "nullable double", type: "number" as const },
-      { name: "timestamp", type: "number" as const },
+      { name: "text", type: "number" as const },
     ];
     for (const hyparquetOnly of [true, false]) {
       const run = async () => {
-        for await (const _ of parquetBatches({ file, columns: columns().map((c) => c.name), select, batchSize: 100, offset: 0, hyparquetOnly })) {
+        for await (const _ of parquetBatches({ file: localFile(file, statSync(file).size), columns: columns().map((c) => c.name), select, batchSize: 100, offset: 0, hyparquetOnly })) {
           // drain
         }
       };
-      await expect(run()).rejects.toThrow(`non-numeric value in numeric column "timestamp" at row ${firstValue + 1} `);
+      await expect(run()).rejects.toThrow(`non-numeric value in numeric column "text" at row ${firstValue + 1} `);
     }
   });
 

@@ -1,4 +1,5 @@
-import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import type { DataFile } from "./data-files";
 import { shown, UserError } from "../errors";
 import { chunkRange, columnMeta, flatNumericPath, readFlatColumn } from "./parquet-flat";
 import { checkParquetChunk, checkParquetRowCounts, checkParquetRowGroup } from "./read-limits";
@@ -17,8 +18,14 @@ export interface ParquetHead {
   rows: number;
 }
 
-async function metadataOf(file: string): Promise<FileMetaData> {
-  const buffer = await asyncBufferFromFile(file);
+/** Parquet reads the footer, then column chunks: ranges of the file (of the blob, for a remote file). */
+export function asyncBuffer(source: DataFile): AsyncBuffer {
+  return { byteLength: source.size, slice: (start, end) => source.read(start, end ?? source.size) };
+}
+
+async function metadataOf(source: DataFile): Promise<FileMetaData> {
+  const file = source.name;
+  const buffer = asyncBuffer(source);
   if (buffer.byteLength === 0) {
     throw new UserError(`${file}: the file is empty (got 0 bytes). Pass a Parquet file with rows.`);
   }
@@ -35,8 +42,9 @@ async function metadataOf(file: string): Promise<FileMetaData> {
   return metadata;
 }
 
-export async function readParquetHead(file: string): Promise<ParquetHead> {
-  const metadata = await metadataOf(file);
+export async function readParquetHead(source: DataFile): Promise<ParquetHead> {
+  const file = source.name;
+  const metadata = await metadataOf(source);
   const leaves = parquetSchema(metadata).children;
   const columns = leaves.map((c) => c.element.name);
   const types: Record<string, ColumnType> = {};
@@ -55,7 +63,7 @@ export async function readParquetHead(file: string): Promise<ParquetHead> {
 }
 
 export interface ParquetReadPlan {
-  file: string;
+  file: DataFile;
   columns: string[];
   select: { name: string; type: ColumnType }[];
   batchSize: number;
@@ -65,9 +73,9 @@ export interface ParquetReadPlan {
 }
 
 export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<ColumnBatch> {
-  const { file } = plan;
-  const buffer = await asyncBufferFromFile(file);
-  const metadata = await metadataOf(file);
+  const file = plan.file.name;
+  const buffer = asyncBuffer(plan.file);
+  const metadata = await metadataOf(plan.file);
   const header = parquetSchema(metadata).children.map((c) => c.element.name);
   if (header.length !== plan.columns.length || header.some((n, i) => n !== plan.columns[i])) {
     throw new UserError(
@@ -160,6 +168,8 @@ function copyChunk(
       else if (typeof v === "bigint") target[at + i] = Number(v);
       else if (typeof v === "boolean") target[at + i] = v ? 1 : 0;
       else if (v === null || v === undefined) target[at + i] = Number.NaN;
+      // Timestamps (e.g. the inference server's capture `time`) as milliseconds since the epoch.
+      else if (v instanceof Date) target[at + i] = v.getTime();
       else {
         throw new UserError(
           `${file}: non-numeric value in numeric column "${column}" at row ${groupStart + at + i + 1} (got ${shown(v)}). ` +
@@ -171,6 +181,7 @@ function copyChunk(
   }
   for (let i = from; i < to; i++) {
     const v = data[i];
-    target[at + i] = v === null || v === undefined ? "" : typeof v === "string" ? v : String(v);
+    target[at + i] =
+      v === null || v === undefined ? "" : typeof v === "string" ? v : v instanceof Date ? v.toISOString() : String(v);
   }
 }

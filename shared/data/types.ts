@@ -26,6 +26,8 @@ export interface BatchOptions {
   types?: Record<string, ColumnType>;
   /** Rows per batch (default 8192). */
   batchSize?: number;
+  /** Read only these of the data set's files (a shard's part), in the data set's order. Default: all. */
+  files?: string[];
   logger?: Logger;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isUserError } from "../errors";
 import { type ProgressEvent, silentLogger } from "../log";
-import type { Predictions } from "../metrics";
+import { MetricState, type Predictions, Resampler } from "../metrics";
 import { pairedBootstrap, seededRandom } from "./bootstrap";
 
 /** Synthetic binary data: label from a seeded draw, a score that separates classes by `signal`. */
@@ -103,19 +103,50 @@ describe("pairedBootstrap", () => {
     expect(r.better).toBe(false);
   });
 
-  it("reports progress in resamples, the last event finished", () => {
+  it("reports progress in rows, the last event finished", () => {
     const events: ProgressEvent[] = [];
     const logger = { ...silentLogger, progress: (e: ProgressEvent) => events.push(e) };
     pairedBootstrap("roc_auc", strong, weak, { ...opts, samples: 100 }, logger);
-    expect(events.length).toBe(20);
-    expect(events.at(-1)).toEqual({
-      task: "bootstrap roc_auc",
-      done: 100,
-      total: 100,
-      unit: "resamples",
-      finished: true,
-    });
-    expect(events.slice(0, -1).every((e) => e.finished === false && e.done < 100)).toBe(true);
+    expect(events.at(-1)).toEqual({ task: "bootstrap roc_auc", done: 2000, total: 2000, unit: "rows", finished: true });
+  });
+
+  it("shards need not talk: resampling rows apart and merging gives the same resamples (ties included)", () => {
+    const tied = scored(yTrue, noise.map((v) => Math.round(v * 4) / 4), 0.2);
+    for (const metric of ["roc_auc", "pr_auc", "f1", "log_loss"]) {
+      const whole = new Resampler({ metric, task: "binary", samples: 50, seed: 9, models: 2 });
+      const ranking = whole.family === "ranking";
+      const ids = Float64Array.from({ length: 2000 }, (_, i) => i * 7919);
+      const stateOf = (p: Predictions, rows: number[]) => {
+        const st = new MetricState({ task: "binary", withIds: ranking });
+        const y = Float64Array.from(rows, (r) => p.yTrue[r]!);
+        const s = Float64Array.from(rows, (r) => p.scores[r]!);
+        st.add({ n: rows.length, yTrue: y, scores: s, key: (i) => i, where: String, ids: Float64Array.from(rows, (r) => ids[r]!) });
+        return st;
+      };
+      const all = Array.from({ length: 2000 }, (_, i) => i);
+      whole.addRows(2000, yTrue, [tied.scores, weak.scores], ids);
+      const want = whole.finish([stateOf(tied, all), stateOf(weak, all)]);
+      const halves = [all.filter((i) => i % 3 === 0), all.filter((i) => i % 3 !== 0)];
+      const parts = halves.map((rows) => {
+        const r = new Resampler({ metric, task: "binary", samples: 50, seed: 9, models: 2 });
+        const pick = (a: Float64Array) => Float64Array.from(rows, (i) => a[i]!);
+        r.addRows(rows.length, pick(yTrue), [pick(tied.scores), pick(weak.scores)], pick(ids));
+        return Resampler.fromJSON(JSON.parse(JSON.stringify(r.toJSON())));
+      });
+      parts[0]!.merge(parts[1]!);
+      const states = [tied, weak].map((p) => {
+        const a = stateOf(p, halves[0]!);
+        a.merge(stateOf(p, halves[1]!));
+        return a;
+      });
+      const got = parts[0]!.finish(states);
+      if (metric === "log_loss") {
+        // weighted sums of per-row losses depend on the order they are added in: equal to rounding
+        for (let m = 0; m < 2; m++) for (let b = 0; b < 50; b++) expect(got[m]![b]).toBeCloseTo(want[m]![b]!, 12);
+      } else {
+        expect(got.map((a) => Array.from(a)), metric).toEqual(want.map((a) => Array.from(a)));
+      }
+    }
   });
 
   it("refuses models evaluated on different rows", () => {

@@ -1,6 +1,6 @@
 import { UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
-import { METRICS, type Predictions, prepareMetric } from "../metrics";
+import { computeMetrics, METRICS, MetricState, type Predictions, Resampler, validatePredictions } from "../metrics";
 
 /**
  * sfc32 ("small fast chaotic", Chris Doty-Humphrey, PractRand), seeded through splitmix32.
@@ -88,59 +88,33 @@ function sameRows(a: Predictions, b: Predictions): void {
 }
 
 /**
- * Paired bootstrap of `metric(candidate) − metric(champion)` over rows: each resample draws N rows with
- * replacement (the same rows for both models) and evaluates both on them. The candidate is better with
- * confidence c when the (1 − c) quantile of the oriented improvement is > 0; an A/A comparison (identical
- * predictions) gives exactly 0 everywhere and is never better. O(samples · N) after one sort per model.
+ * The bootstrap's verdict from the metric of each model in each resample (NaN where undefined): the
+ * improvement (candidate − champion, oriented so that > 0 is better) in each resample, its quantiles and
+ * the share of resamples where the candidate is strictly better.
  */
-export function pairedBootstrap(
+export function bootstrapResult(
   metric: string,
-  candidate: Predictions,
-  champion: Predictions,
+  candidate: Float64Array,
+  champion: Float64Array,
+  observed: number | null,
   options: SignificanceOptions,
-  logger: Logger = silentLogger,
 ): BootstrapResult {
-  sameRows(candidate, champion);
   const info = METRICS[metric];
-  if (info === undefined) throw new Error(`pairedBootstrap: unknown metric ${metric}`);
+  if (info === undefined) throw new Error(`bootstrapResult: unknown metric ${metric}`);
   const sign = info.greaterIsBetter ? 1 : -1;
-  const evalCandidate = prepareMetric(metric, candidate);
-  const evalChampion = prepareMetric(metric, champion);
-  const n = candidate.yTrue.length;
-  const ones = new Float64Array(n).fill(1);
-  const c0 = evalCandidate(ones);
-  const h0 = evalChampion(ones);
-  const observed = c0 === null || h0 === null ? null : sign * (c0 - h0);
-
-  const random = seededRandom(options.seed);
-  const counts = new Float64Array(n);
   const improvements = new Float64Array(options.samples);
   let undefinedSamples = 0;
   let betterCount = 0;
-  const task = `bootstrap ${metric}`;
-  const every = Math.max(1, Math.floor(options.samples / 20));
   for (let b = 0; b < options.samples; b++) {
-    counts.fill(0);
-    // Uniform row index by multiply-shift of a 32-bit draw (bias below n / 2^32).
-    for (let j = 0; j < n; j++) counts[Math.floor((random() * n) / 4294967296)]! += 1;
-    const c = evalCandidate(counts);
-    const h = evalChampion(counts);
-    if (c === null || h === null) {
+    const c = candidate[b]!;
+    const h = champion[b]!;
+    if (Number.isNaN(c) || Number.isNaN(h)) {
       undefinedSamples++;
       improvements[b] = Number.NEGATIVE_INFINITY;
     } else {
       const d = sign * (c - h);
       improvements[b] = d;
       if (d > 0) betterCount++;
-    }
-    if ((b + 1) % every === 0 || b + 1 === options.samples) {
-      logger.progress({
-        task,
-        done: b + 1,
-        total: options.samples,
-        unit: "resamples",
-        finished: b + 1 === options.samples,
-      });
     }
   }
   improvements.sort();
@@ -151,11 +125,53 @@ export function pairedBootstrap(
     confidence: options.confidence,
     samples: options.samples,
     seed: options.seed,
-    observed,
+    observed: observed === null ? null : sign * observed,
     lower,
     upper,
     probabilityBetter: betterCount / options.samples,
     undefinedSamples,
     better: lower > 0,
   };
+}
+
+/**
+ * Paired Poisson bootstrap of `metric(candidate) − metric(champion)` over rows: in resample b, row i counts
+ * Poisson(1) times, the same for both models, drawn from (seed, row id, b) alone (metrics/resample.ts), so
+ * a streaming or sharded evaluation that names rows by the same ids gets the same resamples. Row ids here
+ * are the 0-based row indices. The candidate is better with confidence c when the (1 − c) quantile of the
+ * oriented improvement is > 0; an A/A comparison (identical predictions) gives exactly 0 everywhere and is
+ * never better. O(samples · N) after one sort per model.
+ */
+export function pairedBootstrap(
+  metric: string,
+  candidate: Predictions,
+  champion: Predictions,
+  options: SignificanceOptions,
+  logger: Logger = silentLogger,
+): BootstrapResult {
+  sameRows(candidate, champion);
+  if (METRICS[metric] === undefined) throw new Error(`pairedBootstrap: unknown metric ${metric}`);
+  validatePredictions(candidate);
+  validatePredictions(champion);
+  const n = candidate.yTrue.length;
+  const task = candidate.task;
+  const classes = task === "multiclass" ? { classes: candidate.classes! } : {};
+  const threshold = candidate.threshold !== undefined ? { threshold: candidate.threshold } : {};
+  const ids = Float64Array.from({ length: n }, (_, i) => i);
+  const resampler = new Resampler({ metric, task, ...classes, ...threshold, samples: options.samples, seed: options.seed, models: 2 });
+  const ranking = resampler.family === "ranking";
+  const states = [candidate, champion].map((p) => {
+    const st = new MetricState({ task, ...classes, ...threshold, withIds: ranking });
+    st.add({ n, yTrue: p.yTrue, scores: p.scores, key: (i) => i, where: (i) => `row ${i}`, ids });
+    return st;
+  });
+  const progress = { task: `bootstrap ${metric}`, unit: "rows", total: n };
+  logger.progress({ ...progress, done: 0 });
+  resampler.addRows(n, candidate.yTrue, [candidate.scores, champion.scores], ids);
+  const [c, h] = resampler.finish(states);
+  for (const st of states) st.store.dispose();
+  logger.progress({ ...progress, done: n, finished: true });
+  const c0 = computeMetrics(candidate)[metric] ?? null;
+  const h0 = computeMetrics(champion)[metric] ?? null;
+  return bootstrapResult(metric, c!, h!, c0 === null || h0 === null ? null : c0 - h0, options);
 }

@@ -45,6 +45,8 @@ export interface DecideInput {
   champion?: ModelEvaluation;
   rules?: Rules;
   slices?: SliceEvaluation[];
+  /** The significance bootstrap, already computed (a streaming or sharded evaluation); else run on the predictions. */
+  bootstrap?: BootstrapResult;
   /** The champion's metrics on the same slices (same `value`s), for maxSliceRegression. */
   championSlices?: SliceEvaluation[];
   logger?: Logger;
@@ -378,7 +380,10 @@ export function decide(input: DecideInput): Decision {
     if (rules.minRelativeImprovement !== undefined) {
       results.push(relativeRule(primaryMetric, c, h, rules.minRelativeImprovement));
     }
-    if (rules.significance !== undefined) {
+    if (rules.significance !== undefined && input.bootstrap !== undefined) {
+      bootstrap = input.bootstrap;
+      results.push(significanceRule(primaryMetric, bootstrap));
+    } else if (rules.significance !== undefined) {
       if (candidate.predictions === undefined || champion.predictions === undefined) {
         throw new Error("decide: significance needs the row-level predictions of both models");
       }

@@ -2,7 +2,13 @@
  * The decision rules of compare-models: promote or reject a candidate against the champion.
  * See README.md for each rule and how it maps to MLflow's MetricThreshold.
  */
-export { type BootstrapResult, pairedBootstrap, type SignificanceOptions, seededRandom } from "./bootstrap";
+export {
+  type BootstrapResult,
+  bootstrapResult,
+  pairedBootstrap,
+  type SignificanceOptions,
+  seededRandom,
+} from "./bootstrap";
 export {
   type DecideInput,
   type Decision,

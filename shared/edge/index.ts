@@ -6,3 +6,4 @@ export {
   packageEdge,
   resolveSourceDateEpoch,
 } from "./package-edge";
+export { type SmokeTestResult, smokeTestImage } from "./smoke-test";

@@ -5,13 +5,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
 import { isUserError, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { type ResolvedModel, resolveModel } from "../models";
 import { redactCommandLine } from "../secrets";
 import { checkOutputFile, ensureOutputDir } from "../user-files";
+import { readSmokeRequest, type SmokeTestResult, smokeTestImage } from "./smoke-test";
 import {
   type BuiltImage,
   buildImage,
@@ -46,6 +48,8 @@ export interface PackageEdgeOptions {
   insecure?: string[];
   /** Directory, or a .tar file (oci-archive). */
   ociLayout?: string;
+  /** OIP v2 JSON request: boot the built image and send it over HTTP and gRPC before any push. */
+  smokeRequest?: string;
   sourceDateEpoch: number;
   /** For the OCI annotations. */
   source?: { url?: string; revision?: string };
@@ -60,6 +64,7 @@ export interface PackageEdgeResult {
   model: ResolvedModel & { modelName: string; modelVersion: string };
   pushed: PushResult[];
   layout?: LayoutResult;
+  smokeTest?: SmokeTestResult;
   platforms: string[];
   summary: string;
 }
@@ -102,6 +107,9 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
   logger.info(
     `package-edge: ${modelName}@${modelVersion} loads (inputs ${io.inputs.join(", ")}; outputs ${io.outputs.join(", ")})`,
   );
+  const smokeRequest = opts.smokeRequest
+    ? await readSmokeRequest(resolve(opts.cwd ?? ".", opts.smokeRequest), opts.smokeRequest, io.inputs)
+    : undefined;
 
   const sha =
     resolved.card?.files.find((f) => f.path === "model.onnx" || f.path.endsWith(".onnx"))?.sha256 ??
@@ -136,6 +144,17 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
     layout = await writeOciLayout(image, target, { tag: modelVersion });
     logger.info(`package-edge: OCI layout written to ${layout.path} (${layout.blobs} blobs)`);
   }
+  // Before any push: an image that does not answer is not shipped.
+  let smokeTest: SmokeTestResult | undefined;
+  if (smokeRequest) {
+    const scratch = layout && !/\.tar$/i.test(layout.path) ? undefined : await mkdtemp(join(tmpdir(), "mlops-smoke-layout-"));
+    try {
+      if (scratch) await writeOciLayout(image, { dir: scratch }, { tag: modelVersion });
+      smokeTest = await smokeTestImage({ layout: scratch ?? layout!.path, request: smokeRequest, logger });
+    } finally {
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    }
+  }
   const pushed: PushResult[] = [];
   for (const ref of targets) {
     pushed.push(
@@ -152,6 +171,7 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
     model: { ...resolved, modelName, modelVersion },
     pushed,
     ...(layout ? { layout } : {}),
+    ...(smokeTest ? { smokeTest } : {}),
     platforms: opts.platforms,
     summary: `## Edge image for ${modelName}@${modelVersion}\n\n${imageSummaryMarkdown(image, pushed)}`,
   };

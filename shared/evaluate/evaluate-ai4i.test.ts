@@ -80,7 +80,7 @@ describeIf(
           { name: "candidate", bytes: toModel(good, true) },
           { name: "champion", bytes: toModel(weak, false) },
         ],
-        { data: AI4I, label: LABEL, sliceBy: "Type" },
+        { data: AI4I, label: LABEL, sliceBy: "Type", keepPredictions: true },
       );
       expect(r.rows).toBe(10_000);
       expect(r.task).toBe("binary");

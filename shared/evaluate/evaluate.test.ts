@@ -37,7 +37,7 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const f32 = Math.fround;
 const dot = (w: number[], x: number[]) => w.reduce((a, wj, j) => a + wj * f32(x[j]!), 0);
 const model = (m: ModelProto, name: string) => ({ name, bytes: encodeModel(m) });
-const base: EvaluateOptions = { data: csv, label: "y", features: ["a", "b", "c"], batchSize: 7 };
+const base: EvaluateOptions = { data: csv, label: "y", features: ["a", "b", "c"], batchSize: 7, keepPredictions: true };
 
 async function userError(p: Promise<unknown>): Promise<string> {
   try {
@@ -77,17 +77,17 @@ describe("evaluateModels, binary", () => {
     expect(cand!.output).toBe("output_probability"); // ZipMap, read through its probability tensor
     expect(cand!.fetched).toBe("probabilities");
     expect(champ!.output).toBe("probability");
-    expect(Array.from(cand!.predictions.yTrue)).toEqual(rows.map((x) => x.y));
+    expect(Array.from(cand!.predictions!.yTrue)).toEqual(rows.map((x) => x.y));
     expectClose(
-      cand!.predictions.scores,
+      cand!.predictions!.scores,
       X.map((x) => sigmoid(dot(w1, x) + 0.2)),
     );
     expectClose(
-      champ!.predictions.scores,
+      champ!.predictions!.scores,
       X.map((x) => sigmoid(dot(w2, x) - 0.1)),
     );
-    expect(cand!.predictions.threshold).toBe(0.4);
-    validatePredictions(cand!.predictions);
+    expect(cand!.predictions!.threshold).toBe(0.4);
+    validatePredictions(cand!.predictions!);
     expect(r.slices!.keys).toEqual(rows.map((x) => x.Type));
     expect(events.at(-1)).toMatchObject({ task: "evaluate", done: N, total: N, finished: true });
     expect(events.filter((e) => !e.finished).map((e) => e.done)).toEqual([7, 14, 21, 28, 35, 42, 49, 50]);
@@ -110,8 +110,8 @@ describe("evaluateModels, binary", () => {
     );
     const fromCsv = await evaluateModels([model(candidate, "candidate")], base);
     const fromPq = await evaluateModels([model(candidate, "candidate")], { ...base, data: pq });
-    expect(Array.from(fromPq.models[0]!.predictions.scores)).toEqual(Array.from(fromCsv.models[0]!.predictions.scores));
-    expect(Array.from(fromPq.models[0]!.predictions.yTrue)).toEqual(Array.from(fromCsv.models[0]!.predictions.yTrue));
+    expect(Array.from(fromPq.models[0]!.predictions!.scores)).toEqual(Array.from(fromCsv.models[0]!.predictions!.scores));
+    expect(Array.from(fromPq.models[0]!.predictions!.yTrue)).toEqual(Array.from(fromCsv.models[0]!.predictions!.yTrue));
   });
 
   it("positive-label 0 flips the labels and takes the other probability column", async () => {
@@ -120,13 +120,13 @@ describe("evaluateModels, binary", () => {
       positiveLabel: "0",
     });
     expect(r.classes).toEqual(["1", "0"]);
-    expect(Array.from(r.models[0]!.predictions.yTrue)).toEqual(rows.map((x) => 1 - x.y));
+    expect(Array.from(r.models[0]!.predictions!.yTrue)).toEqual(rows.map((x) => 1 - x.y));
     expectClose(
-      r.models[0]!.predictions.scores,
+      r.models[0]!.predictions!.scores,
       X.map((x) => 1 - sigmoid(dot(w1, x) + 0.2)),
     );
     expectClose(
-      r.models[1]!.predictions.scores,
+      r.models[1]!.predictions!.scores,
       X.map((x) => 1 - sigmoid(dot(w2, x) - 0.1)),
     );
   });
@@ -140,9 +140,9 @@ describe("evaluateModels, binary", () => {
     const r = await evaluateModels([model(m, "candidate")], { ...base, data: yesNo, label: "answer" });
     expect(r.classes).toEqual(["no", "yes"]);
     expect(r.positiveLabel).toBe("yes");
-    expect(Array.from(r.models[0]!.predictions.yTrue)).toEqual(rows.map((x) => x.y));
+    expect(Array.from(r.models[0]!.predictions!.yTrue)).toEqual(rows.map((x) => x.y));
     expectClose(
-      r.models[0]!.predictions.scores,
+      r.models[0]!.predictions!.scores,
       X.map((x) => sigmoid(dot(w1, x) + 0.2)),
     );
     const flipped = await evaluateModels([model(m, "candidate")], {
@@ -151,7 +151,7 @@ describe("evaluateModels, binary", () => {
       label: "answer",
       positiveLabel: "no",
     });
-    expect(Array.from(flipped.models[0]!.predictions.yTrue)).toEqual(rows.map((x) => 1 - x.y));
+    expect(Array.from(flipped.models[0]!.predictions!.yTrue)).toEqual(rows.map((x) => 1 - x.y));
     expect(
       await userError(
         evaluateModels([model(m, "candidate")], { ...base, data: yesNo, label: "answer", positiveLabel: "maybe" }),
@@ -214,11 +214,11 @@ describe("evaluateModels, multiclass and regression", () => {
     const r = await evaluateModels([model(cand, "candidate"), model(champ, "champion")], { ...base, label: "cls" });
     expect(r.task).toBe("multiclass");
     expect(r.classes).toEqual(["cat", "dog", "emu"]);
-    expect(Array.from(r.models[0]!.predictions.yTrue)).toEqual(rows.map((_, i) => i % 3));
+    expect(Array.from(r.models[0]!.predictions!.yTrue)).toEqual(rows.map((_, i) => i % 3));
     const ref = X.flatMap((x) => softmax(W.map((w, k) => dot(w, x) + b[k]!)));
-    expectClose(r.models[0]!.predictions.scores, ref);
-    expectClose(r.models[1]!.predictions.scores, ref);
-    expect(r.models[1]!.predictions.classes).toBe(3);
+    expectClose(r.models[0]!.predictions!.scores, ref);
+    expectClose(r.models[1]!.predictions!.scores, ref);
+    expect(r.models[1]!.predictions!.classes).toBe(3);
   });
 
   it("infers regression from a tree regressor and reads the numeric target", async () => {
@@ -229,8 +229,8 @@ describe("evaluateModels, multiclass and regression", () => {
     const r = await evaluateModels([model(reg, "candidate")], { ...base, label: "target" });
     expect(r.task).toBe("regression");
     expect(r.classes).toBeUndefined();
-    expect(Array.from(r.models[0]!.predictions.yTrue)).toEqual(rows.map((x) => x.target));
-    expect(Array.from(r.models[0]!.predictions.scores)).toEqual(X.map((x) => (f32(x[0]!) <= 0 ? -1 : 3)));
+    expect(Array.from(r.models[0]!.predictions!.yTrue)).toEqual(rows.map((x) => x.target));
+    expect(Array.from(r.models[0]!.predictions!.scores)).toEqual(X.map((x) => (f32(x[0]!) <= 0 ? -1 : 3)));
   });
 
   it("feeds a one-input-per-column model (float, int64, string) by the input names", async () => {
@@ -248,13 +248,13 @@ describe("evaluateModels, multiclass and regression", () => {
         postTransform: "LOGISTIC",
       },
     });
-    const r = await evaluateModels([model(m, "candidate")], { data: csv, label: "y", batchSize: 16 });
+    const r = await evaluateModels([model(m, "candidate")], { data: csv, label: "y", batchSize: 16, keepPredictions: true });
     expect(r.models[0]!.features).toEqual(["a", "c", "Type"]);
     const ref = rows.map((x) => {
       const onehot = kinds.map((k) => (k === x.Type ? 1 : 0));
       return sigmoid(0.5 * f32(x.a) + 0.1 * x.c + onehot[0]! - onehot[1]! + 0.2 * onehot[2]!);
     });
-    expectClose(r.models[0]!.predictions.scores, ref);
+    expectClose(r.models[0]!.predictions!.scores, ref);
   });
 });
 
@@ -282,8 +282,10 @@ describe("evaluateModels, user mistakes", () => {
     expect(await userError(evaluateModels(two, { ...base, data: withNan }))).toMatch(
       /nan\.csv: missing value \(empty, NA or NaN\) in feature "b" at row 2/,
     );
-    const passed = await evaluateModels(two, { ...base, data: withNan, nanPolicy: "pass" });
-    expect(passed.rows).toBe(2);
+    // passed to a linear model, NaN comes out: the row is named where the score is folded into the metrics
+    expect(await userError(evaluateModels(two, { ...base, data: withNan, nanPolicy: "pass" }))).toMatch(
+      /^scores: the model output at row 2 of .*nan\.csv is not a finite number \(got NaN\)/,
+    );
     const reg = treeEnsembleRegressorModel({ nFeatures: 3, trees: [{ value: 1 }] });
     expect(await userError(evaluateModels([model(lin, "candidate"), model(reg, "champion")], base))).toMatch(
       /^task: the models disagree \(got candidate: binary, champion: regression\)/,

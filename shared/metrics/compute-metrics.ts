@@ -7,22 +7,14 @@ import {
   mccOf,
   precisionRecallF1Of,
 } from "./classification";
-import { type CurveOptions, curvesFromSorted, type ModelCurves, regressionPlots } from "./curves";
+import type { CurveOptions } from "./curves";
 import { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
-import {
-  brier,
-  firstNonProbability,
-  firstUnnormalisedRow,
-  logLoss,
-  rowBrier,
-  rowLogLoss,
-  weightedMean,
-} from "./probabilistic";
-import { type RankedColumn, rankColumn, rankingFromSorted, rankingWeighted, splitSorted } from "./ranking";
-import { mae, mape, maxError, r2, rmse, rowErrors } from "./regression";
+import { firstNonProbability, firstUnnormalisedRow, rowBrier, rowLogLoss, weightedMean } from "./probabilistic";
+import { MetricState, type MetricsWithNotes, type MetricValues } from "./metric-state";
+import { type RankedColumn, rankColumn, rankingWeighted } from "./ranking";
+import { maxError, r2, rowErrors } from "./regression";
 
-/** null = undefined for these data; `notes` of computeMetricsWithNotes says why. */
-export type MetricValues = Record<string, number | null>;
+export type { MetricsWithNotes, MetricValues } from "./metric-state";
 
 export interface MetricInfo {
   tasks: Task[];
@@ -83,14 +75,6 @@ export function defaultPrimaryMetric(task: Task): string {
   return task === "binary" ? "roc_auc" : task === "multiclass" ? "f1_macro" : "rmse";
 }
 
-export interface MetricsWithNotes {
-  values: MetricValues;
-  /** Why a metric is null, or a caveat about its value (keyed by metric name). */
-  notes: Record<string, string>;
-  /** With the `curves` option: ROC/PR/calibration/histograms or the regression plots (see curves.ts). */
-  curves?: ModelCurves;
-}
-
 export interface ComputeOptions {
   logger?: Logger;
   /** Also build the curves, from the same sorted scores as the ranking metrics (no second sort). */
@@ -102,115 +86,25 @@ function confusionOf(p: Predictions, yHat: Uint32Array, weights?: ArrayLike<numb
   return confusion(p.yTrue, yHat, c, weights);
 }
 
-function classesMissingFromTruth(p: Predictions, c: number): number[] {
-  const seen = new Uint8Array(c);
-  for (let i = 0; i < p.yTrue.length; i++) seen[p.yTrue[i]!] = 1;
-  const missing: number[] = [];
-  for (let k = 0; k < c; k++) if (!seen[k]) missing.push(k);
-  return missing;
+/** The predictions as one batch of a metric state (rows named by their 0-based index). */
+function stateOf(p: Predictions, curves?: CurveOptions): MetricState {
+  const st = new MetricState({
+    task: p.task,
+    ...(curves ? { curves } : {}),
+    ...(p.task === "multiclass" ? { classes: p.classes! } : {}),
+    ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
+  });
+  st.add({ n: p.yTrue.length, yTrue: p.yTrue, scores: p.scores, key: (i) => i, where: (i) => `row ${i}` });
+  return st;
 }
 
-/** All metrics of the task, with a note for each undefined one. Throws UserError on bad input. */
+/**
+ * All metrics of the task, with a note for each undefined one. Throws UserError on bad input. The same
+ * state as a streaming or sharded evaluation (metric-state.ts), fed in one batch.
+ */
 export function computeMetricsWithNotes(p: Predictions, options: ComputeOptions = {}): MetricsWithNotes {
   validatePredictions(p);
-  const logger = options.logger ?? silentLogger;
-  const values: MetricValues = {};
-  const notes: Record<string, string> = {};
-  const n = p.yTrue.length;
-
-  if (p.task === "regression") {
-    values.rmse = rmse(p.yTrue, p.scores);
-    values.mae = mae(p.yTrue, p.scores);
-    values.r2 = r2(p.yTrue, p.scores);
-    if (values.r2 === null) notes.r2 = `R² is not defined for fewer than 2 rows (got ${n}).`;
-    values.mape = mape(p.yTrue, p.scores);
-    values.max_error = maxError(p.yTrue, p.scores);
-    if (options.curves) return { values, notes, curves: { task: "regression", regression: regressionPlots(p.yTrue, p.scores) } };
-    return { values, notes };
-  }
-
-  const yHat = hardLabels(p);
-  const cm = confusionOf(p, yHat);
-  values.accuracy = accuracyOf(cm);
-  values.balanced_accuracy = balancedAccuracyOf(cm);
-  const nonProb = firstNonProbability(p.scores);
-
-  if (p.task === "binary") {
-    const prf = precisionRecallF1Of(cm, "binary");
-    values.precision = prf.precision;
-    values.recall = prf.recall;
-    values.f1 = prf.f1;
-    const { pos, neg } = splitSorted({ yTrue: p.yTrue, positive: 1, scores: p.scores, stride: 1, offset: 0 });
-    const ranking = rankingFromSorted(pos, neg);
-    values.roc_auc = ranking.rocAuc;
-    values.pr_auc = ranking.averagePrecision;
-    if (ranking.rocAuc === null) {
-      const only = p.yTrue[0];
-      const why = `the labels hold only class ${only} (${n} rows), so no positive can be ranked against a negative`;
-      notes.roc_auc = `ROC AUC is undefined: ${why} (scikit-learn raises).`;
-      notes.pr_auc = `Average precision is undefined: ${why} (scikit-learn returns an uninformative ${only === 1 ? "1.0" : "0.0"}).`;
-    }
-    if (nonProb >= 0) {
-      values.log_loss = null;
-      values.brier = null;
-      const why = `the scores are not probabilities (row ${nonProb} has ${p.scores[nonProb]}), scikit-learn raises`;
-      notes.log_loss = `Log loss is undefined: ${why}.`;
-      notes.brier = `Brier score is undefined: ${why}.`;
-    } else {
-      values.log_loss = logLoss(p.yTrue, p.scores);
-      values.brier = brier(p.yTrue, p.scores);
-    }
-    values.mcc = mccOf(cm);
-    if (options.curves) {
-      const binary = curvesFromSorted(pos, neg, p.threshold ?? 0.5, options.curves);
-      return { values, notes, curves: { task: "binary", binary } };
-    }
-    return { values, notes };
-  }
-
-  const c = p.classes!;
-  for (const average of ["macro", "weighted"] as const) {
-    const prf = precisionRecallF1Of(cm, average);
-    values[`precision_${average}`] = prf.precision;
-    values[`recall_${average}`] = prf.recall;
-    values[`f1_${average}`] = prf.f1;
-  }
-  const unnormalised = nonProb >= 0 ? -1 : firstUnnormalisedRow(p.scores, c, "roc_auc");
-  const missing = classesMissingFromTruth(p, c);
-  if (nonProb >= 0) {
-    values.log_loss = null;
-    notes.log_loss = `Log loss is undefined: the scores are not probabilities (row ${Math.floor(nonProb / c)} has ${p.scores[nonProb]}), scikit-learn raises.`;
-  } else {
-    values.log_loss = logLoss(p.yTrue, p.scores, c);
-    const row = firstUnnormalisedRow(p.scores, c);
-    if (row >= 0) {
-      notes.log_loss = `The probabilities of row ${row} do not sum to 1; computed without renormalising, as scikit-learn (which warns).`;
-      logger.warning(`log_loss: ${notes.log_loss}`);
-    }
-  }
-  if (nonProb >= 0 || unnormalised >= 0) {
-    values.roc_auc_ovr = null;
-    const row = nonProb >= 0 ? Math.floor(nonProb / c) : unnormalised;
-    notes.roc_auc_ovr = `One-vs-rest ROC AUC is undefined: the scores of row ${row} are not probabilities summing to 1 (scikit-learn raises).`;
-  } else if (missing.length > 0) {
-    values.roc_auc_ovr = null;
-    notes.roc_auc_ovr = `One-vs-rest ROC AUC is undefined: class ${missing.join(", ")} never occurs in the labels (scikit-learn raises).`;
-  }
-  // One sort per class serves both the one-vs-rest AUC and the class's curves.
-  const ovr = values.roc_auc_ovr === undefined;
-  if (ovr || options.curves) {
-    let sum = 0;
-    const buffer = new Float64Array(n);
-    const classes = [];
-    for (let k = 0; k < c; k++) {
-      const { pos, neg } = splitSorted({ yTrue: p.yTrue, positive: k, scores: p.scores, stride: c, offset: k }, buffer);
-      if (ovr) sum += rankingFromSorted(pos, neg).rocAuc!;
-      if (options.curves) classes.push(curvesFromSorted(pos, neg, undefined, options.curves));
-    }
-    if (ovr) values.roc_auc_ovr = sum / c;
-    if (options.curves) return { values, notes, curves: { task: "multiclass", classes } };
-  }
-  return { values, notes };
+  return stateOf(p, options.curves).finish(options.logger ?? silentLogger);
 }
 
 /** All metrics of the task (see METRICS). Throws UserError for empty data, NaN scores or bad labels. */

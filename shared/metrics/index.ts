@@ -26,6 +26,20 @@ export {
   prepareMetric,
   type WeightedMetric,
 } from "./compute-metrics";
+export { ExactSum, type ExactSumJSON, exactSum } from "./exact-sum";
+export {
+  type ColumnTotals,
+  DescendingRanking,
+  MetricState,
+  type MetricStateJSON,
+  type RankingValues,
+  rankingFromGroups,
+  type StateBatch,
+  type StateOptions,
+  TieGroups,
+} from "./metric-state";
+export { type ResampleOptions, Resampler, type ResamplerJSON, rowWeights } from "./resample";
+export { RunFiles, type RunSegment, type RunSource, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
 export {
   type BinaryCurves,
   BinaryCurveBuilder,

@@ -39,6 +39,8 @@ export interface ApprovalRequestInput {
   prUrl?: string;
   reportUrl?: string;
   mention?: string;
+  /** false: report what happened, ask for nothing (see ApprovalCardInput.requestApproval). */
+  requestApproval?: boolean;
 }
 
 const finite = (m: Record<string, number | null> | undefined): Record<string, number> =>
@@ -85,6 +87,7 @@ export function approvalCardInput(input: ApprovalRequestInput, run: RunContext):
       ...(input.reportUrl || fromCompare.reportUrl ? { report: input.reportUrl || fromCompare.reportUrl } : {}),
     },
   };
+  if (input.requestApproval === false) card.requestApproval = false;
   const mention = input.mention ? parseMention(input.mention) : undefined;
   if (mention) card.mention = mention;
   return card;

@@ -34,6 +34,15 @@ describe("edge image layout", () => {
     expect(layers[2]!.entries.map((e) => e.path)).toEqual(["/models/pm/model.onnx", "/models/pm/model-card.md"]);
   });
 
+  it("ships what the server loads on demand (capture, its upload) beside serve.js", () => {
+    expect(edgeLayers(dist, model, ["linux/amd64"])[0]!.entries.map((e) => e.path)).not.toContain("/app/serve-chunks");
+    mkdirSync(join(dist, "serve-chunks"));
+    writeFileSync(join(dist, "serve-chunks/capture-X.js"), "export {}");
+    const entries = edgeLayers(dist, model, ["linux/amd64"])[0]!.entries;
+    expect(entries.find((e) => e.path === "/app/serve-chunks")).toMatchObject({ from: join(dist, "serve-chunks") });
+    rmSync(join(dist, "serve-chunks"), { recursive: true });
+  });
+
   it("says which platforms the bundle supports when one is missing", () => {
     expect(() => edgeLayers(dist, model, ["linux/amd64", "linux/arm64"])).toThrow(
       /^platforms: onnxruntime-node has no native library for linux\/arm64 .*available: linux\/amd64\)\. Build only for linux\/amd64\./,

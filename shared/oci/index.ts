@@ -39,4 +39,4 @@ export { type PushOptions, type PushResult, pushImage } from "./push-image";
 export { RegistryClient, type RegistryClientOptions } from "./registry-client";
 export { sourceDateEpoch } from "./source-date-epoch";
 export type { LayerEntry, LayerSpec } from "./tar-layer";
-export { unpackLayout } from "./unpack-layout";
+export { layoutImageConfig, unpackLayout } from "./unpack-layout";

@@ -17,7 +17,7 @@ import { createGunzip } from "node:zlib";
 import * as tarStream from "tar-stream";
 import { shown, UserError } from "../errors";
 import { checkDigest, digestHex, readVerifiedBlob } from "./digest";
-import type { ImageIndex, ImageManifest } from "./media-types";
+import type { ImageConfig, ImageIndex, ImageManifest } from "./media-types";
 import { formatPlatform, parsePlatform, platformMatches } from "./platform";
 
 /** Symlinks followed while resolving one path before it counts as a loop (Linux's limit). */
@@ -49,6 +49,15 @@ async function manifestFor(layout: string, platform: string): Promise<ImageManif
     index = doc;
   }
   throw new UserError(`oci-layout: ${shown(layout)} nests image indexes too deeply.`);
+}
+
+/** The image config (Entrypoint, Env, WorkingDir ...) of `platform`'s image in `layout`. */
+export async function layoutImageConfig(
+  layout: string,
+  platform = `linux/${process.arch === "x64" ? "amd64" : process.arch}`,
+): Promise<ImageConfig> {
+  const manifest = await manifestFor(layout, platform);
+  return readJsonBlob<ImageConfig>(layout, manifest.config.digest);
 }
 
 async function sha256OfFile(path: string): Promise<string> {

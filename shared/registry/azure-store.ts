@@ -87,6 +87,22 @@ export class AzureStore implements BlobStore {
     }
   }
 
+  async writeBytes(key: string, body: Uint8Array, file: Pick<CardFile, "sha256" | "md5">): Promise<boolean> {
+    await this.ensureContainer();
+    try {
+      await this.blob(key).upload(body, body.byteLength, {
+        abortSignal: AbortSignal.timeout(Math.max(this.timeoutMs, 120_000)),
+        conditions: { ifNoneMatch: "*" },
+        metadata: { sha256: file.sha256 },
+        blobHTTPHeaders: { blobContentMD5: Buffer.from(file.md5, "base64"), blobContentType: "application/octet-stream" },
+      });
+      return true;
+    } catch (e) {
+      if (isStatus(e, 409) || isStatus(e, 412)) return false;
+      throw this.mapError(e, `write ${key}`);
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       return await this.blob(key).exists({ abortSignal: this.signal() });
@@ -95,9 +111,11 @@ export class AzureStore implements BlobStore {
     }
   }
 
-  async openRead(key: string): Promise<Readable> {
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
     try {
-      const res = await this.blob(key).download(0, undefined, { maxRetryRequests: 5 });
+      const res = range
+        ? await this.blob(key).download(range.start, Math.max(0, range.end - range.start), { maxRetryRequests: 5 })
+        : await this.blob(key).download(0, undefined, { maxRetryRequests: 5 });
       const body = res.readableStreamBody;
       if (!body) throw new Error(`download of ${key} returned no body`);
       return body as Readable;

@@ -18,9 +18,15 @@ export interface BlobStore {
   readText(key: string): Promise<string | undefined>;
   /** "create": returns false when the key already exists. "overwrite": always true. */
   writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean>;
+  /**
+   * Exclusive create of a blob from bytes (false when the key exists), all or nothing. `file` describes the
+   * content: Azure checks the MD5 on arrival and records the sha256, so `properties` can tell an identical
+   * blob from a different one without reading it.
+   */
+  writeBytes(key: string, body: Uint8Array, file: Pick<CardFile, "sha256" | "md5">): Promise<boolean>;
   exists(key: string): Promise<boolean>;
-  /** Throws BlobNotFoundError when absent. */
-  openRead(key: string): Promise<Readable>;
+  /** Throws BlobNotFoundError when absent. With `range`, bytes [start, end) only. */
+  openRead(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** Write a (large) blob. `file` describes the expected content; Azure stores it as properties. */
   writeStream(key: string, body: Readable, file?: Pick<CardFile, "size" | "sha256" | "md5">): Promise<void>;
   /** Every key under a prefix (recursive), with sizes. */

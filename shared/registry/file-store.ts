@@ -87,32 +87,41 @@ export class FileStore implements BlobStore {
   }
 
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
+    if (mode === "create") return this.writeBytes(key, Buffer.from(text));
     try {
-      return await this.writeTextUnchecked(key, text, mode);
+      const path = await this.path(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = this.tmpFor(path);
+      await writeFile(tmp, text);
+      await rename(tmp, path);
+      return true;
     } catch (e) {
       throw this.fail(e, `write ${key}`);
     }
   }
 
-  private async writeTextUnchecked(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
+  /** Exclusive create: `link(tmp, final)` fails with EEXIST when the name exists, and never exposes a partial file. */
+  async writeBytes(key: string, body: Uint8Array): Promise<boolean> {
+    try {
+      return await this.createExclusive(key, body);
+    } catch (e) {
+      throw this.fail(e, `write ${key}`);
+    }
+  }
+
+  private async createExclusive(key: string, body: Uint8Array): Promise<boolean> {
     const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
-    await writeFile(tmp, text);
+    await writeFile(tmp, body);
     try {
-      if (mode === "overwrite") {
-        await rename(tmp, path);
-        return true;
-      }
-      try {
-        await link(tmp, path);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw e;
-      }
+      await link(tmp, path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw e;
     } finally {
-      if (mode === "create") await unlink(tmp).catch(() => {});
+      await unlink(tmp).catch(() => {});
     }
   }
 
@@ -126,7 +135,7 @@ export class FileStore implements BlobStore {
     }
   }
 
-  async openRead(key: string): Promise<Readable> {
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
     const path = await this.path(key);
     try {
       await stat(path);
@@ -134,7 +143,7 @@ export class FileStore implements BlobStore {
       if (isNotFound(e)) throw new BlobNotFoundError(`${key} not found in ${this.root}`);
       throw this.fail(e, `read ${key}`);
     }
-    return createReadStream(path);
+    return range ? createReadStream(path, { start: range.start, end: Math.max(range.start, range.end) - 1 }) : createReadStream(path);
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {

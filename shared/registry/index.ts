@@ -17,8 +17,10 @@ export type { ModelRef } from "./model-ref";
 export { assertAlias, assertModelName, formatModelRef, parseModelRef } from "./model-ref";
 export type { AuditInfo, CopyOptions, CopyResult, RegisterInput, SetAliasOptions } from "./registry";
 export { Registry } from "./registry";
-export type { RegistryLocation } from "./registry-location";
-export { displayLocation, parseRegistryUri, registrySecrets } from "./registry-location";
+export type { LocationOptions, RegistryLocation } from "./registry-location";
+export { displayLocation, openStore, parseRegistryUri, registrySecrets } from "./registry-location";
+export { BlobNotFoundError } from "./blob-store";
+export { HashingStream, hashFile } from "./hashing";
 
 export interface OpenRegistryOptions extends LocationOptions {
   logger?: Logger;

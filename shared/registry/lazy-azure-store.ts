@@ -28,11 +28,14 @@ export class LazyAzureStore implements BlobStore {
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
     return (await this.resolve()).writeText(key, text, mode);
   }
+  async writeBytes(key: string, body: Uint8Array, file: Pick<CardFile, "sha256" | "md5">): Promise<boolean> {
+    return (await this.resolve()).writeBytes(key, body, file);
+  }
   async exists(key: string): Promise<boolean> {
     return (await this.resolve()).exists(key);
   }
-  async openRead(key: string): Promise<Readable> {
-    return (await this.resolve()).openRead(key);
+  async openRead(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    return (await this.resolve()).openRead(key, range);
   }
   async writeStream(key: string, body: Readable, file?: Pick<CardFile, "size" | "sha256" | "md5">): Promise<void> {
     return (await this.resolve()).writeStream(key, body, file);

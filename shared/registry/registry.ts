@@ -73,12 +73,31 @@ export interface RegistryOptions {
   logger?: Logger;
   env?: Record<string, string | undefined>;
   now?: () => Date;
+  /**
+   * What the registry holds: "models" (default) or "datasets" (dataset snapshots: the same versions, aliases,
+   * tags, audit and verified downloads, under datasets/ in the same store).
+   */
+  namespace?: "models" | "datasets";
 }
 
 const MAX_CAS_ATTEMPTS = 50;
 const RESERVED_FILES = new Set(["card.json", "reserved.json"]);
 
 const pad = (n: number) => String(n).padStart(10, "0");
+
+/** Every key of one entry (a model or a dataset) in the store. */
+function keysFor(ns: "models" | "datasets") {
+  return {
+    latest: (name: string) => `${ns}/${name}/latest.json`,
+    reserved: (name: string, v: number) => `${ns}/${name}/versions/${v}/reserved.json`,
+    card: (name: string, v: number) => `${ns}/${name}/versions/${v}/card.json`,
+    file: (name: string, v: number, path: string) => `${ns}/${name}/versions/${v}/${path}`,
+    aliasPointer: (name: string, alias: string) => `${ns}/${name}/aliases/${alias}.json`,
+    aliasEvent: (name: string, alias: string, gen: number) => `${ns}/${name}/aliases/${alias}/${pad(gen)}.json`,
+    tags: (name: string, v: number, gen: number) => `${ns}/${name}/tags/${v}/${pad(gen)}.json`,
+    source: (name: string, digest: string) => `${ns}/${name}/sources/${digest}.json`,
+  };
+}
 
 /**
  * A model registry over a BlobStore. Layout and guarantees are described in shared/registry/README.md.
@@ -89,14 +108,26 @@ export class Registry {
   readonly logger: Logger;
   private readonly env: Record<string, string | undefined>;
   private readonly now: () => Date;
+  /** "models" or "datasets": the top folder of every key. */
+  readonly namespace: "models" | "datasets";
+  /** "model" or "dataset", in messages. */
+  private readonly noun: string;
 
   constructor(
     readonly store: BlobStore,
-    opts: RegistryOptions = {},
+    private readonly opts: RegistryOptions = {},
   ) {
     this.logger = opts.logger ?? silentLogger;
     this.env = opts.env ?? process.env;
     this.now = opts.now ?? (() => new Date());
+    this.namespace = opts.namespace ?? "models";
+    this.noun = this.namespace === "datasets" ? "dataset" : "model";
+    this.k = keysFor(this.namespace);
+  }
+
+  /** The dataset snapshots kept in the same store (versions and aliases like models, under datasets/). */
+  datasets(): Registry {
+    return this.namespace === "datasets" ? this : new Registry(this.store, { ...this.opts, namespace: "datasets" });
   }
 
   /** The registry location, without credentials. */
@@ -105,20 +136,11 @@ export class Registry {
   }
 
   modelUri(name: string, version: number): string {
-    return `${this.uri.replace(/\/$/, "")}/models/${name}/versions/${version}`;
+    return `${this.uri.replace(/\/$/, "")}/${this.namespace}/${name}/versions/${version}`;
   }
 
   // ---------------------------------------------------------------- keys
-  private k = {
-    latest: (name: string) => `models/${name}/latest.json`,
-    reserved: (name: string, v: number) => `models/${name}/versions/${v}/reserved.json`,
-    card: (name: string, v: number) => `models/${name}/versions/${v}/card.json`,
-    file: (name: string, v: number, path: string) => `models/${name}/versions/${v}/${path}`,
-    aliasPointer: (name: string, alias: string) => `models/${name}/aliases/${alias}.json`,
-    aliasEvent: (name: string, alias: string, gen: number) => `models/${name}/aliases/${alias}/${pad(gen)}.json`,
-    tags: (name: string, v: number, gen: number) => `models/${name}/tags/${v}/${pad(gen)}.json`,
-    source: (name: string, digest: string) => `models/${name}/sources/${digest}.json`,
-  };
+  private readonly k: ReturnType<typeof keysFor>;
 
   /** Fill actor and run URL from the environment (GITHUB_ACTOR, GITHUB_RUN_ID...) when not given. */
   auditDefaults(info: AuditInfo): Required<Pick<AuditInfo, "actor">> & AuditInfo {
@@ -233,7 +255,7 @@ export class Registry {
         const latest = await this.latestVersion(r.name);
         if (names.length === 0 && latest === undefined) throw await this.unknownModel(r.name, what);
         throw new UserError(
-          `${what}: alias "${r.alias}" of model "${r.name}" is not set in ${this.uri} (aliases: ${names.join(", ") || "none"}; latest version: ${latest ?? "none"}). Promote a version to it first or use ${r.name}@<version>.`,
+          `${what}: alias "${r.alias}" of ${this.noun} "${r.name}" is not set in ${this.uri} (aliases: ${names.join(", ") || "none"}; latest version: ${latest ?? "none"}). Promote a version to it first or use ${r.name}@<version>.`,
           { code: "not-found" },
         );
       }
@@ -251,8 +273,8 @@ export class Registry {
     const missing = this.store.kind === "file" && names.length === 0 && !(await this.store.exists("").catch(() => true));
     return new UserError(
       missing
-        ? `${what}: no model named "${name}" in ${this.uri} (models: none; the registry folder does not exist). Check the registry path, or register the model first.`
-        : `${what}: no model named "${name}" in ${this.uri} (models: ${shownNames}). Register it first or fix the name.`,
+        ? `${what}: no ${this.noun} named "${name}" in ${this.uri} (${this.namespace}: none; the registry folder does not exist). Check the registry path, or register the ${this.noun} first.`
+        : `${what}: no ${this.noun} named "${name}" in ${this.uri} (${this.namespace}: ${shownNames}). Register it first or fix the name.`,
       { code: "not-found" },
     );
   }
@@ -261,14 +283,14 @@ export class Registry {
     const latest = await this.latestVersion(name);
     if (latest === undefined) return this.unknownModel(name, what);
     return new UserError(
-      `${what}: version ${version} of model "${name}" does not exist in ${this.uri} (latest is ${latest}). Use an existing version or ${name}@latest.`,
+      `${what}: version ${version} of ${this.noun} "${name}" does not exist in ${this.uri} (latest is ${latest}). Use an existing version or ${name}@latest.`,
       { code: "not-found" },
     );
   }
 
   /** Models with at least one complete version. */
   async list(): Promise<{ name: string; latest: number }[]> {
-    const names = await this.store.listChildren("models/");
+    const names = await this.store.listChildren(`${this.namespace}/`);
     const out = await mapLimit(names, 8, async (name) => ({ name, latest: await this.latestVersion(name) }));
     return out.filter((m): m is { name: string; latest: number } => m.latest !== undefined);
   }
@@ -276,7 +298,7 @@ export class Registry {
   /** Every complete version of a model (versions without a card are ignored), oldest first. */
   async listVersions(name: string): Promise<ModelCard[]> {
     assertModelName(name);
-    const keys = await this.store.list(`models/${name}/versions/`);
+    const keys = await this.store.list(`${this.namespace}/${name}/versions/`);
     const versions = keys
       .map((k) => /\/versions\/(\d+)\/card\.json$/.exec(k.key)?.[1])
       .filter((v): v is string => v !== undefined)
@@ -494,7 +516,7 @@ export class Registry {
   /** Every alias that is set, with its version. */
   async aliases(name: string): Promise<Record<string, number>> {
     assertModelName(name);
-    const keys = await this.store.list(`models/${name}/aliases/`);
+    const keys = await this.store.list(`${this.namespace}/${name}/aliases/`);
     const names = [
       ...new Set(
         keys.map((k) => /\/aliases\/([^/]+)\/\d+\.json$/.exec(k.key)?.[1]).filter((a): a is string => a !== undefined),
@@ -579,7 +601,7 @@ export class Registry {
   async history(name: string, opts: { alias?: string } = {}): Promise<AliasEvent[]> {
     assertModelName(name);
     if (opts.alias !== undefined) assertAlias(opts.alias);
-    const keys = await this.store.list(`models/${name}/aliases/${opts.alias ? `${opts.alias}/` : ""}`);
+    const keys = await this.store.list(`${this.namespace}/${name}/aliases/${opts.alias ? `${opts.alias}/` : ""}`);
     const eventKeys = keys.map((k) => k.key).filter((k) => /\/aliases\/[^/]+\/\d+\.json$/.test(k));
     const events = await mapLimit(eventKeys, 16, (k) => this.readJson(k, (v) => AliasEventSchema.parse(v)));
     return events

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { shown, UserError } from "../errors";
+import { captureInfer } from "./capture-hook";
 import { inferenceServiceClient } from "./grpc-definition";
 import { checkInferRequestWire } from "./limits";
 import type { InferRequest } from "./model";
@@ -253,10 +254,11 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
     const request = decodeGrpcInferRequest(r);
     const result = await m.infer(request);
     metrics.rows(request.inputs[0]?.shape[0] ?? 0);
+    const generated = ctx.capture && captureInfer(ctx.capture, request, result, undefined);
     return {
         model_name: m.name,
         model_version: m.version,
-        id: request.id ?? "",
+        id: request.id ?? generated ?? "",
         outputs: result.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
         raw_output_contents: result.outputs.map((t) => {
           const b = toBinaryData(t.data);

@@ -103,7 +103,12 @@ function transferable(request: InferRequest): ArrayBuffer[] {
 export function offloadLargeRequests(
   model: ServedModel,
   source: string | Uint8Array,
-  options: { threads?: number; inlineElements?: number } = {},
+  options: {
+    threads?: number;
+    inlineElements?: number;
+    /** False when the inputs are read after inference (capture): they are copied to the worker, not moved. */
+    transferInputs?: boolean;
+  } = {},
 ): ServedModel {
   const inline = options.inlineElements ?? INLINE_ELEMENTS;
   let worker: Worker | undefined;
@@ -145,7 +150,7 @@ export function offloadLargeRequests(
     return new Promise((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve, reject });
-      w.postMessage({ id, request }, transferable(request));
+      w.postMessage({ id, request }, options.transferInputs === false ? [] : transferable(request));
     });
   }
 
@@ -155,6 +160,8 @@ export function offloadLargeRequests(
     platform: model.platform,
     inputs: model.inputs,
     outputs: model.outputs,
+    metadata: model.metadata,
+    ...(model.classLabels ? { classLabels: model.classLabels } : {}),
     infer,
     release: async () => {
       const w = worker;

@@ -37,6 +37,10 @@ export interface ServedModel {
   readonly platform: "onnxruntime_onnx";
   readonly inputs: readonly TensorMetadata[];
   readonly outputs: readonly TensorMetadata[];
+  /** The ONNX model's metadata_props (e.g. `features`, a JSON list of the feature names). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Class labels of a classifier, when the model declares them. */
+  readonly classLabels?: readonly (number | string)[];
   /** Validates the request against the model (names, datatypes, shapes) and runs it. */
   infer(request: InferRequest): Promise<InferResult>;
   release(): Promise<void>;
@@ -251,6 +255,8 @@ export async function loadModel(options: LoadModelOptions): Promise<ServedModel>
     platform: "onnxruntime_onnx",
     inputs,
     outputs,
+    metadata: model.signature.metadata,
+    ...(model.signature.classLabels ? { classLabels: model.signature.classLabels } : {}),
     infer,
     release: () => model.release(),
   };

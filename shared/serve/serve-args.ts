@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { shown, UserError } from "../errors";
+import { CAPTURE_FLAGS, CAPTURE_USAGE, captureFromFlags } from "./capture-args";
 import { DEFAULT_LIMITS, type ServeLimits } from "./limits";
 import type { ServeOptions } from "./server";
 
@@ -29,7 +30,8 @@ export function serveUsage(defaultHost = "0.0.0.0"): string {
   --max-queue <n>             inference requests waiting, then busy (env MLOPS_MAX_QUEUE; default ${d.maxQueue})
   --max-pending-bytes <n>     request bytes held at once, then busy (env MLOPS_MAX_PENDING_BYTES; default ${d.maxPendingBytes})
   --threads <n>               onnxruntime intra-op threads (env MLOPS_THREADS; default: onnxruntime's choice)
-  --log-level <level>         debug | info | warning (env MLOPS_LOG_LEVEL; default info)`;
+  --log-level <level>         debug | info | warning (env MLOPS_LOG_LEVEL; default info)
+${CAPTURE_USAGE}`;
 }
 
 /** The usage of the image's entry point, which listens on every interface by default. */
@@ -79,6 +81,7 @@ export function parseServeArgs(
         ...Object.fromEntries(LIMIT_ARGS.map(([flag]) => [flag, { type: "string" as const }])),
         threads: { type: "string" },
         "log-level": { type: "string" },
+        ...Object.fromEntries(Object.keys(CAPTURE_FLAGS).map((f) => [f, { type: "string" as const }])),
       },
       strict: true,
       allowPositionals: false,
@@ -117,6 +120,8 @@ export function parseServeArgs(
   if (level !== "debug" && level !== "info" && level !== "warning") {
     throw new UserError(`log-level: unknown level (got ${shown(level)}). Use debug, info or warning.`);
   }
+  const capture = captureFromFlags(pick, env);
+  if (capture) out.capture = capture;
   out.logLevel = level;
   return out;
 }
@@ -132,6 +137,7 @@ export const SERVE_FLAGS = [
   ...LIMIT_ARGS.map(([flag]) => flag),
   "threads",
   "log-level",
+  ...(Object.keys(CAPTURE_FLAGS) as (keyof typeof CAPTURE_FLAGS)[]),
 ] as const;
 
 /**

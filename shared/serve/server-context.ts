@@ -1,3 +1,4 @@
+import type { Capture } from "../capture";
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import type { Admission } from "./admission";
@@ -18,6 +19,8 @@ export interface ServerContext {
   limits: ServeLimits;
   /** Byte budget, concurrency and queue of inference requests (both transports share it). */
   admission: Admission;
+  /** Set when answered requests are captured (--capture-dir). */
+  capture?: Capture;
   /** False once shutdown has begun: readiness probes fail so load balancers stop sending traffic. */
   ready(): boolean;
 }

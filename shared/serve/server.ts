@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
+import type { CaptureConfig } from "../capture";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { createAdmission } from "./admission";
@@ -8,6 +9,7 @@ import { createGrpcServer } from "./grpc-server";
 import { createHttpServer } from "./http-server";
 import { offloadLargeRequests } from "./inference-worker";
 import { createMetrics } from "./metrics";
+import { startModelCapture } from "./capture-hook";
 import { DEFAULT_LIMITS, type ServeLimits } from "./limits";
 import { loadModel, type ServedModel } from "./model";
 import type { ServerContext } from "./server-context";
@@ -31,6 +33,8 @@ export interface ServeOptions extends Partial<ServeLimits> {
   threads?: number;
   /** Include Node process metrics (memory, CPU, event loop) in /metrics. Default true. */
   processMetrics?: boolean;
+  /** Capture answered requests to rotating Parquet files (and forward them); off when absent. */
+  capture?: CaptureConfig;
   logger?: Logger;
 }
 
@@ -133,6 +137,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const model = offloadLargeRequests(loaded, options.model, {
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    // Capture reads the request's inputs after inference: they must stay in this thread.
+    ...(options.capture ? { transferInputs: false } : {}),
   });
   let accepting = true;
   const ctx: ServerContext = {
@@ -143,6 +149,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     admission: createAdmission(limits),
     ready: () => accepting,
   };
+  if (options.capture) {
+    try {
+      ctx.capture = await startModelCapture(options.capture, model, ctx.metrics.registry, logger);
+    } catch (e) {
+      await model.release();
+      throw e;
+    }
+  }
   const http = createHttpServer(ctx);
   const grpcServer = grpcPort === null ? undefined : createGrpcServer(ctx);
   let boundHttp: number;
@@ -153,6 +167,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (e) {
     http.close();
     grpcServer?.forceShutdown();
+    await ctx.capture?.close(0);
     await model.release();
     throw e;
   }
@@ -185,6 +200,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       grpcServer?.forceShutdown();
       await httpClosed;
     }
+    await ctx.capture?.close();
     await model.release();
     logger.info("server stopped");
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../errors";
 import type { FactSet, Table, TableRow, TextBlock } from "./adaptive-card";
 import { buildApprovalCard, decisionTone, metricRows, parseMention } from "./approval-card";
-import { exampleApprovalInput } from "./example-input";
+import { exampleApprovalInput, exampleRollbackInput } from "./example-input";
 
 function allTexts(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(allTexts);
@@ -85,6 +85,18 @@ describe("buildApprovalCard", () => {
     const mark = (row: number) => table.rows[row]!.cells[1]!.items[1] as TextBlock;
     expect([mark(1).color, mark(2).color]).toEqual(["Good", "Attention"]);
     expect(table.rows.map((r) => r.id)).toEqual(["metrics-header", "metric-pass-0", "metric-fail-1", "metric-na-2"]);
+  });
+
+  it("reports what happened without asking, for a rollback (request-approval false)", () => {
+    const input = exampleRollbackInput({ mention: { name: "Jane Doe", id: "jane@contoso.com" } });
+    const card = buildApprovalCard(input);
+    const texts = allTexts(card.body).join("\n");
+    expect(texts).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
+    expect(texts).toContain("Decision: ROLLED-BACK");
+    expect(texts).toContain("<at>Jane Doe</at>, for your information.");
+    expect(texts).not.toMatch(/approv/i);
+    expect(card.actions.map((a) => a.title)).toEqual(["Workflow run", "Pull request", "Report"]);
+    expect(decisionTone("rolled-back")).toBe("neutral");
   });
 
   it("says when there is no champion yet", () => {

@@ -78,6 +78,11 @@ export interface ApprovalCardInput {
   /** "Review and approve" (the run page, where the pending deployment is approved), "Pull request", "Report". */
   links: { approve: string; pullRequest?: string; report?: string };
   mention?: Mention;
+  /**
+   * false: the card reports something that already happened (a rollback) and asks for nothing: no approval
+   * request, the run is linked as "Workflow run". Default true.
+   */
+  requestApproval?: boolean;
 }
 
 /** Element ids in the card; buildPayload uses them to trim the least important parts first. */
@@ -290,6 +295,22 @@ export function trainingFacts(t: TrainingRun | undefined, link: (label: string, 
 }
 
 /**
+ * The line under the title, in Markdown (`escape` makes a value safe for where it is shown). An approval
+ * request names the candidate and the champion it would replace; a report (requestApproval false, e.g. a
+ * rollback) says which version is live now and which it replaced.
+ */
+export function subtitle(input: ApprovalCardInput, escape: (s: string) => string): string {
+  const model = `Model **${escape(input.model)}**`;
+  const candidate = `**${escape(input.candidateVersion)}**`;
+  const champion = input.championVersion ? `**${escape(input.championVersion)}**` : undefined;
+  if (input.requestApproval === false) {
+    return `${model} in **${escape(input.environment)}**: now version ${candidate}${champion ? ` (was ${champion})` : ""}`;
+  }
+  const versions = champion ? `candidate ${candidate} vs champion ${champion}` : `candidate ${candidate} (no champion yet)`;
+  return `${model}: ${versions} → **${escape(input.environment)}**`;
+}
+
+/**
  * The approval card: title, model and versions, the decision and its reason, the metrics table,
  * lineage, extra facts and the buttons. Adaptive Card 1.5 with Action.OpenUrl only (a webhook card
  * has no bot to receive Submit/Execute).
@@ -300,26 +321,23 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
   const body: CardElement[] = [];
 
   body.push(text(input.title, { id: CARD_IDS.title, size: "Large", weight: "Bolder", style: "heading" }));
-  const versions = input.championVersion
-    ? `candidate **${input.candidateVersion}** vs champion **${input.championVersion}**`
-    : `candidate **${input.candidateVersion}** (no champion yet)`;
-  body.push(
-    text(`Model **${input.model}**: ${versions} → **${input.environment}**`, {
-      id: CARD_IDS.subtitle,
-      spacing: "Small",
-    }),
-  );
+  body.push(text(subtitle(input, (s) => s), { id: CARD_IDS.subtitle, spacing: "Small" }));
 
+  const asks = input.requestApproval !== false;
   let entities: AdaptiveCard["msteams"] = { width: "Full" };
   if (input.mention?.id) {
     const at = `<at>${input.mention.name}</at>`;
-    body.push(text(`${at}, your approval is requested.`, { id: CARD_IDS.mention }));
+    body.push(text(`${at}, ${asks ? "your approval is requested" : "for your information"}.`, { id: CARD_IDS.mention }));
     entities = {
       width: "Full",
       entities: [{ type: "mention", text: at, mentioned: { id: input.mention.id, name: input.mention.name } }],
     };
   } else if (input.mention) {
-    body.push(text(`**${input.mention.name}**, your approval is requested.`, { id: CARD_IDS.mention }));
+    body.push(
+      text(`**${input.mention.name}**, ${asks ? "your approval is requested" : "for your information"}.`, {
+        id: CARD_IDS.mention,
+      }),
+    );
   }
 
   body.push({
@@ -346,7 +364,9 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
   }
 
   const actions: OpenUrlAction[] = [
-    { type: "Action.OpenUrl", id: "approve", title: "Review and approve", url: input.links.approve, style: "positive" },
+    asks
+      ? { type: "Action.OpenUrl", id: "approve", title: "Review and approve", url: input.links.approve, style: "positive" }
+      : { type: "Action.OpenUrl", id: "run", title: "Workflow run", url: input.links.approve },
   ];
   if (input.links.pullRequest) {
     actions.push({ type: "Action.OpenUrl", id: "pull-request", title: "Pull request", url: input.links.pullRequest });

@@ -42,3 +42,22 @@ export function exampleApprovalInput(overrides: Partial<ApprovalCardInput> = {})
     ...overrides,
   };
 }
+
+/** A card that reports a rollback (request-approval false), as rollback.yml sends it. */
+export function exampleRollbackInput(overrides: Partial<ApprovalCardInput> = {}): ApprovalCardInput {
+  return exampleApprovalInput({
+    title: "ai4i-failure rolled back in production",
+    candidateVersion: "12",
+    championVersion: "13",
+    decision: "rolled-back",
+    reason: "recall dropped at plant-north",
+    metrics: [],
+    facts: [
+      { title: "From", value: "ai4i-failure@13" },
+      { title: "To", value: "ai4i-failure@12" },
+      { title: "By", value: "octocat" },
+    ],
+    requestApproval: false,
+    ...overrides,
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleApprovalInput } from "./example-input";
+import { exampleApprovalInput, exampleRollbackInput } from "./example-input";
 import { renderSummaryMarkdown } from "./summary-markdown";
 
 describe("renderSummaryMarkdown", () => {
@@ -16,6 +16,16 @@ describe("renderSummaryMarkdown", () => {
       "[Review and approve](https://github.com/contoso/predictive-maintenance/actions/runs/987654321)",
     );
     expect(md).not.toContain("trimmed");
+  });
+
+  it("reports a rollback without asking for approval", () => {
+    const md = renderSummaryMarkdown(
+      exampleRollbackInput({ mention: { name: "Jane Doe" } }),
+    );
+    expect(md).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
+    expect(md).toContain("ℹ️ **Decision: ROLLED-BACK**");
+    expect(md).toContain("[Workflow run](https://github.com/contoso/predictive-maintenance/actions/runs/987654321)");
+    expect(md).not.toMatch(/Review and approve|Approval requested/);
   });
 
   it("links the training run and its Azure ML job as the card does", () => {

@@ -1,5 +1,5 @@
 import type { ApprovalCardInput } from "./approval-card";
-import { decisionTone, metricDelta, trainingFacts } from "./approval-card";
+import { decisionTone, metricDelta, subtitle, trainingFacts } from "./approval-card";
 import { mdLink as link, mdText as esc } from "../report";
 import { formatDelta, formatNumber, passMark, shortSha } from "./format";
 
@@ -12,11 +12,8 @@ export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimm
   const tone = decisionTone(input.decision);
   const icon = tone === "good" ? "✅" : tone === "attention" ? "⛔" : "ℹ️";
   lines.push(`### ${esc(input.title)}`, "");
-  const versions = input.championVersion
-    ? `candidate **${esc(input.candidateVersion)}** vs champion **${esc(input.championVersion)}**`
-    : `candidate **${esc(input.candidateVersion)}** (no champion yet)`;
-  lines.push(`Model **${esc(input.model)}**: ${versions} → **${esc(input.environment)}**`, "");
-  if (input.mention) lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
+  lines.push(subtitle(input, esc), "");
+  if (input.mention && input.requestApproval !== false) lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
   lines.push(
     `${icon} **Decision: ${esc(input.decision.toUpperCase())}** — ${esc(input.reason || "(no reason given)")}`,
     "",
@@ -47,7 +44,11 @@ export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimm
   for (const f of input.facts ?? []) facts.push([esc(f.title), esc(f.value)]);
   lines.push("| | |", "| --- | --- |", ...facts.map(([k, v]) => `| ${k} | ${v} |`), "");
 
-  const buttons = [`[Review and approve](${input.links.approve})`];
+  const buttons = [
+    input.requestApproval === false
+      ? `[Workflow run](${input.links.approve})`
+      : `[Review and approve](${input.links.approve})`,
+  ];
   if (input.links.pullRequest) buttons.push(`[Pull request](${input.links.pullRequest})`);
   if (input.links.report) buttons.push(`[Report](${input.links.report})`);
   lines.push(buttons.join(" · "), "");

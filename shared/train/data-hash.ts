@@ -3,6 +3,7 @@ import { constants, createReadStream } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { glob } from "tinyglobby";
+import { type DataFile, isRemoteData, resolveDataFiles } from "../data";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { fileError } from "../user-files";
@@ -27,18 +28,25 @@ export interface DataHash {
  * listing order): collect the files, make each path relative to `cwd` with '/' separators, drop duplicates,
  * sort by the UTF-8 bytes of the path; then SHA-256 over, for each file in that order,
  *   path (UTF-8) ‖ 0x00 ‖ size in bytes (ASCII decimal) ‖ 0x00 ‖ content
- * Contents are streamed, so files of any size are hashed in constant memory.
+ * Contents are streamed, so files of any size are hashed in constant memory. An entry that is an Azure Blob
+ * URI (a blob, a prefix, a glob) contributes its blobs under their URLs (without credentials), streamed too.
  */
 export async function hashData(
   patterns: string[],
-  opts: { cwd: string; logger?: Logger; signal?: AbortSignal },
+  opts: { cwd: string; logger?: Logger; signal?: AbortSignal; env?: Record<string, string | undefined> },
 ): Promise<DataHash> {
   const logger = opts.logger ?? silentLogger;
   const cwd = resolve(opts.cwd);
-  const found = new Map<string, string>(); // relative path -> absolute path
+  const found = new Map<string, string | DataFile>(); // relative path (or blob URL) -> absolute path (or blob)
   for (const raw of patterns) {
     const pattern = raw.trim();
     if (pattern === "") continue;
+    if (isRemoteData(pattern)) {
+      for (const blob of await resolveDataFiles(pattern, { input: "data", ...(opts.env ? { env: opts.env } : {}) })) {
+        found.set(blob.name, blob);
+      }
+      continue;
+    }
     const matches = await expand(pattern, cwd);
     if (matches.length === 0) {
       throw new UserError(
@@ -55,23 +63,26 @@ export async function hashData(
   const files: { path: string; size: number }[] = [];
   let total = 0;
   for (const [path, abs] of entries) {
-    const size = (await stat(abs)).size;
+    const size = typeof abs === "string" ? (await stat(abs)).size : abs.size;
     // Checked before anything runs: a file that cannot be read is named now, not halfway through.
-    await access(abs, constants.R_OK).catch((e: unknown) => {
-      throw fileError(e, "data", abs, "Check the file's permissions, or leave it out of data:.");
-    });
+    if (typeof abs === "string")
+      await access(abs, constants.R_OK).catch((e: unknown) => {
+        throw fileError(e, "data", abs, "Check the file's permissions, or leave it out of data:.");
+      });
     files.push({ path, size });
     total += size;
   }
   const h = createHash("sha256");
   let done = 0;
   for (let i = 0; i < entries.length; i++) {
-    const [path, abs] = entries[i] as [string, string];
+    const [path, abs] = entries[i] as [string, string | DataFile];
     const size = (files[i] as { size: number }).size;
     h.update(Buffer.from(path, "utf8"));
     h.update(Buffer.from(`\0${size}\0`, "ascii"));
     let read = 0;
-    for await (const chunk of createReadStream(abs, { highWaterMark: 1 << 20, signal: opts.signal })) {
+    const stream =
+      typeof abs === "string" ? createReadStream(abs, { highWaterMark: 1 << 20, signal: opts.signal }) : await abs.stream();
+    for await (const chunk of stream) {
       h.update(chunk as Buffer);
       read += (chunk as Buffer).length;
       done += (chunk as Buffer).length;

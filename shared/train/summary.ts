@@ -36,6 +36,7 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   rowMd("run", l.runUrl ? mdLink(l.runId ?? "run", l.runUrl) : l.runId && esc(l.runId));
   row("actor", l.actor);
   rowMd("data", l.dataHash ? `${mdCode(l.dataHash)} (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
+  rowMd("dataset", l.dataset ? `${mdCode(l.dataset.uri)} (${l.dataset.rows} rows, ${l.dataset.files} files)` : undefined);
   if (l.azureml)
     rowMd("Azure ML job", `${mdLink(l.azureml.jobName, l.azureml.studioUrl)} (${esc(`${l.azureml.jobType}, experiment ${l.azureml.experiment}`)})`);
   if (l.azureml?.model) rowMd("Azure ML model", mdLink(l.azureml.model.id, l.azureml.model.studioUrl));

@@ -8,6 +8,7 @@ import { assertAlias, assertModelName } from "../registry";
 import { checkOutputFile, ensureOutputDir, fileError } from "../user-files";
 import { maskKnown, redactCommandLine } from "../secrets";
 import { type DataHash, hashData } from "./data-hash";
+import { type DatasetLineage, type PreparedDataset, prepareDataset } from "./dataset-input";
 import { type AzureMLLineage, lineageFromEnv, type RunLineage } from "./lineage";
 import { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
 import { runTrainer, TrainerError } from "./run-trainer";
@@ -26,6 +27,8 @@ export type TrainLineage = RunLineage & {
   dataHash?: string;
   dataFiles?: number;
   dataBytes?: number;
+  /** The dataset snapshot the trainer read (train's dataset input). */
+  dataset?: DatasetLineage;
   /** The trainer command line as given. */
   command: string;
   /** Wall time of the trainer alone (on Azure ML: of waiting for the job). */
@@ -97,6 +100,13 @@ export interface TrainOptions extends RegistrationOptions {
   maxParallel?: number;
   /** Data files, directories or globs hashed into the lineage (before the trainer runs). */
   data?: string[];
+  /**
+   * A dataset snapshot (name@3, name@alias, <registry>#name@3, or model:<ref> for a model's own) downloaded and
+   * verified for the trainer (MLOPS_DATASET_DIR, MLOPS_DATASET_FILES) and recorded in the card.
+   */
+  dataset?: string;
+  /** The registry URI dataset references resolve in (the train action's registry). */
+  registryUri?: string;
   /** Exported as MLOPS_SEED. */
   seed?: number;
   /** For the whole run (a sweep's trials share it). */
@@ -164,11 +174,14 @@ interface TrainPlan {
   combos: Combination[];
   sweep?: SweepMetric;
   data?: DataHash;
+  /** The dataset snapshot, downloaded and verified for the trainer. */
+  dataset?: PreparedDataset;
   secrets: string[];
 }
 
 /** Every check that can run before the trainer does: inputs, paths, the registry; then the data hash. */
 async function planTrain(opts: TrainOptions, logger: Logger): Promise<TrainPlan> {
+  const env = opts.env ?? process.env;
   const cwd = resolve(opts.workingDirectory);
   const cwdInfo = await stat(cwd).catch((e: unknown) => {
     throw fileError(e, "working-directory", cwd, "Set working-directory: to a folder of the checked-out repository.");
@@ -203,11 +216,25 @@ async function planTrain(opts: TrainOptions, logger: Logger): Promise<TrainPlan>
 
   let data: DataHash | undefined;
   if (opts.data?.some((d) => d.trim() !== "")) {
-    data = await hashData(opts.data, { cwd, logger });
+    data = await hashData(opts.data, { cwd, logger, env });
     logger.info(`data: ${data.files.length} file(s), ${data.bytes} bytes, ${data.hash}`);
   }
+  const dataset = opts.dataset?.trim()
+    ? await prepareDataset(opts.dataset, { registry: opts.registryUri, dir: `${outputDir}.dataset`, env, logger })
+    : undefined;
   const secrets = [...(opts.secrets ?? [])];
-  return { cwd, outputDir, modelPath, metricsPath, params, combos, ...(sweep ? { sweep } : {}), ...(data ? { data } : {}), secrets };
+  return {
+    cwd,
+    outputDir,
+    modelPath,
+    metricsPath,
+    params,
+    combos,
+    ...(sweep ? { sweep } : {}),
+    ...(data ? { data } : {}),
+    ...(dataset ? { dataset } : {}),
+    secrets,
+  };
 }
 
 interface TrainerPass {
@@ -240,6 +267,7 @@ async function runPass(
     MLOPS_PARAMS_FILE: paramsFile,
     MLOPS_MODEL_PATH: pass.modelPath,
     MLOPS_METRICS_PATH: pass.metricsPath,
+    ...plan.dataset?.env,
     ...(opts.seed !== undefined ? { MLOPS_SEED: String(opts.seed) } : {}),
   };
   const redact = (text: string) => maskKnown(text, plan.secrets);
@@ -274,6 +302,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const lineage = (durationMs: number) => ({
     ...lineageFromEnv(env),
     ...(plan.data ? { dataHash: plan.data.hash, dataFiles: plan.data.files.length, dataBytes: plan.data.bytes } : {}),
+    ...(plan.dataset ? { dataset: plan.dataset.lineage } : {}),
     command,
     durationSeconds: Math.round(durationMs) / 1000,
   });

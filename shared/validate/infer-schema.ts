@@ -42,7 +42,7 @@ export async function inferSchema(options: InferSchemaOptions): Promise<Inferred
   const logger = options.logger ?? silentLogger;
   const maxAllowed = options.maxAllowed ?? 20;
   const files = await resolveDataFiles(options.data);
-  const source = await readRows(files[0] as string, options.format);
+  const source = await readRows(files[0]!, options.format);
   const profiles: Profile[] = source.columns.map(() => ({
     types: new Set(),
     nulls: 0,

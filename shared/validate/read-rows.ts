@@ -1,9 +1,17 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parse } from "csv-parse";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
-import { boundedLines, checkParquetRowCounts, checkParquetRowGroup, lineTooLong, MAX_LINE_CHARS } from "../data";
+import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import {
+  boundedLines,
+  checkParquetRowCounts,
+  checkParquetRowGroup,
+  type DataFile,
+  lineTooLong,
+  localFile,
+  MAX_LINE_CHARS,
+  parquetBuffer,
+} from "../data";
 import { shown, UserError } from "../errors";
 import { fileError } from "../user-files";
 
@@ -50,29 +58,36 @@ export function detectFormat(path: string, format?: DataFormat): DataFormat {
  * Parquet: read one row group at a time.
  */
 export async function readRows(
-  path: string,
+  file: string | DataFile,
   format?: DataFormat,
   /** JSON Lines: keys known up front (e.g. the schema's columns), so an object that omits one reads it as null. */
   knownKeys: readonly string[] = [],
 ): Promise<RowSource> {
+  const path = typeof file === "string" ? file : file.name;
   const fmt = detectFormat(path, format);
-  try {
-    await stat(path);
-  } catch {
-    throw new UserError(`data: file not found (got ${shown(path)}). Check the path relative to the workspace.`);
-  }
-  if (fmt === "csv") return readCsv(path);
-  if (fmt === "jsonl") return readJsonl(path, knownKeys);
-  return readParquet(path);
+  let source: DataFile;
+  if (typeof file === "string") {
+    try {
+      source = localFile(file, (await stat(file)).size);
+    } catch {
+      throw new UserError(`data: file not found (got ${shown(path)}). Check the path relative to the workspace.`);
+    }
+  } else source = file;
+  if (fmt === "csv") return readCsv(source);
+  if (fmt === "jsonl") return readJsonl(source, knownKeys);
+  return readParquet(source);
 }
 
-async function readCsv(path: string): Promise<RowSource> {
+async function readCsv(source: DataFile): Promise<RowSource> {
+  const path = source.name;
   // Line numbers are counted here rather than with csv-parse's `info` (a third of its cost): a record
   // starts on the line after the previous one ended; blank lines arrive as a single empty field.
-  const source = createReadStream(path);
-  const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_LINE_CHARS }));
+  const input = await source.stream();
+  const parser = input.pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_LINE_CHARS }),
+  );
   // pipe() does not pass a read error on: without this a file that cannot be read would never end.
-  source.on("error", (e) => parser.destroy(fileError(e, "data", path, "Check the file's permissions.")));
+  input.on("error", (e) => parser.destroy(fileError(e, "data", path, "Check the file's permissions.")));
   const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
   let nextLine = 1;
   const isBlank = (record: string[]) => record.length === 1 && record[0] === "";
@@ -130,9 +145,12 @@ function csvError(path: string, e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-async function readJsonl(path: string, knownKeys: readonly string[]): Promise<RowSource> {
+async function readJsonl(source: DataFile, knownKeys: readonly string[]): Promise<RowSource> {
+  const path = source.name;
   // Lines, not readline: a line is bounded (a 1 GiB line is a clear error, not a string past V8's limit).
-  const it = boundedLines(createReadStream(path, { encoding: "utf8" }), `data: ${path}`);
+  const input = await source.stream();
+  input.setEncoding("utf8");
+  const it = boundedLines(input, `data: ${path}`);
   let lineNo = 0;
   const columns: string[] = [...knownKeys];
   const index = new Map<string, number>(columns.map((c, i) => [c, i]));
@@ -197,8 +215,9 @@ async function readJsonl(path: string, knownKeys: readonly string[]): Promise<Ro
   return { format: "jsonl", columns, rows: rows() };
 }
 
-async function readParquet(path: string): Promise<RowSource> {
-  const file = await asyncBufferFromFile(path);
+async function readParquet(source: DataFile): Promise<RowSource> {
+  const path = source.name;
+  const file = parquetBuffer(source);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     metadata = await parquetMetadataAsync(file);

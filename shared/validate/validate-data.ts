@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
+import { type DataFile, isRemoteData, resolveDataFiles as resolveBlobs } from "../data";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { checkReadableFile, readUserText } from "../user-files";
@@ -65,8 +66,13 @@ export interface ValidationResult {
 
 export interface ValidateDataOptions {
   schema: DataSchema;
-  /** A CSV, Parquet or JSON Lines file, or a glob of files with the same columns (e.g. "data/*.csv"). */
+  /**
+   * A CSV, Parquet or JSON Lines file, or a glob of files with the same columns (e.g. "data/*.csv"); or Azure
+   * Blob URIs (a blob, a prefix, a glob).
+   */
   data: string;
+  /** Environment for blob credentials (default process.env). */
+  env?: Record<string, string | undefined>;
   format?: DataFormat;
   /** Offending rows kept per violation (default 5). */
   maxExamples?: number;
@@ -82,8 +88,12 @@ export async function loadSchema(path: string): Promise<DataSchema> {
   return parseSchema(await readUserText(path, "schema", "the YAML data contract (or set infer: true to write one)"), path);
 }
 
-/** Expand a path or glob (sorted matches); nothing there is a UserError. */
-export async function resolveDataFiles(pathOrGlob: string): Promise<string[]> {
+/** Expand a path or glob (sorted matches), or list the blobs a blob URI names; nothing there is a UserError. */
+export async function resolveDataFiles(
+  pathOrGlob: string,
+  env?: Record<string, string | undefined>,
+): Promise<(string | DataFile)[]> {
+  if (isRemoteData(pathOrGlob)) return resolveBlobs(pathOrGlob, { input: "data", ...(env ? { env } : {}) });
   const fix = "Point data: at readable CSV, Parquet or JSON Lines files.";
   if (!isDynamicPattern(pathOrGlob)) {
     await checkReadableFile(pathOrGlob, "data", fix);
@@ -120,12 +130,13 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
   const { schema } = options;
   const logger = options.logger ?? silentLogger;
   const maxExamples = options.maxExamples ?? 5;
-  const files = await resolveDataFiles(options.data);
+  const files = await resolveDataFiles(options.data, options.env);
+  const nameOf = (f: string | DataFile) => (typeof f === "string" ? f : f.name);
   const schemaNames = Object.keys(schema.columns);
   // JSON Lines objects may omit keys: the schema's columns are known up front and an absent key is null.
   // Files are opened one at a time (a glob can match many).
-  const open = (path: string) => readRows(path, options.format, schemaNames);
-  const first = { file: files[0] as string, source: await open(files[0] as string) };
+  const open = (f: string | DataFile) => readRows(f, options.format, schemaNames);
+  const first = { file: files[0]!, source: await open(files[0]!) };
   const tallies = new Map<string, Tally>();
   const tally = (rule: ViolationRule, column: string | undefined, detail: string): Tally => {
     const key = `${rule}\u0000${column ?? ""}\u0000${detail}`;
@@ -136,7 +147,7 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
     }
     return t;
   };
-  let file = first.file;
+  let file = nameOf(first.file);
   const hit = (t: Tally, row: number, line: number | undefined, value?: string) => {
     t.count++;
     if (t.examples.length < maxExamples) {
@@ -182,7 +193,7 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
 
   let rows = 0;
   for (const current of files) {
-    file = current;
+    file = nameOf(current);
     const source = current === first.file ? first.source : await open(current);
     const columns = source.columns;
     const headerLine = source.format === "parquet" ? undefined : 1;
@@ -269,7 +280,7 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
   }
   logger.progress({ task: "validate", done: rows, unit: "rows", finished: true });
 
-  file = first.file;
+  file = nameOf(first.file);
   if (schema.rows?.min !== undefined && rows < schema.rows.min)
     tally("row-count", undefined, `min ${schema.rows.min}`).count = 1;
   if (schema.rows?.max !== undefined && rows > schema.rows.max)
@@ -287,7 +298,7 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
   const result: Omit<ValidationResult, "report"> = {
     valid: violations.length === 0,
     rows,
-    files,
+    files: files.map(nameOf),
     columns: first.source.columns,
     format: first.source.format,
     violations,

@@ -81,7 +81,10 @@ export function violationAnnotations(
     return v.examples.map((e) => {
       const path = file ?? e.file;
       const value = e.value === undefined ? "" : ` (got ${JSON.stringify(e.value)})`;
-      if (e.line === undefined) return { title, message: `${v.message}${value} at ${path} row ${e.row}` };
+      // A blob has no place in the repository to annotate: its URL and row go into the message.
+      if (e.line === undefined || /^(https?|azblob):\/\//i.test(path)) {
+        return { title, message: `${v.message}${value} at ${path} row ${e.row}${e.line === undefined ? "" : ` (line ${e.line})`}` };
+      }
       return { title, message: `${v.message}${value}`, file: path, line: e.line };
     });
   });

@@ -1,5 +1,5 @@
 /**
- * workflows-examples/drift.yml's detect-drift step, with its inputs read from the file and its expressions
+ * The template repository's drift.yml's detect-drift step, with its inputs read from the file and its expressions
  * evaluated as the runner would, run through dist/: it must not alarm on two halves of the same data (the
  * plant data would start a retraining every day), and it must alarm when the data did move.
  */
@@ -12,11 +12,11 @@ import { trainGbt } from "../../examples/predictive-maintenance/gradient-boostin
 import { modelToOnnx } from "../../examples/predictive-maintenance/onnx-export";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
-import { interpolate } from "../harness/expressions";
+import { interpolate } from "../harness/legacy-expressions";
 import { repoRoot, runAction } from "../harness/run-action";
 import { loadWorkflow } from "../harness/workflow-check";
 
-const DRIFT = join(repoRoot, "workflows-examples/drift.yml");
+const DRIFT = join(repoRoot, "examples/model-repository/.github/workflows/drift.yml");
 let ws: string;
 let header: string;
 let rows: string[];
@@ -32,7 +32,8 @@ function stepInputs(runnerTemp: string): Record<string, string> {
     env: {},
     inputs: {},
     secrets: {},
-    steps: {},
+    // What the download step leaves (its `path` output).
+    steps: { current: { outputs: { path: join(runnerTemp, "current/last-7-days/*.csv") } } },
   };
   return Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), ctx)]));
 }

@@ -128,6 +128,40 @@ describeIf("package-edge (bundled)", available(), () => {
     }
   });
 
+  it("smoke-request: boots the built image before any push; a request it refuses, or a bad file, pushes nothing", async () => {
+    const request = (inputs: unknown) => {
+      const file = join(workspace, `request-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ inputs }));
+      return file;
+    };
+    const good = request([{ name: "input", shape: [2, 3], datatype: "FP32", data: [1, 2, 3, 0.5, -1, 0] }]);
+    const target = `${registry.host}/smoke/fp:1`;
+    const pushes = () => registry.requests.filter((q) => q.method === "PUT" && q.path.startsWith("/v2/smoke/")).length;
+
+    // Refused before the build: a missing file, not JSON, an input the model does not have.
+    for (const [file, message] of [
+      ["no-such-request.json", /^smoke-request: cannot read "no-such-request\.json" as JSON/],
+      [(() => { const f = join(workspace, "broken.json"); writeFileSync(f, "{ not json"); return f; })(), /^smoke-request: cannot read .* as JSON/],
+      [request([{ name: "Type", shape: [1, 1], datatype: "BYTES", data: ["M"] }]), /^smoke-request: input "Type" in .* is not an input of the model \(inputs: input\)/],
+    ] as const) {
+      const r = await run({ targets: target, "smoke-request": file });
+      expect(r.exitCode, file).toBe(1);
+      expect(r.errors, file).toEqual([expect.stringMatching(message)]);
+      expect(r.stdout).not.toMatch(/package-edge: image sha256/); // nothing was built
+    }
+    // Refused by the booted server: the shape does not fit the model; the image is not pushed.
+    const wrongShape = request([{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, 2] }]);
+    const refused = await run({ targets: target, "smoke-request": wrongShape });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errors).toEqual([expect.stringMatching(/^smoke test: HTTP inference answered 400 .*the image was not pushed/)]);
+    expect(pushes()).toBe(0);
+
+    const r = await run({ targets: target, "smoke-request": good });
+    expect(r.errors).toEqual([]);
+    expect(r.outputs["smoke-test"]).toMatch(/^fp v1 booted from the image and answered the sample request over HTTP \(\d+ ms\) and gRPC \(\d+ ms\) with the same label \[2\], probabilities \[2, 2\]$/);
+    expect(((await skopeoInspect(target)) as { Digest: string }).Digest).toBe(r.outputs.digest);
+  });
+
   it("fails clearly for an unsupported platform, a missing base image and an unknown model", async () => {
     const platform = await run({ platforms: "linux/s390x" });
     expect(platform.exitCode).toBe(1);

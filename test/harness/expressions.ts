@@ -1,236 +1,152 @@
 /**
- * GitHub Actions expressions (`${{ ... }}`), the subset our workflows use: contexts with dotted and indexed
- * property access (names may hold dashes), string/number/boolean/null literals, ! == != && || and
- * parentheses, and the functions toJSON, fromJSON, format, contains, startsWith, endsWith, success,
- * always, failure, cancelled. Semantics follow GitHub's: && and || return an operand, string equality
- * ignores case, and missing properties are null.
+ * `${{ }}` expressions and workflow template values, evaluated by GitHub's own engine (`@actions/expressions`,
+ * the evaluator the Actions language services use): operators, loose equality, case-insensitive context
+ * access, `fromJSON`/`toJSON`/`format`/`contains`/`join`/... are GitHub's, not ours. What the engine leaves to
+ * its host is here: the status functions (`success()`, `failure()`, `always()`, `cancelled()`) whose answer
+ * depends on the job, the conversion between JavaScript values and expression data, and walking a parsed
+ * template token (`with:`, `env:`, `outputs:`, `strategy:`) to a value, as the runner's template evaluator does.
+ * `hashFiles()` is not provided: an expression that calls it is refused when it is parsed.
  */
-export type Value = string | number | boolean | null | Value[] | { [k: string]: Value } | undefined;
+import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
+import type { Expr } from "@actions/expressions/ast";
+import type { FunctionDefinition } from "@actions/expressions/funcs/info";
+import {
+  isBasicExpression,
+  isBoolean,
+  isMapping,
+  isNumber,
+  isSequence,
+  isString,
+} from "@actions/workflow-parser";
+import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
+
+export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 export type Contexts = Record<string, Value>;
 
-type Token = { t: "str" | "num" | "id" | "op" | "(" | ")" | "[" | "]" | "." | ","; v: string };
-
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let s = "";
-      i++;
-      for (;;) {
-        if (i >= src.length) throw new Error(`unterminated string in ${src}`);
-        if (src[i] === "'") {
-          if (src[i + 1] === "'") {
-            s += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        s += src[i++];
-      }
-      out.push({ t: "str", v: s });
-    } else if (/[0-9]/.test(c) || (c === "-" && /[0-9]/.test(src[i + 1] ?? ""))) {
-      const m = /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(src.slice(i))!;
-      out.push({ t: "num", v: m[0] });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i))!;
-      out.push({ t: "id", v: m[0] });
-      i += m[0].length;
-    } else if (["==", "!=", "&&", "||", "<=", ">="].includes(src.slice(i, i + 2))) {
-      out.push({ t: "op", v: src.slice(i, i + 2) });
-      i += 2;
-    } else if (c === "!" || c === "<" || c === ">") {
-      out.push({ t: "op", v: c });
-      i++;
-    } else if ("()[].,".includes(c)) {
-      out.push({ t: c as Token["t"], v: c });
-      i++;
-    } else {
-      throw new Error(`unexpected ${JSON.stringify(c)} in expression ${src}`);
-    }
-  }
-  return out;
+/** What the status functions answer in the place an expression is evaluated (a job's `if:` or a step's). */
+export interface Status {
+  /** Every needed job succeeded (job `if:`), or no earlier step failed (step `if:`). */
+  success: boolean;
+  /** A needed job, or an earlier step, failed. */
+  failure: boolean;
 }
 
+const STATUS_FUNCTIONS = ["success", "failure", "always", "cancelled"] as const;
+const CONTEXTS = ["github", "env", "vars", "secrets", "inputs", "needs", "matrix", "strategy", "steps", "runner", "job", "jobs"];
+
+function statusFunctions(status: Status): Map<string, FunctionDefinition> {
+  const answer: Record<(typeof STATUS_FUNCTIONS)[number], boolean> = {
+    success: status.success,
+    failure: status.failure,
+    always: true,
+    cancelled: false, // nothing is cancelled here
+  };
+  return new Map(
+    STATUS_FUNCTIONS.map((name) => [
+      name,
+      { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(answer[name]) } satisfies FunctionDefinition,
+    ]),
+  );
+}
+
+const parsed = new Map<string, Expr>();
+
+/** Parse once (GitHub's lexer and parser); unknown functions and contexts are errors, as on GitHub. */
+function parse(expression: string): Expr {
+  let expr = parsed.get(expression);
+  if (!expr) {
+    const lexed = new Lexer(expression).lex();
+    expr = new Parser(
+      lexed.tokens,
+      CONTEXTS,
+      STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })),
+    ).parse();
+    parsed.set(expression, expr);
+  }
+  return expr;
+}
+
+export function toData(v: Value | undefined): data.ExpressionData {
+  if (v === null || v === undefined) return new data.Null();
+  if (typeof v === "string") return new data.StringData(v);
+  if (typeof v === "number") return new data.NumberData(v);
+  if (typeof v === "boolean") return new data.BooleanData(v);
+  if (Array.isArray(v)) return new data.Array(...v.map(toData));
+  return new data.Dictionary(...Object.entries(v).map(([key, value]) => ({ key, value: toData(value) })));
+}
+
+export function fromData(d: data.ExpressionData): Value {
+  switch (d.kind) {
+    case data.Kind.Null:
+      return null;
+    case data.Kind.String:
+      return (d as data.StringData).value;
+    case data.Kind.Number:
+      return (d as data.NumberData).value;
+    case data.Kind.Boolean:
+      return (d as data.BooleanData).value;
+    case data.Kind.Array:
+      return (d as data.Array).values().map(fromData);
+    default:
+      return Object.fromEntries((d as data.Dictionary).pairs().map((p) => [p.key, fromData(p.value)]));
+  }
+}
+
+export function evaluate(expression: string, ctx: Contexts, status: Status = { success: true, failure: false }): Value {
+  const context = toData(ctx) as data.Dictionary;
+  return fromData(new Evaluator(parse(expression), context, statusFunctions(status)).evaluate());
+}
+
+/** GitHub's truthiness: false, 0, -0, NaN, "" and null are false. */
 export function truthy(v: Value): boolean {
-  return !(v === false || v === 0 || v === "" || v === null || v === undefined || Number.isNaN(v));
+  return !(v === false || v === 0 || v === "" || v === null || Number.isNaN(v));
 }
 
-/**
- * GitHub's loose equality: strings compare case-insensitively; when the types differ both sides become
- * numbers (null → 0, true → 1, false → 0, '' → 0, other strings parsed, objects NaN), so null == ''.
- * https://docs.github.com/actions/reference/workflows-and-actions/expressions#operators
- */
-function equal(a: Value, b: Value): boolean {
-  const kind = (v: Value) => (v === null || v === undefined ? "null" : typeof v);
-  if (kind(a) === kind(b)) {
-    if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
-    return a === b || kind(a) === "null";
-  }
-  return toNumber(a) === toNumber(b);
-}
-
-function toNumber(v: Value): number {
-  if (v === null || v === undefined) return 0;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "number") return v;
-  if (typeof v === "string") return v.trim() === "" ? 0 : Number(v);
-  return Number.NaN;
-}
-
-/** How a value becomes text in a `with:` input or an output. */
+/** How a value becomes text in an input, an env variable or an output (objects as toJSON writes them). */
 export function toText(v: Value): string {
-  if (v === null || v === undefined) return "";
+  if (v === null) return "";
   if (typeof v === "object") return JSON.stringify(v, null, 2);
+  if (typeof v === "number") return new data.NumberData(v).coerceString();
   return String(v);
 }
 
-const FUNCTIONS: Record<string, (...args: Value[]) => Value> = {
-  tojson: (v) => JSON.stringify(v ?? null, null, 2),
-  fromjson: (v) => JSON.parse(String(v)) as Value,
-  format: (fmt, ...args) => String(fmt).replace(/\{(\d+)\}/g, (_, n) => toText(args[Number(n)])),
-  contains: (hay, needle) =>
-    Array.isArray(hay)
-      ? hay.some((h) => equal(h, needle))
-      : String(hay ?? "")
-          .toLowerCase()
-          .includes(String(needle ?? "").toLowerCase()),
-  startswith: (s, p) =>
-    String(s ?? "")
-      .toLowerCase()
-      .startsWith(String(p ?? "").toLowerCase()),
-  endswith: (s, p) =>
-    String(s ?? "")
-      .toLowerCase()
-      .endsWith(String(p ?? "").toLowerCase()),
-  success: () => true,
-  always: () => true,
-  failure: () => false,
-  cancelled: () => false,
-};
-
-export function evaluate(expression: string, ctx: Contexts): Value {
-  const tokens = tokenize(expression);
-  let p = 0;
-  const peek = () => tokens[p];
-  const take = (t?: Token["t"], v?: string): Token => {
-    const tok = tokens[p];
-    if (!tok || (t && tok.t !== t) || (v && tok.v !== v))
-      throw new Error(`expected ${v ?? t} at token ${p} of ${expression}`);
-    p++;
-    return tok;
-  };
-  const or = (): Value => {
-    let left = and();
-    while (peek()?.v === "||") {
-      take();
-      const right = and();
-      left = truthy(left) ? left : right;
+/**
+ * The value of a parsed template token: literals as written, `${{ }}` (which the parser has already turned
+ * into one expression, `format('...{0}...', expr)` for mixed text) evaluated, mappings and sequences walked.
+ */
+export function evaluateToken(token: TemplateToken | undefined, ctx: Contexts, status?: Status): Value {
+  if (token === undefined) return null;
+  if (isBasicExpression(token)) return evaluate(token.expression, ctx, status);
+  if (isString(token)) return token.value;
+  if (isNumber(token)) return token.value;
+  if (isBoolean(token)) return token.value;
+  if (isSequence(token)) {
+    const out: Value[] = [];
+    for (let i = 0; i < token.count; i++) out.push(evaluateToken(token.get(i), ctx, status));
+    return out;
+  }
+  if (isMapping(token)) {
+    const out: Record<string, Value> = {};
+    for (let i = 0; i < token.count; i++) {
+      const pair = token.get(i);
+      out[toText(evaluateToken(pair.key, ctx, status))] = evaluateToken(pair.value, ctx, status);
     }
-    return left;
-  };
-  const and = (): Value => {
-    let left = cmp();
-    while (peek()?.v === "&&") {
-      take();
-      const right = cmp();
-      left = truthy(left) ? right : left;
-    }
-    return left;
-  };
-  const cmp = (): Value => {
-    let left = unary();
-    while (peek()?.t === "op" && ["==", "!=", "<", ">", "<=", ">="].includes(peek()!.v)) {
-      const op = take().v;
-      const right = unary();
-      if (op === "==") left = equal(left, right);
-      else if (op === "!=") left = !equal(left, right);
-      else {
-        const a = Number(left);
-        const b = Number(right);
-        left = op === "<" ? a < b : op === ">" ? a > b : op === "<=" ? a <= b : a >= b;
-      }
-    }
-    return left;
-  };
-  const unary = (): Value => {
-    if (peek()?.v === "!") {
-      take();
-      return !truthy(unary());
-    }
-    return postfix(primary());
-  };
-  const primary = (): Value => {
-    const tok = take();
-    if (tok.t === "str") return tok.v;
-    if (tok.t === "num") return Number(tok.v);
-    if (tok.t === "(") {
-      const v = or();
-      take(")");
-      return v;
-    }
-    if (tok.t === "id") {
-      const lower = tok.v.toLowerCase();
-      if (lower === "true") return true;
-      if (lower === "false") return false;
-      if (lower === "null") return null;
-      if (peek()?.t === "(") {
-        take("(");
-        const args: Value[] = [];
-        while (peek()?.t !== ")") {
-          args.push(or());
-          if (peek()?.t === ",") take(",");
-        }
-        take(")");
-        const fn = FUNCTIONS[lower];
-        if (!fn) throw new Error(`unknown function ${tok.v} in ${expression}`);
-        return fn(...args);
-      }
-      return ctx[tok.v] ?? null;
-    }
-    throw new Error(`unexpected ${tok.v} in ${expression}`);
-  };
-  const member = (obj: Value, key: string): Value => {
-    if (obj === null || obj === undefined || typeof obj !== "object") return null;
-    if (Array.isArray(obj)) return obj[Number(key)] ?? null;
-    const hit = Object.keys(obj).find((k) => k.toLowerCase() === key.toLowerCase());
-    return hit === undefined ? null : (obj[hit] ?? null);
-  };
-  const postfix = (v: Value): Value => {
-    for (;;) {
-      if (peek()?.t === ".") {
-        take(".");
-        v = member(v, take("id").v);
-      } else if (peek()?.t === "[") {
-        take("[");
-        const key = or();
-        take("]");
-        v = member(v, String(key));
-      } else {
-        return v;
-      }
-    }
-  };
-  const v = or();
-  if (p !== tokens.length) throw new Error(`unexpected ${tokens[p]!.v} in ${expression}`);
-  return v;
+    return out;
+  }
+  if (token.isExpression) throw new Error(`unsupported template expression at line ${token.line}`);
+  return null; // a null literal
 }
 
-/** Replace every `${{ expr }}` in a string; a string that is one expression keeps its value's text. */
-export function interpolate(text: string, ctx: Contexts): string {
-  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expr: string) => toText(evaluate(expr, ctx)));
+/** A mapping token (`with:`, `env:`, job `outputs:`) as strings, the way the runner hands them on. */
+export function evaluateStrings(token: TemplateToken | undefined, ctx: Contexts, status?: Status): Record<string, string> {
+  const v = evaluateToken(token, ctx, status);
+  if (v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) throw new Error(`expected a mapping, got ${toText(v)}`);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toText(x)]));
 }
 
-/** A job or step `if:` (with or without `${{ }}`). */
-export function condition(text: string | boolean | undefined, ctx: Contexts): boolean {
-  if (text === undefined) return true;
-  if (typeof text === "boolean") return text;
-  const m = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(text);
-  return truthy(evaluate(m ? m[1]! : text, ctx));
+/** A job or step `if:`: the parser has already wrapped it in `success() && (...)` when it names no status function. */
+export function condition(token: TemplateToken | undefined, ctx: Contexts, status: Status): boolean {
+  if (token === undefined) return status.success;
+  return truthy(evaluateToken(token, ctx, status));
 }

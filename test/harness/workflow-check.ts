@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { THIRD_PARTY_INPUTS } from "./stand-ins";
 
 export const SUITE_USES = /^mlops-actions\/mlops-actions\/([a-z-]+)@\S+$/;
 
@@ -24,6 +25,8 @@ export interface Step {
 }
 
 export interface Job {
+  /** A job that calls a reusable workflow (./.github/workflows/<file>). */
+  uses?: string;
   needs?: string | string[];
   "runs-on"?: string;
   "timeout-minutes"?: number;
@@ -63,6 +66,40 @@ function stringsIn(value: unknown): string[] {
   return [];
 }
 
+/**
+ * Problems of one step, wherever it is written (a workflow, a README snippet): an input our action does not
+ * declare, a required input left out, a third-party action not pinned to a commit, an input a pinned
+ * third-party action does not declare (the harness's table of their action.yml inputs), and `${{ }}` inside
+ * `run:`.
+ */
+export function checkStep(where: string, step: Step, root: string): string[] {
+  const problems: string[] = [];
+  const say = (what: string) => problems.push(`${where}: ${what}`);
+  if (step.uses && !step.uses.startsWith("./")) {
+    const suite = SUITE_USES.exec(step.uses);
+    if (suite) {
+      const meta = actionMeta(root, suite[1]!);
+      const inputs = meta.inputs ?? {};
+      for (const key of Object.keys(step.with ?? {})) {
+        if (!(key in inputs)) say(`input "${key}" is not an input of ${suite[1]} (inputs: ${Object.keys(inputs).join(", ")})`);
+      }
+      for (const [key, m] of Object.entries(inputs)) {
+        if (m.required && !(key in (step.with ?? {}))) say(`required input "${key}" of ${suite[1]} is not given`);
+      }
+    } else {
+      if (!/@[0-9a-f]{40}$/.test(step.uses)) say(`${step.uses} is not pinned to a full commit SHA`);
+      const known = THIRD_PARTY_INPUTS[step.uses.split("@")[0]!];
+      for (const key of Object.keys(step.with ?? {})) {
+        if (known && !known.includes(key)) say(`input "${key}" is not an input of ${step.uses.split("@")[0]} (inputs: ${known.join(", ")})`);
+      }
+    }
+  }
+  if (typeof step.run === "string" && expressions(step.run).length > 0) {
+    say("uses ${{ }} inside run: (pass values through env: so untrusted input cannot inject commands)");
+  }
+  return problems;
+}
+
 /** Problems of one workflow: unknown inputs/outputs of our actions, missing required inputs, security rules. */
 export function checkWorkflow(file: string, wf: Workflow, root: string): string[] {
   const problems: string[] = [];
@@ -72,6 +109,11 @@ export function checkWorkflow(file: string, wf: Workflow, root: string): string[
   }
   for (const [jobId, job] of Object.entries(wf.jobs)) {
     const where = `jobs.${jobId}`;
+    if (job.uses) {
+      // The called workflow's jobs carry timeouts and permissions; the caller may only narrow permissions.
+      if (job.permissions === undefined) say(where, "calls a workflow without a permissions: block (it would get the workflow's {})");
+      continue;
+    }
     if (typeof job["timeout-minutes"] !== "number") say(where, "has no timeout-minutes");
     if (job.permissions === undefined) say(where, "has no permissions: block");
     const steps = job.steps ?? [];
@@ -81,33 +123,17 @@ export function checkWorkflow(file: string, wf: Workflow, root: string): string[
       say(where, "grants id-token: write without an OIDC login step");
     if (usesAzureLogin && perms["id-token"] !== "write") say(where, "uses azure/login (OIDC) without id-token: write");
 
+    const environment = typeof job.environment === "object" ? job.environment.name : job.environment;
     const stepOutputs = new Map<string, Set<string> | undefined>();
     for (const [i, step] of steps.entries()) {
-      const sWhere = `${where}.steps[${step.id ?? i}]`;
-      if (step.uses && !step.uses.startsWith("./")) {
-        const suite = SUITE_USES.exec(step.uses);
-        if (!suite && !/@[0-9a-f]{40}$/.test(step.uses)) say(sWhere, `${step.uses} is not pinned to a full commit SHA`);
-        if (suite) {
-          const meta = actionMeta(root, suite[1]!);
-          const inputs = meta.inputs ?? {};
-          for (const key of Object.keys(step.with ?? {})) {
-            if (!(key in inputs))
-              say(sWhere, `input "${key}" is not an input of ${suite[1]} (inputs: ${Object.keys(inputs).join(", ")})`);
-          }
-          for (const [key, m] of Object.entries(inputs)) {
-            if (m.required && !(key in (step.with ?? {})))
-              say(sWhere, `required input "${key}" of ${suite[1]} is not given`);
-          }
-          if (step.id) stepOutputs.set(step.id, new Set(Object.keys(meta.outputs ?? {})));
-        } else if (step.id) {
-          stepOutputs.set(step.id, undefined); // a third-party action: its outputs are actionlint's business
-        }
-      } else if (step.id) {
-        stepOutputs.set(step.id, undefined);
+      problems.push(...checkStep(`${file}: ${where}.steps[${step.id ?? i}]`, step, root));
+      const action = step.uses ? SUITE_USES.exec(step.uses)?.[1] : undefined;
+      const writesProd = action === "promote" || (action === "package-edge" && Boolean(step.with?.targets));
+      if (writesProd && environment !== "production") {
+        say(`${where}.steps[${step.id ?? i}]`, `${action} writes the prod registry or pushes to the plants: only a job with environment: production may (got ${environment ? `environment: ${environment}` : "no environment"}), so the approval cannot be bypassed`);
       }
-      if (step.run && expressions(step.run).length > 0) {
-        say(sWhere, "uses ${{ }} inside run: (pass values through env: so untrusted input cannot inject commands)");
-      }
+      const suite = step.uses ? SUITE_USES.exec(step.uses) : null;
+      if (step.id) stepOutputs.set(step.id, suite ? new Set(Object.keys(actionMeta(root, suite[1]!).outputs ?? {})) : undefined);
     }
     // Every steps.<id>.outputs.<x> and needs.<job>.outputs.<x> must exist.
     const texts = [

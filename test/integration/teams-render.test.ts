@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type AdaptiveCard, buildApprovalCard, buildPayload, fromCompareOutputs, type MetricRow } from "../../shared/teams";
-import { exampleApprovalInput } from "../../shared/teams/example-input";
+import { exampleApprovalInput, exampleRollbackInput } from "../../shared/teams/example-input";
 import { describeIf } from "../services/availability";
 import { chromiumAvailability, launchChromium, type RunningChromium } from "../services/chromium";
 
@@ -99,8 +99,8 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     await chrome?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await chrome.browser.newContext({ viewport: { width: 700, height: 900 }, deviceScaleFactor: 1 });
+  async function newPage(viewport = { width: 700, height: 900 }): Promise<Page> {
+    const context = await chrome.browser.newContext({ viewport, deviceScaleFactor: 1 });
     // Everything is inline: any request (a CDN, an image) is a defect and is refused.
     await context.route("**/*", (route) => {
       externalRequests.push(route.request().url());
@@ -169,6 +169,33 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     await root.screenshot({ path: resolve(OUT, "teams-card.png") });
     expect(externalRequests).toEqual([]);
     await page.context().close();
+  });
+
+  it("a report card (a rollback) asks for nothing and links the run, at desktop and phone widths", async () => {
+    const input = exampleRollbackInput({
+      links: { approve: "https://github.com/contoso/predictive-maintenance/actions/runs/987654322" },
+    });
+    const card = buildPayload(buildApprovalCard(input)).payload.attachments[0].content;
+    for (const [name, viewport, width] of [
+      ["desktop", { width: 700, height: 700 }, 640],
+      ["phone", { width: 390, height: 844 }, 358],
+    ] as const) {
+      const page = await newPage(viewport);
+      const { events, failures } = await renderCard(page, card, width);
+      expect(events).toEqual([]);
+      expect(failures).toEqual([]);
+      const root = page.locator("#card");
+      for (const text of ["ai4i-failure rolled back in production", "now version", "Decision: ROLLED-BACK", "recall dropped at plant-north", "ai4i-failure@13", "octocat"]) {
+        await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: `${name}: ${text}` }).toBe(true);
+      }
+      expect(await root.textContent()).not.toMatch(/approv/i);
+      expect(await root.locator("button.ac-pushButton").allTextContents()).toEqual(["Workflow run"]);
+      // Nothing wider than the card: no horizontal scrolling on a phone.
+      expect(await page.evaluate(`document.getElementById("card").scrollWidth <= ${width}`)).toBe(true);
+      await root.screenshot({ path: resolve(OUT, `teams-card-rollback-${name}.png`) });
+      await page.context().close();
+    }
+    expect(externalRequests).toEqual([]);
   });
 
   it("a trimmed card still renders, keeps failing metrics and shows the trimming notice", async () => {

@@ -21,11 +21,14 @@ export function azuriteAvailable(): { ok: true } | { ok: false; reason: string }
 
 export interface Azurite {
   port: number;
+  /** The data folder (with `disk: true`): pass it, with the port, to start the same Azurite again. */
+  location: string;
   /** http://127.0.0.1:<port>/<account> */
   endpoint(account?: string): string;
   /** Connection string for an account (the dev account by default). */
   connectionString(account?: string): string;
-  stop(): Promise<void>;
+  /** Kills Azurite; with `keepData`, its folder stays for a restart on the same port (an outage, not a loss). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 
@@ -51,9 +54,11 @@ async function waitForPort(port: number, child: ChildProcess, deadline: number):
  * Start Azurite's blob service on a free port with two accounts (devstoreaccount1 and prodaccount1),
  * in memory (or in a temporary directory with `disk: true`). Azurite ignores SIGTERM and SIGINT, so stop() kills it with SIGKILL.
  */
-export async function startAzurite(opts: { timeoutMs?: number; disk?: boolean } = {}): Promise<Azurite> {
-  const location = mkdtempSync(join(tmpdir(), "azurite-"));
-  const port = await freePort();
+export async function startAzurite(
+  opts: { timeoutMs?: number; disk?: boolean; port?: number; location?: string } = {},
+): Promise<Azurite> {
+  const location = opts.location ?? mkdtempSync(join(tmpdir(), "azurite-"));
+  const port = opts.port ?? (await freePort());
   const child = spawn(
     process.execPath,
     [
@@ -70,20 +75,40 @@ export async function startAzurite(opts: { timeoutMs?: number; disk?: boolean } 
     {
       env: { ...process.env, AZURITE_ACCOUNTS: `${DEV_ACCOUNT}:${DEV_KEY};${SECOND_ACCOUNT}:${SECOND_KEY}` },
       cwd: location,
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  let stdout = "";
+  child.stdout?.on("data", (d) => {
+    stdout += String(d);
+  });
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr += String(d);
   });
-  const stop = async () => {
+  const stop = async (o: { keepData?: boolean } = {}) => {
+    if (o.keepData && child.exitCode === null && child.signalCode === null) {
+      // Azurite saves its blob index every 5 s; SIGTERM closes the service and saves it ("successfully closed"),
+      // but the process stays alive, so it is killed after that. A plain SIGKILL could lose the last writes.
+      const closed = new Promise<void>((resolve) => {
+        const check = () => {
+          if (stdout.includes("successfully closed")) {
+            child.stdout?.off("data", check);
+            resolve();
+          }
+        };
+        child.stdout?.on("data", check);
+        check();
+      });
+      child.kill("SIGTERM");
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 15_000))]);
+    }
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       child.kill("SIGKILL");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     }
-    rmSync(location, { recursive: true, force: true });
+    if (!o.keepData) rmSync(location, { recursive: true, force: true });
   };
   try {
     await waitForPort(port, child, Date.now() + (opts.timeoutMs ?? 20_000));
@@ -94,6 +119,7 @@ export async function startAzurite(opts: { timeoutMs?: number; disk?: boolean } 
   const endpoint = (account = DEV_ACCOUNT) => `http://127.0.0.1:${port}/${account}`;
   return {
     port,
+    location,
     endpoint,
     connectionString: (account = DEV_ACCOUNT) =>
       `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${account === DEV_ACCOUNT ? DEV_KEY : SECOND_KEY};BlobEndpoint=${endpoint(account)};`,

@@ -1,6 +1,6 @@
 /**
- * A local stand-in for the GitHub REST endpoints of issue comments (list, create, update), on 127.0.0.1,
- * with the same paths, auth header and pagination; it records every request.
+ * A local stand-in for the GitHub REST endpoints of issue comments (list, create, update), run approvals and
+ * workflow dispatches, on 127.0.0.1, with the same paths, auth header and pagination; it records every request.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,6 +20,8 @@ export interface GitHubApiServer {
   /** Head commit of each pull request, for GET /repos/{repo}/pulls/{n} ("Get a pull request"); unknown: 404. */
   heads: Map<number, string>;
   requests: { method: string; path: string; auth?: string }[];
+  /** POST /repos/{repo}/actions/workflows/{file}/dispatches bodies, in order. */
+  dispatches: { workflow: string; ref: string; inputs?: Record<string, string> }[];
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
   const approvals = new Map<string, unknown[]>();
   const heads = new Map<number, string>();
   const requests: GitHubApiServer["requests"] = [];
+  const dispatches: GitHubApiServer["dispatches"] = [];
   let nextId = 1000;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -47,6 +50,15 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     const runApprovals = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/approvals$/.exec(url.pathname);
     if (runApprovals && runApprovals[1] === repository && req.method === "GET") {
       return send(200, approvals.get(runApprovals[2]!) ?? []);
+    }
+    // https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event: 204, ref required.
+    const dispatch = /^\/repos\/([^/]+\/[^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
+    if (dispatch && dispatch[1] === repository && req.method === "POST") {
+      const body = JSON.parse((await readBody(req)) || "{}") as { ref?: string; inputs?: Record<string, string> };
+      if (!body.ref) return send(422, { message: "Invalid request.\n\n\"ref\" wasn't supplied." });
+      dispatches.push({ workflow: dispatch[2]!, ref: body.ref, ...(body.inputs ? { inputs: body.inputs } : {}) });
+      res.writeHead(204);
+      return res.end();
     }
     const pull = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(url.pathname);
     if (pull && pull[1] === repository && req.method === "GET") {
@@ -97,6 +109,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     approvals,
     heads,
     requests,
+    dispatches,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -5,9 +5,13 @@ regression), evaluates it on a held-out split that is reproducible from the seed
 $MLOPS_OUTPUT_DIR/model.onnx and $MLOPS_OUTPUT_DIR/metrics.json, as the action expects.
 
     python examples/predictive-maintenance/python/train.py --data examples/predictive-maintenance/data/ai4i2020.csv
+
+--data may be repeated, and may name a folder of .csv/.parquet files (the train action's $MLOPS_DATASET_DIR,
+a dataset snapshot): the files are read as one dataset, in order.
 """
 
 import argparse
+import glob
 import json
 import math
 import os
@@ -41,7 +45,7 @@ DEFAULTS = {"model": "gbt", "seed": 42, "test_fraction": 0.2, "n_estimators": 15
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--data", required=True, action="append")
     parser.add_argument("--out", default=os.environ.get("MLOPS_OUTPUT_DIR", "out"))
     args = parser.parse_args()
 
@@ -49,8 +53,15 @@ def main() -> int:
     if "MLOPS_SEED" in os.environ and "seed" not in json.loads(os.environ.get("MLOPS_PARAMS") or "{}"):
         params["seed"] = int(os.environ["MLOPS_SEED"])
 
+    files = []
+    for path in args.data:
+        if os.path.isdir(path):
+            files += sorted(glob.glob(os.path.join(path, "*.csv")) + glob.glob(os.path.join(path, "*.parquet")))
+        else:
+            files.append(path)
     # encoding="utf-8-sig" drops the byte-order mark the published file starts with.
-    df = pd.read_csv(args.data, encoding="utf-8-sig")
+    frames = [pd.read_parquet(f) if f.endswith(".parquet") else pd.read_csv(f, encoding="utf-8-sig") for f in files]
+    df = pd.concat([f[[c for c in FEATURES + [LABEL] if c in f.columns]] for f in frames], ignore_index=True)
     missing = [c for c in FEATURES + [LABEL] if c not in df.columns]
     if missing:
         print(f"data: column {missing[0]!r} not found (columns: {', '.join(df.columns)})", file=sys.stderr)

@@ -1,0 +1,231 @@
+/**
+ * Request capture for the edge server: the rows of answered requests (sampled), with inputs, outputs, model
+ * name and version, request id and time, into rotating Parquet files that validate-data, detect-drift and
+ * compare-models read directly. A file is written under a temporary name (`.<name>.tmp`), synced and renamed
+ * when closed, so a crash never leaves a torn file where the forwarder (or anyone) picks files up; leftover
+ * temporary files are removed at start. The folder has a disk budget: when full, the server keeps serving and
+ * counts the rows it drops in /metrics.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
+import type { Registry } from "prom-client";
+import { shown, UserError } from "../errors";
+import { type Logger, silentLogger } from "../log";
+import { listCaptureFiles } from "./capture-files";
+import { type CaptureMetrics, createCaptureMetrics } from "./capture-metrics";
+import { CaptureTable, planCapture } from "./capture-table";
+import { type Forwarder, startForwarder } from "./forwarder";
+import type { CaptureConfig, CaptureModel, CapturedRequest } from "./types";
+
+export const DEFAULT_CAPTURE = {
+  sample: 1,
+  maxDiskBytes: 1024 * 1024 * 1024,
+  fileBytes: 8 * 1024 * 1024,
+  fileSeconds: 60,
+};
+
+export interface Capture {
+  /** Where the files are written: `<dir>/<plant>/<model>/<version>/<YYYY-MM-DD>/<time>-<random>.parquet`. */
+  readonly dir: string;
+  readonly plant: string;
+  /**
+   * Records an answered request (when sampled). `id` is the request's id; when it has none and the request is
+   * captured, one is generated and returned so the server can tell the client (labels are joined on it).
+   */
+  record(request: CapturedRequest, id: string | undefined): string | undefined;
+  /** Closes the open file and, with an upload target, gives the forwarder until `uploadDeadlineMs` to send it. */
+  close(uploadDeadlineMs?: number): Promise<void>;
+}
+
+export interface CaptureDeps {
+  /** The server's Prometheus registry. */
+  registry: Registry;
+  logger?: Logger;
+  clock?: () => number;
+  random?: () => number;
+  /** Opens the upload target (tests pass their own; default: a registry store by URI). */
+  openTarget?: (uri: string) => Promise<import("../registry").BlobStore>;
+}
+
+const PLANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A path segment from a model name or version: unsafe characters become "_". */
+function segment(s: string): string {
+  const t = s.replace(/[^A-Za-z0-9._-]/g, "_");
+  return t === "" || t === "." || t === ".." ? "_" : t;
+}
+
+function stamp(ms: number): { day: string; file: string } {
+  const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
+  return { day: iso.slice(0, 10), file: iso.replace(/[-:]/g, "").replace(".", "") };
+}
+
+/** Checks the settings and starts capturing (and forwarding, with `upload`). */
+export async function startCapture(config: CaptureConfig, model: CaptureModel, deps: CaptureDeps): Promise<Capture> {
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const sample = config.sample ?? DEFAULT_CAPTURE.sample;
+  const maxDiskBytes = config.maxDiskBytes ?? DEFAULT_CAPTURE.maxDiskBytes;
+  const fileBytes = Math.min(config.fileBytes ?? DEFAULT_CAPTURE.fileBytes, maxDiskBytes);
+  const fileMs = (config.fileSeconds ?? DEFAULT_CAPTURE.fileSeconds) * 1000;
+  if (!(sample >= 0 && sample <= 1)) {
+    throw new UserError(`capture-sample: must be from 0 to 1 (got ${shown(sample)}). Pass e.g. 0.1 to capture one request in ten.`);
+  }
+  const plant = config.plant ?? (hostname().replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "plant");
+  if (!PLANT.test(plant)) {
+    throw new UserError(
+      `plant: must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${shown(plant)}). It names the plant's folder in the capture and upload paths.`,
+    );
+  }
+  const { plans, skipped } = planCapture(model);
+  const base = join(config.dir, plant, segment(model.name), segment(model.version));
+  try {
+    await mkdir(base, { recursive: true });
+  } catch (e) {
+    throw new UserError(
+      `capture-dir: cannot create ${shown(base)} (got ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Pass a writable folder (a volume in the container).`,
+      { cause: e },
+    );
+  }
+  const metrics: CaptureMetrics = createCaptureMetrics(deps.registry);
+  const existing = await listCaptureFiles(config.dir, { removeTemporary: true });
+  if (existing.removed > 0) {
+    logger.warning(
+      `capture: removed ${existing.removed} unfinished file(s) left by a crash in ${config.dir}; their rows were not captured`,
+    );
+  }
+  let diskBytes = existing.files.reduce((n, f) => n + f.size, 0);
+  let writingBytes = 0;
+  metrics.diskBytes(diskBytes);
+  if (skipped.length > 0) logger.info(`capture: not captured (not one row per request row): ${skipped.join(", ")}`);
+
+  let forwarder: Forwarder | undefined;
+  if (config.upload) {
+    const openTarget =
+      deps.openTarget ??
+      (async (uri: string) => {
+        const { openStore } = await import("../registry");
+        return openStore(uri, { env: config.env ?? process.env, what: "capture-upload" });
+      });
+    forwarder = startForwarder({
+      dir: config.dir,
+      target: await openTarget(config.upload),
+      logger,
+      metrics,
+      ...(config.uploadBackoffSeconds !== undefined
+        ? { maxBackoffMs: config.uploadBackoffSeconds * 1000, minBackoffMs: Math.min(1000, config.uploadBackoffSeconds * 1000) }
+        : {}),
+      onRemoved: (bytes) => {
+        diskBytes = Math.max(0, diskBytes - bytes);
+        metrics.diskBytes(diskBytes);
+      },
+    });
+  }
+
+  let table = new CaptureTable(model, plans, plant);
+  let firstRowAt = 0;
+  let full = false;
+  let writing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  async function writeTable(t: CaptureTable, startedAt: number, estimate: number): Promise<void> {
+    const { day, file } = stamp(startedAt);
+    const folder = join(base, day);
+    const name = `${file}-${randomBytes(4).toString("hex")}.parquet`;
+    const tmp = join(folder, `.${name}.tmp`);
+    try {
+      const parts = t.encode();
+      await mkdir(folder, { recursive: true });
+      const fh = await open(tmp, "wx");
+      let size = 0;
+      try {
+        for (const p of parts) size += p.length;
+        await fh.writev(parts);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, join(folder, name));
+      diskBytes += size;
+      metrics.fileClosed(t.rows, size);
+      metrics.diskBytes(diskBytes);
+      logger.debug(`capture: ${t.rows} row(s) in ${join(dirname(tmp), name)} (${size} bytes)`);
+      forwarder?.notify();
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      metrics.dropped("write_error", t.rows);
+      logger.warning(`capture: could not write ${t.rows} row(s) to ${folder}: ${(e as Error).message}`);
+    } finally {
+      writingBytes -= estimate;
+    }
+  }
+
+  function rotate(): Promise<void> {
+    if (table.rows === 0) return writing;
+    const t = table;
+    const at = firstRowAt;
+    const estimate = t.bytes;
+    writingBytes += estimate;
+    table = new CaptureTable(model, plans, plant);
+    writing = writing.then(() => writeTable(t, at, estimate));
+    return writing;
+  }
+
+  const timer = setInterval(
+    () => {
+      if (table.rows > 0 && clock() - firstRowAt >= fileMs) void rotate();
+    },
+    Math.max(50, Math.min(1000, fileMs / 4)),
+  );
+  timer.unref();
+
+  logger.info(
+    `capture: ${sample === 1 ? "every request" : `${(sample * 100).toFixed(2).replace(/\.?0+$/, "")}% of requests`} to ${base}, budget ${maxDiskBytes} bytes${config.upload ? `, uploaded to ${config.upload.replace(/\?.*$/, "")}` : ""}`,
+  );
+
+  return {
+    dir: config.dir,
+    plant,
+    record(request, id) {
+      if (closed || (sample < 1 && random() >= sample)) return undefined;
+      const n = table.rowsOf(request);
+      if (n === undefined) {
+        metrics.dropped("shape", 1);
+        return undefined;
+      }
+      if (n === 0) return undefined;
+      const generated = id === undefined || id === "" ? randomUUID() : undefined;
+      const rowId = generated ?? id!;
+      if (diskBytes + writingBytes + table.bytes + table.cost(n, rowId) > maxDiskBytes) {
+        if (!full) {
+          full = true;
+          logger.warning(
+            `capture: ${config.dir} reached its budget of ${maxDiskBytes} bytes; new rows are dropped (oip_capture_dropped_rows_total) until uploads free space`,
+          );
+        }
+        metrics.dropped("disk_budget", n);
+        return undefined;
+      }
+      if (full) {
+        full = false;
+        logger.info("capture: below the disk budget again; capturing");
+      }
+      const now = clock();
+      if (table.rows === 0) firstRowAt = now;
+      table.append(request, n, rowId, now);
+      metrics.captured(n);
+      if (table.bytes >= fileBytes) void rotate();
+      return generated;
+    },
+    async close(uploadDeadlineMs = 5000) {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await rotate();
+      await forwarder?.close(uploadDeadlineMs);
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Where data files live: a local path or glob, or Azure Blob Storage (a blob URI, a prefix ending in "/", or a
+ * glob over blob names). Every reader takes a `DataFile`, a byte source it streams from (CSV, JSON Lines) or
+ * reads ranges of (Parquet's footer and column chunks), so blobs are streamed, never downloaded whole first.
+ * Blob credentials are the registry's: a connection string, a SAS, an account key, then DefaultAzureCredential
+ * (OIDC through azure/login).
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import picomatch from "picomatch";
+import { shown, UserError } from "../errors";
+import { type BlobStore, displayLocation, openStore, parseRegistryUri, registrySecrets } from "../registry";
+import { resolveFiles } from "./files";
+
+/** One data file: its name for messages, its size, and its bytes. */
+export interface DataFile {
+  /** A path (as given or matched) or a blob URL without credentials. */
+  readonly name: string;
+  readonly size: number;
+  /** True for a blob (no local path: annotations cannot point into it). */
+  readonly remote: boolean;
+  /** Streams bytes [start, end) (default: all). */
+  stream(range?: { start?: number; end?: number; highWaterMark?: number }): Promise<Readable>;
+  /** Bytes [start, end), for random access (Parquet). */
+  read(start: number, end: number): Promise<ArrayBuffer>;
+}
+
+export interface ResolveOptions {
+  /** The input's name in messages (default "data"). */
+  input?: string;
+  /** For blob credentials (connection strings, SAS, keys). Default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** True when the text is a blob URI (https://, http:// path-style as Azurite serves it, or azblob://). */
+export function isRemoteData(text: string): boolean {
+  return /^(https?|azblob):\/\//i.test(text.trim());
+}
+
+/** A local file as a DataFile. */
+export function localFile(path: string, size: number): DataFile {
+  return {
+    name: path,
+    size,
+    remote: false,
+    stream: async (range = {}) =>
+      range.end !== undefined && range.end <= (range.start ?? 0)
+        ? Readable.from([])
+        : createReadStream(path, {
+        highWaterMark: range.highWaterMark ?? 1 << 20,
+        ...(range.start !== undefined ? { start: range.start } : {}),
+        ...(range.end !== undefined ? { end: range.end - 1 } : {}),
+      }),
+    read: async (start, end) => {
+      const { open } = await import("node:fs/promises");
+      const fh = await open(path, "r");
+      try {
+        const buf = Buffer.allocUnsafe(end - start);
+        let at = 0;
+        while (at < buf.length) {
+          const { bytesRead } = await fh.read(buf, at, buf.length - at, start + at);
+          if (bytesRead === 0) break;
+          at += bytesRead;
+        }
+        return buf.buffer.slice(buf.byteOffset, buf.byteOffset + at) as ArrayBuffer;
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+}
+
+function blobFile(store: BlobStore, base: string, key: string, size: number): DataFile {
+  return {
+    name: `${base}/${key}`,
+    size,
+    remote: true,
+    stream: async (range = {}) => {
+      if (range.start === undefined && range.end === undefined) return store.openRead(key);
+      const start = range.start ?? 0;
+      const end = Math.min(size, range.end ?? size);
+      return end <= start ? Readable.from([]) : store.openRead(key, { start, end });
+    },
+    read: async (start, end) => {
+      if (end <= start) return new ArrayBuffer(0);
+      const chunks: Buffer[] = [];
+      for await (const c of await store.openRead(key, { start, end })) chunks.push(c as Buffer);
+      const b = Buffer.concat(chunks);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+const GLOB = /[*?[\]{}]/;
+
+/**
+ * The files a data input names, sorted by name. Local: a path or a glob (tinyglobby). Azure Blob: a blob URI, a
+ * prefix ending in "/" (every blob below it), or a glob over blob names (`*`, `**`, `[0-9]`, `{a,b}`; `?` is a
+ * URL's query, so it cannot be a wildcard). Nothing found is a UserError naming the input.
+ */
+export async function resolveDataFiles(pathOrGlob: string, opts: ResolveOptions = {}): Promise<DataFile[]> {
+  const input = opts.input ?? "data";
+  if (!isRemoteData(pathOrGlob)) {
+    const files = await resolveFiles(pathOrGlob, input);
+    return Promise.all(files.map(async (f) => localFile(f, (await stat(f)).size)));
+  }
+  const text = pathOrGlob.trim();
+  const query = text.indexOf("?");
+  const url = query < 0 ? text : text.slice(0, query);
+  const sas = query < 0 ? "" : text.slice(query);
+  const env = opts.env ?? process.env;
+  const loc = parseRegistryUri(url, { env, what: input });
+  if (loc.kind !== "azure") throw new Error("unreachable: a blob URI parsed as a folder");
+  // The literal part of the blob path is the store's prefix; the rest is matched against the names below it.
+  const parts = loc.prefix.split("/");
+  const firstGlob = parts.findIndex((p) => GLOB.test(p));
+  const literal = firstGlob < 0 ? parts : parts.slice(0, firstGlob);
+  const pattern = firstGlob < 0 ? "" : parts.slice(firstGlob).join("/");
+  const directory = firstGlob < 0 && (loc.prefix === "" || url.endsWith("/"));
+  const basePath = directory || firstGlob >= 0 ? literal.filter(Boolean) : literal.slice(0, -1);
+  const leaf = directory || firstGlob >= 0 ? "" : literal.at(-1)!;
+  const baseUri = [displayLocation({ ...loc, prefix: "" }), ...basePath].join("/");
+  const store = openStore(`${baseUri}${sas}`, { env, what: input });
+  const base = displayLocation({ ...loc, prefix: basePath.join("/") });
+  let listed: { key: string; size: number }[];
+  if (leaf) {
+    // One blob; or, when no blob has that exact name, everything below it as a folder.
+    const below = await store.list(leaf);
+    const exact = below.filter((b) => b.key === leaf);
+    listed = exact.length > 0 ? exact : below.filter((b) => b.key.startsWith(`${leaf}/`));
+  } else listed = await store.list("");
+  const match = pattern ? picomatch(pattern, { dot: false }) : undefined;
+  const files = listed
+    .filter((b) => !b.key.endsWith("/") && (match ? match(b.key) : true))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((b) => blobFile(store, base, b.key, b.size));
+  if (files.length === 0) {
+    throw new UserError(
+      `${input}: no blob matches ${shown(`${base}${leaf ? `/${leaf}` : pattern ? `/${pattern}` : "/"}`)} (got 0 blobs). Check the account, container, prefix and pattern, and that the identity may list the container.`,
+    );
+  }
+  return files;
+}
+
+/** Credentials a data input carries or uses (a SAS in the URI, connection strings, keys), for masking. */
+export function dataSecrets(inputs: readonly (string | undefined)[], env: Record<string, string | undefined>): string[] {
+  return inputs.filter((u): u is string => !!u && isRemoteData(u)).flatMap((u) => registrySecrets(u.trim(), { env }));
+}

@@ -1,0 +1,51 @@
+/**
+ * The parse worker: reads a data set with the same readers as the main thread (openDataset, so every
+ * format, source and size check applies unchanged) and posts its column batches to the thread that
+ * started it, at most `credits` ahead of what that thread has taken. Started by `batchesInWorker`.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { isUserError } from "../errors";
+import { openDataset } from "./open-dataset";
+import type { WorkerJob, WorkerMessage } from "./worker-batches";
+
+const port = parentPort!;
+let credits = 0;
+let wake: (() => void) | undefined;
+let received: ((job: WorkerJob) => void) | undefined;
+const jobMessage = new Promise<WorkerJob>((r) => (received = r));
+port.on("message", (m: { credit?: number; job?: WorkerJob }) => {
+  if (m.job) {
+    credits += m.job.credits;
+    received!(m.job);
+    return;
+  }
+  credits += m.credit ?? 0;
+  wake?.();
+});
+// A worker started ahead of time (prewarmParseWorker) gets its job as the first message.
+const given = workerData as WorkerJob | undefined;
+if (given) credits += given.credits;
+const job: WorkerJob = given ?? (await jobMessage);
+
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+try {
+  const ds = await openDataset(job.source, { ...(job.format ? { format: job.format } : {}), input: job.input });
+  for await (const b of ds.batches(job.batch)) {
+    while (credits === 0) await new Promise<void>((r) => (wake = r));
+    credits--;
+    const transfer: ArrayBuffer[] = [];
+    for (const [name, col] of Object.entries(b.columns)) {
+      if (!(col instanceof Float64Array)) continue;
+      // A view into a larger buffer (a Parquet row group) is copied: transferring would take the rest too.
+      const own = col.byteOffset === 0 && col.byteLength === col.buffer.byteLength ? col : col.slice();
+      b.columns[name] = own;
+      transfer.push(own.buffer as ArrayBuffer);
+    }
+    post({ type: "batch", batch: b }, transfer);
+  }
+  post({ type: "done" });
+} catch (e) {
+  const err = e as Error;
+  post({ type: "error", user: isUserError(e), message: err.message ?? String(e), stack: err.stack ?? "" });
+}

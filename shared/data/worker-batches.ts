@@ -1,0 +1,180 @@
+/**
+ * Column batches parsed on a worker thread, so that parsing (the slowest stage of an evaluation: 3 M rows/s
+ * against 10 M rows/s for two models' session.run, BENCHMARKS.md) overlaps with what the calling thread
+ * does with each batch. The worker runs `openDataset(...).batches(...)` itself: the same readers and
+ * checks, any source openDataset can open. Batches arrive in order; numeric columns are transferred, not
+ * copied; the worker stays at most `inFlight` batches ahead, so memory is bounded. Errors keep their kind:
+ * a UserError in the worker is a UserError here, with the same message.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { UserError } from "../errors";
+import type { BatchOptions, ColumnBatch, DataFormat } from "./types";
+
+export interface WorkerJob {
+  source: string;
+  format?: DataFormat;
+  input: string;
+  batch: Omit<BatchOptions, "logger">;
+  credits: number;
+}
+
+export type WorkerMessage =
+  | { type: "batch"; batch: ColumnBatch }
+  | { type: "done" }
+  | { type: "error"; user: boolean; message: string; stack: string };
+
+export interface WorkerBatchOptions {
+  source: string;
+  format?: DataFormat;
+  /** The input's name in error messages (default "data"). */
+  input?: string;
+  batch: Omit<BatchOptions, "logger">;
+  /** Batches parsed ahead of the consumer (default 16: a busy machine's scheduler can hold either thread back). */
+  inFlight?: number;
+}
+
+/** Batches of a data set, parsed on a worker thread. */
+export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<ColumnBatch> {
+  const inFlight = opts.inFlight ?? 16;
+  const job: WorkerJob = {
+    source: opts.source,
+    ...(opts.format ? { format: opts.format } : {}),
+    input: opts.input ?? "data",
+    batch: opts.batch,
+    credits: inFlight,
+  };
+  const worker = await startWorker(job);
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let exited: Error | undefined;
+  worker.on("message", (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on("error", (e) => {
+    exited = e;
+    wake?.();
+  });
+  worker.on("exit", (code) => {
+    exited ??= new Error(`the parse worker exited with code ${code} before it finished`);
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0) {
+        if (exited) throw exited;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+      const m = queue.shift()!;
+      if (m.type === "done") return;
+      if (m.type === "error") {
+        if (m.user) throw new UserError(m.message);
+        const e = new Error(m.message);
+        e.stack = m.stack;
+        throw e;
+      }
+      worker.postMessage({ credit: 1 });
+      yield m.batch;
+    }
+  } finally {
+    worker.removeAllListeners("exit");
+    await worker.terminate();
+  }
+}
+
+let prewarmed: Worker | undefined;
+
+/**
+ * Start a parse worker now, before its job is known (the worker loads its code while the caller opens
+ * sessions); the next `batchesInWorker` of this thread takes it.
+ */
+export function prewarmParseWorker(): void {
+  if (prewarmed) return;
+  prewarmed = new Worker(workerEntry());
+  prewarmed.unref();
+  // An unused prewarmed worker must not keep the process alive or report an unhandled error.
+  prewarmed.on("error", () => {});
+}
+
+async function startWorker(job: WorkerJob): Promise<Worker> {
+  const w = prewarmed;
+  prewarmed = undefined;
+  if (w) {
+    w.ref();
+    w.postMessage({ job });
+    return w;
+  }
+  return new Worker(workerEntry(), { workerData: job });
+}
+
+/**
+ * The worker's script: `parse-worker.js` beside this module or one folder up (dist/, where this code is in
+ * a chunk); from the TypeScript sources (tests, benchmarks), the worker is bundled once with esbuild into a
+ * cache that is rebuilt when one of its sources changes (size or modification time).
+ */
+function workerEntry(): URL {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, "parse-worker.js"), join(here, "..", "parse-worker.js")]) {
+    if (existsSync(candidate)) return pathToFileURL(candidate);
+  }
+  const ts = join(here, "parse-worker.ts");
+  if (!existsSync(ts)) throw new Error(`parse worker not found beside ${here}`);
+  return pathToFileURL(bundleFromSources(ts));
+}
+
+let bundled: string | undefined;
+
+function bundleFromSources(entry: string): string {
+  if (bundled) return bundled;
+  const cacheDir = join(tmpdir(), "mlops-parse-worker");
+  const manifest = join(cacheDir, "manifest.json");
+  try {
+    const m = JSON.parse(readFileSync(manifest, "utf8")) as { entry: string; out: string; inputs: Record<string, string> };
+    if (m.entry === entry && existsSync(m.out) && Object.entries(m.inputs).every(([f, h]) => hashOf(f) === h)) {
+      bundled = m.out;
+      return m.out;
+    }
+  } catch {
+    // no cache yet
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  const out = join(cacheDir, `parse-worker-${process.pid}-${Date.now()}.mjs`);
+  // esbuild is a development dependency: this path only runs from the TypeScript sources.
+  const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+  const root = join(dirname(entry), "..", "..");
+  const result = esbuild.buildSync({
+    entryPoints: [entry],
+    absWorkingDir: root,
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    metafile: true,
+    logLevel: "error",
+    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+  });
+  const inputs: Record<string, string> = {};
+  for (const f of Object.keys(result.metafile!.inputs)) {
+    const abs = f.startsWith("/") ? f : join(root, f);
+    inputs[abs] = hashOf(abs);
+  }
+  writeFileSync(manifest, JSON.stringify({ entry, out, inputs }));
+  bundled = out;
+  return out;
+}
+
+function hashOf(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return "missing";
+  }
+}

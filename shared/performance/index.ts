@@ -1,0 +1,10 @@
+/** Live performance of a deployed model: captured predictions joined with later labels, per plant and window. */
+export {
+  type LivePerformanceOptions,
+  type LivePerformanceResult,
+  type LiveTask,
+  livePerformance,
+  parseDuration,
+  type WindowPerformance,
+} from "./live-performance";
+export { type PerformanceStepOptions, type PerformanceStepResult, performanceStep } from "./performance-step";

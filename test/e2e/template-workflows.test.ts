@@ -1,0 +1,546 @@
+/**
+ * The template repository (examples/model-repository), run as GitHub would run it: every workflow file
+ * through GitHub's parser and evaluator, every `run:` step as written (pip, flake8, pytest, the Python
+ * trainer, the release parsing, curl), this suite's actions from dist/, third-party actions through the
+ * harness's stand-ins. Against Azurite (the dev and prod registries, the plant data), Debian's
+ * docker-registry (the base image's mirror and the plants), a Teams webhook capture and a GitHub API
+ * stand-in.
+ *
+ * The Azure identities are the template README's table, read from the README: each identity trusts its
+ * OIDC subjects and gets connection strings whose SAS carries exactly the storage rights of its row
+ * (Azurite enforces SAS permissions as Azure Storage does: a write with a read-only SAS is answered 403
+ * AuthorizationPermissionMismatch). So a job outside `production` that tries to write prod is refused by the
+ * storage service, as it would be on Azure. The plants' registry here is not an Azure Container Registry
+ * (package-edge sends the Azure identity only to *.azurecr.io hosts, which would need DNS and TLS for a local
+ * registry), so pushes to the plants are kept in the production job by the static check of
+ * test/workflows.test.ts, and the README's table gives AcrPush to production only (asserted below).
+ *
+ * CI trains once; the scenarios after it share that registry state and run at the same time where they do
+ * not depend on each other (the jobs of one workflow run at the same time too, as on GitHub).
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promote } from "../../shared/promote";
+import { openRegistry } from "../../shared/registry";
+import { bundleRoot } from "../harness/bundle";
+import { repoRoot } from "../harness/run-action";
+import type { AzureIdentity } from "../harness/stand-ins";
+import {
+  type EnvironmentRule,
+  REPOSITORY,
+  type WorkflowRun,
+  type WorkflowRunOptions,
+  runWorkflow,
+} from "../harness/workflow-runner";
+import { describeIf } from "../services/availability";
+import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
+import { baseImageAvailability, skopeoCopyToRegistry, skopeoInspect, writeBaseLayout } from "../services/base-image";
+import { type GitHubApiServer, startGitHubApi } from "../services/github-api";
+import { type RegistryService, registryAvailability, startRegistry } from "../services/oci-registry";
+import { startTeamsCapture, type TeamsCaptureServer } from "../services/teams-capture";
+import { pythonAvailability } from "../services/tools";
+
+const TEMPLATE = join(repoRoot, "examples/model-repository");
+const t0 = Date.now();
+
+function available() {
+  for (const a of [azuriteAvailable(), registryAvailability(), baseImageAvailability(), pythonAvailability()]) {
+    if (!a.ok) return a;
+  }
+  return { ok: true as const };
+}
+
+/** Every failed step of a run, for assertion messages. */
+function failures(run: WorkflowRun): string {
+  return Object.values(run.jobs)
+    .flatMap((runs) =>
+      runs.flatMap((r) =>
+        r.steps
+          .filter((s) => s.status === "failure")
+          .map((s) => `${r.id}/${s.name ?? s.uses ?? s.id}: ${s.errors.join(" | ")} ${s.stderr.slice(-600)}`),
+      ),
+    )
+    .join("\n");
+}
+
+/** Where each column of the README's identity table lives here: a storage container, or the plants' registry. */
+const STORAGE: Record<string, { account: string; container: string }> = {
+  "dev registry": { account: DEV_ACCOUNT, container: "models-dev" },
+  "prod registry": { account: SECOND_ACCOUNT, container: "models-prod" },
+  "plant data": { account: DEV_ACCOUNT, container: "plant-data" },
+};
+/** Storage Blob Data Reader and Contributor as SAS rights (Contributor: read, add, create, write, delete, list). */
+const SAS_RIGHTS: Record<string, string> = { Reader: "rl", Contributor: "racwdl" };
+
+interface IdentityRow {
+  name: string;
+  /** "repository", or the environment whose AZURE_CLIENT_ID variable names this identity. */
+  clientIdOf: string;
+  subjects: string[];
+  /** Column (dev registry, prod registry, plant data, plant registries) to the role, "" for none. */
+  roles: Record<string, string>;
+}
+
+/** The identity table of the template README, as a team reads it. */
+function identityTable(readme: string): IdentityRow[] {
+  const lines = readme.split("\n");
+  const start = lines.findIndex((l) => /^\| identity \|/.test(l));
+  if (start < 0) throw new Error("README: no table with an identity column");
+  const cells = (l: string) => l.split("|").slice(1, -1).map((c) => c.trim());
+  const header = cells(lines[start]!);
+  const rows: IdentityRow[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break;
+    const row = Object.fromEntries(cells(line).map((c, i) => [header[i]!, c]));
+    const env = /^environment `([\w-]+)`$/.exec(row["`AZURE_CLIENT_ID` of"] ?? "");
+    rows.push({
+      name: row.identity!,
+      clientIdOf: env ? env[1]! : row["`AZURE_CLIENT_ID` of"]!,
+      subjects: [...(row["federated credential subjects"] ?? "").matchAll(/`([^`]+)`/g)].map((m) =>
+        m[1]!.replace("<org>/<repo>", REPOSITORY),
+      ),
+      roles: Object.fromEntries(
+        ["dev registry", "prod registry", "plant data", "plant registries"].map((c) => [c, row[c] === "—" ? "" : (row[c] ?? "")]),
+      ),
+    });
+  }
+  return rows;
+}
+
+describeIf("the template repository's workflows, end to end (bundled)", available(), () => {
+  let azurite: Azurite;
+  let oci: RegistryService;
+  let teams: TeamsCaptureServer;
+  let github: GitHubApiServer;
+  let repository: string;
+  let vars: Record<string, string>;
+  let rows: IdentityRow[];
+  const identities: Record<string, AzureIdentity> = {};
+  const environmentVars: Record<string, Record<string, string>> = {};
+  const admin: Record<string, string> = {};
+  const dev = () => openRegistry(vars.DEV_REGISTRY!, { env: admin });
+  const prod = () => openRegistry(vars.PROD_REGISTRY!, { env: admin });
+  const clientId = (row: string) => `00000000-0000-0000-0000-00000000a${rows.findIndex((r) => r.name === row)}`;
+
+  const environments = (decision: "approve" | "reject" = "approve"): Record<string, EnvironmentRule> => ({
+    dev: { vars: environmentVars.dev ?? {} },
+    staging: { vars: environmentVars.staging ?? {} },
+    production: { reviewers: true, decision, vars: environmentVars.production ?? {} },
+  });
+
+  const run = (file: string, o: Partial<WorkflowRunOptions> & { eventName: string }) =>
+    runWorkflow(`.github/workflows/${file}`, {
+      repository,
+      root: bundleRoot(),
+      vars,
+      secrets: { TEAMS_WEBHOOK_URL: teams.webhookUrl },
+      identities,
+      environments: environments(),
+      env: { GITHUB_API_URL: github.url },
+      githubToken: github.token,
+      ...(process.env.MLOPS_WORKFLOW_LOG
+        ? { log: (l: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s ${file}: ${l}`) }
+        : {}),
+      ...o,
+    });
+
+  /** Cards posted to Teams whose title names this text. */
+  const cards = (title: string) =>
+    teams.requests.map((r) => JSON.stringify(r.json)).filter((j) => j.includes(title));
+
+  beforeAll(async () => {
+    [azurite, oci, teams, github] = await Promise.all([
+      startAzurite({ timeoutMs: 90_000 }),
+      startRegistry(),
+      startTeamsCapture(),
+      startGitHubApi(),
+    ]);
+    repository = mkdtempSync(join(tmpdir(), "mlops-template-"));
+    cpSync(TEMPLATE, repository, { recursive: true, filter: (s) => !/__pycache__|\.pytest_cache/.test(s) });
+    const base = `${repository}-base`;
+    await writeBaseLayout(base, { withNode: false, arm64Stub: true });
+    await skopeoCopyToRegistry(`oci:${base}:base`, `${oci.host}/mirror/node:24`);
+
+    const key = (account: string) => `AZURE_STORAGE_CONNECTION_STRING_${account.toUpperCase()}`;
+    admin[key(DEV_ACCOUNT)] = azurite.connectionString(DEV_ACCOUNT);
+    admin[key(SECOND_ACCOUNT)] = azurite.connectionString(SECOND_ACCOUNT);
+    const sas = async (account: string, container: string, permissions: string) => {
+      const c = BlobServiceClient.fromConnectionString(azurite.connectionString(account)).getContainerClient(container);
+      await c.createIfNotExists();
+      const url = await c.generateSasUrl({
+        permissions: ContainerSASPermissions.parse(permissions),
+        expiresOn: new Date(Date.now() + 3 * 3600_000),
+      });
+      return `BlobEndpoint=${azurite.endpoint(account)};SharedAccessSignature=${url.slice(url.indexOf("?") + 1)}`;
+    };
+    rows = identityTable(readFileSync(join(TEMPLATE, "README.md"), "utf8"));
+    for (const row of rows) {
+      const env: Record<string, string> = {};
+      for (const [column, role] of Object.entries(row.roles)) {
+        if (!role || column === "plant registries") continue;
+        const place = STORAGE[column]!;
+        const rights = SAS_RIGHTS[role];
+        if (!rights) throw new Error(`README: ${column} role ${role} is not Reader or Contributor`);
+        // One connection string per account: a second container in the same account would need an account SAS.
+        if (env[key(place.account)]) throw new Error(`${row.name}: two containers of ${place.account}; not modelled`);
+        env[key(place.account)] = await sas(place.account, place.container, rights);
+      }
+      identities[clientId(row.name)] = { subjects: row.subjects, env };
+      if (row.clientIdOf !== "repository") environmentVars[row.clientIdOf] = { AZURE_CLIENT_ID: clientId(row.name) };
+    }
+    vars = {
+      DEV_REGISTRY: `${azurite.endpoint(DEV_ACCOUNT)}/models-dev`,
+      PROD_REGISTRY: `${azurite.endpoint(SECOND_ACCOUNT)}/models-prod`,
+      EDGE_REGISTRY_HOST: oci.host,
+      EDGE_BASE_IMAGE: `${oci.host}/mirror/node:24`,
+      PLANT_DATA_ACCOUNT: DEV_ACCOUNT,
+      AZURE_CLIENT_ID: clientId(rows.find((r) => r.clientIdOf === "repository")!.name),
+      AZURE_TENANT_ID: "00000000-0000-0000-0000-000000000002",
+      AZURE_SUBSCRIPTION_ID: "00000000-0000-0000-0000-000000000003",
+    };
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([azurite?.stop(), oci?.stop(), teams?.close(), github?.close()]);
+  });
+
+  it("the README's identities: four, least rights, and only production may write prod or push to the plants", () => {
+    expect(rows.map((r) => [r.name, r.clientIdOf, r.subjects.map((s) => s.split(":").slice(2).join(":"))])).toEqual([
+      ["read", "repository", ["pull_request", "ref:refs/heads/main"]],
+      ["dev", "dev", ["environment:dev"]],
+      ["staging", "staging", ["environment:staging"]],
+      ["production", "production", ["environment:production"]],
+    ]);
+    const writers = rows.filter((r) => r.roles["prod registry"] === "Contributor" || r.roles["plant registries"]);
+    expect(writers.map((r) => r.subjects)).toEqual([[`repo:${REPOSITORY}:environment:production`]]);
+  });
+
+  it("ci: lint and tests, then both models trained as production and registered as challengers in dev", { timeout: 900_000 }, async () => {
+    const r = await run("ci.yml", { eventName: "push", event: { ref: "refs/heads/main" }, changedFiles: ["ml/train.py"] });
+    expect(r.triggered, r.trigger).toBe(true);
+    expect(r.conclusion, failures(r)).toBe("success");
+    const test = r.jobs.test![0]!;
+    expect(test.steps.map((s) => s.run ?? s.uses?.split("@")[0])).toEqual([
+      "actions/checkout",
+      "actions/setup-python",
+      "pip install -r ml/requirements.txt -r ml/requirements-dev.txt",
+      "python -m flake8 ml",
+      "python -m pytest -q ml",
+    ]);
+    expect(test.steps.at(-1)!.stdout).toMatch(/5 passed/);
+    const train = r.jobs["failure-predictor/train"]![0]!;
+    expect(train.environment).toBe("dev");
+    expect(r.jobs["failure-predictor"]![0]!.outputs).toEqual({ version: "1" });
+    expect(r.jobs["heat-dissipation"]![0]!.outputs).toEqual({ version: "1" });
+    const step = train.steps.find((s) => s.id === "train")!;
+    expect(step.inputs!.command).toBe(
+      'python ml/train.py --data data/train.csv --holdout data/holdout.csv --label "Machine failure" --sample 1',
+    );
+    expect(JSON.parse(step.outputs.metrics!).roc_auc).toBeGreaterThan(0.95);
+    expect(await dev().getAlias("failure-predictor", "challenger")).toBe(1);
+    expect(await dev().getAlias("heat-dissipation", "challenger")).toBe(1);
+    expect(train.steps.at(-1)!.result!.summary).toContain("git tag failure-predictor/v1");
+    expect([...r.artifacts.keys()].sort()).toEqual(["failure-predictor-1", "heat-dissipation-1"]);
+  });
+
+  // After CI, each scenario starts as soon as what it needs is there: the release of failure-predictor v1
+  // (its champion in prod) for the PR gate, the second candidate, drift and the rollback; the rollback also
+  // after the second candidate's check that prod did not move. Prod is empty, so the tag alone is refused
+  // (no champion to compare with); the first release is run by hand with first-release.
+  let release: Promise<{ refused: WorkflowRun; first: WorkflowRun }> | undefined;
+  const released = () =>
+    (release ??= (async () => {
+      const refused = await run("cd.yml", { eventName: "push", ref: "refs/tags/failure-predictor/v1", event: { ref: "refs/tags/failure-predictor/v1" } });
+      const first = await run("cd.yml", { eventName: "workflow_dispatch", inputs: { release: "failure-predictor/v1", "first-release": "true" } });
+      return { refused, first };
+    })());
+  let v2Done: () => void = () => undefined;
+  const v2Finished = new Promise<void>((resolve) => {
+    v2Done = resolve;
+  });
+  describe("after ci: releases, gates, drift and rollback, at the same time where independent", () => {
+    it.concurrent("cd, first release: the tag alone is refused (no champion); by hand with first-release, staging judges v1 on its own rules, boots the image and smoke-tests it before the card; one approval; prod and plants", { timeout: 900_000 }, async ({ expect }) => {
+      const { refused, first: r } = await released();
+      expect(refused.triggered, refused.trigger).toBe(true);
+      const refusedStaging = refused.jobs["failure-predictor/staging"]![0]!;
+      expect(refusedStaging.result).toBe("failure");
+      expect(refusedStaging.steps.find((s) => s.id === "compare")!.errors).toEqual([
+        expect.stringMatching(/^champion: no model named "failure-predictor" .*If this is the model's first release, set champion: none\.$/),
+      ]);
+      expect(refused.jobs["failure-predictor/notify"]![0]!.result).toBe("skipped");
+      expect(refused.jobs["failure-predictor/production"]![0]!.result).toBe("skipped");
+      expect(refused.approvals).toEqual([]);
+
+      expect(r.triggered, r.trigger).toBe(true);
+      expect(r.conclusion, failures(r)).toBe("success");
+      expect(r.jobs["heat-dissipation"]![0]!.result).toBe("skipped");
+      // The tag names the version, the plants' image tag and the Azure ML deployment.
+      expect(r.jobs["failure-predictor/release"]![0]!.outputs).toEqual({
+        version: "1",
+        "image-tag": "v1",
+        deployment: "failure-predictor-v1",
+      });
+      const staging = r.jobs["failure-predictor/staging"]![0]!;
+      expect(staging.environment).toBe("staging");
+      expect(staging.outputs.decision, staging.outputs.reason).toBe("promote");
+      expect(staging.outputs["champion-version"]).toBe("");
+      const compare = staging.steps.find((s) => s.id === "compare")!;
+      expect(compare.outputs.contract).toBe("compatible"); // checked against deploy/interface.yml
+      expect(compare.result!.summary).toContain("No champion (champion: none, a first release)");
+      expect(staging.outputs["smoke-test"]).toMatch(
+        /failure-predictor v1 booted from the image and answered .* over HTTP .* and gRPC .* probabilities \[2, 2\]/,
+      );
+      // The card went out after staging, once (not for the refused run), with the staged image and the smoke test on it.
+      const sent = cards("failure-predictor v1 is staged");
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toContain(staging.outputs.digest!);
+      expect(sent[0]).toContain("booted from the image");
+      // It links the CI run that trained the candidate (its card's lineage, passed on as candidate-lineage).
+      const trainedIn = JSON.parse(staging.outputs["candidate-lineage"]!) as { runUrl?: string };
+      expect(trainedIn.runUrl).toMatch(/^https:\/\/github\.com\/acme\/plant-models\/actions\/runs\/\d+$/);
+      expect(sent[0]).toContain(JSON.stringify({ title: "Trained in", value: `[ci](${trainedIn.runUrl})` }));
+      // One approval for the whole release, at the job that writes prod and pushes to the plants.
+      expect(r.approvals).toEqual([{ job: "failure-predictor/production", environment: "production", decision: "approve" }]);
+      const production = r.jobs["failure-predictor/production"]![0]!;
+      expect(production.oidcSubject).toBe(`repo:${REPOSITORY}:environment:production`);
+      expect(production.outputs.digest).toBe(staging.outputs.digest);
+      expect(await prod().getAlias("failure-predictor", "champion")).toBe(1);
+      for (const plant of ["plant-north", "plant-south"]) {
+        for (const tag of ["v1", "champion"]) {
+          const pushed = (await skopeoInspect(`${oci.host}/${plant}/failure-predictor:${tag}`)) as {
+            Digest: string;
+          };
+          expect(pushed.Digest).toBe(staging.outputs.digest);
+        }
+      }
+    });
+
+    it.concurrent("cd: a candidate no better than the champion stops in staging (no image, card or approval; prod untouched); a release that names no version fails first", { timeout: 900_000 }, async ({ expect }) => {
+      try {
+        await released().catch(() => undefined);
+        // CI on unchanged code registers the same model again: v2 equals v1 (same data, code, params, seed).
+        const work = mkdtempSync(join(tmpdir(), "mlops-template-v2-"));
+        const { card, paths } = await dev().get("failure-predictor@1", work);
+        await dev().register({
+          name: "failure-predictor",
+          files: Object.entries(paths).map(([path, source]) => ({ path, source })),
+          ...(card.signature ? { signature: card.signature } : {}),
+          metrics: card.metrics,
+          params: card.params,
+        });
+        const history = await prod().history("failure-predictor");
+        const r = await run("cd.yml", { eventName: "push", ref: "refs/tags/failure-predictor/v2", event: { ref: "refs/tags/failure-predictor/v2" } });
+        const staging = r.jobs["failure-predictor/staging"]![0]!;
+        expect(staging.result, failures(r)).toBe("success");
+        expect(staging.outputs.decision).toBe("reject");
+        expect(staging.outputs["champion-version"]).toBe("1");
+        expect(staging.outputs.reason).toMatch(/improvement/);
+        expect(staging.steps.find((s) => s.id === "image")!.status).toBe("skipped");
+        expect(r.jobs["failure-predictor/notify"]![0]!.result).toBe("skipped");
+        expect(r.jobs["failure-predictor/production"]![0]!.result).toBe("skipped");
+        expect(r.approvals).toEqual([]);
+        expect(cards("failure-predictor v2")).toEqual([]);
+        expect(await prod().history("failure-predictor")).toEqual(history);
+
+        const bad = await run("cd.yml", { eventName: "workflow_dispatch", inputs: { release: "failure-predictor/7" } });
+        expect(bad.jobs["failure-predictor/release"]![0]!.steps[0]!.errors[0]).toMatch(/is not failure-predictor\/v<version>/);
+        expect(bad.jobs["failure-predictor/staging"]![0]!.result).toBe("skipped");
+        expect(bad.conclusion).toBe("failure");
+      } finally {
+        v2Done();
+      }
+    });
+
+    it.concurrent("pr: sampled training is advisory (a comment, a green check); labelled full-training, a rejection blocks", { timeout: 900_000 }, async ({ expect }) => {
+      await released().catch(() => undefined);
+      const event = (number: number, labels: string[]) => ({
+        pull_request: { number, title: "tune", labels: labels.map((name) => ({ name })) },
+      });
+      const devHistory = await dev().history("failure-predictor");
+      const [sampled, full] = await Promise.all([
+        run("pr.yml", { eventName: "pull_request", event: event(17, []), changedFiles: ["ml/train.py"] }),
+        run("pr.yml", { eventName: "pull_request", event: event(18, ["full-training"]), changedFiles: ["ml/train.py"] }),
+      ]);
+      expect(sampled.conclusion, failures(sampled)).toBe("success");
+      const gate = sampled.jobs["failure-predictor/gate"]![0]!;
+      expect(gate.oidcSubject).toBe(`repo:${REPOSITORY}:pull_request`);
+      const compare = gate.steps.find((s) => s.id === "compare")!;
+      expect(gate.steps.find((s) => s.id === "train")!.inputs!.command).toMatch(/--sample 0\.2$/);
+      expect(compare.outputs.decision).toBe("reject"); // a 20 % sample does not beat the full-data champion
+      expect(compare.inputs!["fail-on-reject"]).toBe("false");
+      expect(JSON.parse(compare.outputs.rules!)).toContainEqual(expect.objectContaining({ rule: "parity", passed: true }));
+      const comments = github.comments.get(17) ?? [];
+      expect(comments.map((c) => c.body).join("\n")).toMatch(/failure-predictor[\s\S]*reject/i);
+
+      const fp = full.jobs["failure-predictor/gate"]![0]!;
+      expect(fp.steps.find((s) => s.id === "train")!.inputs!.command).toMatch(/--sample 1$/);
+      expect(fp.steps.find((s) => s.id === "compare")!.outputs.decision).toBe("reject");
+      expect(fp.result).toBe("failure"); // blocking: the same model as the champion is not a release
+      expect(full.conclusion).toBe("failure");
+      const hd = full.jobs["heat-dissipation/gate"]![0]!;
+      // Not released yet, and pr.yml says so (first-release: true): the thresholds and the interface decide, and pass.
+      expect(hd.result, failures(full)).toBe("success");
+      expect(hd.steps.find((s) => s.id === "compare")!.outputs.contract).toBe("compatible");
+      expect(await dev().history("failure-predictor")).toEqual(devHistory); // a PR registers nothing
+    });
+
+    it.concurrent("rollback: one approval, the champion moves back, the plants get it, and the card reports instead of asking", { timeout: 900_000 }, async ({ expect }) => {
+      await released().catch(() => undefined);
+      await v2Finished;
+      // The state a second release left: prod v2 is the champion.
+      await promote({ from: dev(), to: prod(), model: "failure-predictor@2", expectedChampion: 1, force: true });
+      expect(await prod().getAlias("failure-predictor", "champion")).toBe(2);
+      const r = await run("rollback.yml", {
+        eventName: "workflow_dispatch",
+        inputs: { model: "failure-predictor", reason: "recall dropped at plant-north" },
+      });
+      expect(r.conclusion, failures(r)).toBe("success");
+      expect(r.approvals).toEqual([{ job: "rollback", environment: "production", decision: "approve" }]);
+      expect(await prod().getAlias("failure-predictor", "champion")).toBe(1);
+      expect(r.jobs.rollback![0]!.outputs).toEqual({ version: "1", "previous-version": "2" });
+      const sent = cards("failure-predictor rolled back");
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).not.toMatch(/Review and approve|approval is requested|PENDING/);
+      for (const text of ["failure-predictor@2", "failure-predictor@1", "recall dropped at plant-north", "octocat"]) {
+        expect(sent[0]).toContain(text);
+      }
+      const image = r.jobs.rollback![0]!.steps.at(-1)!.outputs.digest!;
+      for (const plant of ["plant-north", "plant-south"]) {
+        const pushed = (await skopeoInspect(`${oci.host}/${plant}/failure-predictor:champion`)) as {
+          Digest: string;
+        };
+        expect(pushed.Digest).toBe(image);
+      }
+    });
+
+    it.concurrent("cd: the approvers reject heat-dissipation v1 after staging; nothing reaches prod or the plants", { timeout: 900_000 }, async ({ expect }) => {
+      const r = await run("cd.yml", {
+        eventName: "workflow_dispatch",
+        inputs: { release: "heat-dissipation/v1", "first-release": "true" },
+        environments: environments("reject"),
+      });
+      expect(r.jobs["heat-dissipation/staging"]![0]!.outputs.decision, failures(r)).toBe("promote");
+      expect(r.jobs["heat-dissipation/notify"]![0]!.result, failures(r)).toBe("success");
+      expect(cards("heat-dissipation v1 is staged")).toHaveLength(1);
+      expect(r.approvals).toEqual([{ job: "heat-dissipation/production", environment: "production", decision: "reject" }]);
+      expect(r.jobs["heat-dissipation/production"]![0]!.result).toBe("failure");
+      expect(r.jobs["heat-dissipation/production"]![0]!.steps.map((s) => s.id)).toEqual(["review"]);
+      expect(r.conclusion).toBe("failure");
+      expect(await prod().getAlias("heat-dissipation", "champion")).toBeUndefined();
+      await expect(skopeoInspect(`${oci.host}/plant-north/heat-dissipation:v1`)).rejects.toThrow();
+    });
+
+    it.concurrent("the gate holds at the storage service: no identity but production's can write prod", { timeout: 900_000 }, async ({ expect }) => {
+      // What a careless or hostile change would do: promote in a job bound to staging, and the production
+      // identity's client id written into a job without the environment.
+      const login = (clientId: string) => [
+        "      - uses: azure/login@a457da9ea143d694b1b9c7c869ebb04ebe844ef5 # v2.3.0",
+        "        with:",
+        `          client-id: \${{ ${clientId} }}`,
+        "          tenant-id: ${{ vars.AZURE_TENANT_ID }}",
+        "          subscription-id: ${{ vars.AZURE_SUBSCRIPTION_ID }}",
+      ];
+      const job = (id: string, environment: string | undefined, steps: string[]) => [
+        `  ${id}:`,
+        "    runs-on: ubuntu-latest",
+        "    timeout-minutes: 10",
+        ...(environment ? [`    environment: ${environment}`] : []),
+        "    permissions:",
+        "      contents: read",
+        "      id-token: write",
+        "    steps:",
+        ...steps,
+      ];
+      writeFileSync(
+        join(repository, ".github/workflows/bypass.yml"),
+        [
+          "name: bypass",
+          "on: workflow_dispatch",
+          "permissions: {}",
+          "jobs:",
+          ...job("promote-from-staging", "staging", [
+            ...login("vars.AZURE_CLIENT_ID"),
+            "      - uses: mlops-actions/mlops-actions/promote@v1",
+            "        with:",
+            "          model: heat-dissipation@1",
+            "          from-registry: ${{ vars.DEV_REGISTRY }}",
+            "          to-registry: ${{ vars.PROD_REGISTRY }}",
+            "          expected-champion: none",
+          ]),
+          ...job("production-identity-without-environment", undefined, login("vars.PRODUCTION_CLIENT_ID")),
+        ].join("\n") + "\n",
+      );
+      const r = await run("bypass.yml", {
+        eventName: "workflow_dispatch",
+        vars: { ...vars, PRODUCTION_CLIENT_ID: environmentVars.production!.AZURE_CLIENT_ID! },
+      });
+      const [signIn, write] = r.jobs["promote-from-staging"]![0]!.steps;
+      expect(signIn!.status).toBe("success"); // staging's own identity signs in
+      expect(write!.status).toBe("failure");
+      expect(write!.errors).toEqual([expect.stringMatching(/access denied while trying to write .* \(got 403 AuthorizationPermissionMismatch\)/)]);
+      expect(r.jobs["production-identity-without-environment"]![0]!.steps[0]!.errors).toEqual([
+        expect.stringMatching(
+          /AADSTS700213: No matching federated identity record found for presented assertion subject 'repo:acme\/plant-models:ref:refs\/heads\/main'/,
+        ),
+      ]);
+      expect(await prod().listVersions("heat-dissipation")).toEqual([]);
+
+      // The same at the storage account, for every identity of the README: only production's may write prod,
+      // neither a new version nor an alias move (the alias is moved to a version it does not point to yet, so
+      // that a write is really needed: moving it where it already points writes nothing and succeeds).
+      const probe = join(repository, "..", `${repository.split("/").pop()}-probe.onnx`);
+      writeFileSync(probe, "not a model, only bytes to write");
+      const writers = rows.filter((row) => row.roles["prod registry"] === "Contributor");
+      expect(writers.map((row) => row.name)).toEqual(["production"]);
+      const asRow = (row: IdentityRow) => openRegistry(vars.PROD_REGISTRY!, { env: identities[clientId(row.name)]!.env });
+      const written = await asRow(writers[0]!).register({ name: "gate-probe", files: [{ path: "model.onnx", source: probe }] });
+      expect(written.version).toBe(1);
+      for (const row of rows.filter((r) => !writers.includes(r))) {
+        const env = identities[clientId(row.name)]!.env;
+        if (!row.roles["prod registry"]) {
+          expect(env[`AZURE_STORAGE_CONNECTION_STRING_${SECOND_ACCOUNT.toUpperCase()}`], row.name).toBeUndefined();
+          continue;
+        }
+        const reader = asRow(row);
+        expect(await reader.getAlias("gate-probe", "champion"), row.name).toBeUndefined(); // it can read
+        await expect(reader.register({ name: "gate-probe", files: [{ path: "model.onnx", source: probe }] }), row.name).rejects.toThrow(
+          /403 AuthorizationPermissionMismatch/,
+        );
+        await expect(reader.setAlias("gate-probe", "champion", 1), row.name).rejects.toThrow(/403 AuthorizationPermissionMismatch/);
+      }
+      expect((await prod().listVersions("gate-probe")).map((c) => c.version)).toEqual([1]);
+      expect(await prod().getAlias("gate-probe", "champion")).toBeUndefined();
+    });
+
+    it.concurrent("drift: drifted plant data starts ci; data like the training data does not", { timeout: 900_000 }, async ({ expect }) => {
+      await released().catch(() => undefined); // drift.yml compares the prod champion's inputs
+      const container = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient("plant-data");
+      const holdout = readFileSync(join(TEMPLATE, "data/holdout.csv"), "utf8");
+      const lines = holdout.trim().split("\n");
+      const hot = [
+        lines[0],
+        ...lines.slice(1).map((l) => {
+          const c = l.split(",");
+          c[3] = String(Number(c[3]) + 6);
+          c[4] = String(Number(c[4]) + 6);
+          c[5] = String(Number(c[5]) - 200);
+          return c.join(",");
+        }),
+      ].join("\n");
+      await container.getBlockBlobClient("last-7-days/plant-north.csv").upload(holdout, holdout.length);
+      const calm = await run("drift.yml", { eventName: "schedule" });
+      expect(calm.conclusion, failures(calm)).toBe("success");
+      expect(calm.jobs.drift![0]!.oidcSubject).toBe(`repo:${REPOSITORY}:ref:refs/heads/main`);
+      expect(calm.jobs.drift![0]!.steps.find((s) => s.name === "Retrain")!.status).toBe("skipped");
+      expect(github.dispatches).toEqual([]);
+      await container.getBlockBlobClient("last-7-days/plant-north.csv").upload(hot, hot.length);
+      const drifted = await run("drift.yml", { eventName: "schedule" });
+      expect(drifted.conclusion, failures(drifted)).toBe("success");
+      expect(drifted.jobs.drift![0]!.steps.find((s) => s.id === "drift")!.outputs.drifted).toBe("true");
+      expect(github.dispatches).toEqual([{ workflow: "ci.yml", ref: "main" }]);
+    });
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The inference server in its own process (a bundle such as dist/serve.js, or main.ts through tsx), started as
+ * the image starts it and followed through its JSON log: ready when it says on which address it serves.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+
+export interface ServeProcess {
+  proc: ChildProcess;
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** Log lines so far (JSON text). */
+  logs: string[];
+  exited: Promise<void>;
+  /** Sends the signal and waits for the process to end. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Spawns `node <entry...> <args>` and resolves once the server logged its address and "ready in". */
+export function spawnServer(
+  entry: string[],
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; track?: Set<ChildProcess> } = {},
+): Promise<ServeProcess> {
+  const proc = spawn(process.execPath, [...entry, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...opts.env },
+  });
+  opts.track?.add(proc);
+  const logs: string[] = [];
+  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    let url: string | undefined;
+    const timer = setTimeout(() => reject(new Error(`server not ready in ${opts.timeoutMs ?? 60_000} ms: ${err}`)), opts.timeoutMs ?? 60_000);
+    proc.stderr!.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    proc.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const lines = out.split("\n");
+      out = lines.pop()!;
+      for (const line of lines) {
+        logs.push(line);
+        url ??= /on (http:\/\/[^ "]+)/.exec(line)?.[1];
+        if (url && line.includes('"ready in')) {
+          clearTimeout(timer);
+          resolve({ proc, url, logs, exited, stop });
+        }
+      }
+    });
+    exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`server exited before it was ready: ${err}`));
+    });
+  });
+}

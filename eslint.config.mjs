@@ -14,4 +14,12 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
+  {
+    // Outbound HTTP goes through shared/net, which follows HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+    files: ["actions/**/*.ts", "cli/**/*.ts", "runtime/**/*.ts", "shared/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-globals": ["error", { name: "fetch", message: "Use outboundFetch from shared/net: it follows HTTPS_PROXY and NO_PROXY." }],
+    },
+  },
 );

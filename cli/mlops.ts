@@ -20,6 +20,7 @@ import { parseInputs } from "../runtime/inputs";
 import { defaultFor, readActionMeta } from "../runtime/metadata";
 import { describeFailure, EXIT } from "../runtime/failure";
 import { UserError } from "../shared/errors";
+import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
 
 const OWN_FLAGS = new Set(["summary", "quiet", "json", "help"]);
 
@@ -115,7 +116,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       console.log(usage());
       return EXIT.ok;
     }
+    const supported = () => {
+      if (!findOnnxRuntime(import.meta.url))
+        throw new UserError(unsupportedPlatformMessage(process.platform, process.arch, "cli"));
+    };
     if (command === "serve") {
+      supported();
       const { serveCommand } = await import("./serve");
       return await serveCommand(flags, env);
     }
@@ -142,6 +148,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const raw: Record<string, string> = {};
     for (const [name, m] of Object.entries(declared)) raw[name] = flags[name] ?? defaultFor(m, env);
+    supported();
     const def = (await load()).default;
     const run = cliContext({ quiet: flags.quiet === "true" || flags.json === "true", env });
     for (const name of def.secrets ?? []) if (raw[name]) run.ctx.setSecret(raw[name]);

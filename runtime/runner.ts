@@ -4,6 +4,7 @@
  * bugs with one and a request to report them), writes the job summary even when the action fails.
  */
 import * as core from "@actions/core";
+import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
 import { secretForms } from "../shared/secrets";
 import type { Logger } from "../shared/log";
 import type { ActionDefinition } from "./action";
@@ -47,6 +48,16 @@ export function runnerContext(): ActionContext {
     github: githubContext(process.env),
     env: process.env,
   };
+}
+
+/**
+ * On a machine without an ONNX Runtime for its platform (a macOS or Windows runner), fail the step with one
+ * line before anything is loaded or done. The bundled entries call this before importing the action.
+ */
+export function refuseUnsupportedPlatform(): boolean {
+  if (findOnnxRuntime(import.meta.url)) return false;
+  core.setFailed(unsupportedPlatformMessage(process.platform, process.arch, "runner"));
+  return true;
 }
 
 export async function runOnRunner(def: ActionDefinition): Promise<void> {

@@ -5,6 +5,7 @@
 //
 //   node scripts/build.mjs [--outdir DIR]
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import * as esbuild from "esbuild";
 import { writeWrappers } from "./action-wrappers.mjs";
@@ -32,7 +33,6 @@ const common = {
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["onnxruntime-node"],
   banner: { js: banner },
   minifySyntax: true,
   minifyWhitespace: true,
@@ -46,6 +46,29 @@ const common = {
   loader: { ".proto": "text" },
 };
 
+// onnxruntime-node: its binding is a native file no bundler follows, so the package stays a file in
+// dist/node_modules, and the import resolves to shared/platform/load-onnxruntime.ts, which requires that copy,
+// or the installed package when the copy lacks this machine's binary.
+const onnxRuntimeLoader = {
+  name: "onnxruntime-loader",
+  setup(build) {
+    build.onResolve({ filter: /^onnxruntime-node$/ }, () => ({ path: "onnxruntime-node", namespace: "onnxruntime-loader" }));
+    // An ES module with the package's export names (onnxruntime-common's, plus listSupportedBackends), so
+    // `import * as ort` and `await import()` both see them without CommonJS interop.
+    const names = [...Object.keys(createRequire(import.meta.url)("onnxruntime-common")), "listSupportedBackends"];
+    build.onLoad({ filter: /.*/, namespace: "onnxruntime-loader" }, () => ({
+      resolveDir: root,
+      loader: "js",
+      contents: [
+        'import { loadOnnxRuntime } from "./shared/platform/load-onnxruntime.ts";',
+        "const ort = loadOnnxRuntime();",
+        ...names.filter((n) => n !== "default").map((n) => `export const ${n} = ort.${n};`),
+        "export default ort;",
+      ].join("\n"),
+    }));
+  },
+};
+
 const virtualEntries = {
   name: "action-entries",
   setup(build) {
@@ -56,10 +79,10 @@ const virtualEntries = {
     build.onLoad({ filter: /.*/, namespace: "action-entry" }, (args) => ({
       resolveDir: root,
       loader: "ts",
+      // The platform is checked before the action (and ONNX Runtime with it) is loaded.
       contents: [
-        `import action from "./actions/${args.path}/main.ts";`,
-        'import { runOnRunner } from "./runtime/runner.ts";',
-        "await runOnRunner(action);",
+        'import { refuseUnsupportedPlatform, runOnRunner } from "./runtime/runner.ts";',
+        `if (!refuseUnsupportedPlatform()) await runOnRunner((await import("./actions/${args.path}/main.ts")).default);`,
       ].join("\n"),
     }));
   },
@@ -80,7 +103,7 @@ const split = await esbuild.build({
   outdir,
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [virtualEntries],
+  plugins: [virtualEntries, onnxRuntimeLoader],
 });
 
 const serveEntry = join(root, "shared/serve/main.ts");
@@ -92,6 +115,7 @@ if (existsSync(serveEntry)) {
     ...common,
     entryPoints: [{ in: serveEntry, out: "serve" }],
     outdir,
+    plugins: [onnxRuntimeLoader],
     splitting: true,
     chunkNames: "serve-chunks/[name]-[hash]",
   });

@@ -12,6 +12,7 @@ import { writeGenerated } from "../examples/predictive-maintenance/dataset";
 import { unpackLayout } from "../shared/oci";
 import { type RunResult, repoRoot, runAction } from "../test/harness/run-action";
 import { writeBaseLayout } from "../test/services/base-image";
+import { debianBaseAvailability, debianBaseLayout } from "../test/services/debian-base";
 import { freePort } from "../test/services/tools";
 
 const demo = join(repoRoot, ".mlops/demo");
@@ -195,16 +196,24 @@ async function main(): Promise<void> {
       }),
     (r) => `prod ${MODEL}@champion: ${r.outputs["previous-version"]} -> ${r.outputs.version}`,
   );
-  const base = join(demo, "base-image");
+  // The base made from Debian's packages when it has been fetched (scripts/fetch-base-image.ts; .ci/run does
+  // it); otherwise (a Mac, or nothing fetched yet) a minimal base. The server then runs from the unpacked
+  // image on this machine's Node.js either way.
+  const debian = process.platform === "linux" && process.arch === "x64" && debianBaseAvailability().ok;
   const layout = join(demo, "edge-image");
   const image = await step(
-    "package-edge: the OCI image of the server with the champion (linux/amd64 + linux/arm64)",
+    `package-edge: the OCI image of the server with the champion (linux/amd64 + linux/arm64) on ${debian ? "Debian bookworm" : "a minimal base"}`,
     async () => {
-      await writeBaseLayout(base, { withNode: false, arm64Stub: true });
+      let baseImage: string;
+      if (debian) baseImage = (await debianBaseLayout()).ref;
+      else {
+        await writeBaseLayout(join(demo, "base-image"), { withNode: false, arm64Stub: true });
+        baseImage = `oci:${join(demo, "base-image")}:base`;
+      }
       return action("package-edge", {
         model: `${MODEL}@champion`,
         registry: prod,
-        "base-image": `oci:${base}:base`,
+        "base-image": baseImage,
         platforms: "linux/amd64,linux/arm64",
         "oci-layout": layout,
       });

@@ -5,6 +5,7 @@ const metrics = z.record(z.string(), z.number().nullable());
 
 export const inputs = z.object({
   "webhook-url": input.string(),
+  "webhook-hosts": input.list(),
   title: input.string(),
   environment: input.string(),
   model: input.string(),

@@ -36,6 +36,7 @@ export default defineAction({
     const sent = await notifyApproval({
       input: card,
       webhookUrl: i["webhook-url"],
+      webhookHosts: i["webhook-hosts"],
       dryRun: i["dry-run"],
       cardPath: i["card-path"] || join(gh.tempDir, "mlops-teams-card.json"),
       failOnError: i["fail-on-error"],

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { projectRoot } from "../../runtime/metadata";
+import { lazyDefaultCredential } from "../../shared/azure/credential";
 import { edgeCredentials, packageEdge, resolveSourceDateEpoch } from "../../shared/edge";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
@@ -21,8 +22,8 @@ export default defineAction({
       );
     }
     const basic = i.password ? basicCredentials(i.username ?? "", i.password) : undefined;
-    // Loaded only for ACR: @azure/identity is large and most pushes do not need it.
-    const azure = i.acr ? acrCredentials(new (await import("@azure/identity")).DefaultAzureCredential()) : undefined;
+    // @azure/identity loads on the first token request (only for ACR), through the outbound proxy rules.
+    const azure = i.acr ? acrCredentials(lazyDefaultCredential()) : undefined;
     const credentialsFor = edgeCredentials({ targets: i.targets ?? [], basic, azure });
     const r = await ctx.group("build and push the edge image", () =>
       packageEdge({

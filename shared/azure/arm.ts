@@ -11,6 +11,7 @@ import type { AccessToken, TokenCredential } from "@azure/identity";
 import { shown, UserError } from "../errors";
 import { networkErrorCode, parseRetryAfter, realSleep } from "../http";
 import { type Logger, silentLogger } from "../log";
+import { outboundFetch } from "../net";
 
 export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
 /**
@@ -118,7 +119,7 @@ export class ArmClient {
     this.scope = opts.scope ?? `${url.origin}/.default`;
     this.logger = opts.logger ?? silentLogger;
     this.sleep = opts.sleep ?? realSleep;
-    this.fetchImpl = opts.fetch ?? globalThis.fetch;
+    this.fetchImpl = opts.fetch ?? outboundFetch;
     this.random = opts.random ?? Math.random;
     this.service = opts.service ?? "Azure Resource Manager";
   }

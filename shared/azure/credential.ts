@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/identity";
+import { credentialOptions } from "./sdk-options";
 
 /**
  * DefaultAzureCredential, loaded on first use so actions that never talk to Azure do not pay for
@@ -10,7 +11,7 @@ export function lazyDefaultCredential(): TokenCredential {
   let inner: Promise<TokenCredential> | undefined;
   return {
     async getToken(scopes, options) {
-      inner ??= import("@azure/identity").then((m) => new m.DefaultAzureCredential());
+      inner ??= import("@azure/identity").then((m) => new m.DefaultAzureCredential(credentialOptions()));
       return (await inner).getToken(scopes, options);
     },
   };

@@ -18,6 +18,7 @@ import {
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { type ArmClient, isLoopback } from "../azure/arm";
+import { storageOptions } from "../azure/sdk-options";
 import { shown, UserError } from "../errors";
 import type { Logger } from "../log";
 
@@ -102,10 +103,10 @@ export async function openDatastore(
     );
     if (s.body?.secretsType === "AccountKey" && s.body.key) {
       secret = s.body.key;
-      service = new BlobServiceClient(url, new StorageSharedKeyCredential(p.accountName, s.body.key));
+      service = new BlobServiceClient(url, new StorageSharedKeyCredential(p.accountName, s.body.key), storageOptions());
     } else if (s.body?.secretsType === "Sas" && s.body.sasToken) {
       secret = s.body.sasToken.replace(/^\?/, "");
-      service = new BlobServiceClient(`${url}?${secret}`, new AnonymousCredential());
+      service = new BlobServiceClient(`${url}?${secret}`, new AnonymousCredential(), storageOptions());
     } else {
       throw new UserError(
         `datastore: listSecrets for ${shown(record.name)} returned no usable secret (got secretsType ${shown(s.body?.secretsType)}). Give the identity the "AzureML Data Scientist" role, or use an identity-based datastore.`,
@@ -113,7 +114,7 @@ export async function openDatastore(
     }
   } else {
     // Identity-based datastore: the caller's own token must have Storage Blob Data Contributor on the account.
-    service = new BlobServiceClient(url, credential);
+    service = new BlobServiceClient(url, credential, storageOptions());
   }
   return { record, container: service.getContainerClient(p.containerName), secret };
 }

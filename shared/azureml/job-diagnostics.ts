@@ -14,6 +14,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { ArmClient } from "../azure/arm";
 import type { Logger } from "../log";
+import { outboundFetch } from "../net";
 import { getDatastore, openDatastore, parseDatastoreUri } from "./datastore";
 import type { JobResource } from "./jobs";
 import { type WorkspaceRef, workspacePath } from "./workspace";
@@ -41,7 +42,7 @@ export async function jobDiagnostics(
     const w = await arm.get<{ properties?: { discoveryUrl?: string } }>(workspacePath(ws));
     const discovery = w.properties?.discoveryUrl;
     if (discovery) {
-      const hosts = (await (await fetch(discovery, { signal: AbortSignal.timeout(20_000) })).json()) as { history?: string };
+      const hosts = (await (await outboundFetch(discovery, { signal: AbortSignal.timeout(20_000) })).json()) as { history?: string };
       if (hosts.history) {
         const details = await arm.get<{ error?: { error?: { code?: string; message?: string } } }>(
           `${hosts.history.replace(/\/+$/, "")}/history/v1.0${workspacePath(ws)}/runs/${encodeURIComponent(name)}/details`,

@@ -19,6 +19,7 @@
 import { stat } from "node:fs/promises";
 import { AnonymousCredential, ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { ArmError, type ArmClient, isLoopback } from "../azure/arm";
+import { storageOptions } from "../azure/sdk-options";
 import { shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import { modelContainerPath, modelVersionPath, type RegistryModelRef } from "./registry-uri";
@@ -139,7 +140,7 @@ export function containerOf(sasUri: string, pipeline?: StoragePipelineOptions): 
       `to-registry: the Azure ML upload location names no storage container (got ${shown(`${url.origin}${url.pathname}`)}). Run again; if it persists, check the registry's storage account.`,
     );
   const base = `${url.origin}/${account ? `${account}/` : ""}${name}${url.search}`;
-  return { container: new ContainerClient(base, new AnonymousCredential(), pipeline), prefix: parts.join("/") };
+  return { container: new ContainerClient(base, new AnonymousCredential(), storageOptions(pipeline)), prefix: parts.join("/") };
 }
 
 export interface UploadFile {

@@ -6,6 +6,7 @@
  */
 import { isLoopback } from "../azure/arm";
 import { shown, UserError } from "../errors";
+import { outboundFetch } from "../net";
 import { oipResponseProblem } from "./inference-server";
 
 export interface CheckResult {
@@ -53,7 +54,7 @@ export function checkScoringUri(uri: string): URL {
 
 export async function checkDeployment(name: string, o: CheckOptions): Promise<CheckResult> {
   const url = checkScoringUri(o.scoringUri);
-  const fetchImpl = o.fetch ?? globalThis.fetch;
+  const fetchImpl = o.fetch ?? outboundFetch;
   const now = o.now ?? (() => performance.now());
   const latencies: number[] = [];
   let errors = 0;

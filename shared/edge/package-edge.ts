@@ -30,6 +30,7 @@ import {
   parseImageRef,
   parseLayoutRef,
   pushImage,
+  type ResolvedBase,
   writeOciLayout,
 } from "../oci";
 
@@ -127,7 +128,13 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
   const image = await buildImage({
     base: opts.base,
     platforms: opts.platforms,
-    layers: edgeLayers(opts.distDir, edgeModel, opts.platforms),
+    // The card shipped in the image records the base as resolved: a moving tag's digest at build time.
+    layers: (base) =>
+      edgeLayers(
+        opts.distDir,
+        edgeModel.card ? { ...edgeModel, card: `${edgeModel.card}${baseImageSection(base)}` } : edgeModel,
+        opts.platforms,
+      ),
     config: edgeImageSettings(edgeModel),
     annotations: edgeAnnotations({ model: edgeModel, source: opts.source?.url, revision: opts.source?.revision }),
     sourceDateEpoch: opts.sourceDateEpoch,
@@ -192,6 +199,18 @@ export function modelCardMarkdown(m: ResolvedModel): string {
   if (lineage.length > 0) lines.push("## Lineage", "", ...lineage.map(([k, v]) => `- ${k}: ${shownValue(k, v)}`), "");
   lines.push("## Files", "", ...c.files.map((f) => `- ${f.path}: ${f.size} bytes, sha256 ${f.sha256}`), "");
   return lines.join("\n");
+}
+
+/** The model card's section on the image: the base it was built on, by digest. */
+export function baseImageSection(base: ResolvedBase): string {
+  return [
+    "## Edge image",
+    "",
+    `- base image: ${base.name}`,
+    `- base digest: ${base.digest}`,
+    `- to rebuild on the same base: \`base-image: ${base.name}@${base.digest}\``,
+    "",
+  ].join("\n");
 }
 
 /**

@@ -188,6 +188,8 @@ export async function smokeTestImage(opts: SmokeTestOptions): Promise<SmokeTestR
     const server = await boot(rootfs, opts.layout, timeoutMs);
     try {
       const started = performance.now();
+      // The server this step started on 127.0.0.1: never through a proxy, whatever HTTPS_PROXY says.
+      // eslint-disable-next-line no-restricted-globals
       const res = await fetch(`${server.http}/v2/models/${encodeURIComponent(server.model)}/infer`, {
         method: "POST",
         headers: { "content-type": "application/json" },

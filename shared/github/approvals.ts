@@ -2,6 +2,8 @@
  * Who approved this run's deployment at the environment gate: the reviews of the run's pending
  * deployments (GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals), kept for the audit trail.
  */
+import { outboundFetch } from "../net";
+
 export interface ApproversOptions {
   token: string;
   repository: string;
@@ -21,7 +23,7 @@ interface Approval {
 /** Logins that approved, in review order, without duplicates. Throws on an HTTP error (callers fall back to the actor). */
 export async function fetchApprovers(opts: ApproversOptions): Promise<string[]> {
   const api = (opts.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
-  const f = opts.fetch ?? globalThis.fetch;
+  const f = opts.fetch ?? outboundFetch;
   const res = await f(`${api}/repos/${opts.repository}/actions/runs/${opts.runId}/approvals`, {
     headers: {
       authorization: `Bearer ${opts.token}`,

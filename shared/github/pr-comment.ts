@@ -4,6 +4,7 @@
  * call), so tests run against a local server.
  */
 import { isUserError, UserError } from "../errors";
+import { outboundFetch } from "../net";
 
 export interface PrCommentOptions {
   token: string;
@@ -54,7 +55,7 @@ export function staleNote(commit: string, head: string): string {
 
 export async function upsertPrComment(opts: PrCommentOptions): Promise<PrCommentResult> {
   const api = (opts.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
-  const f = opts.fetch ?? globalThis.fetch;
+  const f = opts.fetch ?? outboundFetch;
   const hidden = markerFor(opts.marker);
   const headers = {
     authorization: `Bearer ${opts.token}`,

@@ -53,8 +53,11 @@ export interface BuildImageOptions {
   base: string;
   /** e.g. ["linux/amd64", "linux/arm64"]. */
   platforms: string[];
-  /** Layers appended on top of the base, in order. A layer with `platforms` only goes into those images. */
-  layers: LayerSpec[];
+  /**
+   * Layers appended on top of the base, in order. A layer with `platforms` only goes into those images.
+   * A function receives the base as resolved (name and digest), e.g. to record it in a file of the image.
+   */
+  layers: LayerSpec[] | ((base: ResolvedBase) => LayerSpec[]);
   config: ImageSettings;
   /** OCI annotations for the manifests and the index (also copied into the config labels). */
   annotations?: Record<string, string>;
@@ -97,6 +100,12 @@ export interface PlatformImage {
   layers: LayerInfo[];
 }
 
+/** The base image as the build resolved it: the reference without digest, and the digest its tag pointed to. */
+export interface ResolvedBase {
+  name: string;
+  digest: string;
+}
+
 export interface BuiltImage {
   /** Digest of the image index: the image's identity (`repo@digest`). */
   digest: string;
@@ -124,7 +133,6 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     throw new UserError(`platforms: no platform given (got []). Set platforms: linux/amd64,linux/arm64.`);
   }
   const platforms = options.platforms.map((p) => parsePlatform(p));
-  for (const layer of options.layers) for (const p of layer.platforms ?? []) parsePlatform(p, `layer ${layer.name}`);
   const layoutRef = parseLayoutRef(options.base);
   const ref = layoutRef ?? parseImageRef(options.base, "base-image");
   const client: BaseSource = layoutRef
@@ -147,6 +155,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const builtLayers = new Map<LayerSpec, BuiltLayer>();
   const manifests: PlatformImage[] = [];
   const baseName = formatImageRef({ ...ref, digest: undefined });
+  const resolvedBase: ResolvedBase = { name: baseName, digest: top.digest };
+  const layerSpecs = typeof options.layers === "function" ? options.layers(resolvedBase) : options.layers;
+  for (const layer of layerSpecs) for (const p of layer.platforms ?? []) parsePlatform(p, `layer ${layer.name}`);
   for (const platform of platforms) {
     const wanted = formatPlatform(platform);
     const baseManifest = await resolvePlatformManifest(client, ref, top, platform);
@@ -184,7 +195,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     }
     const diffIds = [...baseConfig.rootfs.diff_ids];
     const history: HistoryEntry[] = [...(baseConfig.history ?? [])];
-    for (const spec of options.layers) {
+    for (const spec of layerSpecs) {
       if (spec.platforms && !spec.platforms.some((p) => platformMatches(platform, parsePlatform(p)))) continue;
       let built = builtLayers.get(spec);
       if (!built) {
@@ -204,7 +215,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       diffIds.push(built.diffId);
       history.push({ created, created_by: `package-edge: ${spec.name}` });
     }
-    const config = imageConfig(baseConfig, options, created, diffIds, history);
+    const config = imageConfig(baseConfig, options, created, diffIds, history, resolvedBase);
     const configBytes = canonicalJson(config);
     const configDigest = sha256Digest(configBytes);
     blobs.set(configDigest, {
@@ -302,6 +313,7 @@ function imageConfig(
   created: string,
   diffIds: string[],
   history: HistoryEntry[],
+  resolvedBase: ResolvedBase,
 ): ImageConfig {
   const settings = options.config;
   const b = base.config ?? {};
@@ -313,7 +325,15 @@ function imageConfig(
   for (const [k, v] of Object.entries(settings.env ?? {})) env.set(k, v);
   const ports: Record<string, Record<string, never>> = { ...b.ExposedPorts };
   for (const p of settings.exposedPorts ?? []) ports[typeof p === "number" ? `${p}/tcp` : p] = {};
-  const labels: Record<string, string> = { ...b.Labels, ...options.annotations, ...settings.labels };
+  // The base as resolved, so `docker inspect` shows what a moving tag pointed to (OCI annotation keys, which
+  // replace any the base carries about its own base): the index digest, what `name@digest` pins.
+  const labels: Record<string, string> = {
+    ...b.Labels,
+    "org.opencontainers.image.base.name": resolvedBase.name,
+    "org.opencontainers.image.base.digest": resolvedBase.digest,
+    ...options.annotations,
+    ...settings.labels,
+  };
   const c: ContainerConfig = {};
   const user = settings.user ?? b.User;
   if (user) c.User = user;

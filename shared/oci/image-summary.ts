@@ -26,6 +26,10 @@ export function imageSummaryMarkdown(image: BuiltImage, pushed: PushResult[] = [
     lines.push(`| ${m.platform} | **total (compressed)** | **${formatBytes(total)}** | \`${m.digest.slice(0, 19)}\` |`);
   }
   lines.push("", `Image index: \`${image.digest}\``);
+  lines.push(
+    "",
+    `Base image: \`${image.base.name}\` resolved to \`${image.base.digest}\`; to build on exactly this base again, set \`base-image: ${image.base.name}@${image.base.digest}\`.`,
+  );
   for (const p of pushed) {
     lines.push(
       "",

@@ -18,6 +18,7 @@ export {
   type ImageSettings,
   type LayerInfo,
   type PlatformImage,
+  type ResolvedBase,
 } from "./build-image";
 export {
   type EdgeModel,

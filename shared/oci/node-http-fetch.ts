@@ -1,11 +1,12 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
+import { outboundAgent } from "../net";
 
 /**
  * A minimal `fetch` over node:http(s) for blob uploads (PUT/PATCH with a Buffer body, no redirects).
  * Measured on a local registry, undici's fetch takes about twice as long as node:http to send a 40 MB body,
- * which made pushes slower than skopeo; everything else keeps using the global fetch.
+ * which made pushes slower than skopeo; everything else uses outboundFetch. Both follow HTTPS_PROXY / NO_PROXY.
  */
 export function nodeHttpFetch(
   url: string,
@@ -20,6 +21,7 @@ export function nodeHttpFetch(
         method: init.method,
         headers: { ...init.headers, "content-length": String(init.body.length) },
         signal: init.signal,
+        agent: outboundAgent(),
       },
       (res) => {
         const headers = new Headers();

@@ -4,6 +4,7 @@ import { ANONYMOUS, basicHeader, type Credentials, exchangeAadToken, parseChalle
 import { checkDigest, readVerifiedBlob, sha256Digest } from "./digest";
 import { MANIFEST_ACCEPT } from "./media-types";
 import { nodeHttpFetch } from "./node-http-fetch";
+import { outboundFetch } from "../net";
 
 export interface RegistryClientOptions {
   /** Host[:port], e.g. `myacr.azurecr.io` or `127.0.0.1:5000`. */
@@ -75,7 +76,7 @@ export class RegistryClient {
     const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(options.registry);
     this.baseUrl = `${(options.insecure ?? local) ? "http" : "https"}://${options.registry}`;
     this.credentials = options.credentials ?? ANONYMOUS;
-    this.doFetch = options.fetch ?? globalThis.fetch;
+    this.doFetch = options.fetch ?? outboundFetch;
     this.uploadFetch = options.fetch ? undefined : nodeHttpFetch;
     this.logger = options.logger ?? silentLogger;
     this.attempts = Math.max(1, options.attempts ?? 4);

@@ -4,6 +4,7 @@
  */
 import type { TokenCredential } from "@azure/identity";
 import { BlobServiceClient, type StoragePipelineOptions, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { storageOptions } from "../azure/sdk-options";
 import { UserError } from "../errors";
 import { type AzureAuth, AzureStore } from "./azure-store";
 import { displayLocation, type RegistryLocation } from "./registry-location";
@@ -19,14 +20,14 @@ export interface AzureOpenOptions {
 
 /** Connection string (per account or general), SAS, account key, then identity: the first that is given. */
 export function openAzureStore(loc: Extract<RegistryLocation, { kind: "azure" }>, o: AzureOpenOptions): AzureStore {
-  const pipeline: StoragePipelineOptions = {
+  const pipeline: StoragePipelineOptions = storageOptions({
     retryOptions: {
       maxTries: 3,
       retryDelayInMs: 200,
       maxRetryDelayInMs: 2_000,
     },
     keepAliveOptions: { enable: true },
-  };
+  });
   const serviceUrl = loc.serviceUrl ?? `https://${loc.account}.blob.core.windows.net`;
   let service: BlobServiceClient;
   let auth: AzureAuth;

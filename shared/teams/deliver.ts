@@ -1,5 +1,6 @@
 import { parseRetryAfter, realSleep } from "../http";
 import { type Logger, silentLogger } from "../log";
+import { outboundFetch } from "../net";
 import { redactUrl, scrubSecret } from "./webhook-url";
 
 export interface DeliverOptions {
@@ -102,7 +103,7 @@ export async function deliver(payload: unknown, options: DeliverOptions): Promis
   const timeoutMs = options.timeoutMs ?? 10_000;
   const baseDelayMs = options.baseDelayMs ?? 1000;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl = options.fetch ?? outboundFetch;
   const sleep = options.sleep ?? realSleep;
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;

@@ -13,5 +13,12 @@ export type { BuiltPayload, WorkflowsPayload } from "./payload";
 export { buildPayload, DEFAULT_PAYLOAD_BUDGET_BYTES, TEAMS_MESSAGE_LIMIT_BYTES } from "./payload";
 export { renderSummaryMarkdown } from "./summary-markdown";
 export type { WebhookKind, WebhookUrl } from "./webhook-url";
-export { redactUrl, scrubSecret, validateWebhookUrl, webhookSecretParts } from "./webhook-url";
+export {
+  parseWebhookHosts,
+  redactUrl,
+  scrubSecret,
+  TEAMS_WEBHOOK_HOST_SUFFIXES,
+  validateWebhookUrl,
+  webhookSecretParts,
+} from "./webhook-url";
 export { writeCard } from "./write-card";

@@ -4,7 +4,7 @@ import { type ApprovalCardInput, buildApprovalCard } from "./approval-card";
 import { deliver } from "./deliver";
 import { buildPayload } from "./payload";
 import { renderSummaryMarkdown } from "./summary-markdown";
-import { validateWebhookUrl } from "./webhook-url";
+import { parseWebhookHosts, validateWebhookUrl } from "./webhook-url";
 import { writeCard } from "./write-card";
 
 export interface NotifyApprovalOptions {
@@ -22,6 +22,8 @@ export interface NotifyApprovalOptions {
   maxBytes?: number;
   /** Accept http://127.0.0.1 / localhost webhooks (local stand-ins). */
   allowLocal?: boolean;
+  /** Webhook hosts accepted beside Teams' own (the webhook-hosts input), as given. */
+  webhookHosts?: readonly string[];
   fetch?: typeof globalThis.fetch;
   sleep?: (ms: number) => Promise<void>;
   clock?: () => number;
@@ -53,7 +55,10 @@ export interface NotifyApprovalResult {
 export async function notifyApproval(options: NotifyApprovalOptions): Promise<NotifyApprovalResult> {
   const logger = options.logger ?? silentLogger;
   const dryRun = options.dryRun === true || !options.webhookUrl || options.webhookUrl.trim() === "";
-  const webhook = dryRun ? undefined : validateWebhookUrl(options.webhookUrl!, { allowLocal: options.allowLocal });
+  const extraHosts = parseWebhookHosts(options.webhookHosts ?? []);
+  const webhook = dryRun
+    ? undefined
+    : validateWebhookUrl(options.webhookUrl!, { allowLocal: options.allowLocal, extraHosts });
 
   const card = buildApprovalCard(options.input);
   const { payload, bytes, trimmed } = buildPayload(card, { maxBytes: options.maxBytes });

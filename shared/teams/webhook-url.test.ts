@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../errors";
-import { redactUrl, scrubSecret, validateWebhookUrl } from "./webhook-url";
+import { parseWebhookHosts, redactUrl, scrubSecret, validateWebhookUrl } from "./webhook-url";
 
 const SIG = "Zm9vYmFyc2VjcmV0c2lnbmF0dXJlMTIzNDU2Nzg5MA";
 const WORKFLOWS = `https://prod-12.westeurope.logic.azure.com:443/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`;
@@ -74,5 +74,34 @@ describe("scrubSecret", () => {
     expect(out).not.toContain(SIG);
     expect(out).not.toContain("0123456789abcdef0123456789abcdef");
     expect(out).toContain("failed for ***");
+  });
+});
+
+describe("sovereign clouds", () => {
+  const GOV = `https://prod-29.usgovtexas.logic.azure.us:443/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sig=${SIG}`;
+  const CHINA = GOV.replace("usgovtexas.logic.azure.us", "chinaeast2.logic.azure.cn");
+
+  it("accepts Azure US Government's Workflows triggers as they are", () => {
+    expect(validateWebhookUrl(GOV)).toMatchObject({ kind: "workflows", redacted: "https://prod-29.usgovtexas.logic.azure.us/***" });
+  });
+
+  it("accepts another cloud's host only when webhook-hosts names it", () => {
+    expect(messageOf(() => validateWebhookUrl(CHINA))).toMatch(
+      /^webhook-url: not a Teams webhook host \(got prod-29\.chinaeast2\.logic\.azure\.cn;.*add it to webhook-hosts\.$/,
+    );
+    for (const entry of ["logic.azure.cn", ".logic.azure.cn", "*.logic.azure.cn", "LOGIC.AZURE.CN"])
+      expect(validateWebhookUrl(CHINA, { extraHosts: parseWebhookHosts([entry]) }).kind).toBe("workflows");
+    // A listed host still needs https, and a look-alike is not the host.
+    const hosts = parseWebhookHosts(["logic.azure.cn"]);
+    expect(messageOf(() => validateWebhookUrl(CHINA.replace("https:", "http:"), { extraHosts: hosts }))).toMatch(/must use https/);
+    expect(messageOf(() => validateWebhookUrl(CHINA.replace("logic.azure.cn", "logic.azure.cn.evil.example"), { extraHosts: hosts }))).toMatch(
+      /not a Teams webhook host/,
+    );
+    expect(messageOf(() => validateWebhookUrl(GOV.replace("logic.azure.us", "logic.azure.us.evil.example")))).toMatch(/not a Teams webhook host/);
+  });
+
+  it("refuses a webhook-hosts entry that is not a host name", () => {
+    for (const bad of ["https://x.cn/", "*", ".", "logic azure cn", "cn", "a..b"])
+      expect(messageOf(() => parseWebhookHosts([bad]))).toMatch(/^webhook-hosts: not a host name \(got /);
   });
 });

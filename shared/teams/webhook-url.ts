@@ -3,15 +3,33 @@ import { maskKnown } from "../secrets";
 
 /**
  * Hosts that serve Teams webhooks: legacy Office 365 / Microsoft 365 connectors
- * (`<tenant>.webhook.office.com`) and Workflows (Power Automate) triggers
- * (`*.powerautomate.com`, `*.powerplatform.com`, `*.logic.azure.com`).
+ * (`<tenant>.webhook.office.com`), Workflows (Power Automate) triggers (`*.powerautomate.com`,
+ * `*.powerplatform.com`, `*.logic.azure.com`), and the same triggers in Azure US Government
+ * (`prod-NN.usgovtexas.logic.azure.us`, `*.usgovvirginia.logic.azure.us`: Logic Apps' endpoint suffix there).
+ * Other clouds' hosts are accepted when named in `webhook-hosts`.
  */
 export const TEAMS_WEBHOOK_HOST_SUFFIXES = [
   ".webhook.office.com",
   ".powerautomate.com",
   ".powerplatform.com",
   ".logic.azure.com",
+  ".logic.azure.us",
 ] as const;
+
+/**
+ * Extra webhook hosts from the `webhook-hosts` input: each a host name (`teams.contoso.cn`) that matches
+ * itself and its subdomains, or `.suffix`. Returns them as suffixes, or throws naming the bad entry.
+ */
+export function parseWebhookHosts(entries: readonly string[]): string[] {
+  return entries.map((raw) => {
+    const host = raw.trim().toLowerCase().replace(/^\*?\./, "");
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(host))
+      throw new UserError(
+        `webhook-hosts: not a host name (got ${JSON.stringify(raw.slice(0, 80))}). List host names or suffixes, e.g. .logic.azure.cn, one per line.`,
+      );
+    return `.${host}`;
+  });
+}
 
 export type WebhookKind = "connector" | "workflows" | "local";
 
@@ -39,7 +57,10 @@ export function redactUrl(url: string | URL): string {
  * Checks the webhook URL without echoing its secret parts: https, a Teams webhook host, a path.
  * `allowLocal` accepts http://127.0.0.1 and http://localhost (local capture servers, dry runs).
  */
-export function validateWebhookUrl(raw: string, options: { allowLocal?: boolean } = {}): WebhookUrl {
+export function validateWebhookUrl(
+  raw: string,
+  options: { allowLocal?: boolean; extraHosts?: readonly string[] } = {},
+): WebhookUrl {
   const value = raw.trim();
   if (value === "") {
     throw new UserError(`webhook-url: is empty (got ""). ${HINT}, or set dry-run: true.`);
@@ -63,10 +84,11 @@ export function validateWebhookUrl(raw: string, options: { allowLocal?: boolean 
       `webhook-url: must not carry credentials before the host (got https://***@${url.host}/***). ${HINT}.`,
     );
   }
-  const suffix = TEAMS_WEBHOOK_HOST_SUFFIXES.find((s) => host.endsWith(s));
+  const extra = options.extraHosts ?? [];
+  const suffix = [...TEAMS_WEBHOOK_HOST_SUFFIXES, ...extra].find((s) => host.endsWith(s) || `.${host}` === s);
   if (!suffix) {
     throw new UserError(
-      `webhook-url: not a Teams webhook host (got ${url.host}; expected *${TEAMS_WEBHOOK_HOST_SUFFIXES.join(", *")}). ${HINT}.`,
+      `webhook-url: not a Teams webhook host (got ${url.host}; expected *${[...TEAMS_WEBHOOK_HOST_SUFFIXES, ...extra].join(", *")}). ${HINT}; for another cloud's host, add it to webhook-hosts.`,
     );
   }
   if (url.pathname === "/" || url.pathname === "") {

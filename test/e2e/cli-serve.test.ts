@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { openRegistry } from "../../shared/registry";
+import { testNode } from "../harness/node-binary";
 import { repoRoot } from "../harness/run-action";
 import { freePort } from "../services/tools";
 
@@ -20,7 +21,7 @@ it("serves a registry model by alias and stops on SIGTERM", async () => {
   await reg.setAlias("fp", "champion", v2.version);
   const port = await freePort();
   const child = spawn(
-    process.execPath,
+    testNode(),
     [join(repoRoot, "dist/cli.js"), "serve", "--model", "fp@champion", "--registry", join(dir, "registry"), "--http-port", String(port), "--grpc-port", "off"],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );

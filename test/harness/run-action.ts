@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { testNode } from "./node-binary";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -171,7 +172,7 @@ export async function runAction(action: string, opts: RunOptions = {}): Promise<
     throw new Error(`unsupported runs.using ${meta.runs.using}`);
   const main = resolve(actionDir, meta.runs.main);
 
-  const child = spawn(process.execPath, [main], { cwd: workspace, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(testNode(), [main], { cwd: workspace, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let pending = "";

@@ -24,8 +24,8 @@ export function baseImageAvailability() {
   return tool("ldd", "glibc's ldd (libc-bin)");
 }
 
-const PASSWD = "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n";
-const GROUP = "root:x:0:\nnonroot:x:65532:\n";
+export const PASSWD = "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n";
+export const GROUP = "root:x:0:\nnonroot:x:65532:\n";
 
 /** Host libraries (path as ldd prints it) that node and onnxruntime need. */
 export function hostLibraries(): string[] {
@@ -112,23 +112,27 @@ export async function writeBaseLayout(dir: string, options: BaseLayoutOptions): 
   }
   const manifests = [await image("amd64", amd64)];
   if (options.arm64Stub) manifests.push(await image("arm64", [...etc, { path: "/etc/arch", data: "arm64\n" }]));
+  writeLayoutIndex(dir, manifests, "base", put);
+}
+
+/**
+ * Finishes an OCI layout in `dir`: the image index of `manifests` as a blob, index.json naming it `tag`
+ * (org.opencontainers.image.ref.name, as skopeo writes it) and the oci-layout marker. Returns the index digest.
+ */
+export function writeLayoutIndex(dir: string, manifests: Descriptor[], tag: string, put: (data: Buffer) => string): string {
   const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
   const indexBytes = canonicalJson(index);
-  const indexDigest = put(indexBytes);
+  const digest = put(indexBytes);
   const top = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [
-      {
-        mediaType: OCI_INDEX,
-        digest: indexDigest,
-        size: indexBytes.length,
-        annotations: { "org.opencontainers.image.ref.name": "base" },
-      },
+      { mediaType: OCI_INDEX, digest, size: indexBytes.length, annotations: { "org.opencontainers.image.ref.name": tag } },
     ],
   };
   writeFileSync(join(dir, "index.json"), canonicalJson(top));
   writeFileSync(join(dir, "oci-layout"), canonicalJson({ imageLayoutVersion: "1.0.0" }));
+  return digest;
 }
 
 /**

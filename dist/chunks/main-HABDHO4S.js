@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from "node:module";
-import { fileURLToPath as __mlopsFileURLToPath } from "node:url";
-import { dirname as __mlopsDirname } from "node:path";
-const require = __mlopsCreateRequire(import.meta.url);
-const __filename = __mlopsFileURLToPath(import.meta.url);
-const __dirname = __mlopsDirname(__filename);
-import{main_default}from"./chunk-S74OYM6K.js";import"./chunk-ZGSQOITX.js";import"./chunk-6K3ZL6HM.js";import"./chunk-JUZ25CJB.js";import"./chunk-VR2LC7WP.js";import"./chunk-ULXIIYLV.js";import"./chunk-RW4WUUR2.js";import"./chunk-3Q6OZGRV.js";import"./chunk-6CUG2M2M.js";import"./chunk-PI2ZI5QB.js";import"./chunk-W7PEYX4N.js";import"./chunk-PF3IZH5T.js";export{main_default as default};

@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from "node:module";
-import { fileURLToPath as __mlopsFileURLToPath } from "node:url";
-import { dirname as __mlopsDirname } from "node:path";
-const require = __mlopsCreateRequire(import.meta.url);
-const __filename = __mlopsFileURLToPath(import.meta.url);
-const __dirname = __mlopsDirname(__filename);
-import{SERVE_FLAGS,runServe,serveArgsFromFlags,serveUsage}from"./chunk-UTRTTF5N.js";import"./chunk-GYSV47AP.js";import"./chunk-HUWKY52R.js";import{resolveModel}from"./chunk-7CWMUGVJ.js";import"./chunk-6KDLPWI3.js";import"./chunk-GRC3P4YH.js";import"./chunk-O65Y2Y3Y.js";import"./chunk-JUZ25CJB.js";import"./chunk-6CUG2M2M.js";import"./chunk-PI2ZI5QB.js";import{UserError}from"./chunk-W7PEYX4N.js";import"./chunk-PF3IZH5T.js";var LOOPBACK="127.0.0.1";async function serveCommand(flags,env){if(flags.help)return console.log(serveUsage(LOOPBACK).replace(/^Usage: serve/,"usage: mlops serve")),0;let known=new Set([...SERVE_FLAGS,"registry","quiet","json"]),unknown=Object.keys(flags).filter(f=>!known.has(f));if(unknown.length>0)throw new UserError(`mlops serve: unknown flag --${unknown[0]} (got ${unknown.map(f=>`--${f}`).join(", ")}). Flags are: ${[...SERVE_FLAGS,"registry"].map(f=>`--${f}`).join(", ")}.`);let{help:_help,...serveFlags}=flags,args=serveArgsFromFlags(serveFlags,env,LOOPBACK);return runServe(args,{resolveModel:async ref=>{let m=await resolveModel(ref,{registry:flags.registry,env,what:"model"});return{model:m.path,name:m.name,version:m.version===void 0?void 0:String(m.version)}}})}export{serveCommand};

@@ -12,6 +12,7 @@ import { generatedDataset, writeGenerated } from "../../examples/predictive-main
 import { trainGbt } from "../../examples/predictive-maintenance/gradient-boosting";
 import { trainLogistic } from "../../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../../examples/predictive-maintenance/onnx-export";
+import { encodeParquet } from "../../shared/data";
 import { openRegistry } from "../../shared/registry";
 import { inferSchema } from "../../shared/validate";
 import { bundleRoot } from "../harness/bundle";
@@ -57,6 +58,24 @@ beforeAll(async () => {
   const schema = await inferSchema({ data: join(fx, "holdout.csv") });
   writeFileSync(join(fx, "schema.yml"), schema.yaml);
   await writeBaseLayout(join(fx, "base"), { withNode: false });
+  // What monitor-performance joins: the server's captured predictions and the label events reported later.
+  const t0 = Date.UTC(2024, 4, 1);
+  const ids = Array.from({ length: 40 }, (_, i) => `r-${i}`);
+  writeFileSync(
+    join(fx, "capture.parquet"),
+    Buffer.concat(
+      encodeParquet(
+        [
+          { name: "id", type: "string", values: ids },
+          { name: "time", type: "timestamp-ms", values: BigInt64Array.from(ids, (_, i) => BigInt(t0 + i * 60_000)) },
+          { name: "probabilities_1", type: "float", values: Float32Array.from(ids, (_, i) => (i % 2 ? 0.8 : 0.2)) },
+        ],
+        ids.length,
+      ),
+    ),
+  );
+  const reported = new Date(t0 + 3_600_000).toISOString();
+  writeFileSync(join(fx, "labels.csv"), `id,time,Machine failure\n${ids.map((id, i) => `${id},${reported},${i % 2}`).join("\n")}\n`);
   const reg = openRegistry(join(ws, ".mlops/registry"));
   const v1 = await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(fx, "champion.onnx") }] });
   await reg.setAlias("fp", "champion", v1.version);
@@ -85,6 +104,11 @@ beforeAll(async () => {
       inputs: { model: "fp@champion", "base-image": `oci:${join(fx, "base")}`, platforms: "linux/arm64", "source-date-epoch": "0" },
     },
     "notify-teams": { inputs: { model: "fp", decision: "promote" } },
+    score: { inputs: { model: "fp@champion", data: join(fx, "holdout.csv"), output: join(ws, "scores.csv") } },
+    "snapshot-data": { inputs: { data: join(fx, "holdout.csv"), name: "plant-data" } },
+    "monitor-performance": {
+      inputs: { predictions: join(fx, "capture.parquet"), labels: join(fx, "labels.csv"), label: "Machine failure", baseline: "{roc_auc: 0.9}" },
+    },
     "deploy-online": {
       inputs: {
         "subscription-id": "00000000-0000-0000-0000-000000000000",

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BlobStore } from "../shared/registry";
 import { openRegistry, Registry } from "../shared/registry";
-import { mapLimit } from "../shared/registry/registry";
+import { mapBounded } from "../shared/map-bounded";
 import { startAzurite } from "../test/services/azurite";
 
 const MODEL_MB = Number(process.env.MODEL_MB ?? 200);
@@ -83,7 +83,7 @@ async function main() {
     mkdirSync(tiny);
     writeRandomFile(join(tiny, "model.onnx"), 0);
     const [, fillMs] = await timed(() =>
-      mapLimit(
+      mapBounded(
         Array.from({ length: VERSIONS }, (_, i) => i),
         16,
         () => many.register({ name: "many", dir: tiny }),

@@ -117,15 +117,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const run = cliContext({ quiet: flags.quiet === "true" || flags.json === "true", env });
     for (const name of def.secrets ?? []) if (raw[name]) run.ctx.setSecret(raw[name]);
     const inputs = parseInputs(def.inputs, raw, def.secrets ?? []);
-    let failure: unknown;
+    let failure: { error: unknown } | undefined;
     try {
       await def.run(inputs, run.ctx);
-    } catch (e) {
-      failure = e;
+    } catch (error) {
+      failure = { error };
     }
     if (flags.summary) writeFileSync(flags.summary, run.summary.join("\n"));
     console.log(JSON.stringify(run.outputs, null, 2));
-    if (failure) throw failure;
+    if (failure) throw failure.error;
     return 0;
   } catch (e) {
     if (isUserError(e)) {
@@ -142,7 +142,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
 const invoked = process.argv[1] ?? "";
 if (/(?:^|[\\/])(?:cli|mlops)(?:\.[cm]?[jt]s)?$/.test(invoked)) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -3,6 +3,7 @@
  * `runner.ts` implements it with @actions/core; `cli/` implements it for a terminal.
  */
 import { readFileSync } from "node:fs";
+import { runIdentity } from "../shared/github";
 import type { Logger } from "../shared/log";
 
 export interface Annotation {
@@ -48,7 +49,7 @@ export interface GitHubContext {
 
 /** Read the run's context from the environment the runner sets (the CLI fills what it can). */
 export function githubContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): GitHubContext {
-  const serverUrl = env.GITHUB_SERVER_URL || "https://github.com";
+  const run = runIdentity(env);
   let event: Record<string, unknown> = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
@@ -58,20 +59,16 @@ export function githubContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): GitH
     }
   }
   const pr = (event.pull_request as { number?: number } | undefined)?.number ?? (event.number as number | undefined);
-  const runUrl =
-    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-      : undefined;
   return {
-    serverUrl,
-    repository: env.GITHUB_REPOSITORY || undefined,
+    serverUrl: run.serverUrl,
+    repository: run.repository,
     sha: env.GITHUB_SHA || undefined,
     ref: env.GITHUB_REF || undefined,
-    actor: env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || undefined,
+    actor: run.actor,
     workflow: env.GITHUB_WORKFLOW || undefined,
-    runId: env.GITHUB_RUN_ID || undefined,
-    runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
-    runUrl,
+    runId: run.runId,
+    runAttempt: run.runAttempt,
+    runUrl: run.runUrl,
     eventName: env.GITHUB_EVENT_NAME || undefined,
     event,
     pullRequest: typeof pr === "number" ? pr : undefined,

@@ -1,6 +1,6 @@
 import { defineAction } from "../../runtime/action";
 import { cancellationSignal } from "../../runtime/cancel";
-import { workspaceRef } from "../../shared/azureml/workspace";
+import { workspaceRef } from "../../shared/azureml";
 import {
   type DeployOnlineResult,
   deployOnline,

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { projectRoot } from "../../runtime/metadata";
-import { lazyDefaultCredential } from "../../shared/azure/credential";
+import { lazyDefaultCredential } from "../../shared/azure";
 import { edgeCredentials, packageEdge, resolveSourceDateEpoch } from "../../shared/edge";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";

@@ -1,5 +1,5 @@
 import { defineAction } from "../../runtime/action";
-import { isAzureMLRegistryUri } from "../../shared/azureml/registry-uri";
+import { isAzureMLRegistryUri } from "../../shared/azureml";
 import { fetchApprovers } from "../../shared/github";
 import { promoteStep } from "../../shared/promote";
 import { registrySecrets } from "../../shared/registry";

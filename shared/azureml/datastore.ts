@@ -21,6 +21,7 @@ import { type ArmClient, isLoopback } from "../azure/arm";
 import { storageOptions } from "../azure/sdk-options";
 import { shown, UserError } from "../errors";
 import type { Logger } from "../log";
+import { mapBounded } from "../map-bounded";
 
 export interface DatastoreRecord {
   id?: string;
@@ -144,16 +145,13 @@ export async function uploadDirectory(
 ): Promise<{ files: number; bytes: number }> {
   const files = await listFiles(dir, opts.skip);
   let bytes = 0;
-  const queue = [...files];
-  const worker = async () => {
-    for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
-      const abs = join(dir, ...rel.split("/"));
-      const { size } = await stat(abs);
-      bytes += size;
-      await container.getBlockBlobClient(joinKey(prefix, rel)).uploadFile(abs);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, Math.max(1, files.length)) }, worker));
+  // No upload is still running when the caller sees an error.
+  await mapBounded(files, opts.concurrency ?? 8, async (rel) => {
+    const abs = join(dir, ...rel.split("/"));
+    const { size } = await stat(abs);
+    bytes += size;
+    await container.getBlockBlobClient(joinKey(prefix, rel)).uploadFile(abs);
+  });
   opts.logger?.debug(`uploaded ${files.length} file(s), ${bytes} bytes to ${container.containerName}/${prefix}`);
   return { files: files.length, bytes };
 }

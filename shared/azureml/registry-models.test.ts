@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../errors";
 import {
   azuremlModelId,
   containerOf,
@@ -8,18 +7,9 @@ import {
   parseAzureMLModelTarget,
   registryModelRef,
 } from "./registry-models";
+import { userErrorOf as message } from "../../test/helpers/user-error";
 
 const SUB = "00000000-1111-2222-3333-444444444444";
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a UserError");
-}
 
 describe("azureml://registries/<r>/models/<name>", () => {
   it("recognises the scheme and parses registry and model", () => {

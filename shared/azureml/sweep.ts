@@ -4,6 +4,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { shown, UserError } from "../errors";
+import { mapBounded } from "../map-bounded";
 
 export type Scalar = string | number | boolean;
 export type Combination = Record<string, Scalar>;
@@ -77,23 +78,16 @@ export function pickBest(trials: TrialOutcome[], m: SweepMetric): number | undef
   return best?.index;
 }
 
-/** Run `fn` over `items` with at most `limit` at once; results in input order, each settled. */
-export async function runBounded<T, R>(
+/** Run `fn` over `items` with at most `limit` at once; results in input order, each settled (a failed trial is a result). */
+export function runBounded<T, R>(
   items: T[],
   limit: number,
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) {
-      try {
-        results[i] = { status: "fulfilled", value: await fn(items[i] as T, i) };
-      } catch (reason) {
-        results[i] = { status: "rejected", reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+  return mapBounded(items, limit, (item, i) =>
+    fn(item, i).then(
+      (value): PromiseSettledResult<R> => ({ status: "fulfilled", value }),
+      (reason: unknown): PromiseSettledResult<R> => ({ status: "rejected", reason }),
+    ),
+  );
 }

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import {
   type BootstrapResult,
   bootstrapResult,
+  checkMetricName,
   type Decision,
   decide,
   parseThresholds,
@@ -29,9 +30,7 @@ import {
 import { type Logger, silentLogger } from "../log";
 import {
   defaultPrimaryMetric,
-  METRICS,
   type MetricValues,
-  metricsFor,
   type ModelCurves,
   type Task,
 } from "../metrics";
@@ -282,15 +281,7 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     ...(opts.primaryMetric ? [["primary-metric", opts.primaryMetric] as const] : []),
     ...Object.keys(opts.maxRegression ?? {}).map((m) => ["max-regression", m] as const),
   ];
-  for (const [input, metric] of named) {
-    const info = METRICS[metric];
-    if (!info || (givenTask && !info.tasks.includes(givenTask))) {
-      const known = givenTask ? metricsFor(givenTask) : Object.keys(METRICS);
-      throw new UserError(
-        `${input}: ${info ? `${metric} is not a ${givenTask} metric` : "unknown metric"} (got ${JSON.stringify(metric)}). Use one of: ${known.join(", ")}.`,
-      );
-    }
-  }
+  for (const [input, metric] of named) checkMetricName(input, metric, givenTask);
   if (opts.maxSliceGap !== undefined && !opts.sliceBy) {
     throw new UserError(
       `max-slice-gap: set without slice-by, so no slices would be compared (got max-slice-gap ${opts.maxSliceGap} and an empty slice-by). Set slice-by: to the column whose slices must stay within the gap, or remove max-slice-gap.`,

@@ -30,23 +30,29 @@ export async function resolveFiles(pathOrGlob: string, input = "data"): Promise<
   return files;
 }
 
-/** Format from the extension (.csv .tsv .parquet/.pq .jsonl/.ndjson). */
+/** Format from the extension (one rule for every reader: see formatOfFile), the same for all files. */
 export function detectFormat(files: string[], input = "data"): DataFormat {
-  const formats = new Set(files.map((f) => formatOf(f)));
+  const formats = new Set(files.map((f) => formatOfFile(f)));
   if (formats.size !== 1 || formats.has(undefined)) {
     const exts = [...new Set(files.map((f) => extname(f) || "(none)"))].join(", ");
     throw new UserError(
-      `${input}: cannot tell the format from the file extension (got ${exts}). Use .csv, .tsv, .parquet or .jsonl files, all of one kind, or set the format.`,
+      `${input}: cannot tell the format from the file extension (got ${exts}). ${FORMAT_HINT}, all of one kind.`,
     );
   }
   return [...formats][0]!;
 }
 
-function formatOf(file: string): DataFormat | undefined {
+export const FORMAT_HINT = "Name the files .csv, .tsv, .parquet or .jsonl (JSON Lines: one object per line)";
+
+/**
+ * The format a file's extension names: .csv/.txt CSV, .tsv/.tab tab-separated, .parquet/.pq Parquet,
+ * .jsonl/.ndjson/.json JSON Lines (Spark and BigQuery write JSON Lines under .json).
+ */
+export function formatOfFile(file: string): DataFormat | undefined {
   const ext = extname(file).toLowerCase();
   if (ext === ".csv" || ext === ".txt") return "csv";
   if (ext === ".tsv" || ext === ".tab") return "tsv";
   if (ext === ".parquet" || ext === ".pq") return "parquet";
-  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".jsonl" || ext === ".ndjson" || ext === ".json") return "jsonl";
   return undefined;
 }

@@ -1,5 +1,6 @@
 export { type ColumnDtype, type InputBinding, type InputPlan, planInputs, selectFeatures } from "./features";
 export { type DataFile, dataSecrets, isRemoteData, localFile, type ResolveOptions, resolveDataFiles } from "./data-files";
+export { detectFormat, FORMAT_HINT, formatOfFile } from "./files";
 export { type OpenOptions, openDataset } from "./open-dataset";
 export { asyncBuffer as parquetBuffer } from "./parquet-reader";
 export { encodeParquet, type ParquetColumn } from "./parquet-writer";

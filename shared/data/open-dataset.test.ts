@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import { QuotedFieldParser } from "./csv-text";
 import { type ColumnBatch, type DataSet, openDataset } from "./index";
+import { userErrorOf as userError } from "../../test/helpers/user-error";
 
 const dir = mkdtempSync(join(tmpdir(), "data-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,15 +25,6 @@ function concatNum(batches: ColumnBatch[], col: string): number[] {
 }
 function concatStr(batches: ColumnBatch[], col: string): string[] {
   return batches.flatMap((b) => b.columns[col] as string[]);
-}
-async function userError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isUserError(e)) return (e as Error).message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
 }
 
 describe("CSV", () => {

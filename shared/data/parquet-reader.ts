@@ -114,7 +114,7 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
     if (names.length > 0) {
       // An error thrown inside onChunk would escape parquetRead as an unhandled rejection: keep the
       // first one and throw it once the read is done.
-      let failure: unknown;
+      let failure: { error: unknown } | undefined;
       await parquetRead({
         file: buffer,
         metadata,
@@ -128,11 +128,11 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
           try {
             copyChunk(file, chunk.columnName, chunk.columnData, chunk.rowStart - groupStart, target, groupStart);
           } catch (e) {
-            failure = e;
+            failure = { error: e };
           }
         },
       });
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failure.error;
     }
     for (let start = 0; start < n; start += plan.batchSize) {
       const end = Math.min(n, start + plan.batchSize);

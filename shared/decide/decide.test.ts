@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import type { Predictions } from "../metrics";
 import { computeMetrics } from "../metrics";
 import { seededRandom } from "./bootstrap";
 import { decide } from "./decide";
-
-function userErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isUserError(e)) return (e as Error).message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
-}
+import { userErrorOf } from "../../test/helpers/user-error";
 
 const oneSentence = (s: string) => {
   expect(s).not.toContain("\n");

@@ -21,6 +21,7 @@ export {
   type SliceEvaluation,
 } from "./decide";
 export {
+  checkMetricName,
   DEFAULT_SIGNIFICANCE,
   parseMetricLimits,
   parseSignificance,

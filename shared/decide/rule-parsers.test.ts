@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import { DEFAULT_SIGNIFICANCE, parseMetricLimits, parseSignificance, parseThresholds } from "./rule-parsers";
-
-function userErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isUserError(e)) return (e as Error).message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
-}
+import { userErrorOf } from "../../test/helpers/user-error";
 
 describe("parseThresholds", () => {
   it("reads one rule per line, commas, semicolons, list marks and comments", () => {

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import type { ProgressEvent } from "../log";
 import { validatePredictions } from "../metrics";
 import { columnsModel, encodeModel, linearClassifierModel, type ModelProto, treeEnsembleRegressorModel } from "../onnx";
 import { type EvaluateOptions, evaluateModels } from "./index";
+import { userErrorOf as userError } from "../../test/helpers/user-error";
 
 const dir = mkdtempSync(join(tmpdir(), "evaluate-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,15 +39,6 @@ const dot = (w: number[], x: number[]) => w.reduce((a, wj, j) => a + wj * f32(x[
 const model = (m: ModelProto, name: string) => ({ name, bytes: encodeModel(m) });
 const base: EvaluateOptions = { data: csv, label: "y", features: ["a", "b", "c"], batchSize: 7, keepPredictions: true };
 
-async function userError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isUserError(e)) return (e as Error).message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
-}
 function expectClose(actual: ArrayLike<number>, expected: number[], tol = 1e-6) {
   expect(actual.length).toBe(expected.length);
   const worst = expected.reduce((m, e, i) => Math.max(m, Math.abs(actual[i]! - e)), 0);

@@ -87,7 +87,7 @@ describe("upsertPrComment against a local GitHub API", () => {
         sha: "9999999999999999999999999999999999999999",
         runId: "4242",
         runAttempt: "2",
-        runUrl: "https://github.com/acme/plant-models/actions/runs/4242",
+        runUrl: "https://github.com/acme/plant-models/actions/runs/4242/attempts/2",
         event: { pull_request: { number: 20, head: { sha: "2222222222222222222222222222222222222222" } } },
         pullRequest: 20,
       },

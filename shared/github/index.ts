@@ -10,3 +10,4 @@ export {
   upsertPrComment,
 } from "./pr-comment";
 export { type ReportProvenance, reportProvenance, type RunInfo } from "./provenance";
+export { type RunIdentity, runIdentity } from "./run-identity";

@@ -5,6 +5,7 @@ export interface RunInfo {
   sha?: string;
   runId?: string;
   runAttempt?: string;
+  /** The attempt's URL, as runIdentity reads it. */
   runUrl?: string;
   event: Record<string, unknown>;
   pullRequest?: number;
@@ -34,7 +35,7 @@ export function reportProvenance(run: RunInfo, now: Date = new Date()): ReportPr
       : undefined;
   const attempt = Number(run.runAttempt ?? "1");
   const label = run.runId ? `run ${run.runId}${attempt > 1 ? ` (attempt ${attempt})` : ""}` : undefined;
-  const runUrl = run.runUrl && attempt > 1 ? `${run.runUrl}/attempts/${attempt}` : run.runUrl;
+  const runUrl = run.runUrl;
   return {
     ...(commit ? { commit } : {}),
     ...(commitUrl ? { commitUrl } : {}),

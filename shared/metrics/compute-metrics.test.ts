@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import { recordingLogger } from "../log";
 import {
   computeMetrics,
@@ -11,18 +10,9 @@ import {
   prepareMetric,
   sliceMetrics,
 } from "./index";
+import { userErrorOf } from "../../test/helpers/user-error";
 
 const f = (a: number[]) => Float64Array.from(a);
-
-function userErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isUserError(e)) return (e as Error).message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
-}
 
 const binary: Predictions = { task: "binary", yTrue: f([0, 0, 1, 1]), scores: f([0.1, 0.4, 0.35, 0.8]) };
 

@@ -1,5 +1,6 @@
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
+import { mapBounded } from "../map-bounded";
 import type { Credentials } from "./auth";
 import type { BlobRef, BuiltImage } from "./build-image";
 import { formatImageRef, type ImageRef, parseImageRef } from "./image-ref";
@@ -73,7 +74,6 @@ export async function pushImage(
   const queue = [...image.blobs.values()];
   const total = queue.reduce((n, b) => n + b.size, 0);
   let done = 0;
-  let stop = false;
   const pushOne = async (blob: BlobRef) => {
     if (await client.hasBlob(repo, blob.digest)) {
       result.skipped++;
@@ -98,21 +98,8 @@ export async function pushImage(
     done += blob.size;
     logger.progress({ task: `push ${formatImageRef(ref)}`, done, total, unit: "bytes" });
   };
-  const workers = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, async () => {
-    for (let blob = queue.shift(); blob && !stop; blob = queue.shift()) {
-      try {
-        await pushOne(blob);
-      } catch (e) {
-        stop = true;
-        throw e;
-      }
-    }
-  });
-  // Let every worker finish before failing, so no upload is still running when the caller sees the error.
-  const failed = (await Promise.allSettled(workers)).find((r) => r.status === "rejected");
-  if (failed) {
-    throw failed.reason;
-  }
+  // No upload is still running when the caller sees an error.
+  await mapBounded(queue, options.concurrency ?? 4, pushOne);
   for (const m of image.manifests) await client.putManifest(repo, m.digest, m.bytes, OCI_MANIFEST);
   // The index last: by tag when there is one (that also stores it under its digest), else by digest.
   const pushedDigest = { ...ref, tag: undefined, digest: image.digest };

@@ -5,6 +5,8 @@ import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ConflictError, shown, UserError } from "../errors";
+import { runIdentity } from "../github";
+import { mapBounded } from "../map-bounded";
 import { type Logger, silentLogger } from "../log";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
 import { type Digest, HashingStream, hashFile, sha256Hex } from "./hashing";
@@ -144,8 +146,8 @@ export class Registry {
 
   /** Fill actor and run URL from the environment (GITHUB_ACTOR, GITHUB_RUN_ID...) when not given. */
   auditDefaults(info: AuditInfo): Required<Pick<AuditInfo, "actor">> & AuditInfo {
-    const e = this.env;
-    let actor = info.actor ?? e.GITHUB_ACTOR;
+    const run = runIdentity(this.env);
+    let actor = info.actor ?? run.actor;
     if (!actor) {
       try {
         actor = userInfo().username;
@@ -153,11 +155,7 @@ export class Registry {
         actor = "unknown";
       }
     }
-    const runUrl =
-      info.runUrl ??
-      (e.GITHUB_RUN_ID && e.GITHUB_REPOSITORY
-        ? `${e.GITHUB_SERVER_URL ?? "https://github.com"}/${e.GITHUB_REPOSITORY}/actions/runs/${e.GITHUB_RUN_ID}`
-        : undefined);
+    const runUrl = info.runUrl ?? run.runUrl;
     return { ...info, actor, runUrl };
   }
 
@@ -287,7 +285,7 @@ export class Registry {
   /** Models with at least one complete version. */
   async list(): Promise<{ name: string; latest: number }[]> {
     const names = await this.store.listChildren(`${this.namespace}/`);
-    const out = await mapLimit(names, 8, async (name) => ({ name, latest: await this.latestVersion(name) }));
+    const out = await mapBounded(names, 8, async (name) => ({ name, latest: await this.latestVersion(name) }));
     return out.filter((m): m is { name: string; latest: number } => m.latest !== undefined);
   }
 
@@ -300,7 +298,7 @@ export class Registry {
       .filter((v): v is string => v !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
-    const cards = await mapLimit(versions, 16, (v) => this.readCard(name, v));
+    const cards = await mapBounded(versions, 16, (v) => this.readCard(name, v));
     return cards.filter((c): c is ModelCard => c !== undefined);
   }
 
@@ -583,7 +581,7 @@ export class Registry {
     if (opts.alias !== undefined) assertAlias(opts.alias);
     const keys = await this.store.list(`${this.namespace}/${name}/aliases/${opts.alias ? `${opts.alias}/` : ""}`);
     const eventKeys = keys.map((k) => k.key).filter((k) => /\/aliases\/[^/]+\/\d+\.json$/.test(k));
-    const events = await mapLimit(eventKeys, 16, (k) => this.readJson(k, (v) => AliasEventSchema.parse(v)));
+    const events = await mapBounded(eventKeys, 16, (k) => this.readJson(k, (v) => AliasEventSchema.parse(v)));
     return events
       .filter((e): e is AliasEvent => e !== undefined)
       .sort((a, b) => a.at.localeCompare(b.at) || a.alias.localeCompare(b.alias) || a.generation - b.generation);
@@ -764,15 +762,3 @@ function describe(v: number | null | undefined): string {
   return v === null || v === undefined ? "nothing (unset)" : `version ${v}`;
 }
 
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

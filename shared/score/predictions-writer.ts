@@ -75,7 +75,9 @@ async function parquetWriter(output: string, partial: string, columns: OutputCol
   let pq: InstanceType<typeof ParquetWriter> | undefined;
   let pending: (Float64Array | string[])[][] = [];
   let pendingRows = 0;
-  const flush = () => {
+  // The writer's write and finish may return a promise (when its sink flushes asynchronously): awaited, so
+  // the file is complete before it is renamed into place and a write error reaches the caller.
+  const flush = async () => {
     if (pendingRows === 0) return;
     const columnData = columns.map((c, j) => {
       const parts = pending.map((p) => p[j]!);
@@ -94,7 +96,7 @@ async function parquetWriter(output: string, partial: string, columns: OutputCol
       return { name: c.name, data, type: c.kind === "number" ? ("DOUBLE" as const) : ("STRING" as const), nullable: c.kind === "string" };
     });
     pq ??= new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }) });
-    pq.write({ columnData, rowGroupSize: pendingRows });
+    await pq.write({ columnData, rowGroupSize: pendingRows });
     pending = [];
     pendingRows = 0;
   };
@@ -102,14 +104,14 @@ async function parquetWriter(output: string, partial: string, columns: OutputCol
     async write(cols, rows) {
       pending.push(cols.map((c) => (c instanceof Float64Array ? c.slice(0, rows) : c.slice(0, rows))));
       pendingRows += rows;
-      if (pendingRows >= ROW_GROUP) flush();
+      if (pendingRows >= ROW_GROUP) await flush();
     },
     async finish() {
       if (!pq && pendingRows === 0) {
         throw new UserError(`output: no rows to write to ${output} (got 0 rows). Check the data and the shard.`);
       }
-      flush();
-      pq!.finish();
+      await flush();
+      await pq!.finish();
       await rename(partial, output);
     },
     async abort() {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import { decodeInferRequest, encodeInferResponse, INFERENCE_HEADER } from "./http-codec";
-
-function userError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(isUserError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error("expected a UserError");
-}
+import { userErrorOf as userError } from "../../test/helpers/user-error";
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 

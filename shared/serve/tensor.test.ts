@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import { fromBinaryData, fromHalf, fromJsonData, toBinaryData, toHalf, toJsonData } from "./tensor";
-
-function userError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(isUserError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error("expected a UserError");
-}
+import { userErrorOf as userError } from "../../test/helpers/user-error";
 
 describe("JSON tensor data", () => {
   it("accepts flat and nested row-major data and keeps the order", () => {

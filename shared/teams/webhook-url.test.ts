@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../errors";
 import { parseWebhookHosts, redactUrl, scrubSecret, validateWebhookUrl } from "./webhook-url";
+import { userErrorOf as messageOf } from "../../test/helpers/user-error";
 
 const SIG = "Zm9vYmFyc2VjcmV0c2lnbmF0dXJlMTIzNDU2Nzg5MA";
 const WORKFLOWS = `https://prod-12.westeurope.logic.azure.com:443/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`;
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a UserError");
-}
 
 describe("validateWebhookUrl", () => {
   it("accepts Workflows and legacy connector URLs", () => {

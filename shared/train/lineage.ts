@@ -1,3 +1,5 @@
+import { runIdentity } from "../github";
+
 /** Where a model came from, read from the GitHub Actions environment (all fields absent outside a runner). */
 // A type alias, not an interface: it must fit the registry's open lineage record.
 export type RunLineage = {
@@ -12,7 +14,7 @@ export type RunLineage = {
   actor?: string;
 };
 
-/** Lineage from GITHUB_SHA, GITHUB_REF, GITHUB_REPOSITORY, GITHUB_WORKFLOW, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_SERVER_URL, GITHUB_ACTOR. */
+/** Lineage from GITHUB_SHA, GITHUB_REF, GITHUB_REPOSITORY, GITHUB_WORKFLOW and the run identity (runIdentity). */
 export function lineageFromEnv(env: Record<string, string | undefined>): RunLineage {
   const v = (k: string) => (env[k] && env[k] !== "" ? env[k] : undefined);
   const out: RunLineage = {};
@@ -23,14 +25,11 @@ export function lineageFromEnv(env: Record<string, string | undefined>): RunLine
   set("ref", v("GITHUB_REF"));
   set("repository", v("GITHUB_REPOSITORY"));
   set("workflow", v("GITHUB_WORKFLOW"));
-  set("runId", v("GITHUB_RUN_ID"));
-  set("runAttempt", v("GITHUB_RUN_ATTEMPT"));
-  set("actor", v("GITHUB_ACTOR"));
-  const server = (v("GITHUB_SERVER_URL") ?? "https://github.com").replace(/\/+$/, "");
-  if (out.repository && out.runId) {
-    const attempt = out.runAttempt && out.runAttempt !== "1" ? `/attempts/${out.runAttempt}` : "";
-    out.runUrl = `${server}/${out.repository}/actions/runs/${out.runId}${attempt}`;
-  }
+  const run = runIdentity(env);
+  set("runId", run.runId);
+  set("runAttempt", run.runAttempt);
+  set("actor", run.actor);
+  set("runUrl", run.runUrl);
   return out;
 }
 

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isUserError } from "../errors";
 import { encodeModel, linearClassifierModel } from "../onnx";
 import { readMetricsOutput, readModelOutput, stampOf } from "./trainer-outputs";
+import { userErrorOf as userError } from "../../test/helpers/user-error";
 
 let dir: string;
 beforeAll(async () => {
@@ -14,15 +14,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const onnx = () =>
   encodeModel(linearClassifierModel({ coefficients: [[0.5, -1, 2]], intercepts: [0.1], classes: [0, 1] }));
-
-async function userError(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(isUserError(e), `expected a UserError, got ${String(e)}`).toBe(true);
-  return (e as Error).message;
-}
 
 describe("readModelOutput", () => {
   it("returns the signature of a valid ONNX model", async () => {

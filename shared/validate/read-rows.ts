@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import { extname } from "node:path";
 import { parse } from "csv-parse";
 import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import {
@@ -7,6 +6,9 @@ import {
   checkParquetRowCounts,
   checkParquetRowGroup,
   type DataFile,
+  type DataFormat,
+  FORMAT_HINT,
+  formatOfFile,
   lineTooLong,
   localFile,
   MAX_LINE_CHARS,
@@ -14,7 +16,7 @@ import {
 } from "../data";
 import { shown, UserError } from "../errors";
 
-export type DataFormat = "csv" | "parquet" | "jsonl";
+export type { DataFormat };
 
 /** One cell as found in the file: CSV cells are raw text, JSON Lines / Parquet cells keep their decoded type. */
 export type Cell = string | number | bigint | boolean | null | Date | object;
@@ -36,20 +38,15 @@ export interface RowSource {
   rows: AsyncIterable<DataRow>;
 }
 
-/** Pick the format from the file extension (.csv, .parquet/.pq, .jsonl/.ndjson) unless given. */
+/** Pick the format from the file extension, by the rule every reader uses (formatOfFile), unless given. */
 export function detectFormat(path: string, format?: DataFormat): DataFormat {
-  if (format) return format;
-  const ext = extname(path).toLowerCase();
-  if (ext === ".csv" || ext === ".txt") return "csv";
-  if (ext === ".parquet" || ext === ".pq") return "parquet";
-  if (ext === ".jsonl" || ext === ".ndjson" || ext === ".json") return "jsonl";
-  throw new UserError(
-    `data: cannot tell the format of ${path} from its extension (got ${shown(ext || "(none)")}). Use .csv, .parquet or .jsonl, or set format:.`,
-  );
+  const found = format ?? formatOfFile(path);
+  if (found) return found;
+  throw new UserError(`data: cannot tell the format of ${shown(path)} from its extension. ${FORMAT_HINT}.`);
 }
 
 /**
- * Stream a CSV, Parquet or JSON Lines file row by row in bounded memory.
+ * Stream a CSV (or tab-separated), Parquet or JSON Lines file row by row in bounded memory.
  * CSV: a UTF-8 BOM is dropped, the first record is the header, cells stay raw text (so "12a" in a
  * numeric column is seen as text, not coerced), and each row carries its file line number.
  * JSON Lines: one object per line; the columns are `knownKeys` then the keys of the first object (later new
@@ -72,17 +69,23 @@ export async function readRows(
       throw new UserError(`data: file not found (got ${shown(path)}). Check the path relative to the workspace.`);
     }
   } else source = file;
-  if (fmt === "csv") return readCsv(source);
+  if (fmt === "csv" || fmt === "tsv") return readCsv(source, fmt);
   if (fmt === "jsonl") return readJsonl(source, knownKeys);
   return readParquet(source);
 }
 
-async function readCsv(source: DataFile): Promise<RowSource> {
+async function readCsv(source: DataFile, format: "csv" | "tsv"): Promise<RowSource> {
   const path = source.name;
   // Line numbers are counted here rather than with csv-parse's `info` (a third of its cost): a record
   // starts on the line after the previous one ended; blank lines arrive as a single empty field.
   const parser = (await source.stream()).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: MAX_LINE_CHARS }),
+    parse({
+      bom: true,
+      delimiter: format === "tsv" ? "\t" : ",",
+      relax_column_count: true,
+      skip_empty_lines: false,
+      max_record_size: MAX_LINE_CHARS,
+    }),
   );
   const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
   let nextLine = 1;
@@ -120,7 +123,7 @@ async function readCsv(source: DataFile): Promise<RowSource> {
       throw csvError(path, e);
     }
   }
-  return { format: "csv", columns, rows: rows() };
+  return { format, columns, rows: rows() };
 }
 
 function countNewlines(s: string): number {

@@ -217,11 +217,12 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
       .filter((c) => position.has(c.name))
       .map((c) => ({ ...c, index: position.get(c.name) as number }));
     const fieldCount = tally("field-count", undefined, String(columns.length));
-    const typedSource = source.format !== "csv";
+    const text = source.format === "csv" || source.format === "tsv";
+    const typedSource = !text;
 
     for await (const r of source.rows) {
       rows++;
-      if (source.format === "csv" && r.cells.length !== columns.length) {
+      if (text && r.cells.length !== columns.length) {
         hit(fieldCount, r.row, r.line, `${r.cells.length} fields`);
       }
       if (rules.length > 0) numbers.clear();

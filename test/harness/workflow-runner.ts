@@ -265,7 +265,7 @@ class Runner {
     const ancestors = (job: WorkflowJob): string[] =>
       (job.needs ?? []).flatMap((n) => [n.value, ...ancestors(list.find((j) => j.id.value === n.value)!)]);
     const runJob = async (job: WorkflowJob) => {
-      await Promise.all((job.needs ?? []).map((n) => finished.get(n.value)));
+      await Promise.all((job.needs ?? []).flatMap((n) => finished.get(n.value) ?? []));
       const id = job.id.value;
       const needs: Record<string, Value> = {};
       for (const n of job.needs ?? []) needs[n.value] = summary(records.get(n.value) ?? []);

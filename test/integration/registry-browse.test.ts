@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registryCommand } from "../../cli/registry";
-import { isUserError } from "../../shared/errors";
 import { openRegistry, type Registry } from "../../shared/registry";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, startAzurite } from "../services/azurite";
 import { chromiumAvailability, launchChromium } from "../services/chromium";
+import { userErrorOf as userError } from "../helpers/user-error";
 
 const OUT = resolve(import.meta.dirname, "../../test-output");
 const work = mkdtempSync(join(tmpdir(), "registry-browse-"));
@@ -60,16 +60,6 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   let out = "";
   const code = await registryCommand(argv, env, (t) => (out += `${t}\n`));
   return { code, out };
-}
-
-async function userError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isUserError(e)) return (e as Error).message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
 }
 
 function browsing(backend: string, setup: () => Promise<{ uri: string; env: NodeJS.ProcessEnv }>) {

@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promote } from "../../shared/promote";
 import { openRegistry, type Registry } from "../../shared/registry";
-import { mapLimit } from "../../shared/registry/registry";
+import { mapBounded } from "../../shared/map-bounded";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
 
@@ -142,7 +142,7 @@ function crashSuite(backend: string, setup: () => { dev: string; prod: string; e
     const calibration = await runChild(["register", dev, "calibrate", dir], env);
     expect(calibration.completed).toBe(true);
     expect(calibration.steps).toBeGreaterThan(5);
-    const runs = await mapLimit(
+    const runs = await mapBounded(
       Array.from({ length: RUNS }, (_, i) => i),
       PARALLEL,
       async (run) => {
@@ -179,7 +179,7 @@ function crashSuite(backend: string, setup: () => { dev: string; prod: string; e
     const calibration = await runChild(["promote", dev, "calibrate", "2", prod], env);
     expect(calibration.completed).toBe(true);
     expect(calibration.steps).toBeGreaterThan(5);
-    const runs = await mapLimit(
+    const runs = await mapBounded(
       Array.from({ length: RUNS }, (_, i) => i),
       PARALLEL,
       async (run) => {

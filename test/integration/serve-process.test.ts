@@ -73,7 +73,7 @@ function serve(args: string[], timeoutMs = 30_000): Promise<Served> {
             () => reject(new Error(`no log line ${pattern} within ${timeoutMs} ms; stderr: ${stderr}`)),
             timeoutMs,
           );
-          exited.then(() => {
+          void exited.then(() => {
             clearTimeout(timer);
             reject(new Error(`server exited before logging ${pattern}; stderr: ${stderr}`));
           });

@@ -59,7 +59,8 @@ export async function startArtifactService(connectionString: string): Promise<Ar
   const server = http.createServer((req, res) => {
     let text = "";
     req.on("data", (c) => (text += c));
-    req.on("end", async () => {
+    // Every failure below answers 500 inside the handler, so nothing is left to the event emitter.
+    req.on("end", () => void (async () => {
       const reply = (status: number, body: unknown) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
@@ -119,7 +120,7 @@ export async function startArtifactService(connectionString: string): Promise<Ar
       } catch (e) {
         return reply(500, { code: "internal", msg: (e as Error).message });
       }
-    });
+    })());
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -2,7 +2,7 @@
  * A local stand-in for the GitHub REST endpoints of issue comments (list, create, update), run approvals and
  * workflow dispatches, on 127.0.0.1, with the same paths, auth header and pagination; it records every request.
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface FakeComment {
@@ -39,7 +39,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
   const requests: GitHubApiServer["requests"] = [];
   const dispatches: GitHubApiServer["dispatches"] = [];
   let nextId = 1000;
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://x");
     requests.push({ method: req.method ?? "", path: url.pathname + url.search, auth: req.headers.authorization });
     const send = (status: number, body: unknown) => {
@@ -99,7 +99,14 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
       return send(404, { message: "Not Found" });
     }
     send(404, { message: "Not Found" });
-  });
+  };
+  // A request the stand-in cannot handle answers 500 instead of leaving the client waiting.
+  const server = createServer((req, res) =>
+    void handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: String(e) }));
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
   return {

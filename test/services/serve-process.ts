@@ -53,7 +53,7 @@ export function spawnServer(
         }
       }
     });
-    exited.then(() => {
+    void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`server exited before it was ready: ${err}`));
     });

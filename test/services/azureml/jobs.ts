@@ -507,7 +507,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       return id;
     },
     async settle() {
-      await Promise.all([...jobs.values()].map((j) => j.done));
+      await Promise.all([...jobs.values()].flatMap((j) => (j.done ? [j.done] : [])));
     },
     async close() {
       for (const j of jobs.values())
@@ -517,7 +517,7 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
           } catch {
             /* gone */
           }
-      await Promise.all([...jobs.values()].map((j) => j.done));
+      await Promise.all([...jobs.values()].flatMap((j) => (j.done ? [j.done] : [])));
       rmSync(scratch, { recursive: true, force: true });
     },
   };

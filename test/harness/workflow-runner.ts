@@ -751,3 +751,23 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
   });
   return runner.run;
 }
+
+/**
+ * One step's `with:` of a workflow file, as the runner would hand it to the action: read by GitHub's parser,
+ * evaluated by GitHub's evaluator in `ctx` (the contexts the test gives: vars, runner, steps, ...). For tests
+ * that run one step of a workflow on its own; `file` is relative to `repository`.
+ */
+export async function stepWith(
+  file: string,
+  repository: string,
+  jobId: string,
+  uses: RegExp,
+  ctx: Contexts,
+): Promise<Record<string, string>> {
+  const wf = await loadWorkflow(resolve(repository, file), repository);
+  const job = wf.template.jobs.find((j) => j.id.value === jobId);
+  if (!job || isReusableWorkflowJob(job)) throw new Error(`${wf.file}: no job ${jobId} with steps`);
+  const index = job.steps.findIndex((s) => "uses" in s && uses.test(s.uses.value));
+  if (index < 0) throw new Error(`${wf.file}: job ${jobId} has no step that uses ${uses}`);
+  return evaluateStrings(wf.raw.get(`${wf.file}#${jobId}`)?.steps[index]?.get("with"), ctx);
+}

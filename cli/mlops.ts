@@ -7,16 +7,26 @@
  *   mlops <action> --help
  *   mlops serve --model <file|ref> [--registry URI] [--http-port 8080] [--grpc-port 8081]
  *   mlops registry list|show|history|diff|report [...] [--registry URI] [--json]
+ *   mlops --version
+ *
+ * Exit codes (runtime/failure.ts EXIT): 0 ran and passed, 1 a gate refused (rejected candidate, drift,
+ * broken data contract, refused promotion), 2 could not run (a mistake in the inputs, files, data or
+ * environment), 3 a bug. Errors are one `error: ...` line in a terminal and `::error::` on a runner.
  */
 import { writeFileSync } from "node:fs";
 import { actions } from "../actions/index";
 import { cliContext } from "../runtime/cli-context";
 import { parseInputs } from "../runtime/inputs";
 import { defaultFor, readActionMeta } from "../runtime/metadata";
-import { isUserError, UserError } from "../shared/errors";
+import { describeFailure, EXIT } from "../runtime/failure";
+import { UserError } from "../shared/errors";
 import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
 
 const OWN_FLAGS = new Set(["summary", "quiet", "json", "help"]);
+
+/** The package version, written into the bundle by scripts/build.mjs (`dev` when run from the sources). */
+declare const __MLOPS_VERSION__: string | undefined;
+export const VERSION = typeof __MLOPS_VERSION__ === "string" ? __MLOPS_VERSION__ : "dev";
 
 export function parseArgs(argv: string[]): { command?: string; flags: Record<string, string> } {
   const flags: Record<string, string> = {};
@@ -25,6 +35,8 @@ export function parseArgs(argv: string[]): { command?: string; flags: Record<str
     const a = argv[i]!;
     if (a === "-h") {
       flags.help = "true";
+    } else if (a === "-V") {
+      flags.version = "true";
     } else if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -46,6 +58,7 @@ export function parseArgs(argv: string[]): { command?: string; flags: Record<str
 function usage(): string {
   const lines = [
     "usage: mlops <command> --<input> <value> ... [--summary FILE] [--quiet | --json]",
+    "       mlops --version",
     "  outputs are printed as JSON on stdout; --quiet or --json keep the log off stderr",
     "",
     "commands:",
@@ -53,7 +66,16 @@ function usage(): string {
   for (const name of Object.keys(actions)) lines.push(`  ${name.padEnd(16)} ${readActionMeta(name).description}`);
   lines.push(`  ${"serve".padEnd(16)} Serve a model over the Open Inference Protocol v2 (HTTP and gRPC).`);
   lines.push(`  ${"registry".padEnd(16)} Browse a registry: list, show, history, diff, report (mlops registry --help).`);
-  lines.push("", "mlops <command> --help lists the command's inputs (the same as its action.yml).");
+  lines.push(
+    "",
+    "mlops <command> --help lists the command's inputs (the same as its action.yml).",
+    "",
+    "exit codes:",
+    `  ${EXIT.ok}  ran, and every gate passed`,
+    `  ${EXIT.rejected}  a gate refused: candidate rejected, data drifted or broke its contract, promotion refused`,
+    `  ${EXIT.failed}  could not run: a mistake in the inputs, files, data or environment (the error line says which)`,
+    `  ${EXIT.bug}  could not run because of a bug in mlops-actions (please report it)`,
+  );
   return lines.join("\n");
 }
 
@@ -70,15 +92,29 @@ export function actionHelp(name: string): string {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Runner syntax only where a runner reads it; plain lines in a terminal.
+  const on = env.GITHUB_ACTIONS === "true" ? "runner" : "terminal";
+  let command: string | undefined;
   try {
     if (argv[0] === "registry") {
+      command = "registry";
       const { registryCommand } = await import("./registry");
       return await registryCommand(argv.slice(1), env);
     }
-    const { command, flags } = parseArgs(argv);
+    const parsed = parseArgs(argv);
+    command = parsed.command;
+    const flags = parsed.flags;
+    if (flags.version && !command) {
+      console.log(`mlops ${VERSION}`);
+      return EXIT.ok;
+    }
     if (!command || command === "help") {
+      if (!command && !flags.help) {
+        console.error(usage());
+        return EXIT.failed;
+      }
       console.log(usage());
-      return command ? 0 : flags.help ? 0 : 1;
+      return EXIT.ok;
     }
     const supported = () => {
       if (!findOnnxRuntime(import.meta.url))
@@ -97,7 +133,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     if (flags.help) {
       console.log(actionHelp(command));
-      return 0;
+      return EXIT.ok;
     }
     const meta = readActionMeta(command);
     const declared = meta.inputs ?? {};
@@ -126,17 +162,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (flags.summary) writeFileSync(flags.summary, run.summary.join("\n"));
     console.log(JSON.stringify(run.outputs, null, 2));
     if (failure) throw failure.error;
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    if (isUserError(e)) {
-      console.error(`::error::${e.message}`);
-    } else {
-      console.error((e as Error).stack ?? String(e));
-      console.error(
-        `::error::unexpected error: ${(e as Error).message}. This is a bug; please report it with the output above.`,
-      );
-    }
-    return 1;
+    const f = describeFailure(e, { action: command && command in actions ? command : undefined, on });
+    if (f.stack) console.error(f.stack);
+    console.error(on === "runner" ? `::error::${f.message}` : `error: ${f.message}`);
+    return f.exitCode;
   }
 }
 

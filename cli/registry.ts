@@ -13,6 +13,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { EXIT } from "../runtime/failure";
 import { UserError } from "../shared/errors";
 import { displayLocation, openRegistry, parseRegistryUri } from "../shared/registry";
 import {
@@ -107,7 +108,7 @@ export async function registryCommand(
   const [command, ...rest] = args;
   if (!command || flags.help) {
     out(REGISTRY_USAGE);
-    return command || flags.help ? 0 : 1;
+    return command || flags.help ? EXIT.ok : EXIT.failed;
   }
   if (!(SUBCOMMANDS as readonly string[]).includes(command)) {
     throw new UserError(`mlops registry: unknown command ${JSON.stringify(command)}. Use one of: ${SUBCOMMANDS.join(", ")}.`);
@@ -169,5 +170,5 @@ export async function registryCommand(
       return 0;
     }
   }
-  return 1;
+  return EXIT.failed;
 }

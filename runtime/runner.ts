@@ -4,16 +4,14 @@
  * bugs with one and a request to report them), writes the job summary even when the action fails.
  */
 import * as core from "@actions/core";
-import { isUserError } from "../shared/errors";
 import { findOnnxRuntime, unsupportedPlatformMessage } from "../shared/platform";
 import { secretForms } from "../shared/secrets";
 import type { Logger } from "../shared/log";
 import type { ActionDefinition } from "./action";
 import { type ActionContext, githubContext } from "./context";
+import { describeFailure } from "./failure";
 import { parseInputs } from "./inputs";
 import { progressLines } from "./progress";
-
-export const REPORT_URL = "https://github.com/mlops-actions/mlops-actions/issues";
 
 export function runnerContext(): ActionContext {
   const masked: string[] = [];
@@ -71,15 +69,9 @@ export async function runOnRunner(def: ActionDefinition): Promise<void> {
     const inputs = parseInputs(def.inputs, raw, def.secrets ?? []);
     await def.run(inputs, ctx);
   } catch (e) {
-    if (isUserError(e)) {
-      core.setFailed(e.message);
-    } else {
-      const err = e instanceof Error ? e : new Error(String(e));
-      core.info(err.stack ?? String(err));
-      core.setFailed(
-        `${def.name}: unexpected error: ${err.message}. This is a bug; please report it with the log above at ${REPORT_URL}.`,
-      );
-    }
+    const failure = describeFailure(e, { action: def.name, on: "runner" });
+    if (failure.stack) core.info(failure.stack);
+    core.setFailed(failure.message);
   } finally {
     if (process.env.GITHUB_STEP_SUMMARY) {
       try {

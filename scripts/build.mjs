@@ -26,6 +26,8 @@ const banner = [
   "const __dirname = __mlopsDirname(__filename);",
 ].join("\n");
 
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+
 const common = {
   bundle: true,
   platform: "node",
@@ -38,6 +40,8 @@ const common = {
   logLevel: "warning",
   absWorkingDir: root,
   metafile: true,
+  // `mlops --version` prints the package version (release.yml checks that the tag matches it).
+  define: { __MLOPS_VERSION__: JSON.stringify(version) },
   // Optional native speed-ups of some dependencies; they fall back to JS when absent.
   loader: { ".proto": "text" },
 };

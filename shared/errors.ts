@@ -24,8 +24,27 @@ export class ConflictError extends UserError {
   }
 }
 
+/**
+ * A gate decided against what it checked (a rejected candidate, drifted data, data that breaks its contract,
+ * a decision promote will not act on): the step fails on purpose, not because something could not run.
+ * `relax` names the input that turns the failure into a report, e.g. fail-on-reject: false.
+ */
+export class GateRejection extends UserError {
+  constructor(
+    message: string,
+    readonly relax?: { input: string; value: string },
+  ) {
+    super(message, { code: "rejected" });
+  }
+}
+
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError || (e instanceof Error && e.name === "UserError");
+}
+
+/** A gate's refusal (also across bundle chunks, where `instanceof` may not hold). */
+export function isGateRejection(e: unknown): e is GateRejection {
+  return isUserError(e) && (e as UserError).code === "rejected";
 }
 
 /** Short, quoted rendering of a received value for error messages. */

@@ -23,6 +23,8 @@ export const inputs = z.object({
   "max-slice-gap": input.number({ min: 0 }),
   "max-slice-regression": input.number({ min: 0 }),
   "parity-reference": input.string(),
+  interface: input.string(),
+  "allow-breaking-contract": input.boolean(),
   "parity-tolerance": input.number({ min: 0 }),
   "batch-size": input.integer({ min: 1, max: 1_048_576 }),
   "memory-budget": input.integer({ min: 16, max: 1_048_576 }),

@@ -3,8 +3,8 @@ import { defineAction } from "../../runtime/action";
 import { uploadArtifact } from "../../runtime/artifact";
 import { dataSecrets } from "../../shared/data";
 import { compareModels } from "../../shared/compare";
+import { GateRejection } from "../../shared/errors";
 import { parseShard } from "../../shared/evaluate";
-import { UserError } from "../../shared/errors";
 import { commentReport, reportProvenance } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
@@ -65,7 +65,10 @@ export default defineAction({
       else ctx.annotate(c.level, c.message);
     }
     if (r.decision === "reject" && i["fail-on-reject"] !== false) {
-      throw new UserError(`compare-models: the candidate was rejected: ${r.reason} (set fail-on-reject: false to go on).`);
+      throw new GateRejection(`compare-models: the candidate was rejected: ${r.reason}`, {
+        input: "fail-on-reject",
+        value: "false",
+      });
     }
   },
 });

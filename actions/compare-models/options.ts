@@ -29,6 +29,8 @@ export function compareOptions(i: z.output<typeof inputs>, ctx: ActionContext): 
     maxSliceRegression: i["max-slice-regression"],
     parityReference: i["parity-reference"],
     parityTolerance: i["parity-tolerance"],
+    interface: i.interface,
+    allowBreakingContract: i["allow-breaking-contract"],
     batchSize: i["batch-size"],
     ...(i["memory-budget"] ? { memoryBudget: i["memory-budget"] * 1024 * 1024 } : {}),
     spillDir: temp,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { input } from "../../runtime/inputs";
+import { parseMethodInput } from "../../shared/drift";
 
 export const inputs = z.object({
   reference: input.requiredString("the reference data (CSV, Parquet or JSON Lines), usually the training set"),
@@ -17,6 +18,7 @@ export const inputs = z.object({
     }),
     "a map with any of psi, ks_p_value, wasserstein, chi2_p_value, jensen_shannon",
   ),
+  method: input.string().transform((v) => parseMethodInput(v)),
   "drift-share": input.number({ min: 0, max: 1 }),
   model: input.string(),
   registry: input.string(),

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
 import { driftStep } from "../../shared/drift";
-import { UserError } from "../../shared/errors";
+import { GateRejection } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
 import { inputs } from "./inputs";
 
@@ -19,6 +19,7 @@ export default defineAction({
       label: i.label,
       categorical: i.categorical,
       thresholds: i.thresholds,
+      methods: i.method,
       driftShare: i["drift-share"],
       model: i.model,
       registry: i.registry,
@@ -26,6 +27,11 @@ export default defineAction({
       reportDir: i["report-dir"] || join(ctx.github.tempDir, `mlops-drift-${Date.now()}`),
       logger: ctx.logger,
     });
+    if (r.leftOut.length > 0)
+      ctx.annotate(
+        "notice",
+        `detect-drift: not compared, unique per row in the reference: ${r.leftOut.map((l) => l.column).join(", ")}. List features: to compare them.`,
+      );
     ctx.setOutput("drifted", r.drifted);
     ctx.setOutput("drift-share", r.driftShare);
     ctx.setOutput("features", r.features);
@@ -33,8 +39,9 @@ export default defineAction({
     ctx.summary(r.reportMarkdown);
     if (r.drifted && i["fail-on-drift"]) {
       const drifted = r.features.filter((f) => f.drifted).map((f) => f.feature);
-      throw new UserError(
-        `detect-drift: ${(r.driftShare * 100).toFixed(0)}% of the features drifted (threshold ${(r.driftShareThreshold * 100).toFixed(0)}%; got drift in ${drifted.join(", ")}). See ${r.reportPath}; retrain on recent data, or set fail-on-drift: false to only report it.`,
+      throw new GateRejection(
+        `detect-drift: ${(r.driftShare * 100).toFixed(0)}% of the features drifted (threshold ${(r.driftShareThreshold * 100).toFixed(0)}%; got drift in ${drifted.join(", ")}). See ${r.reportPath}; retrain on recent data`,
+        { input: "fail-on-drift", value: "false" },
       );
     }
   },

@@ -10,7 +10,8 @@ export const inputs = z.object({
   "resource-group": input.string(),
   "azure-endpoint": input.string(),
   alias: input.string(),
-  "require-decision": input.enumeration(["promote", "reject"] as const),
+  "require-decision": input.enumeration(["promote", "promote-breaking", "reject"] as const),
+  "allow-breaking-contract": input.boolean(),
   force: input.boolean(),
   "expected-champion": input.string().transform((v, ctx) => {
     if (v === undefined) return undefined;

@@ -39,6 +39,7 @@ export default defineAction({
       rollback: i.rollback,
       rollbackTo: i["rollback-to"],
       requireDecision: i["require-decision"],
+      allowBreakingContract: i["allow-breaking-contract"],
       force: i.force,
       expectedChampion: i["expected-champion"],
       reason: i.reason,

@@ -32,6 +32,9 @@ export default defineAction({
       registry,
       alias: i.alias || undefined,
       aliasReason: `trained in ${ctx.github.runUrl ?? "a local run"}`,
+      matrix: i.matrix,
+      sweepMetric: i["sweep-metric"],
+      maxParallel: i["max-parallel"],
       logger: ctx.logger,
     };
     // Only Azure ML jobs need the runner's cancel signal; a local trainer gets it forwarded by shared/train.
@@ -52,9 +55,6 @@ export default defineAction({
               environment: i.environment,
               computeTarget: i["compute-target"],
               experimentName: i["experiment-name"],
-              matrix: i.matrix,
-              sweepMetric: i["sweep-metric"],
-              maxParallel: i["max-parallel"],
               modelOutput: i["model-output"],
               workspaceModel: i["workspace-model"],
               signal: cancel?.signal,

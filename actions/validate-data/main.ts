@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
-import { UserError } from "../../shared/errors";
+import { GateRejection } from "../../shared/errors";
 import { validateStep } from "../../shared/validate";
 import { inputs } from "./inputs";
 
@@ -26,8 +26,9 @@ export default defineAction({
     ctx.summary(r.markdown);
     if (!r.valid && i["fail-on-invalid"] !== false) {
       const rules = [...new Set(r.violations.map((v) => v.rule))].join(", ");
-      throw new UserError(
-        `validate-data: ${i.data} breaks the contract ${i.schema} (${r.violations.length} violated rule(s): ${rules}). See the annotations and the report; fix the data or the contract.`,
+      throw new GateRejection(
+        `validate-data: ${i.data} breaks the contract ${i.schema} (${r.violations.length} violated rule(s): ${rules}). See the annotations and the report; fix the data or the contract`,
+        { input: "fail-on-invalid", value: "false" },
       );
     }
   },

@@ -2,7 +2,7 @@
  * The compare-models use case: resolve the candidate and the champion, evaluate both over the same data in
  * one streaming pass, compute their metrics, apply the rules, compare their contracts, and write the report.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import {
@@ -11,12 +11,13 @@ import {
   checkMetricName,
   type Decision,
   decide,
+  formatMetric,
   parseThresholds,
   type RuleResult,
   type Rules,
 } from "../decide";
 import { prewarmParseWorker } from "../data";
-import { UserError } from "../errors";
+import { isUserError, UserError } from "../errors";
 import {
   type EvaluateOptions,
   type EvaluationMeta,
@@ -28,14 +29,11 @@ import {
   type ShardSpec,
 } from "../evaluate";
 import { type Logger, silentLogger } from "../log";
-import {
-  defaultPrimaryMetric,
-  type MetricValues,
-  type ModelCurves,
-  type Task,
-} from "../metrics";
+import { defaultPrimaryMetric, METRICS, type MetricValues, type ModelCurves, type Task } from "../metrics";
 import { type ResolvedModel, resolveModel } from "../models";
+import { ensureOutputDir } from "../user-files";
 import { type ContractReport, compareContracts } from "./contract";
+import { interfaceYaml, loadInterface } from "./interface";
 import { type Provenance, renderCompareMarkdown } from "./report";
 import { renderCompareHtml } from "./report-html";
 import { compareSlices, type SliceComparison } from "./slices";
@@ -43,7 +41,10 @@ import { type TrainingLineage, trainingLineage } from "./training-lineage";
 
 export interface CompareOptions {
   candidate: string;
-  /** Default `<model name>@champion` in `registry`. */
+  /**
+   * Default `<model name>@champion` in `registry`; it must exist. `none` says in so many words that this
+   * is the model's first release: the candidate is judged on its own.
+   */
   champion?: string;
   /** Model name for the default champion when the candidate is a file. */
   modelName?: string;
@@ -67,6 +68,10 @@ export interface CompareOptions {
   maxSliceRegression?: number;
   parityReference?: string;
   parityTolerance?: number;
+  /** A consumer interface file (interface.ts) every candidate is checked against. */
+  interface?: string;
+  /** A breaking contract passes the contract rule (and the decision says promote-breaking). */
+  allowBreakingContract?: boolean;
   batchSize?: number;
   /** Evaluate one shard of the data (evaluateShard). */
   shard?: ShardSpec;
@@ -101,22 +106,35 @@ export interface ModelSummary {
   curves?: ModelCurves;
 }
 
-/** decide's rules plus the parity check, which compare-models adds. */
-export type CompareRule = Omit<RuleResult, "rule"> & { rule: RuleResult["rule"] | "parity" };
+/** decide's rules plus the parity and contract checks, which compare-models adds. */
+export type CompareRule = Omit<RuleResult, "rule"> & { rule: RuleResult["rule"] | "parity" | "contract" };
+
+/**
+ * promote-breaking: every rule passed, and the contract is breaking but allowed (allow-breaking-contract).
+ * promote reads it and refuses it unless told the same in its own inputs.
+ */
+export type CompareDecision = Decision["decision"] | "promote-breaking";
+
+/** `champion: none`: the workflow says this is the model's first release. */
+export const NO_CHAMPION = "none";
 
 export interface CompareResult {
-  decision: Decision["decision"];
+  decision: CompareDecision;
   isBetter: boolean;
   reason: string;
   task: Task;
   rows: number;
   classes?: string[];
   primaryMetric: string;
+  /** What decided, in one sentence for the report: the primary metric, the margins, significance on or off. */
+  decidedBy: string;
   candidate: ModelSummary;
   champion?: ModelSummary;
   deltas: Record<string, number | null>;
   rules: CompareRule[];
   contract: ContractReport;
+  /** The candidate's signature written as an interface file, when the contract is breaking or unchecked. */
+  candidateInterface?: string;
   /** Per-slice metrics of both models, the worst slice (on the primary metric) first. */
   slices?: { column: string; metric: string; slices: SliceComparison[] };
   parity?: ParityReport;
@@ -164,18 +182,16 @@ interface ResolvedPair {
   models: ModelToEvaluate[];
 }
 
-/** The candidate and (when it exists) the champion, with their bytes. */
+/**
+ * The candidate and the champion, with their bytes. The champion must exist, unless `champion: none` says
+ * this is the model's first release.
+ */
 async function resolveModels(opts: CompareOptions, logger: Logger): Promise<ResolvedPair> {
   const resolveOpts = { registry: opts.registry, cwd: opts.cwd, env: opts.env, logger };
   const candidate = (await resolveModel(opts.candidate, { ...resolveOpts, what: "candidate" }))!;
-  const championSpec = opts.champion || defaultChampion(candidate, opts.modelName, opts.candidate);
-  if (!championSpec) {
-    throw new UserError(
-      `champion: cannot tell which model to compare with (got a candidate file ${JSON.stringify(opts.candidate)} and no model-name). Set champion: to a reference such as my-model@champion, or model-name:.`,
-    );
-  }
-  const champion = await resolveModel(championSpec, { ...resolveOpts, what: "champion", optional: true });
-  if (!champion) logger.info(`champion: ${championSpec} does not exist yet; the candidate is judged on its own.`);
+  const firstRelease = isFirstRelease(opts);
+  const champion = firstRelease ? undefined : await resolveChampion(opts, candidate, resolveOpts);
+  if (firstRelease) logger.info("champion: none (first release): the candidate is judged on its own.");
   const models = [{ name: "candidate", bytes: await readFile(candidate.path) }];
   if (champion) models.push({ name: "champion", bytes: await readFile(champion.path) });
   return { candidate, champion, models };
@@ -293,28 +309,33 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     );
   }
 
+  await ensureOutputDir(opts.reportDir, "report-dir");
+  const iface = opts.interface ? await loadInterface(opts.interface) : undefined;
+
+  const firstRelease = isFirstRelease(opts);
   const { candidate, champion, models } = await resolveModels(opts, logger);
   let meta: EvaluationMeta;
-  let finished: FinishedEvaluation;
+  let state: EvaluationState;
   let parityReport: ParityReport | undefined;
   let seconds: number;
   if (opts.states) {
     // Merge mode: the shards evaluated; this job merges their states and decides.
     const started = performance.now();
-    const state = await EvaluationState.read(opts.states);
+    state = await EvaluationState.read(opts.states);
     checkSameModels(state.meta, models);
     checkSameSignificance(state.meta, opts);
     meta = state.meta;
-    finished = state.finish(logger);
     seconds = (performance.now() - started) / 1000;
     logger.info(`merge: ${opts.states.length} shard states, ${meta.rows} rows`);
   } else {
     const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
-    meta = evaluation.state.meta;
-    finished = evaluation.state.finish(logger);
+    state = evaluation.state;
+    meta = state.meta;
     parityReport = evaluation.parity;
     seconds = evaluation.seconds;
   }
+  requireClasses(state.states[0]!, opts.label, meta.classes);
+  const finished: FinishedEvaluation = state.finish(logger);
   const task = meta.task;
   const [candMetrics, champMetrics] = finished.models.map((m) => m.metrics);
   const [slices, champSlices] = finished.slices ?? [];
@@ -365,21 +386,36 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     }
   }
   const [candInfo, champInfo] = meta.models;
-  const contract = compareContracts(candInfo!.signature, champInfo?.signature);
+  const contract = compareContracts(candInfo!.signature, champInfo?.signature, iface);
+  if (contract.contract !== "unchecked") {
+    const rule = contractRule(contract, opts.allowBreakingContract === true);
+    ruleResults.push(rule);
+    if (!rule.passed) {
+      if (verdict === "promote") reason = `Reject: contract rule failed: ${rule.detail}.`;
+      else reason = reason.replace(/\.$/, `; the contract is breaking too (${contract.differences.length} difference${contract.differences.length === 1 ? "" : "s"}).`);
+      verdict = "reject";
+    }
+  }
+  const finalDecision: CompareDecision =
+    verdict === "promote" && contract.contract === "breaking" ? "promote-breaking" : verdict;
+  if (finalDecision === "promote-breaking")
+    reason = `${reason.replace(/\.$/, "")}; the contract is breaking (${contract.differences.join("; ")}), allowed by allow-breaking-contract: true.`;
 
   const result: Omit<CompareResult, "markdown" | "reportPath" | "jsonPath" | "htmlPath"> = {
-    decision: verdict,
+    decision: finalDecision,
     isBetter: decision.isBetter,
     reason,
     task,
     rows: meta.rows,
     ...(meta.classes ? { classes: meta.classes } : {}),
     primaryMetric: decision.primaryMetric,
+    decidedBy: decidedBy(decision.primaryMetric, rules, { firstRelease, champion: champion !== undefined }),
     candidate: summary(candidate, candMetrics!, finished.models[0]!.confusion),
     ...(champion && champMetrics ? { champion: summary(champion, champMetrics, finished.models[1]!.confusion) } : {}),
     deltas: decision.deltas,
     rules: ruleResults,
     contract,
+    ...(contract.contract !== "compatible" ? { candidateInterface: interfaceYaml(candInfo!.signature) } : {}),
     ...(slices && meta.sliceColumn
       ? {
           slices: {
@@ -393,7 +429,6 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
     seconds,
     ...(opts.provenance ? { provenance: opts.provenance } : {}),
   };
-  await mkdir(opts.reportDir, { recursive: true });
   const reportPath = join(opts.reportDir, "report.md");
   const jsonPath = join(opts.reportDir, "report.json");
   const htmlPath = join(opts.reportDir, "report.html");
@@ -401,6 +436,106 @@ export async function compareModels(opts: CompareOptions): Promise<CompareResult
   await writeFile(reportPath, markdown);
   await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(htmlPath, renderCompareHtml(result));
-  logger.info(`compare-models: ${verdict} — ${reason}`);
+  logger.info(`compare-models: ${finalDecision} — ${reason}`);
   return { ...result, reportPath, jsonPath, htmlPath, markdown };
+}
+
+/** `champion: none`: the workflow says in so many words that the model has no champion yet. */
+function isFirstRelease(opts: CompareOptions): boolean {
+  return opts.champion?.trim().toLowerCase() === NO_CHAMPION;
+}
+
+/**
+ * The champion named by `champion:` (default `<model name>@champion`). It must exist: a typo in the
+ * reference, the model name or the registry is an error naming what the registry holds, never "no champion".
+ */
+async function resolveChampion(
+  opts: CompareOptions,
+  candidate: ResolvedModel,
+  resolveOpts: { registry?: string; cwd?: string; env?: Record<string, string | undefined>; logger: Logger },
+): Promise<ResolvedModel> {
+  const championSpec = opts.champion || defaultChampion(candidate, opts.modelName, opts.candidate);
+  if (!championSpec) {
+    throw new UserError(
+      `champion: cannot tell which model to compare with (got a candidate file ${JSON.stringify(opts.candidate)} and no model-name). Set champion: to a reference such as my-model@champion, or model-name:; for the model's first release set champion: none.`,
+    );
+  }
+  try {
+    return (await resolveModel(championSpec, { ...resolveOpts, what: "champion" }))!;
+  } catch (e) {
+    if (isUserError(e) && e.code === "not-found") {
+      const given = opts.champion ? "" : ` (the default champion, from ${candidate.name ? "the candidate's name" : "model-name"})`;
+      throw new UserError(
+        `${e.message.replace(/\.$/, "")}${given}. If this is the model's first release, set champion: none.`,
+        { cause: e, code: "not-found" },
+      );
+    }
+    throw e;
+  }
+}
+
+/** The contract as a rule of the decision: breaking fails it unless allow-breaking-contract says otherwise. */
+function contractRule(contract: ContractReport, allowBreaking: boolean): CompareRule {
+  const against = contract.checkedAgainst
+    .map((c) => (c === "champion" ? "the champion" : (contract.interfaceFile ?? "the interface")))
+    .join(" and ");
+  if (contract.contract === "compatible")
+    return {
+      rule: "contract",
+      metric: "contract",
+      passed: true,
+      detail: `inputs and outputs match ${against} (names, types, fixed dimensions)`,
+    };
+  const list = contract.differences.join("; ");
+  return {
+    rule: "contract",
+    metric: "contract",
+    passed: allowBreaking,
+    detail: allowBreaking
+      ? `breaking against ${against}, allowed by allow-breaking-contract: true: ${list}`
+      : `breaking against ${against}: ${list} (the applications that call the model would fail; set allow-breaking-contract: true only when they change with it)`,
+  };
+}
+
+/**
+ * A binary label needs both classes in the data: with one, ROC AUC and the other ranking metrics are not
+ * defined (scikit-learn raises "Only one class present in y_true"), and no comparison means anything.
+ */
+function requireClasses(
+  st: { task: Task; rows: number; confusionMatrix(): number[][] },
+  label: string,
+  classes: string[] | undefined,
+): void {
+  if (st.task !== "binary" && st.task !== "multiclass") return;
+  // Rows of the confusion matrix are the true classes.
+  const seen = st
+    .confusionMatrix()
+    .map((row, c) => ({ c, n: row.reduce((a, b) => a + b, 0) }))
+    .filter((r) => r.n > 0);
+  if (seen.length > 1) return;
+  const first = seen[0]?.c;
+  // Binary: classes are [negative, positive], the negative being the value seen in the data.
+  const name = first === undefined ? "nothing" : JSON.stringify(classes?.[first] ?? String(first));
+  throw new UserError(
+    `label: only one class present in y_true (column ${JSON.stringify(label)} holds ${name} in all ${st.rows} rows). ROC AUC and the other ranking metrics are not defined in that case (scikit-learn raises); validate on data that holds ${st.task === "binary" ? "both classes" : "at least two classes"}${st.task === "binary" && first === 0 ? ", and check positive-label" : ""}.`,
+  );
+}
+
+/** One sentence for the report: what decided and with which margins, significance on or off. */
+function decidedBy(primary: string, rules: Rules, o: { firstRelease: boolean; champion: boolean }): string {
+  if (!o.champion)
+    return o.firstRelease
+      ? `No champion (champion: none, a first release): decided by the candidate's own rules only.`
+      : `No champion: decided by the candidate's own rules only.`;
+  const better = METRICS[primary]?.greaterIsBetter === false ? "lower is better" : "higher is better";
+  const parts = [`min-improvement ${formatMetric(rules.minImprovement ?? 0)}`];
+  if (rules.minRelativeImprovement !== undefined)
+    parts.push(`min-relative-improvement ${formatMetric(rules.minRelativeImprovement)}`);
+  const s = rules.significance;
+  parts.push(
+    s
+      ? `significance on (${formatMetric(s.confidence * 100)} % confidence, paired bootstrap, ${s.samples} resamples, seed ${s.seed})`
+      : "significance off (an improvement of any size counts, noise included)",
+  );
+  return `Decided by ${primary} (${better}): ${parts.join(", ")}.`;
 }

@@ -1,14 +1,21 @@
 /**
  * The model contract: what a caller of the model relies on. A candidate whose inputs or outputs differ
  * from the champion's in name, element type or fixed dimension is a breaking change for the systems that
- * call it (the edge server's clients), even when its metrics are better.
+ * call it (the edge server's clients), even when its metrics are better; so is a candidate that does not
+ * fit the consumer interface file (interface.ts), when the workflow gives one.
  */
 import type { ModelSignature, ValueSignature } from "../onnx";
+import { type ConsumerInterface, checkInterface } from "./interface";
 
 export interface ContractReport {
-  contract: "compatible" | "breaking";
-  /** One line per difference, e.g. `input "torque" dtype float -> double`. */
+  /** unchecked: there was nothing to compare with (no champion and no interface file). */
+  contract: "compatible" | "breaking" | "unchecked";
+  /** One line per difference, e.g. `input "torque" type tensor(float)[N,1] -> tensor(double)[N,1]`; interface ones start with the file. */
   differences: string[];
+  /** What the candidate was checked against. */
+  checkedAgainst: ("champion" | "interface")[];
+  /** The interface file, when one was given. */
+  interfaceFile?: string;
 }
 
 const dims = (v: ValueSignature) => (v.shape ? `[${v.shape.map((d) => d ?? "?").join(",")}]` : "(no shape)");
@@ -41,10 +48,22 @@ function side(kind: "input" | "output", cand: ValueSignature[], champ: ValueSign
   }
 }
 
-export function compareContracts(candidate: ModelSignature, champion: ModelSignature | undefined): ContractReport {
-  if (!champion) return { contract: "compatible", differences: [] };
+export function compareContracts(
+  candidate: ModelSignature,
+  champion: ModelSignature | undefined,
+  iface?: ConsumerInterface,
+): ContractReport {
   const differences: string[] = [];
-  side("input", candidate.inputs, champion.inputs, differences);
-  side("output", candidate.outputs, champion.outputs, differences);
-  return { contract: differences.length === 0 ? "compatible" : "breaking", differences };
+  const checkedAgainst: ContractReport["checkedAgainst"] = [];
+  if (champion) {
+    checkedAgainst.push("champion");
+    side("input", candidate.inputs, champion.inputs, differences);
+    side("output", candidate.outputs, champion.outputs, differences);
+  }
+  if (iface) {
+    checkedAgainst.push("interface");
+    for (const d of checkInterface(candidate, iface)) differences.push(`${iface.file}: ${d}`);
+  }
+  const contract = checkedAgainst.length === 0 ? "unchecked" : differences.length === 0 ? "compatible" : "breaking";
+  return { contract, differences, checkedAgainst, ...(iface ? { interfaceFile: iface.file } : {}) };
 }

@@ -1,4 +1,5 @@
 export {
+  type CompareDecision,
   type CompareOptions,
   type CompareResult,
   type CompareRule,
@@ -7,8 +8,10 @@ export {
   evaluateShard,
   type ShardResult,
   type ModelSummary,
+  NO_CHAMPION,
 } from "./compare";
 export { type ContractReport, compareContracts } from "./contract";
+export { type ConsumerInterface, checkInterface, interfaceYaml, loadInterface } from "./interface";
 export { formatTime, type Provenance, provenanceLine, renderCompareMarkdown } from "./report";
 export { renderCompareHtml } from "./report-html";
 export type { SliceComparison } from "./slices";

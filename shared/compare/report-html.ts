@@ -4,7 +4,7 @@
  */
 import { METRICS } from "../metrics";
 import { escapeHtml, formatCount, formatNumber, formatSeconds, formatSigned, htmlPage } from "../report";
-import { type Provenance, type ReportInput, formatTime, who } from "./report";
+import { contractSentence, formatTime, type Provenance, type ReportInput, who } from "./report";
 import { confusionFigures, curveFigures, MAX_CLASS_CHARTS } from "./report-charts";
 
 const e = escapeHtml;
@@ -84,15 +84,16 @@ export function renderCompareHtml(r: ReportInput): string {
   const contract =
     r.contract.differences.length > 0
       ? `<ul>${r.contract.differences.map((d) => `<li>${e(d)}</li>`).join("")}</ul>`
-      : `<p>${r.champion ? "Inputs and outputs match the champion's names, types and fixed dimensions." : "No champion to compare the inputs and outputs with."}</p>`;
+      : `<p>${e(contractSentence(r))}</p>`;
   const parity = r.parity
     ? `<h2>Parity with the training framework</h2><p class="${r.parity.ok ? "pass" : "fail"}">${r.parity.ok ? "✔" : "✘"} max |onnx − reference| = ${e(formatNumber(r.parity.maxAbsDiff))} (row ${r.parity.maxAbsDiffRow}), tolerance ${e(formatNumber(r.parity.tolerance))}; ${e(formatCount(r.parity.mismatches))} of ${e(formatCount(r.parity.rows))} values outside.</p>`
     : "";
   const body = `<h1>${e(title)}</h1>
 ${r.provenance ? provenanceHtml(r.provenance) : ""}
-<p class="verdict ${good ? "good" : "bad"}">${good ? "✔" : "✘"} ${e(r.decision.toUpperCase())}</p>
+<p class="verdict ${good ? "good" : "bad"}">${good ? "✔" : r.decision === "promote-breaking" ? "⚠" : "✘"} ${e(r.decision.toUpperCase())}</p>
 <p>${e(r.reason)}</p>
 <p class="meta">Candidate <code>${e(who(r.candidate))}</code> vs ${r.champion ? `<code>${e(who(r.champion))}</code>` : "no champion yet"} on ${e(formatCount(r.rows))} rows (${e(r.task)}, decided on <strong>${e(r.primaryMetric)}</strong>; ${e(formatSeconds(r.seconds))}).</p>
+<p class="meta">${e(r.decidedBy)}</p>
 <h2>Metrics</h2>
 ${metricsTable(r)}
 ${rulesTable(r)}

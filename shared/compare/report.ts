@@ -75,12 +75,14 @@ function slicesTable(r: ReportInput): string[] {
 
 export function renderCompareMarkdown(r: ReportInput): string {
   const lines: string[] = [];
-  const icon = r.decision === "promote" ? "✅" : "⛔";
+  const icon = r.decision === "promote" ? "✅" : r.decision === "promote-breaking" ? "⚠️" : "⛔";
   lines.push(`## ${icon} compare-models: ${r.decision.toUpperCase()}`, "", mdText(r.reason), "");
   if (r.provenance) lines.push(provenanceLine(r.provenance), "");
   const champ = r.champion ? mdCode(who(r.champion), "inline") : "no champion yet";
   lines.push(
     `Candidate ${mdCode(who(r.candidate), "inline")} vs ${champ} on ${formatCount(r.rows)} rows (${r.task}, decided on **${r.primaryMetric}**; ${formatSeconds(r.seconds)}).`,
+    "",
+    mdText(r.decidedBy),
     "",
   );
 
@@ -144,12 +146,37 @@ export function renderCompareMarkdown(r: ReportInput): string {
     "",
     r.contract.differences.length > 0
       ? r.contract.differences.map((d) => `- ${mdText(d)}`).join("\n")
-      : r.champion
-        ? "Inputs and outputs match the champion's names, types and fixed dimensions."
-        : "No champion to compare the inputs and outputs with.",
+      : mdText(contractSentence(r)),
     "",
     "The full report with every curve is report.html, beside report.md and report.json.",
     "",
   );
+  if (r.candidateInterface)
+    lines.push(
+      "<details><summary>The candidate's inputs and outputs, as an interface file</summary>",
+      "",
+      `${yamlFence(r.candidateInterface)}yaml`,
+      r.candidateInterface.trimEnd(),
+      yamlFence(r.candidateInterface),
+      "",
+      "</details>",
+      "",
+    );
   return lines.join("\n");
+}
+
+/** A code fence longer than any run of backticks in the text, so names from the model cannot close it. */
+function yamlFence(text: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  return "`".repeat(longest + 1);
+}
+
+/** The contract section's sentence when there are no differences: what was checked, or why nothing was. */
+export function contractSentence(r: Pick<ReportInput, "contract">): string {
+  if (r.contract.contract !== "compatible")
+    return "Not checked: no champion and no interface file. Set interface: to the file of inputs and outputs the applications use, so a first release is checked too.";
+  const against = r.contract.checkedAgainst
+    .map((c) => (c === "champion" ? "the champion's" : `${r.contract.interfaceFile ?? "the interface"}'s`))
+    .join(" and ");
+  return `Inputs and outputs match ${against} names, types and fixed dimensions.`;
 }

@@ -18,6 +18,8 @@ export class BatchBuilder {
     readonly file: string,
     /** Global index of the next row. */
     public offset: number,
+    /** Lines before the first data row (CSV: the header), so errors name the file line; undefined: rows. */
+    private readonly headerLines?: number,
   ) {
     this.numberNames = select.filter((s) => s.type === "number").map((s) => s.name);
     this.stringNames = select.filter((s) => s.type === "string").map((s) => s.name);
@@ -39,8 +41,9 @@ export class BatchBuilder {
   missingOrThrow(value: string, numberColumn: number, row: number): number {
     if (MISSING.has(value.trim())) return Number.NaN;
     const column = this.numberNames[numberColumn]!;
+    const where = this.headerLines === undefined ? `row ${row}` : `line ${row + this.headerLines}`;
     throw new UserError(
-      `${this.file}: non-numeric value in numeric column "${column}" at row ${row} (got ${shown(value)}). ` +
+      `${this.file}, ${where}, column "${column}": not a number in a numeric column (got ${shown(value)}). ` +
         `Fix the value (empty or NA mean missing), or treat "${column}" as a categorical (string) column.`,
     );
   }

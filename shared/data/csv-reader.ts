@@ -19,6 +19,8 @@ const SAMPLE_ROWS = 1000;
 export interface CsvHead {
   columns: string[];
   types: Record<string, ColumnType>;
+  /** For each text column, its first value that is not a number and the line it is on. */
+  firstText: Record<string, { line: number; value: string }>;
   /** Average bytes per data row in the sample (for row-count estimates). */
   bytesPerRow: number;
 }
@@ -51,19 +53,22 @@ export async function readCsvHead(source: DataFile, delimiter: string): Promise<
   }
   // A column is numeric when every non-missing sampled value parses as a number.
   const types: Record<string, ColumnType> = {};
+  const firstText: CsvHead["firstText"] = {};
   columns.forEach((name, j) => {
-    const numeric = rows.every((r) => {
+    const at = rows.findIndex((r) => {
       const v = (r[j] ?? "").trim();
-      return MISSING.has(v) || !Number.isNaN(+v);
+      return !MISSING.has(v) && Number.isNaN(+v);
     });
-    types[name] = numeric ? "number" : "string";
+    types[name] = at < 0 ? "number" : "string";
+    // Line of a sampled row: after the header, one per row (a quoted line break would shift it).
+    if (at >= 0) firstText[name] = { line: at + 2, value: rows[at]![j] ?? "" };
   });
   const sampled = rows.length < SAMPLE_ROWS ? cut : cut.slice(0, nthNewline(cut, SAMPLE_ROWS + 1) + 1);
   const bytesPerRow = Math.max(
     1,
     (Buffer.byteLength(sampled) - Buffer.byteLength(cut.slice(0, headerLength))) / rows.length,
   );
-  return { columns, types, bytesPerRow };
+  return { columns, types, firstText, bytesPerRow };
 }
 
 /** Index of the n-th "\n" (1-based), or the last index. */
@@ -131,7 +136,7 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
   const { columns } = plan;
   const file = plan.file.name;
   const index = new Map(columns.map((c, i) => [c, i]));
-  const builder = new BatchBuilder(plan.select, plan.batchSize, file, plan.offset);
+  const builder = new BatchBuilder(plan.select, plan.batchSize, file, plan.offset, 1);
   const nCols = columns.length;
   // Per file column: -1 skipped, else (number slot) or (string slot + nCols).
   const slot = new Int32Array(nCols).fill(-1);

@@ -81,6 +81,8 @@ export function planInputs(opts: {
   /** Column types of the data (inferred or declared). */
   dataTypes: Record<string, ColumnType>;
   dataColumns: string[];
+  /** Where each text column's first non-number is (DataSet.textAt), for the message. */
+  textAt?: Record<string, string>;
 }): InputPlan {
   const { model, signature, features, dataTypes } = opts;
   const inputs = signature.inputs;
@@ -105,9 +107,10 @@ export function planInputs(opts: {
     }
     const text = features.filter((f) => dataTypes[f] === "string");
     if (text.length > 0) {
+      const at = opts.textAt?.[text[0]!];
       throw new UserError(
-        `${model}: input "${only.name}" is ${only.type} but feature column${text.length > 1 ? "s" : ""} ${text.map((t) => `"${t}"`).join(", ")} hold text (features: ${features.join(", ")}). ` +
-          "Leave text columns out of features:, or use a model with one input per column.",
+        `${model}: input "${only.name}" is ${only.type} but feature column${text.length > 1 ? "s" : ""} ${text.map((t) => `"${t}"`).join(", ")} ${text.length > 1 ? "are" : "is"} not numeric${at ? ` (got ${at} in "${text[0]}")` : ""}. ` +
+          "Fix the values (empty or NA mean missing), leave text columns out of features:, or use a model with one input per column.",
       );
     }
     return {
@@ -133,9 +136,12 @@ export function planInputs(opts: {
       );
     }
     if (i.dtype !== "string" && dataTypes[i.name] === "string") {
+      const at = opts.textAt?.[i.name];
       throw new UserError(
-        `${model}: input "${i.name}" is ${i.type} but the data column "${i.name}" holds text (model inputs: ${declared}). ` +
-          "Fix the column's values or re-export the model with a string input for it.",
+        at
+          ? `data: column "${i.name}" is not numeric (got ${at}), but ${model}'s input "${i.name}" is ${i.type}. Fix the value (empty or NA mean missing), or re-export the model with a string input for it.`
+          : `${model}: input "${i.name}" is ${i.type} but the data column "${i.name}" is not numeric (model inputs: ${declared}). ` +
+              "Fix the column's values or re-export the model with a string input for it.",
       );
     }
     types[i.name] = i.dtype === "string" ? "string" : "number";

@@ -1,7 +1,9 @@
-import { stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { shown, UserError } from "../errors";
+import { fileError } from "../user-files";
 import type { DataFormat } from "./types";
 
 /** Expand a path or glob to the files it names (sorted). No match -> UserError. */
@@ -19,6 +21,7 @@ export async function resolveFiles(pathOrGlob: string, input = "data"): Promise<
         `${input}: is a directory (got ${shown(pathOrGlob)}). Pass a file or a glob such as ${shown(`${pathOrGlob.replace(/\/$/, "")}/*.csv`)}.`,
       );
     }
+    await checkReadable([pathOrGlob], input);
     return [pathOrGlob];
   }
   const files = (await glob(pathOrGlob, { onlyFiles: true, absolute: false, expandDirectories: false })).sort();
@@ -27,7 +30,19 @@ export async function resolveFiles(pathOrGlob: string, input = "data"): Promise<
       `${input}: no file matches the glob (got ${shown(pathOrGlob)}). Check the pattern and the working directory.`,
     );
   }
+  await checkReadable(files, input);
   return files;
+}
+
+/** Every file can be opened for reading: a permission problem is named before any row is read. */
+export async function checkReadable(files: string[], input: string): Promise<void> {
+  for (const file of files) {
+    try {
+      await access(file, constants.R_OK);
+    } catch (e) {
+      throw fileError(e, input, file, "Check the file's permissions, or point the input at a readable copy.");
+    }
+  }
 }
 
 /** Format from the extension (one rule for every reader: see formatOfFile), the same for all files. */

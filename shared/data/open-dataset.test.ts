@@ -173,7 +173,7 @@ describe("CSV", () => {
     );
     const bad = write("bad.csv", `x,y\n${"1,2\n".repeat(1500)}1,abc\n`);
     expect(await userError(all(await openDataset(bad)))).toMatch(
-      /bad\.csv: non-numeric value in numeric column "y" at row 1501 \(got "abc"\)/,
+      /bad\.csv, line 1502, column "y": not a number in a numeric column \(got "abc"\)/,
     );
     const ragged = write("ragged.csv", "x,y\n1,2\n3\n");
     expect(await userError(all(await openDataset(ragged)))).toMatch(
@@ -255,7 +255,7 @@ describe("JSON Lines", () => {
     expect(await userError(openDataset(p))).toMatch(/bad\.jsonl: row 2 is not valid JSON/);
     const q = write("bad2.jsonl", '{"x": 1}\n{"x": "oops"}\n');
     expect(await userError(all(await openDataset(q), { types: { x: "number" } }))).toMatch(
-      /non-numeric value in numeric column "x" at row 2 \(got "oops"\)/,
+      /bad2\.jsonl, row 2, column "x": not a number in a numeric column \(got "oops"\)/,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { UserError } from "../errors";
+import { shown, UserError } from "../errors";
 import { csvBatches, readCsvHead } from "./csv-reader";
 import { resolveDataFiles } from "./data-files";
 import { detectFormat } from "./files";
@@ -33,7 +33,13 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
   const files = sources.map((f) => f.name);
   const format = opts.format ?? detectFormat(files, input);
   const first = sources[0]!;
-  const head: { columns: string[]; types: Record<string, ColumnType>; rows?: number; bytesPerRow?: number } =
+  const head: {
+    columns: string[];
+    types: Record<string, ColumnType>;
+    rows?: number;
+    bytesPerRow?: number;
+    firstText?: Record<string, { line: number; value: string }>;
+  } =
     format === "parquet"
       ? await readParquetHead(first)
       : format === "jsonl"
@@ -88,5 +94,12 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
     types,
     batches,
     ...(estimatedRows !== undefined ? { estimatedRows } : {}),
+    ...(head.firstText
+      ? {
+          textAt: Object.fromEntries(
+            Object.entries(head.firstText).map(([c, t]) => [c, `${first.name}, line ${t.line}: ${shown(t.value)}`]),
+          ),
+        }
+      : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface DataSet {
   columns: string[];
   /** Types inferred from the first rows of the first file: "number" when every non-missing value parses. */
   types: Record<string, ColumnType>;
+  /** Text columns of a CSV: where the first value that is not a number is (`file, line N: "value"`). */
+  textAt?: Record<string, string>;
   /** Rows expected (Parquet: from the footers; CSV: file sizes / sampled bytes per row); for preallocation only. */
   estimatedRows?: number;
   batches(opts?: BatchOptions): AsyncGenerator<ColumnBatch>;

@@ -64,7 +64,7 @@ describe("batchesInWorker", () => {
       (err: unknown) => err,
     );
     expect(isUserError(e)).toBe(true);
-    expect((e as Error).message).toMatch(/bad\.csv: non-numeric value in numeric column "b" at row 2 \(got "oops"\)/);
+    expect((e as Error).message).toMatch(/bad\.csv, line 3, column "b": not a number in a numeric column \(got "oops"\)/);
   });
 
   it("stops the worker when the consumer stops early", async () => {

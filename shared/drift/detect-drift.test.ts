@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../errors";
-import { detectDrift, featureTable, loadFeatureTable } from "./index";
+import { detectDrift, featureTable, loadFeatureTable, parseMethodInput } from "./index";
 
 /** Deterministic normal samples (mulberry32 + Box-Muller), so verdicts do not depend on luck. */
 function normals(n: number, mean: number, sd: number, seed: number): Float64Array {
@@ -137,7 +137,7 @@ describe("detectDrift", () => {
     const cur = join(dir, "cur.jsonl");
     writeFileSync(
       ref,
-      `\uFEFFa,b,label\n${Array.from({ length: 50 }, (_, i) => `${i},${"xy"[i % 2]},${i % 2}`).join("\n")}\n`,
+      `\uFEFFa,b,label\n${Array.from({ length: 50 }, (_, i) => `${i % 40},${"xy"[i % 2]},${i % 2}`).join("\n")}\n`,
     );
     const rows = (bad: boolean) =>
       `${Array.from({ length: 40 }, (_, i) => JSON.stringify({ a: i === 3 && bad ? "oops" : i === 4 ? null : i + 0.5, b: "xy"[i % 2], label: 0 })).join("\n")}\n`;
@@ -152,7 +152,7 @@ describe("detectDrift", () => {
     // Text where the reference has numbers is named with its row and column.
     writeFileSync(cur, rows(true));
     await expect(detectDrift({ reference: ref, current: cur, label: "label" })).rejects.toThrow(UserError);
-    await expect(detectDrift({ reference: ref, current: cur, label: "label" })).rejects.toThrow(/"a".*row 4/);
+    await expect(detectDrift({ reference: ref, current: cur, label: "label" })).rejects.toThrow(/row 4, column "a": not a number.*\(got "oops"\)/);
   });
 
   it("reads a column holding text as categorical and NA or empty cells as missing", async () => {
@@ -182,6 +182,86 @@ describe("detectDrift", () => {
     );
     const partial = featureTable({ temp: normals(10, 0, 1, 5) });
     await expect(detectDrift({ reference, current: partial })).rejects.toThrow(/current: column "torque" not found/);
+  });
+});
+
+describe("detectDrift: what decides, and what is compared by default", () => {
+  const n = 3000;
+  const reference = featureTable({
+    udi: Array.from({ length: n }, (_, i) => i + 1),
+    serial: Array.from({ length: n }, (_, i) => `L${50000 + i}`),
+    rpm: Array.from({ length: n }, (_, i) => 1200 + ((i * 7919) % 3001)),
+    temp: normals(n, 300, 2, 1),
+    kind: cycle(n, ["L", "L", "M", "H"]),
+  });
+  const current = featureTable({
+    udi: Array.from({ length: n }, (_, i) => n + i + 1),
+    serial: Array.from({ length: n }, (_, i) => `M${10000 + i}`),
+    rpm: Array.from({ length: n }, (_, i) => 1200 + ((i * 7907) % 3001)),
+    temp: normals(n, 300, 2, 7),
+    kind: cycle(n, ["L", "L", "M", "H"], 1),
+  });
+
+  it("leaves row identifiers out of the default features, and says so", async () => {
+    const r = await detectDrift({ reference, current });
+    const why = "unique per row, no value shared with the current data";
+    expect(r.leftOut).toEqual([
+      { column: "udi", why },
+      { column: "serial", why },
+    ]);
+    // rpm is whole numbers that never repeat here too, but the current data has the same values: it stays.
+    expect(r.features.map((f) => f.feature)).toEqual(["rpm", "temp", "kind"]);
+    expect(r.drifted).toBe(false);
+    expect(r.reportMarkdown).toContain(`Not compared: udi (${why}), serial (${why})`);
+    // Row numbers of two shuffled halves (neither in order nor a range) are recognised all the same.
+    const perm = Array.from({ length: 2 * n }, (_, i) => ((i * 7919) % (2 * n)) + 1);
+    const withIds = (t: typeof reference, half: 0 | 1): typeof reference => ({
+      ...t,
+      data: new Map([
+        ...t.data,
+        ["udi", { kind: "numeric" as const, invalid: 0, values: Float64Array.from({ length: n }, (_, i) => perm[2 * i + half]!) }],
+      ]),
+    });
+    const again = await detectDrift({ reference: withIds(reference, 0), current: withIds(current, 1) });
+    expect(again.leftOut.map((l) => l.column)).toContain("udi");
+    // Named explicitly, they are compared (and drift, as identifiers always do).
+    const named = await detectDrift({ reference, current, features: ["udi", "serial"] });
+    expect(named.leftOut).toEqual([]);
+    expect(named.features.every((f) => f.drifted)).toBe(true);
+  });
+
+  it("decides with the method asked for, per feature type", async () => {
+    const r = await detectDrift({ reference, current, methods: parseMethodInput("psi") });
+    expect(r.features.map((f) => f.method)).toEqual(["psi", "psi", "psi"]);
+    const mixed = await detectDrift({ reference, current, methods: parseMethodInput("{numeric: ks, categorical: chi2}") });
+    expect(mixed.features.map((f) => f.method)).toEqual(["ks", "ks", "chi2"]);
+    // Above 1000 values per side, auto takes the distances.
+    expect((await detectDrift({ reference, current })).features.map((f) => f.method)).toEqual([
+      "wasserstein",
+      "wasserstein",
+      "jensen_shannon",
+    ]);
+  });
+
+  it("refuses a threshold for a method that decides no feature", async () => {
+    await expect(detectDrift({ reference, current, thresholds: { psi: 0.2, ks_p_value: 0.01 } })).rejects.toThrow(
+      /^thresholds: psi is set but no feature was decided by psi \(got wasserstein for 2 features, jensen_shannon for 1 feature \(method auto .*\)\)\. Set method: psi to use it, or remove psi\./,
+    );
+    await expect(
+      detectDrift({ reference, current, methods: parseMethodInput("psi"), thresholds: { psi: 0.2, ks_p_value: 0.01 } }),
+    ).rejects.toThrow(/^thresholds: ks_p_value is set but no feature was decided by ks .*Set method: \{numeric: ks\}/);
+    const ok = await detectDrift({ reference, current, methods: parseMethodInput("psi"), thresholds: { psi: 0.25 } });
+    expect(ok.features.every((f) => f.threshold === 0.25)).toBe(true);
+  });
+
+  it.each([
+    ["pis", /^method: unknown method \(got "pis"\)/],
+    ["{numeric: chi2}", /^method: numeric: "chi2" is not a numeric method/],
+    ["{text: psi}", /^method: unknown feature type "text"/],
+    ["{[", /^method: not a method name or a YAML\/JSON map/],
+    ["[psi]", /^method: not a method name or a map/],
+  ])("explains a bad method %s", (text, message) => {
+    expect(() => parseMethodInput(text)).toThrow(message);
   });
 });
 

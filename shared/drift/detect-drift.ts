@@ -1,10 +1,17 @@
+import { parse as parseYaml } from "yaml";
 import type { DataFormat } from "../data";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { chiSquareHomogeneity, jensenShannonDistance } from "./categorical-tests";
 import { renderDriftHtml } from "./drift-report-html";
 import { renderDriftMarkdown } from "./drift-report-markdown";
-import { type CategoricalColumn, type FeatureTable, loadFeatureTable, type NumericColumn } from "./feature-table";
+import {
+  type CategoricalColumn,
+  type FeatureColumn,
+  type FeatureTable,
+  loadFeatureTable,
+  type NumericColumn,
+} from "./feature-table";
 import { type KsResult, ksTwoSample, psiFromCounts, psiSorted, std, wassersteinSorted } from "./numeric-tests";
 
 export type NumericMethod = "ks" | "psi" | "wasserstein";
@@ -33,6 +40,64 @@ export const DEFAULT_THRESHOLDS: DriftThresholds = {
 /** method "auto" uses the statistical tests up to this many values per side, distances above it. */
 export const AUTO_TEST_MAX_N = 1000;
 
+/** The method each threshold belongs to. */
+const THRESHOLD_METHOD: Record<keyof DriftThresholds, FeatureDrift["method"]> = {
+  psi: "psi",
+  ks_p_value: "ks",
+  wasserstein: "wasserstein",
+  chi2_p_value: "chi2",
+  jensen_shannon: "jensen_shannon",
+};
+
+export type DriftMethods = { numeric?: NumericMethod | "auto"; categorical?: CategoricalMethod | "auto" };
+
+const NUMERIC_METHODS: readonly string[] = ["ks", "psi", "wasserstein"];
+const CATEGORICAL_METHODS: readonly string[] = ["chi2", "jensen_shannon", "psi"];
+
+/**
+ * The `method` input: `auto`; one method, for every feature type it applies to (psi: both, ks and
+ * wasserstein: numeric, chi2 and jensen_shannon: categorical; the other type stays auto); or a map per
+ * type, e.g. `{numeric: ks, categorical: chi2}`.
+ */
+/** The `method` input as written: a method name or a YAML/JSON map. */
+export function parseMethodInput(text: string | undefined): DriftMethods {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (e) {
+    throw new UserError(`method: not a method name or a YAML/JSON map (got ${shown(text)}; ${(e as Error).message.split("\n")[0]}). Write e.g. psi or {numeric: ks, categorical: chi2}.`);
+  }
+  if (typeof value === "string") return parseDriftMethods(value);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new UserError(`method: not a method name or a map (got ${shown(text)}). Write e.g. psi or {numeric: ks, categorical: chi2}.`);
+  return parseDriftMethods(value as Record<string, unknown>);
+}
+
+export function parseDriftMethods(value: string | Record<string, unknown> | undefined): DriftMethods {
+  const hint = "Use auto, one of ks, psi, wasserstein, chi2, jensen_shannon, or a map such as {numeric: ks, categorical: chi2}";
+  if (value === undefined) return {};
+  if (typeof value === "string") {
+    const v = value.trim();
+    if (v === "" || v === "auto") return {};
+    if (!NUMERIC_METHODS.includes(v) && !CATEGORICAL_METHODS.includes(v))
+      throw new UserError(`method: unknown method (got ${shown(v)}). ${hint}.`);
+    return {
+      ...(NUMERIC_METHODS.includes(v) ? { numeric: v as NumericMethod } : {}),
+      ...(CATEGORICAL_METHODS.includes(v) ? { categorical: v as CategoricalMethod } : {}),
+    };
+  }
+  const out: DriftMethods = {};
+  for (const [kind, m] of Object.entries(value)) {
+    const allowed = kind === "numeric" ? NUMERIC_METHODS : kind === "categorical" ? CATEGORICAL_METHODS : undefined;
+    if (!allowed) throw new UserError(`method: unknown feature type ${shown(kind)} (got ${shown(value)}). The types are numeric and categorical. ${hint}.`);
+    if (m !== "auto" && (typeof m !== "string" || !allowed.includes(m)))
+      throw new UserError(`method: ${kind}: ${shown(m)} is not a ${kind} method (got ${shown(value)}). Use auto or one of ${allowed.join(", ")}.`);
+    if (m !== "auto") (out as Record<string, string>)[kind] = m as string;
+  }
+  return out;
+}
+
 export interface DetectDriftOptions {
   /** Reference data (a CSV/Parquet/JSON Lines path, or a table built with featureTable()). */
   reference: string | FeatureTable;
@@ -48,7 +113,7 @@ export interface DetectDriftOptions {
    * Which statistic decides per kind. "auto" (default): KS / chi-square when both sides have at most
    * 1000 values, normalised Wasserstein / Jensen-Shannon above (tests flag negligible shifts on big samples).
    */
-  methods?: { numeric?: NumericMethod | "auto"; categorical?: CategoricalMethod | "auto" };
+  methods?: DriftMethods;
   thresholds?: Partial<DriftThresholds>;
   /** The dataset drifts when the share of drifted features is at least this (default 0.5). */
   driftShare?: number;
@@ -103,6 +168,8 @@ export interface FeatureDrift {
 
 export interface DriftResult {
   drifted: boolean;
+  /** Columns left out of the default feature list, and why (identifiers unique per row). */
+  leftOut: { column: string; why: string }[];
   /** Share of compared features that drifted. */
   driftShare: number;
   /** The driftShare threshold used. */
@@ -130,6 +197,8 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
     );
   }
   const categoricalList = options.categorical ?? [];
+  // With a model and no features, the features are what the model reads.
+  const requested = options.features ?? (options.predict && options.predictColumns?.length ? options.predictColumns : undefined);
   const reference =
     typeof options.reference === "string"
       ? await loadFeatureTable(options.reference, {
@@ -137,12 +206,10 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
           input: "reference",
           logger,
           kinds: Object.fromEntries(categoricalList.map((c) => [c, "categorical" as const])),
-          columns: options.features
-            ? [...new Set([...options.features, ...(options.predictColumns ?? [])])]
-            : undefined,
+          columns: requested ? [...new Set([...requested, ...(options.predictColumns ?? [])])] : undefined,
         })
       : options.reference;
-  if (options.features === undefined) {
+  if (requested === undefined) {
     // Every column is compared, so a typo here would silently compare the label or misread a kind.
     const named: [string, string[]][] = [
       ["categorical", categoricalList],
@@ -157,7 +224,11 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
       }
     }
   }
-  let features = options.features ?? reference.columns.filter((c) => c !== options.label);
+  let features = requested ?? reference.columns.filter((c) => c !== options.label);
+  // Row identifiers (UDI, Product ID) differ between any two samples: compared, they always "drift".
+  // Candidates are unique per row in the reference; the current data confirms them (below).
+  const identifiers =
+    requested === undefined ? features.filter((c) => c !== options.label && uniquePerRow(reference.data.get(c))) : [];
   for (const f of features) {
     if (!reference.data.has(f)) {
       throw new UserError(
@@ -194,6 +265,19 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
         `current: column ${shown(f)} not found (columns: ${current.columns.join(", ")}). The current data needs the reference's feature columns.`,
       );
     }
+  }
+  const leftOut: DriftResult["leftOut"] = identifiers
+    .filter((c) => disjoint(reference.data.get(c)!, current.data.get(c)!))
+    .map((column) => ({ column, why: "unique per row, no value shared with the current data" }));
+  if (leftOut.length > 0) {
+    features = features.filter((c) => !leftOut.some((l) => l.column === c));
+    logger.info(
+      `detect-drift: left out ${leftOut.map((l) => l.column).join(", ")} (unique per row: row identifiers); list features: to compare them anyway.`,
+    );
+    if (features.length === 0)
+      throw new UserError(
+        `features: every column is unique per row (got ${leftOut.map((l) => l.column).join(", ")}). List the features to compare.`,
+      );
   }
 
   const results: FeatureDrift[] = [];
@@ -235,10 +319,13 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
       ) ?? undefined;
   }
 
+  checkThresholdsUsed(options.thresholds, [...results, ...(prediction ? [prediction] : [])], options.methods);
+
   const drifted = results.filter((r) => r.drifted).length;
   const share = drifted / results.length;
   const base = {
     drifted: share >= shareThreshold && drifted > 0,
+    leftOut,
     driftShare: share,
     driftShareThreshold: shareThreshold,
     features: results,
@@ -250,6 +337,69 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
     `detect-drift: ${drifted} of ${results.length} features drifted (share ${share.toFixed(3)}, threshold ${shareThreshold}): ${base.drifted ? "dataset drift" : "no dataset drift"}`,
   );
   return { ...base, reportHtml: renderDriftHtml(base, meta), reportMarkdown: renderDriftMarkdown(base, meta) };
+}
+
+/**
+ * Every present value differs from the others, in text (a serial id such as Product ID) or whole numbers
+ * (a row number such as UDI); measurements with decimals never count. At least 20 values.
+ */
+function uniquePerRow(col: FeatureColumn | undefined): boolean {
+  const MIN_ROWS = 20;
+  if (!col) return false;
+  if (col.kind === "categorical") {
+    let present = 0;
+    for (const c of col.codes) if (c >= 0) present++;
+    return present >= MIN_ROWS && col.categories.length === present;
+  }
+  const values = presentSorted(col.values);
+  if (values.length < MIN_ROWS) return false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isInteger(v) || (i > 0 && v === values[i - 1])) return false;
+  }
+  return true;
+}
+
+/** No value of the current data is in the reference: what two sets of rows identified by their ids look like. */
+function disjoint(ref: FeatureColumn, cur: FeatureColumn): boolean {
+  const seen = new Set<string | number>();
+  if (ref.kind === "categorical") {
+    for (const c of ref.codes) if (c >= 0) seen.add(ref.categories[c] as string);
+  } else {
+    for (const v of ref.values) if (!Number.isNaN(v)) seen.add(v);
+  }
+  let present = 0;
+  if (cur.kind === "categorical") {
+    for (const c of cur.codes) {
+      if (c < 0) continue;
+      present++;
+      const t = cur.categories[c] as string;
+      if (seen.has(t) || (ref.kind === "numeric" && seen.has(Number(t)))) return false;
+    }
+  } else {
+    for (const v of cur.values) {
+      if (Number.isNaN(v)) continue;
+      present++;
+      if (seen.has(v) || seen.has(String(v))) return false;
+    }
+  }
+  return present > 0;
+}
+
+/** A threshold for a method no feature was decided by would silently do nothing: that is an error. */
+function checkThresholdsUsed(given: Partial<DriftThresholds> | undefined, results: FeatureDrift[], methods: DriftMethods | undefined): void {
+  const used = new Map<string, number>();
+  for (const r of results) used.set(r.method, (used.get(r.method) ?? 0) + 1);
+  for (const key of Object.keys(given ?? {}) as (keyof DriftThresholds)[]) {
+    const method = THRESHOLD_METHOD[key];
+    if (method === undefined || used.has(method)) continue;
+    const decided = [...used].map(([m, n]) => `${m} for ${n} feature${n === 1 ? "" : "s"}`).join(", ");
+    const auto = !methods?.numeric || !methods?.categorical ? ` (method auto takes the tests up to ${AUTO_TEST_MAX_N} values per side, the distances above)` : "";
+    const kind = method === "psi" ? "" : NUMERIC_METHODS.includes(method) ? "{numeric: " : "{categorical: ";
+    throw new UserError(
+      `thresholds: ${key} is set but no feature was decided by ${method} (got ${decided}${auto}). Set method: ${kind ? `${kind}${method}}` : method} to use it, or remove ${key}.`,
+    );
+  }
 }
 
 export interface ReportMeta {

@@ -28,6 +28,11 @@ export function renderDriftMarkdown(result: Result, meta: ReportMeta): string {
       `Prediction drift: ${METHOD_NAMES[result.prediction.method]} ${verdictRule(result.prediction)}, ${result.prediction.drifted ? "🔴 drift" : "🟢 no drift"}.`,
     );
   }
+  if (result.leftOut.length > 0)
+    lines.push(
+      "",
+      `Not compared: ${result.leftOut.map((l) => `${cell(l.column)} (${l.why})`).join(", ")}. List features: to compare them.`,
+    );
   lines.push("", "The full report with histograms per feature is the HTML artifact.");
   return `${lines.join("\n")}\n`;
 }

@@ -1,8 +1,9 @@
 /** The detect-drift action's use case: optional prediction drift with a model, the comparison, the reports. */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../log";
 import { resolveModel } from "../models";
+import { ensureOutputDir } from "../user-files";
 import { type DetectDriftOptions, type DriftResult, detectDrift } from "./detect-drift";
 import { onnxScorer } from "./onnx-scorer";
 
@@ -22,6 +23,7 @@ export interface DriftStepResult extends DriftResult {
 
 export async function driftStep(opts: DriftStepOptions): Promise<DriftStepResult> {
   const { model, registry, env, reportDir, ...detect } = opts;
+  await ensureOutputDir(reportDir, "report-dir");
   let scorer: Awaited<ReturnType<typeof onnxScorer>> | undefined;
   if (model) {
     const m = (await resolveModel(model, { registry, env, logger: opts.logger, what: "model" }))!;
@@ -33,7 +35,6 @@ export async function driftStep(opts: DriftStepOptions): Promise<DriftStepResult
       ...(scorer ? { predict: (t) => scorer!.predict(t), predictColumns: scorer.features } : {}),
       logger: opts.logger,
     });
-    await mkdir(reportDir, { recursive: true });
     const reportPath = join(reportDir, "report.html");
     const markdownPath = join(reportDir, "report.md");
     await writeFile(reportPath, result.reportHtml);

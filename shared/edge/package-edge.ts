@@ -8,10 +8,11 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { UserError } from "../errors";
+import { isUserError, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { type ResolvedModel, resolveModel } from "../models";
 import { redactCommandLine } from "../secrets";
+import { checkOutputFile, ensureOutputDir } from "../user-files";
 import { readSmokeRequest, type SmokeTestResult, smokeTestImage } from "./smoke-test";
 import {
   type BuiltImage,
@@ -22,6 +23,7 @@ import {
   edgeAnnotations,
   edgeImageSettings,
   edgeLayers,
+  formatImageRef,
   imageSummaryMarkdown,
   type LayoutResult,
   type PushResult,
@@ -68,6 +70,18 @@ export interface PackageEdgeResult {
   summary: string;
 }
 
+/** A registry's error, said of the input and image it concerns (`targets: host/repo:tag: registry: ...`). */
+function naming(input: string, image: string) {
+  return (e: unknown): never => {
+    if (isUserError(e) && !e.message.startsWith(`${input}:`)) {
+      // A message that already starts with the image's repository is not told it twice.
+      const said = e.message.startsWith(image.replace(/(@[^/]*|:[^/:]*)$/, ""));
+      throw new UserError(`${input}: ${said ? "" : `${image}: `}${e.message}`, { cause: e, ...(e.code ? { code: e.code } : {}) });
+    }
+    throw e;
+  };
+}
+
 export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdgeResult> {
   const logger = opts.logger ?? silentLogger;
   if (opts.targets.length === 0 && !opts.ociLayout) {
@@ -75,8 +89,12 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
       "package-edge: no targets and no oci-layout: the image is built and checked, but not stored anywhere.",
     );
   }
-  // Fail on a bad target before the expensive part.
+  // Fail on a bad target or layout path before the expensive part.
   const targets = opts.targets.map((t) => parseImageRef(t, "targets"));
+  if (opts.ociLayout) {
+    if (/\.tar$/i.test(opts.ociLayout)) await checkOutputFile(opts.ociLayout, "oci-layout");
+    else await ensureOutputDir(opts.ociLayout, "oci-layout");
+  }
   const resolved = (await resolveModel(opts.model, {
     registry: opts.registry,
     cwd: opts.cwd,
@@ -124,7 +142,7 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
     insecure: opts.insecure?.includes(baseRef.registry),
     fetch: opts.fetch,
     logger,
-  });
+  }).catch(naming("base-image", opts.base));
   logger.info(`package-edge: image ${image.digest} (${opts.platforms.join(", ")})`);
 
   let layout: LayoutResult | undefined;
@@ -152,7 +170,7 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
         insecure: opts.insecure?.includes(ref.registry),
         fetch: opts.fetch,
         logger,
-      }),
+      }).catch(naming("targets", formatImageRef(ref))),
     );
   }
   return {

@@ -261,7 +261,7 @@ describe("evaluateModels, user mistakes", () => {
       /^candidate: input "input" takes 3 features per row \(tensor\(float\)\[N,3\]\) but 2 feature columns are selected/,
     );
     expect(await userError(evaluateModels(two, { ...base, features: ["a", "b", "Type"] }))).toMatch(
-      /feature column "Type" hold text/,
+      /feature column "Type" is not numeric \(got .*d\.csv, line 2: "L" in "Type"\)/,
     );
     expect(await userError(evaluateModels(two, { ...base, features: ["a", "b", "nope"] }))).toMatch(
       /^features: "nope" not found in the data/,

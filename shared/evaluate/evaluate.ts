@@ -201,6 +201,7 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
         features,
         dataTypes: ds.types,
         dataColumns: ds.columns,
+        ...(ds.textAt ? { textAt: ds.textAt } : {}),
       });
       const choice = chooseOutput(model.name, session);
       return {

@@ -3,11 +3,11 @@
  * (`name`, `name@3`, `name@champion`), or a model URI naming its own registry (`<registry>#name@3`, as the
  * train and promote actions output it).
  */
-import { existsSync, statSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { constants, existsSync, type Stats, statSync } from "node:fs";
+import { access, mkdtemp, readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { isUserError, UserError } from "../errors";
+import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import {
   displayLocation,
@@ -17,6 +17,7 @@ import {
   type Registry,
   registrySecrets,
 } from "../registry";
+import { fileError } from "../user-files";
 
 export interface ModelSpec {
   /** A local file path (kind "file"), or a registry and a reference in it (kind "registry"). */
@@ -46,8 +47,53 @@ export function parseModelSpec(spec: string, defaultRegistry: string | undefined
     return { kind: "registry", registry, ref: s.slice(hash + 1) };
   }
   const path = resolve(cwd, s);
-  if (looksLikeFile(s) || (existsSync(path) && statSync(path).isFile())) return { kind: "file", path };
+  if (looksLikeFile(s) || isFileOrModelDir(path)) return { kind: "file", path };
   return { kind: "registry", registry: defaultRegistry, ref: s };
+}
+
+/** A file, or a folder holding a model.onnx (what a trainer's output folder looks like). */
+function isFileOrModelDir(path: string): boolean {
+  try {
+    const info = statSync(path);
+    return info.isFile() || (info.isDirectory() && existsSync(join(path, "model.onnx")));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The ONNX file a local model spec names: the file itself, or in a folder its model.onnx (or its only
+ * .onnx file). Anything else is one error naming the input.
+ */
+async function localModelFile(path: string, spec: string, what: string): Promise<string> {
+  const fix = "Give the path of an .onnx file, a folder that holds one model.onnx, or a registry reference such as my-model@champion.";
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      throw new UserError(`${what}: file not found (got ${JSON.stringify(spec)}, looked at ${path}). ${fix}`);
+    throw fileError(e, what, path, fix);
+  }
+  let file = path;
+  if (info.isDirectory()) {
+    const entries = await readdir(path).catch((e: unknown) => {
+      throw fileError(e, what, path, fix);
+    });
+    const onnx = entries.filter((f) => /\.onnx$/i.test(f)).sort();
+    const pick = entries.includes("model.onnx") ? "model.onnx" : onnx.length === 1 ? onnx[0] : undefined;
+    if (!pick) {
+      const got = onnx.length > 1 ? `several .onnx files: ${onnx.join(", ")}` : `no .onnx file; it holds ${entries.length === 0 ? "nothing" : shown(entries.slice(0, 8).join(", "), 200)}`;
+      throw new UserError(`${what}: ${path} is a folder with no model.onnx (got ${got}). ${fix}`);
+    }
+    file = join(path, pick);
+  }
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    throw fileError(e, what, file, fix);
+  }
+  return file;
 }
 
 /**
@@ -139,14 +185,7 @@ export async function resolveModel(
 ): Promise<ResolvedModel | undefined> {
   const what = opts.what ?? "model";
   const m = parseModelSpec(spec, opts.registry, opts.cwd);
-  if (m.kind === "file") {
-    if (!existsSync(m.path!)) {
-      throw new UserError(
-        `${what}: file not found (got ${JSON.stringify(spec)}, looked at ${m.path}). Give the path of an .onnx file or a registry reference such as my-model@champion.`,
-      );
-    }
-    return { path: m.path!, label: displayModelSpec(spec) };
-  }
+  if (m.kind === "file") return { path: await localModelFile(m.path!, spec, what), label: displayModelSpec(spec) };
   const registry = openRegistryFor(m.registry, opts);
   let card: ModelCard;
   try {

@@ -2,12 +2,13 @@
  * The monitor-performance action's use case: the baseline (numbers given, or the held-out metrics in a model's
  * card), the join and the metrics, then the report for the job summary and report.md / windows.json.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../errors";
 import type { Logger } from "../log";
 import { parseModelSpec } from "../models";
 import { openRegistry } from "../registry";
+import { ensureOutputDir } from "../user-files";
 import { type LivePerformanceOptions, type LivePerformanceResult, livePerformance } from "./live-performance";
 
 export interface PerformanceStepOptions extends Omit<LivePerformanceOptions, "baseline" | "output"> {
@@ -42,7 +43,7 @@ export async function performanceStep(o: PerformanceStepOptions): Promise<Perfor
       "baseline: nothing to compare the live metrics with (got no baseline and no baseline-model). Set baseline-model: to the deployed model (e.g. failure-predictor@champion), or baseline: to the metrics, e.g. {roc_auc: 0.93}.",
     );
   }
-  await mkdir(o.reportDir, { recursive: true });
+  await ensureOutputDir(o.reportDir, "report-dir");
   const r = await livePerformance({ ...o, baseline, output: join(o.reportDir, "labelled.parquet") });
   const metrics = [r.primaryMetric, ...Object.keys(r.maxDrop).filter((m) => m !== r.primaryMetric)];
   const lines = [

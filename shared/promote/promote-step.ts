@@ -31,6 +31,7 @@ export interface PromoteStepOptions {
   rollback?: boolean;
   rollbackTo?: number;
   requireDecision?: string;
+  allowBreakingContract?: boolean;
   force?: boolean;
   expectedChampion?: number | null;
   reason?: string;
@@ -90,6 +91,7 @@ export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStep
         model,
         alias,
         requireDecision: opts.requireDecision,
+        allowBreakingContract: opts.allowBreakingContract,
         force: opts.force,
         expectedChampion: opts.expectedChampion,
         publish: target && (async (card) => void (await target.publish(card))),

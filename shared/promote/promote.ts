@@ -1,4 +1,4 @@
-import { ConflictError, shown, UserError } from "../errors";
+import { ConflictError, GateRejection, shown, UserError } from "../errors";
 import { formatNumber, mdCode, mdLink, mdText } from "../report";
 import { type Logger, silentLogger } from "../log";
 import { type AliasEvent, type ModelCard, parseModelRef, type Registry } from "../registry";
@@ -12,8 +12,13 @@ export interface PromoteOptions {
   model: string;
   /** Alias to move in the target (default "champion"). */
   alias?: string;
-  /** The `decision` output of compare-models. Anything but "promote" is refused unless `force`. Omitted: no gate. */
+  /**
+   * The `decision` output of compare-models. "reject" (or anything but a promote) is refused unless `force`;
+   * "promote-breaking" unless `allowBreakingContract` or `force`. Omitted: no gate.
+   */
   requireDecision?: string;
+  /** Accept "promote-breaking": the applications that call the model change with it. */
+  allowBreakingContract?: boolean;
   force?: boolean;
   /** Compare-and-swap: the target version the alias must still point to (null: must be unset). */
   expectedChampion?: number | null;
@@ -86,12 +91,21 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   const approvers = opts.approvers?.length ? opts.approvers : [audit.actor];
 
   let reason = opts.reason;
-  if (opts.requireDecision !== undefined && opts.requireDecision.trim() !== "promote") {
+  const decision = opts.requireDecision?.trim();
+  if (decision === "promote-breaking" && opts.allowBreakingContract && !opts.force) {
+    logger.warning(
+      `promoting ${opts.model} with a breaking contract (allow-breaking-contract: true); recorded in the audit event`,
+    );
+    reason = `breaking contract allowed${reason ? `: ${reason}` : ""}`;
+  } else if (decision !== undefined && decision !== "promote") {
     if (!opts.force)
-      throw new UserError(
-        `require-decision: the comparison did not recommend promotion (got ${shown(opts.requireDecision)}). Promotion refused and ${opts.to.uri} left untouched; improve the candidate, or set force: true to promote anyway.`,
-        { code: "refused" },
-      );
+      throw decision === "promote-breaking"
+        ? new GateRejection(
+            `require-decision: the comparison found a breaking contract (got "promote-breaking": the model's inputs or outputs changed, so the applications that call it would fail). Promotion refused and ${opts.to.uri} left untouched; set allow-breaking-contract: true only when those applications change with it.`,
+          )
+        : new GateRejection(
+            `require-decision: the comparison did not recommend promotion (got ${shown(opts.requireDecision)}). Promotion refused and ${opts.to.uri} left untouched; improve the candidate, or set force: true to promote anyway.`,
+          );
     logger.warning(
       `promoting ${opts.model} although compare-models decided ${shown(opts.requireDecision)} (force: true); recorded in the audit event`,
     );

@@ -254,6 +254,12 @@ export class AzureStore implements BlobStore {
         ),
         { cause: e },
       );
+    if (/^(CredentialUnavailableError|AuthenticationError|AggregateAuthenticationError)$/.test(err.name ?? ""))
+      // Before the request left: no credential worked. Not an unreachable endpoint.
+      return new UserError(
+        `registry ${this.location}: no Azure credential could sign in to ${op} (got ${err.name}: ${String(err.message).split("\n")[0]}). In a workflow run azure/login with OIDC (permissions: id-token: write) before this step; on a laptop run az login; or set AZURE_STORAGE_CONNECTION_STRING.`,
+        { cause: e },
+      );
     if (
       status === undefined ||
       err.name === "AbortError" ||

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { link, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { shown, UserError } from "../errors";
+import { fileSystemReason } from "../user-files";
 import { BlobNotFoundError, type BlobStore } from "./blob-store";
 
 const TMP = /^\..*\.tmp-[0-9a-f]+$/;
@@ -48,6 +49,29 @@ export class FileStore implements BlobStore {
     return join(this.root, ...parts);
   }
 
+  /** A file-system refusal (permissions, a file where the registry's folder should be) as a UserError. */
+  private fail(e: unknown, op: string): Error {
+    const reason = fileSystemReason(e);
+    if (!reason || (e as NodeJS.ErrnoException).code === "ENOENT") return e instanceof Error ? e : new Error(String(e));
+    if (this.rootIsFile())
+      return new UserError(
+        `registry: ${shown(this.root, 200)} is a file, not a directory (got a file where the registry's folder should be). Set registry: to a directory (it is created), a file:// URL or an Azure Blob URL.`,
+        { cause: e },
+      );
+    return new UserError(
+      `registry ${this.root}: cannot ${op} (got ${reason}). Check that the registry is a directory this job can read and write.`,
+      { cause: e },
+    );
+  }
+
+  private rootIsFile(): boolean {
+    try {
+      return statSync(this.root).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   private tmpFor(path: string): string {
     const base = path.slice(path.lastIndexOf(sep) + 1);
     return join(dirname(path), `.${base}.tmp-${randomBytes(6).toString("hex")}`);
@@ -58,22 +82,34 @@ export class FileStore implements BlobStore {
       return await readFile(await this.path(key), "utf8");
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      throw this.fail(e, `read ${key}`);
     }
   }
 
   async writeText(key: string, text: string, mode: "create" | "overwrite"): Promise<boolean> {
     if (mode === "create") return this.writeBytes(key, Buffer.from(text));
-    const path = await this.path(key);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = this.tmpFor(path);
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-    return true;
+    try {
+      const path = await this.path(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = this.tmpFor(path);
+      await writeFile(tmp, text);
+      await rename(tmp, path);
+      return true;
+    } catch (e) {
+      throw this.fail(e, `write ${key}`);
+    }
   }
 
   /** Exclusive create: `link(tmp, final)` fails with EEXIST when the name exists, and never exposes a partial file. */
   async writeBytes(key: string, body: Uint8Array): Promise<boolean> {
+    try {
+      return await this.createExclusive(key, body);
+    } catch (e) {
+      throw this.fail(e, `write ${key}`);
+    }
+  }
+
+  private async createExclusive(key: string, body: Uint8Array): Promise<boolean> {
     const path = await this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = this.tmpFor(path);
@@ -95,7 +131,7 @@ export class FileStore implements BlobStore {
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
-      throw e;
+      throw this.fail(e, `read ${key}`);
     }
   }
 
@@ -105,21 +141,23 @@ export class FileStore implements BlobStore {
       await stat(path);
     } catch (e) {
       if (isNotFound(e)) throw new BlobNotFoundError(`${key} not found in ${this.root}`);
-      throw e;
+      throw this.fail(e, `read ${key}`);
     }
     return range ? createReadStream(path, { start: range.start, end: Math.max(range.start, range.end) - 1 }) : createReadStream(path);
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {
     const path = await this.path(key);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+      throw this.fail(e, `write ${key}`);
+    });
     const tmp = this.tmpFor(path);
     try {
       await pipeline(body, createWriteStream(tmp));
       await rename(tmp, path);
     } catch (e) {
       await unlink(tmp).catch(() => {});
-      throw e;
+      throw this.fail(e, `write ${key}`);
     }
   }
 
@@ -132,8 +170,8 @@ export class FileStore implements BlobStore {
       try {
         entries = await readdir(await this.path(key), { withFileTypes: true });
       } catch (e) {
-        if (isNotFound(e) || (e as NodeJS.ErrnoException).code === "ENOTDIR") return;
-        throw e;
+        if (isNotFound(e) || ((e as NodeJS.ErrnoException).code === "ENOTDIR" && !this.rootIsFile())) return;
+        throw this.fail(e, `list ${prefix}`);
       }
       for (const d of entries) {
         const child = key ? `${key}/${d.name}` : d.name;
@@ -161,12 +199,14 @@ export class FileStore implements BlobStore {
         .sort();
     } catch (e) {
       if (isNotFound(e)) return [];
-      throw e;
+      throw this.fail(e, `list ${prefix}`);
     }
   }
 
   async delete(key: string): Promise<void> {
-    await rm(await this.path(key), { force: true });
+    await rm(await this.path(key), { force: true }).catch((e: unknown) => {
+      throw this.fail(e, `delete ${key}`);
+    });
   }
 }
 

@@ -14,7 +14,7 @@ export type {
 } from "./model-card";
 export { AliasEventSchema, ModelCardSchema } from "./model-card";
 export type { ModelRef } from "./model-ref";
-export { formatModelRef, parseModelRef } from "./model-ref";
+export { assertAlias, assertModelName, formatModelRef, parseModelRef } from "./model-ref";
 export type { AuditInfo, CopyOptions, CopyResult, RegisterInput, SetAliasOptions } from "./registry";
 export { Registry } from "./registry";
 export type { LocationOptions, RegistryLocation } from "./registry-location";

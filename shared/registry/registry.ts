@@ -249,11 +249,11 @@ export class Registry {
       const v = await this.getAlias(r.name, r.alias);
       if (v === undefined) {
         const aliases = await this.aliases(r.name);
-        const names = Object.keys(aliases);
-        if (names.length === 0 && (await this.latestVersion(r.name)) === undefined)
-          throw await this.unknownModel(r.name, what);
+        const names = Object.entries(aliases).map(([a, n]) => `${a} -> ${n}`);
+        const latest = await this.latestVersion(r.name);
+        if (names.length === 0 && latest === undefined) throw await this.unknownModel(r.name, what);
         throw new UserError(
-          `${what}: alias "${r.alias}" of ${this.noun} "${r.name}" is not set in ${this.uri} (aliases: ${names.join(", ") || "none"}). Promote a version to it first or use ${r.name}@<version>.`,
+          `${what}: alias "${r.alias}" of ${this.noun} "${r.name}" is not set in ${this.uri} (aliases: ${names.join(", ") || "none"}; latest version: ${latest ?? "none"}). Promote a version to it first or use ${r.name}@<version>.`,
           { code: "not-found" },
         );
       }
@@ -267,8 +267,12 @@ export class Registry {
   private async unknownModel(name: string, what: string): Promise<UserError> {
     const names = (await this.list().catch(() => [])).map((m) => m.name);
     const shownNames = names.length > 10 ? `${names.slice(0, 10).join(", ")}, …` : names.join(", ") || "none";
+    // A registry path with a typo is an empty registry to the store; on disk the folder's absence says so.
+    const missing = this.store.kind === "file" && names.length === 0 && !(await this.store.exists("").catch(() => true));
     return new UserError(
-      `${what}: no ${this.noun} named "${name}" in ${this.uri} (${this.namespace}: ${shownNames}). Register it first or fix the name.`,
+      missing
+        ? `${what}: no ${this.noun} named "${name}" in ${this.uri} (${this.namespace}: none; the registry folder does not exist). Check the registry path, or register the ${this.noun} first.`
+        : `${what}: no ${this.noun} named "${name}" in ${this.uri} (${this.namespace}: ${shownNames}). Register it first or fix the name.`,
       { code: "not-found" },
     );
   }
@@ -300,6 +304,22 @@ export class Registry {
       .sort((a, b) => a - b);
     const cards = await mapBounded(versions, 16, (v) => this.readCard(name, v));
     return cards.filter((c): c is ModelCard => c !== undefined);
+  }
+
+  /**
+   * Check, before a long job, that this registry can be listed and written with the credentials at hand,
+   * without touching any model: lists the models and overwrites `meta/write-check.json` (who and when).
+   * A missing permission, a failed sign-in or a path that is not a folder is the same error a later
+   * registration would meet, only earlier.
+   */
+  async checkWritable(): Promise<void> {
+    await this.store.listChildren("models/");
+    const who = this.auditDefaults({});
+    await this.store.writeText(
+      "meta/write-check.json",
+      `${JSON.stringify({ at: this.now().toISOString(), actor: who.actor, runUrl: who.runUrl })}\n`,
+      "overwrite",
+    );
   }
 
   // ---------------------------------------------------------------- writing versions

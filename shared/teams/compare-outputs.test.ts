@@ -36,6 +36,24 @@ describe("fromCompareOutputs", () => {
     });
   });
 
+  it("shows the contract rule (and any rule on something other than a metric) as a fact with its verdict", () => {
+    const summary = fromCompareOutputs({
+      decision: "reject",
+      "candidate-metrics": JSON.stringify({ roc_auc: 0.95 }),
+      rules: JSON.stringify([
+        { rule: "improvement", metric: "roc_auc", passed: true, detail: "better" },
+        { rule: "contract", metric: "contract", passed: false, detail: 'breaking against the champion: input "input" (tensor(float)[N,5]) is gone' },
+        { rule: "parity", metric: "parity", passed: true, detail: "max |onnx - reference| 1e-7 ≤ 1e-5" },
+      ]),
+      contract: "breaking",
+    });
+    expect(summary.metrics).toEqual([{ name: "roc_auc", candidate: 0.95, passed: true }]);
+    expect(summary.facts).toEqual([
+      { title: "Model contract", value: '✘ breaking against the champion: input "input" (tensor(float)[N,5]) is gone' },
+      { title: "Parity with the training framework", value: "✔ max |onnx - reference| 1e-7 ≤ 1e-5" },
+    ]);
+  });
+
   it("works with the subset a job passes on, and with no champion", () => {
     const summary = fromCompareOutputs({
       decision: "promote",

@@ -17,9 +17,14 @@ export interface CompareSummary {
 }
 
 interface RuleLike {
+  rule?: unknown;
   metric?: unknown;
   passed?: unknown;
+  detail?: unknown;
 }
+
+/** Titles of the facts for rules that are not about one metric (any other such rule shows as "Rule <name>"). */
+const RULE_FACTS: Record<string, string> = { contract: "Model contract", parity: "Parity with the training framework" };
 
 function parseJson(outputs: Record<string, string>, key: string): unknown {
   const raw = outputs[key];
@@ -102,8 +107,16 @@ export function fromCompareOutputs(outputs: Record<string, string>): CompareSumm
   if (training) summary.training = training;
 
   const facts: Fact[] = [];
+  // Rules that judge something other than a metric (the contract, parity) are facts with their verdict.
+  const ruleFacts = (Array.isArray(rules) ? (rules as RuleLike[]) : []).filter(
+    (r) => typeof r?.rule === "string" && typeof r.metric === "string" && !(r.metric in candidate) && typeof r.passed === "boolean",
+  );
   const contract = str("contract");
-  if (contract) facts.push({ title: "Model contract", value: contract });
+  if (contract && !ruleFacts.some((r) => r.rule === "contract")) facts.push({ title: "Model contract", value: contract });
+  for (const r of ruleFacts) {
+    const detail = typeof r.detail === "string" && r.detail ? r.detail : r.rule === "contract" && contract ? contract : r.passed ? "passed" : "failed";
+    facts.push({ title: RULE_FACTS[r.rule as string] ?? `Rule ${r.rule as string}`, value: `${r.passed ? "✔" : "✘"} ${detail}` });
+  }
   if (facts.length > 0) summary.facts = facts;
   return summary;
 }

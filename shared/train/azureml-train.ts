@@ -26,12 +26,13 @@ import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest
 import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
 import { workspaceModelName } from "../azureml/workspace-models";
 import { shown, UserError } from "../errors";
+import { ensureOutputDir } from "../user-files";
 import { type Logger, silentLogger } from "../log";
 import { type DataHash, hashData } from "./data-hash";
 import { redactCommandLine } from "../secrets";
 import { type AzureMLLineage, type AzureMLTrialLineage, lineageFromEnv } from "./lineage";
 import { parseParams, type TrainParams } from "./params";
-import { finishTrain, type RegistrationOptions, type TrainResult } from "./train";
+import { checkRegistration, finishTrain, type RegistrationOptions, type TrainResult } from "./train";
 import { readMetricsOutput } from "./trainer-outputs";
 import { publishWorkspaceModel } from "./workspace-model";
 
@@ -143,8 +144,6 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
   const env = o.env ?? process.env;
   const cwd = resolve(o.workingDirectory);
   const at = (p: string, base = cwd) => (isAbsolute(p) ? p : resolve(base, p));
-  if (o.registry && !o.name)
-    throw new UserError("model-name: missing (got nothing) while register is on. Set model-name: e.g. failure-predictor.");
 
   let yaml: JobYaml | undefined;
   let yamlDir = cwd;
@@ -157,6 +156,9 @@ export async function trainOnAzureML(o: AzureMLTrainOptions): Promise<AzureMLTra
     yamlDir = dirname(file);
   }
   const p = plan(o, yaml, yamlDir);
+  // Before any compute is spent: the model name, and that the registry takes the model with these credentials.
+  await checkRegistration(o, logger);
+  await ensureOutputDir(at(o.outputDir), "output-dir");
   const credential = o.credential ?? lazyDefaultCredential();
   const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
   // No step signal on the client: a cancelled workflow must still be able to send the cancel.

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { constants, createReadStream } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { glob } from "tinyglobby";
 import { type DataFile, isRemoteData, resolveDataFiles } from "../data";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
+import { fileError } from "../user-files";
 
 /** What the `data` input resolved to and its content hash. */
 export interface DataHash {
@@ -63,6 +64,11 @@ export async function hashData(
   let total = 0;
   for (const [path, abs] of entries) {
     const size = typeof abs === "string" ? (await stat(abs)).size : abs.size;
+    // Checked before anything runs: a file that cannot be read is named now, not halfway through.
+    if (typeof abs === "string")
+      await access(abs, constants.R_OK).catch((e: unknown) => {
+        throw fileError(e, "data", abs, "Check the file's permissions, or leave it out of data:.");
+      });
     files.push({ path, size });
     total += size;
   }

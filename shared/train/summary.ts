@@ -49,21 +49,49 @@ export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string }
   for (const t of c.signature.outputs)
     lines.push(`| output | ${esc(t.name)} | ${esc(t.dtype)} | [${t.shape.join(", ")}] |`);
   lines.push("");
-  const sweep = l.azureml?.sweep;
-  if (sweep) {
-    lines.push("### Azure ML trials", "", `Best by \`${sweep.metric}\`.`, "", "| trial | | params | status | metric | job |", "| --- | --- | --- | --- | --- | --- |");
-    sweep.trials.forEach((t, i) => {
-      const params = Object.entries(t.params)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(", ");
-      const won = t.jobName === sweep.winner ? "**best**" : "";
-      const metric = t.metric === undefined ? "" : num(t.metric);
-      const job = mdLink(t.jobName || "not submitted", t.studioUrl);
-      lines.push(`| ${i + 1} | ${won} | ${esc(params)} | ${esc(t.status)} | ${metric} | ${job} |`);
-    });
-    lines.push("");
+  const az = l.azureml?.sweep;
+  if (az)
+    lines.push(
+      ...trialsTable(
+        "Azure ML trials",
+        az.metric,
+        az.trials.map((t) => ({
+          run: mdLink(t.jobName || "not submitted", t.studioUrl),
+          best: t.jobName === az.winner,
+          params: t.params,
+          status: t.status,
+          metric: t.metric,
+        })),
+      ),
+    );
+  if (l.sweep) {
+    const local = l.sweep;
+    lines.push(
+      ...trialsTable(
+        "Trials",
+        local.metric,
+        local.trials.map((t) => ({ run: mdCode(t.name), best: t.name === local.winner, params: t.params, status: t.status, metric: t.metric })),
+      ),
+    );
   }
   return lines.join("\n");
+}
+
+/** The trials of a sweep, the same table wherever the trials ran. */
+function trialsTable(
+  title: string,
+  metric: string,
+  rows: { run: string; best: boolean; params: Record<string, unknown>; status: string; metric?: number }[],
+): string[] {
+  const lines = [`### ${title}`, "", `Best by \`${metric}\`.`, "", "| trial | | params | status | metric | run |", "| --- | --- | --- | --- | --- | --- |"];
+  rows.forEach((t, i) => {
+    const params = Object.entries(t.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ");
+    lines.push(`| ${i + 1} | ${t.best ? "**best**" : ""} | ${esc(params)} | ${esc(t.status)} | ${t.metric === undefined ? "" : num(t.metric)} | ${t.run} |`);
+  });
+  lines.push("");
+  return lines;
 }
 
 /** The job summary of an Azure ML job that did not complete (failed, timed out, cancelled), with its error and log tail. */

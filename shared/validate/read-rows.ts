@@ -15,6 +15,7 @@ import {
   parquetBuffer,
 } from "../data";
 import { shown, UserError } from "../errors";
+import { fileError } from "../user-files";
 
 export type { DataFormat };
 
@@ -78,7 +79,8 @@ async function readCsv(source: DataFile, format: "csv" | "tsv"): Promise<RowSour
   const path = source.name;
   // Line numbers are counted here rather than with csv-parse's `info` (a third of its cost): a record
   // starts on the line after the previous one ended; blank lines arrive as a single empty field.
-  const parser = (await source.stream()).pipe(
+  const input = await source.stream();
+  const parser = input.pipe(
     parse({
       bom: true,
       delimiter: format === "tsv" ? "\t" : ",",
@@ -87,6 +89,8 @@ async function readCsv(source: DataFile, format: "csv" | "tsv"): Promise<RowSour
       max_record_size: MAX_LINE_CHARS,
     }),
   );
+  // pipe() does not pass a read error on: without this a file that cannot be read would never end.
+  input.on("error", (e) => parser.destroy(fileError(e, "data", path, "Check the file's permissions.")));
   const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
   let nextLine = 1;
   const isBlank = (record: string[]) => record.length === 1 && record[0] === "";

@@ -1,9 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { type DataFile, isRemoteData, resolveDataFiles as resolveBlobs } from "../data";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
+import { checkReadableFile, readUserText } from "../user-files";
 import { readCell } from "./cell-value";
 import { type DataFormat, readRows } from "./read-rows";
 import { type CompiledRule, compileRule } from "./rule-expression";
@@ -80,15 +81,11 @@ export interface ValidateDataOptions {
 
 /** Read and parse a schema YAML file. */
 export async function loadSchema(path: string): Promise<DataSchema> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
+  if (!existsSync(path))
     throw new UserError(
       `schema: file not found (got ${shown(path)}). Check the path, or set infer: true to write one.`,
     );
-  }
-  return parseSchema(text, path);
+  return parseSchema(await readUserText(path, "schema", "the YAML data contract (or set infer: true to write one)"), path);
 }
 
 /** Expand a path or glob (sorted matches), or list the blobs a blob URI names; nothing there is a UserError. */
@@ -97,7 +94,11 @@ export async function resolveDataFiles(
   env?: Record<string, string | undefined>,
 ): Promise<(string | DataFile)[]> {
   if (isRemoteData(pathOrGlob)) return resolveBlobs(pathOrGlob, { input: "data", ...(env ? { env } : {}) });
-  if (!isDynamicPattern(pathOrGlob)) return [pathOrGlob];
+  const fix = "Point data: at readable CSV, Parquet or JSON Lines files.";
+  if (!isDynamicPattern(pathOrGlob)) {
+    await checkReadableFile(pathOrGlob, "data", fix);
+    return [pathOrGlob];
+  }
   // Matches stay relative to the working directory (what annotations need) unless the pattern is absolute.
   const files = (
     await glob(pathOrGlob, { onlyFiles: true, expandDirectories: false, absolute: isAbsolute(pathOrGlob) })
@@ -107,6 +108,7 @@ export async function resolveDataFiles(
       `data: no file matches the glob (got ${shown(pathOrGlob)}). Check the pattern and the working directory.`,
     );
   }
+  for (const file of files) await checkReadableFile(file, "data", fix);
   return files;
 }
 

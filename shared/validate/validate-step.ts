@@ -1,8 +1,9 @@
 /** The validate-data action's use case: infer a starting schema, or validate and write the report. */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "../log";
+import { checkOutputFile, ensureOutputDir } from "../user-files";
 import { inferSchema } from "./infer-schema";
 import { loadSchema, type Violation, validateData } from "./validate-data";
 import { type ViolationAnnotation, violationAnnotations } from "./validation-report";
@@ -29,9 +30,10 @@ export interface ValidateStepResult {
 }
 
 export async function validateStep(opts: ValidateStepOptions): Promise<ValidateStepResult> {
-  await mkdir(opts.reportDir, { recursive: true });
+  await ensureOutputDir(opts.reportDir, "report-dir");
   const reportPath = join(opts.reportDir, "report.md");
   if (opts.infer) {
+    await checkOutputFile(opts.schema, "schema");
     const { yaml, schema } = await inferSchema({ data: opts.data, logger: opts.logger });
     if (existsSync(opts.schema)) {
       // A contract tightened by hand is lost unless it is committed: say so where it shows.
@@ -39,7 +41,6 @@ export async function validateStep(opts: ValidateStepOptions): Promise<ValidateS
         `schema: ${opts.schema} existed and is replaced by the contract inferred from ${opts.data} (infer: true). Review the change before committing it; remove infer: to validate instead.`,
       );
     }
-    await mkdir(dirname(opts.schema), { recursive: true });
     await writeFile(opts.schema, yaml);
     const markdown = `## Data contract inferred\n\n${Object.keys(schema.columns).length} columns from \`${opts.data}\`, written to \`${opts.schema}\`. Review it, tighten ranges and allowed values, and commit it.\n`;
     await writeFile(reportPath, markdown);

@@ -106,12 +106,16 @@ describe("compare-models (bundled)", () => {
     expect(r.errors[0]).toContain(r.outputs.reason!);
   });
 
-  it("judges a first model on its own when there is no champion yet", async () => {
+  it("judges a first model on its own when the workflow says champion: none", async () => {
     const file = join(workspace, ".mlops/registry/models/fp/versions/2/model.onnx");
-    const r = await compare({ candidate: file, "model-name": "brand-new", thresholds: "roc_auc >= 0.8" });
+    const r = await compare({ candidate: file, champion: "none", thresholds: "roc_auc >= 0.8" });
     expect(r.errors).toEqual([]);
     expect(r.outputs).toMatchObject({ decision: "promote", "champion-version": "", "champion-metrics": "{}" });
     expect(r.outputs.reason).toMatch(/no champion/i);
+    // Without it, a champion that does not exist is an error, not a first release.
+    const missing = await compare({ candidate: file, "model-name": "brand-new", thresholds: "roc_auc >= 0.8" });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.errors).toEqual([expect.stringMatching(/^champion: no model named "brand-new" .*set champion: none\.$/)]);
   });
 
   it("comments on the pull request once and updates the comment on a re-run", async () => {

@@ -170,7 +170,7 @@ describe("package-edge (bundled) on an altered base image", () => {
 
     it("is a user error naming the blob, not a bug", async () => {
       const r = await run(`${host}/base/node:24`);
-      expectRefused(r, /^127\.0\.0\.1:\d+\/base\/node: blob sha256:[0-9a-f]{64} does not match its digest \(got sha256:/);
+      expectRefused(r, /^base-image: 127\.0\.0\.1:\d+\/base\/node: blob sha256:[0-9a-f]{64} does not match its digest \(got sha256:/);
     }, 60_000);
   });
 });

@@ -146,9 +146,9 @@ describe("mlops registry (bundled CLI)", () => {
     expect(report.code).toBe(0);
     expect(existsSync(join(workspace, "site/registry.html"))).toBe(true);
     const bad = mlops(["registry", "show", "fq"]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // could not run: a mistake in the inputs (1 is kept for a gate's refusal)
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
-    expect(bad.stderr).toMatch(/no model named "fq" .*models: fp/);
+    expect(bad.stderr).toMatch(/^error: .*no model named "fq" .*models: fp/);
     expect(mlops(["registry", "--help"]).stdout).toMatch(/usage: mlops registry <command>/);
   });
 });

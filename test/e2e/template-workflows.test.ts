@@ -247,18 +247,33 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
   });
 
   // After CI, each scenario starts as soon as what it needs is there: the release of failure-predictor v1
-  // (its champion in prod) for the PR gate, the second candidate and the rollback; the rollback also after
-  // the second candidate's check that prod did not move.
-  let release: Promise<WorkflowRun> | undefined;
+  // (its champion in prod) for the PR gate, the second candidate, drift and the rollback; the rollback also
+  // after the second candidate's check that prod did not move. Prod is empty, so the tag alone is refused
+  // (no champion to compare with); the first release is run by hand with first-release.
+  let release: Promise<{ refused: WorkflowRun; first: WorkflowRun }> | undefined;
   const released = () =>
-    (release ??= run("cd.yml", { eventName: "push", ref: "refs/tags/failure-predictor/v1", event: { ref: "refs/tags/failure-predictor/v1" } }));
+    (release ??= (async () => {
+      const refused = await run("cd.yml", { eventName: "push", ref: "refs/tags/failure-predictor/v1", event: { ref: "refs/tags/failure-predictor/v1" } });
+      const first = await run("cd.yml", { eventName: "workflow_dispatch", inputs: { release: "failure-predictor/v1", "first-release": "true" } });
+      return { refused, first };
+    })());
   let v2Done: () => void = () => undefined;
   const v2Finished = new Promise<void>((resolve) => {
     v2Done = resolve;
   });
   describe("after ci: releases, gates, drift and rollback, at the same time where independent", () => {
-    it.concurrent("cd by tag: staging compares, boots the image and smoke-tests it before the card; one approval; prod and plants", { timeout: 900_000 }, async ({ expect }) => {
-      const r = await released();
+    it.concurrent("cd, first release: the tag alone is refused (no champion); by hand with first-release, staging judges v1 on its own rules, boots the image and smoke-tests it before the card; one approval; prod and plants", { timeout: 900_000 }, async ({ expect }) => {
+      const { refused, first: r } = await released();
+      expect(refused.triggered, refused.trigger).toBe(true);
+      const refusedStaging = refused.jobs["failure-predictor/staging"]![0]!;
+      expect(refusedStaging.result).toBe("failure");
+      expect(refusedStaging.steps.find((s) => s.id === "compare")!.errors).toEqual([
+        expect.stringMatching(/^champion: no model named "failure-predictor" .*If this is the model's first release, set champion: none\.$/),
+      ]);
+      expect(refused.jobs["failure-predictor/notify"]![0]!.result).toBe("skipped");
+      expect(refused.jobs["failure-predictor/production"]![0]!.result).toBe("skipped");
+      expect(refused.approvals).toEqual([]);
+
       expect(r.triggered, r.trigger).toBe(true);
       expect(r.conclusion, failures(r)).toBe("success");
       expect(r.jobs["heat-dissipation"]![0]!.result).toBe("skipped");
@@ -271,10 +286,14 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       const staging = r.jobs["failure-predictor/staging"]![0]!;
       expect(staging.environment).toBe("staging");
       expect(staging.outputs.decision, staging.outputs.reason).toBe("promote");
+      expect(staging.outputs["champion-version"]).toBe("");
+      const compare = staging.steps.find((s) => s.id === "compare")!;
+      expect(compare.outputs.contract).toBe("compatible"); // checked against deploy/interface.yml
+      expect(compare.result!.summary).toContain("No champion (champion: none, a first release)");
       expect(staging.outputs["smoke-test"]).toMatch(
         /failure-predictor v1 booted from the image and answered .* over HTTP .* and gRPC .* probabilities \[2, 2\]/,
       );
-      // The card went out after staging, once, with the staged image and the smoke test on it.
+      // The card went out after staging, once (not for the refused run), with the staged image and the smoke test on it.
       const sent = cards("failure-predictor v1 is staged");
       expect(sent).toHaveLength(1);
       expect(sent[0]).toContain(staging.outputs.digest!);
@@ -313,10 +332,11 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
           params: card.params,
         });
         const history = await prod().history("failure-predictor");
-        const r = await run("cd.yml", { eventName: "workflow_dispatch", inputs: { release: "failure-predictor/v2" } });
+        const r = await run("cd.yml", { eventName: "push", ref: "refs/tags/failure-predictor/v2", event: { ref: "refs/tags/failure-predictor/v2" } });
         const staging = r.jobs["failure-predictor/staging"]![0]!;
         expect(staging.result, failures(r)).toBe("success");
         expect(staging.outputs.decision).toBe("reject");
+        expect(staging.outputs["champion-version"]).toBe("1");
         expect(staging.outputs.reason).toMatch(/improvement/);
         expect(staging.steps.find((s) => s.id === "image")!.status).toBe("skipped");
         expect(r.jobs["failure-predictor/notify"]![0]!.result).toBe("skipped");
@@ -361,7 +381,9 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       expect(fp.result).toBe("failure"); // blocking: the same model as the champion is not a release
       expect(full.conclusion).toBe("failure");
       const hd = full.jobs["heat-dissipation/gate"]![0]!;
-      expect(hd.result, failures(full)).toBe("success"); // no champion yet: the thresholds decide, and pass
+      // Not released yet, and pr.yml says so (first-release: true): the thresholds and the interface decide, and pass.
+      expect(hd.result, failures(full)).toBe("success");
+      expect(hd.steps.find((s) => s.id === "compare")!.outputs.contract).toBe("compatible");
       expect(await dev().history("failure-predictor")).toEqual(devHistory); // a PR registers nothing
     });
 
@@ -395,7 +417,11 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
     });
 
     it.concurrent("cd: the approvers reject heat-dissipation v1 after staging; nothing reaches prod or the plants", { timeout: 900_000 }, async ({ expect }) => {
-      const r = await run("cd.yml", { eventName: "push", ref: "refs/tags/heat-dissipation/v1", environments: environments("reject") });
+      const r = await run("cd.yml", {
+        eventName: "workflow_dispatch",
+        inputs: { release: "heat-dissipation/v1", "first-release": "true" },
+        environments: environments("reject"),
+      });
       expect(r.jobs["heat-dissipation/staging"]![0]!.outputs.decision, failures(r)).toBe("promote");
       expect(r.jobs["heat-dissipation/notify"]![0]!.result, failures(r)).toBe("success");
       expect(cards("heat-dissipation v1 is staged")).toHaveLength(1);
@@ -490,6 +516,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
     });
 
     it.concurrent("drift: drifted plant data starts ci; data like the training data does not", { timeout: 900_000 }, async ({ expect }) => {
+      await released().catch(() => undefined); // drift.yml compares the prod champion's inputs
       const container = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient("plant-data");
       const holdout = readFileSync(join(TEMPLATE, "data/holdout.csv"), "utf8");
       const lines = holdout.trim().split("\n");

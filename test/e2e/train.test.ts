@@ -130,6 +130,103 @@ describe("train (bundled)", () => {
     ).toEqual([]);
   });
 
+  it("checks the model name and the registry (with its credentials) before the trainer spends anything", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "mlops-trainer-"));
+    const marker = join(dir, "trainer-ran");
+    const command = writeTrainer(dir, `(await import("node:fs")).writeFileSync(${JSON.stringify(marker)}, "yes");\n`);
+    const cases: [Record<string, string>, Record<string, string>, RegExp][] = [
+      [{ "model-name": "failure predictor" }, {}, /^model-name: invalid model name \(got "failure predictor"\)/],
+      [{ "model-name": "m", alias: "2nd" }, {}, /^alias: invalid alias \(got "2nd"\)/],
+      [
+        { "model-name": "m", registry: "https://127.0.0.1:9/devstoreaccount1/models" },
+        { AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential" },
+        /^registry https:\/\/127\.0\.0\.1:9\/devstoreaccount1\/models: no Azure credential could sign in to list models\/ \(got \w+Error: .*\)\. In a workflow run azure\/login/,
+      ],
+      [{ "model-name": "m", registry: command.slice("node ".length) }, {}, /^registry: ".*trainer\.mjs" is a file, not a directory/],
+      [{ "model-name": "m", "working-directory": "no/such/dir" }, {}, /^working-directory: cannot use ".*no\/such\/dir" \(got ENOENT/],
+    ];
+    for (const [inputs, env, message] of cases) {
+      const r = await runAction("train", { root: bundleRoot(), inputs: { command, ...inputs }, env });
+      expect(r.exitCode, JSON.stringify(inputs)).toBe(1);
+      expect(r.errors).toEqual([expect.stringMatching(message)]);
+      expect(existsSync(marker), `the trainer ran with ${JSON.stringify(inputs)}`).toBe(false);
+    }
+  });
+
+  it("runs a matrix here: one trainer per combination, bounded, the best registered with the trials table", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "mlops-sweep-"));
+    const model = join(dir, "model.onnx");
+    const { encodeModel, linearClassifierModel } = await import("../../shared/onnx");
+    writeFileSync(model, encodeModel(linearClassifierModel({ coefficients: [[0.5, -0.25]], intercepts: [0.1] })));
+    // A trainer whose score is a function of its parameters; depth 6 fails, as a real trial can. Each
+    // counts the trials running beside it (a file each, while it works for 300 ms).
+    const running = join(dir, "running");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(running);
+    const command = writeTrainer(
+      dir,
+      [
+        'import { copyFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";',
+        "const p = JSON.parse(process.env.MLOPS_PARAMS);",
+        `const me = ${JSON.stringify(running)} + "/" + process.pid;`,
+        "writeFileSync(me, '');",
+        `const concurrent = readdirSync(${JSON.stringify(running)}).length;`,
+        "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);",
+        "rmSync(me);",
+        'if (p.depth === 6) { console.error("out of memory at depth 6"); process.exit(1); }',
+        `copyFileSync(${JSON.stringify(model)}, process.env.MLOPS_OUTPUT_DIR + "/model.onnx");`,
+        'writeFileSync(process.env.MLOPS_OUTPUT_DIR + "/metrics.json", JSON.stringify({ auc: 0.5 + p.depth / 100 - p.rate, concurrent }));',
+        "",
+      ].join("\n"),
+    );
+    const inputs = {
+      command,
+      "model-name": "swept",
+      params: "{rate: 0.01, seed: 1}",
+      matrix: "{depth: [2, 4, 6], rate: [0.01, 0.05]}",
+      "sweep-metric": "max:auc",
+      "max-parallel": "2",
+    };
+    const r = await runAction("train", { root: bundleRoot(), inputs });
+    expect(r.errors).toEqual([]);
+    expect(r.outputs["model-version"]).toBe("1");
+    expect(JSON.parse(r.outputs.metrics!)).toMatchObject({ auc: 0.53 });
+    // Never more than max-parallel trainers at once.
+    const outputDir = join(r.outputs["model-path"]!, "../..");
+    for (let i = 1; i <= 4; i++) {
+      const { concurrent } = JSON.parse(readFileSync(join(outputDir, `trial-${i}`, "metrics.json"), "utf8"));
+      expect(concurrent).toBeGreaterThanOrEqual(1);
+      expect(concurrent).toBeLessThanOrEqual(2);
+    }
+    const card = JSON.parse(readFileSync(join(r.workspace, ".mlops/registry/models/swept/versions/1/card.json"), "utf8"));
+    expect(card.params).toEqual({ rate: 0.01, seed: 1, depth: 4 });
+    expect(card.lineage.sweep).toMatchObject({ metric: "max:auc", winner: "trial-3" });
+    expect(card.lineage.sweep.trials.map((t: { status: string }) => t.status)).toEqual([
+      "Completed",
+      "Completed",
+      "Completed",
+      "Completed",
+      "Failed",
+      "Failed",
+    ]);
+    expect(r.summary).toContain("### Trials");
+    expect(r.summary).toMatch(/\| 3 \| \*\*best\*\* \| depth=4, rate=0\.01 \| Completed \| 0\.53 \| `trial-3` \|/);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^train: trial-5 failed, the sweep goes on without it: command: the trainer exited with code 1/),
+      expect.stringMatching(/^train: trial-6 failed/),
+    ]);
+    expect(r.stdout).toContain("[trial-5] out of memory at depth 6");
+
+    // Without sweep-metric nothing runs: the best could not be chosen.
+    const none = await runAction("train", { root: bundleRoot(), inputs: { ...inputs, "sweep-metric": "" } });
+    expect(none.errors).toEqual([expect.stringMatching(/^sweep-metric: required with a matrix of 6 combinations/)]);
+    expect(none.stdout).not.toContain("trial-1");
+  });
+
   it("fails before running anything when a data glob matches nothing", async () => {
     const r = await runAction("train", {
       root: bundleRoot(),

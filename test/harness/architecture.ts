@@ -12,6 +12,7 @@ import ts from "typescript";
 /** Areas that other areas build on: formats, models, metrics, clients of outside services. */
 export const BUILDING_BLOCKS = [
   "errors",
+  "user-files",
   "http",
   "log",
   "secrets",

@@ -734,7 +734,9 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
     if (opts.eventName === "workflow_dispatch" && !(name in declared)) {
       throw new Error(`${wf.file}: workflow_dispatch has no input ${name} (inputs: ${Object.keys(declared).join(", ")})`);
     }
-    inputs[name] = opts.inputs![name]!;
+    const given = opts.inputs![name]!;
+    // The form sends text; GitHub gives a `type: boolean` input as a boolean.
+    inputs[name] = typeof given === "string" && declared[name]?.type === "boolean" ? given === "true" : given;
   }
   for (const [name, def] of Object.entries(declared)) {
     if (def.required && (inputs[name] === "" || inputs[name] === undefined)) {

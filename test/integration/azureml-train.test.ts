@@ -422,8 +422,11 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
 
   it("workspace-model: when the registry does not take the model afterwards, the workspace version is archived again", async () => {
     // A registry whose folder cannot be created (its parent is a file): registering fails after the workspace version exists.
+    // The check before the job would refuse it; here the registry is taken to have changed while the job ran
+    // (the write check passed when it started), which is what leaves a workspace version to undo.
     await writeFile(join(ws, "a-file"), "not a folder\n");
-    const o = options({ workspaceModel: "fp-undo", registry: openRegistry(join(ws, "a-file", "registry")) });
+    const registry = Object.assign(openRegistry(join(ws, "a-file", "registry")), { checkWritable: async () => {} });
+    const o = options({ workspaceModel: "fp-undo", registry });
     const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error;
     expect((e as Error).message).toMatch(/ENOTDIR/);
     const v = models.get("fp-undo", 1)?.properties;

@@ -127,7 +127,7 @@ function browsing(backend: string, setup: () => Promise<{ uri: string; env: Node
         /no model named "failure-predictr" .*models: anomaly-detector, failure-predictor/,
       );
       expect(await userError(run(["show", "failure-predictor@champoin", "--registry", uri], env))).toMatch(
-        /alias "champoin" of model "failure-predictor" is not set .*aliases: challenger, champion/,
+        /alias "champoin" of model "failure-predictor" is not set .*aliases: challenger -> \d+, champion -> \d+; latest version: \d+\)/,
       );
       expect(await userError(run(["diff", "failure-predictor@1", "--registry", uri], env))).toMatch(/expected two versions/);
       expect(await userError(run(["lst", "--registry", uri], env))).toMatch(/unknown command "lst"\. Use one of: list, show/);

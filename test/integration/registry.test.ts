@@ -200,7 +200,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       expect(unknown).toBeInstanceOf(UserError);
       expect(unknown.message).toMatch(/^model: no model named "nope" in .* \(models: known\)\. Register it first/);
       expect((await caught(reg.resolve("known@champion"))).message).toMatch(
-        /alias "champion" of model "known" is not set .*\(aliases: none\)/,
+        /alias "champion" of model "known" is not set .*\(aliases: none; latest version: \d+\)/,
       );
       expect((await caught(reg.resolve("nope@champion"))).message).toMatch(/no model named "nope"/);
       expect((await caught(reg.resolve("known@7"))).message).toMatch(/version 7 .* \(latest is 1\)/);

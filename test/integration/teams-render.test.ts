@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type AdaptiveCard, buildApprovalCard, buildPayload, type MetricRow } from "../../shared/teams";
+import { type AdaptiveCard, buildApprovalCard, buildPayload, fromCompareOutputs, type MetricRow } from "../../shared/teams";
 import { exampleApprovalInput, exampleRollbackInput } from "../../shared/teams/example-input";
 import { describeIf } from "../services/availability";
 import { chromiumAvailability, launchChromium, type RunningChromium } from "../services/chromium";
@@ -220,6 +220,47 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     expect(await root.getByRole("link", { name: "Review and approve", exact: true }).isVisible()).toBe(true);
     await root.screenshot({ path: resolve(OUT, "teams-card-trimmed.png") });
     await page.context().close();
+  });
+
+  it("shows a breaking contract as its own rule and decision, at desktop and phone widths", async () => {
+    const fromCompare = fromCompareOutputs({
+      decision: "promote-breaking",
+      reason: "Promote: roc_auc 0.9612 beats champion 0.9401; the contract is breaking, allowed by allow-breaking-contract: true.",
+      "candidate-metrics": JSON.stringify({ roc_auc: 0.9612, recall: 0.61 }),
+      "champion-metrics": JSON.stringify({ roc_auc: 0.9401, recall: 0.58 }),
+      rules: JSON.stringify([
+        { rule: "improvement", metric: "roc_auc", passed: true, detail: "better" },
+        {
+          rule: "contract",
+          metric: "contract",
+          passed: true,
+          detail:
+            'breaking against the champion and deploy/interface.yml, allowed by allow-breaking-contract: true: input "input" (tensor(float)[N,5]) is gone; input "float_input" (tensor(float)[N,5]) is new; output "probabilities" (tensor(float)[N,2]) is gone',
+        },
+      ]),
+      contract: "breaking",
+    });
+    const card = buildPayload(
+      buildApprovalCard(
+        exampleApprovalInput({
+          decision: fromCompare.decision!,
+          reason: fromCompare.reason!,
+          metrics: fromCompare.metrics!,
+          facts: fromCompare.facts!,
+        }),
+      ),
+    ).payload.attachments[0].content;
+    for (const width of [640, 340]) {
+      const page = await newPage();
+      const { events, failures } = await renderCard(page, card, width);
+      expect(events).toEqual([]);
+      expect(failures).toEqual([]);
+      const root = page.locator("#card");
+      for (const text of ["Decision: PROMOTE-BREAKING", "Model contract", "✔ breaking against the champion", 'input "input" (tensor(float)[N,5]) is gone'])
+        await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: text }).toBe(true);
+      await root.screenshot({ path: resolve(OUT, `teams-card-contract-${width}.png`) });
+      await page.context().close();
+    }
   });
 
   it("on a 340 px phone and on a desktop, no word or number in the card is cut across lines", async () => {

@@ -11,6 +11,15 @@ import { loadWorkflow as parseWorkflowFile } from "./harness/workflow-model";
 
 const dir = join(repoRoot, "workflows-examples");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
+/**
+ * The files of workflows-examples/ that are not the template repository's, as its README's "Beyond the
+ * template" explains: one that differs from the template's file of the same name, or one the template lacks.
+ */
+const BEYOND_TEMPLATE: Record<string, "differs" | "standalone"> = {
+  "drift.yml": "differs",
+  "score.yml": "standalone",
+  "compare-sharded.yml": "standalone",
+};
 
 describe("workflows-examples", () => {
   it("has the PR, CI, CD, drift and rollback workflows, the reusable pipeline of one model, scoring and sharded comparison", () => {
@@ -28,11 +37,25 @@ describe("workflows-examples", () => {
     ]);
   });
 
-  it("are the template repository's workflows, byte for byte (drift.yml here is the capture loop's)", () => {
+  it("are the template repository's workflows, byte for byte, but for the ones the README says go beyond it", () => {
     const template = join(repoRoot, "examples/model-repository/.github/workflows");
-    const shared = readdirSync(template).filter((f) => f !== "drift.yml").sort();
-    expect(shared.every((f) => files.includes(f))).toBe(true);
-    for (const f of shared) expect(readFileSync(join(dir, f), "utf8"), f).toBe(readFileSync(join(template, f), "utf8"));
+    const templateFiles = readdirSync(template).filter((f) => f.endsWith(".yml"));
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    expect(readme).toMatch(/^## Beyond the template$/m);
+    const beyond = readme.slice(readme.indexOf("## Beyond the template")).split(/\n## /)[0]!;
+    for (const [f, why] of Object.entries(BEYOND_TEMPLATE)) {
+      expect(beyond, `${f} is explained in the README's "Beyond the template"`).toContain(`[\`${f}\`](${f})`);
+      expect(files, f).toContain(f);
+      // What the README says about it holds: a file the template has is a different workflow here, a file it
+      // lacks is not in it.
+      if (why === "differs") expect(readFileSync(join(dir, f), "utf8"), f).not.toBe(readFileSync(join(template, f), "utf8"));
+      else expect(templateFiles, f).not.toContain(f);
+    }
+    for (const f of templateFiles.filter((t) => !(t in BEYOND_TEMPLATE))) {
+      expect(files, f).toContain(f);
+      expect(readFileSync(join(dir, f), "utf8"), f).toBe(readFileSync(join(template, f), "utf8"));
+    }
+    expect(files.filter((f) => !templateFiles.includes(f) && !(f in BEYOND_TEMPLATE))).toEqual([]);
   });
 
   it("is clean under actionlint", async () => {

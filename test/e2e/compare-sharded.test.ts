@@ -1,41 +1,31 @@
 /**
- * Sharded compare-models through dist/, as the runner runs it: the shard and merge jobs of
- * workflows-examples/compare-sharded.yml (their steps' inputs read from the file and expanded for each
- * matrix value), each a separate process, passing states through a stand-in of the Actions artifact
- * service backed by Azurite; then the same comparison on one machine. On tie-heavy data (9 distinct
- * scores) the merged metrics, the decision and the significance bootstrap equal the unsharded run's
- * exactly. Also: shards by row hash through state-dir (as outside Actions), and the refusals of a merge
- * that lacks a shard or resolves other models.
+ * Sharded compare-models through dist/, as the runner runs it: workflows-examples/compare-sharded.yml, called
+ * as its header shows (`uses: ./.github/workflows/compare-sharded.yml`), run by the workflow harness: its
+ * matrix of shard jobs fanned out from the caller's `shards` input, each a separate process, passing states
+ * through a stand-in of the Actions artifact service backed by Azurite, then the merge job; and the same
+ * comparison on one machine. On tie-heavy data (9 distinct scores) the merged metrics, the decision and the
+ * significance bootstrap equal the unsharded run's exactly. Also: shards by row hash through state-dir (as
+ * outside Actions), and the refusals of a merge that lacks a shard or resolves other models.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parse } from "yaml";
+import { stringify } from "yaml";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { bundleRoot } from "../harness/bundle";
-import { type Contexts, interpolate } from "../harness/legacy-expressions";
 import { repoRoot, runAction } from "../harness/run-action";
+import { runWorkflow } from "../harness/workflow-runner";
 import { type ArtifactService, startArtifactService } from "../services/artifact-service";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, startAzurite } from "../services/azurite";
-
-interface Step {
-  id?: string;
-  uses?: string;
-  with?: Record<string, string>;
-}
-interface WorkflowFile {
-  on: { workflow_call: { inputs: Record<string, { default?: string }> } };
-  jobs: Record<string, { steps: Step[]; strategy?: { matrix: { shard: string } } }>;
-}
 
 describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(), () => {
   let az: Azurite;
   let artifacts: ArtifactService;
   let work: string;
-  const wf = parse(readFileSync(join(repoRoot, "workflows-examples/compare-sharded.yml"), "utf8")) as WorkflowFile;
-  const compareStep = (job: string) => wf.jobs[job]!.steps.find((s) => s.uses?.includes("/compare-models@"))!;
+  // The features are the models' own (their metadata), as a trainer writes them: the workflow has no features input.
+  const metadata = { features: JSON.stringify(["f0", "f1"]) };
 
   beforeAll(async () => {
     az = await startAzurite();
@@ -48,6 +38,8 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
       return seed / 2 ** 32;
     };
     mkdirSync(join(work, "holdout"));
+    mkdirSync(join(work, ".github/workflows"), { recursive: true });
+    copyFileSync(join(repoRoot, "workflows-examples/compare-sharded.yml"), join(work, ".github/workflows/compare-sharded.yml"));
     for (let f = 0; f < 6; f++) {
       let text = "f0,f1,region,y\n";
       for (let i = 0; i < 400; i++) {
@@ -60,11 +52,11 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     }
     writeFileSync(
       join(work, "candidate.onnx"),
-      encodeModel(linearClassifierModel({ coefficients: [[0.9, 0.4]], intercepts: [-1.2], inputName: "input" })),
+      encodeModel(linearClassifierModel({ coefficients: [[0.9, 0.4]], intercepts: [-1.2], inputName: "input", metadata })),
     );
     writeFileSync(
       join(work, "champion.onnx"),
-      encodeModel(linearClassifierModel({ coefficients: [[0.5, 0.6]], intercepts: [-1] })),
+      encodeModel(linearClassifierModel({ coefficients: [[0.5, 0.6]], intercepts: [-1], metadata })),
     );
   }, 120_000);
 
@@ -81,52 +73,61 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     label: "y",
     shards: "[1, 2, 3, 4]",
     significance: "{samples: 300, seed: 5}",
+    "slice-by": "region",
+    "max-slice-regression": "0.5",
   };
-  const features = "f0, f1";
-
-  /** A step's `with:` expanded as GitHub would for the given inputs, matrix value and job total. */
-  function stepInputs(job: string, inputs: Record<string, string>, matrix: Record<string, unknown> = {}, total = 1) {
-    const declared = wf.on.workflow_call.inputs;
-    const all: Record<string, string> = {};
-    for (const [k, v] of Object.entries(declared)) all[k] = inputs[k] ?? String(v.default ?? "");
-    const ctx: Contexts = {
-      inputs: all,
-      matrix: matrix as Contexts["matrix"],
-      strategy: { "job-total": total, "job-index": 0, "fail-fast": true, "max-parallel": total },
-    } as Contexts;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(compareStep(job).with ?? {})) out[k] = interpolate(String(v), ctx);
-    return out;
-  }
 
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
-    runAction("compare-models", { root: bundleRoot(), workspace: work, inputs: { ...inputs, features }, env });
+    runAction("compare-models", { root: bundleRoot(), workspace: work, inputs, env });
 
   it("4 shard jobs and a merge job equal one machine exactly, ties, significance, slices and curves included", async () => {
-    const slicing = { "slice-by": "region", "max-slice-regression": "0.5" };
-    const single = await run({ ...stepInputs("merge", caller), merge: "false", ...slicing });
-    expect(single.errors).toEqual([]);
-    expect(single.exitCode).toBe(0);
-
-    const shards = JSON.parse(caller.shards) as number[];
-    const matrix = wf.jobs.shard!.strategy!.matrix.shard;
-    expect(matrix).toBe("${{ fromJSON(inputs.shards) }}");
-    for (const shard of shards) {
-      const inputs = stepInputs("shard", caller, { shard }, shards.length);
-      expect(inputs.shard).toBe(`${shard}/4`);
-      const r = await run({ ...inputs, ...slicing }, artifacts.jobEnv("run-7", `shard-${shard}`));
+    // The caller, as compare-sharded.yml's header shows it.
+    writeFileSync(
+      join(work, ".github/workflows/compare.yml"),
+      stringify({
+        name: "compare",
+        on: { workflow_dispatch: null },
+        permissions: {},
+        jobs: { compare: { uses: "./.github/workflows/compare-sharded.yml", permissions: { contents: "read" }, with: caller, secrets: "inherit" } },
+      }),
+    );
+    const wf = await runWorkflow(".github/workflows/compare.yml", {
+      repository: work,
+      root: bundleRoot(),
+      eventName: "workflow_dispatch",
+      artifactService: artifacts,
+    });
+    const shards = wf.jobs["compare/shard"]!;
+    expect(shards.map((j) => j.matrix.shard)).toEqual([1, 2, 3, 4]);
+    for (const job of shards) {
+      const shard = job.matrix.shard as number;
+      const step = job.steps.find((s) => s.action === "compare-models")!;
+      const r = step.result!;
       expect(r.errors).toEqual([]);
       expect(r.exitCode).toBe(0);
+      expect(step.inputs!.shard).toBe(`${shard}/4`);
       expect(r.outputs.decision ?? "").toBe("");
       // 6 files round robin over 4 shards: files 0 and 4, 1 and 5, 2, 3
       expect(Number(r.outputs.rows)).toBe(shard <= 2 ? 800 : 400);
     }
-    expect(artifacts.artifacts.map((a) => a.name).sort()).toEqual(
-      [1, 2, 3, 4].map((i) => `compare-models-state-${i}-of-4`),
-    );
-    const merged = await run({ ...stepInputs("merge", caller), ...slicing }, artifacts.jobEnv("run-7", "merge"));
+    // Each shard job uploaded its state, the merge job its report.
+    expect(artifacts.artifacts.map((a) => a.name).sort()).toEqual([
+      "compare-models-report",
+      ...[1, 2, 3, 4].map((i) => `compare-models-state-${i}-of-4`),
+    ]);
+    expect(new Set(artifacts.artifacts.map((a) => a.job)).size).toBe(5);
+    const mergeStep = wf.jobs["compare/merge"]![0]!.steps.find((s) => s.id === "compare")!;
+    const merged = mergeStep.result!;
     expect(merged.errors).toEqual([]);
     expect(merged.exitCode).toBe(0);
+    expect(wf.conclusion).toBe("success");
+    // The called workflow's outputs reach the caller.
+    expect(wf.jobs.compare![0]!.outputs.decision).toBe(merged.outputs.decision);
+
+    // One machine: the merge step's inputs, without merging.
+    const single = await run({ ...mergeStep.inputs!, merge: "false" });
+    expect(single.errors).toEqual([]);
+    expect(single.exitCode).toBe(0);
     for (const out of ["decision", "reason", "candidate-metrics", "champion-metrics", "deltas", "rules", "rows"]) {
       expect(merged.outputs[out], out).toBe(single.outputs[out]);
     }
@@ -147,7 +148,15 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
   });
 
   it("shards by row hash through state-dir (outside Actions) equal one machine; a merge refuses a missing shard or other models", async () => {
-    const base = { ...stepInputs("merge", caller), data: "holdout/part-0.csv", "shard-by": "rows", significance: "{samples: 100, seed: 2}" };
+    const base = {
+      candidate: caller.candidate,
+      champion: caller.champion,
+      label: caller.label,
+      data: "holdout/part-0.csv",
+      "shard-by": "rows",
+      significance: "{samples: 100, seed: 2}",
+      "fail-on-reject": "false",
+    };
     const single = await run({ ...base, merge: "false" });
     expect(single.exitCode).toBe(0);
     const dir = join(work, "states");

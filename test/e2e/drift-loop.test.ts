@@ -1,9 +1,11 @@
 /**
  * The loop from the plants, end to end: two edge servers (dist/serve.js, as the image runs it) answer requests
  * with capture on and upload what they captured to Azurite; failures are reported later as label events; then
- * workflows-examples/drift.yml runs job by job through dist/ (test/harness/workflow-runner): drift and live
- * performance on the captured data, the plant data contract, the dataset snapshot and the retrain on the
- * training data plus the snapshot, registered as the challenger CD takes over.
+ * workflows-examples/drift.yml runs as GitHub runs it (test/harness/workflow-runner: GitHub's parser and
+ * evaluator, every step as written, this suite's actions from dist/): drift and live performance on the
+ * captured data, the plant data contract, the dataset snapshot and the retrain on the training data plus the
+ * snapshot, registered as the challenger, and the hand-over to CD (`gh workflow run cd.yml`, received by a
+ * GitHub API stand-in).
  */
 import type { ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,18 +22,29 @@ import { computeMetrics } from "../../shared/metrics";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
 import { repoRoot } from "../harness/run-action";
-import { runWorkflow } from "../harness/legacy-workflow-runner";
+import { REPOSITORY, runWorkflow } from "../harness/workflow-runner";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
+import { type GitHubApiServer, startGitHubApi } from "../services/github-api";
 import { spawnServer } from "../services/serve-process";
+import { pythonAvailability } from "../services/tools";
 
 const DRIFT = join(repoRoot, "workflows-examples/drift.yml");
 const EXAMPLE = join(repoRoot, "examples/predictive-maintenance");
 const children = new Set<ChildProcess>();
 
-describeIf("the drift loop on captured plant data, end to end (bundled)", azuriteAvailable(), () => {
+function available() {
+  for (const a of [azuriteAvailable(), pythonAvailability()]) if (!a.ok) return a;
+  return { ok: true as const };
+}
+
+describeIf("the drift loop on captured plant data, end to end (bundled)", available(), () => {
   let azurite: Azurite;
+  let github: GitHubApiServer;
+  /** The plants' and the test's files (capture folders, the champion's file). */
   let workspace: string;
+  /** The model repository the workflow checks out. */
+  let repository: string;
   let vars: Record<string, string>;
   let env: Record<string, string>;
   const labelled: string[] = ["id,row,time,Machine failure"];
@@ -81,8 +94,9 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
   }
 
   beforeAll(async () => {
-    azurite = await startAzurite({ timeoutMs: 60_000 });
+    [azurite, github] = await Promise.all([startAzurite({ timeoutMs: 60_000 }), startGitHubApi()]);
     workspace = mkdtempSync(join(tmpdir(), "mlops-drift-ws-"));
+    repository = join(workspace, "repository");
     vars = {
       CAPTURE_URI: `${azurite.endpoint(DEV_ACCOUNT)}/capture`,
       LABELS_URI: `${azurite.endpoint(DEV_ACCOUNT)}/labels`,
@@ -97,15 +111,19 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
       [`AZURE_STORAGE_CONNECTION_STRING_${DEV_ACCOUNT.toUpperCase()}`]: azurite.connectionString(DEV_ACCOUNT),
       [`AZURE_STORAGE_CONNECTION_STRING_${SECOND_ACCOUNT.toUpperCase()}`]: azurite.connectionString(SECOND_ACCOUNT),
     };
-    // The repository: training data, the plant data contract, the trainer.
-    mkdirSync(join(workspace, "data"));
-    mkdirSync(join(workspace, "ml"));
-    await writeGenerated(join(workspace, "data/train.csv"), 4000, 1);
-    await writeGenerated(join(workspace, "data/holdout.csv"), 2000, 2);
-    copyFileSync(join(EXAMPLE, "plant-schema.yml"), join(workspace, "data/plant-schema.yml"));
-    // The team's trainer, called as drift.yml calls it: here it hands its arguments to the example trainer.
+    // The repository: the workflow, training data, the plant data contract, the trainer.
+    mkdirSync(join(repository, ".github/workflows"), { recursive: true });
+    copyFileSync(DRIFT, join(repository, ".github/workflows/drift.yml"));
+    mkdirSync(join(repository, "data"));
+    mkdirSync(join(repository, "ml"));
+    await writeGenerated(join(repository, "data/train.csv"), 4000, 1);
+    await writeGenerated(join(workspace, "holdout.csv"), 2000, 2);
+    copyFileSync(join(EXAMPLE, "plant-schema.yml"), join(repository, "data/plant-schema.yml"));
+    // The team's trainer, called as drift.yml calls it: here it hands its arguments to the example trainer
+    // (TypeScript, which needs nothing from pip).
+    writeFileSync(join(repository, "ml/requirements.txt"), "# the trainer below needs no Python package\n");
     writeFileSync(
-      join(workspace, "ml/train.py"),
+      join(repository, "ml/train.py"),
       [
         "import subprocess, sys",
         `sys.exit(subprocess.call([${JSON.stringify(join(repoRoot, "node_modules/.bin/tsx"))}, ${JSON.stringify(join(EXAMPLE, "train.ts"))}, *sys.argv[1:], "--model", "logreg"]))`,
@@ -116,7 +134,7 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
     const model = join(workspace, "champion.onnx");
     writeFileSync(model, modelToOnnx(trainLogistic(generatedDataset(4000, 1), { iterations: 25 })));
     const held = await evaluateModels([{ name: "champion", bytes: new Uint8Array(readFileSync(model)) }], {
-      data: join(workspace, "data/holdout.csv"),
+      data: join(workspace, "holdout.csv"),
       label: "Machine failure",
       keepPredictions: true,
     });
@@ -140,16 +158,26 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    await azurite?.stop();
+    await Promise.all([azurite?.stop(), github?.close()]);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it("finds the drift and the drop, snapshots the labelled plant data and retrains the challenger on it", async () => {
-    const jobs = await runWorkflow(DRIFT, { root: bundleRoot(), workspace, eventName: "schedule", vars, env });
-    const job = jobs.drift![0]!;
+    const run = await runWorkflow(".github/workflows/drift.yml", {
+      repository,
+      root: bundleRoot(),
+      eventName: "schedule",
+      vars,
+      // What azure/login gives the job on main: here the Azurite accounts' connection strings.
+      identities: { [vars.AZURE_CLIENT_ID!]: { subjects: [`repo:${REPOSITORY}:ref:refs/heads/main`], env } },
+      env: { GITHUB_API_URL: github.url },
+      githubToken: github.token,
+    });
+    const job = run.jobs.drift![0]!;
     const step = (id: string) => job.steps.find((s) => s.id === id)!;
-    for (const s of job.steps) if (s.status === "failure") throw new Error(`${s.action}: ${s.result?.errors.join(" ")}`);
+    for (const s of job.steps) if (s.status === "failure") throw new Error(`${s.uses ?? s.run}: ${s.errors.join(" ")} ${s.stderr.slice(-600)}`);
     expect(job.result).toBe("success");
+    expect(run.conclusion).toBe("success");
     expect(requests).toBe(40);
 
     const drift = step("drift").result!.outputs;
@@ -188,8 +216,12 @@ describeIf("the drift loop on captured plant data, end to end (bundled)", azurit
     expect(card.version).toBe(Number(train.outputs["model-version"]));
     expect(card.lineage.dataset).toMatchObject({ uri: snapshot["dataset-uri"], rows: 800 });
 
-    // The hand-over to CD is a `gh workflow run` (GitHub's), whose condition held.
+    // The reports are kept, and the challenger is handed to CD as a release of the version just trained.
+    expect([...run.artifacts.keys()]).toEqual(["plant-monitoring"]);
     const handOver = job.steps.at(-1)!;
-    expect(handOver.status).toBe("not-run-here");
+    expect(handOver.status).toBe("success");
+    expect(github.dispatches).toEqual([
+      { workflow: "cd.yml", ref: "main", inputs: { release: `failure-predictor/v${train.outputs["model-version"]}` } },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The template repository's drift.yml's detect-drift step, with its inputs read from the file and its expressions
- * evaluated as the runner would, run through dist/: it must not alarm on two halves of the same data (the
+ * evaluated by GitHub's parser and evaluator (test/harness/workflow-runner's stepWith), run through dist/: it must not alarm on two halves of the same data (the
  * plant data would start a retraining every day), and it must alarm when the data did move.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,20 +12,17 @@ import { trainGbt } from "../../examples/predictive-maintenance/gradient-boostin
 import { modelToOnnx } from "../../examples/predictive-maintenance/onnx-export";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
-import { interpolate } from "../harness/legacy-expressions";
 import { repoRoot, runAction } from "../harness/run-action";
-import { loadWorkflow } from "../harness/workflow-check";
+import { stepWith } from "../harness/workflow-runner";
 
-const DRIFT = join(repoRoot, "examples/model-repository/.github/workflows/drift.yml");
+const TEMPLATE = join(repoRoot, "examples/model-repository");
 let ws: string;
 let header: string;
 let rows: string[];
 
 /** The detect-drift step of drift.yml with its `with:` evaluated for this workspace and runner. */
-function stepInputs(runnerTemp: string): Record<string, string> {
-  const wf = loadWorkflow(readFileSync(DRIFT, "utf8"));
-  const step = wf.jobs.drift!.steps!.find((s) => s.uses?.includes("/detect-drift@"))!;
-  const ctx = {
+function stepInputs(runnerTemp: string): Promise<Record<string, string>> {
+  return stepWith(".github/workflows/drift.yml", TEMPLATE, "drift", /\/detect-drift@/, {
     runner: { temp: runnerTemp, os: "Linux", arch: "X64" },
     vars: { PROD_REGISTRY: join(ws, "prod-registry") },
     github: { workspace: ws },
@@ -34,8 +31,7 @@ function stepInputs(runnerTemp: string): Record<string, string> {
     secrets: {},
     // What the download step leaves (its `path` output).
     steps: { current: { outputs: { path: join(runnerTemp, "current/last-7-days/*.csv") } } },
-  };
-  return Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), ctx)]));
+  });
 }
 
 /** Seven daily files of plant data under <runner temp>/current/last-7-days, as the download step leaves them. */
@@ -76,7 +72,7 @@ beforeAll(async () => {
 
 describe("drift.yml's detect-drift step (bundled)", () => {
   it("does not alarm on two halves of the same data, and compares what the model reads", async () => {
-    const inputs = stepInputs(plantData(rows.slice(5000)));
+    const inputs = await stepInputs(plantData(rows.slice(5000)));
     const r = await runAction("detect-drift", { root: bundleRoot(), workspace: ws, inputs });
     expect(r.errors).toEqual([]);
     expect(r.outputs.drifted).toBe("false");
@@ -92,7 +88,7 @@ describe("drift.yml's detect-drift step (bundled)", () => {
     const hotter = plantData(rows.slice(5000), (c) =>
       c.map((v, i) => (i === air || i === proc ? String(Number(v) + 3) : i === torque ? String(Number(v) * 1.3) : v)),
     );
-    const r = await runAction("detect-drift", { root: bundleRoot(), workspace: ws, inputs: stepInputs(hotter) });
+    const r = await runAction("detect-drift", { root: bundleRoot(), workspace: ws, inputs: await stepInputs(hotter) });
     expect(r.errors).toEqual([]);
     expect(r.outputs.drifted).toBe("true");
     const drifted = (JSON.parse(r.outputs.features!) as { feature: string; drifted: boolean }[]).filter((f) => f.drifted);
@@ -100,7 +96,7 @@ describe("drift.yml's detect-drift step (bundled)", () => {
   });
 
   it("refuses the thresholds drift.yml used to ship, which did nothing above 1,000 rows", async () => {
-    const { model: _model, ...rest } = stepInputs(plantData(rows.slice(5000)));
+    const { model: _model, ...rest } = await stepInputs(plantData(rows.slice(5000)));
     const r = await runAction("detect-drift", {
       root: bundleRoot(),
       workspace: ws,

@@ -1,20 +1,20 @@
 /**
- * score through dist/, as the runner runs it: the nightly workflow's step (workflows-examples/score.yml, its
- * inputs read from the file and expanded for each matrix value) scores a registry champion over the day's
- * files in 4 shards; every row comes out exactly once, with its ids and the model's probability. Also CSV
- * output and the mistakes a user makes (an unknown extension, a missing id column: no file left behind).
+ * score through dist/, as the runner runs it: the nightly workflow (workflows-examples/score.yml, run by the
+ * workflow harness: its matrix fanned out, each leg a job of its own with its checkout, login and artifact)
+ * scores a registry champion over the day's files in 4 shards; every row comes out exactly once, in the
+ * shards' artifacts, with its ids and the model's probability. Also CSV output and the mistakes a user makes
+ * (an unknown extension, a missing id column: no file left behind).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { openDataset } from "../../shared/data";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
-import { type Contexts, interpolate } from "../harness/legacy-expressions";
 import { repoRoot, runAction } from "../harness/run-action";
+import { REPOSITORY, runWorkflow } from "../harness/workflow-runner";
 
 const W = [0.8, -0.5];
 const B = 0.1;
@@ -57,27 +57,31 @@ const score = (inputs: Record<string, string>) =>
 
 describe("score (bundled)", () => {
   it("the nightly workflow's 4 shards score every row once, with its ids and the model's probability", async () => {
-    const wf = parse(readFileSync(join(repoRoot, "workflows-examples/score.yml"), "utf8")) as {
-      jobs: { score: { strategy: { matrix: { shard: number[] } }; steps: { uses?: string; with?: Record<string, string> }[] } };
-    };
-    const job = wf.jobs.score;
-    const step = job.steps.find((s) => s.uses?.includes("/score@"))!;
-    const shards = job.strategy.matrix.shard;
+    // The workflow's own file in the repository the runner checks out (the day's data, its registry beside it).
+    mkdirSync(join(work, ".github/workflows"), { recursive: true });
+    writeFileSync(join(work, ".github/workflows/score.yml"), readFileSync(join(repoRoot, "workflows-examples/score.yml")));
+    const client = "00000000-0000-0000-0000-0000000000c1";
+    const run = await runWorkflow(".github/workflows/score.yml", {
+      repository: work,
+      root: bundleRoot(),
+      eventName: "schedule",
+      vars: { PROD_REGISTRY: registry, AZURE_CLIENT_ID: client, AZURE_TENANT_ID: client, AZURE_SUBSCRIPTION_ID: client },
+      identities: { [client]: { subjects: [`repo:${REPOSITORY}:ref:refs/heads/main`], env: {} } },
+    });
+    const legs = run.jobs.score!;
+    expect(legs.map((j) => j.matrix.shard)).toEqual([1, 2, 3, 4]);
     const seen = new Map<number, number>();
-    for (const shard of shards) {
-      const ctx = {
-        vars: { PROD_REGISTRY: registry },
-        matrix: { shard },
-        strategy: { "job-total": shards.length },
-        steps: {},
-      } as unknown as Contexts;
-      const inputs = Object.fromEntries(Object.entries(step.with!).map(([k, v]) => [k, interpolate(String(v), ctx)]));
-      const r = await score(inputs);
+    for (const leg of legs) {
+      const shard = leg.matrix.shard as number;
+      const step = leg.steps.find((s) => s.id === "score")!;
+      const r = step.result!;
       expect(r.errors).toEqual([]);
-      expect(r.exitCode).toBe(0);
+      expect(leg.result).toBe("success");
+      expect(step.inputs!.shard).toBe(`${shard}/4`);
       expect(r.outputs["model-version"]).toBe("1");
       expect(JSON.parse(r.outputs.columns!)).toEqual(["UDI", "Product ID", "score", "prediction"]);
-      const ds = await openDataset(join(work, r.outputs.output!));
+      // What the planners' jobs pick up: the shard's artifact.
+      const ds = await openDataset(join(run.artifacts.get(`predictions-${shard}`)!, `part-${shard}.parquet`));
       let rows = 0;
       for await (const b of ds.batches()) {
         const udi = b.columns.UDI as Float64Array;
@@ -97,6 +101,7 @@ describe("score (bundled)", () => {
       expect(rows).toBe(Number(r.outputs.rows));
       expect(r.summary).toMatch(/score: \d+ rows \(shard \d\/4\)/);
     }
+    expect(run.conclusion).toBe("success");
     expect(seen.size).toBe(1500);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
   });

@@ -13,8 +13,9 @@
  *   the test says approve or reject), and presents the `environment:<name>` OIDC subject, as on GitHub;
  * - steps: `run:` scripts with bash exactly as written (GitHub's default `bash -e {0}`, or `shell: bash` as
  *   `bash --noprofile --norc -eo pipefail {0}`), with GITHUB_ENV / GITHUB_PATH / GITHUB_OUTPUT /
- *   GITHUB_STEP_SUMMARY; this suite's actions from dist/ through the runner harness (run-action.ts); and
- *   the stand-ins of stand-ins.ts for third-party actions.
+ *   GITHUB_STEP_SUMMARY; this suite's actions from dist/ through the runner harness (run-action.ts), with
+ *   the Actions artifact service when the test gives one; and the stand-ins of stand-ins.ts for third-party
+ *   actions (and of test/harness/bin for the runner image's CLIs: az, gh).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -125,6 +126,13 @@ export interface WorkflowRunOptions {
   githubToken?: string;
   /** Extra environment for every step (e.g. GITHUB_API_URL of a local GitHub API stand-in). */
   env?: Record<string, string>;
+  /**
+   * The Actions artifact (results) service the runner hands this suite's actions, for @actions/artifact:
+   * ACTIONS_RUNTIME_TOKEN (scoped to this run and job) and ACTIONS_RESULTS_URL, which GitHub gives JavaScript
+   * actions and not `run:` scripts (test/services/artifact-service.ts). Without it, an action that uploads an
+   * artifact fails as it would outside Actions.
+   */
+  artifactService?: { jobEnv(run: string, job: string): Record<string, string> };
   /** Timeout of one step (default 5 minutes). */
   stepTimeoutMs?: number;
   log?: (line: string) => void;
@@ -234,6 +242,7 @@ class Runner {
   readonly run: WorkflowRun = { triggered: true, trigger: "", jobs: {}, approvals: [], artifacts: new Map(), conclusion: "success" };
   private readonly base = mkdtempSync(join(tmpdir(), "mlops-wf-"));
   private readonly masks: string[];
+  private legs = 0;
 
   constructor(
     private readonly wf: LoadedWorkflow,
@@ -393,6 +402,8 @@ class Runner {
         ? `repo:${REPOSITORY}:pull_request`
         : `repo:${REPOSITORY}:ref:${toText(scope.github.ref ?? null)}`;
 
+    // Every job, each matrix leg too, is a job of its own to the artifact service (its token names it).
+    const runtime = this.opts.artifactService?.jobEnv(toText(scope.github.run_id ?? null), `${qualified}-${++this.legs}`) ?? {};
     const dir = mkdtempSync(join(this.base, `${qualified.replace(/\//g, "--")}-`));
     const workspace = join(dir, "workspace");
     const runnerTemp = join(dir, "temp");
@@ -452,7 +463,7 @@ class Runner {
             workspace,
             runnerTemp,
             inputs,
-            env,
+            env: { ...env, ...runtime },
             event: scope.github.event as Record<string, unknown>,
             eventName: String(scope.github.event_name),
             timeoutMs: this.opts.stepTimeoutMs ?? 300_000,
@@ -741,4 +752,24 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
     env: wf.template.env,
   });
   return runner.run;
+}
+
+/**
+ * One step's `with:` of a workflow file, as the runner would hand it to the action: read by GitHub's parser,
+ * evaluated by GitHub's evaluator in `ctx` (the contexts the test gives: vars, runner, steps, ...). For tests
+ * that run one step of a workflow on its own; `file` is relative to `repository`.
+ */
+export async function stepWith(
+  file: string,
+  repository: string,
+  jobId: string,
+  uses: RegExp,
+  ctx: Contexts,
+): Promise<Record<string, string>> {
+  const wf = await loadWorkflow(resolve(repository, file), repository);
+  const job = wf.template.jobs.find((j) => j.id.value === jobId);
+  if (!job || isReusableWorkflowJob(job)) throw new Error(`${wf.file}: no job ${jobId} with steps`);
+  const index = job.steps.findIndex((s) => "uses" in s && uses.test(s.uses.value));
+  if (index < 0) throw new Error(`${wf.file}: job ${jobId} has no step that uses ${uses}`);
+  return evaluateStrings(wf.raw.get(`${wf.file}#${jobId}`)?.steps[index]?.get("with"), ctx);
 }

@@ -190,3 +190,27 @@ export function f1(
 export function mcc(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, weights?: ArrayLike<number>): number | null {
   return mccOf(confusion(yTrue, yPred, undefined, weights));
 }
+
+/**
+ * A metric of a confusion matrix by its name: accuracy, balanced_accuracy, mcc, precision/recall/f1 (binary) and
+ * their _macro/_weighted averages; undefined for a name that is not one of these.
+ */
+export function confusionMetric(name: string, cm: Confusion): number | null | undefined {
+  switch (name) {
+    case "accuracy":
+      return accuracyOf(cm);
+    case "balanced_accuracy":
+      return balancedAccuracyOf(cm);
+    case "mcc":
+      return mccOf(cm);
+    case "precision":
+    case "recall":
+    case "f1":
+      return precisionRecallF1Of(cm, "binary")[name];
+    default: {
+      const [metric, average] = name.split("_");
+      if ((metric !== "precision" && metric !== "recall" && metric !== "f1") || (average !== "macro" && average !== "weighted")) return undefined;
+      return precisionRecallF1Of(cm, average)[metric];
+    }
+  }
+}

@@ -1,12 +1,5 @@
 import { type Logger, silentLogger } from "../log";
-import {
-  accuracyOf,
-  balancedAccuracyOf,
-  type Confusion,
-  confusion,
-  mccOf,
-  precisionRecallF1Of,
-} from "./classification";
+import { type Confusion, confusion, confusionMetric } from "./classification";
 import type { CurveOptions } from "./curves";
 import { hardLabels, type Predictions, type Task, validatePredictions } from "./predictions";
 import { firstNonProbability, firstUnnormalisedRow, rowBrier, rowLogLoss, weightedMean } from "./probabilistic";
@@ -190,25 +183,9 @@ export function prepareMetric(name: string, p: Predictions): WeightedMetric {
     default: {
       const yHat = hardLabels(p);
       return (w) => {
-        const cm = confusionOf(p, yHat, w);
-        switch (name) {
-          case "accuracy":
-            return accuracyOf(cm);
-          case "balanced_accuracy":
-            return balancedAccuracyOf(cm);
-          case "mcc":
-            return mccOf(cm);
-          case "precision":
-            return precisionRecallF1Of(cm, "binary").precision;
-          case "recall":
-            return precisionRecallF1Of(cm, "binary").recall;
-          case "f1":
-            return precisionRecallF1Of(cm, "binary").f1;
-          default: {
-            const [metric, average] = name.split("_") as ["precision" | "recall" | "f1", "macro" | "weighted"];
-            return precisionRecallF1Of(cm, average)[metric];
-          }
-        }
+        const value = confusionMetric(name, confusionOf(p, yHat, w));
+        if (value === undefined) throw new Error(`prepareMetric: ${name} has no weighted form`);
+        return value;
       };
     }
   }

@@ -12,7 +12,7 @@
  * mae, mape and r2 are summed in row order, so there a sharded run may differ in the last bits.
  */
 import { UserError } from "../errors";
-import { accuracyOf, balancedAccuracyOf, type Confusion, mccOf, precisionRecallF1Of } from "./classification";
+import { type Confusion, confusionMetric } from "./classification";
 import { METRICS } from "./compute-metrics";
 import type { MetricState } from "./metric-state";
 import type { Task } from "./predictions";
@@ -231,7 +231,7 @@ export class Resampler {
         const wsum = this.classW[b]!;
         if (this.family === "confusion") {
           const cm: Confusion = { classes: k, counts: a.subarray(b * k * k, (b + 1) * k * k), present: this.present[m]! };
-          out[b] = confusionMetric(metric, cm) ?? Number.NaN;
+          out[b] = resampledConfusionMetric(metric, cm) ?? Number.NaN;
         } else if (this.family === "mean") {
           if (wsum === 0 || (this.nonProbability[m] && (metric === "log_loss" || metric === "brier"))) out[b] = Number.NaN;
           else out[b] = metric === "rmse" ? Math.sqrt(a[b]! / wsum) : a[b]! / wsum;
@@ -262,24 +262,10 @@ export interface ResamplerJSON {
   nonProbability: boolean[];
 }
 
-function confusionMetric(name: string, cm: Confusion): number | null {
-  switch (name) {
-    case "accuracy":
-      return accuracyOf(cm);
-    case "balanced_accuracy":
-      return balancedAccuracyOf(cm);
-    case "mcc":
-      return mccOf(cm);
-    case "precision":
-    case "recall":
-    case "f1":
-      return precisionRecallF1Of(cm, "binary")[name];
-    default: {
-      const [metric, average] = name.split("_") as ["precision" | "recall" | "f1", "macro" | "weighted"];
-      if (average !== "macro" && average !== "weighted") throw new UserError(`significance: ${name} cannot be resampled`);
-      return precisionRecallF1Of(cm, average)[metric];
-    }
-  }
+function resampledConfusionMetric(name: string, cm: Confusion): number | null {
+  const value = confusionMetric(name, cm);
+  if (value === undefined) throw new UserError(`significance: ${name} cannot be resampled`);
+  return value;
 }
 
 /** Weighted ROC AUC / AP per resample from a state's sorted runs with row ids (ascending tie groups). */

@@ -371,7 +371,12 @@ function copyTensor(t: CapturedTensor, cols: Numeric[], at: number, n: number): 
       const u = data as BigUint64Array;
       for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt.asIntN(64, u[k]!);
     } else if (n === 1) {
-      (col as Float32Array)[at] = (data as Float32Array)[0]!;
+      // One store per column, kept monomorphic per array type (a mixed site is a slow generic store in V8).
+      if (col instanceof Float32Array) col[at] = (data as Float32Array)[0]!;
+      else if (col instanceof BigInt64Array) col[at] = (data as BigInt64Array)[0]!;
+      else if (col instanceof Float64Array) col[at] = (data as Float64Array)[0]!;
+      else if (col instanceof Int32Array) col[at] = (data as Int32Array)[0]!;
+      else col.set(data as Uint8Array, at);
     } else {
       const src = data as Float32Array;
       (col as Float32Array).set(src.length === n ? src : src.subarray(0, n), at);

@@ -277,9 +277,9 @@ export class CaptureTable {
     // The per-row forms of what was kept per request.
     const row = new Int32Array(n);
     const time = new BigInt64Array(n);
+    let last = Number.NaN;
+    let big = 0n;
     if (requests === n) {
-      let last = Number.NaN;
-      let big = 0n;
       for (let r = 0; r < requests; r++) {
         const t = this.times[r]!;
         if (t !== last) {
@@ -292,7 +292,12 @@ export class CaptureTable {
       for (let r = 0, at = 0; r < requests; r++) {
         const k = runs[r]!;
         for (let j = 0; j < k; j++) row[at + j] = j;
-        time.fill(BigInt(this.times[r]!), at, at + k);
+        const t = this.times[r]!;
+        if (t !== last) {
+          last = t;
+          big = BigInt(t);
+        }
+        time.fill(big, at, at + k);
         at += k;
       }
     }

@@ -167,6 +167,20 @@ function rleRuns(values: ArrayLike<number>, bitWidth: number): Buffer {
   return out.subarray(0, at);
 }
 
+/** One RLE run of `count` times `value` (< 256), as rleRuns writes it. */
+function rleRun(value: number, count: number): Buffer {
+  const out = Buffer.allocUnsafe(11);
+  let at = 0;
+  let header = count * 2;
+  while (header >= 0x80) {
+    out[at++] = (header & 0x7f) | 0x80;
+    header = Math.floor(header / 128);
+  }
+  out[at++] = header;
+  out[at++] = value;
+  return out.subarray(0, at);
+}
+
 function physicalType(c: ParquetColumnData): number {
   switch (c.type) {
     case "float":
@@ -261,7 +275,7 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
       keep = new Uint32Array(n);
       for (let i = 0, k = 0; i < rows; i++) if (c.present[i]) keep[k++] = i;
     }
-    const runs = rleRuns(c.present.subarray(0, rows), 1);
+    const runs = n === rows ? rleRun(1, rows) : rleRuns(c.present.subarray(0, rows), 1);
     levels = Buffer.allocUnsafe(4 + runs.length);
     levels.writeUInt32LE(runs.length, 0);
     runs.copy(levels, 4);
@@ -272,15 +286,20 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
   if (c.type === "string") {
     // Dictionary: distinct values in order of first use; the page holds their indices as RLE runs.
     const n = keep ? keep.length : rows;
-    let ids: Uint32Array = new Uint32Array(n);
+    let ids: Uint32Array;
     let dict: string[] = [];
-    if (typeof c.values === "string") dict.push(c.values);
-    else if ("indices" in c) {
+    if (typeof c.values === "string") {
+      dict.push(c.values);
+      ids = new Uint32Array(n);
+    } else if ("indices" in c) {
       dict = c.values as string[];
       const indices = c.indices.subarray(0, rows);
-      if (keep) for (let k = 0; k < n; k++) ids[k] = indices[keep[k]!]!;
-      else ids = indices instanceof Uint32Array ? indices : new Uint32Array(indices.buffer, indices.byteOffset, rows);
+      if (keep) {
+        ids = new Uint32Array(n);
+        for (let k = 0; k < n; k++) ids[k] = indices[keep[k]!]!;
+      } else ids = indices instanceof Uint32Array ? indices : new Uint32Array(indices.buffer, indices.byteOffset, rows);
     } else if (c.runs) {
+      ids = new Uint32Array(n);
       if (keep) throw new Error(`parquet: column "${c.name}" has runs and nulls`);
       const index = new Map<string, number>();
       let prev: string | undefined;
@@ -305,6 +324,7 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
         }
       }
     } else {
+      ids = new Uint32Array(n);
       const index = new Map<string, number>();
       let prev: string | undefined;
       let prevId = 0;

@@ -4,11 +4,12 @@ import { dataSecrets } from "../../shared/data";
 import { driftStep } from "../../shared/drift";
 import { GateRejection } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "detect-drift",
   inputs,
+  outputs,
   async run(i, ctx) {
     if (i.model) for (const s of modelSecrets([i.model], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
     for (const s of dataSecrets([i.reference, i.current], ctx.env)) ctx.setSecret(s);

@@ -4,11 +4,12 @@ import { dataSecrets } from "../../shared/data";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
 import { performanceStep } from "../../shared/performance";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "monitor-performance",
   inputs,
+  outputs,
   async run(i, ctx) {
     for (const s of dataSecrets([i.predictions, i.labels], ctx.env)) ctx.setSecret(s);
     if (i["baseline-model"]) {

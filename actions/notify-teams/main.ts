@@ -2,11 +2,12 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { approvalCardInput } from "../../shared/notify";
 import { notifyApproval, webhookSecretParts } from "../../shared/teams";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "notify-teams",
   inputs,
+  outputs,
   secrets: ["webhook-url"],
   async run(i, ctx) {
     // The whole URL is masked as an input; its secret parts (sig=, ids) are masked on their own too.

@@ -6,11 +6,12 @@ import { edgeCredentials, packageEdge, resolveSourceDateEpoch } from "../../shar
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
 import { acrCredentials, basicCredentials } from "../../shared/oci";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "package-edge",
   inputs,
+  outputs,
   secrets: ["password"],
   async run(i, ctx) {
     const { env, github: gh, logger } = ctx;
@@ -30,8 +31,8 @@ export default defineAction({
         model: i.model,
         registry: i.registry,
         distDir: join(projectRoot(), "dist"),
-        base: i["base-image"] || "docker.io/library/node:24-bookworm-slim",
-        platforms: i.platforms?.length ? i.platforms : ["linux/amd64", "linux/arm64"],
+        base: i["base-image"],
+        platforms: i.platforms,
         targets: i.targets ?? [],
         credentialsFor,
         insecure: i.insecure,

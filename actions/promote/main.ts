@@ -3,11 +3,12 @@ import { isAzureMLRegistryUri } from "../../shared/azureml";
 import { fetchApprovers } from "../../shared/github";
 import { promoteStep } from "../../shared/promote";
 import { registrySecrets } from "../../shared/registry";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "promote",
   inputs,
+  outputs,
   secrets: ["github-token"],
   async run(i, ctx) {
     const { env, github: gh, logger } = ctx;

@@ -3,13 +3,14 @@ import { dataSecrets } from "../../shared/data";
 import { snapshotStep } from "../../shared/datasets";
 import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "snapshot-data",
   inputs,
+  outputs,
   async run(i, ctx) {
-    const registryUri = i.registry || ".mlops/registry";
+    const registryUri = i.registry;
     for (const s of [...registrySecrets(registryUri, { env: ctx.env }), ...dataSecrets(i.data ?? [], ctx.env)]) {
       ctx.setSecret(s);
     }

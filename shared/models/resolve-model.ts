@@ -10,6 +10,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import {
+  DEFAULT_REGISTRY,
   displayLocation,
   type ModelCard,
   openRegistry,
@@ -101,7 +102,7 @@ async function localModelFile(path: string, spec: string, what: string): Promise
  * left out: it is a secret, and the next step reads the registry with its own credentials.
  */
 export function modelUriOf(registry: string | undefined, name: string, version: number): string {
-  return `${(registry || ".mlops/registry").replace(/\?.*$/, "")}#${name}@${version}`;
+  return `${(registry || DEFAULT_REGISTRY).replace(/\?.*$/, "")}#${name}@${version}`;
 }
 
 /** A model spec as it may be shown (reports, messages): a SAS query in its registry part is left out. */

@@ -66,6 +66,7 @@ async function register(name: string, f1: number): Promise<number> {
 function run(o: Partial<PromoteStepOptions> & { model: string }, token?: string) {
   const name = o.model.replace(/@.*$/, "");
   return promoteStep({
+    alias: "champion",
     fromRegistry: devUri,
     toRegistry: `azureml://registries/${REGISTRY}/models/${name}`,
     aliasRegistry: aliasUri,

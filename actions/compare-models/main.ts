@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { uploadArtifact } from "../../runtime/artifact";
 import { dataSecrets } from "../../shared/data";
-import { compareModels } from "../../shared/compare";
+import { runCompareModels } from "../../shared/compare";
 import { GateRejection } from "../../shared/errors";
 import { parseShard } from "../../shared/evaluate";
 import { commentReport, reportProvenance } from "../../shared/github";
@@ -29,7 +29,7 @@ export default defineAction({
     const provenance = reportProvenance(gh);
     const states = i.merge ? await collectStates(prefix, stateDir, join(gh.tempDir, `mlops-states-${Date.now()}`), ctx) : undefined;
     const r = await ctx.group(states ? `merge ${states.length} shard states` : "evaluate candidate and champion", () =>
-      compareModels({ ...options, provenance, ...(states ? { states } : {}) }),
+      runCompareModels({ ...options, provenance, ...(states ? { states } : {}) }),
     );
     const artifact = i["report-artifact"]
       ? await uploadArtifact(i["report-artifact"], [r.reportPath, r.jsonPath, r.htmlPath], ctx, { quiet: true }).catch(

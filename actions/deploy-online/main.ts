@@ -3,7 +3,7 @@ import { cancellationSignal } from "../../runtime/cancel";
 import { workspaceRef } from "../../shared/azureml";
 import {
   type DeployOnlineResult,
-  deployOnline,
+  runDeployOnline,
   parseTrafficSteps,
   RolloutFailed,
   readSampleRequest,
@@ -28,7 +28,7 @@ export default defineAction({
     };
     try {
       report(
-        await deployOnline({
+        await runDeployOnline({
           workspace: workspaceRef({ subscriptionId: i["subscription-id"], resourceGroup: i["resource-group"], workspace: i.workspace }),
           armEndpoint: i["azure-endpoint"],
           endpoint: i.endpoint,

@@ -3,7 +3,7 @@ import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
-import { performanceStep } from "../../shared/performance";
+import { runMonitorPerformance } from "../../shared/performance";
 import { inputs, outputs } from "./inputs";
 
 export default defineAction({
@@ -16,7 +16,7 @@ export default defineAction({
       for (const s of modelSecrets([i["baseline-model"]], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
     }
     const r = await ctx.group("join predictions with labels", () =>
-      performanceStep({
+      runMonitorPerformance({
         predictions: i.predictions,
         labels: i.labels,
         label: i.label,

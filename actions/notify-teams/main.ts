@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { approvalCardInput } from "../../shared/notify";
-import { notifyApproval, webhookSecretParts } from "../../shared/teams";
+import { runNotifyTeams, webhookSecretParts } from "../../shared/teams";
 import { inputs, outputs } from "./inputs";
 
 export default defineAction({
@@ -34,7 +34,7 @@ export default defineAction({
       },
       { ...gh, pullRequestTitle: (gh.event.pull_request as { title?: string } | undefined)?.title },
     );
-    const sent = await notifyApproval({
+    const sent = await runNotifyTeams({
       input: card,
       webhookUrl: i["webhook-url"],
       webhookHosts: i["webhook-hosts"],

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { projectRoot } from "../../runtime/metadata";
 import { lazyDefaultCredential } from "../../shared/azure";
-import { edgeCredentials, packageEdge, resolveSourceDateEpoch } from "../../shared/edge";
+import { edgeCredentials, runPackageEdge, resolveSourceDateEpoch } from "../../shared/edge";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
 import { acrCredentials, basicCredentials } from "../../shared/oci";
@@ -27,7 +27,7 @@ export default defineAction({
     const azure = i.acr ? acrCredentials(lazyDefaultCredential()) : undefined;
     const credentialsFor = edgeCredentials({ targets: i.targets ?? [], basic, azure });
     const r = await ctx.group("build and push the edge image", () =>
-      packageEdge({
+      runPackageEdge({
         model: i.model,
         registry: i.registry,
         distDir: join(projectRoot(), "dist"),

@@ -1,6 +1,6 @@
 import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
-import { snapshotStep } from "../../shared/datasets";
+import { runSnapshotData } from "../../shared/datasets";
 import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
 import { inputs, outputs } from "./inputs";
@@ -15,7 +15,7 @@ export default defineAction({
       ctx.setSecret(s);
     }
     const r = await ctx.group(`snapshot ${i.name}`, () =>
-      snapshotStep({
+      runSnapshotData({
         registry: openRegistryFor(registryUri, { env: ctx.env, logger: ctx.logger }),
         name: i.name,
         data: i.data ?? [],

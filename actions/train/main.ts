@@ -4,7 +4,7 @@ import { dataSecrets } from "../../shared/data";
 import { cancellationSignal } from "../../runtime/cancel";
 import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
-import { failureSummary, trainStep } from "../../shared/train";
+import { renderTrainFailureMarkdown, runTrain } from "../../shared/train";
 import { inputs, outputs } from "./inputs";
 import { uploadArtifact } from "../../runtime/artifact";
 
@@ -43,7 +43,7 @@ export default defineAction({
     const r = await ctx
       .group(`train ${name}${i.compute === "azureml" ? " on Azure ML" : ""}`, () =>
         i.compute === "azureml"
-          ? trainStep({
+          ? runTrain({
               ...common,
               compute: "azureml",
               subscriptionId: i["subscription-id"],
@@ -61,7 +61,7 @@ export default defineAction({
               signal: cancel?.signal,
               onSecret: (s) => ctx.setSecret(s),
             })
-          : trainStep({
+          : runTrain({
               ...common,
               compute: "local",
               command: i.command ?? "",
@@ -72,7 +72,7 @@ export default defineAction({
             }),
       )
       .catch((e: unknown) => {
-        const md = failureSummary(e);
+        const md = renderTrainFailureMarkdown(e);
         if (md) ctx.summary(md);
         throw e;
       })

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
 import { GateRejection } from "../../shared/errors";
-import { validateStep } from "../../shared/validate";
+import { runValidateData } from "../../shared/validate";
 import { inputs, outputs } from "./inputs";
 
 export default defineAction({
@@ -11,7 +11,7 @@ export default defineAction({
   outputs,
   async run(i, ctx) {
     for (const s of dataSecrets([i.data], ctx.env)) ctx.setSecret(s);
-    const r = await validateStep({
+    const r = await runValidateData({
       data: i.data,
       schema: i.schema,
       infer: i.infer,

@@ -20,7 +20,7 @@ import {
 } from "../registry";
 import { fileError } from "../user-files";
 
-export interface ModelSpec {
+export interface ModelSource {
   /** A local file path (kind "file"), or a registry and a reference in it (kind "registry"). */
   kind: "file" | "registry";
   path?: string;
@@ -37,7 +37,7 @@ const withoutQuery = (uri: string) => uri.replace(/\?.*$/, "").replace(/\/+$/, "
  * default registry without its query (the model URIs the actions output leave a SAS token out) is read
  * through the default registry, so the SAS given in `registry:` applies to it.
  */
-export function parseModelSpec(spec: string, defaultRegistry: string | undefined, cwd = process.cwd()): ModelSpec {
+export function parseModelSpec(spec: string, defaultRegistry: string | undefined, cwd = process.cwd()): ModelSource {
   const s = spec.trim();
   const hash = s.lastIndexOf("#");
   if (hash > 0) {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encodeParquet, openDataset } from "../data";
 import { computeMetrics } from "../metrics";
 import { openRegistry } from "../registry";
-import { livePerformance, parseDuration, performanceStep } from "./index";
+import { livePerformance, parseDuration, runMonitorPerformance } from "./index";
 
 const dir = mkdtempSync(join(tmpdir(), "live-performance-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -139,7 +139,7 @@ describe("live performance", () => {
     writeFileSync(model, "not read");
     await registry.register({ name: "failure-predictor", files: [{ path: "model.onnx", source: model }], metrics: { roc_auc: 0.97, accuracy: 0.9, train_rows: 5 } });
     await registry.setAlias("failure-predictor", "champion", 1);
-    const r = await performanceStep({
+    const r = await runMonitorPerformance({
       predictions: f.predictions,
       labels: f.labels,
       label: "Machine failure",
@@ -152,7 +152,7 @@ describe("live performance", () => {
     expect(r.markdown).toMatch(/## Live performance: \*\*degraded\*\*, retrain/);
     expect(r.markdown).toMatch(/\| plant-b \| 2024-05-02 \| 200 \| 0\.\d{4} \(−0\.\d{4}\) \| \*\*degraded\*\* \|/);
     await expect(
-      performanceStep({ predictions: f.predictions, labels: f.labels, label: "Machine failure", reportDir: join(dir, "r2") }),
+      runMonitorPerformance({ predictions: f.predictions, labels: f.labels, label: "Machine failure", reportDir: join(dir, "r2") }),
     ).rejects.toThrow(/^baseline: nothing to compare the live metrics with/);
   });
 

@@ -50,7 +50,7 @@ export interface PromoteStepResult extends PromoteResult {
   azuremlModelId: string;
 }
 
-export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStepResult> {
+export async function runPromote(opts: PromoteStepOptions): Promise<PromoteStepResult> {
   const { env, logger } = opts;
   const fromUri = opts.fromRegistry;
   const azureml = azureMLTarget(opts);

@@ -1,5 +1,6 @@
 /** Live performance of a deployed model: captured predictions joined with later labels, per plant and window. */
 export {
+  type JoinedFormat,
   type LivePerformanceOptions,
   type LivePerformanceResult,
   type LiveTask,
@@ -7,4 +8,4 @@ export {
   parseDuration,
   type WindowPerformance,
 } from "./live-performance";
-export { type PerformanceStepOptions, type PerformanceStepResult, performanceStep } from "./performance-step";
+export { type PerformanceStepOptions, type PerformanceStepResult, runMonitorPerformance } from "./performance-step";

@@ -149,6 +149,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     admission: createAdmission(limits),
     ready: () => accepting,
   };
+  if (!options.capture) ctx.inferEncoded = model.inferEncoded;
   if (options.capture) {
     try {
       ctx.capture = await startModelCapture(options.capture, model, ctx.metrics.registry, logger);

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { shown, UserError } from "../errors";
 import { captureInfer } from "./capture-hook";
+import { grpcReceiveBudget } from "./grpc-budget";
 import { inferenceServiceClient } from "./grpc-definition";
 import { checkInferRequestWire } from "./limits";
 import type { InferRequest } from "./model";
@@ -178,6 +179,8 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": limits.maxBodyBytes,
     "grpc.max_send_message_length": -1,
+    // What grpc-js gathers of incoming messages is held to a budget from each message's length prefix.
+    interceptors: [grpcReceiveBudget(limits.maxGrpcPendingBytes, limits.maxBodyBytes).interceptor],
   });
 
   const unary =

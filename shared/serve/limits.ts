@@ -18,6 +18,8 @@ export interface ServeLimits {
   maxQueue: number;
   /** Request bytes held in memory at once (being received, waiting or running); past it: busy. */
   maxPendingBytes: number;
+  /** Bytes of gRPC ModelInfer messages held at once, reserved from each message's length prefix; past it: RESOURCE_EXHAUSTED. */
+  maxGrpcPendingBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxConcurrency: 2,
   maxQueue: 64,
   maxPendingBytes: 256 * 1024 * 1024,
+  maxGrpcPendingBytes: 128 * 1024 * 1024,
 });
 
 /** Deepest nesting of arrays and objects in a JSON request: tensors need their rank plus three. */

@@ -102,6 +102,7 @@ const LIMIT_FLAGS: Record<keyof ServeLimits, string> = {
   maxConcurrency: "max-concurrency",
   maxQueue: "max-queue",
   maxPendingBytes: "max-pending-bytes",
+  maxGrpcPendingBytes: "max-grpc-pending-bytes",
 };
 
 /** The limits of `options` over the defaults, each checked to be a positive integer (the queue may be 0). */

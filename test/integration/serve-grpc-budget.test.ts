@@ -1,8 +1,8 @@
-import { connect } from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceServiceClient, type RunningServer, startServer } from "../../shared/serve";
 import { logisticModel } from "../../shared/serve/example-models";
+import { dawdler } from "../services/grpc-dawdler";
 
 // The byte budget of gRPC ModelInfer messages: bytes are reserved from a message's 5-byte length prefix, before
 // grpc-js gathers its body, so a client that announces a large message and dawdles holds the budget, and the
@@ -48,26 +48,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Opens a raw ModelInfer stream that announces a message of `size` bytes and sends only its first bytes. */
-function dawdler(size: number) {
-  const session = connect(`http://${server.grpcAddress}`);
-  session.on("error", () => {});
-  const stream = session.request({
-    ":method": "POST",
-    ":path": "/inference.GRPCInferenceService/ModelInfer",
-    "content-type": "application/grpc",
-    te: "trailers",
-  });
-  stream.on("error", () => {});
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(size, 1);
-  stream.write(Buffer.concat([prefix, Buffer.alloc(100)]));
-  return { close: () => session.destroy() };
-}
-
 describe("serve over gRPC: the --max-grpc-pending-bytes budget", () => {
   it("refuses a large ModelInfer with RESOURCE_EXHAUSTED while another holds the budget, then serves it once it is freed", async () => {
-    const slow = dawdler(900_000);
+    const slow = dawdler(server.grpcAddress!, 900_000);
     let refused: grpc.ServiceError | null = null;
     // The dawdler's reservation is made when its prefix arrives; retry until the server has seen it.
     for (let i = 0; i < 100 && !refused; i++) {

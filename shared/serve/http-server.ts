@@ -2,8 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { shown, UserError } from "../errors";
 import { captureInfer } from "./capture-hook";
 import { decodeInferRequest, encodeInferResponseTextInTurns, INFERENCE_HEADER } from "./http-codec";
-import { OFFLOAD_BODY_BYTES } from "./inference-worker";
-import { checkJsonText, payloadTooLarge, type ServeLimits } from "./limits";
+import { checkJsonText, OFFLOAD_BODY_BYTES, payloadTooLarge, type ServeLimits } from "./limits";
 import {
   classify,
   findModel,

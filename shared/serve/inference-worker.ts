@@ -12,19 +12,13 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { isUserError, UserError } from "../errors";
+import { answerWire } from "./grpc-server";
 import { decodeInferRequest, encodeInferResponseText } from "./http-codec";
 import type { ServeLimits } from "./limits";
 import { type InferRequest, type InferResult, loadModel, type ServedModel } from "./model";
 
 /** Requests with at most this many input elements run on the main thread (~5 ms of a 100-tree model). */
 export const INLINE_ELEMENTS = 16_384;
-
-/**
- * HTTP inference bodies larger than this are handed to the worker as bytes: it parses, checks, runs and writes
- * the response there, so a 1 MiB JSON body (tens of ms of parsing, flattening, encoding and garbage collection
- * of millions of small objects) never holds up the main thread, which only reads and writes bytes.
- */
-export const OFFLOAD_BODY_BYTES = 64 * 1024;
 
 /** An HTTP inference request as bytes, for the worker to decode (same checks and errors as on the main thread). */
 export interface EncodedInferRequest {
@@ -60,7 +54,8 @@ type WorkerMessage =
       id: number;
       encoded: { body: Uint8Array; jsonLength?: number; limits: EncodedInferRequest["limits"] };
       model: { name: string; version: string };
-    };
+    }
+  | { id: number; grpc: { body: Uint8Array; maxElements: number }; model: { name: string; version: string } };
 
 /** The ArrayBuffer of `bytes` when `bytes` is all of it (so it can be transferred without taking others' bytes). */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
@@ -106,9 +101,19 @@ export function runInferenceWorker(): void {
     };
     port.postMessage(reply, [out.buffer]);
   };
+  // A gRPC ModelInferRequest's bytes: checked, decoded, run and encoded here, under the served name and version.
+  const answerGrpc = async (m: ServedModel, message: Extract<WorkerMessage, { grpc: unknown }>) => {
+    const { body, maxElements } = message.grpc;
+    const served: ServedModel = { ...m, name: message.model.name, version: message.model.version };
+    const out = await answerWire(served, Buffer.from(body.buffer, body.byteOffset, body.byteLength), maxElements);
+    const bytes = owned(out.body);
+    port.postMessage({ id: message.id, encoded: { body: bytes.view, headers: {}, rows: out.rows } } satisfies Reply, [bytes.buffer]);
+  };
   port.on("message", (message: WorkerMessage) => {
     loaded
-      .then((m): Promise<InferResult | void> => ("encoded" in message ? answer(m, message) : m.infer(message.request)))
+      .then((m): Promise<InferResult | void> =>
+        "encoded" in message ? answer(m, message) : "grpc" in message ? answerGrpc(m, message) : m.infer(message.request),
+      )
       .then(
         (result) => {
           if (result) port.postMessage({ id: message.id, result } satisfies Reply);
@@ -167,6 +172,8 @@ export interface OffloadedModel extends ServedModel {
    * there (it is unusable afterwards); errors are the same UserErrors the main thread would throw.
    */
   inferEncoded(request: EncodedInferRequest): Promise<EncodedInferResponse>;
+  /** The same for a gRPC ModelInferRequest's bytes; the response body is the encoded ModelInferResponse. */
+  inferGrpcEncoded(request: Omit<EncodedInferRequest, "jsonLength">): Promise<EncodedInferResponse>;
 }
 
 /**
@@ -244,6 +251,14 @@ export function offloadLargeRequests(
     return { body: Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), headers: out.headers, rows: out.rows };
   }
 
+  async function inferGrpcEncoded(request: Omit<EncodedInferRequest, "jsonLength">): Promise<EncodedInferResponse> {
+    const body = owned(request.body);
+    const grpc = { body: body.view, maxElements: request.limits.maxElements };
+    const reply = await send({ grpc, model: { name: model.name, version: model.version } }, [body.buffer]);
+    const out = reply.encoded!;
+    return { body: Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), headers: {}, rows: out.rows };
+  }
+
   return {
     name: model.name,
     version: model.version,
@@ -254,6 +269,7 @@ export function offloadLargeRequests(
     ...(model.classLabels ? { classLabels: model.classLabels } : {}),
     infer,
     inferEncoded,
+    inferGrpcEncoded,
     release: async () => {
       const w = worker;
       worker = undefined;

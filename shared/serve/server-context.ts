@@ -25,6 +25,8 @@ export interface ServerContext {
    * captured: capture reads the decoded request and result here).
    */
   inferEncoded?: (request: EncodedInferRequest) => Promise<EncodedInferResponse>;
+  /** The same for a large gRPC ModelInferRequest (its bytes in, the encoded ModelInferResponse out). */
+  inferGrpcEncoded?: (request: Omit<EncodedInferRequest, "jsonLength">) => Promise<EncodedInferResponse>;
   /** Set when answered requests are captured (--capture-dir). */
   capture?: Capture;
   /** False once shutdown has begun: readiness probes fail so load balancers stop sending traffic. */
@@ -54,7 +56,7 @@ export function classify(e: unknown): { kind: ErrorKind; message: string } {
 }
 
 /** Resolves a model name + optional version against the served model, or throws a not_found UserError. */
-export function findModel(ctx: ServerContext, name: string, version: string | undefined): ServedModel {
+export function findModel(ctx: Pick<ServerContext, "model">, name: string, version: string | undefined): ServedModel {
   const m = ctx.model;
   if (name !== m.name) {
     throw new UserError(`model: unknown model (got ${shown(name)}). This server serves "${m.name}".`, {

@@ -150,7 +150,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     admission: createAdmission(limits),
     ready: () => accepting,
   };
-  if (!options.capture) ctx.inferEncoded = model.inferEncoded;
+  if (!options.capture) {
+    ctx.inferEncoded = model.inferEncoded;
+    ctx.inferGrpcEncoded = model.inferGrpcEncoded;
+  }
   if (options.capture) {
     try {
       ctx.capture = await startModelCapture(options.capture, model, ctx.metrics.registry, logger);

@@ -177,7 +177,7 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     // Reservations are made as the prefixes arrive; retry until the server has seen the first two.
     for (let i = 0; i < 100 && third === undefined; i++) {
       const d = dawdler(server.grpc, 60 * 1024 * 1024);
-      const code = await Promise.race([d.status, new Promise<undefined>((r) => setTimeout(r, 100))]);
+      const code = await Promise.race([d.status, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
       d.close();
       if (code === grpc.status.RESOURCE_EXHAUSTED) third = code;
     }

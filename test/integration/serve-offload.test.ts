@@ -1,7 +1,8 @@
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RunningServer, startServer } from "../../shared/serve";
+import { inferenceServiceClient, type RunningServer, startServer } from "../../shared/serve";
 import { logisticModel, logisticProbability } from "../../shared/serve/example-models";
-import { OFFLOAD_BODY_BYTES } from "../../shared/serve/inference-worker";
+import { OFFLOAD_BODY_BYTES } from "../../shared/serve/limits";
 
 // Large HTTP inference bodies are parsed, run and answered on the worker thread: the main thread (this one, the
 // server runs in-process) only reads and writes their bytes, so health probes never wait behind them.
@@ -15,7 +16,7 @@ beforeAll(async () => {
     modelName: "failure-predictor",
     modelVersion: "3",
     httpPort: 0,
-    grpcPort: null,
+    grpcPort: 0,
     processMetrics: false,
   });
   base = `${server.httpUrl}/v2/models/failure-predictor`;
@@ -105,5 +106,38 @@ describe("serve: large requests are decoded and answered on the worker thread", 
     expect(events.indexOf("probes 200,200,200")).toBeGreaterThanOrEqual(0);
     expect(events.indexOf("probes 200,200,200")).toBeLessThan(events.length - 1);
     expect(events.filter((e) => e === "infer 200")).toHaveLength(4);
+  }, 60_000);
+});
+
+describe("serve over gRPC: large messages are checked, decoded and answered on the worker thread", () => {
+  it("answers a 35 k-row ModelInfer correctly without decoding it on the main thread", async () => {
+    const Client = inferenceServiceClient();
+    const client = new Client(server.grpcAddress!, grpc.credentials.createInsecure());
+    const infer = (n: number) =>
+      new Promise<{ outputs: { name: string }[]; raw_output_contents: Buffer[]; model_version: string }>((resolve, reject) =>
+        (client as unknown as { ModelInfer: (r: unknown, cb: (e: Error | null, v: never) => void) => void }).ModelInfer(
+          {
+            model_name: "failure-predictor",
+            model_version: "3",
+            id: "big",
+            inputs: [{ name: "input", datatype: "FP32", shape: [n, 5] }],
+            raw_input_contents: [Buffer.from(Float32Array.from(rows(n).flat()).buffer)],
+          },
+          (e, v) => (e ? reject(e) : resolve(v)),
+        ),
+      );
+    // This thread's protobuf decoder of ModelInferRequest, as the server looks it up for each request.
+    const decode = vi.spyOn(inferenceServiceClient().service.ModelInfer!, "requestDeserialize");
+    await infer(2);
+    expect(decode).toHaveBeenCalledTimes(1);
+    const r = await infer(35_000);
+    expect(decode).toHaveBeenCalledTimes(1);
+    client.close();
+    expect(r.model_version).toBe("3");
+    const raw = r.raw_output_contents[r.outputs.findIndex((o) => o.name === "probabilities")]!;
+    const probs = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    expect(probs).toHaveLength(70_000);
+    const all = rows(35_000);
+    for (const i of [0, 17_000, 34_999]) expect(probs[2 * i + 1]).toBeCloseTo(logisticProbability(all[i]!), 5);
   }, 60_000);
 });

@@ -6,7 +6,8 @@
  * passing. The worker is the server's own entry (main.ts, bundled as serve.js) started as a thread, so the
  * bundle and the image need no other file; it starts on the first large request.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -72,6 +73,23 @@ function owned(bytes: Uint8Array): { view: Uint8Array; buffer: ArrayBuffer } {
   return { view: copy, buffer: copy.buffer };
 }
 
+/** How much nicer (lower in priority) the worker thread and its onnxruntime threads are than the main thread. */
+export const WORKER_NICE_STEP = 10;
+
+/**
+ * Lowers this thread's scheduling priority (Linux: nice is per thread, and threads it creates inherit it), so
+ * when the cores are busy the main thread, which answers probes and moves bytes, runs before the inference
+ * work. Raising one's own nice value needs no privilege. Elsewhere the thread keeps the process's priority.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + WORKER_NICE_STEP));
+  } catch {
+    // No /proc/thread-self (not Linux): nothing to lower.
+  }
+}
+
 /** True in a thread started by `offloadLargeRequests` (main.ts then serves requests from its parent instead). */
 export function isInferenceWorker(): boolean {
   return parentPort !== null && (workerData as WorkerData | undefined)?.role === "inference";
@@ -81,6 +99,8 @@ export function isInferenceWorker(): boolean {
 export function runInferenceWorker(): void {
   const port = parentPort!;
   const data = workerData as WorkerData;
+  // Before the session exists, so onnxruntime's pool threads (created by this thread) inherit the priority.
+  lowerThreadPriority();
   // Large requests only: their buffers go back after each run instead of staying in onnxruntime's arena.
   const loaded = loadModel({
     model: data.model,

@@ -4,7 +4,7 @@
  * it, so each case fails loudly without its limit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -238,6 +238,14 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     await Promise.all([...large, health]);
     expect(events[0]).toBe("health 200");
     expect(events.slice(1)).toEqual(["infer 200", "infer 200", "infer 200"]);
+    // The inference thread runs at a lower priority than the thread that answers probes (Linux: nice per thread).
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/${server.proc.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const main = niceOf(String(server.proc.pid));
+    const nicer = readdirSync(`/proc/${server.proc.pid}/task`).filter((tid) => niceOf(tid) > main);
+    expect(nicer.length).toBeGreaterThan(0);
   }, 60_000);
 
   it("answers busy (503, Retry-After) past the pending-bytes budget while health and small requests still answer", async () => {

@@ -303,7 +303,7 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
             const encoded = await offload({ body: bytes, limits });
             metrics.rows(encoded.rows);
             return encoded.body;
-          });
+          }, "heavy");
         } finally {
           admission.free(bytes.byteLength);
         }

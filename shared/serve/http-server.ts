@@ -165,7 +165,7 @@ export function createHttpServer(ctx: ServerContext): Server {
               });
               metrics.rows(encoded.rows);
               send(res, 200, encoded.body, encoded.headers);
-            });
+            }, "heavy");
             return;
           }
           await admission.run(async () => {

@@ -54,6 +54,8 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
   };
   const worker = await startWorker(job);
   const queue: WorkerMessage[] = [];
+  const creditStep = Math.max(1, inFlight >> 2);
+  let owed = 0;
   let wake: (() => void) | undefined;
   let exited: Error | undefined;
   worker.on("message", (m: WorkerMessage) => {
@@ -83,7 +85,12 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
         e.stack = m.stack;
         throw e;
       }
-      worker.postMessage({ credit: 1 });
+      // Credits go back a quarter of the window at a time: one message per batch cost the calling thread
+      // more than the batch's transfer, and the worker stays at most `inFlight` batches ahead either way.
+      if (++owed >= creditStep) {
+        worker.postMessage({ credit: owed });
+        owed = 0;
+      }
       yield m.batch;
     }
   } finally {

@@ -15,10 +15,16 @@ export interface CaptureMetrics {
 }
 
 export function createCaptureMetrics(registry: Registry): CaptureMetrics {
-  const rows = new Counter({
+  // Counted in a plain number on the request path and added to the counter when /metrics is read.
+  let capturedRows = 0;
+  new Counter({
     name: "oip_capture_rows_total",
     help: "Rows captured (inputs, outputs, id and time of each answered request row that was sampled).",
     registers: [registry],
+    collect() {
+      this.inc(capturedRows);
+      capturedRows = 0;
+    },
   });
   const dropped = new Counter({
     name: "oip_capture_dropped_rows_total",
@@ -58,7 +64,9 @@ export function createCaptureMetrics(registry: Registry): CaptureMetrics {
     registers: [registry],
   });
   return {
-    captured: (n) => rows.inc(n),
+    captured: (n) => {
+      capturedRows += n;
+    },
     dropped: (reason, n) => dropped.inc({ reason }, n),
     fileClosed: () => files.inc(),
     diskBytes: (b) => disk.set(b),

@@ -101,63 +101,98 @@ export function planCapture(model: CaptureModel): { plans: TensorPlan[]; skipped
 
 type Numeric = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint32Array;
 
-function allocate(kind: Kind, n: number): Numeric | string[] {
+function allocate(kind: Kind, n: number): Numeric {
   switch (kind) {
     case "float":
       return new Float32Array(n);
     case "double":
       return new Float64Array(n);
     case "int32":
+    case "string": // indices into the column's dictionary
       return new Int32Array(n);
     case "int64":
       return new BigInt64Array(n);
     case "boolean":
       return new Uint8Array(n);
-    case "string":
-      return new Array<string>(n);
   }
 }
 
-function grow<T extends Numeric | string[]>(a: T, n: number): T {
-  if (Array.isArray(a)) return a;
-  const next = new (a.constructor as new (n: number) => Numeric)(n);
+function grow<T extends Numeric>(a: T, n: number): T {
+  const next = new (a.constructor as new (n: number) => T)(n);
   next.set(a as never);
-  return next as T;
+  return next;
 }
 
-/** Rows of one future file. */
+/** A string column's distinct values, in order of first use: rows hold indices into it. */
+class Dictionary {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** The value's index; `added` counts the bytes of a value seen for the first time (its UTF-8 and length). */
+  id(s: string, added: { bytes: number }): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.values.length;
+      this.index.set(s, i);
+      this.values.push(s);
+      added.bytes += Buffer.byteLength(s, "utf8") + 4;
+    }
+    return i;
+  }
+}
+
+/** Largest number of rows a table starts with room for, whatever the file size (more grows it). */
+const MAX_INITIAL_ROWS = 1 << 20;
+
+/**
+ * Rows of one future file. The request path does as little as it can: numbers are copied into preallocated
+ * typed arrays (one memcpy per column for the common FP32 case), strings become indices into a per-column
+ * dictionary (no string is kept per row), and what is the same for all rows of a request (its id, time and
+ * which outputs it asked for) is kept once per request; the per-row forms are built when the file is encoded.
+ */
 export class CaptureTable {
   rows = 0;
   /** Bytes the rows will take on disk, roughly (for the disk budget and the file size limit). */
   bytes = 0;
+  /** Requests in the table. */
+  requests = 0;
   private capacity: number;
-  /** One id per request, with its number of rows. */
+  private requestCapacity = 1024;
+  /** Per request: its id, its number of rows, its time (ms since the epoch). */
   private readonly ids: string[] = [];
-  private idRuns = new Uint32Array(256);
-  private row: Int32Array;
-  private time: BigInt64Array;
-  private readonly values: (Numeric | string[])[][];
-  private readonly present: (Uint8Array | undefined)[];
+  private runs = new Uint32Array(this.requestCapacity);
+  private times = new Float64Array(this.requestCapacity);
+  /** Per request, for each output plan: 1 when the request was answered with that output. */
+  private readonly answered: (Uint8Array | undefined)[];
+  /** Per output plan: requests answered without it. */
+  private readonly missing: number[];
+  private readonly values: Numeric[][];
+  private readonly dictionaries: (Dictionary[] | undefined)[];
   private readonly fixedRowBytes: number;
   /** Footer, page headers and dictionaries of a file, about. */
   private readonly fileOverhead: number;
+  /** Where each plan's tensor was in the last request (requests usually list tensors in the same order). */
+  private readonly at: number[];
+  private readonly added = { bytes: 0 };
 
   constructor(
     private readonly model: CaptureModel,
     private readonly plans: TensorPlan[],
     private readonly plant: string,
-    initialCapacity = 8192,
+    /** The file size the table is closed at: rows are preallocated for it. */
+    fileBytes = 1 << 20,
   ) {
-    this.capacity = initialCapacity;
-    this.time = new BigInt64Array(initialCapacity);
-    this.row = new Int32Array(initialCapacity);
-    this.values = plans.map((p) => p.columns.map(() => allocate(p.kind, initialCapacity)));
-    this.present = plans.map((p) => (p.role === "output" ? new Uint8Array(initialCapacity) : undefined));
     const size: Record<Kind, number> = { float: 4, double: 8, int32: 4, int64: 8, boolean: 1, string: 4 };
     this.fixedRowBytes = 12 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
     const names = [...META_COLUMNS, ...plans.flatMap((p) => p.columns)];
     this.fileOverhead =
       512 + names.reduce((n, c) => n + 2 * c.length + 96, 0) + 2 * (model.name.length + model.version.length + plant.length);
+    this.capacity = Math.max(64, Math.min(MAX_INITIAL_ROWS, Math.ceil(fileBytes / this.fixedRowBytes) + 64));
+    this.values = plans.map((p) => p.columns.map(() => allocate(p.kind, this.capacity)));
+    this.dictionaries = plans.map((p) => (p.kind === "string" ? p.columns.map(() => new Dictionary()) : undefined));
+    this.answered = plans.map((p) => (p.role === "output" ? new Uint8Array(this.requestCapacity) : undefined));
+    this.missing = plans.map(() => 0);
+    this.at = plans.map(() => 0);
   }
 
   /** Bytes on disk the table would take with `n` more rows of a request with this id, about (an upper bound). */
@@ -166,16 +201,21 @@ export class CaptureTable {
   }
 
   private ensure(n: number): void {
-    if (n <= this.capacity) return;
-    let c = this.capacity;
-    while (c < n) c *= 2;
-    this.capacity = c;
-    this.time = grow(this.time, c);
-    this.row = grow(this.row, c);
-    for (let i = 0; i < this.values.length; i++) this.values[i] = this.values[i]!.map((a) => grow(a, c));
-    for (let i = 0; i < this.present.length; i++) {
-      const p = this.present[i];
-      if (p) this.present[i] = grow(p, c);
+    if (n > this.capacity) {
+      let c = this.capacity;
+      while (c < n) c *= 2;
+      this.capacity = c;
+      for (let i = 0; i < this.values.length; i++) this.values[i] = this.values[i]!.map((a) => grow(a, c));
+    }
+    if (this.requests === this.requestCapacity) {
+      const c = this.requestCapacity * 2;
+      this.requestCapacity = c;
+      this.runs = grow(this.runs, c);
+      this.times = grow(this.times, c);
+      for (let i = 0; i < this.answered.length; i++) {
+        const a = this.answered[i];
+        if (a) this.answered[i] = grow(a, c);
+      }
     }
   }
 
@@ -196,28 +236,35 @@ export class CaptureTable {
   append(request: CapturedRequest, n: number, id: string, timeMs: number): number {
     const at = this.rows;
     this.ensure(at + n);
-    this.time.fill(BigInt(timeMs), at, at + n);
-    // The request id on each of its rows (dictionary runs cost nothing per row), and the row's index in it.
-    const r = this.ids.length;
+    const r = this.requests;
     this.ids.push(id);
-    if (r === this.idRuns.length) this.idRuns = grow(this.idRuns, r * 2);
-    this.idRuns[r] = n;
-    for (let k = 0; k < n; k++) this.row[at + k] = k;
-    const idBytes = id.length + 8;
-    let stringBytes = 0;
+    this.runs[r] = n;
+    this.times[r] = timeMs;
+    this.added.bytes = 0;
     for (let p = 0; p < this.plans.length; p++) {
       const plan = this.plans[p]!;
-      const tensor = find(plan.role === "input" ? request.inputs : request.outputs, plan.tensor);
-      const present = this.present[p];
-      if (!tensor) {
-        if (present) present.fill(0, at, at + n);
+      const tensors = plan.role === "input" ? request.inputs : request.outputs;
+      let i = this.at[p]!;
+      if (tensors[i]?.name !== plan.tensor) {
+        i = find(tensors, plan.tensor);
+        if (i >= 0) this.at[p] = i;
+      }
+      const answered = this.answered[p];
+      if (i < 0) {
+        if (answered) {
+          answered[r] = 0;
+          this.missing[p]!++;
+        }
         continue;
       }
-      if (present) present.fill(1, at, at + n);
-      stringBytes += copyTensor(tensor, plan, this.values[p]!, at, n);
+      if (answered) answered[r] = 1;
+      const dictionaries = this.dictionaries[p];
+      if (dictionaries) copyStrings(tensors[i]!, dictionaries, this.values[p]!, at, n, this.added);
+      else copyTensor(tensors[i]!, this.values[p]!, at, n);
     }
     this.rows += n;
-    const added = (at === 0 ? this.fileOverhead : 0) + n * this.fixedRowBytes + idBytes + stringBytes;
+    this.requests++;
+    const added = (at === 0 ? this.fileOverhead : 0) + n * this.fixedRowBytes + id.length + 8 + this.added.bytes;
     this.bytes += added;
     return added;
   }
@@ -225,19 +272,58 @@ export class CaptureTable {
   /** The table as Parquet (file parts in order). */
   encode(): Buffer[] {
     const n = this.rows;
+    const requests = this.requests;
+    const runs = this.runs.subarray(0, requests);
+    // The per-row forms of what was kept per request.
+    const row = new Int32Array(n);
+    const time = new BigInt64Array(n);
+    let last = Number.NaN;
+    let big = 0n;
+    if (requests === n) {
+      for (let r = 0; r < requests; r++) {
+        const t = this.times[r]!;
+        if (t !== last) {
+          last = t;
+          big = BigInt(t);
+        }
+        time[r] = big;
+      }
+    } else {
+      for (let r = 0, at = 0; r < requests; r++) {
+        const k = runs[r]!;
+        for (let j = 0; j < k; j++) row[at + j] = j;
+        const t = this.times[r]!;
+        if (t !== last) {
+          last = t;
+          big = BigInt(t);
+        }
+        time.fill(big, at, at + k);
+        at += k;
+      }
+    }
     const columns: ParquetColumn[] = [
-      { name: "id", type: "string", values: this.ids, runs: this.idRuns.subarray(0, this.ids.length) },
-      { name: "row", type: "int32", values: this.row },
-      { name: "time", type: "timestamp-ms", values: this.time },
+      { name: "id", type: "string", values: this.ids, runs },
+      { name: "row", type: "int32", values: row },
+      { name: "time", type: "timestamp-ms", values: time },
       { name: "model_name", type: "string", values: this.model.name },
       { name: "model_version", type: "string", values: this.model.version },
       { name: "plant", type: "string", values: this.plant },
     ];
     this.plans.forEach((plan, p) => {
-      const present = this.present[p];
+      const answered = this.answered[p];
+      let present: Uint8Array | undefined;
+      if (answered) {
+        present = new Uint8Array(n);
+        if (this.missing[p] === 0) present.fill(1);
+        else for (let r = 0, at = 0; r < requests; at += runs[r]!, r++) if (answered[r]) present.fill(1, at, at + runs[r]!);
+      }
       plan.columns.forEach((name, j) => {
         const values = this.values[p]![j]!;
-        const c = { name, type: plan.kind, values } as ParquetColumn;
+        const c = (
+          plan.kind === "string"
+            ? { name, type: "string", values: this.dictionaries[p]![j]!.values, indices: values }
+            : { name, type: plan.kind, values }
+        ) as ParquetColumn;
         if (present) c.present = present;
         columns.push(c);
       });
@@ -249,30 +335,37 @@ export class CaptureTable {
   }
 }
 
-function find(tensors: readonly CapturedTensor[], name: string): CapturedTensor | undefined {
-  for (let i = 0; i < tensors.length; i++) if (tensors[i]!.name === name) return tensors[i];
-  return undefined;
+function find(tensors: readonly CapturedTensor[], name: string): number {
+  for (let i = 0; i < tensors.length; i++) if (tensors[i]!.name === name) return i;
+  return -1;
 }
 
-/** Copies rows [0, n) of a tensor into the plan's columns at `at`; returns the string bytes added. */
-function copyTensor(t: CapturedTensor, plan: TensorPlan, cols: (Numeric | string[])[], at: number, n: number): number {
-  const width = plan.columns.length;
-  const data = t.data;
-  if (plan.kind === "string") {
-    const src = data as string[];
-    let bytes = 0;
-    for (let j = 0; j < width; j++) {
-      const col = cols[j] as string[];
-      for (let k = 0, i = j; k < n; k++, i += width) {
-        const s = String(src[i] ?? "");
-        col[at + k] = s;
-        bytes += s.length + 4;
+/** Rows [0, n) of a BYTES tensor as dictionary indices in the plan's columns at `at`. */
+function copyStrings(t: CapturedTensor, dictionaries: Dictionary[], cols: Numeric[], at: number, n: number, added: { bytes: number }): void {
+  const width = cols.length;
+  const src = t.data as ArrayLike<unknown>;
+  for (let j = 0; j < width; j++) {
+    const col = cols[j] as Int32Array;
+    const dictionary = dictionaries[j]!;
+    let prev: unknown;
+    let prevId = 0;
+    for (let k = 0, i = j; k < n; k++, i += width) {
+      const v = src[i];
+      if (v !== prev || k === 0) {
+        prev = v;
+        prevId = dictionary.id(typeof v === "string" ? v : String(v ?? ""), added);
       }
+      col[at + k] = prevId;
     }
-    return bytes;
   }
+}
+
+/** Copies rows [0, n) of a numeric tensor into the plan's columns at `at`. */
+function copyTensor(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const width = cols.length;
+  const data = t.data;
   if (width === 1) {
-    const col = cols[0] as Numeric;
+    const col = cols[0]!;
     if (t.datatype === "FP16") {
       const half = data as Uint16Array;
       for (let k = 0; k < n; k++) (col as Float32Array)[at + k] = fromHalf(half[k]!);
@@ -282,11 +375,18 @@ function copyTensor(t: CapturedTensor, plan: TensorPlan, cols: (Numeric | string
     } else if (t.datatype === "UINT64") {
       const u = data as BigUint64Array;
       for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt.asIntN(64, u[k]!);
+    } else if (n === 1) {
+      // One store per column, kept monomorphic per array type (a mixed site is a slow generic store in V8).
+      if (col instanceof Float32Array) col[at] = (data as Float32Array)[0]!;
+      else if (col instanceof BigInt64Array) col[at] = (data as BigInt64Array)[0]!;
+      else if (col instanceof Float64Array) col[at] = (data as Float64Array)[0]!;
+      else if (col instanceof Int32Array) col[at] = (data as Int32Array)[0]!;
+      else col.set(data as Uint8Array, at);
     } else {
       const src = data as Float32Array;
       (col as Float32Array).set(src.length === n ? src : src.subarray(0, n), at);
     }
-    return 0;
+    return;
   }
   if (t.datatype === "FP32" || t.datatype === "FP64") {
     // the common [N,K] case (class probabilities): a strided copy per column
@@ -295,7 +395,7 @@ function copyTensor(t: CapturedTensor, plan: TensorPlan, cols: (Numeric | string
       const col = cols[j] as Float32Array;
       for (let k = 0, i = j; k < n; k++, i += width) col[at + k] = src[i]!;
     }
-    return 0;
+    return;
   }
   for (let j = 0; j < width; j++) {
     const col = cols[j] as Float64Array;
@@ -311,5 +411,4 @@ function copyTensor(t: CapturedTensor, plan: TensorPlan, cols: (Numeric | string
               : v;
     }
   }
-  return 0;
 }

@@ -125,7 +125,7 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
     });
   }
 
-  let table = new CaptureTable(model, plans, plant);
+  let table = new CaptureTable(model, plans, plant, fileBytes);
   let firstRowAt = 0;
   let full = false;
   let writing: Promise<void> = Promise.resolve();
@@ -169,7 +169,7 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
     const at = firstRowAt;
     const estimate = t.bytes;
     writingBytes += estimate;
-    table = new CaptureTable(model, plans, plant);
+    table = new CaptureTable(model, plans, plant, fileBytes);
     writing = writing.then(() => writeTable(t, at, estimate));
     return writing;
   }

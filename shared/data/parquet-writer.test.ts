@@ -50,6 +50,26 @@ describe("encodeParquet", () => {
     expect(rows.map((r) => r.note)).toEqual(["x", "", null, null, "y"]);
   });
 
+  it("takes strings already dictionary-encoded (indices), nullable or not, and request ids as runs", async () => {
+    const dict = ["L", "ünï ✓", "𝔘"];
+    const file = toArrayBuffer(
+      encodeParquet(
+        [
+          { name: "id", type: "string", values: ["r1", "r2", "r1"], runs: Uint32Array.from([2, 1, 2]) },
+          { name: "type", type: "string", values: dict, indices: Int32Array.from([0, 1, 0, 2, 1, 7]) },
+          { name: "out", type: "string", values: dict, indices: Int32Array.from([2, 0, 9, 1, 0]), present: Uint8Array.from([1, 1, 0, 1, 1]) },
+          { name: "all", type: "float", values: Float32Array.from([1, 2, 3, 4, 5]), present: Uint8Array.from([1, 1, 1, 1, 1]) },
+        ],
+        5,
+      ),
+    );
+    const rows = await parquetReadObjects({ file });
+    expect(rows.map((r) => r.id)).toEqual(["r1", "r1", "r2", "r1", "r1"]);
+    expect(rows.map((r) => r.type)).toEqual(["L", "ünï ✓", "L", "𝔘", "ünï ✓"]);
+    expect(rows.map((r) => r.out)).toEqual(["𝔘", "L", null, "ünï ✓", "L"]);
+    expect(rows.map((r) => r.all)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("is read by the readers of compare-models/detect-drift and validate-data", async () => {
     const path = join(dir, "t.parquet");
     writeFileSync(path, Buffer.concat(encodeParquet(columns, 5)));

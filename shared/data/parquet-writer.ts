@@ -24,7 +24,9 @@ export type ParquetColumnData =
    * One string per row; or one string for every row; or, with `runs`, values[i] repeated runs[i] times (the
    * rows of one request share its id).
    */
-  | { type: "string"; values: readonly string[] | string; runs?: Uint32Array };
+  | { type: "string"; values: readonly string[] | string; runs?: Uint32Array }
+  /** Already dictionary-encoded: row i is values[indices[i]] (the values distinct, in order of first use). */
+  | { type: "string"; values: readonly string[]; indices: Int32Array | Uint32Array };
 
 export type ParquetColumn = ParquetColumnData & {
   name: string;
@@ -166,6 +168,20 @@ function rleRuns(values: ArrayLike<number>, bitWidth: number): Buffer {
   return out.subarray(0, at);
 }
 
+/** One RLE run of `count` times `value` (< 256), as rleRuns writes it. */
+function rleRun(value: number, count: number): Buffer {
+  const out = Buffer.allocUnsafe(11);
+  let at = 0;
+  let header = count * 2;
+  while (header >= 0x80) {
+    out[at++] = (header & 0x7f) | 0x80;
+    header = Math.floor(header / 128);
+  }
+  out[at++] = header;
+  out[at++] = value;
+  return out.subarray(0, at);
+}
+
 function physicalType(c: ParquetColumnData): number {
   switch (c.type) {
     case "float":
@@ -201,6 +217,30 @@ function plainValues(c: ParquetColumnData, rows: number, keep: Uint32Array | und
   return Buffer.from(dense.buffer, dense.byteOffset, dense.byteLength);
 }
 
+/** PLAIN BYTE_ARRAY values (length, UTF-8 bytes) of a dictionary, written in place: ASCII byte by byte. */
+function dictionaryPage(dict: readonly string[]): Buffer {
+  let bound = 0;
+  for (let i = 0; i < dict.length; i++) bound += 4 + 3 * dict[i]!.length;
+  const out = Buffer.allocUnsafe(bound);
+  let at = 0;
+  for (let d = 0; d < dict.length; d++) {
+    const s = dict[d]!;
+    const start = at + 4;
+    let len = s.length;
+    for (let i = 0; i < len; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch >= 0x80) {
+        len = out.write(s, start, "utf8");
+        break;
+      }
+      out[start + i] = ch;
+    }
+    out.writeUInt32LE(len, at);
+    at = start + len;
+  }
+  return out.subarray(0, at);
+}
+
 function pageHeader(type: number, size: number, write: (t: Compact) => void): Buffer {
   const t = new Compact();
   t.i32(1, type);
@@ -231,9 +271,12 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
   if (c.present) {
     let n = 0;
     for (let i = 0; i < rows; i++) n += c.present[i]! ? 1 : 0;
-    keep = new Uint32Array(n);
-    for (let i = 0, k = 0; i < rows; i++) if (c.present[i]) keep[k++] = i;
-    const runs = rleRuns(c.present.subarray(0, rows), 1);
+    // Every row present (the usual case): the values are written as they are, no gather.
+    if (n < rows) {
+      keep = new Uint32Array(n);
+      for (let i = 0, k = 0; i < rows; i++) if (c.present[i]) keep[k++] = i;
+    }
+    const runs = n === rows ? rleRun(1, rows) : rleRuns(c.present.subarray(0, rows), 1);
     levels = Buffer.allocUnsafe(4 + runs.length);
     levels.writeUInt32LE(runs.length, 0);
     runs.copy(levels, 4);
@@ -244,25 +287,45 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
   if (c.type === "string") {
     // Dictionary: distinct values in order of first use; the page holds their indices as RLE runs.
     const n = keep ? keep.length : rows;
-    const ids = new Uint32Array(n);
-    const dict: string[] = [];
-    if (typeof c.values === "string") dict.push(c.values);
-    else if (c.runs) {
+    let ids: Uint32Array;
+    let dict: string[] = [];
+    if (typeof c.values === "string") {
+      dict.push(c.values);
+      ids = new Uint32Array(n);
+    } else if ("indices" in c) {
+      dict = c.values as string[];
+      const indices = c.indices.subarray(0, rows);
+      if (keep) {
+        ids = new Uint32Array(n);
+        for (let k = 0; k < n; k++) ids[k] = indices[keep[k]!]!;
+      } else ids = indices instanceof Uint32Array ? indices : new Uint32Array(indices.buffer, indices.byteOffset, rows);
+    } else if (c.runs) {
+      ids = new Uint32Array(n);
       if (keep) throw new Error(`parquet: column "${c.name}" has runs and nulls`);
       const index = new Map<string, number>();
+      let prev: string | undefined;
+      let id = 0;
       for (let r = 0, k = 0; k < n; r++) {
         const s = c.values[r]!;
-        let id = index.get(s);
-        if (id === undefined) {
-          id = dict.length;
-          index.set(s, id);
-          dict.push(s);
+        if (s !== prev) {
+          prev = s;
+          const known = index.get(s);
+          if (known === undefined) {
+            id = dict.length;
+            index.set(s, id);
+            dict.push(s);
+          } else id = known;
         }
-        const end = Math.min(n, k + c.runs[r]!);
-        ids.fill(id, k, end);
-        k = end;
+        const run = c.runs[r]!;
+        if (run === 1) ids[k++] = id;
+        else {
+          const end = Math.min(n, k + run);
+          ids.fill(id, k, end);
+          k = end;
+        }
       }
     } else {
+      ids = new Uint32Array(n);
       const index = new Map<string, number>();
       let prev: string | undefined;
       let prevId = 0;
@@ -281,14 +344,7 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
         ids[k] = prevId;
       }
     }
-    const dictBytes = dict.map((s) => Buffer.from(s, "utf8"));
-    const dictPage = Buffer.allocUnsafe(dictBytes.reduce((a, b) => a + 4 + b.length, 0));
-    let at = 0;
-    for (const b of dictBytes) {
-      dictPage.writeUInt32LE(b.length, at);
-      b.copy(dictPage, at + 4);
-      at += 4 + b.length;
-    }
+    const dictPage = dictionaryPage(dict);
     push(
       pageHeader(PAGE_DICTIONARY, dictPage.length, (t) => {
         t.begin(7);
@@ -358,7 +414,12 @@ export class ParquetRowGroups {
     for (const c of columns) {
       if (names.has(c.name)) throw new Error(`parquet: column "${c.name}" given twice`);
       names.add(c.name);
-      const count = c.type === "string" && c.runs ? c.runs.reduce((a, b) => a + b, 0) : c.values.length;
+      const count =
+        c.type === "string" && "indices" in c
+          ? c.indices.length
+          : c.type === "string" && c.runs
+            ? c.runs.reduce((a, b) => a + b, 0)
+            : c.values.length;
       if (typeof c.values !== "string" && count < rows) {
         throw new Error(`parquet: column "${c.name}" has ${count} of ${rows} values`);
       }

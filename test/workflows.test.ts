@@ -16,7 +16,6 @@ const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
  * template" explains: one that differs from the template's file of the same name, or one the template lacks.
  */
 const BEYOND_TEMPLATE: Record<string, "differs" | "standalone"> = {
-  "drift.yml": "differs",
   "score.yml": "standalone",
   "compare-sharded.yml": "standalone",
 };

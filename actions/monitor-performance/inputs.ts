@@ -31,5 +31,6 @@ export const inputs = z.object({
   "max-drop": input.structured(numberMap, "a map of metric to a tolerated drop, e.g. {roc_auc: 0.05}"),
   "min-rows": input.integer({ min: 1 }),
   "report-dir": input.string(),
+  "joined-format": input.enumeration(["parquet", "csv"] as const),
   "fail-on-degraded": input.boolean(),
 });

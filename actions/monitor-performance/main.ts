@@ -32,6 +32,7 @@ export default defineAction({
         primaryMetric: i["primary-metric"],
         maxDrop: i["max-drop"],
         minRows: i["min-rows"],
+        outputFormat: i["joined-format"],
         reportDir: i["report-dir"] || join(ctx.github.tempDir, `mlops-performance-${Date.now()}`),
         env: ctx.env,
         logger: ctx.logger,

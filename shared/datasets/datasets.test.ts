@@ -86,6 +86,20 @@ describe("dataset snapshots in the registry", () => {
     await expect(materializeDataset(registry, "plant-data@1", join(dir, `bad-${n}`))).rejects.toThrow(/checksum mismatch/);
   });
 
+  it("reads the time range of CSV's ISO 8601 times, and names a value that is not a time", async () => {
+    const registry = openRegistry(join(dir, `reg-${++n}`));
+    const csv = join(dir, "labelled.csv");
+    writeFileSync(csv, "id,time,Machine failure\na,2024-05-01T08:00:00.000Z,0\nb,2024-05-01T07:30:00Z,1\nc,,0\n");
+    const r = await snapshotDataset({ registry, name: "plant-data", data: [csv] });
+    expect(r.manifest.rows).toBe(3);
+    expect(r.manifest.timeRange).toEqual({ column: "time", from: "2024-05-01T07:30:00.000Z", to: "2024-05-01T08:00:00.000Z" });
+    const bad = join(dir, "bad-time.csv");
+    writeFileSync(bad, "id,time\na,2024-05-01T08:00:00Z\nb,yesterday\n");
+    await expect(snapshotDataset({ registry, name: "bad", data: [bad] })).rejects.toThrow(
+      /^time-column: .*bad-time\.csv, data row 2, column "time" is not a time \(got "yesterday"\)/,
+    );
+  });
+
   it("refuses inputs with different columns, a missing time column, and an unknown dataset", async () => {
     const registry = openRegistry(join(dir, `reg-${++n}`));
     const p = plantFile("d.parquet", 3, 0);

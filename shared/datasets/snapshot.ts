@@ -102,16 +102,18 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
         );
       }
       const rows = new Map<string, number>();
+      // Times are numbers (Parquet timestamps, epoch milliseconds) or, in CSV and JSON Lines, ISO 8601 text.
+      const timeAsText = timeColumn !== undefined && ds.types[timeColumn] === "string";
       for await (const b of ds.batches({
         columns: timeColumn ? [timeColumn] : [ds.columns[0]!],
-        ...(timeColumn ? { types: { [timeColumn]: "number" as const } } : {}),
+        ...(timeColumn ? { types: { [timeColumn]: timeAsText ? ("string" as const) : ("number" as const) } } : {}),
       })) {
         rows.set(b.file, (rows.get(b.file) ?? 0) + b.rows);
         if (timeColumn) {
-          const t = b.columns[timeColumn] as Float64Array;
+          const t = b.columns[timeColumn] as ArrayLike<number | string>;
           time ??= { column: timeColumn, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
           for (let i = 0; i < t.length; i++) {
-            const v = t[i]!;
+            const v = timeAsText ? textTime(t[i] as string, () => `${b.file}, data row ${b.firstRow + i}`, timeColumn) : (t[i] as number);
             if (v < time.min) time.min = v;
             if (v > time.max) time.max = v;
           }
@@ -178,4 +180,16 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
 
 function sha(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** An ISO 8601 time of a text column as epoch milliseconds; empty is missing (NaN, left out of the range). */
+function textTime(v: string, where: () => string, column: string): number {
+  if (v === "") return Number.NaN;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) {
+    throw new UserError(
+      `time-column: ${where()}, column "${column}" is not a time (got ${shown(v)}). Write times as ISO 8601 (e.g. 2024-05-01T08:00:00Z), or set time-column: to the column that holds them.`,
+    );
+  }
+  return t;
 }

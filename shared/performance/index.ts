@@ -1,5 +1,6 @@
 /** Live performance of a deployed model: captured predictions joined with later labels, per plant and window. */
 export {
+  type JoinedFormat,
   type LivePerformanceOptions,
   type LivePerformanceResult,
   type LiveTask,

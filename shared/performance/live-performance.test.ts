@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -117,6 +117,30 @@ describe("live performance", () => {
     const ds = await openDataset(r.output!);
     expect(ds.columns).toEqual(["id", "row", "time", "plant", "Torque [Nm]", "probabilities_1", "Machine failure", "label_time"]);
     expect(ds.estimatedRows).toBe(800);
+  });
+
+  it("writes the joined rows as CSV for a trainer without a Parquet reader: the same columns and rows, times as ISO 8601", async () => {
+    const o = {
+      predictions: f.predictions,
+      labels: f.labels,
+      label: "Machine failure",
+      baseline: { roc_auc: 0.95 },
+      maxDelayMs: parseDuration("1d", "max-delay"),
+    };
+    const csv = await livePerformance({ ...o, output: join(dir, "csv/labelled.csv"), outputFormat: "csv" });
+    const lines = readFileSync(csv.output!, "utf8").trimEnd().split("\n");
+    expect(lines[0]).toBe("id,row,time,plant,Torque [Nm],probabilities_1,Machine failure,label_time");
+    expect(lines).toHaveLength(801);
+    // The corrected label of plant-a-0-0 (the later event) is the one written, with the time it became known.
+    const first = f.truth[0]!;
+    expect(lines[1]).toBe(
+      `plant-a-0-0,0,2024-05-01T00:00:00.000Z,plant-a,40,${Math.fround(first.p)},${first.y},2024-05-01T04:00:00.000Z`,
+    );
+    const ds = await openDataset(csv.output!);
+    expect(ds.columns).toEqual(["id", "row", "time", "plant", "Torque [Nm]", "probabilities_1", "Machine failure", "label_time"]);
+    const step = await performanceStep({ ...o, reportDir: join(dir, "csv-step"), outputFormat: "csv" });
+    expect(step.output).toBe(join(dir, "csv-step/labelled.csv"));
+    expect(readFileSync(step.output!, "utf8")).toBe(readFileSync(csv.output!, "utf8"));
   });
 
   it("is not degraded when every window holds, and windows with too few labels are not judged", async () => {

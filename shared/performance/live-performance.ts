@@ -3,8 +3,8 @@
  * known hours after the prediction), by an id column and a time window, and scored with the same metrics as
  * compare-models, overall and per plant and time window. A window whose metric fell more than `maxDrop` below
  * the baseline (the model's own held-out metrics from its card, or numbers given) is a retraining trigger. The
- * joined rows (features, prediction, label) are written as Parquet: data compare-models, validate-data and a
- * trainer read as they are.
+ * joined rows (features, prediction, label) are written as Parquet, or as CSV for a trainer without a Parquet
+ * reader (pandas without pyarrow): data compare-models, validate-data, snapshot-data and a trainer read as they are.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -14,6 +14,7 @@ import { type Logger, silentLogger } from "../log";
 import { computeMetricsWithNotes, defaultPrimaryMetric, METRICS, type MetricValues, sliceMetrics } from "../metrics";
 
 export type LiveTask = "binary" | "regression";
+export type JoinedFormat = "parquet" | "csv";
 
 export interface LivePerformanceOptions {
   /** Captured predictions (paths, globs, blob URIs). */
@@ -48,8 +49,10 @@ export interface LivePerformanceOptions {
   primaryMetric?: string;
   /** Windows with fewer labelled rows are reported but not judged. Default 50. */
   minRows?: number;
-  /** Where the joined rows are written (Parquet). */
+  /** Where the joined rows are written. */
   output?: string;
+  /** How they are written: Parquet (default), or CSV (RFC 4180, times as ISO 8601, what pandas' read_csv reads). */
+  outputFormat?: JoinedFormat;
   env?: Record<string, string | undefined>;
   logger?: Logger;
 }
@@ -282,7 +285,11 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
     .sort((a, b) => (a.group === b.group ? a.window.localeCompare(b.window) : a.group.localeCompare(b.group)));
 
   let output: string | undefined;
-  if (o.output) {
+  if (o.output && o.outputFormat === "csv") {
+    await mkdir(dirname(o.output), { recursive: true });
+    await writeFile(o.output, joinedCsv(cols, joined, timeColumn, o.label, y, labelAt));
+    output = o.output;
+  } else if (o.output) {
     const columns: ParquetColumn[] = cols.map((c) =>
       c === timeColumn
         ? { name: c, type: "timestamp-ms", values: BigInt64Array.from(joined[c]!, (v) => BigInt(Math.round(v as number))) }
@@ -313,4 +320,32 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
     maxDrop,
     ...(output ? { output } : {}),
   };
+}
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const isoTime = (t: number) => (Number.isNaN(t) ? "" : new Date(t).toISOString());
+
+/** The joined rows as CSV: every prediction column, the label, and label_time when the events had times. */
+function joinedCsv(
+  cols: string[],
+  joined: Record<string, (number | string)[]>,
+  timeColumn: string,
+  label: string,
+  y: Float64Array,
+  labelAt: number[],
+): string {
+  const withLabelTime = labelAt.some((t) => !Number.isNaN(t));
+  const header = [...cols, label, ...(withLabelTime ? ["label_time"] : [])];
+  const lines = [header.map(csvField).join(",")];
+  for (let k = 0; k < y.length; k++) {
+    const fields = cols.map((c) => {
+      const v = joined[c]![k]!;
+      return c === timeColumn ? isoTime(v as number) : csvField(String(v));
+    });
+    fields.push(String(y[k]));
+    if (withLabelTime) fields.push(isoTime(labelAt[k]!));
+    lines.push(fields.join(","));
+  }
+  return `${lines.join("\n")}\n`;
 }

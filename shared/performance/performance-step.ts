@@ -12,6 +12,7 @@ import { ensureOutputDir } from "../user-files";
 import { type LivePerformanceOptions, type LivePerformanceResult, livePerformance } from "./live-performance";
 
 export interface PerformanceStepOptions extends Omit<LivePerformanceOptions, "baseline" | "output"> {
+  /** The joined rows are written to report-dir as labelled.parquet, or labelled.csv with outputFormat csv. */
   baseline?: Record<string, number>;
   /** A registry model whose card metrics are the baseline (e.g. failure-predictor@champion). */
   baselineModel?: string;
@@ -44,7 +45,8 @@ export async function performanceStep(o: PerformanceStepOptions): Promise<Perfor
     );
   }
   await ensureOutputDir(o.reportDir, "report-dir");
-  const r = await livePerformance({ ...o, baseline, output: join(o.reportDir, "labelled.parquet") });
+  const output = join(o.reportDir, o.outputFormat === "csv" ? "labelled.csv" : "labelled.parquet");
+  const r = await livePerformance({ ...o, baseline, output });
   const metrics = [r.primaryMetric, ...Object.keys(r.maxDrop).filter((m) => m !== r.primaryMetric)];
   const lines = [
     `## Live performance: ${r.degraded ? "**degraded**, retrain" : "holding"}`,

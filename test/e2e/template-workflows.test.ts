@@ -1,10 +1,10 @@
 /**
  * The template repository (examples/model-repository), run as GitHub would run it: every workflow file
  * through GitHub's parser and evaluator, every `run:` step as written (pip, flake8, pytest, the Python
- * trainer, the release parsing, curl), this suite's actions from dist/, third-party actions through the
+ * trainer, the release parsing, gh), this suite's actions from dist/, third-party actions through the
  * harness's stand-ins. Against Azurite (the dev and prod registries, the plant data), Debian's
- * docker-registry (the base image's mirror and the plants), a Teams webhook capture and a GitHub API
- * stand-in.
+ * docker-registry (the base image's mirror and the plants), a Teams webhook capture, a GitHub API
+ * stand-in, and edge servers (dist/serve.js, as the image runs it) that capture what they answer and upload it.
  *
  * The Azure identities are the template README's table, read from the README: each identity trusts its
  * OIDC subjects and gets connection strings whose SAS carries exactly the storage rights of its row
@@ -18,6 +18,7 @@
  * CI trains once; the scenarios after it share that registry state and run at the same time where they do
  * not depend on each other (the jobs of one workflow run at the same time too, as on GitHub).
  */
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +41,7 @@ import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzuri
 import { baseImageAvailability, skopeoCopyToRegistry, skopeoInspect, writeBaseLayout } from "../services/base-image";
 import { type GitHubApiServer, startGitHubApi } from "../services/github-api";
 import { type RegistryService, registryAvailability, startRegistry } from "../services/oci-registry";
+import { spawnServer } from "../services/serve-process";
 import { startTeamsCapture, type TeamsCaptureServer } from "../services/teams-capture";
 import { pythonAvailability } from "../services/tools";
 
@@ -121,6 +123,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
   const identities: Record<string, AzureIdentity> = {};
   const environmentVars: Record<string, Record<string, string>> = {};
   const admin: Record<string, string> = {};
+  const servers = new Set<ChildProcess>();
   const dev = () => openRegistry(vars.DEV_REGISTRY!, { env: admin });
   const prod = () => openRegistry(vars.PROD_REGISTRY!, { env: admin });
   const clientId = (row: string) => `00000000-0000-0000-0000-00000000a${rows.findIndex((r) => r.name === row)}`;
@@ -196,7 +199,9 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       PROD_REGISTRY: `${azurite.endpoint(SECOND_ACCOUNT)}/models-prod`,
       EDGE_REGISTRY_HOST: oci.host,
       EDGE_BASE_IMAGE: `${oci.host}/mirror/node:24`,
-      PLANT_DATA_ACCOUNT: DEV_ACCOUNT,
+      // The plant data container (the read identity's Reader): the edge servers' uploads and the failures reported later.
+      CAPTURE_URI: `${azurite.endpoint(DEV_ACCOUNT)}/plant-data/capture`,
+      LABELS_URI: `${azurite.endpoint(DEV_ACCOUNT)}/plant-data/labels`,
       AZURE_CLIENT_ID: clientId(rows.find((r) => r.clientIdOf === "repository")!.name),
       AZURE_TENANT_ID: "00000000-0000-0000-0000-000000000002",
       AZURE_SUBSCRIPTION_ID: "00000000-0000-0000-0000-000000000003",
@@ -204,6 +209,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
   }, 180_000);
 
   afterAll(async () => {
+    for (const c of servers) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     await Promise.all([azurite?.stop(), oci?.stop(), teams?.close(), github?.close()]);
   });
 
@@ -230,7 +236,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       "python -m flake8 ml",
       "python -m pytest -q ml",
     ]);
-    expect(test.steps.at(-1)!.stdout).toMatch(/5 passed/);
+    expect(test.steps.at(-1)!.stdout).toMatch(/6 passed/);
     const train = r.jobs["failure-predictor/train"]![0]!;
     expect(train.environment).toBe("dev");
     expect(r.jobs["failure-predictor"]![0]!.outputs).toEqual({ version: "1" });
@@ -257,6 +263,14 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       const first = await run("cd.yml", { eventName: "workflow_dispatch", inputs: { release: "failure-predictor/v1", "first-release": "true" } });
       return { refused, first };
     })());
+  let prDone: () => void = () => undefined;
+  const prFinished = new Promise<void>((resolve) => {
+    prDone = resolve;
+  });
+  let rollbackDone: () => void = () => undefined;
+  const rollbackFinished = new Promise<void>((resolve) => {
+    rollbackDone = resolve;
+  });
   let v2Done: () => void = () => undefined;
   const v2Finished = new Promise<void>((resolve) => {
     v2Done = resolve;
@@ -356,63 +370,71 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
 
     it.concurrent("pr: sampled training is advisory (a comment, a green check); labelled full-training, a rejection blocks", { timeout: 900_000 }, async ({ expect }) => {
       await released().catch(() => undefined);
-      const event = (number: number, labels: string[]) => ({
-        pull_request: { number, title: "tune", labels: labels.map((name) => ({ name })) },
-      });
-      const devHistory = await dev().history("failure-predictor");
-      const [sampled, full] = await Promise.all([
-        run("pr.yml", { eventName: "pull_request", event: event(17, []), changedFiles: ["ml/train.py"] }),
-        run("pr.yml", { eventName: "pull_request", event: event(18, ["full-training"]), changedFiles: ["ml/train.py"] }),
-      ]);
-      expect(sampled.conclusion, failures(sampled)).toBe("success");
-      const gate = sampled.jobs["failure-predictor/gate"]![0]!;
-      expect(gate.oidcSubject).toBe(`repo:${REPOSITORY}:pull_request`);
-      const compare = gate.steps.find((s) => s.id === "compare")!;
-      expect(gate.steps.find((s) => s.id === "train")!.inputs!.command).toMatch(/--sample 0\.2$/);
-      expect(compare.outputs.decision).toBe("reject"); // a 20 % sample does not beat the full-data champion
-      expect(compare.inputs!["fail-on-reject"]).toBe("false");
-      expect(JSON.parse(compare.outputs.rules!)).toContainEqual(expect.objectContaining({ rule: "parity", passed: true }));
-      const comments = github.comments.get(17) ?? [];
-      expect(comments.map((c) => c.body).join("\n")).toMatch(/failure-predictor[\s\S]*reject/i);
+      try {
+        const event = (number: number, labels: string[]) => ({
+          pull_request: { number, title: "tune", labels: labels.map((name) => ({ name })) },
+        });
+        const devHistory = await dev().history("failure-predictor");
+        const [sampled, full] = await Promise.all([
+          run("pr.yml", { eventName: "pull_request", event: event(17, []), changedFiles: ["ml/train.py"] }),
+          run("pr.yml", { eventName: "pull_request", event: event(18, ["full-training"]), changedFiles: ["ml/train.py"] }),
+        ]);
+        expect(sampled.conclusion, failures(sampled)).toBe("success");
+        const gate = sampled.jobs["failure-predictor/gate"]![0]!;
+        expect(gate.oidcSubject).toBe(`repo:${REPOSITORY}:pull_request`);
+        const compare = gate.steps.find((s) => s.id === "compare")!;
+        expect(gate.steps.find((s) => s.id === "train")!.inputs!.command).toMatch(/--sample 0\.2$/);
+        expect(compare.outputs.decision).toBe("reject"); // a 20 % sample does not beat the full-data champion
+        expect(compare.inputs!["fail-on-reject"]).toBe("false");
+        expect(JSON.parse(compare.outputs.rules!)).toContainEqual(expect.objectContaining({ rule: "parity", passed: true }));
+        const comments = github.comments.get(17) ?? [];
+        expect(comments.map((c) => c.body).join("\n")).toMatch(/failure-predictor[\s\S]*reject/i);
 
-      const fp = full.jobs["failure-predictor/gate"]![0]!;
-      expect(fp.steps.find((s) => s.id === "train")!.inputs!.command).toMatch(/--sample 1$/);
-      expect(fp.steps.find((s) => s.id === "compare")!.outputs.decision).toBe("reject");
-      expect(fp.result).toBe("failure"); // blocking: the same model as the champion is not a release
-      expect(full.conclusion).toBe("failure");
-      const hd = full.jobs["heat-dissipation/gate"]![0]!;
-      // Not released yet, and pr.yml says so (first-release: true): the thresholds and the interface decide, and pass.
-      expect(hd.result, failures(full)).toBe("success");
-      expect(hd.steps.find((s) => s.id === "compare")!.outputs.contract).toBe("compatible");
-      expect(await dev().history("failure-predictor")).toEqual(devHistory); // a PR registers nothing
+        const fp = full.jobs["failure-predictor/gate"]![0]!;
+        expect(fp.steps.find((s) => s.id === "train")!.inputs!.command).toMatch(/--sample 1$/);
+        expect(fp.steps.find((s) => s.id === "compare")!.outputs.decision).toBe("reject");
+        expect(fp.result).toBe("failure"); // blocking: the same model as the champion is not a release
+        expect(full.conclusion).toBe("failure");
+        const hd = full.jobs["heat-dissipation/gate"]![0]!;
+        // Not released yet, and pr.yml says so (first-release: true): the thresholds and the interface decide, and pass.
+        expect(hd.result, failures(full)).toBe("success");
+        expect(hd.steps.find((s) => s.id === "compare")!.outputs.contract).toBe("compatible");
+        expect(await dev().history("failure-predictor")).toEqual(devHistory); // a PR registers nothing
+      } finally {
+        prDone();
+      }
     });
 
     it.concurrent("rollback: one approval, the champion moves back, the plants get it, and the card reports instead of asking", { timeout: 900_000 }, async ({ expect }) => {
       await released().catch(() => undefined);
       await v2Finished;
-      // The state a second release left: prod v2 is the champion.
-      await promote({ from: dev(), to: prod(), model: "failure-predictor@2", expectedChampion: 1, force: true });
-      expect(await prod().getAlias("failure-predictor", "champion")).toBe(2);
-      const r = await run("rollback.yml", {
-        eventName: "workflow_dispatch",
-        inputs: { model: "failure-predictor", reason: "recall dropped at plant-north" },
-      });
-      expect(r.conclusion, failures(r)).toBe("success");
-      expect(r.approvals).toEqual([{ job: "rollback", environment: "production", decision: "approve" }]);
-      expect(await prod().getAlias("failure-predictor", "champion")).toBe(1);
-      expect(r.jobs.rollback![0]!.outputs).toEqual({ version: "1", "previous-version": "2" });
-      const sent = cards("failure-predictor rolled back");
-      expect(sent).toHaveLength(1);
-      expect(sent[0]).not.toMatch(/Review and approve|approval is requested|PENDING/);
-      for (const text of ["failure-predictor@2", "failure-predictor@1", "recall dropped at plant-north", "octocat"]) {
-        expect(sent[0]).toContain(text);
-      }
-      const image = r.jobs.rollback![0]!.steps.at(-1)!.outputs.digest!;
-      for (const plant of ["plant-north", "plant-south"]) {
-        const pushed = (await skopeoInspect(`${oci.host}/${plant}/failure-predictor:champion`)) as {
-          Digest: string;
-        };
-        expect(pushed.Digest).toBe(image);
+      try {
+        // The state a second release left: prod v2 is the champion.
+        await promote({ from: dev(), to: prod(), model: "failure-predictor@2", expectedChampion: 1, force: true });
+        expect(await prod().getAlias("failure-predictor", "champion")).toBe(2);
+        const r = await run("rollback.yml", {
+          eventName: "workflow_dispatch",
+          inputs: { model: "failure-predictor", reason: "recall dropped at plant-north" },
+        });
+        expect(r.conclusion, failures(r)).toBe("success");
+        expect(r.approvals).toEqual([{ job: "rollback", environment: "production", decision: "approve" }]);
+        expect(await prod().getAlias("failure-predictor", "champion")).toBe(1);
+        expect(r.jobs.rollback![0]!.outputs).toEqual({ version: "1", "previous-version": "2" });
+        const sent = cards("failure-predictor rolled back");
+        expect(sent).toHaveLength(1);
+        expect(sent[0]).not.toMatch(/Review and approve|approval is requested|PENDING/);
+        for (const text of ["failure-predictor@2", "failure-predictor@1", "recall dropped at plant-north", "octocat"]) {
+          expect(sent[0]).toContain(text);
+        }
+        const image = r.jobs.rollback![0]!.steps.at(-1)!.outputs.digest!;
+        for (const plant of ["plant-north", "plant-south"]) {
+          const pushed = (await skopeoInspect(`${oci.host}/${plant}/failure-predictor:champion`)) as {
+            Digest: string;
+          };
+          expect(pushed.Digest).toBe(image);
+        }
+      } finally {
+        rollbackDone();
       }
     });
 
@@ -515,32 +537,134 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       expect(await prod().getAlias("gate-probe", "champion")).toBeUndefined();
     });
 
-    it.concurrent("drift: drifted plant data starts ci; data like the training data does not", { timeout: 900_000 }, async ({ expect }) => {
-      await released().catch(() => undefined); // drift.yml compares the prod champion's inputs
-      const container = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient("plant-data");
-      const holdout = readFileSync(join(TEMPLATE, "data/holdout.csv"), "utf8");
-      const lines = holdout.trim().split("\n");
-      const hot = [
-        lines[0],
-        ...lines.slice(1).map((l) => {
-          const c = l.split(",");
-          c[3] = String(Number(c[3]) + 6);
-          c[4] = String(Number(c[4]) + 6);
-          c[5] = String(Number(c[5]) - 200);
-          return c.join(",");
-        }),
-      ].join("\n");
-      await container.getBlockBlobClient("last-7-days/plant-north.csv").upload(holdout, holdout.length);
+    it.concurrent("drift: two plants' edge servers capture; a calm day retrains nothing; a drifted one is snapshotted, trained on with data/train.csv and handed to cd", { timeout: 900_000 }, async ({ expect }) => {
+      await released().catch(() => undefined); // the plants serve the prod champion, whose held-out metrics are the baseline
+      const work = mkdtempSync(join(tmpdir(), "mlops-template-plants-"));
+      const { paths } = await prod().get("failure-predictor@champion", work);
+      const labelled: string[] = ["id,row,time,Machine failure"];
+      const labels = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient("plant-data");
+      // The plants' traffic: rows of data/holdout.csv (like the training data, with the failures that followed).
+      const [header, ...holdout] = readFileSync(join(TEMPLATE, "data/holdout.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+      const at = (name: string) => header!.indexOf(name);
+      /**
+       * A day at one plant: its edge server answers 20 requests of 20 rows (every fifth holdout row from `first`:
+       * AI4I's air temperature wanders with time, so consecutive rows are not like the training data; the
+       * sensors reading `shift` higher), captures and uploads them; the failures are reported an hour later.
+       */
+      const day = async (plant: string, first: number, shift: number) => {
+        const sample = holdout.filter((_, i) => i % 5 === first);
+        const server = await spawnServer(
+          [join(bundleRoot(), "dist/serve.js")],
+          [
+            ...["--model", paths["model.onnx"]!, "--model-name", "failure-predictor", "--model-version", "1"],
+            ...["--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "off", "--plant", plant],
+            ...["--capture-dir", join(work, `capture-${plant}`), "--capture-upload", vars.CAPTURE_URI!],
+          ],
+          { env: admin, track: servers, timeoutMs: 120_000 },
+        );
+        for (let k = 0; k < 20; k++) {
+          const rows = sample.slice(20 * k, 20 * (k + 1));
+          const id = `${plant}-${k}`;
+          const col = (name: string, add: number) => rows.map((r) => Number(r[at(name)]) + add);
+          const body = {
+            id,
+            inputs: [
+              { name: "Type", shape: [20, 1], datatype: "BYTES", data: rows.map((r) => r[at("Type")]) },
+              { name: "Air temperature [K]", shape: [20, 1], datatype: "FP32", data: col("Air temperature [K]", 4 * shift) },
+              { name: "Process temperature [K]", shape: [20, 1], datatype: "FP32", data: col("Process temperature [K]", 4 * shift) },
+              { name: "Rotational speed [rpm]", shape: [20, 1], datatype: "FP32", data: col("Rotational speed [rpm]", 0) },
+              { name: "Torque [Nm]", shape: [20, 1], datatype: "FP32", data: col("Torque [Nm]", 20 * shift) },
+              { name: "Tool wear [min]", shape: [20, 1], datatype: "FP32", data: col("Tool wear [min]", 60 * shift) },
+            ],
+            outputs: [{ name: "probabilities" }],
+          };
+          const res = await fetch(`${server.url}/v2/models/failure-predictor/infer`, { method: "POST", body: JSON.stringify(body) });
+          expect(res.status).toBe(200);
+          await res.arrayBuffer();
+          const reported = new Date(Date.now() + 3_600_000).toISOString();
+          rows.forEach((r, i) => labelled.push(`${id},${i},${reported},${r[at("Machine failure")]}`));
+        }
+        await server.stop("SIGTERM"); // closes the last capture file and uploads it
+        const text = `${labelled.join("\n")}\n`;
+        await labels.getBlockBlobClient("labels/failures.csv").upload(text, Buffer.byteLength(text));
+      };
+      const cdDispatches = () => github.dispatches.filter((d) => d.workflow === "cd.yml");
+
+      // plant-north runs as the training data did: nothing drifts, nothing drops, nothing is retrained.
+      await day("plant-north", 0, 0);
       const calm = await run("drift.yml", { eventName: "schedule" });
       expect(calm.conclusion, failures(calm)).toBe("success");
-      expect(calm.jobs.drift![0]!.oidcSubject).toBe(`repo:${REPOSITORY}:ref:refs/heads/main`);
-      expect(calm.jobs.drift![0]!.steps.find((s) => s.name === "Retrain")!.status).toBe("skipped");
-      expect(github.dispatches).toEqual([]);
-      await container.getBlockBlobClient("last-7-days/plant-north.csv").upload(hot, hot.length);
-      const drifted = await run("drift.yml", { eventName: "schedule" });
-      expect(drifted.conclusion, failures(drifted)).toBe("success");
-      expect(drifted.jobs.drift![0]!.steps.find((s) => s.id === "drift")!.outputs.drifted).toBe("true");
-      expect(github.dispatches).toEqual([{ workflow: "ci.yml", ref: "main" }]);
+      const calmMonitor = calm.jobs.monitor![0]!;
+      expect(calmMonitor.oidcSubject).toBe(`repo:${REPOSITORY}:ref:refs/heads/main`);
+      expect(calmMonitor.outputs).toMatchObject({ retrain: "false", degraded: "false" });
+      expect(calmMonitor.steps.find((s) => s.id === "live")!.outputs.labelled).toBe("400");
+      expect(calm.jobs.retrain![0]!.result).toBe("skipped");
+      expect([...calm.artifacts.keys()]).toEqual(["plant-monitoring"]);
+      expect(cdDispatches()).toEqual([]);
+
+      // plant-south's sensors read high: its inputs drift and the champion's predictions there fail. (After the
+      // PR gate's scenario, which checks that it registered nothing in dev, as the retrain registers there.)
+      await day("plant-south", 1, 1);
+      await prFinished;
+      const r = await run("drift.yml", { eventName: "schedule" });
+      expect(r.conclusion, failures(r)).toBe("success");
+      const monitor = r.jobs.monitor![0]!;
+      const step = (id: string) => monitor.steps.find((s) => s.id === id)!;
+      const drift = step("drift").outputs;
+      expect(drift.drifted).toBe("true");
+      const features = JSON.parse(drift.features!) as { feature: string; method: string; drifted: boolean }[];
+      expect(features.every((f) => f.method === "psi")).toBe(true);
+      const drifted = features.filter((f) => f.drifted).map((f) => f.feature);
+      expect(drifted).toEqual(expect.arrayContaining(["Air temperature [K]", "Process temperature [K]", "Torque [Nm]"]));
+      expect(drifted.every((f) => ["Air temperature [K]", "Process temperature [K]", "Torque [Nm]", "Tool wear [min]"].includes(f))).toBe(true);
+      const live = step("live").outputs;
+      expect(live.labelled).toBe("800");
+      expect(live.degraded).toBe("true");
+      const windows = JSON.parse(live.windows!) as { group: string; degraded: boolean; rows: number }[];
+      expect(windows.map((w) => [w.group, w.rows, w.degraded])).toEqual([
+        ["plant-north", 400, false],
+        ["plant-south", 400, true],
+      ]);
+      expect(live.joined).toMatch(/labelled\.csv$/);
+      expect(monitor.steps.find((s) => s.uses?.includes("validate-data"))!.outputs.valid).toBe("true");
+      expect(monitor.outputs).toMatchObject({ retrain: "true", degraded: "true" });
+      expect([...r.artifacts.keys()].sort()).toEqual(["plant-data", "plant-monitoring"]);
+
+      const retrain = r.jobs.retrain![0]!;
+      expect(retrain.environment).toBe("dev");
+      expect(retrain.oidcSubject).toBe(`repo:${REPOSITORY}:environment:dev`);
+      const rstep = (id: string) => retrain.steps.find((s) => s.id === id)!;
+      const snapshot = rstep("snapshot").outputs;
+      expect(snapshot).toMatchObject({ created: "true", version: "1", rows: "800", files: "1" });
+      expect(snapshot["dataset-uri"]).toBe(`${dev().uri}#plant-data@1`);
+      expect((await dev().datasets().resolve("plant-data@last-retrain")).version).toBe(1);
+      const train = rstep("train");
+      // data/train.csv (8,000 rows) plus the 800 labelled plant rows, measured on the 2,000-row holdout.
+      expect(train.stdout).toMatch(/trained gbt on 8800 rows \(sample 1\); holdout 2000 rows/);
+      const version = Number(train.outputs["model-version"]);
+      const card = await dev().resolve("failure-predictor@challenger");
+      expect(card.version).toBe(version);
+      expect(card.metrics.train_rows).toBe(8800);
+      expect(card.lineage.dataset).toMatchObject({ uri: snapshot["dataset-uri"], name: "plant-data", version: 1, rows: 800 });
+      expect(retrain.steps.at(-1)!.stdout).toMatch(new RegExp(`live performance degraded: true; failure-predictor@${version} trained`));
+      expect(cdDispatches()).toEqual([{ workflow: "cd.yml", ref: "main", inputs: { release: `failure-predictor/v${version}` } }]);
+
+      // The hand-over, as GitHub starts it: cd.yml with the dispatched inputs, after the rollback settled prod.
+      await rollbackFinished;
+      const cd = await run("cd.yml", { eventName: "workflow_dispatch", inputs: cdDispatches()[0]!.inputs! });
+      const staging = cd.jobs["failure-predictor/staging"]![0]!;
+      expect(staging.result, failures(cd)).toBe("success");
+      expect(staging.outputs["candidate-version"]).toBe(String(version));
+      expect(staging.outputs["champion-version"]).toBe("1");
+      // Eight hundred more rows, half of them from a drifted plant, do not make a model better on the holdout with
+      // confidence: staging compares and stops it; no card, no approval, prod keeps its champion.
+      expect(staging.outputs.decision).toBe("reject");
+      expect(staging.outputs.reason).toMatch(/roc_auc is not better/);
+      expect(cd.jobs["failure-predictor/notify"]![0]!.result).toBe("skipped");
+      expect(cd.jobs["failure-predictor/production"]![0]!.result).toBe("skipped");
+      expect(cd.approvals).toEqual([]);
+      expect(cards(`failure-predictor v${version}`)).toEqual([]);
+      expect(await prod().getAlias("failure-predictor", "champion")).toBe(1);
     });
   });
 });

@@ -75,6 +75,19 @@ def test_sample_trains_on_a_stratified_share(tmp_path, small):
     assert metrics["train_rows"] == 480 and metrics["sample"] == 0.5
 
 
+def test_trains_on_every_data_given_and_the_csv_files_of_a_folder(tmp_path, small):
+    # A dataset snapshot of plant rows: the model's columns among ids, times and captured predictions.
+    snapshot = tmp_path / "dataset" / "files"
+    snapshot.mkdir(parents=True)
+    plant = pd.read_csv(small).head(300).assign(id="plant-a-1", time="2024-05-01T08:00:00Z", probabilities_1=0.1)
+    plant.to_csv(snapshot / "labelled.csv", index=False)
+    out = run(tmp_path, "--data", small, "--data", str(tmp_path / "dataset"), "--holdout", small)
+    assert json.loads((out / "metrics.json").read_text())["train_rows"] == 960 + 300
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(train.UserError, match="a folder without .csv or .parquet files"):
+        run(tmp_path, "--data", small, "--data", str(tmp_path / "empty"))
+
+
 def test_rejects_a_bad_sample_and_a_missing_label(tmp_path, small):
     with pytest.raises(SystemExit):
         train.parse_args(["--data", small, "--sample", "0"])

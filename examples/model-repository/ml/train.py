@@ -1,6 +1,12 @@
 """Trainer for the `train` action: scikit-learn in, ONNX and metrics out.
 
     python ml/train.py --data data/train.csv --holdout data/holdout.csv [--sample 0.2] [--label "Machine failure"]
+    python ml/train.py --data data/train.csv --data "$MLOPS_DATASET_DIR" --holdout data/holdout.csv
+
+--data may be given more than once: the rows of every file are trained on together. A folder (such as the
+dataset snapshot `train` downloads to $MLOPS_DATASET_DIR) stands for the CSV and Parquet files in it; only the
+model's columns are kept from each, so the plants' captured rows (with ids, times and predictions) fit beside
+data/train.csv. Parquet needs pyarrow (`pip install pyarrow`); CSV needs nothing more.
 
 Parameters come from $MLOPS_PARAMS (JSON, what `train` passes from `params:`), the seed from $MLOPS_SEED
 when params has none, the output folder from $MLOPS_OUTPUT_DIR. Writes there:
@@ -11,6 +17,7 @@ when params has none, the output folder from $MLOPS_OUTPUT_DIR. Writes there:
 """
 
 import argparse
+import glob
 import json
 import math
 import os
@@ -58,7 +65,9 @@ def fraction(text):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="training data (CSV)")
+    parser.add_argument(
+        "--data", required=True, action="append", help="training data: a CSV or Parquet file, or a folder of them; repeatable"
+    )
     parser.add_argument("--holdout", help="evaluation data (CSV); default: a seeded stratified split of --data")
     parser.add_argument("--label", default="Machine failure", help="label column (0/1)")
     parser.add_argument("--sample", type=fraction, default=1.0, help="train on this stratified share of --data")
@@ -74,9 +83,37 @@ def load_params(env):
     return params
 
 
-def read(path, label):
+def files_of(path):
+    if not os.path.isdir(path):
+        return [path]
+    found = sorted(
+        f for pattern in ("*.csv", "*.parquet") for f in glob.glob(os.path.join(path, "**", pattern), recursive=True)
+    )
+    if not found:
+        raise UserError(f"{path}: a folder without .csv or .parquet files. Pass the data files, or the folder that holds them.")
+    return found
+
+
+def read_file(path):
+    if path.endswith(".parquet"):
+        try:
+            return pd.read_parquet(path)
+        except ImportError as e:
+            raise UserError(f"{path}: reading Parquet needs pyarrow ({e}). Add pyarrow to ml/requirements.txt, or pass CSV.")
     # utf-8-sig: the published AI4I file starts with a byte-order mark.
-    df = pd.read_csv(path, encoding="utf-8-sig")
+    return pd.read_csv(path, encoding="utf-8-sig")
+
+
+def read_all(paths, label):
+    """Every file of every --data, the model's columns only, in the order given."""
+    frames = [read(f, label)[["Type", *NUMERIC, label]] for path in paths for f in files_of(path)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def read(path, label):
+    if not os.path.exists(path):
+        raise UserError(f"{path}: no such file or folder. Check the path given to --data or --holdout.")
+    df = read_file(path)
     missing = [c for c in ["Type", *NUMERIC, label] if c not in df.columns]
     if missing:
         columns = ", ".join(df.columns)
@@ -140,7 +177,7 @@ def main(argv=None, env=None):
     env = os.environ if env is None else env
     args = parse_args(argv)
     params = load_params(env)
-    data = read(args.data, args.label)
+    data = read_all(args.data, args.label)
     if args.holdout:
         train, holdout = data, read(args.holdout, args.label)
     else:

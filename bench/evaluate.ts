@@ -35,7 +35,7 @@ import { localFile } from "../shared/data/data-files";
 import { parquetBatches } from "../shared/data/parquet-reader";
 import { evaluateModels } from "../shared/evaluate";
 import { encodeModel, linearClassifierModel } from "../shared/onnx";
-import { scoreDataset } from "../shared/score";
+import { runScore } from "../shared/score";
 
 const F = 8;
 const FEATURES = Array.from({ length: F }, (_, j) => `f${j}`);
@@ -154,7 +154,7 @@ async function child(kind: string, path: string): Promise<{ rows: number; second
   } else if (kind === "score") {
     const model = join(dirname(path), "candidate.onnx");
     writeFileSync(model, models().candidate);
-    const r = await scoreDataset({ model, data: path, features: FEATURES, output: join(dirname(path), `scored-${process.pid}.parquet`) });
+    const r = await runScore({ model, data: path, features: FEATURES, output: join(dirname(path), `scored-${process.pid}.parquet`) });
     rows = r.rows;
   } else if (kind === "spill") {
     return spillRun(Number(path));

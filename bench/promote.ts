@@ -47,7 +47,7 @@ async function main() {
 
     const run = async (model: string, copy: "auto" | "stream") => {
       const t = performance.now();
-      const r = await promote({ from: dev, to: prod(), model, copy, actor: "bench" });
+      const r = await promote({ alias: "champion", from: dev, to: prod(), model, copy, actor: "bench" });
       const ms = performance.now() - t;
       if (!r.copied || r.method !== (copy === "stream" ? "stream" : "server"))
         throw new Error(`unexpected ${r.method}`);

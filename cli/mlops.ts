@@ -16,7 +16,7 @@
 import { writeFileSync } from "node:fs";
 import { actions } from "../actions/index";
 import { cliContext } from "../runtime/cli-context";
-import { parseInputs } from "../runtime/inputs";
+import { fillDefaults, parseInputs } from "../runtime/inputs";
 import { defaultFor, readActionMeta } from "../runtime/metadata";
 import { describeFailure, EXIT } from "../runtime/failure";
 import { UserError } from "../shared/errors";
@@ -152,7 +152,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const def = (await load()).default;
     const run = cliContext({ quiet: flags.quiet === "true" || flags.json === "true", env });
     for (const name of def.secrets ?? []) if (raw[name]) run.ctx.setSecret(raw[name]);
-    const inputs = parseInputs(def.inputs, raw, def.secrets ?? []);
+    const inputs = parseInputs(
+      def.inputs,
+      fillDefaults(def.inputs.shape, raw, (name) => defaultFor(declared[name]!, env)),
+      def.secrets ?? [],
+    );
     let failure: { error: unknown } | undefined;
     try {
       await def.run(inputs, run.ctx);

@@ -15,7 +15,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EXIT } from "../runtime/failure";
 import { UserError } from "../shared/errors";
-import { displayLocation, openRegistry, parseRegistryUri } from "../shared/registry";
+import { DEFAULT_REGISTRY, displayLocation, openRegistry, parseRegistryUri } from "../shared/registry";
 import {
   describeModel,
   describeVersion,
@@ -51,7 +51,7 @@ commands:
   report [--out FILE] [--model NAME ...]
                                 a static HTML page of the registry (default registry.html)
 
---registry  a directory, file:// URL or Azure Blob URL (default: .mlops/registry in the workspace)
+--registry  a directory, file:// URL or Azure Blob URL (default: ${DEFAULT_REGISTRY} in the workspace)
 --json      print the data as JSON instead of text`;
 
 function parse(argv: string[]): { args: string[]; flags: Record<string, string[]> } {
@@ -113,11 +113,11 @@ export async function registryCommand(
   if (!(SUBCOMMANDS as readonly string[]).includes(command)) {
     throw new UserError(`mlops registry: unknown command ${JSON.stringify(command)}. Use one of: ${SUBCOMMANDS.join(", ")}.`);
   }
-  const uri = flags.registry?.at(-1);
+  const uri = flags.registry?.at(-1) ?? DEFAULT_REGISTRY;
   const location = parseRegistryUri(uri, { env });
   if (location.kind === "file" && !existsSync(location.dir)) {
     throw new UserError(
-      `registry: ${location.dir} does not exist (got ${JSON.stringify(uri ?? ".mlops/registry")}). Pass --registry with the directory or URL of an existing registry.`,
+      `registry: ${location.dir} does not exist (got ${JSON.stringify(uri)}). Pass --registry with the directory or URL of an existing registry.`,
     );
   }
   const reg = openRegistry(uri, { env });

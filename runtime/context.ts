@@ -12,10 +12,11 @@ export interface Annotation {
   startLine?: number;
 }
 
-export interface ActionContext {
+/** `O`: the output names the action declares (see `defineAction`); any other name is a type error. */
+export interface ActionContext<O extends string = string> {
   logger: Logger;
   /** Objects are written as JSON, booleans and numbers as strings. */
-  setOutput(name: string, value: string | number | boolean | object | undefined): void;
+  setOutput(name: O, value: string | number | boolean | object | undefined): void;
   /** Append Markdown to the job summary. */
   summary(markdown: string): void;
   /** Mask a value in every later log line, in its URL-encoded and URL-decoded forms too. */

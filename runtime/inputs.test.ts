@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UserError } from "../shared/errors";
-import { input, parseInputs, splitList } from "./inputs";
+import { defaulted, fillDefaults, input, isDefaulted, parseInputs, splitList } from "./inputs";
 
 const schema = z.object({
   model: input.requiredString("a model reference such as m@3"),
@@ -83,6 +83,38 @@ describe("parseInputs", () => {
 
   it("reports every bad input at once", () => {
     expect(() => parse({ size: "0", ratio: "2" })).toThrow(/"size".*"ratio".*Fix them/);
+  });
+});
+
+describe("defaulted inputs", () => {
+  const shape = {
+    registry: defaulted(input.string()),
+    retries: defaulted(input.integer({ min: 0 })),
+    fail: defaulted(input.boolean()).transform((v) => (v ? "closed" : "open")),
+    note: input.string(),
+  };
+  const schema = z.object(shape);
+  const yml: Record<string, string> = { registry: ".mlops/registry", retries: "4", fail: "true", note: "" };
+
+  it("are told apart from optional inputs, through a further transform too", () => {
+    expect(Object.entries(shape).filter(([, f]) => isDefaulted(f)).map(([k]) => k)).toEqual(["registry", "retries", "fail"]);
+  });
+
+  it("take action.yml's default for an empty value (an unset ${{ vars.X }}), and only for defaulted inputs", () => {
+    const asked: string[] = [];
+    const raw = fillDefaults(shape, { registry: "", retries: " ", fail: "false", note: "" }, (name) => {
+      asked.push(name);
+      return yml[name]!;
+    });
+    expect(raw).toEqual({ registry: ".mlops/registry", retries: "4", fail: "false", note: "" });
+    expect(asked).toEqual(["registry", "retries"]);
+    expect(parseInputs(schema, raw)).toEqual({ registry: ".mlops/registry", retries: 4, fail: "open" });
+  });
+
+  it("never parse to undefined: a defaulted input that reaches the schema empty is one clear error", () => {
+    expect(() => parseInputs(schema, { registry: "r", retries: "", fail: "true" })).toThrow(
+      'input "retries": is empty: give a value, or leave the input out to use its action.yml default (got "").',
+    );
   });
 });
 

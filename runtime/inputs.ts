@@ -134,6 +134,49 @@ export const input = {
     }),
 };
 
+const DEFAULTED = new WeakSet<z.ZodType>();
+
+/**
+ * An input whose default lives in action.yml (and only there). The runner passes that default when the step
+ * leaves the input out, and the wrappers (`runOnRunner`, the CLI) pass it when the step gives an empty value,
+ * so the parsed value is never `undefined`. The metadata test holds action.yml to it: an input built with
+ * `defaulted` has a literal default there, and an input with a literal default is built with `defaulted`.
+ */
+export function defaulted<S extends z.ZodType<unknown, string | undefined>>(
+  field: S,
+): z.ZodType<Exclude<z.output<S>, undefined>, string | undefined> {
+  const schema = field.transform((v, ctx) =>
+    v === undefined ? fail(ctx, "is empty: give a value, or leave the input out to use its action.yml default") : v,
+  ) as unknown as z.ZodType<Exclude<z.output<S>, undefined>, string | undefined>;
+  DEFAULTED.add(schema);
+  return schema;
+}
+
+/**
+ * Whether an input field was built with `defaulted`, i.e. action.yml must give it a default; a field that
+ * transforms a defaulted one further (`defaulted(input.string()).transform(parse)`) is defaulted too.
+ */
+export function isDefaulted(field: z.ZodType): boolean {
+  for (let f: z.ZodType | undefined = field; f; f = f instanceof z.ZodPipe ? (f.in as z.ZodType) : undefined)
+    if (DEFAULTED.has(f)) return true;
+  return false;
+}
+
+/**
+ * The raw values with every empty one of a `defaulted` input replaced by its action.yml default, as
+ * `defaultOf` reads it (called only when such an input is empty, so the runner reads action.yml only then).
+ */
+export function fillDefaults(
+  shape: InputShape,
+  raw: Record<string, string | undefined>,
+  defaultOf: (name: string) => string,
+): Record<string, string | undefined> {
+  const out = { ...raw };
+  for (const [name, field] of Object.entries(shape))
+    if ((out[name] ?? "").trim() === "" && isDefaulted(field)) out[name] = defaultOf(name);
+  return out;
+}
+
 /** A map of metric -> number written as YAML/JSON (`recall: 0.01`) or `key=value` lines. */
 export const numberMap = z.record(z.string(), z.number());
 

@@ -10,7 +10,8 @@ import type { Logger } from "../shared/log";
 import type { ActionDefinition } from "./action";
 import { type ActionContext, githubContext } from "./context";
 import { describeFailure } from "./failure";
-import { parseInputs } from "./inputs";
+import { fillDefaults, parseInputs } from "./inputs";
+import { type ActionMeta, readActionMeta } from "./metadata";
 import { progressLines } from "./progress";
 
 export function runnerContext(): ActionContext {
@@ -63,9 +64,16 @@ export function refuseUnsupportedPlatform(): boolean {
 export async function runOnRunner(def: ActionDefinition): Promise<void> {
   const ctx = runnerContext();
   try {
-    const raw: Record<string, string> = {};
-    for (const name of Object.keys(def.inputs.shape)) raw[name] = core.getInput(name);
-    for (const name of def.secrets ?? []) if (raw[name]) ctx.setSecret(raw[name]);
+    const given: Record<string, string> = {};
+    for (const name of Object.keys(def.inputs.shape)) given[name] = core.getInput(name);
+    // The runner passes action.yml's default only when the step leaves an input out; an empty value (an
+    // expression such as ${{ vars.REGISTRY }} that is unset) gets the same default here.
+    let meta: ActionMeta | undefined;
+    const raw = fillDefaults(def.inputs.shape, given, (name) => {
+      meta ??= readActionMeta(def.name);
+      return meta.inputs?.[name]?.default ?? "";
+    });
+    for (const name of def.secrets ?? []) if (raw[name]) ctx.setSecret(raw[name]!);
     const inputs = parseInputs(def.inputs, raw, def.secrets ?? []);
     await def.run(inputs, ctx);
   } catch (e) {

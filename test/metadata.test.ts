@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { actions } from "../actions/index";
 import { actionHelp } from "../cli/mlops";
-import { parseInputs } from "../runtime/inputs";
+import { isDefaulted, parseInputs } from "../runtime/inputs";
 import { wrapperText } from "../scripts/action-wrappers.mjs";
 import { renderReadmeTables } from "../scripts/docs-lib";
 import { checkActionYml } from "./harness/action-metadata";
@@ -56,6 +56,16 @@ describe("action.yml metadata", () => {
         for (const secret of def.secrets ?? []) expect(Object.keys(meta.inputs ?? {})).toContain(secret);
       });
 
+      it("gives a default in action.yml exactly to the inputs built with defaulted(), and nowhere else", async () => {
+        const def = (await actions[name]!()).default;
+        expect(defaultProblems(def.inputs.shape, meta.inputs ?? {})).toEqual([]);
+      });
+
+      it("declares the same outputs in defineAction as in action.yml", async () => {
+        const def = (await actions[name]!()).default;
+        expect([...def.outputs].sort()).toEqual(Object.keys(meta.outputs ?? {}).sort());
+      });
+
       it("has the root <action>/action.yml that `uses: <org>/mlops-actions/<action>@v1` resolves to, generated and current", () => {
         const wrapperPath = join(repoRoot, name, "action.yml");
         expect(existsSync(wrapperPath), "run npm run build").toBe(true);
@@ -78,6 +88,28 @@ describe("action.yml metadata", () => {
     });
   }
 });
+
+/**
+ * A default lives once, in action.yml: an input built with defaulted() needs a literal default there (the
+ * runner's, which the adapter then relies on), and an input with a literal default must be built with
+ * defaulted() so that no adapter repeats it as a fallback. Expression defaults (${{ github.token }}) are
+ * evaluated by the runner and may be empty elsewhere, so they take an optional builder.
+ */
+function defaultProblems(
+  shape: Record<string, import("zod").ZodType>,
+  declared: Record<string, { default?: string; required?: boolean }>,
+): string[] {
+  const problems: string[] = [];
+  for (const [input, field] of Object.entries(shape)) {
+    const d = declared[input]?.default ?? "";
+    const literal = d !== "" && !d.includes("${{");
+    if (isDefaulted(field) && !literal)
+      problems.push(`${input}: built with defaulted() but action.yml gives it no literal default (got ${JSON.stringify(d)})`);
+    if (!isDefaulted(field) && literal)
+      problems.push(`${input}: action.yml gives it the default ${JSON.stringify(d)}; build it with defaulted() so code cannot repeat it`);
+  }
+  return problems;
+}
 
 describe("the metadata check itself", () => {
   const dir = join(repoRoot, "actions", "promote");

@@ -2,18 +2,19 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { uploadArtifact } from "../../runtime/artifact";
 import { dataSecrets } from "../../shared/data";
-import { compareModels } from "../../shared/compare";
+import { runCompareModels } from "../../shared/compare";
 import { GateRejection } from "../../shared/errors";
 import { parseShard } from "../../shared/evaluate";
 import { commentReport, reportProvenance } from "../../shared/github";
 import { modelSecrets } from "../../shared/models";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 import { compareOptions } from "./options";
 import { collectStates, runShard } from "./shard-states";
 
 export default defineAction({
   name: "compare-models",
   inputs,
+  outputs,
   secrets: ["github-token"],
   async run(i, ctx) {
     const gh = ctx.github;
@@ -21,14 +22,14 @@ export default defineAction({
     for (const s of modelSecrets([i.candidate, i.champion], { registry: i.registry, env })) ctx.setSecret(s);
     for (const s of dataSecrets([i.data, i["parity-reference"]], env)) ctx.setSecret(s);
     const options = compareOptions(i, ctx);
-    const shard = parseShard(i.shard ?? "", i["shard-by"] ?? "files");
-    const prefix = i["state-artifact"] || "compare-models-state";
+    const shard = parseShard(i.shard ?? "", i["shard-by"]);
+    const prefix = i["state-artifact"];
     const stateDir = i["state-dir"] ?? "";
     if (shard) return await runShard({ ...options, shard }, prefix, stateDir, ctx);
     const provenance = reportProvenance(gh);
     const states = i.merge ? await collectStates(prefix, stateDir, join(gh.tempDir, `mlops-states-${Date.now()}`), ctx) : undefined;
     const r = await ctx.group(states ? `merge ${states.length} shard states` : "evaluate candidate and champion", () =>
-      compareModels({ ...options, provenance, ...(states ? { states } : {}) }),
+      runCompareModels({ ...options, provenance, ...(states ? { states } : {}) }),
     );
     const artifact = i["report-artifact"]
       ? await uploadArtifact(i["report-artifact"], [r.reportPath, r.jsonPath, r.htmlPath], ctx, { quiet: true }).catch(
@@ -64,7 +65,7 @@ export default defineAction({
       if (c.level === "info") ctx.logger.info(c.message);
       else ctx.annotate(c.level, c.message);
     }
-    if (r.decision === "reject" && i["fail-on-reject"] !== false) {
+    if (r.decision === "reject" && i["fail-on-reject"]) {
       throw new GateRejection(`compare-models: the candidate was rejected: ${r.reason}`, {
         input: "fail-on-reject",
         value: "false",

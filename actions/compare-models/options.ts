@@ -4,7 +4,7 @@ import type { ActionContext } from "../../runtime/context";
 import type { CompareOptions } from "../../shared/compare";
 import type { inputs } from "./inputs";
 
-/** The action's inputs as compareModels' options (shared by the decide, shard and merge modes). */
+/** The action's inputs as runCompareModels' options (shared by the decide, shard and merge modes). */
 export function compareOptions(i: z.output<typeof inputs>, ctx: ActionContext): CompareOptions {
   const temp = ctx.github.tempDir;
   return {

@@ -10,6 +10,7 @@ import type { ActionContext } from "../../runtime/context";
 import { type CompareOptions, evaluateShard } from "../../shared/compare";
 import type { ShardSpec } from "../../shared/evaluate";
 import { UserError } from "../../shared/errors";
+import type { outputs } from "./inputs";
 
 const SHARD_NAME = /-(\d+)-of-(\d+)$/;
 
@@ -22,7 +23,7 @@ export async function runShard(
   options: CompareOptions & { shard: ShardSpec },
   prefix: string,
   stateDir: string,
-  ctx: ActionContext,
+  ctx: ActionContext<(typeof outputs)[number]>,
 ): Promise<void> {
   const { shard } = options;
   const name = stateName(prefix, shard.index, shard.count);

@@ -3,17 +3,18 @@ import { cancellationSignal } from "../../runtime/cancel";
 import { workspaceRef } from "../../shared/azureml";
 import {
   type DeployOnlineResult,
-  deployOnline,
+  runDeployOnline,
   parseTrafficSteps,
   RolloutFailed,
   readSampleRequest,
   resolveCodePath,
 } from "../../shared/deploy";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "deploy-online",
   inputs,
+  outputs,
   async run(i, ctx) {
     const sample = await readSampleRequest(i["sample-request"], ctx.github.workspace);
     const cancel = cancellationSignal();
@@ -27,26 +28,26 @@ export default defineAction({
     };
     try {
       report(
-        await deployOnline({
+        await runDeployOnline({
           workspace: workspaceRef({ subscriptionId: i["subscription-id"], resourceGroup: i["resource-group"], workspace: i.workspace }),
           armEndpoint: i["azure-endpoint"],
           endpoint: i.endpoint,
           model: i.model,
           deployment: i.deployment,
-          instanceType: i["instance-type"] ?? "Standard_DS3_v2",
-          instanceCount: i["instance-count"] ?? 1,
+          instanceType: i["instance-type"],
+          instanceCount: i["instance-count"],
           image: i.image,
           environment: i.environment,
           codePath: resolveCodePath(i["code-path"], ctx.github.workspace),
           scoringScript: i["scoring-script"],
-          strategy: i.strategy ?? "blue-green",
-          traffic: parseTrafficSteps(i.traffic ?? ["10", "50", "100"]),
+          strategy: i.strategy,
+          traffic: parseTrafficSteps(i.traffic),
           challengerTraffic: i["challenger-traffic"],
           sampleRequest: sample,
-          smokeRequests: i["smoke-requests"] ?? 5,
-          maxErrorRate: i["max-error-rate"] ?? 0,
-          stepWaitSeconds: i["step-wait-seconds"] ?? 60,
-          retirePrevious: i["retire-previous"] ?? false,
+          smokeRequests: i["smoke-requests"],
+          maxErrorRate: i["max-error-rate"],
+          stepWaitSeconds: i["step-wait-seconds"],
+          retirePrevious: i["retire-previous"],
           timeoutMinutes: i["timeout-minutes"],
           logger: ctx.logger,
           signal: cancel.signal,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { input } from "../../runtime/inputs";
+import { defaulted, input } from "../../runtime/inputs";
 import { parseMethodInput } from "../../shared/drift";
 
 export const inputs = z.object({
@@ -18,10 +18,18 @@ export const inputs = z.object({
     }),
     "a map with any of psi, ks_p_value, wasserstein, chi2_p_value, jensen_shannon",
   ),
-  method: input.string().transform((v) => parseMethodInput(v)),
-  "drift-share": input.number({ min: 0, max: 1 }),
+  method: defaulted(input.string()).transform((v) => parseMethodInput(v)),
+  "drift-share": defaulted(input.number({ min: 0, max: 1 })),
   model: input.string(),
-  registry: input.string(),
+  registry: defaulted(input.string()),
   "report-dir": input.string(),
-  "fail-on-drift": input.boolean(),
+  "fail-on-drift": defaulted(input.boolean()),
 });
+
+/** The names of the outputs in action.yml: the only ones this action may set. */
+export const outputs = [
+  "drifted",
+  "drift-share",
+  "features",
+  "report",
+] as const;

@@ -1,18 +1,19 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
-import { driftStep } from "../../shared/drift";
+import { runDetectDrift } from "../../shared/drift";
 import { GateRejection } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "detect-drift",
   inputs,
+  outputs,
   async run(i, ctx) {
     if (i.model) for (const s of modelSecrets([i.model], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
     for (const s of dataSecrets([i.reference, i.current], ctx.env)) ctx.setSecret(s);
-    const r = await driftStep({
+    const r = await runDetectDrift({
       reference: i.reference,
       current: i.current,
       features: i.features?.length ? i.features : undefined,

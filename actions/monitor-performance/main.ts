@@ -3,19 +3,20 @@ import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
-import { performanceStep } from "../../shared/performance";
-import { inputs } from "./inputs";
+import { runMonitorPerformance } from "../../shared/performance";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "monitor-performance",
   inputs,
+  outputs,
   async run(i, ctx) {
     for (const s of dataSecrets([i.predictions, i.labels], ctx.env)) ctx.setSecret(s);
     if (i["baseline-model"]) {
       for (const s of modelSecrets([i["baseline-model"]], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
     }
     const r = await ctx.group("join predictions with labels", () =>
-      performanceStep({
+      runMonitorPerformance({
         predictions: i.predictions,
         labels: i.labels,
         label: i.label,

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { input } from "../../runtime/inputs";
+import { defaulted, input } from "../../runtime/inputs";
 
 const metrics = z.record(z.string(), z.number().nullable());
 
 export const inputs = z.object({
   "webhook-url": input.string(),
   "webhook-hosts": input.list(),
-  title: input.string(),
-  environment: input.string(),
+  title: defaulted(input.string()),
+  environment: defaulted(input.string()),
   model: input.string(),
   "candidate-version": input.string(),
   "champion-version": input.string(),
@@ -21,10 +21,17 @@ export const inputs = z.object({
   "pr-url": input.url(),
   "report-url": input.url(),
   mention: input.string(),
-  "request-approval": input.boolean(),
-  "dry-run": input.boolean(),
+  "request-approval": defaulted(input.boolean()),
+  "dry-run": defaulted(input.boolean()),
   "card-path": input.string(),
-  "fail-on-error": input.boolean(),
-  retries: input.integer({ min: 0, max: 10 }),
-  "timeout-seconds": input.number({ min: 0.1, max: 300 }),
+  "fail-on-error": defaulted(input.boolean()),
+  retries: defaulted(input.integer({ min: 0, max: 10 })),
+  "timeout-seconds": defaulted(input.number({ min: 0.1, max: 300 })),
 });
+
+/** The names of the outputs in action.yml: the only ones this action may set. */
+export const outputs = [
+  "delivered",
+  "status",
+  "card-path",
+] as const;

@@ -1,12 +1,13 @@
 import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { approvalCardInput } from "../../shared/notify";
-import { notifyApproval, webhookSecretParts } from "../../shared/teams";
-import { inputs } from "./inputs";
+import { runNotifyTeams, webhookSecretParts } from "../../shared/teams";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "notify-teams",
   inputs,
+  outputs,
   secrets: ["webhook-url"],
   async run(i, ctx) {
     // The whole URL is masked as an input; its secret parts (sig=, ids) are masked on their own too.
@@ -33,7 +34,7 @@ export default defineAction({
       },
       { ...gh, pullRequestTitle: (gh.event.pull_request as { title?: string } | undefined)?.title },
     );
-    const sent = await notifyApproval({
+    const sent = await runNotifyTeams({
       input: card,
       webhookUrl: i["webhook-url"],
       webhookHosts: i["webhook-hosts"],

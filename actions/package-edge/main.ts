@@ -2,15 +2,16 @@ import { join } from "node:path";
 import { defineAction } from "../../runtime/action";
 import { projectRoot } from "../../runtime/metadata";
 import { lazyDefaultCredential } from "../../shared/azure";
-import { edgeCredentials, packageEdge, resolveSourceDateEpoch } from "../../shared/edge";
+import { edgeCredentials, runPackageEdge, resolveSourceDateEpoch } from "../../shared/edge";
 import { UserError } from "../../shared/errors";
 import { modelSecrets } from "../../shared/models";
 import { acrCredentials, basicCredentials } from "../../shared/oci";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "package-edge",
   inputs,
+  outputs,
   secrets: ["password"],
   async run(i, ctx) {
     const { env, github: gh, logger } = ctx;
@@ -26,12 +27,12 @@ export default defineAction({
     const azure = i.acr ? acrCredentials(lazyDefaultCredential()) : undefined;
     const credentialsFor = edgeCredentials({ targets: i.targets ?? [], basic, azure });
     const r = await ctx.group("build and push the edge image", () =>
-      packageEdge({
+      runPackageEdge({
         model: i.model,
         registry: i.registry,
         distDir: join(projectRoot(), "dist"),
-        base: i["base-image"] || "docker.io/library/node:24-bookworm-slim",
-        platforms: i.platforms?.length ? i.platforms : ["linux/amd64", "linux/arm64"],
+        base: i["base-image"],
+        platforms: i.platforms,
         targets: i.targets ?? [],
         credentialsFor,
         insecure: i.insecure,

@@ -1,18 +1,18 @@
 import { z } from "zod";
-import { input } from "../../runtime/inputs";
+import { defaulted, input } from "../../runtime/inputs";
 
 export const inputs = z.object({
   model: input.requiredString("a model reference such as my-model@challenger or my-model@3"),
-  "from-registry": input.string(),
+  "from-registry": defaulted(input.string()),
   "to-registry": input.string(),
   "alias-registry": input.string(),
   "subscription-id": input.string(),
   "resource-group": input.string(),
-  "azure-endpoint": input.string(),
-  alias: input.string(),
+  "azure-endpoint": defaulted(input.string()),
+  alias: defaulted(input.string()),
   "require-decision": input.enumeration(["promote", "promote-breaking", "reject"] as const),
-  "allow-breaking-contract": input.boolean(),
-  force: input.boolean(),
+  "allow-breaking-contract": defaulted(input.boolean()),
+  force: defaulted(input.boolean()),
   "expected-champion": input.string().transform((v, ctx) => {
     if (v === undefined) return undefined;
     if (v === "none") return null;
@@ -25,9 +25,19 @@ export const inputs = z.object({
     return undefined;
   }),
   reason: input.string(),
-  "dry-run": input.boolean(),
-  rollback: input.boolean(),
+  "dry-run": defaulted(input.boolean()),
+  rollback: defaulted(input.boolean()),
   "rollback-to": input.integer({ min: 1 }),
-  environment: input.string(),
+  environment: defaulted(input.string()),
   "github-token": input.string(),
 });
+
+/** The names of the outputs in action.yml: the only ones this action may set. */
+export const outputs = [
+  "version",
+  "model-uri",
+  "azureml-model-id",
+  "previous-version",
+  "promoted",
+  "audit-event",
+] as const;

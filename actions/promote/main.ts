@@ -1,13 +1,14 @@
 import { defineAction } from "../../runtime/action";
 import { isAzureMLRegistryUri } from "../../shared/azureml";
 import { fetchApprovers } from "../../shared/github";
-import { promoteStep } from "../../shared/promote";
+import { runPromote } from "../../shared/promote";
 import { registrySecrets } from "../../shared/registry";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "promote",
   inputs,
+  outputs,
   secrets: ["github-token"],
   async run(i, ctx) {
     const { env, github: gh, logger } = ctx;
@@ -26,7 +27,7 @@ export default defineAction({
         return undefined;
       });
     }
-    const r = await promoteStep({
+    const r = await runPromote({
       model: i.model,
       fromRegistry: i["from-registry"],
       toRegistry: i["to-registry"],

@@ -1,17 +1,18 @@
 import { defineAction } from "../../runtime/action";
 import { parseShard } from "../../shared/evaluate";
 import { modelSecrets } from "../../shared/models";
-import { scoreDataset } from "../../shared/score";
-import { inputs } from "./inputs";
+import { runScore } from "../../shared/score";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "score",
   inputs,
+  outputs,
   async run(i, ctx) {
     for (const s of modelSecrets([i.model], { registry: i.registry, env: ctx.env })) ctx.setSecret(s);
-    const shard = parseShard(i.shard ?? "", i["shard-by"] ?? "files");
+    const shard = parseShard(i.shard ?? "", i["shard-by"]);
     const r = await ctx.group(`score ${i.data}`, () =>
-      scoreDataset({
+      runScore({
         model: i.model,
         registry: i.registry,
         data: i.data,

@@ -1,20 +1,21 @@
 import { defineAction } from "../../runtime/action";
 import { dataSecrets } from "../../shared/data";
-import { snapshotStep } from "../../shared/datasets";
+import { runSnapshotData } from "../../shared/datasets";
 import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
-import { inputs } from "./inputs";
+import { inputs, outputs } from "./inputs";
 
 export default defineAction({
   name: "snapshot-data",
   inputs,
+  outputs,
   async run(i, ctx) {
-    const registryUri = i.registry || ".mlops/registry";
+    const registryUri = i.registry;
     for (const s of [...registrySecrets(registryUri, { env: ctx.env }), ...dataSecrets(i.data ?? [], ctx.env)]) {
       ctx.setSecret(s);
     }
     const r = await ctx.group(`snapshot ${i.name}`, () =>
-      snapshotStep({
+      runSnapshotData({
         registry: openRegistryFor(registryUri, { env: ctx.env, logger: ctx.logger }),
         name: i.name,
         data: i.data ?? [],

@@ -1,29 +1,29 @@
 import { z } from "zod";
-import { input } from "../../runtime/inputs";
+import { defaulted, input } from "../../runtime/inputs";
 
 export const inputs = z
   .object({
     command: input.string(),
-    "working-directory": input.string(),
+    "working-directory": defaulted(input.string()),
     params: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to values"),
     data: input.list(),
     dataset: input.string(),
     "output-dir": input.string(),
     "model-path": input.string(),
     "metrics-path": input.string(),
-    "model-name": input.string(),
-    registry: input.string(),
-    register: input.boolean(),
+    "model-name": defaulted(input.string()),
+    registry: defaulted(input.string()),
+    register: defaulted(input.boolean()),
     alias: input.string(),
     tags: input.structured(z.record(z.string(), z.coerce.string()), "a map of tag names to strings"),
     seed: input.integer(),
-    "upload-artifact": input.boolean(),
-    "timeout-minutes": input.number({ min: 0.01 }),
-    compute: input.enumeration(["local", "azureml"] as const),
+    "upload-artifact": defaulted(input.boolean()),
+    "timeout-minutes": defaulted(input.number({ min: 0.01 })),
+    compute: defaulted(input.enumeration(["local", "azureml"] as const)),
     "subscription-id": input.string(),
     "resource-group": input.string(),
     workspace: input.string(),
-    "azure-endpoint": input.url(),
+    "azure-endpoint": defaulted(input.url()),
     "compute-target": input.string(),
     environment: input.string(),
     code: input.string(),
@@ -31,8 +31,8 @@ export const inputs = z
     "experiment-name": input.string(),
     matrix: input.structured(z.record(z.string(), z.unknown()), "a map of parameter names to lists of values"),
     "sweep-metric": input.string(),
-    "max-parallel": input.integer({ min: 1, max: 100 }),
-    "model-output": input.string(),
+    "max-parallel": defaulted(input.integer({ min: 1, max: 100 })),
+    "model-output": defaulted(input.string()),
     "workspace-model": input.string(),
   })
   .superRefine((i, ctx) => {
@@ -61,3 +61,16 @@ export const inputs = z
       for (const name of ["subscription-id", "resource-group", "workspace"] as const)
         if (!i[name]) ctx.addIssue({ code: "custom", path: [name], message: `is required with compute: azureml: the Azure ML workspace's ${name.replace("-", " ")}` });
   });
+
+/** The names of the outputs in action.yml: the only ones this action may set. */
+export const outputs = [
+  "model-path",
+  "model-version",
+  "model-uri",
+  "metrics",
+  "data-hash",
+  "dataset-uri",
+  "azureml-job",
+  "studio-url",
+  "workspace-model-id",
+] as const;

@@ -4,28 +4,29 @@ import { dataSecrets } from "../../shared/data";
 import { cancellationSignal } from "../../runtime/cancel";
 import { openRegistryFor } from "../../shared/models";
 import { registrySecrets } from "../../shared/registry";
-import { failureSummary, trainStep } from "../../shared/train";
-import { inputs } from "./inputs";
+import { renderTrainFailureMarkdown, runTrain } from "../../shared/train";
+import { inputs, outputs } from "./inputs";
 import { uploadArtifact } from "../../runtime/artifact";
 
 export default defineAction({
   name: "train",
   inputs,
+  outputs,
   async run(i, ctx) {
-    const registryUri = i.registry || ".mlops/registry";
+    const registryUri = i.registry;
     const secrets = registrySecrets(registryUri, { env: ctx.env });
     for (const s of secrets) ctx.setSecret(s);
     for (const s of dataSecrets(i.data ?? [], ctx.env)) ctx.setSecret(s);
-    const registry = i.register !== false ? openRegistryFor(registryUri, { env: ctx.env, logger: ctx.logger }) : undefined;
-    const name = i["model-name"] || "model";
+    const registry = i.register ? openRegistryFor(registryUri, { env: ctx.env, logger: ctx.logger }) : undefined;
+    const name = i["model-name"];
     const common = {
       registryUri,
-      workingDirectory: i["working-directory"] || ".",
+      workingDirectory: i["working-directory"],
       outputDir: i["output-dir"] || join(ctx.github.tempDir, `mlops-train-${Date.now()}`),
       params: i.params,
       data: i.data,
       seed: i.seed,
-      timeoutMs: (i["timeout-minutes"] ?? 60) * 60_000,
+      timeoutMs: i["timeout-minutes"] * 60_000,
       env: ctx.env,
       name,
       tags: i.tags,
@@ -42,7 +43,7 @@ export default defineAction({
     const r = await ctx
       .group(`train ${name}${i.compute === "azureml" ? " on Azure ML" : ""}`, () =>
         i.compute === "azureml"
-          ? trainStep({
+          ? runTrain({
               ...common,
               compute: "azureml",
               subscriptionId: i["subscription-id"],
@@ -60,7 +61,7 @@ export default defineAction({
               signal: cancel?.signal,
               onSecret: (s) => ctx.setSecret(s),
             })
-          : trainStep({
+          : runTrain({
               ...common,
               compute: "local",
               command: i.command ?? "",
@@ -71,7 +72,7 @@ export default defineAction({
             }),
       )
       .catch((e: unknown) => {
-        const md = failureSummary(e);
+        const md = renderTrainFailureMarkdown(e);
         if (md) ctx.summary(md);
         throw e;
       })

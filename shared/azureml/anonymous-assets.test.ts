@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, contentVersion, inlineEnvironmentBody } from "./anonymous-assets";
+import { sortedKeysJson, contentVersion, inlineEnvironmentBody } from "./anonymous-assets";
 
 describe("content versions of anonymous assets", () => {
   it("do not depend on key order, and change with the content", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: "x" }, u: undefined })).toBe('{"a":{"c":"x","d":[1,{"e":3,"f":2}]},"b":1}');
+    expect(sortedKeysJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: "x" }, u: undefined })).toBe('{"a":{"c":"x","d":[1,{"e":3,"f":2}]},"b":1}');
     const v = contentVersion({ image: "i", condaFile: "c" });
     expect(v).toMatch(/^[0-9a-f]{32}$/);
     expect(contentVersion({ condaFile: "c", image: "i" })).toBe(v);

@@ -28,20 +28,20 @@ export const ANONYMOUS_ENVIRONMENT_NAME = "CliV2AnonymousEnvironment";
 export const ANONYMOUS_COMPONENT_NAME = "azureml_anonymous";
 
 /** JSON with object keys sorted at every level: the same content gives the same text. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+export function sortedKeysJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedKeysJson).join(",")}]`;
   if (typeof v === "object" && v !== null)
     return `{${Object.keys(v)
       .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${sortedKeysJson((v as Record<string, unknown>)[k])}`)
       .join(",")}}`;
   return JSON.stringify(v) ?? "null";
 }
 
 /** The version of an anonymous asset: 32 hex digits of the sha256 of its canonical JSON. */
 export function contentVersion(v: unknown): string {
-  return createHash("sha256").update(canonicalJson(v)).digest("hex").slice(0, 32);
+  return createHash("sha256").update(sortedKeysJson(v)).digest("hex").slice(0, 32);
 }
 
 export interface AnonymousAsset {

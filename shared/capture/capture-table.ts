@@ -289,9 +289,13 @@ export class CaptureTable {
         time[r] = big;
       }
     } else {
+      let longest = 0;
+      for (let r = 0; r < requests; r++) longest = Math.max(longest, runs[r]!);
+      const numbers = new Int32Array(longest);
+      for (let j = 0; j < longest; j++) numbers[j] = j;
       for (let r = 0, at = 0; r < requests; r++) {
         const k = runs[r]!;
-        for (let j = 0; j < k; j++) row[at + j] = j;
+        row.set(k === longest ? numbers : numbers.subarray(0, k), at);
         const t = this.times[r]!;
         if (t !== last) {
           last = t;
@@ -311,11 +315,11 @@ export class CaptureTable {
     ];
     this.plans.forEach((plan, p) => {
       const answered = this.answered[p];
+      // Outputs are nullable (a request may not ask for one); a per-row flag only when some request did not.
       let present: Uint8Array | undefined;
-      if (answered) {
+      if (answered && this.missing[p]! > 0) {
         present = new Uint8Array(n);
-        if (this.missing[p] === 0) present.fill(1);
-        else for (let r = 0, at = 0; r < requests; at += runs[r]!, r++) if (answered[r]) present.fill(1, at, at + runs[r]!);
+        for (let r = 0, at = 0; r < requests; at += runs[r]!, r++) if (answered[r]) present.fill(1, at, at + runs[r]!);
       }
       plan.columns.forEach((name, j) => {
         const values = this.values[p]![j]!;
@@ -325,6 +329,7 @@ export class CaptureTable {
             : { name, type: plan.kind, values }
         ) as ParquetColumn;
         if (present) c.present = present;
+        else if (answered) c.nullable = true;
         columns.push(c);
       });
     });

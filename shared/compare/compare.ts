@@ -285,7 +285,7 @@ export async function evaluateShard(opts: CompareOptions & { shard: ShardSpec; s
   };
 }
 
-export async function compareModels(opts: CompareOptions): Promise<CompareResult> {
+export async function runCompareModels(opts: CompareOptions): Promise<CompareResult> {
   const logger = opts.logger ?? silentLogger;
   // The parse worker starts while the models are resolved.
   if (!opts.states) prewarmParseWorker();

@@ -3,7 +3,7 @@ export {
   type CompareOptions,
   type CompareResult,
   type CompareRule,
-  compareModels,
+  runCompareModels,
   defaultChampion,
   evaluateShard,
   type ShardResult,

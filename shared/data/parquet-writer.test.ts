@@ -59,11 +59,15 @@ describe("encodeParquet", () => {
           { name: "type", type: "string", values: dict, indices: Int32Array.from([0, 1, 0, 2, 1, 7]) },
           { name: "out", type: "string", values: dict, indices: Int32Array.from([2, 0, 9, 1, 0]), present: Uint8Array.from([1, 1, 0, 1, 1]) },
           { name: "all", type: "float", values: Float32Array.from([1, 2, 3, 4, 5]), present: Uint8Array.from([1, 1, 1, 1, 1]) },
+          { name: "opt", type: "int64", values: BigInt64Array.from([5n, 4n, 3n, 2n, 1n]), nullable: true },
         ],
         5,
       ),
     );
+    const schema = parquetMetadata(file).schema;
+    expect(schema.filter((e) => e.name === "all" || e.name === "opt").map((e) => e.repetition_type)).toEqual(["OPTIONAL", "OPTIONAL"]);
     const rows = await parquetReadObjects({ file });
+    expect(rows.map((r) => r.opt)).toEqual([5n, 4n, 3n, 2n, 1n]);
     expect(rows.map((r) => r.id)).toEqual(["r1", "r1", "r2", "r1", "r1"]);
     expect(rows.map((r) => r.type)).toEqual(["L", "ünï ✓", "L", "𝔘", "ünï ✓"]);
     expect(rows.map((r) => r.out)).toEqual(["𝔘", "L", null, "ünï ✓", "L"]);

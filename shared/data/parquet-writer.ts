@@ -32,6 +32,8 @@ export type ParquetColumn = ParquetColumnData & {
   name: string;
   /** Nullable column: 1 where row i has a value, 0 where it is null (values at null rows are ignored). */
   present?: Uint8Array;
+  /** Nullable column with a value in every row (as `present` all 1, without a per-row flag). */
+  nullable?: boolean;
 };
 
 // parquet.thrift enums
@@ -168,6 +170,28 @@ function rleRuns(values: ArrayLike<number>, bitWidth: number): Buffer {
   return out.subarray(0, at);
 }
 
+/** RLE runs of values[r] repeated lengths[r] times, equal neighbours merged (the same bytes as rleRuns of the rows). */
+function rleOfRuns(values: Uint32Array, lengths: Uint32Array, bitWidth: number): Buffer {
+  const width = Math.ceil(bitWidth / 8);
+  const out = Buffer.allocUnsafe(values.length * (5 + width) + 8);
+  let at = 0;
+  let r = 0;
+  while (r < values.length) {
+    const v = values[r]!;
+    let count = 0;
+    while (r < values.length && values[r] === v) count += lengths[r++]!;
+    if (count === 0) continue;
+    let header = count * 2;
+    while (header >= 0x80) {
+      out[at++] = (header & 0x7f) | 0x80;
+      header = Math.floor(header / 128);
+    }
+    out[at++] = header;
+    for (let b = 0; b < width; b++) out[at++] = (v >>> (8 * b)) & 0xff;
+  }
+  return out.subarray(0, at);
+}
+
 /** One RLE run of `count` times `value` (< 256), as rleRuns writes it. */
 function rleRun(value: number, count: number): Buffer {
   const out = Buffer.allocUnsafe(11);
@@ -268,15 +292,18 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
   };
   let keep: Uint32Array | undefined;
   let levels: Buffer | undefined;
-  if (c.present) {
-    let n = 0;
-    for (let i = 0; i < rows; i++) n += c.present[i]! ? 1 : 0;
+  if (c.present || c.nullable) {
+    let n = rows;
+    if (c.present) {
+      n = 0;
+      for (let i = 0; i < rows; i++) n += c.present[i]! ? 1 : 0;
+    }
     // Every row present (the usual case): the values are written as they are, no gather.
     if (n < rows) {
       keep = new Uint32Array(n);
-      for (let i = 0, k = 0; i < rows; i++) if (c.present[i]) keep[k++] = i;
+      for (let i = 0, k = 0; i < rows; i++) if (c.present![i]) keep[k++] = i;
     }
-    const runs = n === rows ? rleRun(1, rows) : rleRuns(c.present.subarray(0, rows), 1);
+    const runs = n === rows ? rleRun(1, rows) : rleRuns(c.present!.subarray(0, rows), 1);
     levels = Buffer.allocUnsafe(4 + runs.length);
     levels.writeUInt32LE(runs.length, 0);
     runs.copy(levels, 4);
@@ -288,6 +315,7 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
     // Dictionary: distinct values in order of first use; the page holds their indices as RLE runs.
     const n = keep ? keep.length : rows;
     let ids: Uint32Array;
+    let runLengths: Uint32Array | undefined;
     let dict: string[] = [];
     if (typeof c.values === "string") {
       dict.push(c.values);
@@ -300,12 +328,15 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
         for (let k = 0; k < n; k++) ids[k] = indices[keep[k]!]!;
       } else ids = indices instanceof Uint32Array ? indices : new Uint32Array(indices.buffer, indices.byteOffset, rows);
     } else if (c.runs) {
-      ids = new Uint32Array(n);
+      // One dictionary index per run (a request's rows share its id), written as RLE runs without a per-row pass.
       if (keep) throw new Error(`parquet: column "${c.name}" has runs and nulls`);
       const index = new Map<string, number>();
       let prev: string | undefined;
       let id = 0;
-      for (let r = 0, k = 0; k < n; r++) {
+      ids = new Uint32Array(c.runs.length);
+      runLengths = new Uint32Array(c.runs.length);
+      let r = 0;
+      for (let k = 0; k < n; r++) {
         const s = c.values[r]!;
         if (s !== prev) {
           prev = s;
@@ -316,14 +347,12 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
             dict.push(s);
           } else id = known;
         }
-        const run = c.runs[r]!;
-        if (run === 1) ids[k++] = id;
-        else {
-          const end = Math.min(n, k + run);
-          ids.fill(id, k, end);
-          k = end;
-        }
+        const run = Math.min(n - k, c.runs[r]!);
+        ids[r] = id;
+        runLengths[r] = run;
+        k += run;
       }
+      ids = ids.subarray(0, r);
     } else {
       ids = new Uint32Array(n);
       const index = new Map<string, number>();
@@ -357,7 +386,7 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
     chunk.dictionaryOffset = offset;
     chunk.dataOffset = offset + size;
     const bitWidth = Math.max(1, Math.ceil(Math.log2(Math.max(2, dict.length))));
-    body = [Buffer.from([bitWidth]), rleRuns(ids, bitWidth)];
+    body = [Buffer.from([bitWidth]), runLengths ? rleOfRuns(ids, runLengths, bitWidth) : rleRuns(ids, bitWidth)];
     encoding = E_RLE_DICTIONARY;
     chunk.encodings = [E_PLAIN, E_RLE, E_RLE_DICTIONARY];
   } else {
@@ -425,9 +454,10 @@ export class ParquetRowGroups {
       }
     }
     if (this.schema) {
+      const optional = (c: ParquetColumn) => Boolean(c.present || c.nullable);
       const same =
         this.schema.length === columns.length &&
-        this.schema.every((c, j) => c.name === columns[j]!.name && c.type === columns[j]!.type && !c.present === !columns[j]!.present);
+        this.schema.every((c, j) => c.name === columns[j]!.name && c.type === columns[j]!.type && optional(c) === optional(columns[j]!));
       if (!same) throw new Error("parquet: a row group's columns differ from the first row group's");
     }
     this.schema ??= columns;
@@ -463,7 +493,7 @@ export class ParquetRowGroups {
     for (const c of columns) {
       t.beginElement();
       t.i32(1, physicalType(c));
-      t.i32(3, c.present ? 1 : 0);
+      t.i32(3, c.present || c.nullable ? 1 : 0);
       t.binary(4, c.name);
       if (c.type === "string") t.i32(6, CT_UTF8);
       if (c.type === "timestamp-ms") t.i32(6, CT_TIMESTAMP_MILLIS);

@@ -5,4 +5,4 @@
 export { type DatasetManifest, DatasetManifestSchema, type ManifestFile } from "./manifest";
 export { type MaterializedDataset, materializeDataset } from "./materialize";
 export { datasetUri, type SnapshotOptions, type SnapshotResult, snapshotDataset } from "./snapshot";
-export { type SnapshotStepResult, snapshotStep } from "./snapshot-step";
+export { type SnapshotStepResult, runSnapshotData } from "./snapshot-step";

@@ -8,7 +8,7 @@ export interface SnapshotStepResult extends SnapshotResult {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
-export async function snapshotStep(o: SnapshotOptions & { copy?: "local" | "all" | undefined }): Promise<SnapshotStepResult> {
+export async function runSnapshotData(o: SnapshotOptions & { copy?: "local" | "all" | undefined }): Promise<SnapshotStepResult> {
   assertModelName(o.name, "name");
   const r = await snapshotDataset({ ...o, timeColumn: o.timeColumn || undefined, alias: o.alias || undefined });
   const m = r.manifest;

@@ -49,7 +49,7 @@ import { getDatastore, openDatastore } from "../azureml/datastore";
 import { armClient, type WorkspaceRef, workspacePath } from "../azureml/workspace";
 import { type CheckResult, checkDeployment } from "./health-check";
 import { ensureServerEnvironment, requireOipRequest, serverEnvironmentVariables } from "./inference-server";
-import { renderSummary } from "./summary";
+import { renderDeployMarkdown } from "./summary";
 import { abSplit, blueGreenPlan, formatTraffic, sameTraffic, type TrafficMap } from "./traffic-plan";
 
 export const ROLE_TAG = "mlops-role";
@@ -132,7 +132,7 @@ export class RolloutFailed extends UserError {
   }
 }
 
-export async function deployOnline(o: DeployOnlineOptions): Promise<DeployOnlineResult> {
+export async function runDeployOnline(o: DeployOnlineOptions): Promise<DeployOnlineResult> {
   const timeout = o.timeoutMinutes ? AbortSignal.timeout(o.timeoutMinutes * 60_000) : undefined;
   const signal = o.signal && timeout ? AbortSignal.any([o.signal, timeout]) : (o.signal ?? timeout);
   try {
@@ -203,7 +203,7 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
 }
 
 function finish(r: Rollout): DeployOnlineResult {
-  r.result.summary = renderSummary(r.result, r.model.id);
+  r.result.summary = renderDeployMarkdown(r.result, r.model.id);
   return r.result;
 }
 

@@ -1,7 +1,7 @@
 export {
   type DeployOnlineOptions,
   type DeployOnlineResult,
-  deployOnline,
+  runDeployOnline,
   MODEL_TAG,
   ROLE_TAG,
   RolloutFailed,

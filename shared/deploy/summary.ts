@@ -13,7 +13,7 @@ function escapeCell(s: string): string {
   return mdText(clip(s.replace(/\s+/g, " "), 160));
 }
 
-export function renderSummary(r: DeployOnlineResult, modelId: string): string {
+export function renderDeployMarkdown(r: DeployOnlineResult, modelId: string): string {
   const lines: string[] = [];
   const verdict = r.noop
     ? "already deployed, nothing changed"

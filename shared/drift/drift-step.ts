@@ -21,7 +21,7 @@ export interface DriftStepResult extends DriftResult {
   markdownPath: string;
 }
 
-export async function driftStep(opts: DriftStepOptions): Promise<DriftStepResult> {
+export async function runDetectDrift(opts: DriftStepOptions): Promise<DriftStepResult> {
   const { model, registry, env, reportDir, ...detect } = opts;
   await ensureOutputDir(reportDir, "report-dir");
   let scorer: Awaited<ReturnType<typeof onnxScorer>> | undefined;

@@ -14,7 +14,7 @@ export {
   type NumericMethod,
   type SideSummary,
 } from "./detect-drift";
-export { type DriftStepOptions, type DriftStepResult, driftStep } from "./drift-step";
+export { type DriftStepOptions, type DriftStepResult, runDetectDrift } from "./drift-step";
 export {
   type FeatureColumn,
   type FeatureTable,

@@ -1,9 +1,9 @@
 export { type EdgeCredentialsOptions, edgeCredentials } from "./edge-credentials";
 export {
-  modelCardMarkdown,
+  renderModelCardMarkdown,
   type PackageEdgeOptions,
   type PackageEdgeResult,
-  packageEdge,
+  runPackageEdge,
   resolveSourceDateEpoch,
 } from "./package-edge";
 export { type SmokeTestResult, smokeTestImage } from "./smoke-test";

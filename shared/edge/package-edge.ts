@@ -24,7 +24,7 @@ import {
   edgeImageSettings,
   edgeLayers,
   formatImageRef,
-  imageSummaryMarkdown,
+  renderImageMarkdown,
   type LayoutResult,
   type PushResult,
   parseImageRef,
@@ -82,7 +82,7 @@ function naming(input: string, image: string) {
   };
 }
 
-export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdgeResult> {
+export async function runPackageEdge(opts: PackageEdgeOptions): Promise<PackageEdgeResult> {
   const logger = opts.logger ?? silentLogger;
   if (opts.targets.length === 0 && !opts.ociLayout) {
     logger.warning(
@@ -122,7 +122,7 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
     version: modelVersion,
     path: resolved.path,
     sha256: sha,
-    ...(resolved.card ? { card: modelCardMarkdown(resolved) } : {}),
+    ...(resolved.card ? { card: renderModelCardMarkdown(resolved) } : {}),
   };
   const baseRef = parseLayoutRef(opts.base) ?? parseImageRef(opts.base, "base-image");
   const image = await buildImage({
@@ -180,12 +180,12 @@ export async function packageEdge(opts: PackageEdgeOptions): Promise<PackageEdge
     ...(layout ? { layout } : {}),
     ...(smokeTest ? { smokeTest } : {}),
     platforms: opts.platforms,
-    summary: `## Edge image for ${modelName}@${modelVersion}\n\n${imageSummaryMarkdown(image, pushed)}`,
+    summary: `## Edge image for ${modelName}@${modelVersion}\n\n${renderImageMarkdown(image, pushed)}`,
   };
 }
 
 /** The model card shipped next to the model in the image: what it is, where it came from, how it scored. */
-export function modelCardMarkdown(m: ResolvedModel): string {
+export function renderModelCardMarkdown(m: ResolvedModel): string {
   const c = m.card;
   if (!c) return "";
   const lines = [`# ${c.name} version ${c.version}`, "", `Registered ${c.createdAt}.`, ""];

@@ -1,6 +1,6 @@
 export {
   displayModelSpec,
-  type ModelSpec,
+  type ModelSource,
   modelSecrets,
   modelUriOf,
   openRegistryFor,

@@ -10,6 +10,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import {
+  DEFAULT_REGISTRY,
   displayLocation,
   type ModelCard,
   openRegistry,
@@ -19,7 +20,7 @@ import {
 } from "../registry";
 import { fileError } from "../user-files";
 
-export interface ModelSpec {
+export interface ModelSource {
   /** A local file path (kind "file"), or a registry and a reference in it (kind "registry"). */
   kind: "file" | "registry";
   path?: string;
@@ -36,7 +37,7 @@ const withoutQuery = (uri: string) => uri.replace(/\?.*$/, "").replace(/\/+$/, "
  * default registry without its query (the model URIs the actions output leave a SAS token out) is read
  * through the default registry, so the SAS given in `registry:` applies to it.
  */
-export function parseModelSpec(spec: string, defaultRegistry: string | undefined, cwd = process.cwd()): ModelSpec {
+export function parseModelSpec(spec: string, defaultRegistry: string | undefined, cwd = process.cwd()): ModelSource {
   const s = spec.trim();
   const hash = s.lastIndexOf("#");
   if (hash > 0) {
@@ -101,7 +102,7 @@ async function localModelFile(path: string, spec: string, what: string): Promise
  * left out: it is a secret, and the next step reads the registry with its own credentials.
  */
 export function modelUriOf(registry: string | undefined, name: string, version: number): string {
-  return `${(registry || ".mlops/registry").replace(/\?.*$/, "")}#${name}@${version}`;
+  return `${(registry || DEFAULT_REGISTRY).replace(/\?.*$/, "")}#${name}@${version}`;
 }
 
 /** A model spec as it may be shown (reports, messages): a SAS query in its registry part is left out. */

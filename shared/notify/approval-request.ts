@@ -1,6 +1,6 @@
 /**
  * The card input of the notify-teams action: compare-models' outputs, overridden by explicit inputs,
- * with lineage and links taken from the run. Delivery is shared/teams' notifyApproval.
+ * with lineage and links taken from the run. Delivery is shared/teams' runNotifyTeams.
  */
 import {
   type ApprovalCardInput,

@@ -1,7 +1,7 @@
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import type { Credentials } from "./auth";
-import { canonicalJson, checkDigest, sha256Digest } from "./digest";
+import { insertionOrderJson, checkDigest, sha256Digest } from "./digest";
 import { formatImageRef, type ImageRef, manifestReference, parseImageRef } from "./image-ref";
 import { type BaseSource, LayoutSource, parseLayoutRef } from "./layout-source";
 import {
@@ -216,7 +216,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       history.push({ created, created_by: `package-edge: ${spec.name}` });
     }
     const config = imageConfig(baseConfig, options, created, diffIds, history, resolvedBase);
-    const configBytes = canonicalJson(config);
+    const configBytes = insertionOrderJson(config);
     const configDigest = sha256Digest(configBytes);
     blobs.set(configDigest, {
       digest: configDigest,
@@ -236,7 +236,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
         ...options.annotations,
       },
     };
-    const bytes = canonicalJson(out);
+    const bytes = insertionOrderJson(out);
     manifests.push({
       platform: wanted,
       digest: sha256Digest(bytes),
@@ -263,7 +263,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       ...options.annotations,
     },
   };
-  const indexBytes = canonicalJson(index);
+  const indexBytes = insertionOrderJson(index);
   return {
     digest: sha256Digest(indexBytes),
     index,

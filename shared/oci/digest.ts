@@ -22,7 +22,7 @@ export function digestHex(digest: string): string {
  * Canonical JSON bytes for manifests and configs: keys in insertion order, no whitespace.
  * Our builders create objects with a fixed key order, so the same inputs always give the same bytes.
  */
-export function canonicalJson(value: unknown): Buffer {
+export function insertionOrderJson(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), "utf8");
 }
 

@@ -13,7 +13,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Markdown for the job summary: size per layer and platform, total size, pull commands. */
-export function imageSummaryMarkdown(image: BuiltImage, pushed: PushResult[] = []): string {
+export function renderImageMarkdown(image: BuiltImage, pushed: PushResult[] = []): string {
   const lines = ["| platform | layer | size | digest |", "| --- | --- | ---: | --- |"];
   for (const m of image.manifests) {
     const base = m.layers.filter((l) => l.fromBase);

@@ -30,7 +30,7 @@ export {
   SERVER_PORTS,
 } from "./edge-image";
 export { formatImageRef, type ImageRef, parseImageRef } from "./image-ref";
-export { formatBytes, imageSummaryMarkdown } from "./image-summary";
+export { formatBytes, renderImageMarkdown } from "./image-summary";
 export { type BaseSource, LAYOUT_REGISTRY, LayoutSource, parseLayoutRef } from "./layout-source";
 export type { Platform } from "./media-types";
 export { checkModelLoads } from "./model-check";

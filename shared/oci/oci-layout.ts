@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tarStream from "tar-stream";
 import type { BuiltImage } from "./build-image";
-import { canonicalJson, digestHex } from "./digest";
+import { insertionOrderJson, digestHex } from "./digest";
 import { OCI_INDEX } from "./media-types";
 import { loadBlob } from "./push-image";
 
@@ -79,7 +79,7 @@ async function layoutFiles(image: BuiltImage, tag: string | undefined): Promise<
   };
   return [
     ...blobs,
-    { name: "index.json", data: canonicalJson(top) },
-    { name: "oci-layout", data: canonicalJson({ imageLayoutVersion: "1.0.0" }) },
+    { name: "index.json", data: insertionOrderJson(top) },
+    { name: "oci-layout", data: insertionOrderJson({ imageLayoutVersion: "1.0.0" }) },
   ];
 }

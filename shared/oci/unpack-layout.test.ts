@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import * as tarStream from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { isUserError } from "../errors";
-import { canonicalJson, sha256Digest } from "./digest";
+import { insertionOrderJson, sha256Digest } from "./digest";
 import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from "./media-types";
 import { unpackLayout } from "./unpack-layout";
 
@@ -45,7 +45,7 @@ async function layoutWith(layers: Entry[][], mangle?: (m: { layers: { digest: st
     return digest;
   };
   const blobs = await Promise.all(layers.map(tarGz));
-  const config = canonicalJson({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
+  const config = insertionOrderJson({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
   const manifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
@@ -53,13 +53,13 @@ async function layoutWith(layers: Entry[][], mangle?: (m: { layers: { digest: st
     layers: blobs.map((b) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: put(b), size: b.length })),
   };
   mangle?.(manifest);
-  const m = canonicalJson(manifest);
+  const m = insertionOrderJson(manifest);
   const index = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [{ mediaType: OCI_MANIFEST, digest: put(m), size: m.length, platform: { architecture: "amd64", os: "linux" } }],
   };
-  writeFileSync(join(dir, "index.json"), canonicalJson(index));
+  writeFileSync(join(dir, "index.json"), insertionOrderJson(index));
   return dir;
 }
 

@@ -33,7 +33,7 @@ export {
   type InputSpec,
   type LinearSpec,
   linearClassifierModel,
-  type ModelSpec,
+  type ModelBuildSpec,
   type NormalizerSpec,
   type PostTransform,
   type PreprocessStep,

@@ -71,7 +71,7 @@ export type HeadSpec =
 
 export type PreprocessStep = ({ kind: "scaler" } & ScalerSpec) | ({ kind: "normalizer" } & NormalizerSpec);
 
-export interface ModelSpec extends ModelOptions {
+export interface ModelBuildSpec extends ModelOptions {
   input: InputSpec;
   preprocess?: PreprocessStep[];
   head: HeadSpec;
@@ -83,7 +83,7 @@ export interface ModelSpec extends ModelOptions {
 }
 
 /** Build any supported model from a spec. The convenience builders below cover the common shapes. */
-export function buildModel(spec: ModelSpec): ModelProto {
+export function buildModel(spec: ModelBuildSpec): ModelProto {
   const g = new GraphBuilder("mlops_model");
   const { features, width } = addInput(g, spec.input);
   let x = features;

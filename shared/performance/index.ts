@@ -8,4 +8,4 @@ export {
   parseDuration,
   type WindowPerformance,
 } from "./live-performance";
-export { type PerformanceStepOptions, type PerformanceStepResult, performanceStep } from "./performance-step";
+export { type PerformanceStepOptions, type PerformanceStepResult, runMonitorPerformance } from "./performance-step";

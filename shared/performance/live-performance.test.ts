@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encodeParquet, openDataset } from "../data";
 import { computeMetrics } from "../metrics";
 import { openRegistry } from "../registry";
-import { livePerformance, parseDuration, performanceStep } from "./index";
+import { livePerformance, parseDuration, runMonitorPerformance } from "./index";
 
 const dir = mkdtempSync(join(tmpdir(), "live-performance-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,7 +138,7 @@ describe("live performance", () => {
     );
     const ds = await openDataset(csv.output!);
     expect(ds.columns).toEqual(["id", "row", "time", "plant", "Torque [Nm]", "probabilities_1", "Machine failure", "label_time"]);
-    const step = await performanceStep({ ...o, reportDir: join(dir, "csv-step"), outputFormat: "csv" });
+    const step = await runMonitorPerformance({ ...o, reportDir: join(dir, "csv-step"), outputFormat: "csv" });
     expect(step.output).toBe(join(dir, "csv-step/labelled.csv"));
     expect(readFileSync(step.output!, "utf8")).toBe(readFileSync(csv.output!, "utf8"));
   });
@@ -163,7 +163,7 @@ describe("live performance", () => {
     writeFileSync(model, "not read");
     await registry.register({ name: "failure-predictor", files: [{ path: "model.onnx", source: model }], metrics: { roc_auc: 0.97, accuracy: 0.9, train_rows: 5 } });
     await registry.setAlias("failure-predictor", "champion", 1);
-    const r = await performanceStep({
+    const r = await runMonitorPerformance({
       predictions: f.predictions,
       labels: f.labels,
       label: "Machine failure",
@@ -176,7 +176,7 @@ describe("live performance", () => {
     expect(r.markdown).toMatch(/## Live performance: \*\*degraded\*\*, retrain/);
     expect(r.markdown).toMatch(/\| plant-b \| 2024-05-02 \| 200 \| 0\.\d{4} \(−0\.\d{4}\) \| \*\*degraded\*\* \|/);
     await expect(
-      performanceStep({ predictions: f.predictions, labels: f.labels, label: "Machine failure", reportDir: join(dir, "r2") }),
+      runMonitorPerformance({ predictions: f.predictions, labels: f.labels, label: "Machine failure", reportDir: join(dir, "r2") }),
     ).rejects.toThrow(/^baseline: nothing to compare the live metrics with/);
   });
 

@@ -30,7 +30,7 @@ export interface PerformanceStepResult extends LivePerformanceResult {
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toFixed(4));
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
-export async function performanceStep(o: PerformanceStepOptions): Promise<PerformanceStepResult> {
+export async function runMonitorPerformance(o: PerformanceStepOptions): Promise<PerformanceStepResult> {
   let baseline = o.baseline && Object.keys(o.baseline).length > 0 ? o.baseline : undefined;
   let baselineSource = "given";
   if (!baseline && o.baselineModel) {

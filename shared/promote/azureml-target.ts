@@ -120,7 +120,7 @@ export class AzureMLTarget {
 
   /** The job summary's line about the Azure ML registry. */
   summary(opts: { dryRun?: boolean; version: number | null }): string {
-    return azureMLSummary(this, opts);
+    return renderAzureMLPromotionMarkdown(this, opts);
   }
 
   /** Create `card`'s version in the Azure ML registry, or reuse it when it holds the same card. */
@@ -215,7 +215,7 @@ export class AzureMLTarget {
 }
 
 /** The lines the job summary adds for the Azure ML registry. */
-export function azureMLSummary(target: AzureMLTarget, opts: { dryRun?: boolean; version: number | null }): string {
+export function renderAzureMLPromotionMarkdown(target: AzureMLTarget, opts: { dryRun?: boolean; version: number | null }): string {
   const { registry, model } = target.target;
   const p = target.published;
   if (opts.dryRun)

@@ -1,6 +1,6 @@
 export type { PromoteOptions, PromoteResult, RollbackOptions } from "./promote";
 export { promote, rollback } from "./promote";
-export { type PromoteStepOptions, type PromoteStepResult, promoteStep } from "./promote-step";
-// The Azure ML target is loaded by promoteStep when to-registry is azureml:// (import ./azureml-target for
+export { type PromoteStepOptions, type PromoteStepResult, runPromote } from "./promote-step";
+// The Azure ML target is loaded by runPromote when to-registry is azureml:// (import ./azureml-target for
 // its values), so that importing this index does not load the Azure Storage SDK.
 export type { AzureMLTarget, AzureMLTargetOptions, PublishedVersion } from "./azureml-target";

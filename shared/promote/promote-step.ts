@@ -12,7 +12,7 @@ import { type PromoteResult, promote, rollback } from "./promote";
 
 export interface PromoteStepOptions {
   model: string;
-  fromRegistry?: string;
+  fromRegistry: string;
   /**
    * Empty: the source registry (only the alias moves). `azureml://registries/<r>/models/<name>`: publish the
    * versions to that Azure ML registry; the alias, audit and rollback stay in `aliasRegistry`.
@@ -27,7 +27,7 @@ export interface PromoteStepOptions {
   azure?: AzureMLConnection;
   /** Receives each secret obtained on the way (the Azure ML upload SAS) before it could be logged. */
   onSecret?: (secret: string) => void;
-  alias?: string;
+  alias: string;
   rollback?: boolean;
   rollbackTo?: number;
   requireDecision?: string;
@@ -50,14 +50,14 @@ export interface PromoteStepResult extends PromoteResult {
   azuremlModelId: string;
 }
 
-export async function promoteStep(opts: PromoteStepOptions): Promise<PromoteStepResult> {
+export async function runPromote(opts: PromoteStepOptions): Promise<PromoteStepResult> {
   const { env, logger } = opts;
-  const fromUri = opts.fromRegistry || ".mlops/registry";
+  const fromUri = opts.fromRegistry;
   const azureml = azureMLTarget(opts);
   const toUri = azureml ? (opts.aliasRegistry as string) : opts.toRegistry || fromUri;
   const from = openRegistryFor(fromUri, { env, logger });
   const to = toUri === fromUri ? from : openRegistryFor(toUri, { env, logger });
-  const alias = opts.alias || "champion";
+  const alias = opts.alias;
   const rollingBack = opts.rollback === true || opts.rollbackTo !== undefined;
   // A model URI from train or an earlier promote is accepted when it names the registry it is read from.
   const model = rollingBack
@@ -121,7 +121,7 @@ function azureMLTarget(opts: PromoteStepOptions) {
   const parsed = parseAzureMLModelTarget(opts.toRegistry as string, "to-registry");
   if (!opts.aliasRegistry)
     throw new UserError(
-      `alias-registry: required when to-registry is an Azure ML registry (got to-registry ${shown(opts.toRegistry)} and no alias-registry). Set alias-registry: to the registry (a directory or Azure Blob URI) that keeps the ${opts.alias || "champion"} alias, its audit log and a copy of each promoted version, e.g. the prod registry package-edge reads.`,
+      `alias-registry: required when to-registry is an Azure ML registry (got to-registry ${shown(opts.toRegistry)} and no alias-registry). Set alias-registry: to the registry (a directory or Azure Blob URI) that keeps the ${opts.alias} alias, its audit log and a copy of each promoted version, e.g. the prod registry package-edge reads.`,
     );
   const ref = registryModelRef(parsed, { subscriptionId: opts.subscriptionId, resourceGroup: opts.resourceGroup });
   return async (name: string, aliasRegistry: ReturnType<typeof openRegistryFor>) => {

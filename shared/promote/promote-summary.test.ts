@@ -19,7 +19,7 @@ describe("promote summary", () => {
       metrics: { rmse: 1234.567, mape: 1.234e-5, roc_auc: 0.84312 },
     });
     const r = await promote({
-      from: dev,
+      alias: "champion", from: dev,
       to: prod,
       model: "fp@1",
       actor: "alice",

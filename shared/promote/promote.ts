@@ -10,8 +10,8 @@ export interface PromoteOptions {
   to: Registry;
   /** Ref in the source registry: name, name@3 or name@challenger. */
   model: string;
-  /** Alias to move in the target (default "champion"). */
-  alias?: string;
+  /** Alias to move in the target (the promote action's alias input). */
+  alias: string;
   /**
    * The `decision` output of compare-models. "reject" (or anything but a promote) is refused unless `force`;
    * "promote-breaking" unless `allowBreakingContract` or `force`. Omitted: no gate.
@@ -63,7 +63,7 @@ export interface PromoteResult {
 export interface RollbackOptions {
   registry: Registry;
   name: string;
-  alias?: string;
+  alias: string;
   /** Go to this version; default: the version the alias held before the last promotion. */
   toVersion?: number;
   reason?: string;
@@ -85,7 +85,7 @@ const describe = (v: number | null | undefined) => (v === null || v === undefine
  */
 export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   const logger = opts.logger ?? silentLogger;
-  const alias = opts.alias ?? "champion";
+  const alias = opts.alias;
   const ref = parseModelRef(opts.model, "model");
   const audit = opts.to.auditDefaults({ actor: opts.actor, runUrl: opts.runUrl, reason: opts.reason });
   const approvers = opts.approvers?.length ? opts.approvers : [audit.actor];
@@ -232,7 +232,7 @@ function conflict(
  */
 export async function rollback(opts: RollbackOptions): Promise<PromoteResult> {
   const reg = opts.registry;
-  const alias = opts.alias ?? "champion";
+  const alias = opts.alias;
   const history = await reg.history(opts.name, { alias });
   const current = (await reg.getAlias(opts.name, alias)) ?? null;
   let to = opts.toVersion;

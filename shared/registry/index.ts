@@ -18,7 +18,7 @@ export { assertAlias, assertModelName, formatModelRef, parseModelRef } from "./m
 export type { AuditInfo, CopyOptions, CopyResult, RegisterInput, SetAliasOptions } from "./registry";
 export { Registry } from "./registry";
 export type { LocationOptions, RegistryLocation } from "./registry-location";
-export { displayLocation, openStore, parseRegistryUri, registrySecrets } from "./registry-location";
+export { DEFAULT_REGISTRY, displayLocation, openStore, parseRegistryUri, registrySecrets } from "./registry-location";
 export { BlobNotFoundError } from "./blob-store";
 export { HashingStream, hashFile } from "./hashing";
 

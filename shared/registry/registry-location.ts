@@ -33,19 +33,25 @@ export interface LocationOptions {
   what?: string;
 }
 
+/**
+ * The registry of a command that names none (the `mlops registry` commands): the actions' `registry` inputs
+ * take their default from action.yml, which says the same.
+ */
+export const DEFAULT_REGISTRY = ".mlops/registry";
+
 const CONTAINER = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
 
 /**
  * Parse a registry URI: a directory path, file://..., https://<account>.blob.core.windows.net/<container>/<prefix>,
  * a path-style endpoint such as Azurite's http://127.0.0.1:10000/<account>/<container>/<prefix>, or
- * azblob://<account>/<container>/<prefix>. Empty means `.mlops/registry` in the workspace.
+ * azblob://<account>/<container>/<prefix>. Empty means DEFAULT_REGISTRY in the workspace.
  */
 export function parseRegistryUri(uri: string | undefined, opts: LocationOptions = {}): RegistryLocation {
   const env = opts.env ?? process.env;
   const what = opts.what ?? "registry";
   const workspace = opts.workspace ?? env.GITHUB_WORKSPACE ?? process.cwd();
   const text = (uri ?? "").trim();
-  if (!text) return { kind: "file", dir: resolve(workspace, ".mlops/registry") };
+  if (!text) return { kind: "file", dir: resolve(workspace, DEFAULT_REGISTRY) };
   if (text.startsWith("file:")) {
     try {
       return { kind: "file", dir: fileURLToPath(text) };

@@ -63,7 +63,7 @@ export interface ScoreResult {
   seconds: number;
 }
 
-export async function scoreDataset(opts: ScoreOptions): Promise<ScoreResult> {
+export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
   const started = performance.now();
   const logger = opts.logger ?? silentLogger;
   prewarmParseWorker();

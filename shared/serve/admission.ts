@@ -2,7 +2,9 @@
  * Admission control for inference: a budget of request bytes held in memory, a fixed number of requests
  * decoded and run at once, and a bounded queue for the rest. Health, metadata and metrics requests never pass
  * through it, so they answer while inference is saturated; each started request runs in its own event-loop
- * turn, so the synchronous part of decoding never piles up between two health probes.
+ * turn, so the synchronous part of decoding never piles up between two health probes. Requests handed whole to
+ * the worker thread ("heavy") have slots and a queue of their own, so the usual few-row requests, answered on
+ * the main thread in a few ms, never wait behind large ones.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { UserError } from "../errors";
@@ -21,8 +23,8 @@ export interface Admission {
   reserve(bytes: number): void;
   /** Gives bytes back (once the request's memory is no longer needed). */
   free(bytes: number): void;
-  /** Runs `fn` when a slot is free (throws busy when the queue is full). */
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` when a slot of its lane is free (throws busy when that lane's queue is full). */
+  run<T>(fn: () => Promise<T>, lane?: "light" | "heavy"): Promise<T>;
   readonly pendingBytes: number;
   readonly running: number;
   readonly queued: number;
@@ -30,22 +32,22 @@ export interface Admission {
 
 export function createAdmission(limits: Pick<ServeLimits, "maxConcurrency" | "maxQueue" | "maxPendingBytes">): Admission {
   let pendingBytes = 0;
-  let running = 0;
-  const waiting: (() => void)[] = [];
+  const lanes = { light: { running: 0, waiting: [] as (() => void)[] }, heavy: { running: 0, waiting: [] as (() => void)[] } };
 
-  async function run<T>(fn: () => Promise<T>): Promise<T> {
-    if (running >= limits.maxConcurrency) {
-      if (waiting.length >= limits.maxQueue) throw busy(`${waiting.length} requests already waiting`);
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else running++;
+  async function run<T>(fn: () => Promise<T>, name: "light" | "heavy" = "light"): Promise<T> {
+    const lane = lanes[name];
+    if (lane.running >= limits.maxConcurrency) {
+      if (lane.waiting.length >= limits.maxQueue) throw busy(`${lane.waiting.length} requests already waiting`);
+      await new Promise<void>((resolve) => lane.waiting.push(resolve));
+    } else lane.running++;
     try {
       // Start in a turn of its own: probes and other I/O queued meanwhile go first.
       await nextTurn();
       return await fn();
     } finally {
-      const next = waiting.shift();
+      const next = lane.waiting.shift();
       if (next) next();
-      else running--;
+      else lane.running--;
     }
   }
 
@@ -64,10 +66,10 @@ export function createAdmission(limits: Pick<ServeLimits, "maxConcurrency" | "ma
       return pendingBytes;
     },
     get running() {
-      return running;
+      return lanes.light.running + lanes.heavy.running;
     },
     get queued() {
-      return waiting.length;
+      return lanes.light.waiting.length + lanes.heavy.waiting.length;
     },
   };
 }

@@ -1,9 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
 import { shown, UserError } from "../errors";
 import { captureInfer } from "./capture-hook";
+import { grpcReceiveBudget } from "./grpc-budget";
 import { inferenceServiceClient } from "./grpc-definition";
-import { checkInferRequestWire } from "./limits";
-import type { InferRequest } from "./model";
+import { checkInferRequestWire, OFFLOAD_BODY_BYTES } from "./limits";
+import type { InferRequest, InferResult, ServedModel } from "./model";
 import {
   classify,
   type ErrorKind,
@@ -172,12 +173,69 @@ export function decodeGrpcInferRequest(wire: WireInferRequest): InferRequest {
 
 type Handler = grpc.handleUnaryCall<unknown, unknown>;
 
+interface WireInferResponse {
+  model_name: string;
+  model_version: string;
+  id: string;
+  outputs: { name: string; datatype: string; shape: number[] }[];
+  raw_output_contents: Buffer[];
+}
+
+/**
+ * Decodes a ModelInferRequest's bytes (already checked against the limits), finds the model it names and runs
+ * it: the same steps on the main thread and on the worker thread.
+ */
+async function inferWire(
+  ctx: Pick<ServerContext, "model">,
+  bytes: Buffer,
+): Promise<{ request: InferRequest; result: InferResult; response: WireInferResponse }> {
+  let r: WireInferRequest;
+  try {
+    r = (inferenceServiceClient().service.ModelInfer!.requestDeserialize as (b: Buffer) => WireInferRequest)(bytes);
+  } catch (e) {
+    throw bad(
+      `request: not a valid ModelInferRequest (got ${bytes.byteLength} bytes: ${(e as Error).message}). Send a message encoded from grpc_predict_v2.proto.`,
+    );
+  }
+  const m = findModel(ctx, r.model_name, r.model_version);
+  const request = decodeGrpcInferRequest(r);
+  const result = await m.infer(request);
+  const response: WireInferResponse = {
+    model_name: m.name,
+    model_version: m.version,
+    id: request.id ?? "",
+    outputs: result.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+    raw_output_contents: result.outputs.map((t) => {
+      const b = toBinaryData(t.data);
+      return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    }),
+  };
+  return { request, result, response };
+}
+
+/**
+ * A ModelInferRequest's bytes → the encoded ModelInferResponse, with every check of the main thread's path
+ * (limits, model name and version, inputs): what the worker thread does with a large message.
+ */
+export async function answerWire(
+  model: ServedModel,
+  bytes: Buffer,
+  maxElements: number,
+): Promise<{ body: Buffer; rows: number }> {
+  checkInferRequestWire(bytes, maxElements);
+  const { request, response } = await inferWire({ model }, bytes);
+  const body = inferenceServiceClient().service.ModelInfer!.responseSerialize(response);
+  return { body, rows: request.inputs[0]?.shape[0] ?? 0 };
+}
+
 /** The Open Inference Protocol over gRPC (`inference.GRPCInferenceService`). */
 export function createGrpcServer(ctx: ServerContext): grpc.Server {
   const { metrics, logger, limits, admission } = ctx;
   const server = new grpc.Server({
     "grpc.max_receive_message_length": limits.maxBodyBytes,
     "grpc.max_send_message_length": -1,
+    // What grpc-js gathers of incoming messages is held to a budget from each message's length prefix.
+    interceptors: [grpcReceiveBudget(limits.maxGrpcPendingBytes, limits.maxBodyBytes).interceptor],
   });
 
   const unary =
@@ -206,12 +264,17 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
     };
 
   const service = inferenceServiceClient().service;
-  const decodeInfer = service.ModelInfer!.requestDeserialize as (bytes: Buffer) => WireInferRequest;
+  const serializeInfer = service.ModelInfer!.responseSerialize;
   // ModelInfer arrives as its bytes: they are checked against the limits before protobuf decoding would build
-  // one object per element, and decoded only once the request holds a slot.
+  // one object per element, and decoded only once the request holds a slot. An answer the worker thread already
+  // encoded leaves as the bytes it is.
   const definition: grpc.ServiceDefinition = {
     ...service,
-    ModelInfer: { ...service.ModelInfer!, requestDeserialize: (bytes: Buffer) => bytes },
+    ModelInfer: {
+      ...service.ModelInfer!,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serializeInfer(value)),
+    },
   };
   server.addService(definition, {
     ServerLive: unary("live", () => ({ live: true })),
@@ -230,6 +293,21 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
       return { name: m.name, versions: [m.version], platform: m.platform, inputs: m.inputs, outputs: m.outputs };
     }),
     ModelInfer: unary("infer", async (bytes: Buffer) => {
+      const offload = ctx.inferGrpcEncoded;
+      if (offload && bytes.byteLength > OFFLOAD_BODY_BYTES) {
+        // A large message is checked, decoded, run and encoded on the worker thread: counting millions of wire
+        // entries or building their objects here would hold up every other call and probe.
+        admission.reserve(bytes.byteLength);
+        try {
+          return await admission.run(async () => {
+            const encoded = await offload({ body: bytes, limits });
+            metrics.rows(encoded.rows);
+            return encoded.body;
+          }, "heavy");
+        } finally {
+          admission.free(bytes.byteLength);
+        }
+      }
       // Counting is linear in the bytes and allocates nothing: refused requests never wait for a slot.
       checkInferRequestWire(bytes, limits.maxElements);
       admission.reserve(bytes.byteLength);
@@ -242,29 +320,11 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
   });
 
   async function infer(bytes: Buffer): Promise<unknown> {
-    let r: WireInferRequest;
-    try {
-      r = decodeInfer(bytes);
-    } catch (e) {
-      throw bad(
-        `request: not a valid ModelInferRequest (got ${bytes.byteLength} bytes: ${(e as Error).message}). Send a message encoded from grpc_predict_v2.proto.`,
-      );
-    }
-    const m = findModel(ctx, r.model_name, r.model_version);
-    const request = decodeGrpcInferRequest(r);
-    const result = await m.infer(request);
+    const { request, result, response } = await inferWire(ctx, bytes);
     metrics.rows(request.inputs[0]?.shape[0] ?? 0);
     const generated = ctx.capture && captureInfer(ctx.capture, request, result, undefined);
-    return {
-        model_name: m.name,
-        model_version: m.version,
-        id: request.id ?? generated ?? "",
-        outputs: result.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
-        raw_output_contents: result.outputs.map((t) => {
-          const b = toBinaryData(t.data);
-          return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-        }),
-      };
+    if (generated && !request.id) response.id = generated;
+    return response;
   }
   return server;
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { shown, UserError } from "../errors";
 import { captureInfer } from "./capture-hook";
 import { decodeInferRequest, encodeInferResponseTextInTurns, INFERENCE_HEADER } from "./http-codec";
-import { checkJsonText, payloadTooLarge, type ServeLimits } from "./limits";
+import { checkJsonText, OFFLOAD_BODY_BYTES, payloadTooLarge, type ServeLimits } from "./limits";
 import {
   classify,
   findModel,
@@ -153,6 +153,21 @@ export function createHttpServer(ctx: ServerContext): Server {
           const body = await readBody(req, limits.maxBodyBytes, declared.body === undefined ? reserve : () => {});
           // Nesting and value counts are scanned before waiting: refused requests never take a slot.
           checkJsonText(declared.json === undefined ? body : body.subarray(0, declared.json), limits.maxElements);
+          const offload = ctx.inferEncoded;
+          if (offload && body.byteLength > OFFLOAD_BODY_BYTES) {
+            // A large body goes to the worker as bytes (moved, not copied) and comes back as response bytes: this
+            // thread never parses, holds or collects its millions of values, and stays free for probes.
+            await admission.run(async () => {
+              const encoded = await offload({
+                body,
+                ...(declared.json === undefined ? {} : { jsonLength: declared.json }),
+                limits,
+              });
+              metrics.rows(encoded.rows);
+              send(res, 200, encoded.body, encoded.headers);
+            }, "heavy");
+            return;
+          }
           await admission.run(async () => {
             const request = decodeInferRequest(body, declared.json, limits);
             const result = await m.infer(request);

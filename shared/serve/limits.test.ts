@@ -144,6 +144,22 @@ describe("admission", () => {
     expect(a.running).toBe(0);
   });
 
+  it("gives heavy requests slots and a queue of their own: a light request never waits behind them", async () => {
+    const a = createAdmission({ maxConcurrency: 1, maxQueue: 1, maxPendingBytes: 100 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const heavy = a.run(() => gate, "heavy");
+    const queuedHeavy = a.run(async () => {}, "heavy");
+    await expect(a.run(async () => {}, "heavy")).rejects.toThrow(/busy/);
+    // The heavy lane is full and its queue too; a light request still runs at once.
+    await expect(a.run(async () => "light")).resolves.toBe("light");
+    release();
+    await Promise.all([heavy, queuedHeavy]);
+    expect(a.running).toBe(0);
+  });
+
   it("grants the first reservation whatever its size, then holds to the byte budget", () => {
     const a = createAdmission({ maxConcurrency: 1, maxQueue: 0, maxPendingBytes: 100 });
     a.reserve(500);

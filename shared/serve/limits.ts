@@ -18,6 +18,8 @@ export interface ServeLimits {
   maxQueue: number;
   /** Request bytes held in memory at once (being received, waiting or running); past it: busy. */
   maxPendingBytes: number;
+  /** Bytes of gRPC ModelInfer messages held at once, reserved from each message's length prefix; past it: RESOURCE_EXHAUSTED. */
+  maxGrpcPendingBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
@@ -27,7 +29,16 @@ export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxConcurrency: 2,
   maxQueue: 64,
   maxPendingBytes: 256 * 1024 * 1024,
+  maxGrpcPendingBytes: 128 * 1024 * 1024,
 });
+
+/**
+ * Inference requests (HTTP bodies, gRPC messages) larger than this are handed to the worker thread as bytes: it
+ * parses, checks, runs and encodes the answer there, so a 1 MiB JSON body or a message of millions of wire
+ * entries (tens of ms of parsing, counting, encoding and garbage collection) never holds up the main thread,
+ * which only reads and writes bytes.
+ */
+export const OFFLOAD_BODY_BYTES = 64 * 1024;
 
 /** Deepest nesting of arrays and objects in a JSON request: tensors need their rank plus three. */
 export const MAX_JSON_DEPTH = 64;

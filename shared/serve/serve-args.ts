@@ -29,6 +29,8 @@ export function serveUsage(defaultHost = "0.0.0.0"): string {
   --max-concurrency <n>       inference requests run at once (env MLOPS_MAX_CONCURRENCY; default ${d.maxConcurrency})
   --max-queue <n>             inference requests waiting, then busy (env MLOPS_MAX_QUEUE; default ${d.maxQueue})
   --max-pending-bytes <n>     request bytes held at once, then busy (env MLOPS_MAX_PENDING_BYTES; default ${d.maxPendingBytes})
+  --max-grpc-pending-bytes <n>  gRPC ModelInfer bytes held at once, then RESOURCE_EXHAUSTED
+                              (env MLOPS_MAX_GRPC_PENDING_BYTES; default ${d.maxGrpcPendingBytes})
   --threads <n>               onnxruntime intra-op threads (env MLOPS_THREADS; default: onnxruntime's choice)
   --log-level <level>         debug | info | warning (env MLOPS_LOG_LEVEL; default info)
 ${CAPTURE_USAGE}`;
@@ -45,6 +47,7 @@ const LIMIT_ARGS = [
   ["max-concurrency", "MLOPS_MAX_CONCURRENCY", "maxConcurrency", 1],
   ["max-queue", "MLOPS_MAX_QUEUE", "maxQueue", 0],
   ["max-pending-bytes", "MLOPS_MAX_PENDING_BYTES", "maxPendingBytes", 1],
+  ["max-grpc-pending-bytes", "MLOPS_MAX_GRPC_PENDING_BYTES", "maxGrpcPendingBytes", 1],
 ] as const satisfies readonly (readonly [string, string, keyof ServeLimits, number])[];
 
 function integer(value: string, name: string, min: number, max: number): number {

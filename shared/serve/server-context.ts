@@ -2,6 +2,7 @@ import type { Capture } from "../capture";
 import { isUserError, shown, UserError } from "../errors";
 import type { Logger } from "../log";
 import type { Admission } from "./admission";
+import type { EncodedInferRequest, EncodedInferResponse } from "./inference-worker";
 import type { ServeLimits } from "./limits";
 import type { ServeMetrics } from "./metrics";
 import type { ServedModel } from "./model";
@@ -19,6 +20,13 @@ export interface ServerContext {
   limits: ServeLimits;
   /** Byte budget, concurrency and queue of inference requests (both transports share it). */
   admission: Admission;
+  /**
+   * Decodes, runs and encodes a large HTTP inference request off the main thread (absent when requests are
+   * captured: capture reads the decoded request and result here).
+   */
+  inferEncoded?: (request: EncodedInferRequest) => Promise<EncodedInferResponse>;
+  /** The same for a large gRPC ModelInferRequest (its bytes in, the encoded ModelInferResponse out). */
+  inferGrpcEncoded?: (request: Omit<EncodedInferRequest, "jsonLength">) => Promise<EncodedInferResponse>;
   /** Set when answered requests are captured (--capture-dir). */
   capture?: Capture;
   /** False once shutdown has begun: readiness probes fail so load balancers stop sending traffic. */
@@ -48,7 +56,7 @@ export function classify(e: unknown): { kind: ErrorKind; message: string } {
 }
 
 /** Resolves a model name + optional version against the served model, or throws a not_found UserError. */
-export function findModel(ctx: ServerContext, name: string, version: string | undefined): ServedModel {
+export function findModel(ctx: Pick<ServerContext, "model">, name: string, version: string | undefined): ServedModel {
   const m = ctx.model;
   if (name !== m.name) {
     throw new UserError(`model: unknown model (got ${shown(name)}). This server serves "${m.name}".`, {

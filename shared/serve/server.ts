@@ -102,6 +102,7 @@ const LIMIT_FLAGS: Record<keyof ServeLimits, string> = {
   maxConcurrency: "max-concurrency",
   maxQueue: "max-queue",
   maxPendingBytes: "max-pending-bytes",
+  maxGrpcPendingBytes: "max-grpc-pending-bytes",
 };
 
 /** The limits of `options` over the defaults, each checked to be a positive integer (the queue may be 0). */
@@ -149,6 +150,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     admission: createAdmission(limits),
     ready: () => accepting,
   };
+  if (!options.capture) {
+    ctx.inferEncoded = model.inferEncoded;
+    ctx.inferGrpcEncoded = model.inferGrpcEncoded;
+  }
   if (options.capture) {
     try {
       ctx.capture = await startModelCapture(options.capture, model, ctx.metrics.registry, logger);

@@ -8,10 +8,10 @@ export type { DeliverOptions, DeliveryResult } from "./deliver";
 export { deliver, parseRetryAfter } from "./deliver";
 export { exampleApprovalInput } from "./example-input";
 export type { NotifyApprovalOptions, NotifyApprovalResult } from "./notify-approval";
-export { notifyApproval } from "./notify-approval";
+export { runNotifyTeams } from "./notify-approval";
 export type { BuiltPayload, WorkflowsPayload } from "./payload";
 export { buildPayload, DEFAULT_PAYLOAD_BUDGET_BYTES, TEAMS_MESSAGE_LIMIT_BYTES } from "./payload";
-export { renderSummaryMarkdown } from "./summary-markdown";
+export { renderApprovalMarkdown } from "./summary-markdown";
 export type { WebhookKind, WebhookUrl } from "./webhook-url";
 export {
   parseWebhookHosts,

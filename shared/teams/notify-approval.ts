@@ -3,7 +3,7 @@ import { type Logger, silentLogger } from "../log";
 import { type ApprovalCardInput, buildApprovalCard } from "./approval-card";
 import { deliver } from "./deliver";
 import { buildPayload } from "./payload";
-import { renderSummaryMarkdown } from "./summary-markdown";
+import { renderApprovalMarkdown } from "./summary-markdown";
 import { parseWebhookHosts, validateWebhookUrl } from "./webhook-url";
 import { writeCard } from "./write-card";
 
@@ -52,7 +52,7 @@ export interface NotifyApprovalResult {
  * post it (unless dry run) and render the job summary. A delivery failure warns and returns
  * `delivered: false` unless `failOnError`; a bad webhook URL or card input always throws a UserError.
  */
-export async function notifyApproval(options: NotifyApprovalOptions): Promise<NotifyApprovalResult> {
+export async function runNotifyTeams(options: NotifyApprovalOptions): Promise<NotifyApprovalResult> {
   const logger = options.logger ?? silentLogger;
   const dryRun = options.dryRun === true || !options.webhookUrl || options.webhookUrl.trim() === "";
   const extraHosts = parseWebhookHosts(options.webhookHosts ?? []);
@@ -65,7 +65,7 @@ export async function notifyApproval(options: NotifyApprovalOptions): Promise<No
   if (trimmed.length > 0)
     logger.warning(`Teams card trimmed to ${bytes} bytes to fit the message limit: ${trimmed.join(", ")}.`);
   const written = await writeCard(options.cardPath, payload);
-  const summaryOf = (outcome: string) => `${renderSummaryMarkdown(options.input, { trimmed })}\n${outcome}\n`;
+  const summaryOf = (outcome: string) => `${renderApprovalMarkdown(options.input, { trimmed })}\n${outcome}\n`;
 
   if (!webhook) {
     const why = options.dryRun ? "dry-run: true" : "no webhook-url given";

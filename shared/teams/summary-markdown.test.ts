@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { exampleApprovalInput, exampleRollbackInput } from "./example-input";
-import { renderSummaryMarkdown } from "./summary-markdown";
+import { renderApprovalMarkdown } from "./summary-markdown";
 
-describe("renderSummaryMarkdown", () => {
+describe("renderApprovalMarkdown", () => {
   it("renders the same content as the card", () => {
-    const md = renderSummaryMarkdown(exampleApprovalInput());
+    const md = renderApprovalMarkdown(exampleApprovalInput());
     expect(md).toContain("### Approve ai4i-failure v13 for production");
     expect(md).toContain("✅ **Decision: PROMOTE**");
     expect(md).toContain("| recall | 0.8431 | 0.8118 | +0.0313 | ✔ |");
@@ -19,7 +19,7 @@ describe("renderSummaryMarkdown", () => {
   });
 
   it("reports a rollback without asking for approval", () => {
-    const md = renderSummaryMarkdown(
+    const md = renderApprovalMarkdown(
       exampleRollbackInput({ mention: { name: "Jane Doe" } }),
     );
     expect(md).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
@@ -30,7 +30,7 @@ describe("renderSummaryMarkdown", () => {
 
   it("links the training run and its Azure ML job as the card does", () => {
     const base = exampleApprovalInput();
-    const md = renderSummaryMarkdown({
+    const md = renderApprovalMarkdown({
       ...base,
       lineage: { ...base.lineage, training: { runUrl: "https://github.com/c/p/actions/runs/9", workflow: "ci|train", azuremlJob: "fp-9-1-abc", studioUrl: "https://ml.azure.com/runs/fp-9-1-abc" } },
     });
@@ -39,7 +39,7 @@ describe("renderSummaryMarkdown", () => {
   });
 
   it("escapes table-breaking characters and repeats what the card trimmed", () => {
-    const md = renderSummaryMarkdown(
+    const md = renderApprovalMarkdown(
       exampleApprovalInput({ decision: "reject", metrics: [{ name: "a|b<script>", candidate: 1, passed: false }] }),
       { trimmed: ["3 extra facts"] },
     );

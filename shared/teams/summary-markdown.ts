@@ -7,7 +7,7 @@ import { formatDelta, formatNumber, passMark, shortSha } from "./format";
  * The card's content as GitHub-flavoured Markdown, for the job summary (and dry runs): same title,
  * decision, metrics table, lineage, facts and links. `trimmed` repeats what the card left out.
  */
-export function renderSummaryMarkdown(input: ApprovalCardInput, options: { trimmed?: string[] } = {}): string {
+export function renderApprovalMarkdown(input: ApprovalCardInput, options: { trimmed?: string[] } = {}): string {
   const lines: string[] = [];
   const tone = decisionTone(input.decision);
   const icon = tone === "good" ? "✅" : tone === "attention" ? "⛔" : "ℹ️";

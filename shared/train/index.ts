@@ -2,7 +2,7 @@ export { type DataHash, hashData } from "./data-hash";
 export { lineageFromEnv, type RunLineage } from "./lineage";
 export { type FlatParams, flattenParams, parseParams, type TrainParams } from "./params";
 export { type RunTrainerOptions, runTrainer, TrainerError, type TrainerRun } from "./run-trainer";
-export { jobEndedMarkdown, trainSummaryMarkdown } from "./summary";
+export { renderJobEndedMarkdown, renderTrainMarkdown } from "./summary";
 export {
   type CardTensor,
   type ModelRegistrar,
@@ -15,8 +15,8 @@ export {
   train,
 } from "./train";
 export { type ModelOutput, readMetricsOutput, readModelOutput } from "./trainer-outputs";
-// The Azure ML path is imported from ./azureml-train directly (or loaded by trainStep on demand), so that
+// The Azure ML path is imported from ./azureml-train directly (or loaded by runTrain on demand), so that
 // importing this index does not load the Azure Storage SDK.
 export type { AzureMLTrainOptions, AzureMLTrainResult, TrialResult } from "./azureml-train";
 export type { AzureMLLineage, AzureMLModelLineage, AzureMLTrialLineage } from "./lineage";
-export { failureSummary, type TrainStepOptions, type TrainStepResult, trainStep } from "./train-step";
+export { renderTrainFailureMarkdown, type TrainStepOptions, type TrainStepResult, runTrain } from "./train-step";

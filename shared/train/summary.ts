@@ -2,7 +2,7 @@ import { formatNumber as num, mdCode, mdLink, mdText as esc } from "../report";
 import type { TrainResult } from "./train";
 
 /** Markdown for the job summary: model, metrics, params, lineage and signature. */
-export function trainSummaryMarkdown(r: TrainResult, opts: { modelUri?: string } = {}): string {
+export function renderTrainMarkdown(r: TrainResult, opts: { modelUri?: string } = {}): string {
   const c = r.card;
   const lines: string[] = [];
   lines.push(
@@ -95,7 +95,7 @@ function trialsTable(
 }
 
 /** The job summary of an Azure ML job that did not complete (failed, timed out, cancelled), with its error and log tail. */
-export function jobEndedMarkdown(e: {
+export function renderJobEndedMarkdown(e: {
   jobName: string;
   status: string;
   studioUrl: string;

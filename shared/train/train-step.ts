@@ -1,12 +1,12 @@
 /**
  * The train action's use case: run the trainer here (`compute: local`) or as Azure ML jobs
  * (`compute: azureml`), register the model, and name the result as a model URI later steps can use.
- * A job that did not complete still leaves a summary with its status and Studio link (failureSummary).
+ * A job that did not complete still leaves a summary with its status and Studio link (renderTrainFailureMarkdown).
  */
 import { JobEndedError } from "../azureml/jobs";
 import { modelUriOf } from "../models";
 import type { AzureMLTrainOptions, AzureMLTrainResult } from "./azureml-train";
-import { jobEndedMarkdown, trainSummaryMarkdown } from "./summary";
+import { renderJobEndedMarkdown, renderTrainMarkdown } from "./summary";
 import { type TrainOptions, type TrainResult, train } from "./train";
 
 export type TrainStepOptions =
@@ -23,11 +23,11 @@ export interface TrainStepResult {
 }
 
 /** The summary a failed train step still writes: an Azure ML job that did not complete, with its Studio link. */
-export function failureSummary(e: unknown): string | undefined {
-  return e instanceof JobEndedError ? jobEndedMarkdown(e) : undefined;
+export function renderTrainFailureMarkdown(e: unknown): string | undefined {
+  return e instanceof JobEndedError ? renderJobEndedMarkdown(e) : undefined;
 }
 
-export async function trainStep(opts: TrainStepOptions & { registryUri: string }): Promise<TrainStepResult> {
+export async function runTrain(opts: TrainStepOptions & { registryUri: string }): Promise<TrainStepResult> {
   let azureml: AzureMLTrainResult | undefined;
   let result: TrainResult;
   if (opts.compute === "azureml") {
@@ -39,5 +39,5 @@ export async function trainStep(opts: TrainStepOptions & { registryUri: string }
     result = await train(opts);
   }
   const modelUri = result.version === undefined ? "" : modelUriOf(opts.registryUri, opts.name ?? "model", result.version);
-  return { result, azureml, modelUri, summary: trainSummaryMarkdown(result, { modelUri: modelUri || undefined }) };
+  return { result, azureml, modelUri, summary: renderTrainMarkdown(result, { modelUri: modelUri || undefined }) };
 }

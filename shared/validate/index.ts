@@ -1,5 +1,5 @@
 export { type InferredSchema, type InferSchemaOptions, inferSchema } from "./infer-schema";
-export { type Cell, type DataFormat, type DataRow, detectFormat, type RowSource, readRows } from "./read-rows";
+export { type Cell, type DataRow, detectFormat, type RowSource, readRows } from "./read-rows";
 export { type ColumnSpec, type ColumnType, type DataSchema, parseSchema, type RuleSpec } from "./schema";
 export {
   loadSchema,
@@ -10,9 +10,9 @@ export {
   type ViolationRule,
   validateData,
 } from "./validate-data";
-export { type ValidateStepOptions, type ValidateStepResult, validateStep } from "./validate-step";
+export { type ValidateStepOptions, type ValidateStepResult, runValidateData } from "./validate-step";
 export {
-  renderValidationReport,
+  renderValidationMarkdown,
   type ViolationAnnotation,
   validationAnnotations,
   violationAnnotations,

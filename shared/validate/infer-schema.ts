@@ -1,7 +1,8 @@
 import { Document, visit } from "yaml";
 import { type Logger, silentLogger } from "../log";
 import { cellText, typeOfText } from "./cell-value";
-import { type DataFormat, readRows } from "./read-rows";
+import type { DataFormat } from "../data";
+import { readRows } from "./read-rows";
 import type { ColumnSpec, ColumnType, DataSchema } from "./schema";
 import { resolveDataFiles } from "./validate-data";
 

@@ -17,7 +17,6 @@ import {
 import { shown, UserError } from "../errors";
 import { fileError } from "../user-files";
 
-export type { DataFormat };
 
 /** One cell as found in the file: CSV cells are raw text, JSON Lines / Parquet cells keep their decoded type. */
 export type Cell = string | number | bigint | boolean | null | Date | object;

@@ -1,15 +1,15 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { type DataFile, isRemoteData, resolveDataFiles as resolveBlobs } from "../data";
+import { type DataFile, type DataFormat, isRemoteData, resolveDataFiles as resolveBlobs } from "../data";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { checkReadableFile, readUserText } from "../user-files";
 import { readCell } from "./cell-value";
-import { type DataFormat, readRows } from "./read-rows";
+import { readRows } from "./read-rows";
 import { type CompiledRule, compileRule } from "./rule-expression";
 import { type ColumnSpec, type DataSchema, parseSchema } from "./schema";
-import { renderValidationReport } from "./validation-report";
+import { renderValidationMarkdown } from "./validation-report";
 
 /** The rule a violation breaks. Cross-column rules are reported as "rule" with their name. */
 export type ViolationRule =
@@ -309,7 +309,7 @@ export async function validateData(options: ValidateDataOptions): Promise<Valida
       ? `validate-data: ${options.data} passed ${schemaNames.length} column specs and ${rules.length} rules over ${rows} rows`
       : `validate-data: ${options.data} broke ${violations.length} rules over ${rows} rows`,
   );
-  return { ...result, report: renderValidationReport(result, options.data) };
+  return { ...result, report: renderValidationMarkdown(result, options.data) };
 }
 
 function canonicalNumber(typed: { number?: number; text: string }, type: string): string {

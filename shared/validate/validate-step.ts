@@ -29,7 +29,7 @@ export interface ValidateStepResult {
   inferred?: string;
 }
 
-export async function validateStep(opts: ValidateStepOptions): Promise<ValidateStepResult> {
+export async function runValidateData(opts: ValidateStepOptions): Promise<ValidateStepResult> {
   await ensureOutputDir(opts.reportDir, "report-dir");
   const reportPath = join(opts.reportDir, "report.md");
   if (opts.infer) {

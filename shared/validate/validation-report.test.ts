@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { renderGfm, sanitizerFindings } from "../../test/services/github-markdown";
 import type { ValidationResult } from "./validate-data";
-import { renderValidationReport } from "./validation-report";
+import { renderValidationMarkdown } from "./validation-report";
 
 type Result = Omit<ValidationResult, "report">;
 
@@ -33,7 +33,7 @@ const text = (html: string) =>
 
 describe("validate-data summary, rendered as GitHub renders it", () => {
   it("shows null cells as (empty) on their own line: no empty code span swallowing the next example", () => {
-    const md = renderValidationReport(
+    const md = renderValidationMarkdown(
       result([
         {
           rule: "not-null",
@@ -60,7 +60,7 @@ describe("validate-data summary, rendered as GitHub renders it", () => {
   it("shows a rule's values whole, or cut between two values: never inside a word", () => {
     const value =
       "Air temperature [K]=298.1, Process temperature [K]=308.6, Rotational speed [rpm]=1551, Torque [Nm]=42.8, Tool wear [min]=0";
-    const md = renderValidationReport(
+    const md = renderValidationMarkdown(
       result([
         {
           rule: "rule",
@@ -81,7 +81,7 @@ describe("validate-data summary, rendered as GitHub renders it", () => {
   });
 
   it("escapes column names and values: markup shows as text, a pipe stays inside its cell", () => {
-    const md = renderValidationReport(
+    const md = renderValidationMarkdown(
       result([
         {
           rule: "allowed",

@@ -18,7 +18,7 @@ function where(v: Violation, manyFiles: boolean): string {
 }
 
 /** Markdown for the job summary: a verdict line and one table row per violated rule. */
-export function renderValidationReport(result: Omit<ValidationResult, "report">, data: string): string {
+export function renderValidationMarkdown(result: Omit<ValidationResult, "report">, data: string): string {
   const lines: string[] = [];
   const name = data.split(/[\\/]/).pop() ?? data;
   if (result.valid) {

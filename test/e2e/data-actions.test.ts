@@ -68,6 +68,16 @@ describeIf("validate-data and detect-drift (bundled)", file(AI4I, "the handout d
     expect(existsSync(r.outputs.report!)).toBe(true);
   });
 
+  it("validate-data reads an empty input (an unset ${{ vars.X }}) as its action.yml default: still fails closed", async () => {
+    const r = await runAction("validate-data", {
+      root: bundleRoot(),
+      inputs: { data: broken, schema: SCHEMA, "fail-on-invalid": "", "max-examples": "" },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.valid).toBe("false");
+    expect(r.errors.at(-1)).toMatch(/breaks the contract/);
+  });
+
   it("validate-data fails a broken file with annotations on the offending lines", async () => {
     const r = await runAction("validate-data", { root: bundleRoot(), inputs: { data: broken, schema: SCHEMA } });
     expect(r.exitCode).toBe(1);

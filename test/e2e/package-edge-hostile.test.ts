@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
-import { canonicalJson, sha256Digest } from "../../shared/oci/digest";
+import { insertionOrderJson, sha256Digest } from "../../shared/oci/digest";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
 import { runAction } from "../harness/run-action";
@@ -78,13 +78,13 @@ function copyLayout(): Layout {
     setManifest: (manifest) => {
       const t = top();
       const index = layout.read<{ manifests: { digest: string; size: number }[] }>(t.manifests[0].digest);
-      const bytes = canonicalJson(manifest);
+      const bytes = insertionOrderJson(manifest);
       index.manifests[0]!.digest = layout.put(bytes);
       index.manifests[0]!.size = bytes.length;
-      const indexBytes = canonicalJson(index);
+      const indexBytes = insertionOrderJson(index);
       t.manifests[0].digest = layout.put(indexBytes);
       t.manifests[0].size = indexBytes.length;
-      writeFileSync(join(dir, "index.json"), canonicalJson(t));
+      writeFileSync(join(dir, "index.json"), insertionOrderJson(t));
     },
   };
   return layout;

@@ -4,7 +4,7 @@
  * it, so each case fails loudly without its limit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceServiceClient } from "../../shared/serve";
 import { logisticModel } from "../../shared/serve/example-models";
 import { repoRoot } from "../harness/run-action";
+import { dawdler } from "../services/grpc-dawdler";
 
 const SERVE = join(repoRoot, "dist/serve.js");
 const CLI = join(repoRoot, "dist/cli.js");
@@ -168,6 +169,24 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     expect(res.outputs.map((o) => o.name)).toContain("probabilities");
   });
 
+  it("refuses at once a third 60 MiB gRPC message announced while two others dawdle (--max-grpc-pending-bytes)", async () => {
+    // Each call announces 60 MiB (under --max-body-bytes) and sends 100 bytes: grpc-js would gather them all.
+    const first = dawdler(server.grpc, 60 * 1024 * 1024);
+    const second = dawdler(server.grpc, 60 * 1024 * 1024);
+    let third: number | undefined;
+    // Reservations are made as the prefixes arrive; retry until the server has seen the first two.
+    for (let i = 0; i < 100 && third === undefined; i++) {
+      const d = dawdler(server.grpc, 60 * 1024 * 1024);
+      const code = await Promise.race([d.status, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
+      d.close();
+      if (code === grpc.status.RESOURCE_EXHAUSTED) third = code;
+    }
+    expect(third).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    await alive();
+    first.close();
+    second.close();
+  }, 60_000);
+
   it("answers JSON nested 100 000 deep with 400, not a stack overflow", async () => {
     const deep = `{"inputs":[{"name":"input","shape":[1,5],"datatype":"FP32","data":${"[".repeat(100_000)}${"]".repeat(100_000)}}]}`;
     const r = await post(deep);
@@ -219,6 +238,14 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     await Promise.all([...large, health]);
     expect(events[0]).toBe("health 200");
     expect(events.slice(1)).toEqual(["infer 200", "infer 200", "infer 200"]);
+    // The inference thread runs at a lower priority than the thread that answers probes (Linux: nice per thread).
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/${server.proc.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const main = niceOf(String(server.proc.pid));
+    const nicer = readdirSync(`/proc/${server.proc.pid}/task`).filter((tid) => niceOf(tid) > main);
+    expect(nicer.length).toBeGreaterThan(0);
   }, 60_000);
 
   it("answers busy (503, Retry-After) past the pending-bytes budget while health and small requests still answer", async () => {

@@ -410,7 +410,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       await v2Finished;
       try {
         // The state a second release left: prod v2 is the champion.
-        await promote({ from: dev(), to: prod(), model: "failure-predictor@2", expectedChampion: 1, force: true });
+        await promote({ alias: "champion", from: dev(), to: prod(), model: "failure-predictor@2", expectedChampion: 1, force: true });
         expect(await prod().getAlias("failure-predictor", "champion")).toBe(2);
         const r = await run("rollback.yml", {
           eventName: "workflow_dispatch",

@@ -22,7 +22,7 @@ import { armClient } from "../../shared/azureml/workspace";
 import { registerWorkspaceModel } from "../../shared/azureml/workspace-models";
 import { openRegistry } from "../../shared/registry";
 import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
-import { type AzureMLLineage, jobEndedMarkdown, trainSummaryMarkdown } from "../../shared/train";
+import { type AzureMLLineage, renderJobEndedMarkdown, renderTrainMarkdown } from "../../shared/train";
 import { inputs as trainInputs } from "../../actions/train/inputs";
 import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
@@ -185,7 +185,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(card.metrics.roc_auc).toBe(JSON.parse(await readFile(join(r.trials[0]!.dir, "metrics.json"), "utf8")).roc_auc);
     expect(card.params).toMatchObject({ model: "logreg", iterations: 10 });
     expect(secrets.length).toBe(1);
-    const md = trainSummaryMarkdown(r, { modelUri: "reg#failure-predictor@1" });
+    const md = renderTrainMarkdown(r, { modelUri: "reg#failure-predictor@1" });
     expect(md).toContain(`[${name}](https://ml.azure.com/runs/${name}?wsid=${WORKSPACE_PATH})`);
     expect(md).not.toContain(secrets[0]);
 
@@ -213,7 +213,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       logFile: "user_logs/std_log.txt",
       logTail: "ValueError: bad column Torque",
     });
-    const md = jobEndedMarkdown(e as JobEndedError);
+    const md = renderJobEndedMarkdown(e as JobEndedError);
     expect(md).toContain("**Error:** UserError: Execution failed.");
     expect(md).toContain("Last lines of `user_logs/std_log.txt`:\n\n```text\nValueError: bad column Torque\n```");
     expect(e.message).toContain(`https://ml.azure.com/runs/${name}?wsid=`);
@@ -358,7 +358,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     // The registered card records the workspace version, and the summary links it next to the job.
     const card = await openRegistry(reg).resolve("failure-predictor@1");
     expect((card.lineage.azureml as AzureMLLineage).model).toEqual(r.azureml.model);
-    const md = trainSummaryMarkdown(r, { modelUri: `${reg}#failure-predictor@1` });
+    const md = renderTrainMarkdown(r, { modelUri: `${reg}#failure-predictor@1` });
     expect(md).toContain(`| Azure ML job | [${job}](https://ml.azure.com/runs/${job}?wsid=${WORKSPACE_PATH})`);
     expect(md).toContain(`| Azure ML model | [azureml:fp-workspace:2](${studio}) |`);
     expect(o.logger.lines).toContain(`azureml: registered model azureml:fp-workspace:2 in workspace ${WORKSPACE} (from job ${job}): ${studio}`);
@@ -469,7 +469,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(sweep?.metric).toBe("max:roc_auc");
     expect(sweep?.winner).toBe(r.trials[best]?.jobName);
     expect(sweep?.trials.map((t) => t.metric)).toEqual(aucs);
-    const md = trainSummaryMarkdown(r);
+    const md = renderTrainMarkdown(r);
     expect(md).toContain("### Azure ML trials");
     expect(md.split("\n").filter((l) => /^\| \d \|.*ml\.azure\.com/.test(l))).toHaveLength(3);
     expect(md).toMatch(new RegExp(`\\| ${best + 1} \\| \\*\\*best\\*\\*`));
@@ -489,7 +489,7 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const losses = [r.trials[0]?.metrics?.log_loss as number, r.trials[2]?.metrics?.log_loss as number];
     expect(r.metrics.log_loss).toBe(Math.min(...losses));
     expect(o.logger.lines.filter((l) => l.startsWith("warning: azureml: job ") && l.includes("ended Failed"))).toHaveLength(1);
-    const md = trainSummaryMarkdown(r);
+    const md = renderTrainMarkdown(r);
     expect(md).toMatch(/\| 2 \| {2}\| iterations=2 \| Failed \| {2}\| \[/);
     expect(aml.cancels.filter((c) => r.trials.some((t) => t.jobName === c))).toEqual([]);
 

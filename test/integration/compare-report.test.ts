@@ -13,7 +13,7 @@ import { generatedDataset, writeGenerated } from "../../examples/predictive-main
 import { trainGbt } from "../../examples/predictive-maintenance/gradient-boosting";
 import { trainLogistic } from "../../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../../examples/predictive-maintenance/onnx-export";
-import { type CompareResult, compareModels } from "../../shared/compare";
+import { type CompareResult, runCompareModels } from "../../shared/compare";
 import { encodeModel, linearClassifierModel, treeEnsembleRegressorModel } from "../../shared/onnx";
 import { openRegistry } from "../../shared/registry";
 import { describeIf } from "../services/availability";
@@ -50,7 +50,7 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
     const reg = openRegistry(registry);
     await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(dir, "weak.onnx") }] });
     await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(dir, "strong.onnx") }] });
-    results.binary = await compareModels({
+    results.binary = await runCompareModels({
       candidate: "fp@2",
       champion: "fp@1",
       registry,
@@ -86,7 +86,7 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
     writeFileSync(join(dir, "mc-cand.onnx"), encodeModel(linearClassifierModel({ coefficients: W, intercepts: [0, 0, 0], classes: names })));
     const blurred = W.map((w) => w.map((v) => v * 0.35 + 0.2));
     writeFileSync(join(dir, "mc-champ.onnx"), encodeModel(linearClassifierModel({ coefficients: blurred, intercepts: [0.1, 0, 0], classes: names })));
-    results.multiclass = await compareModels({
+    results.multiclass = await runCompareModels({
       candidate: join(dir, "mc-cand.onnx"),
       champion: join(dir, "mc-champ.onnx"),
       data: join(dir, "species.csv"),
@@ -108,7 +108,7 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
       encodeModel(treeEnsembleRegressorModel({ nFeatures: 3, trees: stumps([-0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75]), baseValues: [-3 + 6 / 16] })),
     );
     writeFileSync(join(dir, "reg-champ.onnx"), encodeModel(treeEnsembleRegressorModel({ nFeatures: 3, trees: stumps([0]), baseValues: [-1.5] })));
-    results.regression = await compareModels({
+    results.regression = await runCompareModels({
       candidate: join(dir, "reg-cand.onnx"),
       champion: join(dir, "reg-champ.onnx"),
       data: join(dir, "load.csv"),

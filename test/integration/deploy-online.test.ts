@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DeployOnlineOptions, deployOnline, RolloutFailed } from "../../shared/deploy";
+import { type DeployOnlineOptions, runDeployOnline, RolloutFailed } from "../../shared/deploy";
 import type { Logger } from "../../shared/log";
 import { type RunningServer, startServer } from "../../shared/serve";
 import { modelFile } from "../../shared/serve/run-serve";
@@ -110,7 +110,7 @@ afterEach(async () => {
 
 describe("deploy-online: blue/green", () => {
   it("first deploy: creates the endpoint in the workspace's region with key auth, smoke-tests with real predictions, then 100%", async () => {
-    const r = await deployOnline(opts({ model: A }));
+    const r = await runDeployOnline(opts({ model: A }));
     // createOrUpdate.json body: location from the workspace GET (examples/Workspace/get.json), authMode Key.
     const created = fake.calls("PUT", /onlineEndpoints\/fp-online$/)[0]!;
     expect(created.body).toMatchObject({ location: "westeurope", properties: { authMode: "Key" } });
@@ -135,7 +135,7 @@ describe("deploy-online: blue/green", () => {
 
   it("moves A → B through 10/50/100 with a health check after each step, then B is champion and A stays at 0%", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 }]);
-    const r = await deployOnline(opts({ deployment: "green" }));
+    const r = await runDeployOnline(opts({ deployment: "green" }));
     expect(puts()).toEqual([
       { blue: 90, green: 10 },
       { blue: 50, green: 50 },
@@ -153,7 +153,7 @@ describe("deploy-online: blue/green", () => {
 
     // Re-running with the same model changes nothing.
     const before = fake.requests.filter((q) => q.method !== "GET").length;
-    const again = await deployOnline(opts({ deployment: "green" }));
+    const again = await runDeployOnline(opts({ deployment: "green" }));
     expect(again.noop).toBe(true);
     expect(fake.requests.filter((q) => q.method !== "GET").length).toBe(before);
     expect(online.trafficPuts).toHaveLength(3);
@@ -161,7 +161,7 @@ describe("deploy-online: blue/green", () => {
 
   it("retire-previous deletes the old deployment once the new one holds 100%", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
-    const r = await deployOnline(opts({ deployment: "green", traffic: [100], retirePrevious: true }));
+    const r = await runDeployOnline(opts({ deployment: "green", traffic: [100], retirePrevious: true }));
     expect(r.retired).toEqual(["blue"]);
     expect(online.deployments.has("fp-online/blue")).toBe(false);
     expect(fake.calls("DELETE", /deployments\/blue$/)).toHaveLength(1);
@@ -171,7 +171,7 @@ describe("deploy-online: blue/green", () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
     online.behave("green", { kind: "error" });
     online.logs.set("green", "loading model\nTraceback: KeyError 'input'");
-    const e = await failure(deployOnline(opts({ deployment: "green" })));
+    const e = await failure(runDeployOnline(opts({ deployment: "green" })));
     expect(e.message).toMatch(/smoke test failed \(got 3 errors in 3 requests, first: "HTTP 500/);
     expect(e.message).toMatch(/No traffic was moved; the endpoint still serves blue=100%/);
     expect(e.message).toContain("Traceback: KeyError 'input'");
@@ -184,7 +184,7 @@ describe("deploy-online: blue/green", () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
     // 3 smoke requests and 3 at 10% pass; the 50% check fails.
     online.behave("green", { kind: "error-after", requests: 6, status: 503 });
-    const e = await failure(deployOnline(opts({ deployment: "green" })));
+    const e = await failure(runDeployOnline(opts({ deployment: "green" })));
     expect(puts()).toEqual([{ blue: 90, green: 10 }, { blue: 50, green: 50 }, { blue: 100 }]);
     expect(traffic()).toEqual({ blue: 100 });
     expect(e.message).toMatch(/the health check at 50% failed \(got 3 errors in 3 requests, first: "HTTP 503/);
@@ -202,7 +202,7 @@ describe("deploy-online: blue/green", () => {
       code: "ResourceNotReady",
       message: "User container has crashed or terminated: Liveness probe failed.",
     });
-    const e = await failure(deployOnline(opts({ deployment: "green" })));
+    const e = await failure(runDeployOnline(opts({ deployment: "green" })));
     expect(e.message).toMatch(/deployment green: provisioning failed .*ResourceNotReady: User container has crashed or terminated/);
     expect(e.message).toMatch(/No traffic was moved/);
     expect(online.trafficPuts).toEqual([]);
@@ -216,7 +216,7 @@ describe("deploy-online: blue/green", () => {
       if (t.green === 10) setTimeout(() => cancel.abort(new Error("cancelled (SIGINT)")), 50);
     };
     const started = Date.now();
-    const e = await failure(deployOnline(opts({ deployment: "green", stepWaitSeconds: 60, signal: cancel.signal })));
+    const e = await failure(runDeployOnline(opts({ deployment: "green", stepWaitSeconds: 60, signal: cancel.signal })));
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(e.message).toMatch(/the workflow was cancelled \(SIGINT\)\. Traffic was restored to blue=100%/);
     expect(puts()).toEqual([{ blue: 90, green: 10 }, { blue: 100 }]);
@@ -229,7 +229,7 @@ describe("deploy-online: blue/green", () => {
     online.onEndpointPut = (_ep, t) => {
       if (t.green === 10) cancel.abort(new Error("cancelled (SIGINT)"));
     };
-    const e = await failure(deployOnline(opts({ deployment: "green", signal: cancel.signal })));
+    const e = await failure(runDeployOnline(opts({ deployment: "green", signal: cancel.signal })));
     expect(e.message).toMatch(/the workflow was cancelled \(SIGINT\)\. Traffic was restored to blue=100%/);
     expect(e.result.rolledBack).toBe(true);
     expect(fake.calls("PUT", /onlineEndpoints\/fp-online$/).map((c) => c.status)).toEqual([200, 200]);
@@ -250,13 +250,13 @@ describe("deploy-online: cancelled after the traffic moved", () => {
           cancel.abort(new Error("cancelled (SIGINT)"));
       },
     };
-    const e = await failure(deployOnline(opts({ deployment: "green", signal: cancel.signal, logger: log })));
+    const e = await failure(runDeployOnline(opts({ deployment: "green", signal: cancel.signal, logger: log })));
     expect(e.message).toMatch(/^deployment green: the workflow was cancelled \(SIGINT\) after the traffic moved \(got traffic blue=0%, green=100%\)/);
     expect(e.message).not.toContain("nothing was changed");
     expect(e.result).toMatchObject({ rolledBack: false, traffic: { blue: 0, green: 100 } });
     expect(traffic()).toEqual({ blue: 0, green: 100 });
     // Running again changes no traffic and completes the roles.
-    const r = await deployOnline(opts({ deployment: "green" }));
+    const r = await runDeployOnline(opts({ deployment: "green" }));
     expect(r.noop).toBe(true);
     expect(tags("green")).toEqual({ "mlops-role": "champion", "mlops-model": B });
     expect(tags("blue")?.["mlops-role"]).toBeUndefined();
@@ -266,7 +266,7 @@ describe("deploy-online: cancelled after the traffic moved", () => {
 describe("deploy-online: A/B", () => {
   it("challenger-traffic 10 gives {A: 90, B: 10} and tags the roles", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, traffic: 100 }]);
-    const r = await deployOnline(opts({ strategy: "ab", challengerTraffic: 10, deployment: "green" }));
+    const r = await runDeployOnline(opts({ strategy: "ab", challengerTraffic: 10, deployment: "green" }));
     expect(puts()).toEqual([{ blue: 90, green: 10 }]);
     expect(traffic()).toEqual({ blue: 90, green: 10 });
     expect(tags("green")).toEqual({ "mlops-role": "challenger", "mlops-model": B });
@@ -280,7 +280,7 @@ describe("deploy-online: A/B", () => {
       { name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 90 },
       { name: "green", model: B, tags: { "mlops-role": "challenger", "mlops-model": B }, traffic: 10 },
     ]);
-    const r = await deployOnline(opts({ strategy: "ab", challengerTraffic: 20, model: C }));
+    const r = await runDeployOnline(opts({ strategy: "ab", challengerTraffic: 20, model: C }));
     expect(r.deployment).toBe("failure-predictor-v3");
     expect(puts()).toEqual([{ blue: 80, green: 0, "failure-predictor-v3": 20 }]);
     expect(r.retired).toEqual(["green"]);
@@ -292,7 +292,7 @@ describe("deploy-online: A/B", () => {
   });
 
   it("needs a champion serving traffic", async () => {
-    await expect(deployOnline(opts({ strategy: "ab", challengerTraffic: 10 }))).rejects.toThrow(
+    await expect(runDeployOnline(opts({ strategy: "ab", challengerTraffic: 10 }))).rejects.toThrow(
       /strategy: ab needs a champion deployment serving traffic .*Deploy the champion with strategy: blue-green first/,
     );
   });
@@ -304,7 +304,7 @@ describe("deploy-online: Resource Manager faults", () => {
     fake.fault({ method: "GET", path: /onlineEndpoints\/fp-online$/, status: 429, headers: { "retry-after": "0" }, body: { error: { code: "TooManyRequests", message: "throttled" } } });
     fake.fault({ method: "PUT", path: /deployments\/green$/, status: 500, body: { error: { code: "InternalServerError", message: "boom" } } });
     fake.fault({ method: "PUT", path: /onlineEndpoints\/fp-online$/, status: 429, headers: { "retry-after": "0" }, times: 2 });
-    const r = await deployOnline(opts({ deployment: "green", traffic: [50, 100] }));
+    const r = await runDeployOnline(opts({ deployment: "green", traffic: [50, 100] }));
     expect(r.traffic).toEqual({ blue: 0, green: 100 });
     expect(fake.requests.filter((q) => q.status === 429)).toHaveLength(3);
     expect(fake.requests.filter((q) => q.status === 500)).toHaveLength(1);
@@ -313,13 +313,13 @@ describe("deploy-online: Resource Manager faults", () => {
 
   it("waits between polls of a long-running operation what its Retry-After asks (10 s, the spec's minimum), on the scaled clock", async () => {
     const waits: number[] = [];
-    await deployOnline(opts({ model: A, sleep: (ms, signal) => (waits.push(ms), scaledSleep(ms, signal)) }));
+    await runDeployOnline(opts({ model: A, sleep: (ms, signal) => (waits.push(ms), scaledSleep(ms, signal)) }));
     // pollIntervalMs is 1: every 10 s wait is Azure ML's Retry-After, read and honoured.
     expect(waits.filter((ms) => ms === 10_000).length).toBeGreaterThan(2);
   });
 
   it("401 tells to run azure/login", async () => {
-    await expect(deployOnline(opts({ credential: fakeCredential("not-the-token") }))).rejects.toThrow(/got HTTP 401 InvalidAuthenticationToken.*run azure\/login/);
+    await expect(runDeployOnline(opts({ credential: fakeCredential("not-the-token") }))).rejects.toThrow(/got HTTP 401 InvalidAuthenticationToken.*run azure\/login/);
   });
 });
 
@@ -327,11 +327,11 @@ describe("deploy-online: secrets", () => {
   it("the endpoint key is handed to onSecret and appears in no log line, result or error", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
     const secrets: string[] = [];
-    const ok = await deployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
+    const ok = await runDeployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
     const key = online.endpoints.get("fp-online")!.keys.primaryKey;
     expect(secrets).toEqual([key]);
     online.behave("failure-predictor-v3", { kind: "error" });
-    const e = await failure(deployOnline(opts({ model: C })));
+    const e = await failure(runDeployOnline(opts({ model: C })));
     const everything = [...lines, JSON.stringify(ok), e.message, JSON.stringify(e.result)].join("\n");
     expect(everything).not.toContain(key);
     expect(everything).not.toContain(online.endpoints.get("fp-online")!.keys.secondaryKey);
@@ -345,7 +345,7 @@ describe("deploy-online: endpoint authentication", () => {
   it("an AMLToken endpoint: the token from POST .../token (examples/Workspace/OnlineEndpoint/getToken.json) authenticates the checks and is masked", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AMLToken");
     const secrets: string[] = [];
-    const r = await deployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
+    const r = await runDeployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
     const token = online.endpoints.get("fp-online")!.token;
     expect(secrets).toEqual([token]);
     expect(fake.calls("POST", /onlineEndpoints\/fp-online\/token$/)).toHaveLength(1);
@@ -357,7 +357,7 @@ describe("deploy-online: endpoint authentication", () => {
 
   it("an AADToken endpoint is refused with what to do, before anything is created", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AADToken");
-    await expect(deployOnline(opts({ deployment: "green" }))).rejects.toThrow(/endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/);
+    await expect(runDeployOnline(opts({ deployment: "green" }))).rejects.toThrow(/endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/);
   });
 });
 
@@ -365,7 +365,7 @@ describe("deploy-online: stopped early", () => {
   it("timeout-minutes that runs out during the smoke test fails without touching the traffic", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
     online.behave("green", { kind: "slow", ms: 5_000 });
-    const e = await deployOnline(opts({ deployment: "green", timeoutMinutes: 0.02 })).catch((err: Error) => err);
+    const e = await runDeployOnline(opts({ deployment: "green", timeoutMinutes: 0.02 })).catch((err: Error) => err);
     expect((e as Error).message).toMatch(/did not finish within timeout-minutes \(0\.02\).*(nothing was changed on the traffic map|No traffic was moved)/);
     expect(online.trafficPuts).toEqual([]);
     expect(traffic()).toEqual({ blue: 100 });
@@ -385,7 +385,7 @@ describeIf("deploy-online: scoring code from a folder (stand-in + Azurite)", azu
     mkdirSync(join(dir, "src"));
     writeFileSync(join(dir, "src", "score.py"), "def init():\n    pass\n\ndef run(raw):\n    return [0]\n");
     const secrets: string[] = [];
-    await deployOnline(
+    await runDeployOnline(
       opts({ model: A, image: undefined, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3", onSecret: (s) => secrets.push(s) }),
     );
     // The datastore's account key from listSecrets is handed over for masking, like the endpoint key.
@@ -423,7 +423,7 @@ describe("deploy-online: the inference server as a custom container", () => {
   });
 
   it("the old request shape (a custom_model with neither environment nor scoring script) is refused as Azure ML refuses it", async () => {
-    const e = await failure(deployOnline(opts({ model: A, image: undefined })));
+    const e = await failure(runDeployOnline(opts({ model: A, image: undefined })));
     expect(e.message).toMatch(/provisioning failed .*BadArgument: Model .* is of type custom_model: only MLflow and Triton models deploy without an environment/);
     expect(puts()).toEqual([{}]);
   });
@@ -444,7 +444,7 @@ describe("deploy-online: the inference server as a custom container", () => {
         return { url: server.httpUrl, close: () => server.close() };
       },
     });
-    const r = await deployOnline(opts({ model: A }));
+    const r = await runDeployOnline(opts({ model: A }));
     const env = fake.calls("PUT", /environments\/mlops-inference-server\/versions\/[0-9a-f]{16}$/)[0]!;
     expect(env.body).toEqual({
       properties: {
@@ -470,7 +470,7 @@ describe("deploy-online: the inference server as a custom container", () => {
     expect(r.smoke!.sample).toMatch(/^\{"model_name":"failure-predictor","model_version":"1".*"outputs":\[/);
     expect(r.traffic).toEqual({ "failure-predictor-v1": 100 });
     // A second rollout with the same image reuses the environment version (immutable, named after its content).
-    await deployOnline(opts({ model: B, deployment: "green" }));
+    await runDeployOnline(opts({ model: B, deployment: "green" }));
     expect(fake.calls("PUT", /environments\/mlops-inference-server\//)).toHaveLength(1);
   });
 
@@ -486,7 +486,7 @@ describe("deploy-online: the inference server as a custom container", () => {
         return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
       },
     });
-    const e = await failure(deployOnline(opts({ model: A })));
+    const e = await failure(runDeployOnline(opts({ model: A })));
     expect(e.message).toMatch(/smoke test failed \(got 3 errors in 3 requests, first: "HTTP 200, the answer has no outputs \(not an Open Inference Protocol v2 response\)/);
     expect(puts()).toEqual([{}]);
   });
@@ -503,18 +503,18 @@ describe("deploy-online: the inference server as a custom container", () => {
         return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
       },
     });
-    const e = await failure(deployOnline(opts({ model: A })));
+    const e = await failure(runDeployOnline(opts({ model: A })));
     expect(e.message).toMatch(/provisioning failed .*ResourceNotReady: User container has crashed or terminated: Readiness probe failed: HTTP 503 on \/v2\/health\/ready/);
   });
 
   it("image with a sample-request that is not an OIP v2 inference request is refused before anything is created", async () => {
-    await expect(deployOnline(opts({ model: A, sampleRequest: JSON.stringify({ input_data: [[1, 2, 3]] }) }))).rejects.toThrow(
+    await expect(runDeployOnline(opts({ model: A, sampleRequest: JSON.stringify({ input_data: [[1, 2, 3]] }) }))).rejects.toThrow(
       /sample-request: the inference server speaks Open Inference Protocol v2, and the file is not an inference request/,
     );
     expect(fake.requests.filter((q) => q.method !== "GET")).toEqual([]);
   });
 
   it("image together with environment or a scoring script is refused", async () => {
-    await expect(deployOnline(opts({ model: A, environment: "azureml:sklearn-env:3" }))).rejects.toThrow(/image: the inference server image serves the model itself/);
+    await expect(runDeployOnline(opts({ model: A, environment: "azureml:sklearn-env:3" }))).rejects.toThrow(/image: the inference server image serves the model itself/);
   });
 });

@@ -12,7 +12,7 @@ import {
   edgeAnnotations,
   edgeImageSettings,
   edgeLayers,
-  imageSummaryMarkdown,
+  renderImageMarkdown,
   type LayerSpec,
   parsePlatform,
   pushImage,
@@ -236,7 +236,7 @@ describeIf("oci: build, push, layout and run against a real registry", available
       for (const r of results) {
         expect(((await skopeoInspect(r.tagged!)) as { Digest: string }).Digest).toBe(image.digest);
       }
-      const summary = imageSummaryMarkdown(image, results);
+      const summary = renderImageMarkdown(image, results);
       expect(summary).toContain(`docker pull ${results[0]!.image}`);
       expect(summary).toMatch(/\| linux\/arm64 \| onnxruntime linux\/arm64 \| \d+ B \|/);
       expect(summary).toContain(`${image.blobs.size} blobs uploaded`);

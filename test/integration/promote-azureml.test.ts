@@ -16,7 +16,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConflictError, UserError } from "../../shared/errors";
 import { recordingLogger } from "../../shared/log";
-import { type PromoteStepOptions, promoteStep } from "../../shared/promote";
+import { type PromoteStepOptions, runPromote } from "../../shared/promote";
 import { CARD_SHA_PROPERTY, cardDigest } from "../../shared/promote/azureml-target";
 import { openRegistry } from "../../shared/registry";
 import { describeIf } from "../services/availability";
@@ -65,7 +65,8 @@ async function register(name: string, f1: number): Promise<number> {
 
 function run(o: Partial<PromoteStepOptions> & { model: string }, token?: string) {
   const name = o.model.replace(/@.*$/, "");
-  return promoteStep({
+  return runPromote({
+    alias: "champion",
     fromRegistry: devUri,
     toRegistry: `azureml://registries/${REGISTRY}/models/${name}`,
     aliasRegistry: aliasUri,

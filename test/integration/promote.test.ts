@@ -47,10 +47,10 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       for (let i = 0; i < 3; i++) await dev.register({ name: "fp", dir: modelDir(), metrics: { f1: 0.8 + i / 100 } });
       await dev.setAlias("fp", "challenger", 2);
 
-      const first = await promote({ from: dev, to: prod, model: "fp@1", requireDecision: "promote", ...who });
+      const first = await promote({ alias: "champion", from: dev, to: prod, model: "fp@1", requireDecision: "promote", ...who });
       expect(first).toMatchObject({ version: 1, previousVersion: null, promoted: true, copied: true });
       const second = await promote({
-        from: dev,
+        alias: "champion", from: dev,
         to: prod,
         model: "fp@challenger",
         requireDecision: "promote",
@@ -71,7 +71,7 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       expect(second.summary).toMatch(/rollback: true/);
 
       const again = await promote({
-        from: dev,
+        alias: "champion", from: dev,
         to: prod,
         model: "fp@challenger",
         requireDecision: "promote",
@@ -88,14 +88,14 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       const devCard = await dev.resolve("fp@2");
       expect(card.lineage.source?.sha256).toEqual(Object.fromEntries(devCard.files.map((f) => [f.path, f.sha256])));
 
-      const back = await rollback({ registry: prod, name: "fp", actor: "dave", reason: "latency regression" });
+      const back = await rollback({ alias: "champion", registry: prod, name: "fp", actor: "dave", reason: "latency regression" });
       expect(back).toMatchObject({ version: 1, previousVersion: 2, promoted: true });
       expect(await prod.getAlias("fp", "champion")).toBe(1);
-      const backAgain = await rollback({ registry: prod, name: "fp", actor: "dave" });
+      const backAgain = await rollback({ alias: "champion", registry: prod, name: "fp", actor: "dave" });
       expect(backAgain).toMatchObject({ version: 1, promoted: false });
 
       const forward = await promote({
-        from: dev,
+        alias: "champion", from: dev,
         to: prod,
         model: "fp@2",
         requireDecision: "promote",
@@ -120,21 +120,21 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
           .update(readFileSync(join(out, "model.onnx")))
           .digest("hex"),
       ).toBe(devCard.files.find((f) => f.path === "model.onnx")?.sha256);
-      const to3 = await rollback({ registry: prod, name: "fp", toVersion: 1 });
+      const to3 = await rollback({ alias: "champion", registry: prod, name: "fp", toVersion: 1 });
       expect(to3.version).toBe(1);
     });
 
     it("refuses a rejected candidate and leaves prod untouched, unless forced", async () => {
       const [dev, prod] = pair();
       await dev.register({ name: "rj", dir: modelDir() });
-      const err = await caught(promote({ from: dev, to: prod, model: "rj@1", requireDecision: "reject" }));
+      const err = await caught(promote({ alias: "champion", from: dev, to: prod, model: "rj@1", requireDecision: "reject" }));
       expect(err).toBeInstanceOf(UserError);
       expect(err.message).toMatch(
         /^require-decision: the comparison did not recommend promotion \(got "reject"\)\. .*force: true/,
       );
       expect(await prod.list()).toEqual([]);
       const forced = await promote({
-        from: dev,
+        alias: "champion", from: dev,
         to: prod,
         model: "rj@1",
         requireDecision: "reject",
@@ -148,7 +148,7 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
     it("dry run changes nothing", async () => {
       const [dev, prod] = pair();
       await dev.register({ name: "dr", dir: modelDir() });
-      const r = await promote({ from: dev, to: prod, model: "dr", dryRun: true });
+      const r = await promote({ alias: "champion", from: dev, to: prod, model: "dr", dryRun: true });
       expect(r).toMatchObject({ dryRun: true, promoted: false, version: null, previousVersion: null });
       expect(r.summary).toMatch(/Dry run/);
       expect(await prod.list()).toEqual([]);
@@ -157,10 +157,10 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
     it("two racing promotions with the same expected champion: one wins, the other names both versions", async () => {
       const [dev, prod] = pair();
       for (let i = 0; i < 3; i++) await dev.register({ name: "race", dir: modelDir() });
-      await promote({ from: dev, to: prod, model: "race@1" });
+      await promote({ alias: "champion", from: dev, to: prod, model: "race@1" });
       const results = await Promise.allSettled([
-        promote({ from: dev, to: prod, model: "race@2", expectedChampion: 1 }),
-        promote({ from: dev, to: prod, model: "race@3", expectedChampion: 1 }),
+        promote({ alias: "champion", from: dev, to: prod, model: "race@2", expectedChampion: 1 }),
+        promote({ alias: "champion", from: dev, to: prod, model: "race@3", expectedChampion: 1 }),
       ]);
       const won = results.filter((r) => r.status === "fulfilled");
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -188,8 +188,8 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
     it("reports a rollback with nothing to return to", async () => {
       const [dev, prod] = pair();
       await dev.register({ name: "nb", dir: modelDir() });
-      await promote({ from: dev, to: prod, model: "nb" });
-      const err = await caught(rollback({ registry: prod, name: "nb" }));
+      await promote({ alias: "champion", from: dev, to: prod, model: "nb" });
+      const err = await caught(rollback({ alias: "champion", registry: prod, name: "nb" }));
       expect(err).toBeInstanceOf(UserError);
       expect(err.message).toMatch(/has no earlier version to return to .*rollback-to/);
     });
@@ -230,14 +230,14 @@ describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
   it("copies server-side across accounts", async () => {
     const [dev, prod] = pair();
     await dev.register({ name: "srv", dir: modelDir(300_000) });
-    const r = await promote({ from: dev, to: prod, model: "srv", verify: "full" });
+    const r = await promote({ alias: "champion", from: dev, to: prod, model: "srv", verify: "full" });
     expect(r).toMatchObject({ method: "server", copied: true, promoted: true });
   });
 
   it("fails clearly when the target is read-only (SAS without write), with no partial version", async () => {
     const [dev, prod] = pair();
     await dev.register({ name: "ro", dir: modelDir() });
-    await promote({ from: dev, to: prod, model: "ro" });
+    await promote({ alias: "champion", from: dev, to: prod, model: "ro" });
     await dev.register({ name: "ro", dir: modelDir() });
     const containerName = `prod${n}`;
     const cc = BlobServiceClient.fromConnectionString(az.connectionString(SECOND_ACCOUNT)).getContainerClient(
@@ -251,7 +251,7 @@ describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
       `${az.endpoint(SECOND_ACCOUNT)}/${containerName}/models${sas.slice(sas.indexOf("?"))}`,
       { env: {} },
     );
-    const err = await caught(promote({ from: dev, to: readOnlyProd, model: "ro@2" }));
+    const err = await caught(promote({ alias: "champion", from: dev, to: readOnlyProd, model: "ro@2" }));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/access denied while trying to write/);
     expect(err.message).not.toMatch(/sig=/);
@@ -265,7 +265,7 @@ describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
       env: { AZURE_STORAGE_KEY: "a2V5" },
       timeoutMs: 1000,
     });
-    const err = await caught(promote({ from: gone, to: prod, model: "fp@1" }));
+    const err = await caught(promote({ alias: "champion", from: gone, to: prod, model: "fp@1" }));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/storage endpoint unreachable/);
     expect(await prod.list()).toEqual([]);

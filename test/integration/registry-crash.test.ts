@@ -47,7 +47,7 @@ if (op === "register") {
   const card = await reg.register({ name, dir: arg, metrics: { f1: 0.9 } });
   process.stdout.write("done " + card.version + "\\n");
 } else {
-  const r = await promote({ from: reg, to, model: name + "@" + arg, expectedChampion: 1, requireDecision: "promote" });
+  const r = await promote({ alias: "champion", from: reg, to, model: name + "@" + arg, expectedChampion: 1, requireDecision: "promote" });
   process.stdout.write("done " + r.version + "\\n");
 }
 `,
@@ -173,7 +173,7 @@ function crashSuite(backend: string, setup: () => { dev: string; prod: string; e
     const prepare = async (name: string) => {
       await from.register({ name, dir: v1 });
       await from.register({ name, dir: v2 });
-      await promote({ from, to, model: `${name}@1` });
+      await promote({ alias: "champion", from, to, model: `${name}@1` });
     };
     await prepare("calibrate");
     const calibration = await runChild(["promote", dev, "calibrate", "2", prod], env);
@@ -193,7 +193,7 @@ function crashSuite(backend: string, setup: () => { dev: string; prod: string; e
         await to.get(`${name}@champion`, join(work, `champ-${backend}-${run}`));
         expect((await to.listVersions(name)).length).toBeLessThanOrEqual(2);
         // Re-running completes the promotion, without a duplicate version.
-        const again = await promote({ from, to, model: `${name}@2`, expectedChampion: 1, requireDecision: "promote" });
+        const again = await promote({ alias: "champion", from, to, model: `${name}@2`, expectedChampion: 1, requireDecision: "promote" });
         const now = await to.resolve(`${name}@champion`);
         expect(now.version).toBe(again.version);
         expect(now.lineage.source?.version).toBe(2);

@@ -182,7 +182,12 @@ describe("serve --capture-dir", () => {
     const server = await serve({ dir, plant: "p2", fileBytes: 2048, fileSeconds: 0.2 });
     expect(readdirSync(torn)).toEqual([]);
     for (let i = 0; i < 30; i++) await post(server, request([row(i), row(i + 1), row(i + 2)], { id: `r${i}` }));
-    const bySize = (await listCaptureFiles(dir)).files.length;
+    // files are written off the request path: a bounded wait on them appearing
+    let bySize = 0;
+    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      bySize = (await listCaptureFiles(dir)).files.length;
+      if (bySize > 1) break;
+    }
     expect(bySize).toBeGreaterThan(1);
     await post(server, request([row(1)], { id: "late" }));
     // the age limit closes the last file without another request (bounded wait on the file appearing)

@@ -5,7 +5,7 @@ import {
   buildPayload,
   type DeliveryResult,
   deliver,
-  renderSummaryMarkdown,
+  renderApprovalMarkdown,
   validateWebhookUrl,
 } from "../../shared/teams";
 import { exampleApprovalInput } from "../../shared/teams/example-input";
@@ -234,7 +234,7 @@ describe("teams delivery to a local Workflows trigger", () => {
       expect(result.delivered).toBe(false);
       expectNoSecret(result, logger.lines);
     }
-    const md = renderSummaryMarkdown(exampleApprovalInput());
+    const md = renderApprovalMarkdown(exampleApprovalInput());
     for (const secret of server.secrets) expect(md).not.toContain(secret);
   });
 });

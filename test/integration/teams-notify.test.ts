@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isUserError } from "../../shared/errors";
 import { recordingLogger } from "../../shared/log";
-import { exampleApprovalInput, notifyApproval } from "../../shared/teams";
+import { exampleApprovalInput, runNotifyTeams } from "../../shared/teams";
 import { startTeamsCapture, type TeamsCaptureServer } from "../services/teams-capture";
 
 let server: TeamsCaptureServer;
@@ -25,10 +25,10 @@ function expectNoSecret(...texts: string[]): void {
   for (const s of [...server.secrets, server.webhookUrl]) expect(all).not.toContain(s);
 }
 
-describe("notifyApproval (the notify-teams step) against a local Workflows trigger", () => {
+describe("runNotifyTeams (the notify-teams step) against a local Workflows trigger", () => {
   it("dry run without a webhook writes the card and the summary and posts nothing", async () => {
     const logger = recordingLogger();
-    const r = await notifyApproval({ input: exampleApprovalInput(), cardPath: join(dir, "card.json"), logger });
+    const r = await runNotifyTeams({ input: exampleApprovalInput(), cardPath: join(dir, "card.json"), logger });
     expect(r).toMatchObject({ delivered: false, status: "dry-run", attempts: 0, trimmed: [] });
     expect(server.requests).toHaveLength(0);
     const written = JSON.parse(await readFile(r.cardPath, "utf8"));
@@ -39,7 +39,7 @@ describe("notifyApproval (the notify-teams step) against a local Workflows trigg
 
   it("posts the same payload it writes to card-path and reports the 202", async () => {
     const logger = recordingLogger();
-    const r = await notifyApproval({
+    const r = await runNotifyTeams({
       input: exampleApprovalInput(),
       webhookUrl: server.webhookUrl,
       allowLocal: true,
@@ -56,7 +56,7 @@ describe("notifyApproval (the notify-teams step) against a local Workflows trigg
   it("a Teams outage warns loudly, returns delivered=false and does not throw by default", async () => {
     server.script(Array.from({ length: 5 }, () => ({ status: 503, body: "Service Unavailable" })));
     const logger = recordingLogger();
-    const r = await notifyApproval({
+    const r = await runNotifyTeams({
       input: exampleApprovalInput(),
       webhookUrl: server.webhookUrl,
       allowLocal: true,
@@ -77,7 +77,7 @@ describe("notifyApproval (the notify-teams step) against a local Workflows trigg
     server.script([{ status: 404, body: `no flow at ${server.webhookUrl}` }]);
     let caught: unknown;
     try {
-      await notifyApproval({
+      await runNotifyTeams({
         input: exampleApprovalInput(),
         webhookUrl: server.webhookUrl,
         allowLocal: true,
@@ -95,7 +95,7 @@ describe("notifyApproval (the notify-teams step) against a local Workflows trigg
 
   it("refuses a non-https webhook before building anything", async () => {
     await expect(
-      notifyApproval({
+      runNotifyTeams({
         input: exampleApprovalInput(),
         webhookUrl: server.webhookUrl,
         cardPath: join(dir, "card.json"),

@@ -12,7 +12,7 @@ import { trainExample } from "../../examples/predictive-maintenance/train";
 import { isUserError } from "../../shared/errors";
 import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { openRegistry } from "../../shared/registry";
-import { type ModelRegistrar, TrainerError, type TrainOptions, train, trainSummaryMarkdown } from "../../shared/train";
+import { type ModelRegistrar, TrainerError, type TrainOptions, train, renderTrainMarkdown } from "../../shared/train";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
@@ -254,7 +254,7 @@ describe("train: the example trainer end to end", () => {
     expect(v2.card.lineage.dataHash).toBe(v1.card.lineage.dataHash);
     expect(v2.metrics.roc_auc).toBeGreaterThan(v1.metrics.roc_auc!);
 
-    const md = trainSummaryMarkdown(v2, { modelUri: `${registry.uri}#failure-predictor@2` });
+    const md = renderTrainMarkdown(v2, { modelUri: `${registry.uri}#failure-predictor@2` });
     expect(md).toContain("## Trained `failure-predictor` version 2");
     expect(md).toContain("| n_estimators | 30 |");
     expect(md).toContain(`| commit | ${GITHUB.GITHUB_SHA} |`);

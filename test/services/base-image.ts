@@ -3,7 +3,7 @@ import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { canonicalJson, digestHex, sha256Digest } from "../../shared/oci/digest";
+import { insertionOrderJson, digestHex, sha256Digest } from "../../shared/oci/digest";
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from "../../shared/oci/media-types";
 import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from "../../shared/oci/media-types";
 import { buildLayer, type LayerEntry } from "../../shared/oci/tar-layer";
@@ -90,14 +90,14 @@ export async function writeBaseLayout(dir: string, options: BaseLayoutOptions): 
       rootfs: { type: "layers", diff_ids: [layer.diffId] },
       history: [{ created: new Date(mtime * 1000).toISOString(), created_by: "test base image" }],
     };
-    const configBytes = canonicalJson(config);
+    const configBytes = insertionOrderJson(config);
     const manifest: ImageManifest = {
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       config: { mediaType: OCI_CONFIG, digest: put(configBytes), size: configBytes.length },
       layers: [{ mediaType: layer.mediaType, digest: layerDigest, size: layer.size }],
     };
-    const bytes = canonicalJson(manifest);
+    const bytes = insertionOrderJson(manifest);
     return {
       mediaType: OCI_MANIFEST,
       digest: put(bytes),
@@ -121,7 +121,7 @@ export async function writeBaseLayout(dir: string, options: BaseLayoutOptions): 
  */
 export function writeLayoutIndex(dir: string, manifests: Descriptor[], tag: string, put: (data: Buffer) => string): string {
   const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
-  const indexBytes = canonicalJson(index);
+  const indexBytes = insertionOrderJson(index);
   const digest = put(indexBytes);
   const top = {
     schemaVersion: 2,
@@ -130,8 +130,8 @@ export function writeLayoutIndex(dir: string, manifests: Descriptor[], tag: stri
       { mediaType: OCI_INDEX, digest, size: indexBytes.length, annotations: { "org.opencontainers.image.ref.name": tag } },
     ],
   };
-  writeFileSync(join(dir, "index.json"), canonicalJson(top));
-  writeFileSync(join(dir, "oci-layout"), canonicalJson({ imageLayoutVersion: "1.0.0" }));
+  writeFileSync(join(dir, "index.json"), insertionOrderJson(top));
+  writeFileSync(join(dir, "oci-layout"), insertionOrderJson({ imageLayoutVersion: "1.0.0" }));
   return digest;
 }
 

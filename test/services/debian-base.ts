@@ -26,7 +26,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { canonicalJson, digestHex, sha256Digest } from "../../shared/oci/digest";
+import { insertionOrderJson, digestHex, sha256Digest } from "../../shared/oci/digest";
 import type { Descriptor, ImageConfig, ImageManifest } from "../../shared/oci/media-types";
 import { OCI_CONFIG, OCI_MANIFEST } from "../../shared/oci/media-types";
 import { buildLayer, type LayerEntry } from "../../shared/oci/tar-layer";
@@ -203,14 +203,14 @@ async function buildArch(arch: Arch, work: string, put: (data: Buffer) => string
       { created, created_by: `${ARCHES[arch].npm}@${NODE_VERSION}: bin/node -> /usr/local/bin/node` },
     ],
   };
-  const configBytes = canonicalJson(config);
+  const configBytes = insertionOrderJson(config);
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, digest: put(configBytes), size: configBytes.length },
     layers: layers.map((l) => ({ mediaType: l.mediaType, digest: put(l.blob), size: l.size })),
   };
-  const bytes = canonicalJson(manifest);
+  const bytes = insertionOrderJson(manifest);
   const descriptor: Descriptor = {
     mediaType: OCI_MANIFEST,
     digest: put(bytes),

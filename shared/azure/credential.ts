@@ -1,5 +1,4 @@
 import type { TokenCredential } from "@azure/identity";
-import { credentialOptions } from "./sdk-options";
 
 /**
  * DefaultAzureCredential, loaded on first use so actions that never talk to Azure do not pay for
@@ -11,7 +10,10 @@ export function lazyDefaultCredential(): TokenCredential {
   let inner: Promise<TokenCredential> | undefined;
   return {
     async getToken(scopes, options) {
-      inner ??= import("@azure/identity").then((m) => new m.DefaultAzureCredential(credentialOptions()));
+      // sdk-options too: it brings the outbound HTTP agent (undici), which the parse worker never needs.
+      inner ??= Promise.all([import("@azure/identity"), import("./sdk-options")]).then(
+        ([m, o]) => new m.DefaultAzureCredential(o.credentialOptions()),
+      );
       return (await inner).getToken(scopes, options);
     },
   };

@@ -10,7 +10,10 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import picomatch from "picomatch";
 import { shown, UserError } from "../errors";
-import { type BlobStore, displayLocation, openStore, parseRegistryUri, registrySecrets } from "../registry";
+// The registry's location module, not its index: the parse worker loads this file, and the index brings the
+// registry itself (schemas, HTTP client) that reading data never needs.
+import type { BlobStore } from "../registry/blob-store";
+import { displayLocation, openStore, parseRegistryUri, registrySecrets } from "../registry/registry-location";
 import { resolveFiles } from "./files";
 
 /** One data file: its name for messages, its size, and its bytes. */

@@ -18,6 +18,7 @@ export {
   type ColumnType,
   type DataFormat,
   type DataSet,
+  type DataSetHead,
   DEFAULT_BATCH_SIZE,
   MISSING,
 } from "./types";

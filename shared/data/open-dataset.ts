@@ -10,6 +10,7 @@ import {
   type ColumnType,
   type DataFormat,
   type DataSet,
+  type DataSetHead,
   DEFAULT_BATCH_SIZE,
 } from "./types";
 
@@ -20,6 +21,12 @@ export interface OpenOptions {
   input?: string;
   /** Environment for blob credentials (default process.env). */
   env?: Record<string, string | undefined>;
+  /**
+   * The head an earlier openDataset of the same source read (`DataSet.head`): used instead of reading the
+   * first file's start again when it is for the same first file and format (the parse worker, whose caller
+   * has just opened the data set).
+   */
+  head?: DataSetHead;
 }
 
 /**
@@ -33,18 +40,14 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
   const files = sources.map((f) => f.name);
   const format = opts.format ?? detectFormat(files, input);
   const first = sources[0]!;
-  const head: {
-    columns: string[];
-    types: Record<string, ColumnType>;
-    rows?: number;
-    bytesPerRow?: number;
-    firstText?: Record<string, { line: number; value: string }>;
-  } =
-    format === "parquet"
+  const given = opts.head?.format === format && opts.head.firstFile === first.name ? opts.head : undefined;
+  const head: Omit<DataSetHead, "format" | "firstFile"> =
+    given ??
+    (format === "parquet"
       ? await readParquetHead(first)
       : format === "jsonl"
         ? await readJsonlHead(first)
-        : await readCsvHead(first, format === "tsv" ? "\t" : ",");
+        : await readCsvHead(first, format === "tsv" ? "\t" : ","));
   const { columns, types } = head;
   let estimatedRows: number | undefined;
   if (head.rows !== undefined) estimatedRows = head.rows * files.length;
@@ -93,6 +96,15 @@ export async function openDataset(pathOrGlob: string, opts: OpenOptions = {}): P
     columns,
     types,
     batches,
+    head: {
+      format,
+      firstFile: first.name,
+      columns,
+      types,
+      ...(head.rows !== undefined ? { rows: head.rows } : {}),
+      ...(head.bytesPerRow !== undefined ? { bytesPerRow: head.bytesPerRow } : {}),
+      ...(head.firstText ? { firstText: head.firstText } : {}),
+    },
     ...(estimatedRows !== undefined ? { estimatedRows } : {}),
     ...(head.firstText
       ? {

@@ -1,5 +1,6 @@
 /**
- * A small Parquet writer for flat tables: one row group, one uncompressed page per column, numbers PLAIN
+ * A small Parquet writer for flat tables: one row group (`encodeParquet`) or several written as they come
+ * (`ParquetRowGroups`, batch scoring's predictions), one uncompressed page per column and row group, numbers PLAIN
  * (a memory copy of the typed array), strings dictionary-encoded (RLE runs of indices), nullable columns with
  * RLE definition levels. Written here rather than with hyparquet-writer because the edge server encodes its
  * capture on the request path's CPU budget: hyparquet-writer took ~4.5 µs per row for a 12-column capture row
@@ -417,103 +418,147 @@ export function encodeParquet(
   rows: number,
   options: { metadata?: Record<string, string>; createdBy?: string } = {},
 ): Buffer[] {
-  const names = new Set<string>();
-  for (const c of columns) {
-    if (names.has(c.name)) throw new Error(`parquet: column "${c.name}" given twice`);
-    names.add(c.name);
-    const count =
-      c.type === "string" && "indices" in c
-        ? c.indices.length
-        : c.type === "string" && c.runs
-          ? c.runs.reduce((a, b) => a + b, 0)
-          : c.values.length;
-    if (typeof c.values !== "string" && count < rows) {
-      throw new Error(`parquet: column "${c.name}" has ${count} of ${rows} values`);
+  const file = new ParquetRowGroups();
+  return [...file.rowGroup(columns, rows), ...file.footer(options)];
+}
+
+interface RowGroup {
+  chunks: Chunk[];
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * A Parquet file written row group by row group, for tables that do not fit in memory at once: append what
+ * `rowGroup` returns (the first call also returns the file's leading magic), then what `footer` returns.
+ * Every row group has the first one's columns (names, types, nullability), in the same order.
+ */
+export class ParquetRowGroups {
+  private offset = 0;
+  private schema: readonly ParquetColumn[] | undefined;
+  private readonly groups: RowGroup[] = [];
+
+  rowGroup(columns: readonly ParquetColumn[], rows: number): Buffer[] {
+    const names = new Set<string>();
+    for (const c of columns) {
+      if (names.has(c.name)) throw new Error(`parquet: column "${c.name}" given twice`);
+      names.add(c.name);
+      const count =
+        c.type === "string" && "indices" in c
+          ? c.indices.length
+          : c.type === "string" && c.runs
+            ? c.runs.reduce((a, b) => a + b, 0)
+            : c.values.length;
+      if (typeof c.values !== "string" && count < rows) {
+        throw new Error(`parquet: column "${c.name}" has ${count} of ${rows} values`);
+      }
     }
+    if (this.schema) {
+      const optional = (c: ParquetColumn) => Boolean(c.present || c.nullable);
+      const same =
+        this.schema.length === columns.length &&
+        this.schema.every((c, j) => c.name === columns[j]!.name && c.type === columns[j]!.type && optional(c) === optional(columns[j]!));
+      if (!same) throw new Error("parquet: a row group's columns differ from the first row group's");
+    }
+    this.schema ??= columns;
+    const parts: Buffer[] = [];
+    if (this.offset === 0) {
+      parts.push(Buffer.from("PAR1"));
+      this.offset = 4;
+    }
+    const group: RowGroup = { chunks: [], rows, bytes: 0 };
+    for (const c of columns) {
+      const chunk = encodeColumn(c, rows, this.offset);
+      parts.push(...chunk.parts);
+      this.offset += chunk.size;
+      group.bytes += chunk.size;
+      group.chunks.push(chunk);
+    }
+    this.groups.push(group);
+    return parts;
   }
-  const parts: Buffer[] = [Buffer.from("PAR1")];
-  let offset = 4;
-  const chunks: Chunk[] = [];
-  for (const c of columns) {
-    const chunk = encodeColumn(c, rows, offset);
-    parts.push(...chunk.parts);
-    offset += chunk.size;
-    chunks.push(chunk);
-  }
-  const t = new Compact();
-  t.i32(1, 1);
-  t.list(2, C_STRUCT, columns.length + 1);
-  t.beginElement();
-  t.binary(4, "schema");
-  t.i32(5, columns.length);
-  t.end();
-  for (const c of columns) {
+
+  /** The file's metadata and closing magic, after the last row group. */
+  footer(options: { metadata?: Record<string, string>; createdBy?: string } = {}): Buffer[] {
+    const columns = this.schema;
+    if (!columns) throw new Error("parquet: no row group written");
+    const rows = this.groups.reduce((n, g) => n + g.rows, 0);
+    const t = new Compact();
+    t.i32(1, 1);
+    t.list(2, C_STRUCT, columns.length + 1);
     t.beginElement();
-    t.i32(1, physicalType(c));
-    t.i32(3, c.present || c.nullable ? 1 : 0);
-    t.binary(4, c.name);
-    if (c.type === "string") t.i32(6, CT_UTF8);
-    if (c.type === "timestamp-ms") t.i32(6, CT_TIMESTAMP_MILLIS);
-    if (c.type === "string" || c.type === "timestamp-ms") {
-      t.begin(10); // LogicalType union
-      if (c.type === "string") {
-        t.begin(1); // STRING
-        t.end();
-      } else {
-        t.begin(8); // TIMESTAMP
-        t.bool(1, true);
-        t.begin(2); // unit
-        t.begin(1); // MILLIS
-        t.end();
-        t.end();
+    t.binary(4, "schema");
+    t.i32(5, columns.length);
+    t.end();
+    for (const c of columns) {
+      t.beginElement();
+      t.i32(1, physicalType(c));
+      t.i32(3, c.present || c.nullable ? 1 : 0);
+      t.binary(4, c.name);
+      if (c.type === "string") t.i32(6, CT_UTF8);
+      if (c.type === "timestamp-ms") t.i32(6, CT_TIMESTAMP_MILLIS);
+      if (c.type === "string" || c.type === "timestamp-ms") {
+        t.begin(10); // LogicalType union
+        if (c.type === "string") {
+          t.begin(1); // STRING
+          t.end();
+        } else {
+          t.begin(8); // TIMESTAMP
+          t.bool(1, true);
+          t.begin(2); // unit
+          t.begin(1); // MILLIS
+          t.end();
+          t.end();
+          t.end();
+        }
         t.end();
       }
       t.end();
     }
-    t.end();
-  }
-  t.i64(3, rows);
-  t.list(4, C_STRUCT, 1);
-  t.beginElement();
-  t.list(1, C_STRUCT, columns.length);
-  columns.forEach((c, j) => {
-    const chunk = chunks[j]!;
-    t.beginElement();
-    t.i64(2, chunk.dictionaryOffset ?? chunk.dataOffset);
-    t.begin(3);
-    t.i32(1, physicalType(c));
-    t.list(2, C_I32, chunk.encodings.length);
-    for (const e of chunk.encodings) t.zigzag(e);
-    t.list(3, C_BINARY, 1);
-    t.rawBinary(c.name);
-    t.i32(4, 0);
-    t.i64(5, rows);
-    t.i64(6, chunk.size);
-    t.i64(7, chunk.size);
-    t.i64(9, chunk.dataOffset);
-    if (chunk.dictionaryOffset !== undefined) t.i64(11, chunk.dictionaryOffset);
-    t.end();
-    t.end();
-  });
-  t.i64(2, offset - 4);
-  t.i64(3, rows);
-  t.end();
-  const kv = Object.entries(options.metadata ?? {});
-  if (kv.length > 0) {
-    t.list(5, C_STRUCT, kv.length);
-    for (const [k, v] of kv) {
+    t.i64(3, rows);
+    t.list(4, C_STRUCT, this.groups.length);
+    for (const group of this.groups) {
       t.beginElement();
-      t.binary(1, k);
-      t.binary(2, v);
+      t.list(1, C_STRUCT, columns.length);
+      columns.forEach((c, j) => {
+        const chunk = group.chunks[j]!;
+        t.beginElement();
+        t.i64(2, chunk.dictionaryOffset ?? chunk.dataOffset);
+        t.begin(3);
+        t.i32(1, physicalType(c));
+        t.list(2, C_I32, chunk.encodings.length);
+        for (const e of chunk.encodings) t.zigzag(e);
+        t.list(3, C_BINARY, 1);
+        t.rawBinary(c.name);
+        t.i32(4, 0);
+        t.i64(5, group.rows);
+        t.i64(6, chunk.size);
+        t.i64(7, chunk.size);
+        t.i64(9, chunk.dataOffset);
+        if (chunk.dictionaryOffset !== undefined) t.i64(11, chunk.dictionaryOffset);
+        t.end();
+        t.end();
+      });
+      t.i64(2, group.bytes);
+      t.i64(3, group.rows);
       t.end();
     }
+    const kv = Object.entries(options.metadata ?? {});
+    if (kv.length > 0) {
+      t.list(5, C_STRUCT, kv.length);
+      for (const [k, v] of kv) {
+        t.beginElement();
+        t.binary(1, k);
+        t.binary(2, v);
+        t.end();
+      }
+    }
+    t.binary(6, options.createdBy ?? "mlops-actions");
+    t.byte(0);
+    const footer = Buffer.from(t.bytes());
+    const tail = Buffer.allocUnsafe(8);
+    tail.writeUInt32LE(footer.length, 0);
+    tail.write("PAR1", 4, "latin1");
+    return [footer, tail];
   }
-  t.binary(6, options.createdBy ?? "mlops-actions");
-  t.byte(0);
-  const footer = Buffer.from(t.bytes());
-  const tail = Buffer.allocUnsafe(8);
-  tail.writeUInt32LE(footer.length, 0);
-  tail.write("PAR1", 4, "latin1");
-  parts.push(footer, tail);
-  return parts;
 }

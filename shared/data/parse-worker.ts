@@ -30,7 +30,11 @@ const job: WorkerJob = given ?? (await jobMessage);
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 try {
-  const ds = await openDataset(job.source, { ...(job.format ? { format: job.format } : {}), input: job.input });
+  const ds = await openDataset(job.source, {
+    ...(job.format ? { format: job.format } : {}),
+    ...(job.head ? { head: job.head } : {}),
+    input: job.input,
+  });
   for await (const b of ds.batches(job.batch)) {
     while (credits === 0) await new Promise<void>((r) => (wake = r));
     credits--;

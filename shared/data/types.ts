@@ -46,6 +46,19 @@ export interface DataSet {
   /** Rows expected (Parquet: from the footers; CSV: file sizes / sampled bytes per row); for preallocation only. */
   estimatedRows?: number;
   batches(opts?: BatchOptions): AsyncGenerator<ColumnBatch>;
+  /** What was read from the first file's start (plain data): another openDataset of the same source may reuse it. */
+  head?: DataSetHead;
+}
+
+/** The header and inferred types read from a data set's first file, before any batch. */
+export interface DataSetHead {
+  format: DataFormat;
+  firstFile: string;
+  columns: string[];
+  types: Record<string, ColumnType>;
+  rows?: number;
+  bytesPerRow?: number;
+  firstText?: Record<string, { line: number; value: string }>;
 }
 
 /** Values that mean "missing" in text formats: read as NaN in numeric columns. */

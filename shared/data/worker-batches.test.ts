@@ -1,7 +1,9 @@
 /** Batches parsed on a worker thread equal the main thread's, keep their errors' kind, and stop when dropped. */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, describe, expect, it } from "vitest";
 import { isUserError } from "../errors";
@@ -65,6 +67,52 @@ describe("batchesInWorker", () => {
     );
     expect(isUserError(e)).toBe(true);
     expect((e as Error).message).toMatch(/bad\.csv, line 3, column "b": not a number in a numeric column \(got "oops"\)/);
+  });
+
+  it("takes the caller's head of the data set instead of reading the file's start again", async () => {
+    const source = join(dir, "p1.csv");
+    const ds = await openDataset(source);
+    expect(ds.head).toMatchObject({ format: "csv", firstFile: source, columns: ["a", "b", "kind"], types: { a: "number" } });
+    // A head that says "a" is text: the worker's batches follow it, so it was not inferred again.
+    const head = { ...ds.head!, types: { ...ds.head!.types, a: "string" as const } };
+    const [first] = await all(batchesInWorker({ source, head, batch: { batchSize: 3000 } }));
+    expect(first!.columns.a!.slice(0, 3)).toEqual(["0", "1", "2"]);
+    // A head of another file is not used.
+    const other = { ...head, firstFile: join(dir, "p2.csv") };
+    const [again] = await all(batchesInWorker({ source, head: other, batch: { batchSize: 3000 } }));
+    expect(Array.from(again!.columns.a as Float64Array).slice(0, 3)).toEqual([0, 1, 2]);
+  });
+
+  it("the worker's code loads no Azure SDK, HTTP client or schema library at start (they are loaded when used)", () => {
+    // What a worker parses before its first row: the entry and the chunks it imports statically, split as dist/ is.
+    const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+    const r = buildSync({
+      entryPoints: [join(root, "shared/data/parse-worker.ts")],
+      absWorkingDir: root,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      outdir: join(dir, "graph"),
+      metafile: true,
+      write: false,
+      logLevel: "error",
+    });
+    const outputs = r.metafile.outputs;
+    const entry = Object.keys(outputs).find((o) => outputs[o]!.entryPoint)!;
+    const loaded = new Set<string>();
+    const visit = (o: string) => {
+      if (loaded.has(o)) return;
+      loaded.add(o);
+      for (const i of outputs[o]!.imports) if (i.kind === "import-statement" && !i.external) visit(i.path);
+    };
+    visit(entry);
+    const inputs = [...loaded].flatMap((o) => Object.keys(outputs[o]!.inputs));
+    const packages = new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean));
+    expect([...packages].filter((p) => /^(@azure\/|undici$|zod$|apache-arrow$)/.test(p!))).toEqual([]);
+    expect(packages.has("hyparquet")).toBe(true);
+    const bytes = [...loaded].reduce((n, o) => n + outputs[o]!.bytes, 0);
+    expect(bytes).toBeLessThan(1_000_000);
   });
 
   it("stops the worker when the consumer stops early", async () => {

@@ -230,7 +230,12 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
     reader =
       opts.dataset || opts.parseInWorker === false
         ? ds.batches(batchOpts)
-        : batchesInWorker({ source: opts.data, ...(opts.format ? { format: opts.format } : {}), batch: batchOpts });
+        : batchesInWorker({
+            source: opts.data,
+            ...(opts.format ? { format: opts.format } : {}),
+            ...(ds.head ? { head: ds.head } : {}),
+            batch: batchOpts,
+          });
 
     const keptY = opts.keepPredictions ? new GrowableFloat64() : undefined;
     const sliceKeys: string[] = [];

@@ -3,8 +3,9 @@
  * renamed to `<output>` only when every row is in: a failed run leaves no half-written file behind.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, extname } from "node:path";
+import { type ParquetColumn, ParquetRowGroups } from "../data/parquet-writer";
 import { UserError } from "../errors";
 
 export interface OutputColumn {
@@ -70,51 +71,57 @@ function csvWriter(output: string, partial: string, columns: OutputColumn[]): Pr
 const ROW_GROUP = 131072;
 
 async function parquetWriter(output: string, partial: string, columns: OutputColumn[]): Promise<PredictionsWriter> {
-  const { ParquetWriter, fileWriter, schemaFromColumnData } = await import("hyparquet-writer");
-  const writer = fileWriter(partial);
-  let pq: InstanceType<typeof ParquetWriter> | undefined;
+  // The project's own encoder (shared/data/parquet-writer.ts): numbers PLAIN, strings dictionary-encoded,
+  // one uncompressed page per column and row group. hyparquet-writer spent ~2 µs a row on the class column
+  // on the thread that runs the model; this writes it at ~0.1 µs. Strings stay OPTIONAL (nullable) columns,
+  // as before, with no nulls.
+  const fh = await open(partial, "w");
+  const file = new ParquetRowGroups();
   let pending: (Float64Array | string[])[][] = [];
   let pendingRows = 0;
-  // The writer's write and finish may return a promise (when its sink flushes asynchronously): awaited, so
-  // the file is complete before it is renamed into place and a write error reaches the caller.
+  let written = false;
+  const append = async (parts: Buffer[]) => {
+    for (let at = 0; at < parts.length; at += 512) await fh.writev(parts.slice(at, at + 512));
+  };
   const flush = async () => {
     if (pendingRows === 0) return;
-    const columnData = columns.map((c, j) => {
+    const rows = pendingRows;
+    const group: ParquetColumn[] = columns.map((c, j) => {
       const parts = pending.map((p) => p[j]!);
-      const data =
-        c.kind === "number"
-          ? (() => {
-              const a = new Float64Array(pendingRows);
-              let at = 0;
-              for (const p of parts) {
-                a.set(p as Float64Array, at);
-                at += p.length;
-              }
-              return a;
-            })()
-          : parts.flatMap((p) => p as string[]);
-      return { name: c.name, data, type: c.kind === "number" ? ("DOUBLE" as const) : ("STRING" as const), nullable: c.kind === "string" };
+      if (c.kind === "number") {
+        const values = new Float64Array(rows);
+        let at = 0;
+        for (const p of parts) {
+          values.set(p as Float64Array, at);
+          at += p.length;
+        }
+        return { name: c.name, type: "double", values };
+      }
+      const values = parts.length === 1 ? (parts[0] as string[]) : parts.flatMap((p) => p as string[]);
+      return { name: c.name, type: "string", values, present: new Uint8Array(rows).fill(1) };
     });
-    pq ??= new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }) });
-    await pq.write({ columnData, rowGroupSize: pendingRows });
     pending = [];
     pendingRows = 0;
+    await append(file.rowGroup(group, rows));
+    written = true;
   };
   return {
     async write(cols, rows) {
-      pending.push(cols.map((c) => (c instanceof Float64Array ? c.slice(0, rows) : c.slice(0, rows))));
+      pending.push(cols.map((c) => c.slice(0, rows)));
       pendingRows += rows;
       if (pendingRows >= ROW_GROUP) await flush();
     },
     async finish() {
-      if (!pq && pendingRows === 0) {
+      if (!written && pendingRows === 0) {
         throw new UserError(`output: no rows to write to ${output} (got 0 rows). Check the data and the shard.`);
       }
       await flush();
-      await pq!.finish();
+      await append(file.footer({ createdBy: "mlops-actions score" }));
+      await fh.close();
       await rename(partial, output);
     },
     async abort() {
+      await fh.close().catch(() => {});
       await rm(partial, { force: true });
     },
   };

@@ -108,7 +108,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
       batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
       ...(files ? { files } : {}),
     };
-    reader = batchesInWorker({ source: opts.data, batch: batchOpts });
+    reader = batchesInWorker({ source: opts.data, ...(ds.head ? { head: ds.head } : {}), batch: batchOpts });
     let task: Task | undefined;
     let classes: string[] = [];
     let positive = 1;

@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from "node:module";
-import { fileURLToPath as __mlopsFileURLToPath } from "node:url";
-import { dirname as __mlopsDirname } from "node:path";
-const require = __mlopsCreateRequire(import.meta.url);
-const __filename = __mlopsFileURLToPath(import.meta.url);
-const __dirname = __mlopsDirname(__filename);
-import{outboundAgent}from"./chunk-L5YWMLHF.js";function storageOptions(options={}){return{...options,agent:outboundAgent()}}function credentialOptions(options={}){return{...options,agent:outboundAgent()}}function lazyDefaultCredential(){let inner;return{async getToken(scopes,options){return inner??=import("./esm-BLUE2RB5.js").then(m=>new m.DefaultAzureCredential(credentialOptions())),(await inner).getToken(scopes,options)}}}export{storageOptions,lazyDefaultCredential};

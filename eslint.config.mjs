@@ -14,7 +14,10 @@ const sharedLayer = {
       "error",
       {
         patterns: [
-          { group: ["@actions/*"], message: "shared/ runs outside the Actions runner too: pass what it needs in from runtime/." },
+          {
+            group: ["@actions/*"],
+            message: "shared/ runs outside the Actions runner too: pass what it needs in from runtime/.",
+          },
           {
             regex: "^(\\.\\./)+(runtime|actions|cli)(/|$)",
             message: "shared/ is the domain: it may not import runtime/, actions/ or cli/ (they import shared/).",
@@ -36,7 +39,8 @@ const adapterLayer = {
         patterns: [
           {
             regex: "^(\\.\\./)+shared/[^/]+/.+",
-            message: "Import a shared area through its index.ts (\"../../shared/<area>\"), exporting what is missing there.",
+            message:
+              'Import a shared area through its index.ts ("../../shared/<area>"), exporting what is missing there.',
           },
         ],
       },
@@ -53,7 +57,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
@@ -68,7 +75,10 @@ export default tseslint.config(
       "@typescript-eslint/no-implied-eval": "error",
       "@typescript-eslint/only-throw-error": "error",
       // Passing on a caught or aborted reason as it came is fine; rejecting with a literal is not.
-      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
+      "@typescript-eslint/prefer-promise-reject-errors": [
+        "error",
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
       "@typescript-eslint/return-await": ["error", "error-handling-correctness-only"],
     },
   },
@@ -77,7 +87,10 @@ export default tseslint.config(
     files: ["actions/**/*.ts", "cli/**/*.ts", "runtime/**/*.ts", "shared/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: {
-      "no-restricted-globals": ["error", { name: "fetch", message: "Use outboundFetch from shared/net: it follows HTTPS_PROXY and NO_PROXY." }],
+      "no-restricted-globals": [
+        "error",
+        { name: "fetch", message: "Use outboundFetch from shared/net: it follows HTTPS_PROXY and NO_PROXY." },
+      ],
     },
   },
   ...layering,

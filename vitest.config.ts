@@ -64,7 +64,9 @@ export default defineConfig({
           ],
         },
       },
-      ...(node24 ? [{ test: { ...common, name: "node24", include: NODE24_E2E, env: { MLOPS_TEST_NODE: NODE24 } } }] : []),
+      ...(node24
+        ? [{ test: { ...common, name: "node24", include: NODE24_E2E, env: { MLOPS_TEST_NODE: NODE24 } } }]
+        : []),
     ],
   },
 });

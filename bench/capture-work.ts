@@ -38,7 +38,13 @@ const capture = await startModelCapture(
 function body(n: number, id: string): Buffer {
   const d = generatedDataset(n, 11);
   const col = (j: number) => Array.from({ length: n }, (_, i) => d.x[i * 6 + j]!);
-  const names = ["Air temperature [K]", "Process temperature [K]", "Rotational speed [rpm]", "Torque [Nm]", "Tool wear [min]"];
+  const names = [
+    "Air temperature [K]",
+    "Process temperature [K]",
+    "Rotational speed [rpm]",
+    "Torque [Nm]",
+    "Tool wear [min]",
+  ];
   return Buffer.from(
     JSON.stringify({
       id,

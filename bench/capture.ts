@@ -84,7 +84,13 @@ async function serve(model: string, extra: string[]): Promise<{ url: string; pro
 function body(n: number): Buffer {
   const d = generatedDataset(n, 11);
   const col = (j: number) => Array.from({ length: n }, (_, i) => d.x[i * 6 + j]!);
-  const names = ["Air temperature [K]", "Process temperature [K]", "Rotational speed [rpm]", "Torque [Nm]", "Tool wear [min]"];
+  const names = [
+    "Air temperature [K]",
+    "Process temperature [K]",
+    "Rotational speed [rpm]",
+    "Torque [Nm]",
+    "Tool wear [min]",
+  ];
   return Buffer.from(
     JSON.stringify({
       id: "0f8fad5b-d9cb-469f-a165-70867728950e",
@@ -141,7 +147,14 @@ const model = join(dir, "model.onnx");
 writeFileSync(model, modelToOnnx(trainLogistic(generatedDataset(5000, 1), { iterations: 10 })));
 const captureDir = join(dir, "capture");
 const off = await serve(model, []);
-const on = await serve(model, ["--capture-dir", captureDir, "--plant", "bench", "--capture-max-disk-bytes", String(64 * 1024 ** 3)]);
+const on = await serve(model, [
+  "--capture-dir",
+  captureDir,
+  "--plant",
+  "bench",
+  "--capture-max-disk-bytes",
+  String(64 * 1024 ** 3),
+]);
 const lines: string[] = [];
 for (const n of [1, 64]) {
   const payload = body(n);
@@ -173,7 +186,9 @@ for (const n of [1, 64]) {
     `off ${median(r.offCpu).toFixed(0)} µs, on ${median(r.onCpu).toFixed(0)} µs (×${(median(r.onCpu) / median(r.offCpu)).toFixed(2)})`;
   lines.push(line);
   console.log(line);
-  console.log(`   rounds p50 off/on µs: ${r.offP50.map((x, i) => `${(x * 1000).toFixed(0)}/${(r.onP50[i]! * 1000).toFixed(0)}`).join(", ")}; rps off/on: ${r.offRps.map((x, i) => `${x.toFixed(0)}/${r.onRps[i]!.toFixed(0)}`).join(", ")}`);
+  console.log(
+    `   rounds p50 off/on µs: ${r.offP50.map((x, i) => `${(x * 1000).toFixed(0)}/${(r.onP50[i]! * 1000).toFixed(0)}`).join(", ")}; rps off/on: ${r.offRps.map((x, i) => `${x.toFixed(0)}/${r.onRps[i]!.toFixed(0)}`).join(", ")}`,
+  );
 }
 // Stop the capturing server gracefully so its last file is closed, then count what it wrote.
 await new Promise<void>((resolve) => {
@@ -192,6 +207,8 @@ const walk = (d: string): void => {
   }
 };
 walk(captureDir);
-console.log(`capture written: ${files} files, ${(bytes / 1024 ** 2).toFixed(1)} MiB; load average at end ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `capture written: ${files} files, ${(bytes / 1024 ** 2).toFixed(1)} MiB; load average at end ${loadavg()[0]!.toFixed(1)}`,
+);
 agent.destroy();
 process.exit(0);

@@ -128,7 +128,12 @@ async function main() {
       new Uint8Array(
         parquetWriteBuffer({
           columnData: [
-            ...NAMES.map((name, j) => ({ name, data: nulls ? withNulls[j]! : cols[j]!, type: "DOUBLE" as const, nullable })),
+            ...NAMES.map((name, j) => ({
+              name,
+              data: nulls ? withNulls[j]! : cols[j]!,
+              type: "DOUBLE" as const,
+              nullable,
+            })),
             { name: "label", data: label, type: "INT32" as const, nullable },
           ],
           rowGroupSize: 131072,

@@ -33,7 +33,9 @@ const dist = join(repoRoot, "dist");
 const installed = join(repoRoot, "node_modules/onnxruntime-node/bin/napi-v6");
 const today = measure(files(dist));
 const ortToday = measure(files(join(dist, "node_modules/onnxruntime-node")));
-console.log(`dist/ today: ${mb(today.raw)} on disk, ${mb(today.gzip)} compressed (onnxruntime linux x64+arm64: ${mb(ortToday.raw)}, ${mb(ortToday.gzip)})`);
+console.log(
+  `dist/ today: ${mb(today.raw)} on disk, ${mb(today.gzip)} compressed (onnxruntime linux x64+arm64: ${mb(ortToday.raw)}, ${mb(ortToday.gzip)})`,
+);
 
 const extra: Record<string, { raw: number; gzip: number }> = {};
 for (const p of ["darwin/arm64", "win32/x64"]) {
@@ -43,7 +45,10 @@ for (const p of ["darwin/arm64", "win32/x64"]) {
     `+ ${p}: ${paths.map((f) => relative(installed, f)).join(", ")}: ${mb(extra[p].raw)} on disk, ${mb(extra[p].gzip)} compressed`,
   );
 }
-const both = { raw: extra["darwin/arm64"]!.raw + extra["win32/x64"]!.raw, gzip: extra["darwin/arm64"]!.gzip + extra["win32/x64"]!.gzip };
+const both = {
+  raw: extra["darwin/arm64"]!.raw + extra["win32/x64"]!.raw,
+  gzip: extra["darwin/arm64"]!.gzip + extra["win32/x64"]!.gzip,
+};
 console.log(
   `dist/ with both: ${mb(today.raw + both.raw)} on disk (${((today.raw + both.raw) / today.raw).toFixed(2)}x), ${mb(today.gzip + both.gzip)} compressed (${((today.gzip + both.gzip) / today.gzip).toFixed(2)}x)`,
 );

@@ -133,7 +133,14 @@ async function child(kind: string, path: string): Promise<{ rows: number; second
     // every column through hyparquet's parquetRead: the Parquet path before the flat numeric one
     const columns = [...FEATURES, "label"];
     const select = columns.map((name) => ({ name, type: "number" as const }));
-    for await (const b of parquetBatches({ file: localFile(path, statSync(path).size), columns, select, batchSize: 8192, offset: 0, hyparquetOnly: true })) {
+    for await (const b of parquetBatches({
+      file: localFile(path, statSync(path).size),
+      columns,
+      select,
+      batchSize: 8192,
+      offset: 0,
+      hyparquetOnly: true,
+    })) {
       rows += b.rows;
     }
   } else if (kind === "run-only") {
@@ -154,7 +161,12 @@ async function child(kind: string, path: string): Promise<{ rows: number; second
   } else if (kind === "score") {
     const model = join(dirname(path), "candidate.onnx");
     writeFileSync(model, models().candidate);
-    const r = await runScore({ model, data: path, features: FEATURES, output: join(dirname(path), `scored-${process.pid}.parquet`) });
+    const r = await runScore({
+      model,
+      data: path,
+      features: FEATURES,
+      output: join(dirname(path), `scored-${process.pid}.parquet`),
+    });
     rows = r.rows;
   } else if (kind === "spill") {
     return spillRun(Number(path));
@@ -272,7 +284,12 @@ function measure(
       maxBuffer: 1 << 20,
     });
     if (p.status !== 0) throw new Error(`${kind} failed: ${p.stderr}`);
-    const r = JSON.parse(p.stdout.trim().split("\n").at(-1)!) as { rows: number; seconds: number; rssMB: number; [k: string]: number };
+    const r = JSON.parse(p.stdout.trim().split("\n").at(-1)!) as {
+      rows: number;
+      seconds: number;
+      rssMB: number;
+      [k: string]: number;
+    };
     if (!best || r.seconds < best.seconds) best = { ...r, rssMB: Math.max(r.rssMB, best?.rssMB ?? 0) };
     else best.rssMB = Math.max(best.rssMB, r.rssMB);
   }
@@ -324,7 +341,9 @@ async function main() {
         (baseline ? `, ${(e2eCsv.rate / baseline.rate).toFixed(1)}x csv-parse` : ""),
     );
     cpuLine(e2eCsv, readOnly);
-    console.log(`  then every metric of both models (sort, exact sums): ${(e2eCsv.finishSeconds! * 1000).toFixed(0)} ms`);
+    console.log(
+      `  then every metric of both models (sort, exact sums): ${(e2eCsv.finishSeconds! * 1000).toFixed(0)} ms`,
+    );
     const readPq = measure("read", parquet, repeat);
     line("parse-only, shared/data reader (Parquet)", readPq);
     if (!quick) line("parse-only, parquetRead for every column (Parquet)", measure("read-parquetread", parquet));
@@ -335,11 +354,21 @@ async function main() {
       `  = ${(e2ePq.rate / readPq.rate).toFixed(2)}x parse-only (overlap), ${(e2ePq.rate / e2eCsv.rate).toFixed(2)}x CSV`,
     );
     cpuLine(e2ePq, readPq);
-    console.log(`  then every metric of both models (sort, exact sums): ${(e2ePq.finishSeconds! * 1000).toFixed(0)} ms`);
+    console.log(
+      `  then every metric of both models (sort, exact sums): ${(e2ePq.finishSeconds! * 1000).toFixed(0)} ms`,
+    );
     const scoreCsv = measure("score", csv, repeat);
-    line("score: 1 model, predictions to Parquet (CSV)", scoreCsv, `  = ${(scoreCsv.rate / readOnly.rate).toFixed(2)}x parse-only`);
+    line(
+      "score: 1 model, predictions to Parquet (CSV)",
+      scoreCsv,
+      `  = ${(scoreCsv.rate / readOnly.rate).toFixed(2)}x parse-only`,
+    );
     const scorePq = measure("score", parquet, repeat);
-    line("score: 1 model, predictions to Parquet (Parquet)", scorePq, `  = ${(scorePq.rate / readPq.rate).toFixed(2)}x parse-only`);
+    line(
+      "score: 1 model, predictions to Parquet (Parquet)",
+      scorePq,
+      `  = ${(scorePq.rate / readPq.rate).toFixed(2)}x parse-only`,
+    );
     const perRow = 2 * 8; // one score per model (binary), Float64, until the memory budget; nothing else per row
     console.log(
       `kept per row: ${perRow} bytes (2 scores, Float64) -> ${rows.toLocaleString()} rows: ${((perRow * rows) / 2 ** 20).toFixed(0)} MiB; past memory-budget (1 GiB by default) the scores spill to sorted runs`,

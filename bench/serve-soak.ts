@@ -33,7 +33,18 @@ process.on("exit", () => {
 function start(model: string): Promise<{ proc: ChildProcess; http: string; grpc: string }> {
   const proc = spawn(
     process.execPath,
-    [...(process.env.SOAK_NODE_ARGS ?? "").split(" ").filter(Boolean), SERVE, "--model", model, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0"],
+    [
+      ...(process.env.SOAK_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      SERVE,
+      "--model",
+      model,
+      "--host",
+      "127.0.0.1",
+      "--http-port",
+      "0",
+      "--grpc-port",
+      "0",
+    ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   child = proc;
@@ -63,7 +74,14 @@ function post(
   return new Promise((resolve) => {
     const u = new URL(url);
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent: via, headers: { "content-length": body.length, ...headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "POST",
+        agent: via,
+        headers: { "content-length": body.length, ...headers },
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));
@@ -88,7 +106,11 @@ function probe(url: string): Promise<number> {
 
 const ROW = [298.1, 308.6, 1551, 42.8, 0];
 const jsonRows = (n: number) =>
-  Buffer.from(JSON.stringify({ inputs: [{ name: "input", shape: [n, 5], datatype: "FP32", data: Array.from({ length: n }, () => ROW) }] }));
+  Buffer.from(
+    JSON.stringify({
+      inputs: [{ name: "input", shape: [n, 5], datatype: "FP32", data: Array.from({ length: n }, () => ROW) }],
+    }),
+  );
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -115,7 +137,9 @@ async function main(): Promise<void> {
     inputs: [{ name: "input", shape: [200_000, 5], datatype: "FP32", parameters: { binary_data_size: 4_000_000 } }],
   });
   const binary = Buffer.concat([Buffer.from(binJson), Buffer.from(new Float32Array(1_000_000).fill(300).buffer)]);
-  const deep = Buffer.from(`{"inputs":[{"name":"input","shape":[1,5],"datatype":"FP32","data":${"[".repeat(100_000)}${"]".repeat(100_000)}}]}`);
+  const deep = Buffer.from(
+    `{"inputs":[{"name":"input","shape":[1,5],"datatype":"FP32","data":${"[".repeat(100_000)}${"]".repeat(100_000)}}]}`,
+  );
   const bomb = (() => {
     const n = 5_000_000;
     const contents = Buffer.alloc(n * 2);
@@ -152,8 +176,14 @@ async function main(): Promise<void> {
   const rows64 = Buffer.from(new Float32Array(64 * 5).fill(300).buffer);
   const grpcNormal = () =>
     new Promise<string>((resolve) =>
-      (grpcClient as unknown as { ModelInfer: (r: unknown, cb: (e: grpc.ServiceError | null) => void) => void }).ModelInfer(
-        { model_name: "m", inputs: [{ name: "input", datatype: "FP32", shape: [64, 5] }], raw_input_contents: [rows64] },
+      (
+        grpcClient as unknown as { ModelInfer: (r: unknown, cb: (e: grpc.ServiceError | null) => void) => void }
+      ).ModelInfer(
+        {
+          model_name: "m",
+          inputs: [{ name: "input", datatype: "FP32", shape: [64, 5] }],
+          raw_input_contents: [rows64],
+        },
         (e) => resolve(e ? grpc.status[e.code]! : "OK"),
       ),
     );
@@ -203,10 +233,14 @@ async function main(): Promise<void> {
   prober.stdout!.on("data", (c: Buffer) => {
     probed += c.toString();
   });
-  loops.push(new Promise<void>((resolve) => prober.on("exit", () => {
-    health.push(...(JSON.parse(probed || "[]") as number[]));
-    resolve();
-  })));
+  loops.push(
+    new Promise<void>((resolve) =>
+      prober.on("exit", () => {
+        health.push(...(JSON.parse(probed || "[]") as number[]));
+        resolve();
+      }),
+    ),
+  );
   await Promise.all(loops);
   clearInterval(sampler);
   const rssLoaded = [...rss].sort((a, b) => a - b);

@@ -85,17 +85,32 @@ describe("mlops CLI", () => {
     const column = (from: number) => Array.from({ length: 200 }, (_, i) => `${from + (i % 40)}`).join("\n");
     writeFileSync(join(dir, "ref.csv"), `x\n${column(0)}\n`);
     writeFileSync(join(dir, "cur.csv"), `x\n${column(1000)}\n`);
-    const gate = ["detect-drift", "--reference", "ref.csv", "--current", "cur.csv", "--fail-on-drift", "true", "--json"];
+    const gate = [
+      "detect-drift",
+      "--reference",
+      "ref.csv",
+      "--current",
+      "cur.csv",
+      "--fail-on-drift",
+      "true",
+      "--json",
+    ];
     const rejected = mlops(gate, dir);
     expect(rejected.code).toBe(1);
     expect(JSON.parse(rejected.stdout).drifted).toBe("true");
-    expect(rejected.stderr.trim()).toMatch(/^error: detect-drift: 100% of the features drifted .*retrain on recent data\. Use --fail-on-drift false to report without failing\.$/);
+    expect(rejected.stderr.trim()).toMatch(
+      /^error: detect-drift: 100% of the features drifted .*retrain on recent data\. Use --fail-on-drift false to report without failing\.$/,
+    );
     const broken = mlops([...gate.slice(0, 2), "missing.csv", ...gate.slice(3)], dir);
     expect(broken.code).toBe(2);
     expect(broken.stderr.trim()).toMatch(/^error: reference: file not found/);
     const onRunner = mlops(gate, dir, { GITHUB_ACTIONS: "true" });
-    expect(onRunner.stderr.trim()).toMatch(/^::error::detect-drift: .*\. Set fail-on-drift: false to report without failing\.$/);
-    expect(mlops(["--help"]).stdout).toMatch(/exit codes:\n {2}0 .*\n {2}1 .*gate refused.*\n {2}2 .*could not run.*\n {2}3 .*bug/);
+    expect(onRunner.stderr.trim()).toMatch(
+      /^::error::detect-drift: .*\. Set fail-on-drift: false to report without failing\.$/,
+    );
+    expect(mlops(["--help"]).stdout).toMatch(
+      /exit codes:\n {2}0 .*\n {2}1 .*gate refused.*\n {2}2 .*could not run.*\n {2}3 .*bug/,
+    );
   });
 
   it("runs an action locally with action.yml defaults and prints its outputs as JSON", () => {

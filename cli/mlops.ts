@@ -65,7 +65,9 @@ function usage(): string {
   ];
   for (const name of Object.keys(actions)) lines.push(`  ${name.padEnd(16)} ${readActionMeta(name).description}`);
   lines.push(`  ${"serve".padEnd(16)} Serve a model over the Open Inference Protocol v2 (HTTP and gRPC).`);
-  lines.push(`  ${"registry".padEnd(16)} Browse a registry: list, show, history, diff, report (mlops registry --help).`);
+  lines.push(
+    `  ${"registry".padEnd(16)} Browse a registry: list, show, history, diff, report (mlops registry --help).`,
+  );
   lines.push(
     "",
     "mlops <command> --help lists the command's inputs (the same as its action.yml).",

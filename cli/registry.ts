@@ -82,7 +82,9 @@ function parse(argv: string[]): { args: string[]; flags: Record<string, string[]
     else if (kind === "value") {
       value = argv[++i] ?? "";
       if (value === "" || value.startsWith("--")) {
-        throw new UserError(`mlops registry: --${key} needs a value (got ${value ? JSON.stringify(value) : "nothing"}). Write --${key} <value>.`);
+        throw new UserError(
+          `mlops registry: --${key} needs a value (got ${value ? JSON.stringify(value) : "nothing"}). Write --${key} <value>.`,
+        );
       }
     }
     (flags[key] ??= []).push(value);
@@ -111,7 +113,9 @@ export async function registryCommand(
     return command || flags.help ? EXIT.ok : EXIT.failed;
   }
   if (!(SUBCOMMANDS as readonly string[]).includes(command)) {
-    throw new UserError(`mlops registry: unknown command ${JSON.stringify(command)}. Use one of: ${SUBCOMMANDS.join(", ")}.`);
+    throw new UserError(
+      `mlops registry: unknown command ${JSON.stringify(command)}. Use one of: ${SUBCOMMANDS.join(", ")}.`,
+    );
   }
   const uri = flags.registry?.at(-1) ?? DEFAULT_REGISTRY;
   const location = parseRegistryUri(uri, { env });
@@ -151,7 +155,12 @@ export async function registryCommand(
       return 0;
     }
     case "diff": {
-      needArgs(command, rest, 2, "two versions, e.g. failure-predictor@2 failure-predictor@3 (or failure-predictor@2 3)");
+      needArgs(
+        command,
+        rest,
+        2,
+        "two versions, e.g. failure-predictor@2 failure-predictor@3 (or failure-predictor@2 3)",
+      );
       const d = await diffVersions(reg, rest[0]!, rest[1]!);
       print(d, diffText(d));
       return 0;

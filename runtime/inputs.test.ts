@@ -97,7 +97,11 @@ describe("defaulted inputs", () => {
   const yml: Record<string, string> = { registry: ".mlops/registry", retries: "4", fail: "true", note: "" };
 
   it("are told apart from optional inputs, through a further transform too", () => {
-    expect(Object.entries(shape).filter(([, f]) => isDefaulted(f)).map(([k]) => k)).toEqual(["registry", "retries", "fail"]);
+    expect(
+      Object.entries(shape)
+        .filter(([, f]) => isDefaulted(f))
+        .map(([k]) => k),
+    ).toEqual(["registry", "retries", "fail"]);
   });
 
   it("take action.yml's default for an empty value (an unset ${{ vars.X }}), and only for defaulted inputs", () => {

@@ -12,7 +12,8 @@ const HEADER = (name) =>
 export function wrapperText(name, base = root) {
   const source = readFileSync(join(base, "actions", name, "action.yml"), "utf8");
   const main = `main: ../../dist/actions/${name}.js`;
-  if (!source.includes(main)) throw new Error(`actions/${name}/action.yml: runs.main is not ../../dist/actions/${name}.js`);
+  if (!source.includes(main))
+    throw new Error(`actions/${name}/action.yml: runs.main is not ../../dist/actions/${name}.js`);
   return HEADER(name) + source.replace(main, `main: ../dist/actions/${name}.js`);
 }
 

@@ -52,7 +52,10 @@ const common = {
 const onnxRuntimeLoader = {
   name: "onnxruntime-loader",
   setup(build) {
-    build.onResolve({ filter: /^onnxruntime-node$/ }, () => ({ path: "onnxruntime-node", namespace: "onnxruntime-loader" }));
+    build.onResolve({ filter: /^onnxruntime-node$/ }, () => ({
+      path: "onnxruntime-node",
+      namespace: "onnxruntime-loader",
+    }));
     // An ES module with the package's export names (onnxruntime-common's, plus listSupportedBackends), so
     // `import * as ort` and `await import()` both see them without CommonJS interop.
     const names = [...Object.keys(createRequire(import.meta.url)("onnxruntime-common")), "listSupportedBackends"];

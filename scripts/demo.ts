@@ -56,7 +56,6 @@ async function action(name: string, inputs: Record<string, string>): Promise<Run
   return r;
 }
 
-
 interface Ai4iRow {
   type: string;
   air: number;
@@ -279,7 +278,9 @@ async function main(): Promise<void> {
         const rows = plantRows(2_000, 7);
         let first: { model_version: string; outputs: { data: number[] }[] } | undefined;
         for (let k = 0; k < rows.length / 20; k++) {
-          const batch = rows.slice(k * 20, k * 20 + 20).map((r) => (k >= 50 ? { ...r, torque: r.torque + 20, wear: r.wear + 60 } : r));
+          const batch = rows
+            .slice(k * 20, k * 20 + 20)
+            .map((r) => (k >= 50 ? { ...r, torque: r.torque + 20, wear: r.wear + 60 } : r));
           const out = await infer(`req-${k}`, batch);
           first ??= out;
           const at = new Date(Date.now() + 3_600_000).toISOString();
@@ -303,7 +304,8 @@ async function main(): Promise<void> {
       action("detect-drift", {
         reference: train,
         current: captured,
-        features: "Type, Air temperature [K], Process temperature [K], Rotational speed [rpm], Torque [Nm], Tool wear [min]",
+        features:
+          "Type, Air temperature [K], Process temperature [K], Rotational speed [rpm], Torque [Nm], Tool wear [min]",
         "drift-share": "0.3",
       }),
     (r) => `drifted: ${r.outputs.drifted} (share ${Number(r.outputs["drift-share"]).toFixed(2)})`,
@@ -326,7 +328,8 @@ async function main(): Promise<void> {
   await step(
     "snapshot-data: the labelled plant rows, a dataset version to retrain on",
     () => action("snapshot-data", { data: live.outputs.joined!, name: "plant-data", registry: dev }),
-    (r) => `${r.outputs["dataset-uri"]}: ${r.outputs.rows} rows (drift: ${drift.outputs.drifted}, degraded: ${live.outputs.degraded})`,
+    (r) =>
+      `${r.outputs["dataset-uri"]}: ${r.outputs.rows} rows (drift: ${drift.outputs.drifted}, degraded: ${live.outputs.degraded})`,
   );
 
   const total = (performance.now() - started) / 1000;

@@ -23,11 +23,20 @@ describe("redactCommandLine", () => {
     ["python train.py --api-key=s3cr3t --epochs 3", "python train.py --api-key=*** --epochs 3"],
     ["HF_TOKEN=hf_abc python t.py", "HF_TOKEN=*** python t.py"],
     ["curl https://u:p4ss@host/x", "curl https://u:***@host/x"],
-    ["az copy 'https://a.blob.core.windows.net/c?sv=1&sig=AbC%2B%3D&se=2' .", "az copy 'https://a.blob.core.windows.net/c?sv=1&sig=***&se=2' ."],
-    ["python t.py --password \"two words\"", "python t.py --password ***"],
+    [
+      "az copy 'https://a.blob.core.windows.net/c?sv=1&sig=AbC%2B%3D&se=2' .",
+      "az copy 'https://a.blob.core.windows.net/c?sv=1&sig=***&se=2' .",
+    ],
+    ['python t.py --password "two words"', "python t.py --password ***"],
     ["echo eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijkl", "echo ***"],
-    ["python train.py --design-file d.yaml --authors x --epochs 3", "python train.py --design-file d.yaml --authors x --epochs 3"],
-    ["python train.py --data data/*.csv --out \"$MLOPS_OUTPUT_DIR\"", "python train.py --data data/*.csv --out \"$MLOPS_OUTPUT_DIR\""],
+    [
+      "python train.py --design-file d.yaml --authors x --epochs 3",
+      "python train.py --design-file d.yaml --authors x --epochs 3",
+    ],
+    [
+      'python train.py --data data/*.csv --out "$MLOPS_OUTPUT_DIR"',
+      'python train.py --data data/*.csv --out "$MLOPS_OUTPUT_DIR"',
+    ],
   ];
   for (const [command, expected] of cases) {
     it(`stores ${JSON.stringify(command)} as ${JSON.stringify(expected)}`, () => {
@@ -36,6 +45,8 @@ describe("redactCommandLine", () => {
   }
 
   it("masks registered secrets wherever they are", () => {
-    expect(redactCommandLine("python t.py plainly-my-secret-value", ["my-secret-value"])).toBe("python t.py plainly-***");
+    expect(redactCommandLine("python t.py plainly-my-secret-value", ["my-secret-value"])).toBe(
+      "python t.py plainly-***",
+    );
   });
 });

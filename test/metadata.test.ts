@@ -50,7 +50,9 @@ describe("action.yml metadata", () => {
         } catch (e) {
           const message = (e as Error).message;
           const bad = Object.keys(meta.inputs ?? {}).filter((k) => message.includes(`"${k}"`));
-          const badDefaults = bad.filter((k) => !meta.inputs[k].required && !message.includes(`input "${k}" is required:`));
+          const badDefaults = bad.filter(
+            (k) => !meta.inputs[k].required && !message.includes(`input "${k}" is required:`),
+          );
           expect(badDefaults, (e as Error).message).toEqual([]);
         }
         for (const secret of def.secrets ?? []) expect(Object.keys(meta.inputs ?? {})).toContain(secret);
@@ -104,9 +106,13 @@ function defaultProblems(
     const d = declared[input]?.default ?? "";
     const literal = d !== "" && !d.includes("${{");
     if (isDefaulted(field) && !literal)
-      problems.push(`${input}: built with defaulted() but action.yml gives it no literal default (got ${JSON.stringify(d)})`);
+      problems.push(
+        `${input}: built with defaulted() but action.yml gives it no literal default (got ${JSON.stringify(d)})`,
+      );
     if (!isDefaulted(field) && literal)
-      problems.push(`${input}: action.yml gives it the default ${JSON.stringify(d)}; build it with defaulted() so code cannot repeat it`);
+      problems.push(
+        `${input}: action.yml gives it the default ${JSON.stringify(d)}; build it with defaulted() so code cannot repeat it`,
+      );
   }
   return problems;
 }

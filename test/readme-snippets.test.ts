@@ -15,7 +15,12 @@ const snippets = markdownSnippets(repoRoot);
 describe("README snippets", () => {
   it("are found in the README, every action's README and the examples", () => {
     const files = new Set(snippets.map((s) => s.file));
-    for (const f of ["README.md", "actions/train/README.md", "actions/compare-models/README.md", "workflows-examples/README.md"]) {
+    for (const f of [
+      "README.md",
+      "actions/train/README.md",
+      "actions/compare-models/README.md",
+      "workflows-examples/README.md",
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(snippets.length).toBeGreaterThan(15);
@@ -40,7 +45,8 @@ describe("README snippets", () => {
 
 describe("the snippet check catches", () => {
   const md = (yaml: string) => `# Example\n\n\`\`\`yaml\n${yaml}\`\`\`\n`;
-  const problems = async (yaml: string) => (await checkSnippet(snippetsOf("x.md", md(yaml))[0]!, repoRoot)).problems.join("\n");
+  const problems = async (yaml: string) =>
+    (await checkSnippet(snippetsOf("x.md", md(yaml))[0]!, repoRoot)).problems.join("\n");
   const compare = (extra = "") =>
     [
       "- id: compare",
@@ -53,9 +59,11 @@ describe("the snippet check catches", () => {
     ].join("\n") + "\n";
 
   it("text that is not YAML: a plain scalar with ': ' inside (an echo of two outputs)", async () => {
-    expect(await problems(compare('- run: echo "${{ steps.compare.outputs.decision }}: ${{ steps.compare.outputs.reason }}"'))).toMatch(
-      /x\.md:3: .*(mapping values|Nested mappings)/,
-    );
+    expect(
+      await problems(
+        compare('- run: echo "${{ steps.compare.outputs.decision }}: ${{ steps.compare.outputs.reason }}"'),
+      ),
+    ).toMatch(/x\.md:3: .*(mapping values|Nested mappings)/);
   });
 
   it("an input the action does not declare, and a required input left out", async () => {
@@ -79,7 +87,9 @@ describe("the snippet check catches", () => {
   });
 
   it("what GitHub's parser refuses: an unknown key in a job", async () => {
-    expect(await problems("runs-on: ubuntu-latest\ntimeout-minute: 5\nsteps:\n  - run: make\n")).toMatch(/GitHub's parser: .*timeout-minute/);
+    expect(await problems("runs-on: ubuntu-latest\ntimeout-minute: 5\nsteps:\n  - run: make\n")).toMatch(
+      /GitHub's parser: .*timeout-minute/,
+    );
   });
 
   it("places each kind of snippet in a workflow GitHub accepts", () => {

@@ -47,7 +47,8 @@ describe("workflows-examples", () => {
       expect(files, f).toContain(f);
       // What the README says about it holds: a file the template has is a different workflow here, a file it
       // lacks is not in it.
-      if (why === "differs") expect(readFileSync(join(dir, f), "utf8"), f).not.toBe(readFileSync(join(template, f), "utf8"));
+      if (why === "differs")
+        expect(readFileSync(join(dir, f), "utf8"), f).not.toBe(readFileSync(join(template, f), "utf8"));
       else expect(templateFiles, f).not.toContain(f);
     }
     for (const f of templateFiles.filter((t) => !(t in BEYOND_TEMPLATE))) {
@@ -71,7 +72,8 @@ describe("workflows-examples", () => {
 
 describe("the template's triggers (on: filters as GitHub applies them)", () => {
   const template = join(repoRoot, "examples/model-repository");
-  const on = async (file: string) => (await parseWorkflowFile(join(template, ".github/workflows", file), template)).template.events;
+  const on = async (file: string) =>
+    (await parseWorkflowFile(join(template, ".github/workflows", file), template)).template.events;
   const pr = (action: string, changedFiles: string[]) => ({
     name: "pull_request",
     ref: "refs/pull/17/merge",
@@ -86,12 +88,19 @@ describe("the template's triggers (on: filters as GitHub applies them)", () => {
     expect(triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: docs }).runs).toBe(false);
     for (const files of [["ml/train.py"], ["data/train.csv"], ["README.md", ".github/workflows/model-ci.yml"]]) {
       expect(triggers(prOn, pr("synchronize", files)).runs, files.join()).toBe(true);
-      expect(triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: files }).runs, files.join()).toBe(true);
+      expect(
+        triggers(ciOn, { name: "push", ref: "refs/heads/main", payload: {}, changedFiles: files }).runs,
+        files.join(),
+      ).toBe(true);
     }
     // Adding the full-training label re-runs the gate; CI runs for main only.
     expect(triggers(prOn, pr("labeled", ["ml/train.py"])).runs).toBe(true);
-    expect(triggers(ciOn, { name: "push", ref: "refs/heads/feature", payload: {}, changedFiles: ["ml/train.py"] }).runs).toBe(false);
-    expect(triggers(ciOn, { name: "repository_dispatch", ref: "refs/heads/main", payload: { action: "retrain" } }).runs).toBe(true);
+    expect(
+      triggers(ciOn, { name: "push", ref: "refs/heads/feature", payload: {}, changedFiles: ["ml/train.py"] }).runs,
+    ).toBe(false);
+    expect(
+      triggers(ciOn, { name: "repository_dispatch", ref: "refs/heads/main", payload: { action: "retrain" } }).runs,
+    ).toBe(true);
   });
 
   it("a release tag of a model starts cd, whatever changed; other tags and branch pushes do not", async () => {
@@ -155,7 +164,9 @@ describe("the checks catch mistakes", () => {
     wf.jobs.notify!.steps!.push(push);
     delete wf.jobs.production!.environment;
     const problems = checkWorkflow("model-cd.yml", wf, repoRoot).join("\n");
-    expect(problems).toMatch(/jobs\.staging\.steps\[promote\]: promote writes the prod registry .* \(got environment: staging\)/);
+    expect(problems).toMatch(
+      /jobs\.staging\.steps\[promote\]: promote writes the prod registry .* \(got environment: staging\)/,
+    );
     expect(problems).toMatch(/jobs\.notify\.steps\[image\]: package-edge .* \(got no environment\)/);
     expect(problems).toMatch(/jobs\.production\.steps\[promote\]: .* \(got no environment\)/);
   });

@@ -27,13 +27,19 @@ export default defineAction({
     const stateDir = i["state-dir"] ?? "";
     if (shard) return await runShard({ ...options, shard }, prefix, stateDir, ctx);
     const provenance = reportProvenance(gh);
-    const states = i.merge ? await collectStates(prefix, stateDir, join(gh.tempDir, `mlops-states-${Date.now()}`), ctx) : undefined;
+    const states = i.merge
+      ? await collectStates(prefix, stateDir, join(gh.tempDir, `mlops-states-${Date.now()}`), ctx)
+      : undefined;
     const r = await ctx.group(states ? `merge ${states.length} shard states` : "evaluate candidate and champion", () =>
       runCompareModels({ ...options, provenance, ...(states ? { states } : {}) }),
     );
     const artifact = i["report-artifact"]
       ? await uploadArtifact(i["report-artifact"], [r.reportPath, r.jsonPath, r.htmlPath], ctx, { quiet: true }).catch(
-          (e: Error) => void ctx.annotate("warning", `report-artifact: not uploaded (got ${e.message}). The report is in the job summary.`),
+          (e: Error) =>
+            void ctx.annotate(
+              "warning",
+              `report-artifact: not uploaded (got ${e.message}). The report is in the job summary.`,
+            ),
         )
       : undefined;
     ctx.setOutput("decision", r.decision);

@@ -16,7 +16,8 @@ const SHARD_NAME = /-(\d+)-of-(\d+)$/;
 
 export const stateName = (prefix: string, index: number, count: number) => `${prefix}-${index}-of-${count}`;
 
-const hasArtifactService = (ctx: ActionContext) => Boolean(ctx.env.ACTIONS_RUNTIME_TOKEN && ctx.env.ACTIONS_RESULTS_URL);
+const hasArtifactService = (ctx: ActionContext) =>
+  Boolean(ctx.env.ACTIONS_RUNTIME_TOKEN && ctx.env.ACTIONS_RESULTS_URL);
 
 /** Shard mode: evaluate this shard, write its state and publish it; outputs rows and state, no decision. */
 export async function runShard(
@@ -54,7 +55,12 @@ export async function publishState(name: string, dir: string, stateDir: string, 
 }
 
 /** The folders holding every shard's state: state-dir's subfolders, or this run's artifacts downloaded. */
-export async function collectStates(prefix: string, stateDir: string, into: string, ctx: ActionContext): Promise<string[]> {
+export async function collectStates(
+  prefix: string,
+  stateDir: string,
+  into: string,
+  ctx: ActionContext,
+): Promise<string[]> {
   const isState = (name: string) => name.startsWith(`${prefix}-`) && SHARD_NAME.test(name);
   if (stateDir || !hasArtifactService(ctx)) {
     if (!stateDir) {

@@ -27,10 +27,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "deployment",
-  "scoring-uri",
-  "traffic",
-  "previous-traffic",
-  "rolled-back",
-] as const;
+export const outputs = ["deployment", "scoring-uri", "traffic", "previous-traffic", "rolled-back"] as const;

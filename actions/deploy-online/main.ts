@@ -29,7 +29,11 @@ export default defineAction({
     try {
       report(
         await runDeployOnline({
-          workspace: workspaceRef({ subscriptionId: i["subscription-id"], resourceGroup: i["resource-group"], workspace: i.workspace }),
+          workspace: workspaceRef({
+            subscriptionId: i["subscription-id"],
+            resourceGroup: i["resource-group"],
+            workspace: i.workspace,
+          }),
           armEndpoint: i["azure-endpoint"],
           endpoint: i.endpoint,
           model: i.model,

@@ -27,9 +27,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "drifted",
-  "drift-share",
-  "features",
-  "report",
-] as const;
+export const outputs = ["drifted", "drift-share", "features", "report"] as const;

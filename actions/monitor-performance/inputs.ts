@@ -36,11 +36,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "degraded",
-  "metrics",
-  "windows",
-  "labelled",
-  "joined",
-  "report",
-] as const;
+export const outputs = ["degraded", "metrics", "windows", "labelled", "joined", "report"] as const;

@@ -30,8 +30,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "delivered",
-  "status",
-  "card-path",
-] as const;
+export const outputs = ["delivered", "status", "card-path"] as const;

@@ -17,11 +17,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "digest",
-  "image",
-  "images",
-  "platforms",
-  "layout-path",
-  "smoke-test",
-] as const;
+export const outputs = ["digest", "image", "images", "platforms", "layout-path", "smoke-test"] as const;

@@ -17,9 +17,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "rows",
-  "output",
-  "columns",
-  "model-version",
-] as const;
+export const outputs = ["rows", "output", "columns", "model-version"] as const;

@@ -49,17 +49,24 @@ export const inputs = z
       ctx.addIssue({
         code: "custom",
         path: ["dataset"],
-        message: "works with compute: local only (an Azure ML job reads its data from a datastore); leave it empty or train here",
+        message:
+          "works with compute: local only (an Azure ML job reads its data from a datastore); leave it empty or train here",
       });
     if (!azureml && i["workspace-model"])
       ctx.addIssue({
         code: "custom",
         path: ["workspace-model"],
-        message: "registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty",
+        message:
+          "registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty",
       });
     if (azureml)
       for (const name of ["subscription-id", "resource-group", "workspace"] as const)
-        if (!i[name]) ctx.addIssue({ code: "custom", path: [name], message: `is required with compute: azureml: the Azure ML workspace's ${name.replace("-", " ")}` });
+        if (!i[name])
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `is required with compute: azureml: the Azure ML workspace's ${name.replace("-", " ")}`,
+          });
   });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */

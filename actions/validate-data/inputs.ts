@@ -11,8 +11,4 @@ export const inputs = z.object({
 });
 
 /** The names of the outputs in action.yml: the only ones this action may set. */
-export const outputs = [
-  "valid",
-  "violations",
-  "report",
-] as const;
+export const outputs = ["valid", "violations", "report"] as const;

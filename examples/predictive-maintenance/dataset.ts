@@ -150,7 +150,10 @@ export async function readDatasets(paths: readonly string[]): Promise<Dataset> {
     const info = await stat(p).catch(() => undefined);
     if (info?.isDirectory()) {
       const inside = (await readdir(p)).filter((f) => /\.(csv|parquet)$/i.test(f)).sort();
-      if (inside.length === 0) throw new UserError(`data: no .csv or .parquet file in the folder ${shown(p)} (got none). Pass a folder with data files.`);
+      if (inside.length === 0)
+        throw new UserError(
+          `data: no .csv or .parquet file in the folder ${shown(p)} (got none). Pass a folder with data files.`,
+        );
       files.push(...inside.map((f) => join(p, f)));
     } else files.push(p);
   }

@@ -7,7 +7,10 @@ import { readFileSync } from "node:fs";
 import { FEATURES } from "./dataset";
 
 export function inferenceRequest(csv: string, rows: number): { inputs: unknown[]; outputs: { name: string }[] } {
-  const [head, ...lines] = readFileSync(csv, "utf8").replace(/^\uFEFF/, "").trim().split("\n");
+  const [head, ...lines] = readFileSync(csv, "utf8")
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .split("\n");
   const header = head!.split(",");
   const picked = lines.slice(0, rows).map((l) => l.split(","));
   const column = (name: string) => picked.map((r) => r[header.indexOf(name)]!);

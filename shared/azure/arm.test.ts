@@ -5,7 +5,13 @@
  * Failed | Canceled) and the ARM error body `{ "error": { "code", "message" } }`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_VERSION, armError, type FakeArm, fakeCredential, startFakeArm } from "../../test/services/azureml/arm-server";
+import {
+  API_VERSION,
+  armError,
+  type FakeArm,
+  fakeCredential,
+  startFakeArm,
+} from "../../test/services/azureml/arm-server";
 import { isUserError } from "../errors";
 import { recordingLogger } from "../log";
 import { ArmClient, ArmError } from "./arm";
@@ -49,7 +55,10 @@ beforeAll(async () => {
   fake.route("PUT", /^\/things\/([^/]+)$/, (r) => {
     const name = r.params[0] ?? "";
     const failing = name.startsWith("bad");
-    const thing = { name, properties: { ...(r.body as { properties?: object }).properties, provisioningState: "Creating" } };
+    const thing = {
+      name,
+      properties: { ...(r.body as { properties?: object }).properties, provisioningState: "Creating" },
+    };
     things.set(name, thing);
     const { headers } = fake.operation({
       polls: 2,
@@ -74,7 +83,10 @@ beforeAll(async () => {
   });
   fake.route("GET", /^\/states\/x$/, () => {
     polls++;
-    return { status: 200, body: { name: "x", properties: { provisioningState: polls < 3 ? "Updating" : "Succeeded" } } };
+    return {
+      status: 200,
+      body: { name: "x", properties: { provisioningState: polls < 3 ? "Updating" : "Succeeded" } },
+    };
   });
 });
 afterAll(() => fake?.close());
@@ -111,8 +123,7 @@ describe("ArmClient", () => {
   });
 
   it("turns an operation that ends Failed into an error with the service's code and message", async () => {
-    const err = await failure(client()
-      .lro("PUT", "/things/bad-one", { body: { properties: {} } }));
+    const err = await failure(client().lro("PUT", "/things/bad-one", { body: { properties: {} } }));
     expect(err).toBeInstanceOf(ArmError);
     expect((err as ArmError).message).toMatch(/PUT \/things\/bad-one ended Failed/);
     expect((err as ArmError).message).toMatch(/BadArgument: instance type Standard_X is not supported/);
@@ -133,7 +144,13 @@ describe("ArmClient", () => {
 
   it("retries 429 after the Retry-After delay, and 5xx and dropped connections with backoff", async () => {
     const log = recordingLogger();
-    fake.fault({ method: "GET", path: /^\/things\/a$/, status: 429, headers: { "retry-after": "7" }, body: { error: { code: "TooManyRequests", message: "slow down" } } });
+    fake.fault({
+      method: "GET",
+      path: /^\/things\/a$/,
+      status: 429,
+      headers: { "retry-after": "7" },
+      body: { error: { code: "TooManyRequests", message: "slow down" } },
+    });
     fake.fault({ method: "GET", path: /^\/things\/a$/, status: 503, times: 2 });
     fake.fault({ method: "GET", path: /^\/things\/a$/, status: 0, drop: true });
     slept.length = 0;
@@ -150,9 +167,14 @@ describe("ArmClient", () => {
   });
 
   it("gives up after the retries with the last status and a hint", async () => {
-    fake.fault({ method: "GET", path: /^\/things\/a$/, status: 500, times: 3, body: { error: { code: "InternalServerError", message: "boom" } } });
-    const err = await failure(client({ retries: 2 })
-      .get("/things/a"));
+    fake.fault({
+      method: "GET",
+      path: /^\/things\/a$/,
+      status: 500,
+      times: 3,
+      body: { error: { code: "InternalServerError", message: "boom" } },
+    });
+    const err = await failure(client({ retries: 2 }).get("/things/a"));
     expect(err.status).toBe(500);
     expect(err.message).toMatch(/got HTTP 500 InternalServerError: boom after 3 attempts/);
     expect(err.message).toMatch(/run again later \(request id [0-9a-f-]{36}\)/);
@@ -177,7 +199,13 @@ describe("ArmClient", () => {
   });
 
   it("403 names the role to grant; 400 passes the service's message", async () => {
-    fake.fault({ path: /^\/things\/a$/, status: 403, body: { error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action." } } });
+    fake.fault({
+      path: /^\/things\/a$/,
+      status: 403,
+      body: {
+        error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action." },
+      },
+    });
     const forbidden = await failure(client().get("/things/a"));
     expect(forbidden.message).toMatch(/AuthorizationFailed.*AzureML Data Scientist/);
     const bad = await failure(client({ apiVersion: "2019-01-01" }).get("/things/a"));
@@ -205,8 +233,7 @@ describe("ArmClient", () => {
       const { headers } = fake.operation({ polls: 1000 });
       return { status: 201, headers, body: {} };
     });
-    const timeout = await failure(client({ pollIntervalMs: 1 })
-      .lro("PUT", "/slow", { body: {}, timeoutMs: 30 }));
+    const timeout = await failure(client({ pollIntervalMs: 1 }).lro("PUT", "/slow", { body: {}, timeoutMs: 30 }));
     // The fake sleeps instantly, so the deadline is reached by polling; a real client waits Retry-After.
     expect(timeout.message).toMatch(
       /^Azure ML: PUT \/slow did not finish in time \(got status InProgress after \d+\.\d s\)\. The operation may still complete in Azure: check it in the Azure portal, or raise the step's timeout\.$/,

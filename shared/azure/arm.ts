@@ -127,7 +127,10 @@ export class ArmClient {
   /** An absolute URL for a path under the endpoint; absolute URLs must stay on the endpoint's origin. */
   url(pathOrUrl: string, query: Record<string, string | undefined> = {}, apiVersion?: string | null): URL {
     const url = /^https?:\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(this.endpoint + pathOrUrl);
-    if (url.origin !== new URL(this.endpoint).origin && !(url.protocol === "https:" && AZUREML_DATA_PLANE.test(url.hostname)))
+    if (
+      url.origin !== new URL(this.endpoint).origin &&
+      !(url.protocol === "https:" && AZUREML_DATA_PLANE.test(url.hostname))
+    )
       throw new Error(`${this.service}: refusing to send the token to ${url.origin} (not ${this.endpoint})`);
     if (apiVersion !== null && !url.searchParams.has("api-version"))
       url.searchParams.set("api-version", apiVersion ?? this.apiVersion);
@@ -215,8 +218,7 @@ export class ArmClient {
         continue;
       }
       const retryable = status === 408 || status === 429 || status >= 500;
-      if (!retryable || attempt >= retries)
-        throw this.error(where, status, body, res.headers, attempt + 1);
+      if (!retryable || attempt >= retries) throw this.error(where, status, body, res.headers, attempt + 1);
       const after = parseRetryAfter(res.headers.get("retry-after"), Date.now());
       const wait = after !== undefined ? Math.min(max, after) : this.backoff(base, max, attempt);
       this.logger.warning(
@@ -306,7 +308,14 @@ export class ArmClient {
     return Math.min(this.opts.maxDelayMs ?? 60_000, after ?? this.opts.pollIntervalMs ?? 5_000);
   }
 
-  private async wait(ms: number, deadline: number, what: string, signal: AbortSignal | undefined, status: string, started: number): Promise<void> {
+  private async wait(
+    ms: number,
+    deadline: number,
+    what: string,
+    signal: AbortSignal | undefined,
+    status: string,
+    started: number,
+  ): Promise<void> {
     if (Date.now() + ms > deadline) {
       const took = (Date.now() - started) / 1000;
       throw new UserError(
@@ -350,7 +359,12 @@ export class ArmClient {
     else if (status === 429) fix = `Azure throttled the requests; run again later${ref}.`;
     else if (status >= 500) fix = `Azure failed to handle the request; run again later${ref}.`;
     else fix = `Fix the request as the message says${ref}.`;
-    return new ArmError(`${this.service}: ${where} failed (${shown(got, 500).slice(1, -1)}). ${fix}`, status, code, requestId);
+    return new ArmError(
+      `${this.service}: ${where} failed (${shown(got, 500).slice(1, -1)}). ${fix}`,
+      status,
+      code,
+      requestId,
+    );
   }
 }
 

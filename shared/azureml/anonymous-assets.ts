@@ -61,7 +61,11 @@ export interface EnvironmentVersionBody {
 }
 
 /** Read the conda file an inline environment names (relative to the job file) and check it is YAML. */
-export async function inlineEnvironmentBody(env: InlineEnvironmentYaml, baseDir: string, where: string): Promise<EnvironmentVersionBody> {
+export async function inlineEnvironmentBody(
+  env: InlineEnvironmentYaml,
+  baseDir: string,
+  where: string,
+): Promise<EnvironmentVersionBody> {
   let condaFile: string | undefined;
   if (typeof env.condaFile === "string") {
     const file = isAbsolute(env.condaFile) ? env.condaFile : resolve(baseDir, env.condaFile);
@@ -74,7 +78,9 @@ export async function inlineEnvironmentBody(env: InlineEnvironmentYaml, baseDir:
     try {
       doc = parseYaml(condaFile);
     } catch (e) {
-      throw new UserError(`job-file: ${where}.conda_file: ${shown(env.condaFile)} is not YAML (got ${(e as Error).message.split("\n")[0]}). Fix the conda file.`);
+      throw new UserError(
+        `job-file: ${where}.conda_file: ${shown(env.condaFile)} is not YAML (got ${(e as Error).message.split("\n")[0]}). Fix the conda file.`,
+      );
     }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc))
       throw new UserError(
@@ -83,7 +89,11 @@ export async function inlineEnvironmentBody(env: InlineEnvironmentYaml, baseDir:
   } else if (env.condaFile) {
     condaFile = stringifyYaml(env.condaFile);
   }
-  return { image: env.image, ...(condaFile !== undefined ? { condaFile } : {}), ...(env.description ? { description: env.description } : {}) };
+  return {
+    image: env.image,
+    ...(condaFile !== undefined ? { condaFile } : {}),
+    ...(env.description ? { description: env.description } : {}),
+  };
 }
 
 async function ensureVersion(
@@ -146,7 +156,11 @@ export async function ensureAnonymousComponent(
   const r = await ensureVersion(
     arm,
     path,
-    { componentSpec, isAnonymous: true, description: `Inline step ${step} of a pipeline job file, registered by mlops-actions train` },
+    {
+      componentSpec,
+      isAnonymous: true,
+      description: `Inline step ${step} of a pipeline job file, registered by mlops-actions train`,
+    },
     logger,
     `inline step ${step} as component ${name}:${version}`,
   );

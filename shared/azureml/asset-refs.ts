@@ -27,12 +27,16 @@ export function parseAssetRef(kind: AssetKind, raw: string, workspacePath: strin
   const v = raw.trim();
   if (REGISTRY_ID.test(v)) {
     if (!v.toLowerCase().includes(`/${kind}/`))
-      throw new UserError(`${what}: a registry id of another asset kind (got ${shown(v)}). Use azureml://registries/<registry>/${kind}/<name>/versions/<version>.`);
+      throw new UserError(
+        `${what}: a registry id of another asset kind (got ${shown(v)}). Use azureml://registries/<registry>/${kind}/<name>/versions/<version>.`,
+      );
     return { id: v };
   }
   if (ARM_ID.test(v)) {
     if (!new RegExp(`/${kind}/[^/]+/versions/[^/]+$`, "i").test(v))
-      throw new UserError(`${what}: an ARM id that is not a ${kind.slice(0, -1)} version (got ${shown(v)}). Use .../${kind}/<name>/versions/<version>.`);
+      throw new UserError(
+        `${what}: an ARM id that is not a ${kind.slice(0, -1)} version (got ${shown(v)}). Use .../${kind}/<name>/versions/<version>.`,
+      );
     return { id: v };
   }
   const body = v.replace(/^azureml:/i, "");
@@ -41,7 +45,9 @@ export function parseAssetRef(kind: AssetKind, raw: string, workspacePath: strin
     const [, name = "", label = ""] = at;
     checkName(name, v, what);
     if (label !== "latest")
-      throw new UserError(`${what}: only the label @latest can be resolved in a workspace (got ${shown(v)}). Use azureml:${name}@latest or azureml:${name}:<version>.`);
+      throw new UserError(
+        `${what}: only the label @latest can be resolved in a workspace (got ${shown(v)}). Use azureml:${name}@latest or azureml:${name}:<version>.`,
+      );
     return { latestOf: { kind, name } };
   }
   const colon = /^([^@:]+):([^@:]+)$/.exec(body);
@@ -57,11 +63,18 @@ export function parseAssetRef(kind: AssetKind, raw: string, workspacePath: strin
 
 function checkName(name: string, raw: string, what: string): void {
   if (!ASSET_NAME.test(name))
-    throw new UserError(`${what}: ${shown(name)} is not an asset name (got ${shown(raw)}). Use letters, digits, '.', '-' and '_'.`);
+    throw new UserError(
+      `${what}: ${shown(name)} is not an asset name (got ${shown(raw)}). Use letters, digits, '.', '-' and '_'.`,
+    );
 }
 
 /** Resolve `@latest` by listing the asset's versions newest first. */
-export async function resolveAssetRef(arm: ArmClient, workspacePath: string, ref: AssetRef, what: string): Promise<string> {
+export async function resolveAssetRef(
+  arm: ArmClient,
+  workspacePath: string,
+  ref: AssetRef,
+  what: string,
+): Promise<string> {
   if ("id" in ref) return ref.id;
   const { kind, name } = ref.latestOf;
   const list = await arm.getIfExists<{ value?: { id?: string; name?: string }[] }>(
@@ -81,7 +94,9 @@ export function computeId(raw: string, workspacePath: string, what = "compute-ta
   const v = raw.trim();
   if (ARM_ID.test(v)) {
     if (!/\/computes\/[^/]+$/i.test(v))
-      throw new UserError(`${what}: an ARM id that is not a compute (got ${shown(v)}). Use .../workspaces/<ws>/computes/<name> or just the name.`);
+      throw new UserError(
+        `${what}: an ARM id that is not a compute (got ${shown(v)}). Use .../workspaces/<ws>/computes/<name> or just the name.`,
+      );
     return v;
   }
   const name = v.replace(/^azureml:/i, "");

@@ -32,8 +32,19 @@ describe("code asset", () => {
       }
       return snapshotCode(d);
     };
-    const a = await make({ "train.py": "print(1)\n", "lib/x.py": "x = 1\n", ".gitignore": "*.tmp\n", "junk.tmp": "no", "__pycache__/c.pyc": "no" });
-    const b = await make({ "lib/x.py": "x = 1\n", "train.py": "print(1)\n", ".gitignore": "*.tmp\n", "other.tmp": "different junk" });
+    const a = await make({
+      "train.py": "print(1)\n",
+      "lib/x.py": "x = 1\n",
+      ".gitignore": "*.tmp\n",
+      "junk.tmp": "no",
+      "__pycache__/c.pyc": "no",
+    });
+    const b = await make({
+      "lib/x.py": "x = 1\n",
+      "train.py": "print(1)\n",
+      ".gitignore": "*.tmp\n",
+      "other.tmp": "different junk",
+    });
     const c = await make({ "train.py": "print(2)\n", "lib/x.py": "x = 1\n", ".gitignore": "*.tmp\n" });
     const d = await make({ "train2.py": "print(1)\n", "lib/x.py": "x = 1\n", ".gitignore": "*.tmp\n" });
     expect(a.files).toEqual([".gitignore", "lib/x.py", "train.py"]);

@@ -27,7 +27,12 @@ export function ignoreMatcher(patterns: string[]): (rel: string) => boolean {
       const body = p.replace(/^\//, "").replace(/\/$/, "");
       const re = body
         .split("**")
-        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]"))
+        .map((part) =>
+          part
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, "[^/]*")
+            .replace(/\?/g, "[^/]"),
+        )
         .join(".*");
       return anchored ? new RegExp(`^${re}(/.*)?$`) : new RegExp(`(^|/)${re}(/.*)?$`);
     });
@@ -52,7 +57,9 @@ export async function snapshotCode(dir: string): Promise<CodeSnapshot> {
   const root = resolve(dir);
   const st = await stat(root).catch(() => undefined);
   if (!st?.isDirectory())
-    throw new UserError(`code: not a directory (got ${shown(dir)}). Set code: to the folder with your training code, relative to the workspace.`);
+    throw new UserError(
+      `code: not a directory (got ${shown(dir)}). Set code: to the folder with your training code, relative to the workspace.`,
+    );
   const patterns: string[] = [];
   for (const f of [".amlignore", ".gitignore"]) {
     const text = await readFile(join(root, f), "utf8").catch(() => "");
@@ -60,7 +67,10 @@ export async function snapshotCode(dir: string): Promise<CodeSnapshot> {
   }
   const skip = ignoreMatcher(patterns);
   const files = await listFiles(root, skip);
-  if (files.length === 0) throw new UserError(`code: no files to upload in ${shown(dir)} (got 0 files). Point code: at the folder with your trainer.`);
+  if (files.length === 0)
+    throw new UserError(
+      `code: no files to upload in ${shown(dir)} (got 0 files). Point code: at the folder with your trainer.`,
+    );
   const h = createHash("sha256");
   let bytes = 0;
   for (const rel of files) {
@@ -102,7 +112,15 @@ export async function ensureCodeAsset(
   const existing = await arm.getIfExists<{ id?: string; properties?: { codeUri?: string } }>(path);
   if (existing) {
     logger.info(`azureml: code ${name}:${version} already registered (${code.files.length} files), not uploaded again`);
-    return { id: existing.id ?? path, name, version, codeUri: existing.properties?.codeUri ?? codeUri, uploaded: false, files: code.files.length, bytes: code.bytes };
+    return {
+      id: existing.id ?? path,
+      name,
+      version,
+      codeUri: existing.properties?.codeUri ?? codeUri,
+      uploaded: false,
+      files: code.files.length,
+      bytes: code.bytes,
+    };
   }
   const marker = store.container.getBlockBlobClient(`${prefix}.complete`);
   let uploaded = false;

@@ -24,7 +24,10 @@ describe("datastore", () => {
   });
 
   it("builds account URLs for Azure clouds and path-style URLs for an emulator on this machine", () => {
-    const d = (endpoint: string, protocol = "https") => ({ name: "x", properties: { accountName: "acct", endpoint, protocol } });
+    const d = (endpoint: string, protocol = "https") => ({
+      name: "x",
+      properties: { accountName: "acct", endpoint, protocol },
+    });
     expect(blobServiceUrl(d("core.windows.net"))).toBe("https://acct.blob.core.windows.net");
     expect(blobServiceUrl(d("core.chinacloudapi.cn"))).toBe("https://acct.blob.core.chinacloudapi.cn");
     expect(blobServiceUrl(d("127.0.0.1:10000", "http"))).toBe("http://127.0.0.1:10000/acct");

@@ -186,9 +186,10 @@ export function joinKey(...parts: string[]): string {
 
 /** `azureml://datastores/<name>/paths/<path>` → its parts (undefined when the URI is not of that form). */
 export function parseDatastoreUri(uri: string): { datastore: string; path: string } | undefined {
-  const m = /^azureml:\/\/(?:subscriptions\/[^/]+\/resourcegroups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.*)$/i.exec(
-    uri.trim(),
-  );
+  const m =
+    /^azureml:\/\/(?:subscriptions\/[^/]+\/resourcegroups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.*)$/i.exec(
+      uri.trim(),
+    );
   return m?.[1] === undefined ? undefined : { datastore: m[1], path: (m[2] ?? "").replace(/\/+$/, "") };
 }
 

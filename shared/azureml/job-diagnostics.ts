@@ -42,7 +42,9 @@ export async function jobDiagnostics(
     const w = await arm.get<{ properties?: { discoveryUrl?: string } }>(workspacePath(ws));
     const discovery = w.properties?.discoveryUrl;
     if (discovery) {
-      const hosts = (await (await outboundFetch(discovery, { signal: AbortSignal.timeout(20_000) })).json()) as { history?: string };
+      const hosts = (await (await outboundFetch(discovery, { signal: AbortSignal.timeout(20_000) })).json()) as {
+        history?: string;
+      };
       if (hosts.history) {
         const details = await arm.get<{ error?: { error?: { code?: string; message?: string } } }>(
           `${hosts.history.replace(/\/+$/, "")}/history/v1.0${workspacePath(ws)}/runs/${encodeURIComponent(name)}/details`,
@@ -56,10 +58,17 @@ export async function jobDiagnostics(
     o.logger?.debug(`azureml: could not read the run history of ${name} (${(e as Error).message.split("\n")[0]})`);
   }
   try {
-    const uri = (job.properties.outputs?.default as { uri?: string } | undefined)?.uri ?? `azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.${name}/`;
+    const uri =
+      (job.properties.outputs?.default as { uri?: string } | undefined)?.uri ??
+      `azureml://datastores/workspaceartifactstore/paths/ExperimentRun/dcid.${name}/`;
     const at = parseDatastoreUri(uri);
     if (at) {
-      const store = await openDatastore(arm, workspacePath(ws), await getDatastore(arm, workspacePath(ws), at.datastore), o.credential);
+      const store = await openDatastore(
+        arm,
+        workspacePath(ws),
+        await getDatastore(arm, workspacePath(ws), at.datastore),
+        o.credential,
+      );
       if (store.secret) o.onSecret?.(store.secret);
       for (const file of LOG_FILES) {
         const blob = store.container.getBlockBlobClient(`${at.path.replace(/\/+$/, "")}/${file}`);

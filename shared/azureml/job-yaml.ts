@@ -27,7 +27,8 @@ import { parse as parseYaml } from "yaml";
 import { shown, UserError } from "../errors";
 import type { JobInput, JobOutput, JobProperties } from "./jobs";
 
-export type YamlInput = string | number | boolean | { type?: string; path?: string; mode?: string; value?: unknown; description?: string };
+export type YamlInput =
+  string | number | boolean | { type?: string; path?: string; mode?: string; value?: unknown; description?: string };
 export type YamlOutput = { type?: string; path?: string; mode?: string; description?: string } | string | null;
 
 interface CommonYaml {
@@ -119,12 +120,24 @@ function strMap(v: unknown, where: string): Record<string, string> {
 
 function map<T>(v: unknown, where: string): Record<string, T> {
   if (v === undefined || v === null) return {};
-  if (!isMap(v)) throw new UserError(`job-file: ${where} must be a map (got ${shown(v)}). Write it as in az ml job create YAML.`);
+  if (!isMap(v))
+    throw new UserError(`job-file: ${where} must be a map (got ${shown(v)}). Write it as in az ml job create YAML.`);
   return v as Record<string, T>;
 }
 
 /** Keys an inline command step may have (the rest is refused rather than dropped). */
-const INLINE_STEP_KEYS = new Set(["type", "command", "code", "environment", "inputs", "outputs", "compute", "display_name", "description", "environment_variables"]);
+const INLINE_STEP_KEYS = new Set([
+  "type",
+  "command",
+  "code",
+  "environment",
+  "inputs",
+  "outputs",
+  "compute",
+  "display_name",
+  "description",
+  "environment_variables",
+]);
 const INLINE_ENVIRONMENT_KEYS = new Set(["image", "conda_file", "description"]);
 
 /** `environment:`: a reference string, or an inline `{ image, conda_file? }` (build: is refused). */
@@ -147,7 +160,9 @@ function environmentYaml(v: unknown, where: string): EnvironmentYaml | undefined
     );
   const conda = v.conda_file;
   if (conda !== undefined && conda !== null && typeof conda !== "string" && !isMap(conda))
-    throw new UserError(`job-file: ${where}.conda_file must be a path or a map (got ${shown(conda)}). Write conda_file: ./conda.yml, relative to the job file.`);
+    throw new UserError(
+      `job-file: ${where}.conda_file must be a path or a map (got ${shown(conda)}). Write conda_file: ./conda.yml, relative to the job file.`,
+    );
   return {
     image: image.trim(),
     ...(typeof conda === "string" || isMap(conda) ? { condaFile: conda } : {}),
@@ -161,9 +176,12 @@ export function parseJobYaml(text: string): JobYaml {
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new UserError(`job-file: not YAML (got ${(e as Error).message.split("\n")[0]}). Fix the file; it is the same YAML as az ml job create -f takes.`);
+    throw new UserError(
+      `job-file: not YAML (got ${(e as Error).message.split("\n")[0]}). Fix the file; it is the same YAML as az ml job create -f takes.`,
+    );
   }
-  if (!isMap(doc)) throw new UserError(`job-file: not a YAML map (got ${shown(doc)}). Start it with type: command or type: pipeline.`);
+  if (!isMap(doc))
+    throw new UserError(`job-file: not a YAML map (got ${shown(doc)}). Start it with type: command or type: pipeline.`);
   const type = String(doc.type ?? "command");
   const common: CommonYaml = {
     displayName: str(doc.display_name, "display_name"),
@@ -176,7 +194,10 @@ export function parseJobYaml(text: string): JobYaml {
   };
   if (type === "command") {
     const command = str(doc.command, "command");
-    if (!command?.trim()) throw new UserError(`job-file: a command job needs command: (got ${shown(doc.command)}). Add the line that trains, e.g. python train.py.`);
+    if (!command?.trim())
+      throw new UserError(
+        `job-file: a command job needs command: (got ${shown(doc.command)}). Add the line that trains, e.g. python train.py.`,
+      );
     const res = map<unknown>(doc.resources, "resources");
     const limits = map<unknown>(doc.limits, "limits");
     return {
@@ -188,16 +209,25 @@ export function parseJobYaml(text: string): JobYaml {
       environmentVariables: strMap(doc.environment_variables, "environment_variables"),
       resources:
         res.instance_count !== undefined || res.instance_type !== undefined
-          ? { instanceCount: res.instance_count === undefined ? undefined : Number(res.instance_count), instanceType: str(res.instance_type, "resources.instance_type") }
+          ? {
+              instanceCount: res.instance_count === undefined ? undefined : Number(res.instance_count),
+              instanceType: str(res.instance_type, "resources.instance_type"),
+            }
           : undefined,
       timeoutSeconds: limits.timeout === undefined ? undefined : Number(limits.timeout),
     };
   }
   if (type === "pipeline") {
     const jobs = map<unknown>(doc.jobs, "jobs");
-    if (Object.keys(jobs).length === 0) throw new UserError("job-file: a pipeline job needs jobs: (got none). Add at least one step: component: azureml:<name>:<version>, or an inline command: step.");
+    if (Object.keys(jobs).length === 0)
+      throw new UserError(
+        "job-file: a pipeline job needs jobs: (got none). Add at least one step: component: azureml:<name>:<version>, or an inline command: step.",
+      );
     const steps: PipelineStepYaml[] = Object.entries(jobs).map(([name, raw]) => {
-      if (!isMap(raw)) throw new UserError(`job-file: jobs.${name} must be a map (got ${shown(raw)}). Write the step as in az ml job create YAML.`);
+      if (!isMap(raw))
+        throw new UserError(
+          `job-file: jobs.${name} must be a map (got ${shown(raw)}). Write the step as in az ml job create YAML.`,
+        );
       const where = `jobs.${name}`;
       const stepType = String(raw.type ?? "command");
       const base = {
@@ -247,7 +277,9 @@ export function parseJobYaml(text: string): JobYaml {
     });
     return { ...common, type: "pipeline", settings: map<unknown>(doc.settings, "settings"), jobs: steps };
   }
-  throw new UserError(`job-file: type ${shown(type)} is not supported (got ${shown(type)}). Use type: command or type: pipeline.`);
+  throw new UserError(
+    `job-file: type ${shown(type)} is not supported (got ${shown(type)}). Use type: command or type: pipeline.`,
+  );
 }
 
 /**
@@ -268,21 +300,46 @@ export function restInput(v: YamlInput, where: string): JobInput {
   const type = v.type ?? (v.path !== undefined ? "uri_folder" : "literal");
   if (type === "literal" || type === "string" || type === "integer" || type === "number" || type === "boolean")
     return literal(String(v.value ?? ""), where, v.description);
-  if (!DATA_TYPES.has(type)) throw new UserError(`job-file: ${where}.type ${shown(type)} is not supported (got ${shown(type)}). Use uri_file, uri_folder, mltable or a literal value.`);
-  if (!v.path) throw new UserError(`job-file: ${where} has no path (got ${shown(v)}). Give path: azureml://datastores/<ds>/paths/<path> or a data asset azureml:<name>:<version>.`);
+  if (!DATA_TYPES.has(type))
+    throw new UserError(
+      `job-file: ${where}.type ${shown(type)} is not supported (got ${shown(type)}). Use uri_file, uri_folder, mltable or a literal value.`,
+    );
+  if (!v.path)
+    throw new UserError(
+      `job-file: ${where} has no path (got ${shown(v)}). Give path: azureml://datastores/<ds>/paths/<path> or a data asset azureml:<name>:<version>.`,
+    );
   const mode = v.mode ? INPUT_MODES[v.mode] : undefined;
-  if (v.mode && !mode) throw new UserError(`job-file: ${where}.mode ${shown(v.mode)} is not an input mode (got ${shown(v.mode)}). Use ${Object.keys(INPUT_MODES).join(", ")}.`);
-  return { jobInputType: type, uri: v.path, ...(mode ? { mode } : {}), ...(v.description ? { description: v.description } : {}) };
+  if (v.mode && !mode)
+    throw new UserError(
+      `job-file: ${where}.mode ${shown(v.mode)} is not an input mode (got ${shown(v.mode)}). Use ${Object.keys(INPUT_MODES).join(", ")}.`,
+    );
+  return {
+    jobInputType: type,
+    uri: v.path,
+    ...(mode ? { mode } : {}),
+    ...(v.description ? { description: v.description } : {}),
+  };
 }
 
 /** A YAML output → REST JobOutput. */
 export function restOutput(v: YamlOutput, where: string): JobOutput {
   const o = typeof v === "object" && v !== null ? v : {};
   const type = o.type ?? "uri_folder";
-  if (!DATA_TYPES.has(type)) throw new UserError(`job-file: ${where}.type ${shown(type)} is not an output type (got ${shown(type)}). Use uri_folder or uri_file.`);
+  if (!DATA_TYPES.has(type))
+    throw new UserError(
+      `job-file: ${where}.type ${shown(type)} is not an output type (got ${shown(type)}). Use uri_folder or uri_file.`,
+    );
   const mode = o.mode ? OUTPUT_MODES[o.mode] : undefined;
-  if (o.mode && !mode) throw new UserError(`job-file: ${where}.mode ${shown(o.mode)} is not an output mode (got ${shown(o.mode)}). Use ${Object.keys(OUTPUT_MODES).join(", ")}.`);
-  return { jobOutputType: type, ...(o.path ? { uri: o.path } : {}), ...(mode ? { mode } : {}), ...(o.description ? { description: o.description } : {}) };
+  if (o.mode && !mode)
+    throw new UserError(
+      `job-file: ${where}.mode ${shown(o.mode)} is not an output mode (got ${shown(o.mode)}). Use ${Object.keys(OUTPUT_MODES).join(", ")}.`,
+    );
+  return {
+    jobOutputType: type,
+    ...(o.path ? { uri: o.path } : {}),
+    ...(mode ? { mode } : {}),
+    ...(o.description ? { description: o.description } : {}),
+  };
 }
 
 /** Pipeline step bindings as the SDK serialises a node's inputs and outputs. */
@@ -292,7 +349,9 @@ function stepInput(v: YamlInput, where: string): Record<string, unknown> {
     return { job_input_type: "literal", value: (r as { value: string }).value };
   }
   const r = restInput(v, where);
-  return "value" in r ? { job_input_type: "literal", value: r.value } : { job_input_type: r.jobInputType, uri: r.uri, ...(r.mode ? { mode: r.mode } : {}) };
+  return "value" in r
+    ? { job_input_type: "literal", value: r.value }
+    : { job_input_type: r.jobInputType, uri: r.uri, ...(r.mode ? { mode: r.mode } : {}) };
 }
 
 function stepOutput(v: YamlOutput, where: string): Record<string, unknown> {
@@ -333,7 +392,9 @@ export function jobYamlToRest(y: JobYaml, ids: ResolvedIds): JobProperties {
       ...(ids.environmentId ? { environmentId: ids.environmentId } : {}),
       environmentVariables: y.environmentVariables,
       ...(y.resources ? { resources: y.resources } : {}),
-      ...(y.timeoutSeconds ? { limits: { jobLimitsType: "Command", timeout: `PT${Math.round(y.timeoutSeconds)}S` } } : {}),
+      ...(y.timeoutSeconds
+        ? { limits: { jobLimitsType: "Command", timeout: `PT${Math.round(y.timeoutSeconds)}S` } }
+        : {}),
     };
   }
   const settings: Record<string, unknown> = {};
@@ -348,9 +409,15 @@ export function jobYamlToRest(y: JobYaml, ids: ResolvedIds): JobProperties {
       type: s.type,
       componentId,
       ...(ids.stepComputeIds?.[s.name] ? { computeId: ids.stepComputeIds[s.name] } : {}),
-      inputs: Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [k, stepInput(v, `jobs.${s.name}.inputs.${k}`)])),
-      outputs: Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, stepOutput(v, `jobs.${s.name}.outputs.${k}`)])),
-      ...(s.inline && Object.keys(s.inline.environmentVariables).length ? { environment_variables: s.inline.environmentVariables } : {}),
+      inputs: Object.fromEntries(
+        Object.entries(s.inputs).map(([k, v]) => [k, stepInput(v, `jobs.${s.name}.inputs.${k}`)]),
+      ),
+      outputs: Object.fromEntries(
+        Object.entries(s.outputs).map(([k, v]) => [k, stepOutput(v, `jobs.${s.name}.outputs.${k}`)]),
+      ),
+      ...(s.inline && Object.keys(s.inline.environmentVariables).length
+        ? { environment_variables: s.inline.environmentVariables }
+        : {}),
     };
   }
   return { ...common, jobType: "Pipeline", settings, jobs };
@@ -401,7 +468,9 @@ function stepInputType(y: PipelineJobYaml, v: YamlInput, where: string): string 
   if (parent) {
     const name = parent[1] as string;
     if (!(name in y.inputs))
-      throw new UserError(`job-file: ${where} binds to an input the pipeline does not have (got ${shown(v)}). Add ${name} under the pipeline's inputs:, or fix the name.`);
+      throw new UserError(
+        `job-file: ${where} binds to an input the pipeline does not have (got ${shown(v)}). Add ${name} under the pipeline's inputs:, or fix the name.`,
+      );
     return parentInputType(y.inputs[name]);
   }
   const fromStep = STEP_OUTPUT.exec(text);
@@ -409,7 +478,9 @@ function stepInputType(y: PipelineJobYaml, v: YamlInput, where: string): string 
     const [, stepName = "", out = ""] = fromStep;
     const step = y.jobs.find((s) => s.name === stepName);
     if (!step)
-      throw new UserError(`job-file: ${where} binds to a step the pipeline does not have (got ${shown(v)}). Use \${{parent.jobs.<step>.outputs.<output>}} with one of ${shown(y.jobs.map((s) => s.name))}.`);
+      throw new UserError(
+        `job-file: ${where} binds to a step the pipeline does not have (got ${shown(v)}). Use \${{parent.jobs.<step>.outputs.<output>}} with one of ${shown(y.jobs.map((s) => s.name))}.`,
+      );
     // A registered component's outputs are not read here: uri_folder, the default output type.
     return step.inline ? stepOutputType(y, step.outputs[out]) : "uri_folder";
   }
@@ -433,12 +504,16 @@ export function inlineComponentSpec(
   for (const [k, v] of Object.entries(step.inputs)) {
     const type = stepInputType(y, v, `${where}.inputs.${k}`);
     if (!LITERAL_TYPES.has(type) && !DATA_TYPES.has(type))
-      throw new UserError(`job-file: ${where}.inputs.${k}.type ${shown(type)} is not supported (got ${shown(type)}). Use string, integer, number, boolean, uri_file, uri_folder or mltable.`);
+      throw new UserError(
+        `job-file: ${where}.inputs.${k}.type ${shown(type)} is not supported (got ${shown(type)}). Use string, integer, number, boolean, uri_file, uri_folder or mltable.`,
+      );
     inputs[k] = { type };
   }
   const outputs: Record<string, { type: string }> = {};
   for (const [k, v] of Object.entries(step.outputs)) outputs[k] = { type: stepOutputType(y, v) };
-  for (const [, kind = "", name = ""] of inline.command.matchAll(/\$\{\{\s*(inputs|outputs)\.([A-Za-z0-9_]+)\s*\}\}/g)) {
+  for (const [, kind = "", name = ""] of inline.command.matchAll(
+    /\$\{\{\s*(inputs|outputs)\.([A-Za-z0-9_]+)\s*\}\}/g,
+  )) {
     const declared = kind === "inputs" ? inputs : outputs;
     if (!(name in declared))
       throw new UserError(

@@ -3,7 +3,11 @@ import type { ArmClient } from "../azure/arm";
 import { JobEndedError, type JobResource, waitForJob } from "./jobs";
 import type { WorkspaceRef } from "./workspace";
 
-const WS: WorkspaceRef = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroup: "rg", workspace: "ws" };
+const WS: WorkspaceRef = {
+  subscriptionId: "00000000-1111-2222-3333-444444444444",
+  resourceGroup: "rg",
+  workspace: "ws",
+};
 
 /** A Resource Manager client whose job GETs answer the given statuses in turn (the last one repeats). */
 function armWithStatuses(statuses: string[]) {
@@ -42,18 +46,28 @@ describe("waitForJob", () => {
   it("a job stuck in NotResponding is cancelled at the timeout, not left running", async () => {
     const { arm, calls } = armWithStatuses(["Running", "NotResponding"]);
     let t = 0;
-    const e = await waitForJob(arm, WS, "job-1", { timeoutMs: 30_000, sleep: async (ms) => void (t += ms), now: () => t }).catch((x: unknown) => x);
+    const e = await waitForJob(arm, WS, "job-1", {
+      timeoutMs: 30_000,
+      sleep: async (ms) => void (t += ms),
+      now: () => t,
+    }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(JobEndedError);
     expect((e as JobEndedError).code).toBe("timeout");
     expect((e as JobEndedError).status).toBe("NotResponding");
-    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([expect.stringMatching(/\/jobs\/job-1\/cancel$/)]);
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([
+      expect.stringMatching(/\/jobs\/job-1\/cancel$/),
+    ]);
   });
 
   it("Failed and Canceled end the wait with the job's error", async () => {
     for (const status of ["Failed", "Canceled"]) {
       const { arm } = armWithStatuses(["Running", status]);
       let t = 0;
-      const e = (await waitForJob(arm, WS, "job-1", { timeoutMs: 60_000, sleep: async (ms) => void (t += ms), now: () => t }).catch((x: unknown) => x)) as JobEndedError;
+      const e = (await waitForJob(arm, WS, "job-1", {
+        timeoutMs: 60_000,
+        sleep: async (ms) => void (t += ms),
+        now: () => t,
+      }).catch((x: unknown) => x)) as JobEndedError;
       expect(e).toBeInstanceOf(JobEndedError);
       expect(e.status).toBe(status);
       expect(e.code).toBe(status === "Canceled" ? "cancelled" : "job-failed");

@@ -87,7 +87,11 @@ export function jobPath(ws: WorkspaceRef, name: string): string {
 export function jobName(parts: (string | number | undefined)[]): string {
   const s = parts
     .filter((p) => p !== undefined && p !== "")
-    .map((p) => String(p).toLowerCase().replace(/[^a-z0-9_-]+/g, "-"))
+    .map((p) =>
+      String(p)
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, "-"),
+    )
     .join("-")
     .replace(/-+/g, "-")
     .replace(/^[-_]+|[-_]+$/g, "");
@@ -107,7 +111,13 @@ export const SUBMISSION_TAG = "mlops-actions.submission";
  * When the answer is lost (a dropped connection, a 5xx after the write) the client retries the PUT, and the
  * service may then refuse it because the name is taken; a job that carries this submission's tag is ours.
  */
-export async function submitJob(arm: ArmClient, ws: WorkspaceRef, name: string, properties: JobProperties, signal?: AbortSignal): Promise<JobResource> {
+export async function submitJob(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  name: string,
+  properties: JobProperties,
+  signal?: AbortSignal,
+): Promise<JobResource> {
   const submission = randomUUID();
   const body = { properties: { ...properties, tags: { ...properties.tags, [SUBMISSION_TAG]: submission } } };
   try {
@@ -122,14 +132,21 @@ export async function submitJob(arm: ArmClient, ws: WorkspaceRef, name: string, 
 }
 
 /** Ask Azure ML to cancel the job (202 + Location, examples/Job/cancel.json); does not wait for Canceled. */
-export async function cancelJob(arm: ArmClient, ws: WorkspaceRef, name: string, logger: Logger = silentLogger): Promise<boolean> {
+export async function cancelJob(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  name: string,
+  logger: Logger = silentLogger,
+): Promise<boolean> {
   try {
     // A fresh signal: the step's own signal is already aborted when the workflow was cancelled.
     await arm.request("POST", `${jobPath(ws, name)}/cancel`, { signal: AbortSignal.timeout(20_000), allow: [404] });
     logger.info(`azureml: cancel requested for job ${name}`);
     return true;
   } catch (e) {
-    logger.warning(`azureml: could not cancel job ${name} (${(e as Error).message.split("\n")[0]}); cancel it in Studio.`);
+    logger.warning(
+      `azureml: could not cancel job ${name} (${(e as Error).message.split("\n")[0]}); cancel it in Studio.`,
+    );
     return false;
   }
 }
@@ -221,7 +238,9 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
       last = status;
       logger.info(`azureml: job ${name}: ${status}`);
       if (status === "NotResponding")
-        logger.warning(`azureml: job ${name} sends no heartbeat (NotResponding); still waiting, it is cancelled if it does not recover before the timeout.`);
+        logger.warning(
+          `azureml: job ${name} sends no heartbeat (NotResponding); still waiting, it is cancelled if it does not recover before the timeout.`,
+        );
       o.onStatus?.(status, job);
     }
     if (status === "Completed") return job;
@@ -229,7 +248,9 @@ export async function waitForJob(arm: ArmClient, ws: WorkspaceRef, name: string,
       const url = jobStudioUrl(job, ws, name);
       const diagnostics = status === "Failed" && o.diagnose ? await o.diagnose(job).catch(() => undefined) : undefined;
       const detail = diagnostics?.error ?? jobError(job);
-      const tail = diagnostics?.logTail ? `\nLast lines of ${diagnostics.logFile}:\n${diagnostics.logTail.slice(-3000)}` : "";
+      const tail = diagnostics?.logTail
+        ? `\nLast lines of ${diagnostics.logFile}:\n${diagnostics.logTail.slice(-3000)}`
+        : "";
       throw new JobEndedError(
         `azureml: job ${name} ended ${status} (got ${shown(detail, 400)}). Fix what the job's error names; its logs are in Studio (Outputs + logs): ${url}${tail}`,
         name,

@@ -8,10 +8,16 @@ describe("online endpoints: model and deployment names", () => {
   it("turns the model forms users write into the deployment's model field", () => {
     const reg = "azureml://registries/prod-models/models/failure-predictor/versions/7";
     expect(modelAssetId(reg, ws)).toEqual({ id: reg, name: "failure-predictor", version: "7" });
-    expect(modelAssetId("azureml:fp:3", ws)).toEqual({ id: `${workspacePath(ws)}/models/fp/versions/3`, name: "fp", version: "3" });
+    expect(modelAssetId("azureml:fp:3", ws)).toEqual({
+      id: `${workspacePath(ws)}/models/fp/versions/3`,
+      name: "fp",
+      version: "3",
+    });
     const arm = `${workspacePath(ws)}/models/fp/versions/4`;
     expect(modelAssetId(arm, ws).id).toBe(arm);
-    expect(() => modelAssetId("fp@champion", ws)).toThrow(/model: not an Azure ML model reference \(got "fp@champion"\)\. Use azureml:\/\/registries/);
+    expect(() => modelAssetId("fp@champion", ws)).toThrow(
+      /model: not an Azure ML model reference \(got "fp@champion"\)\. Use azureml:\/\/registries/,
+    );
   });
 
   it("derives valid deployment names from any model name and version", () => {

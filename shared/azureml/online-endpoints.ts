@@ -83,7 +83,11 @@ export async function workspaceLocation(arm: ArmClient, ws: WorkspaceRef): Promi
   return w.location;
 }
 
-export async function getEndpoint(arm: ArmClient, ws: WorkspaceRef, endpoint: string): Promise<OnlineEndpoint | undefined> {
+export async function getEndpoint(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  endpoint: string,
+): Promise<OnlineEndpoint | undefined> {
   return arm.getIfExists<OnlineEndpoint>(endpointPath(ws, endpoint));
 }
 
@@ -113,7 +117,13 @@ export async function putEndpoint(
 
 /** A new endpoint with key authentication, in the workspace's region. */
 export function newEndpointBody(location: string, tags: Record<string, string> = {}): OnlineEndpoint {
-  return { location, kind: "Managed", tags, identity: { type: "SystemAssigned" }, properties: { authMode: "Key", traffic: {} } };
+  return {
+    location,
+    kind: "Managed",
+    tags,
+    identity: { type: "SystemAssigned" },
+    properties: { authMode: "Key", traffic: {} },
+  };
 }
 
 /** Replace the endpoint's traffic map: GET, PUT with the new `properties.traffic`, wait for the operation. */
@@ -155,7 +165,13 @@ export async function restoreTraffic(
       continue;
     }
     try {
-      return await putEndpoint(arm, ws, endpoint, { ...current, properties: { ...current.properties, traffic } }, { ...o, timeoutMs: Math.max(60_000, deadline - Date.now()) });
+      return await putEndpoint(
+        arm,
+        ws,
+        endpoint,
+        { ...current, properties: { ...current.properties, traffic } },
+        { ...o, timeoutMs: Math.max(60_000, deadline - Date.now()) },
+      );
     } catch (e) {
       if (!(e instanceof ArmError && e.status === 409) || Date.now() >= deadline) throw e;
       o.onStatus?.("another operation holds the endpoint; retrying");
@@ -169,7 +185,11 @@ export async function listKeys(arm: ArmClient, ws: WorkspaceRef, endpoint: strin
 }
 
 /** examples/Workspace/OnlineEndpoint/getToken.json: a data-plane token for AMLToken endpoints. */
-export async function getEndpointToken(arm: ArmClient, ws: WorkspaceRef, endpoint: string): Promise<string | undefined> {
+export async function getEndpointToken(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  endpoint: string,
+): Promise<string | undefined> {
   return (await arm.request<{ accessToken?: string }>("POST", `${endpointPath(ws, endpoint)}/token`)).body?.accessToken;
 }
 
@@ -251,13 +271,19 @@ export function modelAssetId(model: string, ws: WorkspaceRef): { id: string; nam
   const registry = /^azureml:\/\/registries\/([^/]+)\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(m);
   if (registry) return { id: m, name: registry[2]!, version: registry[3]! };
   const short = /^azureml:([^:/]+):([^:/]+)$/.exec(m);
-  if (short) return { id: `${workspacePath(ws)}/models/${short[1]}/versions/${short[2]}`, name: short[1]!, version: short[2]! };
-  const arm = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/(?:workspaces|registries)\/[^/]+\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(
-    m,
-  );
+  if (short)
+    return { id: `${workspacePath(ws)}/models/${short[1]}/versions/${short[2]}`, name: short[1]!, version: short[2]! };
+  const arm =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/(?:workspaces|registries)\/[^/]+\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(
+      m,
+    );
   if (arm) return { id: m, name: arm[1]!, version: arm[2]! };
-  const wsUri = /^azureml:\/\/(?:subscriptions\/[^/]+\/resourcegroups\/[^/]+\/workspaces\/[^/]+\/)?models\/([^/]+)\/versions\/([^/]+)$/i.exec(m);
-  if (wsUri) return { id: `${workspacePath(ws)}/models/${wsUri[1]}/versions/${wsUri[2]}`, name: wsUri[1]!, version: wsUri[2]! };
+  const wsUri =
+    /^azureml:\/\/(?:subscriptions\/[^/]+\/resourcegroups\/[^/]+\/workspaces\/[^/]+\/)?models\/([^/]+)\/versions\/([^/]+)$/i.exec(
+      m,
+    );
+  if (wsUri)
+    return { id: `${workspacePath(ws)}/models/${wsUri[1]}/versions/${wsUri[2]}`, name: wsUri[1]!, version: wsUri[2]! };
   throw new UserError(
     `model: not an Azure ML model reference (got ${shown(m)}). Use azureml://registries/<registry>/models/<name>/versions/<version>, azureml:<name>:<version> for a model of the workspace, or the model version's ARM id.`,
   );
@@ -266,7 +292,11 @@ export function modelAssetId(model: string, ws: WorkspaceRef): { id: string; nam
 /** A deployment name from the model's name and version: lower-case, '-' for anything else, 3-32 characters. */
 export function deploymentNameFor(name: string, version: string): string {
   const tail = `-v${version}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
-  let head = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^[^a-z]+/, "");
+  let head = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^[^a-z]+/, "");
   if (!head) head = "model";
   head = head.slice(0, Math.max(1, 32 - tail.length)).replace(/-+$/, "");
   const out = `${head}${tail}`.replace(/-+/g, "-").slice(0, 32).replace(/-+$/, "");

@@ -27,11 +27,15 @@ describe("azureml://registries/<r>/models/<name>", () => {
     expect(message(() => parseAzureMLModelTarget("azureml://registries/reg/models/fp/versions/3"))).toMatch(
       /^to-registry: not an Azure ML registry model URI \(got "azureml:\/\/registries\/reg\/models\/fp\/versions\/3"\)\. Write azureml:\/\/registries\/<registry>\/models\/<model-name>/,
     );
-    expect(message(() => parseAzureMLModelTarget("azureml://registries/reg/models/fp?x=1"))).toMatch(/not an Azure ML registry model URI/);
+    expect(message(() => parseAzureMLModelTarget("azureml://registries/reg/models/fp?x=1"))).toMatch(
+      /not an Azure ML registry model URI/,
+    );
     expect(message(() => parseAzureMLModelTarget("azureml://registries/ab/models/fp"))).toMatch(
       /^to-registry: not an Azure ML registry name \(got "ab"\)\. Use 3-33 letters/,
     );
-    expect(message(() => parseAzureMLModelTarget(`azureml://registries/${"r".repeat(34)}/models/fp`))).toMatch(/registry name/);
+    expect(message(() => parseAzureMLModelTarget(`azureml://registries/${"r".repeat(34)}/models/fp`))).toMatch(
+      /registry name/,
+    );
     expect(message(() => parseAzureMLModelTarget("azureml://registries/reg/models/fp.v2"))).toMatch(
       /^to-registry: not an Azure ML model name \(got "fp\.v2"\)/,
     );
@@ -64,7 +68,9 @@ describe("azureml://registries/<r>/models/<name>", () => {
 
 describe("containerOf (upload location from startPendingUpload)", () => {
   it("splits an Azure URL into container and prefix, keeping the SAS on the container client only", () => {
-    const { container, prefix } = containerOf("https://acct.blob.core.windows.net/c0ffee/LocalUpload/abc?sv=2024&sig=SECRET");
+    const { container, prefix } = containerOf(
+      "https://acct.blob.core.windows.net/c0ffee/LocalUpload/abc?sv=2024&sig=SECRET",
+    );
     expect(container.containerName).toBe("c0ffee");
     expect(container.url).toBe("https://acct.blob.core.windows.net/c0ffee?sv=2024&sig=SECRET");
     expect(prefix).toBe("LocalUpload/abc");

@@ -130,7 +130,10 @@ export async function startPendingUpload(
 }
 
 /** The container (with the SAS) and the prefix inside it of a blob URI: path-style on loopback (emulators). */
-export function containerOf(sasUri: string, pipeline?: StoragePipelineOptions): { container: ContainerClient; prefix: string } {
+export function containerOf(
+  sasUri: string,
+  pipeline?: StoragePipelineOptions,
+): { container: ContainerClient; prefix: string } {
   const url = new URL(sasUri);
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const account = isLoopback(url.hostname) ? parts.shift() : undefined;
@@ -140,7 +143,10 @@ export function containerOf(sasUri: string, pipeline?: StoragePipelineOptions): 
       `to-registry: the Azure ML upload location names no storage container (got ${shown(`${url.origin}${url.pathname}`)}). Run again; if it persists, check the registry's storage account.`,
     );
   const base = `${url.origin}/${account ? `${account}/` : ""}${name}${url.search}`;
-  return { container: new ContainerClient(base, new AnonymousCredential(), storageOptions(pipeline)), prefix: parts.join("/") };
+  return {
+    container: new ContainerClient(base, new AnonymousCredential(), storageOptions(pipeline)),
+    prefix: parts.join("/"),
+  };
 }
 
 export interface UploadFile {

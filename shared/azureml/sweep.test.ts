@@ -25,7 +25,9 @@ describe("sweep selection", () => {
   it("parses max:/min: metrics", () => {
     expect(parseSweepMetric("max:roc_auc")).toEqual({ goal: "max", metric: "roc_auc" });
     expect(parseSweepMetric(" min : log_loss ")).toEqual({ goal: "min", metric: "log_loss" });
-    expect(() => parseSweepMetric("roc_auc")).toThrow(/^sweep-metric: expected max:<metric> or min:<metric> \(got "roc_auc"\)/);
+    expect(() => parseSweepMetric("roc_auc")).toThrow(
+      /^sweep-metric: expected max:<metric> or min:<metric> \(got "roc_auc"\)/,
+    );
   });
   it("picks the best trial; trials without the metric cannot win; ties keep the earlier", () => {
     const trials: TrialOutcome[] = [
@@ -54,6 +56,12 @@ describe("runBounded", () => {
       return x * 10;
     });
     expect(peak).toBe(2);
-    expect(r.map((s) => (s.status === "fulfilled" ? s.value : (s.reason as Error).message))).toEqual([50, 10, "three", 20, 40]);
+    expect(r.map((s) => (s.status === "fulfilled" ? s.value : (s.reason as Error).message))).toEqual([
+      50,
+      10,
+      "three",
+      20,
+      40,
+    ]);
   });
 });

@@ -17,21 +17,29 @@ export function parseMatrix(text: string | Record<string, unknown> | undefined):
     try {
       value = parseYaml(text);
     } catch (e) {
-      throw new UserError(`matrix: not YAML or JSON (got ${shown(text, 60)}; ${(e as Error).message.split("\n")[0]}). Write a map of lists, e.g. "learning_rate: [0.05, 0.1]".`);
+      throw new UserError(
+        `matrix: not YAML or JSON (got ${shown(text, 60)}; ${(e as Error).message.split("\n")[0]}). Write a map of lists, e.g. "learning_rate: [0.05, 0.1]".`,
+      );
     }
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value))
-    throw new UserError(`matrix: not a map of parameter names to lists (got ${shown(value)}). Write e.g. "max_depth: [3, 4, 6]".`);
+    throw new UserError(
+      `matrix: not a map of parameter names to lists (got ${shown(value)}). Write e.g. "max_depth: [3, 4, 6]".`,
+    );
   const out: Record<string, Scalar[]> = {};
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-      throw new UserError(`matrix: ${shown(name)} is not a usable parameter name (got ${shown(name)}). Use letters, digits and '_' (it becomes the job input \${{inputs.${name}}}).`);
+      throw new UserError(
+        `matrix: ${shown(name)} is not a usable parameter name (got ${shown(name)}). Use letters, digits and '_' (it becomes the job input \${{inputs.${name}}}).`,
+      );
     const list = Array.isArray(v) ? v : [v];
     if (list.length === 0) throw new UserError(`matrix.${name}: empty list (got []). Give at least one value.`);
     for (const x of list)
       if (typeof x !== "string" && typeof x !== "number" && typeof x !== "boolean")
-        throw new UserError(`matrix.${name}: values must be strings, numbers or booleans (got ${shown(x)}). Write a flat list such as [3, 4, 6].`);
+        throw new UserError(
+          `matrix.${name}: values must be strings, numbers or booleans (got ${shown(x)}). Write a flat list such as [3, 4, 6].`,
+        );
     out[name] = list as Scalar[];
   }
   return out;
@@ -57,7 +65,9 @@ export interface SweepMetric {
 export function parseSweepMetric(text: string): SweepMetric {
   const m = /^\s*(max|min)\s*:\s*([^\s:]+)\s*$/.exec(text);
   if (!m)
-    throw new UserError(`sweep-metric: expected max:<metric> or min:<metric> (got ${shown(text)}). Write e.g. max:roc_auc or min:log_loss.`);
+    throw new UserError(
+      `sweep-metric: expected max:<metric> or min:<metric> (got ${shown(text)}). Write e.g. max:roc_auc or min:log_loss.`,
+    );
   return { goal: m[1] as "max" | "min", metric: m[2] as string };
 }
 

@@ -69,9 +69,13 @@ const ASSET_PATH_REFUSED = /asset paths? cannot be updated/i;
 
 /** The next version number of a workspace model: the container's nextVersion, "1" for a new name. */
 export async function nextModelVersion(arm: ArmClient, ws: WorkspaceRef, name: string): Promise<string> {
-  const c = await arm.getIfExists<{ properties?: { nextVersion?: string | null; latestVersion?: string | null } }>(workspaceModelPath(ws, name));
+  const c = await arm.getIfExists<{ properties?: { nextVersion?: string | null; latestVersion?: string | null } }>(
+    workspaceModelPath(ws, name),
+  );
   if (!c) return "1";
-  const next = c.properties?.nextVersion ?? (c.properties?.latestVersion ? String(Number(c.properties.latestVersion) + 1) : undefined);
+  const next =
+    c.properties?.nextVersion ??
+    (c.properties?.latestVersion ? String(Number(c.properties.latestVersion) + 1) : undefined);
   return next && /^\d+$/.test(next) ? next : "1";
 }
 
@@ -104,7 +108,9 @@ export async function registerWorkspaceModel(
     } catch (e) {
       if (e instanceof ArmError && e.status === 200) {
         // The PUT was accepted, then the version ended Failed or Canceled (the client read its provisioningState).
-        const left = await arm.getIfExists<ModelVersionResource>(workspaceModelPath(ws, name, version)).catch(() => undefined);
+        const left = await arm
+          .getIfExists<ModelVersionResource>(workspaceModelPath(ws, name, version))
+          .catch(() => undefined);
         throw new UserError(
           `${input}: Azure ML could not create model ${name} version ${version} in workspace ${ws.workspace} (got provisioningState ${left?.properties?.provisioningState ?? "Failed"}${e.armCode ? `, ${e.armCode}` : ""}). Nothing was registered in the model registry. Run again; if it fails again, look at the version in Studio: ${workspaceModelStudioUrl(ws, name, version)}`,
           { code: "workspace-model-failed", cause: e },
@@ -112,7 +118,9 @@ export async function registerWorkspaceModel(
       }
       if (e instanceof ArmError && (e.status === 409 || (e.status === 400 && ASSET_PATH_REFUSED.test(e.message)))) {
         taken.push(version);
-        opts.logger?.warning(`azureml: model ${name} version ${version} was taken by another registration; trying the next version`);
+        opts.logger?.warning(
+          `azureml: model ${name} version ${version} was taken by another registration; trying the next version`,
+        );
         floor = Number(version) + 1;
         continue;
       }
@@ -138,6 +146,12 @@ export async function registerWorkspaceModel(
  * isArchived true). Studio and `az ml model list` hide archived versions. Used to take back a version when
  * what it was registered for failed afterwards.
  */
-export async function archiveWorkspaceModel(arm: ArmClient, ws: WorkspaceRef, name: string, version: string, body: ModelVersionBody): Promise<void> {
+export async function archiveWorkspaceModel(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  name: string,
+  version: string,
+  body: ModelVersionBody,
+): Promise<void> {
   await arm.lro("PUT", workspaceModelPath(ws, name, version), { body: { properties: { ...body, isArchived: true } } });
 }

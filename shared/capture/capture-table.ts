@@ -186,7 +186,9 @@ export class CaptureTable {
     this.fixedRowBytes = 12 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
     const names = [...META_COLUMNS, ...plans.flatMap((p) => p.columns)];
     this.fileOverhead =
-      512 + names.reduce((n, c) => n + 2 * c.length + 96, 0) + 2 * (model.name.length + model.version.length + plant.length);
+      512 +
+      names.reduce((n, c) => n + 2 * c.length + 96, 0) +
+      2 * (model.name.length + model.version.length + plant.length);
     this.capacity = Math.max(64, Math.min(MAX_INITIAL_ROWS, Math.ceil(fileBytes / this.fixedRowBytes) + 64));
     this.values = plans.map((p) => p.columns.map(() => allocate(p.kind, this.capacity)));
     this.dictionaries = plans.map((p) => (p.kind === "string" ? p.columns.map(() => new Dictionary()) : undefined));
@@ -334,7 +336,12 @@ export class CaptureTable {
       });
     });
     return encodeParquet(columns, n, {
-      metadata: { "mlops.capture": "1", model_name: this.model.name, model_version: this.model.version, plant: this.plant },
+      metadata: {
+        "mlops.capture": "1",
+        model_name: this.model.name,
+        model_version: this.model.version,
+        plant: this.plant,
+      },
       createdBy: "mlops-serve capture",
     });
   }
@@ -346,7 +353,14 @@ function find(tensors: readonly CapturedTensor[], name: string): number {
 }
 
 /** Rows [0, n) of a BYTES tensor as dictionary indices in the plan's columns at `at`. */
-function copyStrings(t: CapturedTensor, dictionaries: Dictionary[], cols: Numeric[], at: number, n: number, added: { bytes: number }): void {
+function copyStrings(
+  t: CapturedTensor,
+  dictionaries: Dictionary[],
+  cols: Numeric[],
+  at: number,
+  n: number,
+  added: { bytes: number },
+): void {
   const width = cols.length;
   const src = t.data as ArrayLike<unknown>;
   for (let j = 0; j < width; j++) {

@@ -72,9 +72,16 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
   const fileBytes = Math.min(config.fileBytes ?? DEFAULT_CAPTURE.fileBytes, maxDiskBytes);
   const fileMs = (config.fileSeconds ?? DEFAULT_CAPTURE.fileSeconds) * 1000;
   if (!(sample >= 0 && sample <= 1)) {
-    throw new UserError(`capture-sample: must be from 0 to 1 (got ${shown(sample)}). Pass e.g. 0.1 to capture one request in ten.`);
+    throw new UserError(
+      `capture-sample: must be from 0 to 1 (got ${shown(sample)}). Pass e.g. 0.1 to capture one request in ten.`,
+    );
   }
-  const plant = config.plant ?? (hostname().replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "plant");
+  const plant =
+    config.plant ??
+    (hostname()
+      .replace(/[^A-Za-z0-9._-]/g, "-")
+      .replace(/^[^A-Za-z0-9]+/, "") ||
+      "plant");
   if (!PLANT.test(plant)) {
     throw new UserError(
       `plant: must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${shown(plant)}). It names the plant's folder in the capture and upload paths.`,
@@ -116,7 +123,10 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
       logger,
       metrics,
       ...(config.uploadBackoffSeconds !== undefined
-        ? { maxBackoffMs: config.uploadBackoffSeconds * 1000, minBackoffMs: Math.min(1000, config.uploadBackoffSeconds * 1000) }
+        ? {
+            maxBackoffMs: config.uploadBackoffSeconds * 1000,
+            minBackoffMs: Math.min(1000, config.uploadBackoffSeconds * 1000),
+          }
         : {}),
       onRemoved: (bytes) => {
         diskBytes = Math.max(0, diskBytes - bytes);

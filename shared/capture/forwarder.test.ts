@@ -67,7 +67,16 @@ describe("the capture forwarder", () => {
     const names = readdirSync(join(o.target, "p/m/1/2024-01-01")).sort();
     expect(names).toHaveLength(2);
     expect(readFileSync(join(o.target, "p/m/1/2024-01-01/a.parquet"), "utf8")).toBe("theirs");
-    expect(readFileSync(join(o.target, "p/m/1/2024-01-01", names.find((x) => x !== "a.parquet")!), "utf8")).toBe("mine");
+    expect(
+      readFileSync(
+        join(
+          o.target,
+          "p/m/1/2024-01-01",
+          names.find((x) => x !== "a.parquet")!,
+        ),
+        "utf8",
+      ),
+    ).toBe("mine");
     expect(logger.lines.map((l) => l.message).join("\n")).toMatch(/exists with other content/);
   });
 });

@@ -56,7 +56,9 @@ async function uploadOne(target: BlobStore, file: { path: string; key: string },
     if (!same) {
       // Two different files under one random name: keep both.
       const key = file.key.replace(/\.parquet$/, `-${sha256.slice(0, 12)}.parquet`);
-      logger.warning(`capture upload: ${file.key} exists with other content in ${target.location}; uploading as ${key}`);
+      logger.warning(
+        `capture upload: ${file.key} exists with other content in ${target.location}; uploading as ${key}`,
+      );
       await target.writeBytes(key, bytes, { sha256, md5 });
     }
   }

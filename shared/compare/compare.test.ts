@@ -17,6 +17,8 @@ describe("runCompareModels: metric names", () => {
     const message = await userErrorOf(
       runCompareModels({ ...base, task: "regression", maxRegression: { roc_auc: 0.01 } }),
     );
-    expect(message).toMatch(/^max-regression: roc_auc is not a regression metric \(got "roc_auc"\)\. Use one of: .*rmse/);
+    expect(message).toMatch(
+      /^max-regression: roc_auc is not a regression metric \(got "roc_auc"\)\. Use one of: .*rmse/,
+    );
   });
 });

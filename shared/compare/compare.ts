@@ -218,7 +218,13 @@ function evaluateOptions(opts: CompareOptions, logger: Logger): EvaluateOptions 
         }
       : {}),
     ...(opts.significance
-      ? { significance: { ...(opts.primaryMetric ? { metric: opts.primaryMetric } : {}), samples: opts.significance.samples, seed: opts.significance.seed } }
+      ? {
+          significance: {
+            ...(opts.primaryMetric ? { metric: opts.primaryMetric } : {}),
+            samples: opts.significance.samples,
+            seed: opts.significance.seed,
+          },
+        }
       : {}),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.idColumns?.length ? { idColumns: opts.idColumns } : {}),
@@ -267,14 +273,18 @@ export interface ShardResult {
  * Shard mode: evaluate this shard's rows and write the mergeable state to `stateDir` (compare-models
  * uploads it as an artifact; the merge job decides).
  */
-export async function evaluateShard(opts: CompareOptions & { shard: ShardSpec; stateDir: string }): Promise<ShardResult> {
+export async function evaluateShard(
+  opts: CompareOptions & { shard: ShardSpec; stateDir: string },
+): Promise<ShardResult> {
   const logger = opts.logger ?? silentLogger;
   prewarmParseWorker();
   if (opts.thresholds?.length) parseThresholds(opts.thresholds);
   const { models } = await resolveModels(opts, logger);
   const evaluation = await evaluateModels(models, evaluateOptions(opts, logger));
   await evaluation.state.write(opts.stateDir);
-  logger.info(`shard ${opts.shard.index}/${opts.shard.count}: ${evaluation.rows} rows evaluated, state in ${opts.stateDir}`);
+  logger.info(
+    `shard ${opts.shard.index}/${opts.shard.count}: ${evaluation.rows} rows evaluated, state in ${opts.stateDir}`,
+  );
   return {
     shard: opts.shard,
     rows: evaluation.rows,
@@ -392,7 +402,11 @@ export async function runCompareModels(opts: CompareOptions): Promise<CompareRes
     ruleResults.push(rule);
     if (!rule.passed) {
       if (verdict === "promote") reason = `Reject: contract rule failed: ${rule.detail}.`;
-      else reason = reason.replace(/\.$/, `; the contract is breaking too (${contract.differences.length} difference${contract.differences.length === 1 ? "" : "s"}).`);
+      else
+        reason = reason.replace(
+          /\.$/,
+          `; the contract is breaking too (${contract.differences.length} difference${contract.differences.length === 1 ? "" : "s"}).`,
+        );
       verdict = "reject";
     }
   }
@@ -464,7 +478,9 @@ async function resolveChampion(
     return (await resolveModel(championSpec, { ...resolveOpts, what: "champion" }))!;
   } catch (e) {
     if (isUserError(e) && e.code === "not-found") {
-      const given = opts.champion ? "" : ` (the default champion, from ${candidate.name ? "the candidate's name" : "model-name"})`;
+      const given = opts.champion
+        ? ""
+        : ` (the default champion, from ${candidate.name ? "the candidate's name" : "model-name"})`;
       throw new UserError(
         `${e.message.replace(/\.$/, "")}${given}. If this is the model's first release, set champion: none.`,
         { cause: e, code: "not-found" },

@@ -65,7 +65,15 @@ describe("compareContracts", () => {
     });
     const zipmap = sig(
       [t("float_input", "float", ["N", 5])],
-      [t("output_label", "int64", ["N"]), { ...t("output_probability", "float", []), kind: "sequence", shape: null, type: "seq(map(int64,tensor(float)))" }],
+      [
+        t("output_label", "int64", ["N"]),
+        {
+          ...t("output_probability", "float", []),
+          kind: "sequence",
+          shape: null,
+          type: "seq(map(int64,tensor(float)))",
+        },
+      ],
     );
     expect(compareContracts(zipmap, undefined, iface).differences).toEqual([
       'interface.yml: input "input" (float [?,5]) that the interface declares is missing',
@@ -94,7 +102,10 @@ describe("loadInterface", () => {
   };
 
   it("reads the YAML a plant application's owner writes", async () => {
-    const path = file("ok.yml", "inputs:\n  - {name: x, dtype: float, shape: [null, 3]}\noutputs:\n  - {name: y, dtype: float}\n");
+    const path = file(
+      "ok.yml",
+      "inputs:\n  - {name: x, dtype: float, shape: [null, 3]}\noutputs:\n  - {name: y, dtype: float}\n",
+    );
     expect(await loadInterface(path)).toEqual({
       file: path,
       inputs: [{ name: "x", dtype: "float", shape: [null, 3] }],
@@ -105,9 +116,21 @@ describe("loadInterface", () => {
   it.each([
     ["empty.yml", "", /^interface: the file is empty/],
     ["bad.yml", "inputs: [", /^interface: .*bad\.yml is not YAML/],
-    ["typo.yml", "inputs: [{name: x, dtype: float}]\noutput: []\n", /^interface: .*typo\.yml: unknown key "output" \(got keys "inputs, output"\)/],
-    ["shape.yml", "inputs: [{name: x, dtype: float, shape: [-1]}]\noutputs: [{name: y, dtype: float}]\n", /inputs\.0\.shape\.0: .*\(got -1\)/],
-    ["twice.yml", "inputs: [{name: x, dtype: float}, {name: x, dtype: float}]\noutputs: [{name: y, dtype: float}]\n", /inputs lists "x" twice/],
+    [
+      "typo.yml",
+      "inputs: [{name: x, dtype: float}]\noutput: []\n",
+      /^interface: .*typo\.yml: unknown key "output" \(got keys "inputs, output"\)/,
+    ],
+    [
+      "shape.yml",
+      "inputs: [{name: x, dtype: float, shape: [-1]}]\noutputs: [{name: y, dtype: float}]\n",
+      /inputs\.0\.shape\.0: .*\(got -1\)/,
+    ],
+    [
+      "twice.yml",
+      "inputs: [{name: x, dtype: float}, {name: x, dtype: float}]\noutputs: [{name: y, dtype: float}]\n",
+      /inputs lists "x" twice/,
+    ],
   ])("refuses %s with one message naming the input and the place", async (name, text, message) => {
     await expect(loadInterface(file(name, text))).rejects.toThrow(message);
   });

@@ -41,7 +41,8 @@ export interface ConsumerInterface {
   outputs: DeclaredValue[];
 }
 
-const WHAT = "a YAML file listing the inputs and outputs the applications use, e.g. inputs: [{name: x, dtype: float, shape: [null, 8]}]";
+const WHAT =
+  "a YAML file listing the inputs and outputs the applications use, e.g. inputs: [{name: x, dtype: float, shape: [null, 8]}]";
 
 /** Read and check an interface file; every problem is a UserError naming the input and where in the file. */
 export async function loadInterface(path: string): Promise<ConsumerInterface> {
@@ -50,13 +51,17 @@ export async function loadInterface(path: string): Promise<ConsumerInterface> {
   try {
     data = parseYaml(text);
   } catch (e) {
-    throw new UserError(`interface: ${path} is not YAML (got ${(e as Error).message.split("\n")[0]}). Set interface: to ${WHAT}.`);
+    throw new UserError(
+      `interface: ${path} is not YAML (got ${(e as Error).message.split("\n")[0]}). Set interface: to ${WHAT}.`,
+    );
   }
   if (data !== null && typeof data === "object" && !Array.isArray(data)) {
     // A misspelt key first: it is why the expected one is missing.
     const unknown = Object.keys(data).filter((k) => k !== "inputs" && k !== "outputs");
     if (unknown.length > 0)
-      throw new UserError(`interface: ${path}: unknown key ${shown(unknown[0])} (got keys ${shown(Object.keys(data).join(", "))}). Use inputs: and outputs:.`);
+      throw new UserError(
+        `interface: ${path}: unknown key ${shown(unknown[0])} (got keys ${shown(Object.keys(data).join(", "))}). Use inputs: and outputs:.`,
+      );
   }
   const r = InterfaceSchema.safeParse(data);
   if (!r.success) {
@@ -64,13 +69,17 @@ export async function loadInterface(path: string): Promise<ConsumerInterface> {
     const at = issue.path.length > 0 ? issue.path.join(".") : "the top level";
     const got = valueAt(data, issue.path);
     const problem = got === undefined ? "missing" : issue.message;
-    throw new UserError(`interface: ${path}: ${at}: ${problem} (got ${got === undefined ? "nothing" : shown(got)}). Write ${WHAT}.`);
+    throw new UserError(
+      `interface: ${path}: ${at}: ${problem} (got ${got === undefined ? "nothing" : shown(got)}). Write ${WHAT}.`,
+    );
   }
   for (const side of ["inputs", "outputs"] as const) {
     const seen = new Set<string>();
     for (const v of r.data[side]) {
       if (seen.has(v.name))
-        throw new UserError(`interface: ${path}: ${side} lists ${shown(v.name)} twice (got a duplicate name). List each ${side.slice(0, -1)} once.`);
+        throw new UserError(
+          `interface: ${path}: ${side} lists ${shown(v.name)} twice (got a duplicate name). List each ${side.slice(0, -1)} once.`,
+        );
       seen.add(v.name);
     }
   }
@@ -107,11 +116,15 @@ export function checkInterface(signature: ModelSignature, iface: ConsumerInterfa
     for (const d of declared) {
       const v = byName.get(d.name);
       if (!v) {
-        out.push(`${kind} "${d.name}" (${d.dtype}${d.shape ? ` ${dims(d.shape)}` : ""}) that the interface declares is missing`);
+        out.push(
+          `${kind} "${d.name}" (${d.dtype}${d.shape ? ` ${dims(d.shape)}` : ""}) that the interface declares is missing`,
+        );
         continue;
       }
-      if (declaredType(v) !== d.dtype) out.push(`${kind} "${d.name}" is ${declaredType(v)}, the interface declares ${d.dtype}`);
-      else if (!shapeFits(d.shape, v.shape)) out.push(`${kind} "${d.name}" has shape ${dims(v.shape)}, the interface declares ${dims(d.shape)}`);
+      if (declaredType(v) !== d.dtype)
+        out.push(`${kind} "${d.name}" is ${declaredType(v)}, the interface declares ${d.dtype}`);
+      else if (!shapeFits(d.shape, v.shape))
+        out.push(`${kind} "${d.name}" has shape ${dims(v.shape)}, the interface declares ${dims(d.shape)}`);
     }
     if (kind === "input") {
       // The applications send only what the interface lists: an extra input would never be fed.

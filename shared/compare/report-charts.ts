@@ -75,7 +75,14 @@ function binaryFigures(list: Side[]): string[] {
     pairs.flatMap(({ s, c }) => {
       const at = pick(c);
       return at && c.operating
-        ? [{ x: at[0], y: at[1], color: s.color.color, label: `${s.name} at threshold ${formatNumber(c.operating.threshold)}` }]
+        ? [
+            {
+              x: at[0],
+              y: at[1],
+              color: s.color.color,
+              label: `${s.name} at threshold ${formatNumber(c.operating.threshold)}`,
+            },
+          ]
         : [];
     });
   const ops = pairs.map(({ s, c }) => operatingText(s, c)).filter(Boolean);
@@ -100,7 +107,13 @@ function binaryFigures(list: Side[]): string[] {
       y: { label: "Precision", min: 0, max: 1 },
       series: [
         ...pairs.map(({ s, c }) => ({ name: s.name, color: s.color.color, x: c.pr.recall, y: c.pr.precision })),
-        { name: `no skill (${formatNumber(prevalence)})`, color: REFERENCE.color, x: [0, 1], y: [prevalence, prevalence], dashed: true },
+        {
+          name: `no skill (${formatNumber(prevalence)})`,
+          color: REFERENCE.color,
+          x: [0, 1],
+          y: [prevalence, prevalence],
+          dashed: true,
+        },
       ],
       markers: markers((c) =>
         c.operating && c.operating.precision !== null ? [c.operating.recall, c.operating.precision] : undefined,
@@ -212,7 +225,13 @@ function regressionFigures(list: Side[]): string[] {
           y: r.byPredicted.meanActual,
           dots: true,
         })),
-        { name: "predicted = actual", color: REFERENCE.color, x: [range.min, range.max], y: [range.min, range.max], dashed: true },
+        {
+          name: "predicted = actual",
+          color: REFERENCE.color,
+          x: [range.min, range.max],
+          y: [range.min, range.max],
+          dashed: true,
+        },
       ],
       note: "Rows binned by their prediction (40 bins); each dot is the bin's mean prediction and mean actual value.",
     }),
@@ -356,7 +375,11 @@ export function curveMermaid(r: Models): string[] {
           series: [
             ...per
               .filter((p) => p.c[k])
-              .map((p) => ({ name: p.s.name, color: p.s.color, values: resample(p.c[k]!.roc.fpr, p.c[k]!.roc.tpr, GRID) })),
+              .map((p) => ({
+                name: p.s.name,
+                color: p.s.color,
+                values: resample(p.c[k]!.roc.fpr, p.c[k]!.roc.tpr, GRID),
+              })),
             referenceLine("chance", GRID),
           ],
         }),

@@ -13,7 +13,9 @@ function provenanceHtml(p: Provenance): string {
   const parts: string[] = [];
   if (p.commit) {
     const short = e(p.commit.slice(0, 7));
-    parts.push(`commit ${p.commitUrl ? `<a href="${e(p.commitUrl)}"><code>${short}</code></a>` : `<code>${short}</code>`}`);
+    parts.push(
+      `commit ${p.commitUrl ? `<a href="${e(p.commitUrl)}"><code>${short}</code></a>` : `<code>${short}</code>`}`,
+    );
   }
   if (p.runUrl) parts.push(`<a href="${e(p.runUrl)}">${e(p.run ?? "workflow run")}</a>`);
   else if (p.run) parts.push(e(p.run));

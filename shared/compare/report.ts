@@ -32,7 +32,10 @@ export function formatTime(iso: string): string {
 /** One line: commit, run and time, as GitHub renders them (short SHA linked to the commit). */
 export function provenanceLine(p: Provenance): string {
   const parts: string[] = [];
-  if (p.commit) parts.push(`commit ${p.commitUrl ? `[\`${p.commit.slice(0, 7)}\`](${p.commitUrl})` : mdCode(p.commit.slice(0, 7), "inline")}`);
+  if (p.commit)
+    parts.push(
+      `commit ${p.commitUrl ? `[\`${p.commit.slice(0, 7)}\`](${p.commitUrl})` : mdCode(p.commit.slice(0, 7), "inline")}`,
+    );
   if (p.runUrl) parts.push(mdLink(p.run ?? "workflow run", p.runUrl));
   else if (p.run) parts.push(mdText(p.run));
   parts.push(formatTime(p.at));
@@ -41,9 +44,14 @@ export function provenanceLine(p: Provenance): string {
 
 function confusionTable(title: string, cm: number[][], classes: string[] | undefined): string[] {
   const names = classes ?? cm.map((_, i) => String(i));
-  const lines = [`**${mdText(title)}** (rows: true class, columns: predicted)`, "", `| | ${names.map(mdText).join(" | ")} |`];
+  const lines = [
+    `**${mdText(title)}** (rows: true class, columns: predicted)`,
+    "",
+    `| | ${names.map(mdText).join(" | ")} |`,
+  ];
   lines.push(`| --- | ${names.map(() => "---:").join(" | ")} |`);
-  for (const [i, row] of cm.entries()) lines.push(`| **${mdText(names[i] ?? String(i))}** | ${row.map(formatCount).join(" | ")} |`);
+  for (const [i, row] of cm.entries())
+    lines.push(`| **${mdText(names[i] ?? String(i))}** | ${row.map(formatCount).join(" | ")} |`);
   lines.push("");
   return lines;
 }
@@ -60,9 +68,7 @@ function slicesTable(r: ReportInput): string[] {
       ? `Each slice's **${m}** for both models on the same rows${lower ? " (lower is better)" : ""}; the slice that lost most against the champion comes first.`
       : `The candidate's **${m}** per slice${lower ? " (lower is better)" : ""}, weakest first.`,
     "",
-    champ
-      ? `| ${mdText(s.column)} | rows | candidate | champion | Δ |`
-      : `| ${mdText(s.column)} | rows | candidate |`,
+    champ ? `| ${mdText(s.column)} | rows | candidate | champion | Δ |` : `| ${mdText(s.column)} | rows | candidate |`,
     champ ? "| --- | ---: | ---: | ---: | ---: |" : "| --- | ---: | ---: |",
   ];
   for (const x of s.slices) {
@@ -106,7 +112,8 @@ export function renderCompareMarkdown(r: ReportInput): string {
 
   if (r.rules.length > 0) {
     lines.push("### Rules", "", "| | rule | detail |", "| :---: | --- | --- |");
-    for (const rule of r.rules) lines.push(`| ${rule.passed ? "✔" : "✘"} | ${rule.rule} (${rule.metric}) | ${mdText(rule.detail)} |`);
+    for (const rule of r.rules)
+      lines.push(`| ${rule.passed ? "✔" : "✘"} | ${rule.rule} (${rule.metric}) | ${mdText(rule.detail)} |`);
     lines.push("");
   }
 
@@ -126,7 +133,8 @@ export function renderCompareMarkdown(r: ReportInput): string {
   if (r.candidate.confusion) {
     lines.push("### Confusion matrices", "");
     lines.push(...confusionTable(`candidate ${who(r.candidate)}`, r.candidate.confusion, r.classes));
-    if (r.champion?.confusion) lines.push(...confusionTable(`champion ${who(r.champion)}`, r.champion.confusion, r.classes));
+    if (r.champion?.confusion)
+      lines.push(...confusionTable(`champion ${who(r.champion)}`, r.champion.confusion, r.classes));
   }
 
   if (r.slices) lines.push(...slicesTable(r));

@@ -3,7 +3,8 @@ import { trainingLineage } from "./training-lineage";
 
 describe("trainingLineage", () => {
   it("keeps where the model was trained from a train card's lineage, without the bulky parts", () => {
-    const studio = "https://ml.azure.com/runs/fp-7-1-abc?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
+    const studio =
+      "https://ml.azure.com/runs/fp-7-1-abc?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
     const l = {
       gitSha: "4f2c0a9e",
       repository: "plant/pm",
@@ -29,7 +30,12 @@ describe("trainingLineage", () => {
       workflow: "ci",
       runId: "7",
       runUrl: "https://github.com/plant/pm/actions/runs/7",
-      azureml: { jobName: "fp-7-1-abc", studioUrl: studio, experiment: "pm", model: { id: "azureml:fp:3", studioUrl: "https://ml.azure.com/model/fp:3/details" } },
+      azureml: {
+        jobName: "fp-7-1-abc",
+        studioUrl: studio,
+        experiment: "pm",
+        model: { id: "azureml:fp:3", studioUrl: "https://ml.azure.com/model/fp:3/details" },
+      },
     });
   });
 

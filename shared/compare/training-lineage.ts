@@ -25,14 +25,17 @@ export interface TrainingLineage {
 export function trainingLineage(l: Lineage | undefined): TrainingLineage {
   const out: TrainingLineage = {};
   if (!l) return out;
-  for (const k of ["repository", "gitSha", "workflow", "runId", "runUrl"] as const) if (typeof l[k] === "string" && l[k]) out[k] = l[k];
+  for (const k of ["repository", "gitSha", "workflow", "runId", "runUrl"] as const)
+    if (typeof l[k] === "string" && l[k]) out[k] = l[k];
   const a = l.azureml as Partial<AzureMLLineage> | undefined;
   if (a && typeof a.jobName === "string" && typeof a.studioUrl === "string") {
     out.azureml = {
       jobName: a.jobName,
       studioUrl: a.studioUrl,
       ...(typeof a.experiment === "string" ? { experiment: a.experiment } : {}),
-      ...(a.model && typeof a.model.id === "string" && typeof a.model.studioUrl === "string" ? { model: { id: a.model.id, studioUrl: a.model.studioUrl } } : {}),
+      ...(a.model && typeof a.model.id === "string" && typeof a.model.studioUrl === "string"
+        ? { model: { id: a.model.id, studioUrl: a.model.studioUrl } }
+        : {}),
     };
   }
   return out;

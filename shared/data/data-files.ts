@@ -51,10 +51,10 @@ export function localFile(path: string, size: number): DataFile {
       range.end !== undefined && range.end <= (range.start ?? 0)
         ? Readable.from([])
         : createReadStream(path, {
-        highWaterMark: range.highWaterMark ?? 1 << 20,
-        ...(range.start !== undefined ? { start: range.start } : {}),
-        ...(range.end !== undefined ? { end: range.end - 1 } : {}),
-      }),
+            highWaterMark: range.highWaterMark ?? 1 << 20,
+            ...(range.start !== undefined ? { start: range.start } : {}),
+            ...(range.end !== undefined ? { end: range.end - 1 } : {}),
+          }),
     read: async (start, end) => {
       const { open } = await import("node:fs/promises");
       const fh = await open(path, "r");
@@ -147,6 +147,9 @@ export async function resolveDataFiles(pathOrGlob: string, opts: ResolveOptions 
 }
 
 /** Credentials a data input carries or uses (a SAS in the URI, connection strings, keys), for masking. */
-export function dataSecrets(inputs: readonly (string | undefined)[], env: Record<string, string | undefined>): string[] {
+export function dataSecrets(
+  inputs: readonly (string | undefined)[],
+  env: Record<string, string | undefined>,
+): string[] {
   return inputs.filter((u): u is string => !!u && isRemoteData(u)).flatMap((u) => registrySecrets(u.trim(), { env }));
 }

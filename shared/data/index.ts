@@ -6,7 +6,14 @@ export {
   planInputs,
   selectFeatures,
 } from "./features";
-export { type DataFile, dataSecrets, isRemoteData, localFile, type ResolveOptions, resolveDataFiles } from "./data-files";
+export {
+  type DataFile,
+  dataSecrets,
+  isRemoteData,
+  localFile,
+  type ResolveOptions,
+  resolveDataFiles,
+} from "./data-files";
 export { detectFormat, FORMAT_HINT, formatOfFile } from "./files";
 export { type OpenOptions, openDataset } from "./open-dataset";
 export { asyncBuffer as parquetBuffer } from "./parquet-reader";

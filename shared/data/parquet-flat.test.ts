@@ -89,7 +89,7 @@ const firstValue = nulls.indexOf(false);
 const doubles = Array.from({ length: N }, () => Math.round((rnd() * 2e4 - 1e4) * 1e3) / 1e3);
 doubles[5] = -0;
 doubles[6] = Number.NaN;
-const withNulls = <T,>(values: T[]) => values.map((v, i) => (isNull(i) ? null : v));
+const withNulls = <T>(values: T[]) => values.map((v, i) => (isNull(i) ? null : v));
 
 function columns(): Column[] {
   const ints = doubles.map((d) => Math.trunc(d) || 0);
@@ -206,7 +206,14 @@ describe("flat numeric Parquet columns (DATA_PAGE_V2)", () => {
     ];
     for (const hyparquetOnly of [true, false]) {
       const run = async () => {
-        for await (const _ of parquetBatches({ file: localFile(file, statSync(file).size), columns: columns().map((c) => c.name), select, batchSize: 100, offset: 0, hyparquetOnly })) {
+        for await (const _ of parquetBatches({
+          file: localFile(file, statSync(file).size),
+          columns: columns().map((c) => c.name),
+          select,
+          batchSize: 100,
+          offset: 0,
+          hyparquetOnly,
+        })) {
           // drain
         }
       };
@@ -220,7 +227,9 @@ describe("flat numeric Parquet columns (DATA_PAGE_V2)", () => {
       ["GZIP", (b) => new Uint8Array(gzipSync(b))],
       ["BROTLI", (b) => new Uint8Array(brotliCompressSync(b))],
       // Node has zstd from 22.15; the reader decompresses ZSTD with fzstd where it does not.
-      ...(zstdCompress ? [["ZSTD", (b: Uint8Array) => new Uint8Array(zstdCompress(b))] as [string, (b: Uint8Array) => Uint8Array]] : []),
+      ...(zstdCompress
+        ? [["ZSTD", (b: Uint8Array) => new Uint8Array(zstdCompress(b))] as [string, (b: Uint8Array) => Uint8Array]]
+        : []),
     ];
     const expected = withNulls(doubles);
     for (const [codec, compress] of codecs) {
@@ -233,7 +242,10 @@ describe("flat numeric Parquet columns (DATA_PAGE_V2)", () => {
       );
       const got = await readBoth(file);
       const wanted = expected.map((v) => (v === null ? Number.NaN : v));
-      expect(got.x!.findIndex((v, i) => !Object.is(v, wanted[i])), codec).toBe(-1);
+      expect(
+        got.x!.findIndex((v, i) => !Object.is(v, wanted[i])),
+        codec,
+      ).toBe(-1);
     }
   });
 });
@@ -265,7 +277,9 @@ function toDataPageV1(file: Uint8Array): Uint8Array {
         const body = new Uint8Array(file.buffer, file.byteOffset + start + reader.offset, h.compressed_page_size);
         reader.offset += h.compressed_page_size;
         if (h.type !== "DATA_PAGE_V2") {
-          out.appendBytes(new Uint8Array(file.buffer, file.byteOffset + start + headerStart, reader.offset - headerStart));
+          out.appendBytes(
+            new Uint8Array(file.buffer, file.byteOffset + start + headerStart, reader.offset - headerStart),
+          );
           uncompressed += reader.offset - headerStart;
           continue;
         }
@@ -308,7 +322,12 @@ function toDataPageV1(file: Uint8Array): Uint8Array {
           continue;
         }
         const levels = new Array<number>(v2.num_values);
-        readRleBitPackedHybrid({ view: new DataView(levelBytes.buffer, levelBytes.byteOffset), offset: 0 }, 1, levels, levelBytes.length);
+        readRleBitPackedHybrid(
+          { view: new DataView(levelBytes.buffer, levelBytes.byteOffset), offset: 0 },
+          1,
+          levels,
+          levelBytes.length,
+        );
         // PLAIN pages of fixed-width values are split before their first null after row 0, so that pages
         // start with a null, which the writer never does
         const width = v2.encoding === "PLAIN" ? WIDTH[m.type] : undefined;
@@ -334,7 +353,8 @@ function toDataPageV1(file: Uint8Array): Uint8Array {
       groupBytes += out.offset - chunkStart;
     }
     group.total_byte_size = BigInt(groupBytes);
-    group.file_offset = group.columns[0]!.meta_data!.dictionary_page_offset ?? group.columns[0]!.meta_data!.data_page_offset;
+    group.file_offset =
+      group.columns[0]!.meta_data!.dictionary_page_offset ?? group.columns[0]!.meta_data!.data_page_offset;
   }
   const metaStart = out.offset;
   writeMetadata(out, meta);

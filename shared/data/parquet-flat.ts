@@ -142,21 +142,24 @@ export function readFlatColumn(
         if (levels.length < rows) levels = new Uint8Array(rows);
         present = readLevels(page.subarray(daph2.repetition_levels_byte_length, levelBytes), rows, levels);
       }
-      const { dataPage } = present === 0 ? { dataPage: [] } : readDataPageV2(
-        page.subarray(levelBytes),
-        {
-          ...header,
-          uncompressed_page_size: header.uncompressed_page_size - levelBytes,
-          data_page_header_v2: {
-            ...daph2,
-            num_values: present,
-            num_nulls: 0,
-            repetition_levels_byte_length: 0,
-            definition_levels_byte_length: 0,
-          },
-        },
-        decoder,
-      );
+      const { dataPage } =
+        present === 0
+          ? { dataPage: [] }
+          : readDataPageV2(
+              page.subarray(levelBytes),
+              {
+                ...header,
+                uncompressed_page_size: header.uncompressed_page_size - levelBytes,
+                data_page_header_v2: {
+                  ...daph2,
+                  num_values: present,
+                  num_nulls: 0,
+                  repetition_levels_byte_length: 0,
+                  definition_levels_byte_length: 0,
+                },
+              },
+              decoder,
+            );
       values = convertWithDictionary(dataPage, dictionary, daph2.encoding, decoder);
     } else {
       throw new Error(`parquet unsupported page type: ${header.type}`);

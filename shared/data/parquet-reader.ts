@@ -38,7 +38,11 @@ async function metadataOf(source: DataFile): Promise<FileMetaData> {
       { cause: e },
     );
   }
-  checkParquetRowCounts(file, metadata.num_rows, metadata.row_groups.map((g) => g.num_rows));
+  checkParquetRowCounts(
+    file,
+    metadata.num_rows,
+    metadata.row_groups.map((g) => g.num_rows),
+  );
   return metadata;
 }
 

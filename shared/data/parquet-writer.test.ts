@@ -41,7 +41,9 @@ describe("encodeParquet", () => {
     const rows = await parquetReadObjects({ file });
     expect(rows.map((r) => r.id)).toEqual(["a", "a", "b", "ünï ✓", "a"]);
     expect(rows.map((r) => (r.time as Date).getTime())).toEqual([1, 2, 3, 1_700_000_000_000, 5]);
-    expect(rows.map((r) => r["Air temperature [K]"])).toEqual(Array.from(Float32Array.from([298.1, 298.2, -1, 0, 1e30])));
+    expect(rows.map((r) => r["Air temperature [K]"])).toEqual(
+      Array.from(Float32Array.from([298.1, 298.2, -1, 0, 1e30])),
+    );
     expect(rows.map((r) => r.p)).toEqual([0.25, 0.5, Number.NaN, 1e-300, -0]);
     expect(rows.map((r) => r.n32)).toEqual([1, -2, 3, 2147483647, -2147483648]);
     expect(rows.map((r) => r.n64)).toEqual([1n, -2n, 9007199254740993n, 0n, -1n]);
@@ -57,15 +59,29 @@ describe("encodeParquet", () => {
         [
           { name: "id", type: "string", values: ["r1", "r2", "r1"], runs: Uint32Array.from([2, 1, 2]) },
           { name: "type", type: "string", values: dict, indices: Int32Array.from([0, 1, 0, 2, 1, 7]) },
-          { name: "out", type: "string", values: dict, indices: Int32Array.from([2, 0, 9, 1, 0]), present: Uint8Array.from([1, 1, 0, 1, 1]) },
-          { name: "all", type: "float", values: Float32Array.from([1, 2, 3, 4, 5]), present: Uint8Array.from([1, 1, 1, 1, 1]) },
+          {
+            name: "out",
+            type: "string",
+            values: dict,
+            indices: Int32Array.from([2, 0, 9, 1, 0]),
+            present: Uint8Array.from([1, 1, 0, 1, 1]),
+          },
+          {
+            name: "all",
+            type: "float",
+            values: Float32Array.from([1, 2, 3, 4, 5]),
+            present: Uint8Array.from([1, 1, 1, 1, 1]),
+          },
           { name: "opt", type: "int64", values: BigInt64Array.from([5n, 4n, 3n, 2n, 1n]), nullable: true },
         ],
         5,
       ),
     );
     const schema = parquetMetadata(file).schema;
-    expect(schema.filter((e) => e.name === "all" || e.name === "opt").map((e) => e.repetition_type)).toEqual(["OPTIONAL", "OPTIONAL"]);
+    expect(schema.filter((e) => e.name === "all" || e.name === "opt").map((e) => e.repetition_type)).toEqual([
+      "OPTIONAL",
+      "OPTIONAL",
+    ]);
     const rows = await parquetReadObjects({ file });
     expect(rows.map((r) => r.opt)).toEqual([5n, 4n, 3n, 2n, 1n]);
     expect(rows.map((r) => r.id)).toEqual(["r1", "r1", "r2", "r1", "r1"]);

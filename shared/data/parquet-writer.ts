@@ -457,7 +457,9 @@ export class ParquetRowGroups {
       const optional = (c: ParquetColumn) => Boolean(c.present || c.nullable);
       const same =
         this.schema.length === columns.length &&
-        this.schema.every((c, j) => c.name === columns[j]!.name && c.type === columns[j]!.type && optional(c) === optional(columns[j]!));
+        this.schema.every(
+          (c, j) => c.name === columns[j]!.name && c.type === columns[j]!.type && optional(c) === optional(columns[j]!),
+        );
       if (!same) throw new Error("parquet: a row group's columns differ from the first row group's");
     }
     this.schema ??= columns;

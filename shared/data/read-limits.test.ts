@@ -19,9 +19,11 @@ describe("boundedLines", () => {
       return seed / 2 ** 32;
     };
     for (let round = 0; round < 200; round++) {
-      const text = Array.from({ length: Math.floor(rand() * 60) }, () => (rand() < 0.2 ? "\n" : rand() < 0.1 ? "\r\n" : "ab"[Math.floor(rand() * 2)])).join("");
+      const text = Array.from({ length: Math.floor(rand() * 60) }, () =>
+        rand() < 0.2 ? "\n" : rand() < 0.1 ? "\r\n" : "ab"[Math.floor(rand() * 2)],
+      ).join("");
       const chunks: string[] = [];
-      for (let at = 0; at < text.length; ) {
+      for (let at = 0; at < text.length;) {
         const n = 1 + Math.floor(rand() * 7);
         chunks.push(text.slice(at, at + n));
         at += n;
@@ -46,8 +48,14 @@ describe("Parquet claims", () => {
   it("holds row groups and pages to the budget and to what is left", () => {
     expect(() => checkParquetRowGroup("f", 0, 1000, 16, 100, 1 << 20)).not.toThrow();
     expect(() => checkParquetRowGroup("f", 0, 2e9, 16, 100)).toThrow(/row group 0 claims 2000000000 rows/);
-    expect(() => checkParquetPage("f", "x", { compressed: 10, uncompressed: 20 }, { bytes: 9, rows: 5 })).toThrow(/claims 10 bytes but its chunk has 9 left/);
-    expect(() => checkParquetPage("f", "x", { compressed: 5, uncompressed: 3e9 }, { bytes: 9, rows: 5 })).toThrow(/uncompressed, more than the reader's budget/);
-    expect(() => checkParquetPage("f", "x", { compressed: 5, uncompressed: 8, values: 6 }, { bytes: 9, rows: 5 })).toThrow(/claims 6 values but its row group has 5 rows left/);
+    expect(() => checkParquetPage("f", "x", { compressed: 10, uncompressed: 20 }, { bytes: 9, rows: 5 })).toThrow(
+      /claims 10 bytes but its chunk has 9 left/,
+    );
+    expect(() => checkParquetPage("f", "x", { compressed: 5, uncompressed: 3e9 }, { bytes: 9, rows: 5 })).toThrow(
+      /uncompressed, more than the reader's budget/,
+    );
+    expect(() =>
+      checkParquetPage("f", "x", { compressed: 5, uncompressed: 8, values: 6 }, { bytes: 9, rows: 5 }),
+    ).toThrow(/claims 6 values but its row group has 5 rows left/);
   });
 });

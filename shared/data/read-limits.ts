@@ -59,12 +59,20 @@ function damaged(file: string, what: string, fix: string): UserError {
 }
 
 /** The file's total row count must be a whole number equal to the sum of its row groups'. */
-export function checkParquetRowCounts(file: string, numRows: bigint | number, groups: readonly (bigint | number)[]): void {
+export function checkParquetRowCounts(
+  file: string,
+  numRows: bigint | number,
+  groups: readonly (bigint | number)[],
+): void {
   let sum = 0;
   for (const g of groups) {
     const n = Number(g);
     if (!Number.isSafeInteger(n) || n < 0) {
-      throw damaged(file, `a row group claims ${String(g)} rows (got a count that is not a row count)`, "The file is damaged; write it again.");
+      throw damaged(
+        file,
+        `a row group claims ${String(g)} rows (got a count that is not a row count)`,
+        "The file is damaged; write it again.",
+      );
     }
     sum += n;
   }
@@ -123,12 +131,24 @@ export function checkParquetPage(
 ): void {
   const { compressed, uncompressed, values } = page;
   if (!Number.isSafeInteger(compressed) || compressed < 0 || compressed > left.bytes) {
-    throw damaged(file, `a page of column "${column}" claims ${compressed} bytes but its chunk has ${left.bytes} left (got a page outside its chunk)`, "The file is damaged or truncated; write it again.");
+    throw damaged(
+      file,
+      `a page of column "${column}" claims ${compressed} bytes but its chunk has ${left.bytes} left (got a page outside its chunk)`,
+      "The file is damaged or truncated; write it again.",
+    );
   }
   if (!Number.isSafeInteger(uncompressed) || uncompressed < 0 || uncompressed > budget) {
-    throw damaged(file, `a page of column "${column}" claims ${uncompressed} bytes uncompressed, more than the reader's budget of ${mib(budget)}`, "The file is damaged; write it again.");
+    throw damaged(
+      file,
+      `a page of column "${column}" claims ${uncompressed} bytes uncompressed, more than the reader's budget of ${mib(budget)}`,
+      "The file is damaged; write it again.",
+    );
   }
   if (values !== undefined && (!Number.isSafeInteger(values) || values < 0 || values > left.rows)) {
-    throw damaged(file, `a page of column "${column}" claims ${values} values but its row group has ${left.rows} rows left`, "The file is damaged; write it again.");
+    throw damaged(
+      file,
+      `a page of column "${column}" claims ${values} values but its row group has ${left.rows} rows left`,
+      "The file is damaged; write it again.",
+    );
   }
 }

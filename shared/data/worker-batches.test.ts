@@ -19,7 +19,12 @@ async function all(gen: AsyncGenerator<ColumnBatch>): Promise<ColumnBatch[]> {
 }
 
 const plain = (bs: ColumnBatch[]) =>
-  bs.map((b) => ({ ...b, columns: Object.fromEntries(Object.entries(b.columns).map(([k, v]) => [k, Array.from(v as ArrayLike<number | string>)])) }));
+  bs.map((b) => ({
+    ...b,
+    columns: Object.fromEntries(
+      Object.entries(b.columns).map(([k, v]) => [k, Array.from(v as ArrayLike<number | string>)]),
+    ),
+  }));
 
 describe("batchesInWorker", () => {
   let csv = "a,b,kind\n";
@@ -61,18 +66,27 @@ describe("batchesInWorker", () => {
 
   it("a reader's UserError arrives as a UserError with the same message", async () => {
     writeFileSync(join(dir, "bad.csv"), "a,b\n1,2\n3,oops\n");
-    const e = await all(batchesInWorker({ source: join(dir, "bad.csv"), batch: { types: { a: "number", b: "number" } } })).then(
+    const e = await all(
+      batchesInWorker({ source: join(dir, "bad.csv"), batch: { types: { a: "number", b: "number" } } }),
+    ).then(
       () => undefined,
       (err: unknown) => err,
     );
     expect(isUserError(e)).toBe(true);
-    expect((e as Error).message).toMatch(/bad\.csv, line 3, column "b": not a number in a numeric column \(got "oops"\)/);
+    expect((e as Error).message).toMatch(
+      /bad\.csv, line 3, column "b": not a number in a numeric column \(got "oops"\)/,
+    );
   });
 
   it("takes the caller's head of the data set instead of reading the file's start again", async () => {
     const source = join(dir, "p1.csv");
     const ds = await openDataset(source);
-    expect(ds.head).toMatchObject({ format: "csv", firstFile: source, columns: ["a", "b", "kind"], types: { a: "number" } });
+    expect(ds.head).toMatchObject({
+      format: "csv",
+      firstFile: source,
+      columns: ["a", "b", "kind"],
+      types: { a: "number" },
+    });
     // A head that says "a" is text: the worker's batches follow it, so it was not inferred again.
     const head = { ...ds.head!, types: { ...ds.head!.types, a: "string" as const } };
     const [first] = await all(batchesInWorker({ source, head, batch: { batchSize: 3000 } }));

@@ -136,7 +136,7 @@ function workerExecArgv(): string[] {
     const a = args[i]!;
     const loader = /^--(import|require|loader|experimental-loader)(=|$)/.exec(a);
     if (loader) {
-      const value = loader[2] === "=" ? a.slice(a.indexOf("=") + 1) : args[++i] ?? "";
+      const value = loader[2] === "=" ? a.slice(a.indexOf("=") + 1) : (args[++i] ?? "");
       if (/(^|[/\\])tsx([/\\]|$)/.test(value)) continue;
       out.push(...(loader[2] === "=" ? [a] : [a, value]));
       continue;
@@ -168,7 +168,11 @@ function bundleFromSources(entry: string): string {
   const cacheDir = join(tmpdir(), "mlops-parse-worker");
   const manifest = join(cacheDir, "manifest.json");
   try {
-    const m = JSON.parse(readFileSync(manifest, "utf8")) as { entry: string; out: string; inputs: Record<string, string> };
+    const m = JSON.parse(readFileSync(manifest, "utf8")) as {
+      entry: string;
+      out: string;
+      inputs: Record<string, string>;
+    };
     if (m.entry === entry && existsSync(m.out) && Object.entries(m.inputs).every(([f, h]) => hashOf(f) === h)) {
       bundled = m.out;
       return m.out;

@@ -35,7 +35,12 @@ describe("dataset snapshots in the registry", () => {
     const registry = openRegistry(join(dir, `reg-${++n}`));
     const a = plantFile("a.parquet", 10, Date.UTC(2024, 0, 1));
     const b = plantFile("b.parquet", 5, Date.UTC(2024, 0, 2));
-    const r = await snapshotDataset({ registry, name: "plant-data", data: [join(dir, "[ab].parquet")], alias: "training" });
+    const r = await snapshotDataset({
+      registry,
+      name: "plant-data",
+      data: [join(dir, "[ab].parquet")],
+      alias: "training",
+    });
     expect(r.created).toBe(true);
     expect(r.card.version).toBe(1);
     expect(r.uri).toBe(`${registry.uri}#plant-data@1`);
@@ -83,7 +88,9 @@ describe("dataset snapshots in the registry", () => {
     const bytes = readFileSync(stored);
     bytes[10] = bytes[10]! ^ 0xff;
     writeFileSync(stored, bytes);
-    await expect(materializeDataset(registry, "plant-data@1", join(dir, `bad-${n}`))).rejects.toThrow(/checksum mismatch/);
+    await expect(materializeDataset(registry, "plant-data@1", join(dir, `bad-${n}`))).rejects.toThrow(
+      /checksum mismatch/,
+    );
   });
 
   it("reads the time range of CSV's ISO 8601 times, and names a value that is not a time", async () => {
@@ -92,7 +99,11 @@ describe("dataset snapshots in the registry", () => {
     writeFileSync(csv, "id,time,Machine failure\na,2024-05-01T08:00:00.000Z,0\nb,2024-05-01T07:30:00Z,1\nc,,0\n");
     const r = await snapshotDataset({ registry, name: "plant-data", data: [csv] });
     expect(r.manifest.rows).toBe(3);
-    expect(r.manifest.timeRange).toEqual({ column: "time", from: "2024-05-01T07:30:00.000Z", to: "2024-05-01T08:00:00.000Z" });
+    expect(r.manifest.timeRange).toEqual({
+      column: "time",
+      from: "2024-05-01T07:30:00.000Z",
+      to: "2024-05-01T08:00:00.000Z",
+    });
     const bad = join(dir, "bad-time.csv");
     writeFileSync(bad, "id,time\na,2024-05-01T08:00:00Z\nb,yesterday\n");
     await expect(snapshotDataset({ registry, name: "bad", data: [bad] })).rejects.toThrow(
@@ -105,7 +116,9 @@ describe("dataset snapshots in the registry", () => {
     const p = plantFile("d.parquet", 3, 0);
     const csv = join(dir, "other.csv");
     writeFileSync(csv, "x,y\n1,2\n");
-    await expect(snapshotDataset({ registry, name: "d", data: [p, csv] })).rejects.toThrow(/has other columns than the first input/);
+    await expect(snapshotDataset({ registry, name: "d", data: [p, csv] })).rejects.toThrow(
+      /has other columns than the first input/,
+    );
     await expect(snapshotDataset({ registry, name: "d", data: [csv], timeColumn: "when" })).rejects.toThrow(
       /^time-column: "when" not found/,
     );

@@ -8,7 +8,9 @@ export interface SnapshotStepResult extends SnapshotResult {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
-export async function runSnapshotData(o: SnapshotOptions & { copy?: "local" | "all" | undefined }): Promise<SnapshotStepResult> {
+export async function runSnapshotData(
+  o: SnapshotOptions & { copy?: "local" | "all" | undefined },
+): Promise<SnapshotStepResult> {
   assertModelName(o.name, "name");
   const r = await snapshotDataset({ ...o, timeColumn: o.timeColumn || undefined, alias: o.alias || undefined });
   const m = r.manifest;
@@ -23,7 +25,10 @@ export async function runSnapshotData(o: SnapshotOptions & { copy?: "local" | "a
     "| --- | --- | ---: | ---: | --- |",
     ...m.files
       .slice(0, 50)
-      .map((f) => `| \`${cell(f.source)}\` | ${f.stored ? "in the registry" : "referenced"} | ${f.rows} | ${f.size} | \`${f.sha256.slice(0, 12)}…\` |`),
+      .map(
+        (f) =>
+          `| \`${cell(f.source)}\` | ${f.stored ? "in the registry" : "referenced"} | ${f.rows} | ${f.size} | \`${f.sha256.slice(0, 12)}…\` |`,
+      ),
     ...(m.files.length > 50 ? [`| … ${m.files.length - 50} more | | | | |`] : []),
     "",
     `Columns: ${m.columns.map((c) => `\`${cell(c.name)}\` (${c.type})`).join(", ")}.`,

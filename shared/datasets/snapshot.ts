@@ -69,7 +69,8 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
   const logger = o.logger ?? silentLogger;
   const datasets = o.registry.datasets();
   const inputs = o.data.map((d) => d.trim()).filter(Boolean);
-  if (inputs.length === 0) throw new UserError(`data: nothing to snapshot (got ${shown(o.data)}). List files, globs or blob URIs.`);
+  if (inputs.length === 0)
+    throw new UserError(`data: nothing to snapshot (got ${shown(o.data)}). List files, globs or blob URIs.`);
   const files: ManifestFile[] = [];
   const stored: { path: string; source: string }[] = [];
   let columns: DatasetManifest["columns"] | undefined;
@@ -82,7 +83,9 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
       const sources = await resolveDataFiles(input, { input: "data", ...(o.env ? { env: o.env } : {}) });
       const ds = await openDataset(input, { input: "data", ...(o.env ? { env: o.env } : {}) });
       if (ds.files.join("\n") !== sources.map((s) => s.name).join("\n")) {
-        throw new UserError(`data: the files of ${shown(input)} changed while the snapshot was taken (got ${ds.files.length} then ${sources.length}). Snapshot data that is no longer being written.`);
+        throw new UserError(
+          `data: the files of ${shown(input)} changed while the snapshot was taken (got ${ds.files.length} then ${sources.length}). Snapshot data that is no longer being written.`,
+        );
       }
       const cols = ds.columns.map((name) => ({ name, type: ds.types[name] ?? "string" }));
       if (columns && JSON.stringify(columns) !== JSON.stringify(cols)) {
@@ -91,7 +94,9 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
         );
       }
       if (format && format !== ds.format) {
-        throw new UserError(`data: ${shown(input)} is ${ds.format}, the first input ${format} (got both). Keep a dataset in one format.`);
+        throw new UserError(
+          `data: ${shown(input)} is ${ds.format}, the first input ${format} (got both). Keep a dataset in one format.`,
+        );
       }
       columns = cols;
       format = ds.format;
@@ -113,7 +118,9 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
           const t = b.columns[timeColumn] as ArrayLike<number | string>;
           time ??= { column: timeColumn, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
           for (let i = 0; i < t.length; i++) {
-            const v = timeAsText ? textTime(t[i] as string, () => `${b.file}, data row ${b.firstRow + i}`, timeColumn) : (t[i] as number);
+            const v = timeAsText
+              ? textTime(t[i] as string, () => `${b.file}, data row ${b.firstRow + i}`, timeColumn)
+              : (t[i] as number);
             if (v < time.min) time.min = v;
             if (v > time.max) time.max = v;
           }
@@ -125,7 +132,9 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
         let path = source.name;
         if (keep) {
           // data/<file name>, numbered when two inputs hold files of the same name
-          const base = basename(source.name.replace(/\?.*$/, "")).replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
+          const base = basename(source.name.replace(/\?.*$/, ""))
+            .replace(/[^A-Za-z0-9._-]/g, "_")
+            .replace(/^\.+/, "_");
           let name = base;
           for (let k = 2; used.has(name); k++) name = base.replace(/(\.[^.]*)?$/, `-${k}$1`);
           used.add(name);
@@ -137,7 +146,14 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
           }
           stored.push({ path, source: local });
         }
-        files.push({ path, source: source.name, stored: keep, size: source.size, sha256, rows: rows.get(source.name) ?? 0 });
+        files.push({
+          path,
+          source: source.name,
+          stored: keep,
+          size: source.size,
+          sha256,
+          rows: rows.get(source.name) ?? 0,
+        });
       }
     }
     const manifest: DatasetManifest = DatasetManifestSchema.parse({
@@ -148,7 +164,13 @@ export async function snapshotDataset(o: SnapshotOptions): Promise<SnapshotResul
       bytes: files.reduce((n, f) => n + f.size, 0),
       columns,
       ...(time && Number.isFinite(time.min)
-        ? { timeRange: { column: time.column, from: new Date(time.min).toISOString(), to: new Date(time.max).toISOString() } }
+        ? {
+            timeRange: {
+              column: time.column,
+              from: new Date(time.min).toISOString(),
+              to: new Date(time.max).toISOString(),
+            },
+          }
         : {}),
       files,
       inputs: inputs.map((i) => i.replace(/\?.*$/, "")),

@@ -111,7 +111,11 @@ describe("pairedBootstrap", () => {
   });
 
   it("shards need not talk: resampling rows apart and merging gives the same resamples (ties included)", () => {
-    const tied = scored(yTrue, noise.map((v) => Math.round(v * 4) / 4), 0.2);
+    const tied = scored(
+      yTrue,
+      noise.map((v) => Math.round(v * 4) / 4),
+      0.2,
+    );
     for (const metric of ["roc_auc", "pr_auc", "f1", "log_loss"]) {
       const whole = new Resampler({ metric, task: "binary", samples: 50, seed: 9, models: 2 });
       const ranking = whole.family === "ranking";
@@ -120,7 +124,14 @@ describe("pairedBootstrap", () => {
         const st = new MetricState({ task: "binary", withIds: ranking });
         const y = Float64Array.from(rows, (r) => p.yTrue[r]!);
         const s = Float64Array.from(rows, (r) => p.scores[r]!);
-        st.add({ n: rows.length, yTrue: y, scores: s, key: (i) => i, where: String, ids: Float64Array.from(rows, (r) => ids[r]!) });
+        st.add({
+          n: rows.length,
+          yTrue: y,
+          scores: s,
+          key: (i) => i,
+          where: String,
+          ids: Float64Array.from(rows, (r) => ids[r]!),
+        });
         return st;
       };
       const all = Array.from({ length: 2000 }, (_, i) => i);
@@ -144,7 +155,10 @@ describe("pairedBootstrap", () => {
         // weighted sums of per-row losses depend on the order they are added in: equal to rounding
         for (let m = 0; m < 2; m++) for (let b = 0; b < 50; b++) expect(got[m]![b]).toBeCloseTo(want[m]![b]!, 12);
       } else {
-        expect(got.map((a) => Array.from(a)), metric).toEqual(want.map((a) => Array.from(a)));
+        expect(
+          got.map((a) => Array.from(a)),
+          metric,
+        ).toEqual(want.map((a) => Array.from(a)));
       }
     }
   });

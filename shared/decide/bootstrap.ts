@@ -158,7 +158,15 @@ export function pairedBootstrap(
   const classes = task === "multiclass" ? { classes: candidate.classes! } : {};
   const threshold = candidate.threshold !== undefined ? { threshold: candidate.threshold } : {};
   const ids = Float64Array.from({ length: n }, (_, i) => i);
-  const resampler = new Resampler({ metric, task, ...classes, ...threshold, samples: options.samples, seed: options.seed, models: 2 });
+  const resampler = new Resampler({
+    metric,
+    task,
+    ...classes,
+    ...threshold,
+    samples: options.samples,
+    seed: options.seed,
+    models: 2,
+  });
   const ranking = resampler.family === "ranking";
   const states = [candidate, champion].map((p) => {
     const st = new MetricState({ task, ...classes, ...threshold, withIds: ranking });

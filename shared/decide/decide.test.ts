@@ -272,12 +272,23 @@ describe("decide: slices", () => {
       championSlices: [{ value: "a", rows: 5, metrics: { rmse: 11 } }],
       rules: { maxSliceRegression: 0.5 },
     });
-    expect(d.rules.find((r) => r.rule === "max-slice-regression")).toMatchObject({ passed: false, candidate: 12, champion: 11 });
+    expect(d.rules.find((r) => r.rule === "max-slice-regression")).toMatchObject({
+      passed: false,
+      candidate: 12,
+      champion: 11,
+    });
   });
   it("max-slice-regression needs a champion: without one it is not evaluated", () => {
-    const d = decide({ task: "binary", candidate: { metrics: { roc_auc: 0.88 } }, slices, rules: { maxSliceRegression: 0 } });
+    const d = decide({
+      task: "binary",
+      candidate: { metrics: { roc_auc: 0.88 } },
+      slices,
+      rules: { maxSliceRegression: 0 },
+    });
     expect(d.rules.map((r) => r.rule)).not.toContain("max-slice-regression");
-    expect(userErrorOf(() => decide({ ...both, rules: { maxSliceRegression: -1 } }))).toMatch(/^max-slice-regression: must be a number ≥ 0 \(got -1\)/);
+    expect(userErrorOf(() => decide({ ...both, rules: { maxSliceRegression: -1 } }))).toMatch(
+      /^max-slice-regression: must be a number ≥ 0 \(got -1\)/,
+    );
   });
 });
 

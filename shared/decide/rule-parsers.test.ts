@@ -84,7 +84,11 @@ describe("parseSignificance", () => {
 
 describe("parseSignificance accepts the compare-models input as users write it", () => {
   it("reads a YAML/JSON map as well as key=value", () => {
-    expect(parseSignificance("{confidence: 0.9, samples: 500, seed: 7}")).toEqual({ confidence: 0.9, samples: 500, seed: 7 });
+    expect(parseSignificance("{confidence: 0.9, samples: 500, seed: 7}")).toEqual({
+      confidence: 0.9,
+      samples: 500,
+      seed: 7,
+    });
     expect(parseSignificance('{"confidence": 0.99}')).toEqual({ confidence: 0.99, samples: 1000, seed: 42 });
     expect(parseSignificance("on")).toEqual({ confidence: 0.95, samples: 1000, seed: 42 });
     expect(() => parseSignificance("{confidence: high}")).toThrow(/significance/);

@@ -108,7 +108,11 @@ export function parseSignificance(
   input: string | undefined,
 ): { confidence: number; samples: number; seed: number } | undefined {
   // A YAML/JSON flow map ({confidence: 0.95, samples: 500}) reads like the key=value list inside it.
-  const text = (input ?? "").trim().replace(/^\{([\s\S]*)\}$/, "$1").replace(/"/g, "").trim();
+  const text = (input ?? "")
+    .trim()
+    .replace(/^\{([\s\S]*)\}$/, "$1")
+    .replace(/"/g, "")
+    .trim();
   const lower = text.toLowerCase();
   if (lower === "" || lower === "false" || lower === "off" || lower === "no") return undefined;
   if (lower === "true" || lower === "on" || lower === "yes") return { ...DEFAULT_SIGNIFICANCE };

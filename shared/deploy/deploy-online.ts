@@ -176,7 +176,9 @@ interface Rollout {
 async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined): Promise<DeployOnlineResult> {
   const r = await resolve(o, signal);
   if (r.sameModel && r.plan.length === 0) {
-    r.logger.info(`deployment ${r.name}: already serves ${r.model.id} with traffic ${formatTraffic(r.previous)}; nothing to do`);
+    r.logger.info(
+      `deployment ${r.name}: already serves ${r.model.id} with traffic ${formatTraffic(r.previous)}; nothing to do`,
+    );
     // Roles an earlier run did not finish (it was cancelled after the traffic moved) are completed here.
     await settleRoles(r);
     r.result.noop = true;
@@ -211,7 +213,14 @@ function finish(r: Rollout): DeployOnlineResult {
 async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined): Promise<Rollout> {
   const logger = o.logger ?? silentLogger;
   const credential = o.credential ?? lazyDefaultCredential();
-  const conn = { endpoint: o.armEndpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
+  const conn = {
+    endpoint: o.armEndpoint,
+    credential,
+    logger,
+    pollIntervalMs: o.pollIntervalMs,
+    baseDelayMs: o.baseDelayMs,
+    sleep: o.sleep,
+  };
   const arm = armClient({ ...conn, signal });
   const restoreArm = armClient(conn);
   const ws = o.workspace;
@@ -245,12 +254,15 @@ async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   if (!endpoint) {
     const location = await workspaceLocation(arm, ws);
     logger.info(`endpoint ${o.endpoint}: creating it in ${location} (key authentication)`);
-    endpoint = await putEndpoint(arm, ws, o.endpoint, newEndpointBody(location), { onStatus: status(`endpoint ${o.endpoint}`) });
+    endpoint = await putEndpoint(arm, ws, o.endpoint, newEndpointBody(location), {
+      onStatus: status(`endpoint ${o.endpoint}`),
+    });
   }
   const previous: TrafficMap = { ...(endpoint.properties.traffic ?? {}) };
   const deployments = await listDeployments(arm, ws, o.endpoint);
   const existing = deployments.find((d) => d.name === name);
-  const sameModel = existing?.properties.model === model.id && /^succeeded$/i.test(existing.properties.provisioningState ?? "");
+  const sameModel =
+    existing?.properties.model === model.id && /^succeeded$/i.test(existing.properties.provisioningState ?? "");
 
   const result: DeployOnlineResult = {
     endpoint: o.endpoint,
@@ -316,7 +328,9 @@ async function deploy(r: Rollout): Promise<void> {
     logger.info(`deployment ${name}: exists with ${model.id}; reusing it`);
     return;
   }
-  logger.info(`deployment ${name}: ${r.existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`);
+  logger.info(
+    `deployment ${name}: ${r.existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`,
+  );
   try {
     const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, r.credential, logger, o.onSecret) : undefined;
     const serverEnvironment = o.image ? await ensureServerEnvironment(arm, ws, o.image, model.name, logger) : undefined;
@@ -373,7 +387,10 @@ async function healthCheck(r: Rollout, key: string | undefined, label: string): 
 /** The smoke test, before any traffic. */
 async function smoke(r: Rollout, check: Check): Promise<void> {
   const { o, name, previous, result } = r;
-  if (!o.sampleRequest) r.logger.warning("sample-request is empty: the deployment is not smoke-tested and traffic steps have no health check.");
+  if (!o.sampleRequest)
+    r.logger.warning(
+      "sample-request is empty: the deployment is not smoke-tested and traffic steps have no health check.",
+    );
   result.smoke = await check("smoke test");
   if (result.smoke && !result.smoke.passed) {
     const logs = await tailLogs(r.restoreArm, r.ws, o.endpoint, name);
@@ -394,7 +411,9 @@ async function shift(r: Rollout, check: Check): Promise<void> {
     for (const map of r.plan) {
       logger.info(`endpoint ${o.endpoint}: traffic ${formatTraffic(map)}`);
       moved = true;
-      const after = await setTraffic(r.arm, r.ws, o.endpoint, map, { onStatus: r.status(`endpoint ${o.endpoint} traffic`) });
+      const after = await setTraffic(r.arm, r.ws, o.endpoint, map, {
+        onStatus: r.status(`endpoint ${o.endpoint} traffic`),
+      });
       result.traffic = { ...(after.properties.traffic ?? map) };
       const step: StepRecord = { traffic: result.traffic };
       result.steps.push(step);
@@ -437,7 +456,11 @@ async function restore(r: Rollout): Promise<string> {
     r.result.rolledBack = true;
     return `Traffic was restored to ${formatTraffic(previous)}`;
   } catch (re) {
-    return `Restoring the traffic to ${formatTraffic(previous)} FAILED (${re instanceof Error ? re.message : String(re)}); set it by hand: az ml online-endpoint update --name ${o.endpoint} --traffic "${Object.entries(previous).map(([n, v]) => `${n}=${v}`).join(" ")}"`;
+    return `Restoring the traffic to ${formatTraffic(previous)} FAILED (${re instanceof Error ? re.message : String(re)}); set it by hand: az ml online-endpoint update --name ${o.endpoint} --traffic "${Object.entries(
+      previous,
+    )
+      .map(([n, v]) => `${n}=${v}`)
+      .join(" ")}"`;
   }
 }
 
@@ -462,9 +485,21 @@ async function settleRoles(r: Rollout): Promise<void> {
           result.retired.push(d.name);
         }
   } else {
-    await ensureTags(arm, ws, o.endpoint, fresh.find((d) => d.name === r.champion)!, { [ROLE_TAG]: "champion" }, status);
+    await ensureTags(
+      arm,
+      ws,
+      o.endpoint,
+      fresh.find((d) => d.name === r.champion)!,
+      { [ROLE_TAG]: "champion" },
+      status,
+    );
     for (const d of fresh)
-      if (d.name !== name && d.name !== r.champion && d.tags?.[ROLE_TAG] === "challenger" && (result.traffic[d.name] ?? 0) === 0) {
+      if (
+        d.name !== name &&
+        d.name !== r.champion &&
+        d.tags?.[ROLE_TAG] === "challenger" &&
+        (result.traffic[d.name] ?? 0) === 0
+      ) {
         logger.info(`deployment ${d.name}: replaced as challenger by ${name}; deleting`);
         await deleteDeployment(arm, ws, o.endpoint, d.name, { onStatus: status(`deployment ${d.name} delete`) });
         result.retired.push(d.name);
@@ -507,7 +542,8 @@ function deploymentBody(
 export function assetId(ref: string, kind: "environments" | "codes", ws: WorkspaceRef, input: string): string {
   const r = ref.trim();
   if (/^azureml:\/\/registries\/[^/]+\/(environments|codes)\/[^/]+\/versions\/[^/]+$/i.test(r)) return r;
-  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\//i.test(r)) return r;
+  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\//i.test(r))
+    return r;
   const short = /^azureml:([^:/@]+):([^:/]+)$/.exec(r);
   if (short) return `${workspacePath(ws)}/${kind}/${short[1]}/versions/${short[2]}`;
   throw new UserError(
@@ -524,7 +560,8 @@ async function codeAssetId(
   logger: Logger,
   onSecret: ((secret: string) => void) | undefined,
 ): Promise<string> {
-  if (/^azureml:/i.test(codePath.trim()) || codePath.trim().startsWith("/subscriptions/")) return assetId(codePath, "codes", ws, "code-path");
+  if (/^azureml:/i.test(codePath.trim()) || codePath.trim().startsWith("/subscriptions/"))
+    return assetId(codePath, "codes", ws, "code-path");
   const snapshot = await snapshotCode(codePath);
   const store = await openDatastore(arm, workspacePath(ws), await getDatastore(arm, workspacePath(ws)), credential);
   // The datastore's account key or SAS: masked before a storage error could print it.
@@ -557,7 +594,14 @@ async function ensureTags(
 ): Promise<void> {
   const current = d.tags ?? {};
   if (Object.entries(wanted).every(([k, v]) => current[k] === v)) return;
-  await setDeploymentTags(arm, ws, endpoint, d.name, { ...current, ...wanted }, { onStatus: status(`deployment ${d.name} tags`) });
+  await setDeploymentTags(
+    arm,
+    ws,
+    endpoint,
+    d.name,
+    { ...current, ...wanted },
+    { onStatus: status(`deployment ${d.name} tags`) },
+  );
 }
 
 async function tailLogs(arm: ArmClient, ws: WorkspaceRef, endpoint: string, deployment: string): Promise<string> {

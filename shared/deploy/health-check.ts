@@ -45,7 +45,9 @@ export function checkScoringUri(uri: string): URL {
   try {
     url = new URL(uri);
   } catch {
-    throw new UserError(`endpoint: the endpoint has no valid scoringUri (got ${shown(uri)}). Wait until it is provisioned and run again.`);
+    throw new UserError(
+      `endpoint: the endpoint has no valid scoringUri (got ${shown(uri)}). Wait until it is provisioned and run again.`,
+    );
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname)))
     throw new UserError(`endpoint: the scoring URI is not https (got ${shown(uri)}). Keys are only sent over TLS.`);

@@ -34,7 +34,13 @@ export function serverEnvironmentVariables(model: { name: string; version: strin
 }
 
 /** Create (once) the custom container environment for this image and model name; returns its ARM id. */
-export async function ensureServerEnvironment(arm: ArmClient, ws: WorkspaceRef, image: string, modelName: string, logger: Logger): Promise<string> {
+export async function ensureServerEnvironment(
+  arm: ArmClient,
+  ws: WorkspaceRef,
+  image: string,
+  modelName: string,
+  logger: Logger,
+): Promise<string> {
   const ref = image.trim();
   try {
     parseImageRef(ref);
@@ -64,7 +70,16 @@ export async function ensureServerEnvironment(arm: ArmClient, ws: WorkspaceRef, 
 export function requireOipRequest(text: string): void {
   const body = JSON.parse(text) as { inputs?: unknown };
   const inputs = Array.isArray(body?.inputs) ? (body.inputs as Record<string, unknown>[]) : undefined;
-  if (!inputs?.length || inputs.some((t) => typeof t?.name !== "string" || !Array.isArray(t.shape) || typeof t.datatype !== "string" || t.data === undefined))
+  if (
+    !inputs?.length ||
+    inputs.some(
+      (t) =>
+        typeof t?.name !== "string" ||
+        !Array.isArray(t.shape) ||
+        typeof t.datatype !== "string" ||
+        t.data === undefined,
+    )
+  )
     throw new UserError(
       `sample-request: the inference server speaks Open Inference Protocol v2, and the file is not an inference request (got ${shown(text, 80)}). Write {"inputs": [{"name": "input", "shape": [1, 5], "datatype": "FP32", "data": [...]}]} with your model's input name and shape.`,
     );
@@ -80,6 +95,14 @@ export function oipResponseProblem(text: string): string | undefined {
   }
   const outputs = Array.isArray(body?.outputs) ? (body.outputs as Record<string, unknown>[]) : undefined;
   if (!outputs?.length) return "the answer has no outputs (not an Open Inference Protocol v2 response)";
-  const bad = outputs.find((t) => typeof t?.name !== "string" || !Array.isArray(t.shape) || typeof t.datatype !== "string" || !Array.isArray(t.data));
-  return bad ? `output ${shown(bad?.name ?? "")} lacks name, shape, datatype or data (not an Open Inference Protocol v2 response)` : undefined;
+  const bad = outputs.find(
+    (t) =>
+      typeof t?.name !== "string" ||
+      !Array.isArray(t.shape) ||
+      typeof t.datatype !== "string" ||
+      !Array.isArray(t.data),
+  );
+  return bad
+    ? `output ${shown(bad?.name ?? "")} lacks name, shape, datatype or data (not an Open Inference Protocol v2 response)`
+    : undefined;
 }

@@ -14,8 +14,12 @@ describe("deploy-online inputs that point into the workspace", () => {
     expect(await readSampleRequest(undefined, ws)).toBeUndefined();
   });
   it("names the input when the file is missing or not JSON", async () => {
-    await expect(readSampleRequest("nope.json", ws)).rejects.toThrow(/sample-request: cannot read the file \(got "nope.json", ENOENT\)/);
-    await expect(readSampleRequest("bad.json", ws)).rejects.toThrow(/sample-request: the file is not JSON \(got "input_data=1"\)/);
+    await expect(readSampleRequest("nope.json", ws)).rejects.toThrow(
+      /sample-request: cannot read the file \(got "nope.json", ENOENT\)/,
+    );
+    await expect(readSampleRequest("bad.json", ws)).rejects.toThrow(
+      /sample-request: the file is not JSON \(got "input_data=1"\)/,
+    );
   });
   it("keeps Azure ML code asset ids and resolves folders", () => {
     expect(resolveCodePath("azureml:score-code:3", ws)).toBe("azureml:score-code:3");

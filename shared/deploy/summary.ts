@@ -25,10 +25,17 @@ export function renderDeployMarkdown(r: DeployOnlineResult, modelId: string): st
   lines.push(`### deploy-online: \`${r.deployment}\` on \`${r.endpoint}\` — ${verdict}`, "");
   lines.push(`Model \`${modelId}\`, strategy ${r.strategy}.`, "");
   if (r.failure) lines.push(`> **${escapeCell(r.failure)}**`, "");
-  lines.push("| step | traffic | requests | errors | p50 | p95 | result |", "| --- | --- | --- | --- | --- | --- | --- |");
+  lines.push(
+    "| step | traffic | requests | errors | p50 | p95 | result |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  );
   lines.push(`| before | ${formatTraffic(r.previousTraffic)} | — | — | — | — | — |`);
   if (r.smoke) lines.push(`| smoke test (0%) | ${formatTraffic(r.previousTraffic)} | ${checkCells(r.smoke)} |`);
-  r.steps.forEach((s, i) => lines.push(`| step ${i + 1}: ${s.traffic[r.deployment] ?? 0}% | ${formatTraffic(s.traffic)} | ${checkCells(s.check)} |`));
+  r.steps.forEach((s, i) =>
+    lines.push(
+      `| step ${i + 1}: ${s.traffic[r.deployment] ?? 0}% | ${formatTraffic(s.traffic)} | ${checkCells(s.check)} |`,
+    ),
+  );
   if (r.rolledBack) lines.push(`| rollback | ${formatTraffic(r.traffic)} | — | — | — | — | restored |`);
   lines.push("");
   lines.push(`Traffic now: ${formatTraffic(r.traffic)}.`);

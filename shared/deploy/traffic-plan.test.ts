@@ -22,7 +22,11 @@ describe("traffic plan", () => {
   });
 
   it("plans one map per step; straight to 100 when nothing else had traffic; nothing when already at 100", () => {
-    expect(blueGreenPlan({ a: 100 }, "b", [10, 50, 100])).toEqual([{ a: 90, b: 10 }, { a: 50, b: 50 }, { a: 0, b: 100 }]);
+    expect(blueGreenPlan({ a: 100 }, "b", [10, 50, 100])).toEqual([
+      { a: 90, b: 10 },
+      { a: 50, b: 50 },
+      { a: 0, b: 100 },
+    ]);
     expect(blueGreenPlan({}, "b", [10, 50, 100])).toEqual([{ b: 100 }]);
     expect(blueGreenPlan({ a: 0 }, "b", [10, 100])).toEqual([{ a: 0, b: 100 }]);
     // A re-run after a partial rollout continues from where the deployment is.

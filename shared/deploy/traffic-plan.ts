@@ -17,7 +17,9 @@ export function parseTrafficSteps(raw: readonly (string | number)[], input = "tr
     );
   for (let i = 1; i < steps.length; i++)
     if (steps[i]! <= steps[i - 1]!)
-      throw new UserError(`${input}: the steps must increase (got ${shown(text)}). Write them in order, e.g. 10,50,100.`);
+      throw new UserError(
+        `${input}: the steps must increase (got ${shown(text)}). Write them in order, e.g. 10,50,100.`,
+      );
   if (steps[steps.length - 1] !== 100)
     throw new UserError(
       `${input}: the last step must be 100 so the new deployment takes all traffic (got ${shown(text)}). End the list with 100, or use strategy: ab for a fixed split.`,
@@ -63,7 +65,9 @@ export function shiftTo(previous: TrafficMap, target: string, percent: number): 
     out[s.n] = Math.floor(s.exact);
     given += out[s.n]!;
   }
-  const byRemainder = [...shares].sort((a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)) || a.n.localeCompare(b.n));
+  const byRemainder = [...shares].sort(
+    (a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)) || a.n.localeCompare(b.n),
+  );
   for (let i = 0; given < rest; i++, given++) out[byRemainder[i % byRemainder.length]!.n]! += 1;
   out[target] = percent;
   return out;

@@ -152,7 +152,9 @@ describe("detectDrift", () => {
     // Text where the reference has numbers is named with its row and column.
     writeFileSync(cur, rows(true));
     await expect(detectDrift({ reference: ref, current: cur, label: "label" })).rejects.toThrow(UserError);
-    await expect(detectDrift({ reference: ref, current: cur, label: "label" })).rejects.toThrow(/row 4, column "a": not a number.*\(got "oops"\)/);
+    await expect(detectDrift({ reference: ref, current: cur, label: "label" })).rejects.toThrow(
+      /row 4, column "a": not a number.*\(got "oops"\)/,
+    );
   });
 
   it("reads a column holding text as categorical and NA or empty cells as missing", async () => {
@@ -219,7 +221,14 @@ describe("detectDrift: what decides, and what is compared by default", () => {
       ...t,
       data: new Map([
         ...t.data,
-        ["udi", { kind: "numeric" as const, invalid: 0, values: Float64Array.from({ length: n }, (_, i) => perm[2 * i + half]!) }],
+        [
+          "udi",
+          {
+            kind: "numeric" as const,
+            invalid: 0,
+            values: Float64Array.from({ length: n }, (_, i) => perm[2 * i + half]!),
+          },
+        ],
       ]),
     });
     const again = await detectDrift({ reference: withIds(reference, 0), current: withIds(current, 1) });
@@ -233,7 +242,11 @@ describe("detectDrift: what decides, and what is compared by default", () => {
   it("decides with the method asked for, per feature type", async () => {
     const r = await detectDrift({ reference, current, methods: parseMethodInput("psi") });
     expect(r.features.map((f) => f.method)).toEqual(["psi", "psi", "psi"]);
-    const mixed = await detectDrift({ reference, current, methods: parseMethodInput("{numeric: ks, categorical: chi2}") });
+    const mixed = await detectDrift({
+      reference,
+      current,
+      methods: parseMethodInput("{numeric: ks, categorical: chi2}"),
+    });
     expect(mixed.features.map((f) => f.method)).toEqual(["ks", "ks", "chi2"]);
     // Above 1000 values per side, auto takes the distances.
     expect((await detectDrift({ reference, current })).features.map((f) => f.method)).toEqual([

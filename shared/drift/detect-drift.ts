@@ -66,16 +66,21 @@ export function parseMethodInput(text: string | undefined): DriftMethods {
   try {
     value = parseYaml(text);
   } catch (e) {
-    throw new UserError(`method: not a method name or a YAML/JSON map (got ${shown(text)}; ${(e as Error).message.split("\n")[0]}). Write e.g. psi or {numeric: ks, categorical: chi2}.`);
+    throw new UserError(
+      `method: not a method name or a YAML/JSON map (got ${shown(text)}; ${(e as Error).message.split("\n")[0]}). Write e.g. psi or {numeric: ks, categorical: chi2}.`,
+    );
   }
   if (typeof value === "string") return parseDriftMethods(value);
   if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new UserError(`method: not a method name or a map (got ${shown(text)}). Write e.g. psi or {numeric: ks, categorical: chi2}.`);
+    throw new UserError(
+      `method: not a method name or a map (got ${shown(text)}). Write e.g. psi or {numeric: ks, categorical: chi2}.`,
+    );
   return parseDriftMethods(value as Record<string, unknown>);
 }
 
 export function parseDriftMethods(value: string | Record<string, unknown> | undefined): DriftMethods {
-  const hint = "Use auto, one of ks, psi, wasserstein, chi2, jensen_shannon, or a map such as {numeric: ks, categorical: chi2}";
+  const hint =
+    "Use auto, one of ks, psi, wasserstein, chi2, jensen_shannon, or a map such as {numeric: ks, categorical: chi2}";
   if (value === undefined) return {};
   if (typeof value === "string") {
     const v = value.trim();
@@ -90,9 +95,14 @@ export function parseDriftMethods(value: string | Record<string, unknown> | unde
   const out: DriftMethods = {};
   for (const [kind, m] of Object.entries(value)) {
     const allowed = kind === "numeric" ? NUMERIC_METHODS : kind === "categorical" ? CATEGORICAL_METHODS : undefined;
-    if (!allowed) throw new UserError(`method: unknown feature type ${shown(kind)} (got ${shown(value)}). The types are numeric and categorical. ${hint}.`);
+    if (!allowed)
+      throw new UserError(
+        `method: unknown feature type ${shown(kind)} (got ${shown(value)}). The types are numeric and categorical. ${hint}.`,
+      );
     if (m !== "auto" && (typeof m !== "string" || !allowed.includes(m)))
-      throw new UserError(`method: ${kind}: ${shown(m)} is not a ${kind} method (got ${shown(value)}). Use auto or one of ${allowed.join(", ")}.`);
+      throw new UserError(
+        `method: ${kind}: ${shown(m)} is not a ${kind} method (got ${shown(value)}). Use auto or one of ${allowed.join(", ")}.`,
+      );
     if (m !== "auto") (out as Record<string, string>)[kind] = m as string;
   }
   return out;
@@ -198,7 +208,8 @@ export async function detectDrift(options: DetectDriftOptions): Promise<DriftRes
   }
   const categoricalList = options.categorical ?? [];
   // With a model and no features, the features are what the model reads.
-  const requested = options.features ?? (options.predict && options.predictColumns?.length ? options.predictColumns : undefined);
+  const requested =
+    options.features ?? (options.predict && options.predictColumns?.length ? options.predictColumns : undefined);
   const reference =
     typeof options.reference === "string"
       ? await loadFeatureTable(options.reference, {
@@ -387,14 +398,21 @@ function disjoint(ref: FeatureColumn, cur: FeatureColumn): boolean {
 }
 
 /** A threshold for a method no feature was decided by would silently do nothing: that is an error. */
-function checkThresholdsUsed(given: Partial<DriftThresholds> | undefined, results: FeatureDrift[], methods: DriftMethods | undefined): void {
+function checkThresholdsUsed(
+  given: Partial<DriftThresholds> | undefined,
+  results: FeatureDrift[],
+  methods: DriftMethods | undefined,
+): void {
   const used = new Map<string, number>();
   for (const r of results) used.set(r.method, (used.get(r.method) ?? 0) + 1);
   for (const key of Object.keys(given ?? {}) as (keyof DriftThresholds)[]) {
     const method = THRESHOLD_METHOD[key];
     if (method === undefined || used.has(method)) continue;
     const decided = [...used].map(([m, n]) => `${m} for ${n} feature${n === 1 ? "" : "s"}`).join(", ");
-    const auto = !methods?.numeric || !methods?.categorical ? ` (method auto takes the tests up to ${AUTO_TEST_MAX_N} values per side, the distances above)` : "";
+    const auto =
+      !methods?.numeric || !methods?.categorical
+        ? ` (method auto takes the tests up to ${AUTO_TEST_MAX_N} values per side, the distances above)`
+        : "";
     const kind = method === "psi" ? "" : NUMERIC_METHODS.includes(method) ? "{numeric: " : "{categorical: ";
     throw new UserError(
       `thresholds: ${key} is set but no feature was decided by ${method} (got ${decided}${auto}). Set method: ${kind ? `${kind}${method}}` : method} to use it, or remove ${key}.`,

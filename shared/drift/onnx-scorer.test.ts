@@ -126,9 +126,9 @@ describe("onnxScorer (prediction drift)", () => {
     const scorer = await onnxScorer(m);
     try {
       expect(scorer.features).toEqual(["temp", "rpm"]);
-      await expect(scorer.predict(featureTable({ temp: [300, 301, 302], rpm: [1500, Number.NaN, 1500] }))).rejects.toThrow(
-        /missing value \(empty, NA or NaN\) in feature "rpm" at row 2/,
-      );
+      await expect(
+        scorer.predict(featureTable({ temp: [300, 301, 302], rpm: [1500, Number.NaN, 1500] })),
+      ).rejects.toThrow(/missing value \(empty, NA or NaN\) in feature "rpm" at row 2/);
       const scores = await scorer.predict(featureTable({ temp: [300, Number.NaN], rpm: [1500, 1500] }));
       expect(scores[0]).toBeCloseTo(0.5, 5);
       expect(scores[1]).toBeNaN();

@@ -76,7 +76,10 @@ function naming(input: string, image: string) {
     if (isUserError(e) && !e.message.startsWith(`${input}:`)) {
       // A message that already starts with the image's repository is not told it twice.
       const said = e.message.startsWith(image.replace(/(@[^/]*|:[^/:]*)$/, ""));
-      throw new UserError(`${input}: ${said ? "" : `${image}: `}${e.message}`, { cause: e, ...(e.code ? { code: e.code } : {}) });
+      throw new UserError(`${input}: ${said ? "" : `${image}: `}${e.message}`, {
+        cause: e,
+        ...(e.code ? { code: e.code } : {}),
+      });
     }
     throw e;
   };
@@ -154,7 +157,8 @@ export async function runPackageEdge(opts: PackageEdgeOptions): Promise<PackageE
   // Before any push: an image that does not answer is not shipped.
   let smokeTest: SmokeTestResult | undefined;
   if (smokeRequest) {
-    const scratch = layout && !/\.tar$/i.test(layout.path) ? undefined : await mkdtemp(join(tmpdir(), "mlops-smoke-layout-"));
+    const scratch =
+      layout && !/\.tar$/i.test(layout.path) ? undefined : await mkdtemp(join(tmpdir(), "mlops-smoke-layout-"));
     try {
       if (scratch) await writeOciLayout(image, { dir: scratch }, { tag: modelVersion });
       smokeTest = await smokeTestImage({ layout: scratch ?? layout!.path, request: smokeRequest, logger });

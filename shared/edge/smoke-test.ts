@@ -119,11 +119,15 @@ async function boot(rootfs: string, layout: string, timeoutMs: number) {
   }
   Object.assign(env, { MLOPS_HOST: "127.0.0.1", PORT: "0", MLOPS_GRPC_PORT: "0" });
   const cwd = config.WorkingDir ? inRoot(rootfs, config.WorkingDir) : rootfs;
-  const child = spawn(process.execPath, argv.slice(1).map((a) => inRoot(rootfs, a)), {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    argv.slice(1).map((a) => inRoot(rootfs, a)),
+    {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const listening = await new Promise<{ http: string; grpc: string; model: string; version: string }>(
     (resolve, reject) => {
       let out = "";

@@ -101,7 +101,9 @@ describe("evaluateModels, binary", () => {
     );
     const fromCsv = await evaluateModels([model(candidate, "candidate")], base);
     const fromPq = await evaluateModels([model(candidate, "candidate")], { ...base, data: pq });
-    expect(Array.from(fromPq.models[0]!.predictions!.scores)).toEqual(Array.from(fromCsv.models[0]!.predictions!.scores));
+    expect(Array.from(fromPq.models[0]!.predictions!.scores)).toEqual(
+      Array.from(fromCsv.models[0]!.predictions!.scores),
+    );
     expect(Array.from(fromPq.models[0]!.predictions!.yTrue)).toEqual(Array.from(fromCsv.models[0]!.predictions!.yTrue));
   });
 
@@ -239,7 +241,12 @@ describe("evaluateModels, multiclass and regression", () => {
         postTransform: "LOGISTIC",
       },
     });
-    const r = await evaluateModels([model(m, "candidate")], { data: csv, label: "y", batchSize: 16, keepPredictions: true });
+    const r = await evaluateModels([model(m, "candidate")], {
+      data: csv,
+      label: "y",
+      batchSize: 16,
+      keepPredictions: true,
+    });
     expect(r.models[0]!.features).toEqual(["a", "c", "Type"]);
     const ref = rows.map((x) => {
       const onehot = kinds.map((k) => (k === x.Type ? 1 : 0));

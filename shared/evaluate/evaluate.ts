@@ -299,14 +299,20 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       }
       const ranking = resampler?.family === "ranking";
       for (let k = 0; k < states.length; k++) {
-        metricStates.push(new MetricState({ ...stateOpts, withIds: ranking, ...(opts.curves ? { curves: opts.curves } : {}) }));
+        metricStates.push(
+          new MetricState({ ...stateOpts, withIds: ranking, ...(opts.curves ? { curves: opts.curves } : {}) }),
+        );
       }
     };
 
     let y = new Float64Array(0);
     let ids = new Float64Array(0);
     const needIds = Boolean(opts.significance && models.length >= 2) || opts.shard?.by === "rows";
-    const collect = async (batch: ColumnBatch, outputs: Record<string, ort.Tensor>[], batchIds: Float64Array | undefined) => {
+    const collect = async (
+      batch: ColumnBatch,
+      outputs: Record<string, ort.Tensor>[],
+      batchIds: Float64Array | undefined,
+    ) => {
       if (!task) await setup(outputs);
       const n = batch.rows;
       const rowOf = (batch as PickedBatch).rowOf;
@@ -333,7 +339,9 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
         }
         return extractScores(s, t.data as Float32Array | Float64Array, n, task!);
       });
-      metricStates.forEach((st, k) => st.add({ n, yTrue: yb, scores: scores[k]!, key, where, ...(batchIds ? { ids: batchIds } : {}) }));
+      metricStates.forEach((st, k) =>
+        st.add({ n, yTrue: yb, scores: scores[k]!, key, where, ...(batchIds ? { ids: batchIds } : {}) }),
+      );
       resampler?.addRows(n, yb, scores, batchIds!);
       if (opts.sliceBy) addSlices(batch, opts.sliceBy, yb, scores, task === "multiclass" ? C : 1, key, where);
       if (keptY) {
@@ -371,7 +379,12 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       for (const [value, idx] of groups) {
         let entry = slices.get(value);
         if (!entry) {
-          const sliceOpts = { task: task!, ...(task === "multiclass" ? { classes: C } : {}), ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}), store };
+          const sliceOpts = {
+            task: task!,
+            ...(task === "multiclass" ? { classes: C } : {}),
+            ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+            store,
+          };
           entry = { states: scores.map(() => new MetricState(sliceOpts)), first: key(idx[0]!) };
           slices.set(value, entry);
         }
@@ -442,7 +455,15 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
         ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
         models: modelInfo,
         ...(opts.sliceBy ? { sliceColumn: opts.sliceBy } : {}),
-        ...(significanceMetric ? { significance: { metric: significanceMetric, samples: opts.significance!.samples, seed: opts.significance!.seed } } : {}),
+        ...(significanceMetric
+          ? {
+              significance: {
+                metric: significanceMetric,
+                samples: opts.significance!.samples,
+                seed: opts.significance!.seed,
+              },
+            }
+          : {}),
         ...(opts.idColumns?.length ? { idColumns: opts.idColumns } : {}),
         data: opts.data,
         files: ds.files.length,
@@ -463,7 +484,13 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       ...(classes ? { classes } : {}),
       ...(positiveLabel !== undefined ? { positiveLabel } : {}),
       models: states.map((s, k) => {
-        const base = { name: s.model.name, output: modelInfo[k]!.output, fetched: modelInfo[k]!.fetched, features: s.plan.features, signature: s.session.signature };
+        const base = {
+          name: s.model.name,
+          output: modelInfo[k]!.output,
+          fetched: modelInfo[k]!.fetched,
+          features: s.plan.features,
+          signature: s.session.signature,
+        };
         if (!yAll) return base;
         const predictions: Predictions = { task: finalTask, yTrue: yAll, scores: s.kept!.view() };
         if (finalTask === "multiclass") predictions.classes = s.columnOf.length;
@@ -489,7 +516,11 @@ export interface PickedBatch extends ColumnBatch {
 }
 
 /** A batch cut down to the rows of one shard (rows by id). */
-export function pickRows(batch: ColumnBatch, ids: Float64Array, shard: ShardSpec): { batch: ColumnBatch; ids: Float64Array } {
+export function pickRows(
+  batch: ColumnBatch,
+  ids: Float64Array,
+  shard: ShardSpec,
+): { batch: ColumnBatch; ids: Float64Array } {
   const keep: number[] = [];
   for (let i = 0; i < batch.rows; i++) if (shardOfId(ids[i]!, shard.count) === shard.index - 1) keep.push(i);
   if (keep.length === batch.rows) return { batch, ids };

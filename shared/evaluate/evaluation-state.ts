@@ -198,7 +198,9 @@ export class EvaluationState {
       files.push({ dir, state });
     }
     if (files.length === 0) {
-      throw new UserError("merge: no shard states found (got 0). Run the shard jobs first and make the merge job need them.");
+      throw new UserError(
+        "merge: no shard states found (got 0). Run the shard jobs first and make the merge job need them.",
+      );
     }
     checkShards(files.map((f) => ({ dir: f.dir, meta: f.state.meta })));
     files.sort((a, b) => a.state.meta.shard!.index - b.state.meta.shard!.index);

@@ -82,7 +82,9 @@ export function parseShard(text: string, by: string): ShardSpec | undefined {
     );
   }
   if (by !== "files" && by !== "rows") {
-    throw new UserError(`shard-by: must be files or rows (got ${JSON.stringify(by)}). Use files for many files, rows for one large file.`);
+    throw new UserError(
+      `shard-by: must be files or rows (got ${JSON.stringify(by)}). Use files for many files, rows for one large file.`,
+    );
   }
   return { index: Number(m[1]), count: Number(m[2]), by };
 }

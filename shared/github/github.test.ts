@@ -74,7 +74,12 @@ describe("upsertPrComment against a local GitHub API", () => {
   });
 
   it("still comments when the pull request's head cannot be read (no stale check, no failure)", async () => {
-    const r = await upsertPrComment({ ...base(), pullRequest: 21, body: "report", commit: "3333333333333333333333333333333333333333" });
+    const r = await upsertPrComment({
+      ...base(),
+      pullRequest: 21,
+      body: "report",
+      commit: "3333333333333333333333333333333333333333",
+    });
     expect(r).toMatchObject({ action: "created" });
     expect(r.staleFor).toBeUndefined();
   });

@@ -84,14 +84,21 @@ export async function upsertPrComment(opts: PrCommentOptions): Promise<PrComment
   let head: string | undefined;
   if (commit) {
     try {
-      const pr = (await call("GET", `/repos/${opts.repository}/pulls/${opts.pullRequest}`)) as { head?: { sha?: string } };
+      const pr = (await call("GET", `/repos/${opts.repository}/pulls/${opts.pullRequest}`)) as {
+        head?: { sha?: string };
+      };
       head = pr.head?.sha?.toLowerCase();
     } catch {
       head = undefined;
     }
   }
   const staleFor = commit && head && head !== commit ? head : undefined;
-  let body = [hidden, ...(commit ? [`<!-- mlops-actions commit ${commit} -->`] : []), ...(staleFor ? [staleNote(commit!, staleFor), ""] : []), opts.body].join("\n");
+  let body = [
+    hidden,
+    ...(commit ? [`<!-- mlops-actions commit ${commit} -->`] : []),
+    ...(staleFor ? [staleNote(commit!, staleFor), ""] : []),
+    opts.body,
+  ].join("\n");
   if (body.length > MAX_BODY)
     body = `${body.slice(0, MAX_BODY)}\n\n_…report cut to fit a GitHub comment; the full report is in the job summary._`;
   const stale = staleFor ? { staleFor } : {};
@@ -150,10 +157,12 @@ export interface PrCommentOutcome {
  * Comments a report on the run's pull request (created once, updated in place on re-runs), or says why
  * not: not a pull-request run (notice), refused or unreachable (warning; the decision stands).
  */
-export async function commentReport(opts: Omit<PrCommentOptions, "pullRequest" | "repository"> & {
-  pullRequest?: number;
-  repository?: string;
-}): Promise<PrCommentOutcome> {
+export async function commentReport(
+  opts: Omit<PrCommentOptions, "pullRequest" | "repository"> & {
+    pullRequest?: number;
+    repository?: string;
+  },
+): Promise<PrCommentOutcome> {
   if (opts.pullRequest === undefined || !opts.repository) {
     return { level: "notice", message: "comment-on-pr: this run is not for a pull request; no comment written." };
   }

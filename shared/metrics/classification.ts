@@ -209,7 +209,11 @@ export function confusionMetric(name: string, cm: Confusion): number | null | un
       return precisionRecallF1Of(cm, "binary")[name];
     default: {
       const [metric, average] = name.split("_");
-      if ((metric !== "precision" && metric !== "recall" && metric !== "f1") || (average !== "macro" && average !== "weighted")) return undefined;
+      if (
+        (metric !== "precision" && metric !== "recall" && metric !== "f1") ||
+        (average !== "macro" && average !== "weighted")
+      )
+        return undefined;
       return precisionRecallF1Of(cm, average)[metric];
     }
   }

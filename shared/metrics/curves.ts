@@ -121,7 +121,9 @@ export class BinaryCurveBuilder implements DescendingScoreSink {
 
   group(score: number, positives: number, negatives: number): void {
     if (!(score < this.last)) {
-      throw new Error(`BinaryCurveBuilder: scores must arrive in strictly descending order (got ${score} after ${this.last})`);
+      throw new Error(
+        `BinaryCurveBuilder: scores must arrive in strictly descending order (got ${score} after ${this.last})`,
+      );
     }
     if (this.threshold !== undefined && this.operating === undefined && score < this.threshold) {
       // Every row from here on is predicted negative: the operating point is the state so far.

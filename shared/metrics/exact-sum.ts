@@ -86,7 +86,7 @@ export class ExactSum {
     }
     const [ah, al] = split(a);
     const [bh, bl] = split(b);
-    const err = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+    const err = al * bl - (p - ah * bh - al * bh - ah * bl);
     this.add(p);
     if (err !== 0) this.add(err);
   }
@@ -130,7 +130,9 @@ export class ExactSum {
   toJSON(): ExactSumJSON {
     this.fold();
     // JSON has no NaN or Infinity: the non-finite part is written as text.
-    return this.hasSpecial ? { partials: [...this.partials], special: String(this.special) } : { partials: [...this.partials] };
+    return this.hasSpecial
+      ? { partials: [...this.partials], special: String(this.special) }
+      : { partials: [...this.partials] };
   }
 
   static fromJSON(j: ExactSumJSON): ExactSum {
@@ -163,7 +165,10 @@ const U32 = new Uint32Array(F64.buffer);
 const SCALE = Float64Array.from({ length: 2048 }, (_, e) => 2 ** (Math.max(1, e) - 1075));
 // 2^(1075 − e) in two factors: past 2^1023 one factor would overflow.
 const UNSCALE = Float64Array.from({ length: 2048 }, (_, e) => 2 ** Math.min(1000, 1075 - Math.max(1, e)));
-const UNSCALE2 = Float64Array.from({ length: 2048 }, (_, e) => 2 ** (1075 - Math.max(1, e) - Math.min(1000, 1075 - Math.max(1, e))));
+const UNSCALE2 = Float64Array.from(
+  { length: 2048 },
+  (_, e) => 2 ** (1075 - Math.max(1, e) - Math.min(1000, 1075 - Math.max(1, e))),
+);
 
 function split(a: number): [number, number] {
   const c = SPLITTER * a;

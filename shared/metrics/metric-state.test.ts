@@ -60,7 +60,7 @@ function data(task: Task, n: number, levels: number, seed: number): Predictions 
 /** Feed rows [from, to) of p into st in batches of random sizes. */
 function feed(st: MetricState, p: Predictions, rows: number[], u: () => number): void {
   const w = p.task === "multiclass" ? p.classes! : 1;
-  for (let at = 0; at < rows.length; ) {
+  for (let at = 0; at < rows.length;) {
     const n = Math.min(rows.length - at, 1 + Math.floor(u() * 300));
     const y = new Float64Array(n);
     const s = new Float64Array(n * w);
@@ -163,8 +163,7 @@ describe("MetricState: shards merged equal one machine, ties included", () => {
         const p = data(task, 5000, 4, shards + task.length);
         const want = computeMetricsWithNotes(p, { curves });
         const u = rng(11);
-        const of = (r: number) =>
-          split === "contiguous" ? Math.floor((r * shards) / 5000) : Math.floor(u() * shards);
+        const of = (r: number) => (split === "contiguous" ? Math.floor((r * shards) / 5000) : Math.floor(u() * shards));
         const parts: number[][] = Array.from({ length: shards }, () => []);
         for (const r of range(5000)) parts[of(r)]!.push(r);
         const classes = p.classes ? { classes: p.classes } : {};

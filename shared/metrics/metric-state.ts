@@ -273,7 +273,9 @@ export class MetricState {
       o.withIds !== this.withIds ||
       JSON.stringify(o.curves ?? null) !== JSON.stringify(this.curves ?? null)
     ) {
-      throw new Error(`MetricState.merge: states differ (${o.task}/${o.k}/${o.threshold} vs ${this.task}/${this.k}/${this.threshold})`);
+      throw new Error(
+        `MetricState.merge: states differ (${o.task}/${o.k}/${o.threshold} vs ${this.task}/${this.k}/${this.threshold})`,
+      );
     }
     this.rows += o.rows;
     for (let i = 0; i < this.counts.length; i++) this.counts[i]! += o.counts[i]!;
@@ -444,7 +446,12 @@ export class MetricState {
     if (s.pairs && j.pairs && j.ranges) {
       s.pairs.runs.push(...j.pairs);
       const r = j.ranges;
-      s.ranges = { min: Number(r.min), max: Number(r.max), residualMin: Number(r.residualMin), residualMax: Number(r.residualMax) };
+      s.ranges = {
+        min: Number(r.min),
+        max: Number(r.max),
+        residualMin: Number(r.residualMin),
+        residualMax: Number(r.residualMax),
+      };
     }
     return s;
   }

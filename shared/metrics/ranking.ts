@@ -66,7 +66,7 @@ export function rankingFromSorted(pos: Float64Array, neg: Float64Array): Ranking
   // AUC, ascending: for each group of equal positive scores, count the negatives strictly below and equal.
   let halfUnits = 0;
   let j = 0;
-  for (let i = 0; i < p; ) {
+  for (let i = 0; i < p;) {
     const v = pos[i]!;
     let k = i;
     while (k < p && pos[k] === v) k++;
@@ -81,7 +81,7 @@ export function rankingFromSorted(pos: Float64Array, neg: Float64Array): Ranking
   let fp = 0;
   let ap = 0;
   let q = nn - 1;
-  for (let i = p - 1; i >= 0; ) {
+  for (let i = p - 1; i >= 0;) {
     const v = pos[i]!;
     while (q >= 0 && neg[q]! > v) {
       fp++;

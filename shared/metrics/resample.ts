@@ -100,8 +100,7 @@ export class Resampler {
     this.w = new Uint8Array(this.B);
     const B = this.B;
     this.classW = new Float64Array(this.family === "ranking" ? B * this.k : B);
-    const size =
-      this.family === "confusion" ? B * this.k * this.k : this.family === "r2" ? B * 3 : B;
+    const size = this.family === "confusion" ? B * this.k * this.k : this.family === "r2" ? B * 3 : B;
     this.acc = Array.from({ length: opts.models }, () =>
       this.family === "max" ? new Float64Array(size).fill(-1) : new Float64Array(size),
     );
@@ -230,10 +229,15 @@ export class Resampler {
       for (let b = 0; b < B; b++) {
         const wsum = this.classW[b]!;
         if (this.family === "confusion") {
-          const cm: Confusion = { classes: k, counts: a.subarray(b * k * k, (b + 1) * k * k), present: this.present[m]! };
+          const cm: Confusion = {
+            classes: k,
+            counts: a.subarray(b * k * k, (b + 1) * k * k),
+            present: this.present[m]!,
+          };
           out[b] = resampledConfusionMetric(metric, cm) ?? Number.NaN;
         } else if (this.family === "mean") {
-          if (wsum === 0 || (this.nonProbability[m] && (metric === "log_loss" || metric === "brier"))) out[b] = Number.NaN;
+          if (wsum === 0 || (this.nonProbability[m] && (metric === "log_loss" || metric === "brier")))
+            out[b] = Number.NaN;
           else out[b] = metric === "rmse" ? Math.sqrt(a[b]! / wsum) : a[b]! / wsum;
         } else if (this.family === "r2") {
           const swy = a[b * 3]!;

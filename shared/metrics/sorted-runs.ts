@@ -87,7 +87,8 @@ export class RunFiles {
   /** The smallest score of a run: its first entry. */
   first(seg: RunSegment): number {
     const b = Buffer.allocUnsafe(8);
-    if (readSync(this.fd(seg.path), b, 0, 8, seg.offset) !== 8) throw new Error(`run file ${seg.path} ended early at byte ${seg.offset}`);
+    if (readSync(this.fd(seg.path), b, 0, 8, seg.offset) !== 8)
+      throw new Error(`run file ${seg.path} ended early at byte ${seg.offset}`);
     return b.readDoubleLE(0);
   }
 
@@ -179,7 +180,11 @@ export class SpillStore {
       const bytes = Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength);
       let off = 0;
       while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.written + off);
-      list.runs.push({ path: join(this.dirMade!, "runs.bin"), offset: this.written, count: sorted.length / list.width });
+      list.runs.push({
+        path: join(this.dirMade!, "runs.bin"),
+        offset: this.written,
+        count: sorted.length / list.width,
+      });
       this.written += bytes.length;
       this.bytesSpilled += bytes.length;
     }

@@ -67,7 +67,8 @@ function isFileOrModelDir(path: string): boolean {
  * .onnx file). Anything else is one error naming the input.
  */
 async function localModelFile(path: string, spec: string, what: string): Promise<string> {
-  const fix = "Give the path of an .onnx file, a folder that holds one model.onnx, or a registry reference such as my-model@champion.";
+  const fix =
+    "Give the path of an .onnx file, a folder that holds one model.onnx, or a registry reference such as my-model@champion.";
   let info: Stats;
   try {
     info = await stat(path);
@@ -84,7 +85,10 @@ async function localModelFile(path: string, spec: string, what: string): Promise
     const onnx = entries.filter((f) => /\.onnx$/i.test(f)).sort();
     const pick = entries.includes("model.onnx") ? "model.onnx" : onnx.length === 1 ? onnx[0] : undefined;
     if (!pick) {
-      const got = onnx.length > 1 ? `several .onnx files: ${onnx.join(", ")}` : `no .onnx file; it holds ${entries.length === 0 ? "nothing" : shown(entries.slice(0, 8).join(", "), 200)}`;
+      const got =
+        onnx.length > 1
+          ? `several .onnx files: ${onnx.join(", ")}`
+          : `no .onnx file; it holds ${entries.length === 0 ? "nothing" : shown(entries.slice(0, 8).join(", "), 200)}`;
       throw new UserError(`${what}: ${path} is a folder with no model.onnx (got ${got}). ${fix}`);
     }
     file = join(path, pick);

@@ -27,7 +27,8 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const k of ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"]) delete process.env[k];
+  for (const k of ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"])
+    delete process.env[k];
   Object.assign(process.env, saved);
   proxy.reset();
   authProxy.reset();

@@ -40,7 +40,9 @@ export function parseProxyUrl(name: string, value: string): URL {
       `${name}: only http:// and https:// proxies are supported (got ${url.protocol}//${url.host}). Use the proxy's HTTP CONNECT address.`,
     );
   if (!url.hostname)
-    throw new UserError(`${name}: the proxy URL names no host (got ${url.protocol}//). Set it to http://<host>:<port>.`);
+    throw new UserError(
+      `${name}: the proxy URL names no host (got ${url.protocol}//). Set it to http://<host>:<port>.`,
+    );
   return url;
 }
 

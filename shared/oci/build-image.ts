@@ -292,7 +292,10 @@ async function resolvePlatformManifest(
       `platforms: base image has no ${formatPlatform(platform)} variant (got ${shown(formatImageRef(ref))} with ${available.join(", ") || "no platforms"}). Use one of those platforms or another base image.`,
     );
   }
-  const m = await client.getManifest(ref.repository, checkDigest(entry.digest, `base-image ${shown(formatImageRef(ref))} index`));
+  const m = await client.getManifest(
+    ref.repository,
+    checkDigest(entry.digest, `base-image ${shown(formatImageRef(ref))} index`),
+  );
   if (!m) {
     throw new UserError(
       `base-image: the index lists ${entry.digest} for ${formatPlatform(platform)} but it is missing (got ${shown(formatImageRef(ref))}). Copy the base image again with every platform (skopeo copy --all).`,

@@ -67,7 +67,9 @@ export function edgeLayers(distDir: string, model: EdgeModel, platforms: string[
     entries: [
       { path: "/app/serve.js", from: serve },
       // What the server loads only when used (capture, its upload to Blob Storage), beside it.
-      ...(existsSync(join(distDir, "serve-chunks")) ? [{ path: "/app/serve-chunks", from: join(distDir, "serve-chunks") }] : []),
+      ...(existsSync(join(distDir, "serve-chunks"))
+        ? [{ path: "/app/serve-chunks", from: join(distDir, "serve-chunks") }]
+        : []),
       ...(existsSync(join(distDir, "package.json"))
         ? [{ path: "/app/package.json", from: join(distDir, "package.json") }]
         : []),

@@ -150,12 +150,15 @@ export class RegistryClient {
     });
     await this.expect(res, [200], `GET blob ${repository}@${digest}`);
     if (!res.body) return readVerifiedBlob([], digest, `${this.registry}/${repository}`, size);
-    return readVerifiedBlob(res.body as AsyncIterable<Uint8Array>, digest, `${this.registry}/${repository}`, size).catch(
-      async (e: unknown) => {
-        await res.body?.cancel().catch(() => {});
-        throw e;
-      },
-    );
+    return readVerifiedBlob(
+      res.body as AsyncIterable<Uint8Array>,
+      digest,
+      `${this.registry}/${repository}`,
+      size,
+    ).catch(async (e: unknown) => {
+      await res.body?.cancel().catch(() => {});
+      throw e;
+    });
   }
 
   /**

@@ -50,14 +50,20 @@ async function layoutWith(layers: Entry[][], mangle?: (m: { layers: { digest: st
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, digest: put(config), size: config.length },
-    layers: blobs.map((b) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: put(b), size: b.length })),
+    layers: blobs.map((b) => ({
+      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+      digest: put(b),
+      size: b.length,
+    })),
   };
   mangle?.(manifest);
   const m = insertionOrderJson(manifest);
   const index = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: [{ mediaType: OCI_MANIFEST, digest: put(m), size: m.length, platform: { architecture: "amd64", os: "linux" } }],
+    manifests: [
+      { mediaType: OCI_MANIFEST, digest: put(m), size: m.length, platform: { architecture: "amd64", os: "linux" } },
+    ],
   };
   writeFileSync(join(dir, "index.json"), insertionOrderJson(index));
   return dir;
@@ -80,7 +86,10 @@ function sandbox(): { root: string; outside: string; snapshot: () => string[] } 
     root: join(box, "root"),
     outside,
     // Everything in the sandbox except the root's own tree.
-    snapshot: () => walk(box).filter((p) => p !== "root" && !p.startsWith("root/")).sort(),
+    snapshot: () =>
+      walk(box)
+        .filter((p) => p !== "root" && !p.startsWith("root/"))
+        .sort(),
   };
 }
 
@@ -113,7 +122,10 @@ describe("unpackLayout against hostile layers", () => {
     const s = sandbox();
     const layout = await layoutWith([
       [{ type: "symlink", name: "evil", linkname: "../outside" }],
-      [{ type: "file", name: "evil/.wh.victim" }, { type: "file", name: "evil/.wh.x.txt" }],
+      [
+        { type: "file", name: "evil/.wh.victim" },
+        { type: "file", name: "evil/.wh.x.txt" },
+      ],
     ]);
     expect(await outcome(unpackLayout(layout, s.root, "linux/amd64"))).toBe("ok");
     expect(s.snapshot()).toEqual(BEFORE);
@@ -164,7 +176,10 @@ describe("unpackLayout against hostile layers", () => {
           if (kind === "symlink" || kind === "link") return { type: kind, name, linkname: pick(targets) };
           if (kind === "whiteout") {
             const parts = name.split("/");
-            return { type: "file", name: [...parts.slice(0, -1), `.wh.${pick(["victim", "x.txt", "..", "outside"])}`].join("/") };
+            return {
+              type: "file",
+              name: [...parts.slice(0, -1), `.wh.${pick(["victim", "x.txt", "..", "outside"])}`].join("/"),
+            };
           }
           return kind === "file" ? { type: "file", name } : { type: "directory", name };
         }),

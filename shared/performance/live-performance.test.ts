@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 4, 1);
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /**
@@ -115,7 +115,16 @@ describe("live performance", () => {
     expect(r.degraded).toBe(true);
     // The joined rows are data the suite's readers take: every prediction column plus the label.
     const ds = await openDataset(r.output!);
-    expect(ds.columns).toEqual(["id", "row", "time", "plant", "Torque [Nm]", "probabilities_1", "Machine failure", "label_time"]);
+    expect(ds.columns).toEqual([
+      "id",
+      "row",
+      "time",
+      "plant",
+      "Torque [Nm]",
+      "probabilities_1",
+      "Machine failure",
+      "label_time",
+    ]);
     expect(ds.estimatedRows).toBe(800);
   });
 
@@ -137,7 +146,16 @@ describe("live performance", () => {
       `plant-a-0-0,0,2024-05-01T00:00:00.000Z,plant-a,40,${Math.fround(first.p)},${first.y},2024-05-01T04:00:00.000Z`,
     );
     const ds = await openDataset(csv.output!);
-    expect(ds.columns).toEqual(["id", "row", "time", "plant", "Torque [Nm]", "probabilities_1", "Machine failure", "label_time"]);
+    expect(ds.columns).toEqual([
+      "id",
+      "row",
+      "time",
+      "plant",
+      "Torque [Nm]",
+      "probabilities_1",
+      "Machine failure",
+      "label_time",
+    ]);
     const step = await runMonitorPerformance({ ...o, reportDir: join(dir, "csv-step"), outputFormat: "csv" });
     expect(step.output).toBe(join(dir, "csv-step/labelled.csv"));
     expect(readFileSync(step.output!, "utf8")).toBe(readFileSync(csv.output!, "utf8"));
@@ -161,7 +179,11 @@ describe("live performance", () => {
     const registry = openRegistry(join(dir, "registry"));
     const model = join(dir, "model.onnx");
     writeFileSync(model, "not read");
-    await registry.register({ name: "failure-predictor", files: [{ path: "model.onnx", source: model }], metrics: { roc_auc: 0.97, accuracy: 0.9, train_rows: 5 } });
+    await registry.register({
+      name: "failure-predictor",
+      files: [{ path: "model.onnx", source: model }],
+      metrics: { roc_auc: 0.97, accuracy: 0.9, train_rows: 5 },
+    });
     await registry.setAlias("failure-predictor", "champion", 1);
     const r = await runMonitorPerformance({
       predictions: f.predictions,
@@ -176,14 +198,23 @@ describe("live performance", () => {
     expect(r.markdown).toMatch(/## Live performance: \*\*degraded\*\*, retrain/);
     expect(r.markdown).toMatch(/\| plant-b \| 2024-05-02 \| 200 \| 0\.\d{4} \(−0\.\d{4}\) \| \*\*degraded\*\* \|/);
     await expect(
-      runMonitorPerformance({ predictions: f.predictions, labels: f.labels, label: "Machine failure", reportDir: join(dir, "r2") }),
+      runMonitorPerformance({
+        predictions: f.predictions,
+        labels: f.labels,
+        label: "Machine failure",
+        reportDir: join(dir, "r2"),
+      }),
     ).rejects.toThrow(/^baseline: nothing to compare the live metrics with/);
   });
 
   it("names the column that is missing, and says when nothing joins", async () => {
     const base = { predictions: f.predictions, labels: f.labels, label: "Machine failure", baseline: { roc_auc: 0.9 } };
-    await expect(livePerformance({ ...base, label: "failure" })).rejects.toThrow(/^label: column "failure" not found in the labels/);
-    await expect(livePerformance({ ...base, idColumn: "request" })).rejects.toThrow(/^id-column: column "request" not found/);
+    await expect(livePerformance({ ...base, label: "failure" })).rejects.toThrow(
+      /^label: column "failure" not found in the labels/,
+    );
+    await expect(livePerformance({ ...base, idColumn: "request" })).rejects.toThrow(
+      /^id-column: column "request" not found/,
+    );
     await expect(livePerformance({ ...base, scoreColumn: "p" })).rejects.toThrow(/^score-column: column "p" not found/);
     const other = join(dir, "other-labels.csv");
     writeFileSync(other, "id,time,Machine failure\nnope,2024-05-01T00:00:00Z,1\n");

@@ -93,7 +93,8 @@ const DAY = 86_400_000;
 /** "90s", "15m", "6h", "7d", "2w" → milliseconds. */
 export function parseDuration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
-  if (!m) throw new UserError(`${what}: not a duration (got ${shown(text)}). Write a number and a unit: 30m, 6h, 7d or 2w.`);
+  if (!m)
+    throw new UserError(`${what}: not a duration (got ${shown(text)}). Write a number and a unit: 30m, 6h, 7d or 2w.`);
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: DAY, w: 7 * DAY }[m[2] as "s"]!;
   const ms = Number(m[1]) * unit;
   if (ms <= 0) throw new UserError(`${what}: must be longer than zero (got ${shown(text)}). Write e.g. 1d.`);
@@ -106,7 +107,10 @@ function timeOf(v: number | string, where: () => string): number {
     return v;
   }
   const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new UserError(`${where()}: not a time (got ${shown(v)}). Write times as ISO 8601, e.g. 2024-05-01T08:00:00Z, or as Parquet timestamps.`);
+  if (Number.isNaN(t))
+    throw new UserError(
+      `${where()}: not a time (got ${shown(v)}). Write times as ISO 8601, e.g. 2024-05-01T08:00:00Z, or as Parquet timestamps.`,
+    );
   return t;
 }
 
@@ -120,15 +124,22 @@ interface LabelEvent {
 async function readLabels(o: LivePerformanceOptions, labelTime: string | undefined, rowColumn: string | undefined) {
   const ds = await openDataset(o.labels, { input: "labels", ...(o.env ? { env: o.env } : {}) });
   const id = o.idColumn ?? "id";
-  for (const [c, what] of [[id, "id-column"], [o.label, "label"]] as const) {
+  for (const [c, what] of [
+    [id, "id-column"],
+    [o.label, "label"],
+  ] as const) {
     if (!ds.columns.includes(c)) {
-      throw new UserError(`${what}: column "${c}" not found in the labels (columns: ${ds.columns.join(", ")}). Set ${what}: to one of them.`);
+      throw new UserError(
+        `${what}: column "${c}" not found in the labels (columns: ${ds.columns.join(", ")}). Set ${what}: to one of them.`,
+      );
     }
   }
   const useRow = rowColumn !== undefined && ds.columns.includes(rowColumn);
   const useTime = labelTime !== undefined && ds.columns.includes(labelTime);
   if (o.labelTimeColumn && !useTime) {
-    throw new UserError(`label-time-column: column "${o.labelTimeColumn}" not found in the labels (columns: ${ds.columns.join(", ")}). Set it to one of them, or leave it empty.`);
+    throw new UserError(
+      `label-time-column: column "${o.labelTimeColumn}" not found in the labels (columns: ${ds.columns.join(", ")}). Set it to one of them, or leave it empty.`,
+    );
   }
   const positive = o.positiveLabel ?? "1";
   const binary = (o.task ?? "binary") === "binary";
@@ -162,7 +173,9 @@ async function readLabels(o: LivePerformanceOptions, labelTime: string | undefin
 function scoreColumnOf(columns: string[], o: LivePerformanceOptions): string {
   if (o.scoreColumn) {
     if (!columns.includes(o.scoreColumn)) {
-      throw new UserError(`score-column: column "${o.scoreColumn}" not found in the predictions (columns: ${columns.join(", ")}). Set it to the model output column to score.`);
+      throw new UserError(
+        `score-column: column "${o.scoreColumn}" not found in the predictions (columns: ${columns.join(", ")}). Set it to the model output column to score.`,
+      );
     }
     return o.scoreColumn;
   }
@@ -179,7 +192,11 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
   const primary = o.primaryMetric ?? defaultPrimaryMetric(task);
   const known = (m: string, what: string) => {
     if (!METRICS[m]?.tasks.includes(task)) {
-      throw new UserError(`${what}: "${m}" is not a ${task} metric (got ${shown(m)}). Use one of: ${Object.keys(METRICS).filter((k) => METRICS[k]!.tasks.includes(task)).join(", ")}.`);
+      throw new UserError(
+        `${what}: "${m}" is not a ${task} metric (got ${shown(m)}). Use one of: ${Object.keys(METRICS)
+          .filter((k) => METRICS[k]!.tasks.includes(task))
+          .join(", ")}.`,
+      );
     }
   };
   known(primary, "primary-metric");
@@ -196,19 +213,28 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
   const minRows = o.minRows ?? 50;
 
   const preds = await openDataset(o.predictions, { input: "predictions", ...(o.env ? { env: o.env } : {}) });
-  for (const [c, what] of [[idColumn, "id-column"], [timeColumn, "time-column"]] as const) {
+  for (const [c, what] of [
+    [idColumn, "id-column"],
+    [timeColumn, "time-column"],
+  ] as const) {
     if (!preds.columns.includes(c)) {
-      throw new UserError(`${what}: column "${c}" not found in the predictions (columns: ${preds.columns.join(", ")}). Set ${what}: to one of them.`);
+      throw new UserError(
+        `${what}: column "${c}" not found in the predictions (columns: ${preds.columns.join(", ")}). Set ${what}: to one of them.`,
+      );
     }
   }
   if (preds.columns.includes(o.label)) {
-    throw new UserError(`label: "${o.label}" is already a column of the predictions (columns: ${preds.columns.join(", ")}). Name the label events' column differently, or set label: to it.`);
+    throw new UserError(
+      `label: "${o.label}" is already a column of the predictions (columns: ${preds.columns.join(", ")}). Name the label events' column differently, or set label: to it.`,
+    );
   }
   const score = scoreColumnOf(preds.columns, o);
   const rowColumn = o.rowColumn ?? (preds.columns.includes("row") ? "row" : undefined);
   const groupBy = o.groupBy ?? (preds.columns.includes("plant") ? "plant" : undefined);
   if (groupBy && !preds.columns.includes(groupBy)) {
-    throw new UserError(`group-by: column "${groupBy}" not found in the predictions (columns: ${preds.columns.join(", ")}). Set it to one of them, or leave it empty.`);
+    throw new UserError(
+      `group-by: column "${groupBy}" not found in the predictions (columns: ${preds.columns.join(", ")}). Set it to one of them, or leave it empty.`,
+    );
   }
   const labelTime = o.labelTimeColumn ?? "time";
   const { events, useRow } = await readLabels(o, labelTime, rowColumn);
@@ -250,7 +276,9 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
     }
   }
   const labelled = yTrue.length;
-  logger.info(`live performance: ${predictions} prediction row(s), ${labelled} with a label in time, ${late} labelled too late or early`);
+  logger.info(
+    `live performance: ${predictions} prediction row(s), ${labelled} with a label in time, ${late} labelled too late or early`,
+  );
   if (labelled === 0) {
     throw new UserError(
       `labels: no prediction could be joined with a label (got ${predictions} prediction rows, ${events.size} label events, ${late} outside max-delay). Check that both sides share ${idColumn}${useRow ? ` and ${rowColumn}` : ""}, and max-delay.`,
@@ -292,7 +320,11 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
   } else if (o.output) {
     const columns: ParquetColumn[] = cols.map((c) =>
       c === timeColumn
-        ? { name: c, type: "timestamp-ms", values: BigInt64Array.from(joined[c]!, (v) => BigInt(Math.round(v as number))) }
+        ? {
+            name: c,
+            type: "timestamp-ms",
+            values: BigInt64Array.from(joined[c]!, (v) => BigInt(Math.round(v as number))),
+          }
         : types[c] === "number"
           ? { name: c, type: "double", values: Float64Array.from(joined[c]!, (v) => v as number) }
           : { name: c, type: "string", values: joined[c]!.map(String) },
@@ -300,10 +332,18 @@ export async function livePerformance(o: LivePerformanceOptions): Promise<LivePe
     columns.push({ name: o.label, type: "double", values: y });
     if (labelAt.some((t) => !Number.isNaN(t))) {
       const present = Uint8Array.from(labelAt, (t) => (Number.isNaN(t) ? 0 : 1));
-      columns.push({ name: "label_time", type: "timestamp-ms", values: BigInt64Array.from(labelAt, (t) => BigInt(Number.isNaN(t) ? 0 : t)), present });
+      columns.push({
+        name: "label_time",
+        type: "timestamp-ms",
+        values: BigInt64Array.from(labelAt, (t) => BigInt(Number.isNaN(t) ? 0 : t)),
+        present,
+      });
     }
     await mkdir(dirname(o.output), { recursive: true });
-    await writeFile(o.output, Buffer.concat(encodeParquet(columns, labelled, { createdBy: "mlops-actions monitor-performance" })));
+    await writeFile(
+      o.output,
+      Buffer.concat(encodeParquet(columns, labelled, { createdBy: "mlops-actions monitor-performance" })),
+    );
     output = o.output;
   }
   return {

@@ -35,7 +35,10 @@ export async function runMonitorPerformance(o: PerformanceStepOptions): Promise<
   let baselineSource = "given";
   if (!baseline && o.baselineModel) {
     const spec = parseModelSpec(o.baselineModel, o.registry);
-    const card = await openRegistry(spec.registry, { env: o.env ?? process.env }).resolve(spec.ref ?? o.baselineModel, "baseline-model");
+    const card = await openRegistry(spec.registry, { env: o.env ?? process.env }).resolve(
+      spec.ref ?? o.baselineModel,
+      "baseline-model",
+    );
     baseline = card.metrics;
     baselineSource = `${card.name}@${card.version}'s held-out metrics`;
   }
@@ -52,7 +55,9 @@ export async function runMonitorPerformance(o: PerformanceStepOptions): Promise<
     `## Live performance: ${r.degraded ? "**degraded**, retrain" : "holding"}`,
     "",
     `${r.labelled} of ${r.predictions} captured prediction rows have a label in time (${r.late} labels outside the window). ` +
-      `Baseline: ${baselineSource}; a window with at least the minimum of labelled rows is degraded when ${Object.entries(r.maxDrop)
+      `Baseline: ${baselineSource}; a window with at least the minimum of labelled rows is degraded when ${Object.entries(
+        r.maxDrop,
+      )
         .map(([m, d]) => `${m} is ${d} worse than the baseline`)
         .join(" or ")}.`,
     "",

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { bindingPath, locateOnnxRuntime, onnxRuntimeCandidates, unsupportedPlatformMessage } from "./onnxruntime-location";
+import {
+  bindingPath,
+  locateOnnxRuntime,
+  onnxRuntimeCandidates,
+  unsupportedPlatformMessage,
+} from "./onnxruntime-location";
 
 const bundled = "/repo/dist/node_modules/onnxruntime-node";
 const installed = "/repo/node_modules/onnxruntime-node";
@@ -28,7 +33,10 @@ describe("locateOnnxRuntime", () => {
   });
 
   it("on a runner (nothing installed beside the action) only Linux x64 and arm64 are found", () => {
-    for (const [platform, arch] of [["darwin", "arm64"], ["win32", "x64"]])
+    for (const [platform, arch] of [
+      ["darwin", "arm64"],
+      ["win32", "x64"],
+    ])
       expect(locateOnnxRuntime({ platform: platform!, arch: arch!, candidates: [bundled], exists })).toBeUndefined();
   });
 });
@@ -67,5 +75,7 @@ it("the refusal names the platform and what to do", () => {
   expect(unsupportedPlatformMessage("darwin", "arm64", "runner")).toBe(
     "platform: mlops-actions runs on Linux x64 and arm64 (got macOS arm64 (darwin/arm64)). Run the job on a Linux runner, e.g. runs-on: ubuntu-latest or ubuntu-24.04-arm.",
   );
-  expect(unsupportedPlatformMessage("win32", "x64", "cli")).toMatch(/^platform: .*\(got Windows x64 \(win32\/x64\)\)\. From a clone, npm ci/);
+  expect(unsupportedPlatformMessage("win32", "x64", "cli")).toMatch(
+    /^platform: .*\(got Windows x64 \(win32\/x64\)\)\. From a clone, npm ci/,
+  );
 });

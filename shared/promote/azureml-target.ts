@@ -78,8 +78,14 @@ const md5 = (b: string | Buffer) => createHash("md5").update(b).digest("base64")
 /** Tags (searchable, shown in Studio) and properties (immutable) for a published card. */
 export function versionMetadata(card: ModelCard, aliasRegistry: string): ModelVersionBody {
   const l = card.lineage;
-  const source = l.source ? `${l.source.registry}#${l.source.name}@${l.source.version}` : `${aliasRegistry}#${card.name}@${card.version}`;
-  const tags: Record<string, string> = { "mlops.source": source, "mlops.alias-registry": aliasRegistry, ...lineageTags(l, card.metrics) };
+  const source = l.source
+    ? `${l.source.registry}#${l.source.name}@${l.source.version}`
+    : `${aliasRegistry}#${card.name}@${card.version}`;
+  const tags: Record<string, string> = {
+    "mlops.source": source,
+    "mlops.alias-registry": aliasRegistry,
+    ...lineageTags(l, card.metrics),
+  };
   return {
     description: `${card.name} version ${card.version}, promoted by mlops-actions from ${source}.`,
     modelType: "custom_model",
@@ -133,7 +139,9 @@ export class AzureMLTarget {
     // A version whose creation failed may stay readable with provisioningState Failed: it is not published.
     const existing = state && !/^succeeded$/i.test(state) ? undefined : found;
     if (found && !existing)
-      this.logger.warning(`Azure ML: ${ref.model} version ${card.version} in registry ${ref.registry} is ${state}; creating it again`);
+      this.logger.warning(
+        `Azure ML: ${ref.model} version ${card.version} in registry ${ref.registry} is ${state}; creating it again`,
+      );
     if (existing) {
       this.assertSame(existing.properties?.properties?.[CARD_SHA_PROPERTY], digest, card);
       this.logger.info(`Azure ML: ${ref.model} version ${card.version} is already in registry ${ref.registry}; reused`);
@@ -143,14 +151,22 @@ export class AzureMLTarget {
     const dir = await mkdtemp(join(tmpdir(), "mlops-azureml-"));
     try {
       const { paths } = await this.opts.aliasRegistry.get(`${card.name}@${card.version}`, dir);
-      const files: UploadFile[] = card.files.map((f) => ({ path: f.path, source: paths[f.path] as string, md5: f.md5 }));
+      const files: UploadFile[] = card.files.map((f) => ({
+        path: f.path,
+        source: paths[f.path] as string,
+        md5: f.md5,
+      }));
       const text = cardText(card);
       await writeFile(join(dir, "card.json"), text);
       files.push({ path: "card.json", source: join(dir, "card.json"), md5: md5(text) });
       if (!card.files.some((f) => f.path === "metrics.json")) {
         const metrics = `${JSON.stringify(card.metrics, null, 2)}\n`;
         await writeFile(join(dir, "metrics.json"), metrics);
-        files.push({ path: "metrics.json", source: join(dir, "metrics.json"), md5: md5(await readFile(join(dir, "metrics.json"))) });
+        files.push({
+          path: "metrics.json",
+          source: join(dir, "metrics.json"),
+          md5: md5(await readFile(join(dir, "metrics.json"))),
+        });
       }
 
       await ensureModelContainer(this.arm, ref, {
@@ -215,11 +231,15 @@ export class AzureMLTarget {
 }
 
 /** The lines the job summary adds for the Azure ML registry. */
-export function renderAzureMLPromotionMarkdown(target: AzureMLTarget, opts: { dryRun?: boolean; version: number | null }): string {
+export function renderAzureMLPromotionMarkdown(
+  target: AzureMLTarget,
+  opts: { dryRun?: boolean; version: number | null },
+): string {
   const { registry, model } = target.target;
   const p = target.published;
   if (opts.dryRun)
     return `Azure ML registry **${registry}**: would publish \`${model}\` ${opts.version === null ? "as a new version" : `version ${opts.version}`} (dry run, nothing written).\n`;
-  if (!p) return `Azure ML registry **${registry}**: \`${model}\` version ${opts.version} (${opts.version === null ? "" : target.id(opts.version)}).\n`;
+  if (!p)
+    return `Azure ML registry **${registry}**: \`${model}\` version ${opts.version} (${opts.version === null ? "" : target.id(opts.version)}).\n`;
   return `Azure ML registry **${registry}**: \`${model}\` version ${p.version} ${p.created ? "published in this run" : "already published, reused"} — \`${p.id}\`.\n`;
 }

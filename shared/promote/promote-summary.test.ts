@@ -19,7 +19,8 @@ describe("promote summary", () => {
       metrics: { rmse: 1234.567, mape: 1.234e-5, roc_auc: 0.84312 },
     });
     const r = await promote({
-      alias: "champion", from: dev,
+      alias: "champion",
+      from: dev,
       to: prod,
       model: "fp@1",
       actor: "alice",
@@ -28,11 +29,15 @@ describe("promote summary", () => {
     });
     expect(sanitizerFindings(r.summary)).toEqual([]);
     const html = renderGfm(r.summary);
-    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1]!));
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) =>
+      [...m[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1]!),
+    );
     // Every row keeps the table's three columns: nothing after the reason's first line fell out.
     expect(new Set(rows.map((r) => r.length))).toEqual(new Set([3]));
     const reason = rows.find((r) => r[0] === "Reason")![2]!;
-    expect(reason).toBe("Approved by the plant leads.<br>Recall | precision trade-off accepted;<br>*see* the &lt;PR&gt;");
+    expect(reason).toBe(
+      "Approved by the plant leads.<br>Recall | precision trade-off accepted;<br>*see* the &lt;PR&gt;",
+    );
     const metrics = rows.find((r) => r[0] === "Metrics")![2]!;
     expect(metrics).toBe("rmse=1235, mape=1.234e-5, roc_auc=0.8431");
   });

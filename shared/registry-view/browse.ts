@@ -3,13 +3,7 @@
  * each model's versions, its audit history, and what changed between two versions. Reads only.
  */
 import { UserError } from "../errors";
-import {
-  type AliasEvent,
-  type ModelCard,
-  parseModelRef,
-  type Registry,
-  type TensorSpec,
-} from "../registry";
+import { type AliasEvent, type ModelCard, parseModelRef, type Registry, type TensorSpec } from "../registry";
 
 export interface ModelListing {
   name: string;
@@ -89,7 +83,9 @@ function row(card: ModelCard, aliases: Record<string, number>): VersionRow {
 export async function describeModel(reg: Registry, name: string): Promise<ModelView> {
   const ref = parseModelRef(name, "model");
   if (ref.kind !== "latest") {
-    throw new UserError(`model: give a model name here (got ${JSON.stringify(name)}). Show one version with "show ${name}".`);
+    throw new UserError(
+      `model: give a model name here (got ${JSON.stringify(name)}). Show one version with "show ${name}".`,
+    );
   }
   const versions = await reg.listVersions(ref.name);
   if (versions.length === 0) await reg.resolve(ref.name); // the registry's "not found" error, naming what exists

@@ -4,15 +4,7 @@
  * each alias pointed to, and when it moved) and the metrics across versions.
  */
 import type { AliasEvent } from "../registry";
-import {
-  escapeHtml,
-  formatCount,
-  formatNumber,
-  htmlPage,
-  lineChart,
-  type Marker,
-  paletteAt,
-} from "../report";
+import { escapeHtml, formatCount, formatNumber, htmlPage, lineChart, type Marker, paletteAt } from "../report";
 import type { ModelView } from "./browse";
 
 const e = escapeHtml;
@@ -102,11 +94,14 @@ export function aliasTimeline(history: AliasEvent[], now: Date): string {
     svg.push(
       `<rect class="segment" x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${lane - 10}" rx="3" fill="${colorOf(s.version)}"><title>${e(tip)}</title></rect>`,
     );
-    if (w >= 26) svg.push(`<text class="seglabel" x="${(x0 + 5).toFixed(1)}" y="${y + (lane - 10) / 2}">v${s.version}</text>`);
+    if (w >= 26)
+      svg.push(`<text class="seglabel" x="${(x0 + 5).toFixed(1)}" y="${y + (lane - 10) / 2}">v${s.version}</text>`);
   }
   for (const ev of history) {
     const y = top + aliases.indexOf(ev.alias) * lane;
-    svg.push(`<line class="event${ev.action === "rollback" ? " rollback" : ""}" x1="${x(t(ev.at)).toFixed(1)}" x2="${x(t(ev.at)).toFixed(1)}" y1="${y + 2}" y2="${y + lane - 2}"/>`);
+    svg.push(
+      `<line class="event${ev.action === "rollback" ? " rollback" : ""}" x1="${x(t(ev.at)).toFixed(1)}" x2="${x(t(ev.at)).toFixed(1)}" y1="${y + 2}" y2="${y + lane - 2}"/>`,
+    );
   }
   const axisY = top + lane * aliases.length + 14;
   const ticks = [start, (start + last) / 2, last];
@@ -117,7 +112,10 @@ export function aliasTimeline(history: AliasEvent[], now: Date): string {
   });
   svg.push("</svg>");
   const legend = versions
-    .map((v) => `<span class="entry"><svg class="swatch" viewBox="0 0 14 10"><rect width="14" height="10" rx="2" fill="${colorOf(v)}"/></svg>version ${v}</span>`)
+    .map(
+      (v) =>
+        `<span class="entry"><svg class="swatch" viewBox="0 0 14 10"><rect width="14" height="10" rx="2" fill="${colorOf(v)}"/></svg>version ${v}</span>`,
+    )
     .join("");
   return `<figure class="chart timeline"><figcaption>Alias timeline</figcaption><div class="legend">${legend}</div><div class="scroll">${svg.join("")}</div><p class="note">Each bar is the version an alias pointed to, from the move that set it to the next one (hover for who, approvers and reason); a red mark is a rollback.</p></figure>`;
 }
@@ -130,12 +128,26 @@ function trendCharts(m: ModelView): string {
     const points = m.versions.filter((v) => typeof v.metrics[name] === "number");
     const markers: Marker[] = [];
     const c = points.find((v) => v.version === champion);
-    if (c) markers.push({ x: c.version, y: c.metrics[name]!, color: paletteAt(1).color, label: `champion (version ${c.version})` });
+    if (c)
+      markers.push({
+        x: c.version,
+        y: c.metrics[name]!,
+        color: paletteAt(1).color,
+        label: `champion (version ${c.version})`,
+      });
     return lineChart({
       title: name,
       x: { label: "Version", integer: true },
       y: { label: name },
-      series: [{ name: "each version", color: paletteAt(0).color, x: points.map((v) => v.version), y: points.map((v) => v.metrics[name]!), dots: true }],
+      series: [
+        {
+          name: "each version",
+          color: paletteAt(0).color,
+          x: points.map((v) => v.version),
+          y: points.map((v) => v.metrics[name]!),
+          dots: true,
+        },
+      ],
       markers,
     });
   });
@@ -145,10 +157,12 @@ function trendCharts(m: ModelView): string {
 function historyTable(history: AliasEvent[]): string {
   if (history.length === 0) return "";
   const v = (n: number | null) => (n === null ? "—" : String(n));
-  const rows = [...history].reverse().map(
-    (h) =>
-      `<tr${h.action === "rollback" ? ' class="rollback"' : ""}><td>${e(shortTime(h.at))}</td><td><span class="badge alias">${e(h.alias)}</span></td><td>${e(h.action)}</td><td class="num">${v(h.from)} → ${v(h.to)}</td><td>${e(h.actor)}</td><td>${e((h.approvers ?? []).join(", "))}</td><td>${e(h.reason ?? "")}</td><td>${h.runUrl ? `<a href="${e(h.runUrl)}">run</a>` : ""}</td></tr>`,
-  );
+  const rows = [...history]
+    .reverse()
+    .map(
+      (h) =>
+        `<tr${h.action === "rollback" ? ' class="rollback"' : ""}><td>${e(shortTime(h.at))}</td><td><span class="badge alias">${e(h.alias)}</span></td><td>${e(h.action)}</td><td class="num">${v(h.from)} → ${v(h.to)}</td><td>${e(h.actor)}</td><td>${e((h.approvers ?? []).join(", "))}</td><td>${e(h.reason ?? "")}</td><td>${h.runUrl ? `<a href="${e(h.runUrl)}">run</a>` : ""}</td></tr>`,
+    );
   return `<div class="scroll"><table class="history"><thead><tr><th>when (UTC)</th><th>alias</th><th>action</th><th class="num">version</th><th>actor</th><th>approvers</th><th>reason</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 

@@ -55,5 +55,12 @@ export function openAzureStore(loc: Extract<RegistryLocation, { kind: "azure" }>
     service = new BlobServiceClient(serviceUrl, o.credential, pipeline);
     auth = { kind: "token" };
   }
-  return new AzureStore(displayLocation(loc), service, service.getContainerClient(loc.container), loc.prefix, auth, o.timeoutMs);
+  return new AzureStore(
+    displayLocation(loc),
+    service,
+    service.getContainerClient(loc.container),
+    loc.prefix,
+    auth,
+    o.timeoutMs,
+  );
 }

@@ -16,9 +16,7 @@ import type { CardFile } from "./model-card";
 const SYNC_COPY_LIMIT = 256 * 1024 * 1024;
 
 export type AzureAuth =
-  | { kind: "shared-key"; credential: StorageSharedKeyCredential }
-  | { kind: "sas" }
-  | { kind: "token" };
+  { kind: "shared-key"; credential: StorageSharedKeyCredential } | { kind: "sas" } | { kind: "token" };
 
 /**
  * A registry in an Azure Blob container (or Azurite), under a prefix. Exclusive create is a Put Blob
@@ -94,7 +92,10 @@ export class AzureStore implements BlobStore {
         abortSignal: AbortSignal.timeout(Math.max(this.timeoutMs, 120_000)),
         conditions: { ifNoneMatch: "*" },
         metadata: { sha256: file.sha256 },
-        blobHTTPHeaders: { blobContentMD5: Buffer.from(file.md5, "base64"), blobContentType: "application/octet-stream" },
+        blobHTTPHeaders: {
+          blobContentMD5: Buffer.from(file.md5, "base64"),
+          blobContentType: "application/octet-stream",
+        },
       });
       return true;
     } catch (e) {

@@ -143,7 +143,9 @@ export class FileStore implements BlobStore {
       if (isNotFound(e)) throw new BlobNotFoundError(`${key} not found in ${this.root}`);
       throw this.fail(e, `read ${key}`);
     }
-    return range ? createReadStream(path, { start: range.start, end: Math.max(range.start, range.end) - 1 }) : createReadStream(path);
+    return range
+      ? createReadStream(path, { start: range.start, end: Math.max(range.start, range.end) - 1 })
+      : createReadStream(path);
   }
 
   async writeStream(key: string, body: Readable): Promise<void> {

@@ -3,15 +3,7 @@ import { Registry } from "./registry";
 import { type LocationOptions, openStore } from "./registry-location";
 
 export type { BlobStore } from "./blob-store";
-export type {
-  AliasEvent,
-  CardFile,
-  Lineage,
-  ModelCard,
-  OnnxSignature,
-  SourceLineage,
-  TensorSpec,
-} from "./model-card";
+export type { AliasEvent, CardFile, Lineage, ModelCard, OnnxSignature, SourceLineage, TensorSpec } from "./model-card";
 export { AliasEventSchema, ModelCardSchema } from "./model-card";
 export type { ModelRef } from "./model-ref";
 export { assertAlias, assertModelName, formatModelRef, parseModelRef } from "./model-ref";

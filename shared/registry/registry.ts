@@ -268,7 +268,8 @@ export class Registry {
     const names = (await this.list().catch(() => [])).map((m) => m.name);
     const shownNames = names.length > 10 ? `${names.slice(0, 10).join(", ")}, …` : names.join(", ") || "none";
     // A registry path with a typo is an empty registry to the store; on disk the folder's absence says so.
-    const missing = this.store.kind === "file" && names.length === 0 && !(await this.store.exists("").catch(() => true));
+    const missing =
+      this.store.kind === "file" && names.length === 0 && !(await this.store.exists("").catch(() => true));
     return new UserError(
       missing
         ? `${what}: no ${this.noun} named "${name}" in ${this.uri} (${this.namespace}: none; the registry folder does not exist). Check the registry path, or register the ${this.noun} first.`
@@ -781,4 +782,3 @@ export class Registry {
 function describe(v: number | null | undefined): string {
   return v === null || v === undefined ? "nothing (unset)" : `version ${v}`;
 }
-

@@ -3,17 +3,17 @@
  * charts (inline SVG for HTML pages, Mermaid for GitHub Markdown) and the HTML page shell.
  */
 export { clip, escapeHtml, mdCode, mdLink, mdText } from "./escape";
-export {
-  formatCount,
-  formatNumber,
-  formatPercent,
-  formatSeconds,
-  formatSigned,
-  NO_VALUE,
-} from "./format-number";
+export { formatCount, formatNumber, formatPercent, formatSeconds, formatSigned, NO_VALUE } from "./format-number";
 export { htmlPage } from "./html-page";
 export { textTable } from "./text-table";
-export { type MermaidChartSpec, type MermaidSeries, mermaidXyChart, referenceLine, resample, roundedRange } from "./mermaid-chart";
+export {
+  type MermaidChartSpec,
+  type MermaidSeries,
+  mermaidXyChart,
+  referenceLine,
+  resample,
+  roundedRange,
+} from "./mermaid-chart";
 export { PALETTE, paletteAt, REFERENCE } from "./palette";
 export {
   type Axis,

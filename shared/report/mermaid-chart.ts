@@ -25,7 +25,12 @@ export interface MermaidChartSpec {
 
 /** Mermaid strings sit in double quotes and on one line: no quotes, brackets or line breaks inside. */
 function quoted(text: string): string {
-  return `"${text.replace(/"/g, "'").replace(/\s+/g, " ").replace(/[[\]{}]/g, "").replace(/%%/g, "%").trim()}"`;
+  return `"${text
+    .replace(/"/g, "'")
+    .replace(/\s+/g, " ")
+    .replace(/[[\]{}]/g, "")
+    .replace(/%%/g, "%")
+    .trim()}"`;
 }
 
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : "0");
@@ -35,14 +40,18 @@ export function mermaidXyChart(spec: MermaidChartSpec): string {
   const palette = spec.series.map((s) => s.color.color).join(", ");
   const legend = spec.series.map((s) => `${s.name} (${s.color.name})`).join(", ");
   // Mermaid's default 700 × 500 makes a comment very long; 600 × 340 keeps a chart a glance.
-  const init = { xyChart: { width: 600, height: 340, titleFontSize: 15 }, themeVariables: { xyChart: { plotColorPalette: palette } } };
+  const init = {
+    xyChart: { width: 600, height: 340, titleFontSize: 15 },
+    themeVariables: { xyChart: { plotColorPalette: palette } },
+  };
   const lines = [
     "```mermaid",
     `%%{init: ${JSON.stringify(init)}}%%`,
     "xychart-beta",
     `  title ${quoted(legend ? `${spec.title}: ${legend}` : spec.title)}`,
   ];
-  if ("categories" in spec.x) lines.push(`  x-axis ${quoted(spec.x.label)} [${spec.x.categories.map(quoted).join(", ")}]`);
+  if ("categories" in spec.x)
+    lines.push(`  x-axis ${quoted(spec.x.label)} [${spec.x.categories.map(quoted).join(", ")}]`);
   else lines.push(`  x-axis ${quoted(spec.x.label)} ${num(spec.x.min)} --> ${num(spec.x.max)}`);
   lines.push(`  y-axis ${quoted(spec.y.label)} ${num(spec.y.min)} --> ${num(spec.y.max)}`);
   const clamp = (v: number) => Math.min(spec.y.max, Math.max(spec.y.min, Number.isFinite(v) ? v : spec.y.min));
@@ -91,5 +100,8 @@ export function roundedRange(values: ArrayLike<number>[]): { min: number; max: n
   if (!Number.isFinite(min)) return { min: 0, max: 1 };
   if (min === max) return { min: min - 0.5, max: max + 0.5 };
   const step = 10 ** (Math.floor(Math.log10(max - min)) - 1);
-  return { min: Number((Math.floor(min / step) * step).toPrecision(12)), max: Number((Math.ceil(max / step) * step).toPrecision(12)) };
+  return {
+    min: Number((Math.floor(min / step) * step).toPrecision(12)),
+    max: Number((Math.ceil(max / step) * step).toPrecision(12)),
+  };
 }

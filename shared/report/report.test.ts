@@ -45,7 +45,13 @@ describe("the Markdown and HTML escaper", () => {
     // GitHub turns a bare URL into a link to itself (autolink literals); nothing else becomes markup.
     const cell = /<td>([\s\S]*?)<\/td>/.exec(html)![1]!.replace(/<a href="http:\/\/e\.x">(http:\/\/e\.x)<\/a>/, "$1");
     expect(cell).not.toMatch(/<(img|em|strong|a|code|del)\b/);
-    expect(cell.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").replace(/&quot;/g, '"')).toBe(hostile);
+    expect(
+      cell
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&amp;/g, "&")
+        .replace(/&quot;/g, '"'),
+    ).toBe(hostile);
   });
 
   it("keeps a multi-line text inside its table cell, its lines as <br>", () => {
@@ -65,9 +71,13 @@ describe("the Markdown and HTML escaper", () => {
 
   it("escapes HTML, links only http(s), clips at word boundaries", () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-    expect(mdLink("run [1]", "https://github.com/o/r/actions/runs/1")).toBe("[run \\[1\\]](https://github.com/o/r/actions/runs/1)");
+    expect(mdLink("run [1]", "https://github.com/o/r/actions/runs/1")).toBe(
+      "[run \\[1\\]](https://github.com/o/r/actions/runs/1)",
+    );
     expect(mdLink("run", "javascript:alert(1)")).toBe("run");
-    expect(clip("Air temperature [K]=298.1, Process temperature [K]=308.6", 40)).toBe("Air temperature [K]=298.1, Process…");
+    expect(clip("Air temperature [K]=298.1, Process temperature [K]=308.6", 40)).toBe(
+      "Air temperature [K]=298.1, Process…",
+    );
     expect(clip("a=1, b=2, c=3 with words", 16, ", ")).toBe("a=1, b=2…");
     expect(clip("short", 40)).toBe("short");
   });
@@ -103,6 +113,15 @@ describe("Mermaid charts", () => {
   });
 
   it("lays out a text table", () => {
-    expect(textTable(["A", "NUM"], [["x", "1"], ["longer", "22"]], ["left", "right"])).toBe("A       NUM\nx         1\nlonger   22");
+    expect(
+      textTable(
+        ["A", "NUM"],
+        [
+          ["x", "1"],
+          ["longer", "22"],
+        ],
+        ["left", "right"],
+      ),
+    ).toBe("A       NUM\nx         1\nlonger   22");
   });
 });

@@ -58,7 +58,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -102,12 +103,16 @@ function frame(title: string, x: Axis, y: Axis, xr: [number, number], yr: [numbe
   for (const t of ticks(y, yr)) {
     const yy = r1(sy(t));
     svg.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}"/>`);
-    svg.push(`<text class="tick" x="${M.left - 5}" y="${yy}" dy="3" text-anchor="end">${escapeHtml(formatNumber(t))}</text>`);
+    svg.push(
+      `<text class="tick" x="${M.left - 5}" y="${yy}" dy="3" text-anchor="end">${escapeHtml(formatNumber(t))}</text>`,
+    );
   }
   for (const t of ticks(x, xr)) {
     const xx = r1(sx(t));
     svg.push(`<line class="grid" x1="${xx}" x2="${xx}" y1="${M.top}" y2="${M.top + PH}"/>`);
-    svg.push(`<text class="tick" x="${xx}" y="${M.top + PH + 14}" text-anchor="middle">${escapeHtml(formatNumber(t))}</text>`);
+    svg.push(
+      `<text class="tick" x="${xx}" y="${M.top + PH + 14}" text-anchor="middle">${escapeHtml(formatNumber(t))}</text>`,
+    );
   }
   svg.push(`<rect class="plot" x="${M.left}" y="${M.top}" width="${PW}" height="${PH}"/>`);
   svg.push(`<text class="axis" x="${M.left + PW / 2}" y="${H - 6}" text-anchor="middle">${escapeHtml(x.label)}</text>`);
@@ -158,7 +163,9 @@ export function lineChart(spec: LineChartSpec): string {
     if (s.dots) {
       for (const p of pts) {
         const [cx, cy] = p.split(",");
-        f.svg.push(`<circle class="dot" cx="${cx}" cy="${cy}" r="3.2" fill="${s.color}"><title>${escapeHtml(s.name)}</title></circle>`);
+        f.svg.push(
+          `<circle class="dot" cx="${cx}" cy="${cy}" r="3.2" fill="${s.color}"><title>${escapeHtml(s.name)}</title></circle>`,
+        );
       }
       if (pts.length > 1) f.svg.push(`<polyline class="series thin" points="${pts.join(" ")}" stroke="${s.color}"/>`);
     } else if (pts.length > 0) {
@@ -200,7 +207,8 @@ export function histogramChart(spec: {
   const n = spec.edges.length - 1;
   const xr = extent([spec.edges], spec.x);
   let top = spec.y.max ?? 0;
-  if (spec.y.max === undefined) for (const s of spec.series) for (let i = 0; i < n; i++) top = Math.max(top, s.values[i] ?? 0);
+  if (spec.y.max === undefined)
+    for (const s of spec.series) for (let i = 0; i < n; i++) top = Math.max(top, s.values[i] ?? 0);
   const yr: [number, number] = [spec.y.min ?? 0, top > (spec.y.min ?? 0) ? top : 1];
   const f = frame(spec.title, spec.x, spec.y, xr, yr);
   for (const s of spec.series) {
@@ -247,10 +255,14 @@ export function heatmapChart(spec: {
   ];
   const short = (s: string) => (s.length > 12 ? `${s.slice(0, 11)}…` : s);
   spec.columns.forEach((c, j) =>
-    svg.push(`<text class="tick" x="${r1(x0 + j * cell + cell / 2)}" y="${y0 - 6}" text-anchor="middle">${escapeHtml(short(c))}</text>`),
+    svg.push(
+      `<text class="tick" x="${r1(x0 + j * cell + cell / 2)}" y="${y0 - 6}" text-anchor="middle">${escapeHtml(short(c))}</text>`,
+    ),
   );
   spec.rows.forEach((r, i) => {
-    svg.push(`<text class="tick" x="${x0 - 6}" y="${r1(y0 + i * cell + cell / 2)}" dy="3" text-anchor="end">${escapeHtml(short(r))}</text>`);
+    svg.push(
+      `<text class="tick" x="${x0 - 6}" y="${r1(y0 + i * cell + cell / 2)}" dy="3" text-anchor="end">${escapeHtml(short(r))}</text>`,
+    );
     for (let j = 0; j < nc; j++) {
       const v = spec.values[i]?.[j] ?? 0;
       const share = v / max;
@@ -269,7 +281,9 @@ export function heatmapChart(spec: {
       }
     }
   });
-  svg.push(`<text class="axis" x="${r1(x0 + (cell * nc) / 2)}" y="${height - 8}" text-anchor="middle">${escapeHtml(spec.columnAxis)}</text>`);
+  svg.push(
+    `<text class="axis" x="${r1(x0 + (cell * nc) / 2)}" y="${height - 8}" text-anchor="middle">${escapeHtml(spec.columnAxis)}</text>`,
+  );
   svg.push(
     `<text class="axis" transform="translate(10 ${r1(y0 + (cell * nr) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.rowAxis)}</text>`,
   );

@@ -45,15 +45,37 @@ describe("openPredictionsWriter, Parquet", () => {
     expect(Number(meta.num_rows)).toBe(n);
     expect(meta.row_groups.map((g) => Number(g.num_rows))).toEqual([131072, n - 131072]);
     const rows = await parquetReadObjects({ file });
-    expect(firstDiff(rows.map((r) => r.id), id)).toBe(-1);
-    expect(firstDiff(rows.map((r) => r.key), key)).toBe(-1);
-    expect(firstDiff(rows.map((r) => r.score), score)).toBe(-1);
-    expect(firstDiff(rows.map((r) => r.prediction), label)).toBe(-1);
+    expect(
+      firstDiff(
+        rows.map((r) => r.id),
+        id,
+      ),
+    ).toBe(-1);
+    expect(
+      firstDiff(
+        rows.map((r) => r.key),
+        key,
+      ),
+    ).toBe(-1);
+    expect(
+      firstDiff(
+        rows.map((r) => r.score),
+        score,
+      ),
+    ).toBe(-1);
+    expect(
+      firstDiff(
+        rows.map((r) => r.prediction),
+        label,
+      ),
+    ).toBe(-1);
 
     const ds = await openDataset(out);
     expect(ds.columns).toEqual(["id", "key", "score", "prediction"]);
     const got = { id: [] as number[], key: [] as string[], score: [] as number[], prediction: [] as string[] };
-    for await (const batch of ds.batches({ types: { id: "number", key: "string", score: "number", prediction: "string" } })) {
+    for await (const batch of ds.batches({
+      types: { id: "number", key: "string", score: "number", prediction: "string" },
+    })) {
       got.id.push(...(batch.columns.id as Float64Array));
       got.key.push(...(batch.columns.key as string[]));
       got.score.push(...(batch.columns.score as Float64Array));

@@ -18,13 +18,7 @@ import {
   selectFeatures,
 } from "../data";
 import { UserError } from "../errors";
-import {
-  LabelMapper,
-  pickRows,
-  rowIds,
-  type ShardSpec,
-  shardFiles,
-} from "../evaluate";
+import { LabelMapper, pickRows, rowIds, type ShardSpec, shardFiles } from "../evaluate";
 import { type Logger, silentLogger } from "../log";
 import type { Task } from "../metrics";
 import { resolveModel } from "../models";
@@ -97,7 +91,13 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
       signature: session.signature,
       ...(opts.features?.length ? { features: opts.features } : {}),
     });
-    const plan = planInputs({ model: "model", signature: session.signature, features, dataTypes: ds.types, dataColumns: ds.columns });
+    const plan = planInputs({
+      model: "model",
+      signature: session.signature,
+      features,
+      dataTypes: ds.types,
+      dataColumns: ds.columns,
+    });
     const choice = chooseOutput("model", session);
     const types: Record<string, ColumnType> = { ...plan.types };
     for (const c of idColumns) if (!(c in types)) types[c] = ds.types[c] ?? "string";
@@ -146,13 +146,17 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
         const v = batch.columns[c]!;
         return v instanceof Float64Array ? v : (v as string[]);
       });
-      cols.push(...predictionColumns(task, out.data as Float32Array, n, width, positive, flip, classes, opts.threshold ?? 0.5));
+      cols.push(
+        ...predictionColumns(task, out.data as Float32Array, n, width, positive, flip, classes, opts.threshold ?? 0.5),
+      );
       await writer!.write(cols, n);
       rows += n;
       logger.progress({ task: "score", done: rows, unit: "rows" });
     }
     if (!writer || !task) {
-      throw new UserError(`data: no rows to score in ${opts.data}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : ""} (got 0 rows). Check the file(s).`);
+      throw new UserError(
+        `data: no rows to score in ${opts.data}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : ""} (got 0 rows). Check the file(s).`,
+      );
     }
     await writer.finish();
     ok = true;
@@ -183,7 +187,10 @@ function outputColumns(
   idColumns: string[],
   types: Record<string, ColumnType>,
 ): OutputColumn[] {
-  const ids = idColumns.map((name) => ({ name, kind: types[name] === "number" ? ("number" as const) : ("string" as const) }));
+  const ids = idColumns.map((name) => ({
+    name,
+    kind: types[name] === "number" ? ("number" as const) : ("string" as const),
+  }));
   if (task === "regression") return [...ids, { name: "prediction", kind: "number" }];
   if (task === "binary") return [...ids, { name: "score", kind: "number" }, { name: "prediction", kind: "string" }];
   return [

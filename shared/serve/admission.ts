@@ -30,9 +30,14 @@ export interface Admission {
   readonly queued: number;
 }
 
-export function createAdmission(limits: Pick<ServeLimits, "maxConcurrency" | "maxQueue" | "maxPendingBytes">): Admission {
+export function createAdmission(
+  limits: Pick<ServeLimits, "maxConcurrency" | "maxQueue" | "maxPendingBytes">,
+): Admission {
   let pendingBytes = 0;
-  const lanes = { light: { running: 0, waiting: [] as (() => void)[] }, heavy: { running: 0, waiting: [] as (() => void)[] } };
+  const lanes = {
+    light: { running: 0, waiting: [] as (() => void)[] },
+    heavy: { running: 0, waiting: [] as (() => void)[] },
+  };
 
   async function run<T>(fn: () => Promise<T>, name: "light" | "heavy" = "light"): Promise<T> {
     const lane = lanes[name];

@@ -57,7 +57,9 @@ export function captureFromFlags(
   if (sample !== undefined) {
     const n = Number(sample);
     if (sample.trim() === "" || !(n >= 0 && n <= 1)) {
-      throw new UserError(`capture-sample: must be a number from 0 to 1 (got ${shown(sample)}). Pass e.g. 0.1 to capture one request in ten.`);
+      throw new UserError(
+        `capture-sample: must be a number from 0 to 1 (got ${shown(sample)}). Pass e.g. 0.1 to capture one request in ten.`,
+      );
     }
     out.sample = n;
   }

@@ -51,7 +51,8 @@ export function grpcReceiveBudget(limit: number, maxMessage: number): GrpcReceiv
     if (!decoder || typeof decoder.write !== "function" || typeof inner.stream?.once !== "function") {
       call.sendStatus({
         code: grpc.status.INTERNAL,
-        details: "internal error: this grpc-js version cannot be held to --max-grpc-pending-bytes; install the version in package-lock.json",
+        details:
+          "internal error: this grpc-js version cannot be held to --max-grpc-pending-bytes; install the version in package-lock.json",
       });
       return new grpc.ServerInterceptingCall(call);
     }

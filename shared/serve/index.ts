@@ -9,6 +9,14 @@ export { jsonLogger } from "./json-logger";
 export { DEFAULT_LIMITS, MAX_JSON_DEPTH, type ServeLimits } from "./limits";
 export type { InferRequest, InferResult, ServedModel, TensorMetadata } from "./model";
 export { type ResolvedModel, type RunServeOptions, runServe } from "./run-serve";
-export { type LogLevel, parseServeArgs, SERVE_FLAGS, SERVE_USAGE, type ServeArgs, serveArgsFromFlags, serveUsage } from "./serve-args";
+export {
+  type LogLevel,
+  parseServeArgs,
+  SERVE_FLAGS,
+  SERVE_USAGE,
+  type ServeArgs,
+  serveArgsFromFlags,
+  serveUsage,
+} from "./serve-args";
 export { type RunningServer, type ServeOptions, startServer } from "./server";
 export type { Datatype, Tensor } from "./tensor";

@@ -14,11 +14,15 @@ describe("offloadLargeRequests", () => {
         [302.5, 311.3, 1305, 68.2, 210],
         [300, 310, 1400, 50, 100],
       ];
-      const request = { inputs: [{ name: "input", datatype: "FP32" as const, shape: [3, 5], data: Float32Array.from(rows.flat()) }] };
+      const request = {
+        inputs: [{ name: "input", datatype: "FP32" as const, shape: [3, 5], data: Float32Array.from(rows.flat()) }],
+      };
       const result = await model.infer(request);
       const probabilities = result.outputs.find((o) => o.name === "probabilities")!;
       expect(probabilities.shape).toEqual([3, 2]);
-      rows.forEach((r, i) => expect((probabilities.data as Float32Array)[i * 2 + 1]).toBeCloseTo(logisticProbability(r), 5));
+      rows.forEach((r, i) =>
+        expect((probabilities.data as Float32Array)[i * 2 + 1]).toBeCloseTo(logisticProbability(r), 5),
+      );
       const wrong = await model
         .infer({ inputs: [{ name: "input", datatype: "FP64", shape: [3, 5], data: new Float64Array(15) }] })
         .catch((e: unknown) => e);

@@ -127,12 +127,18 @@ export function runInferenceWorker(): void {
     const served: ServedModel = { ...m, name: message.model.name, version: message.model.version };
     const out = await answerWire(served, Buffer.from(body.buffer, body.byteOffset, body.byteLength), maxElements);
     const bytes = owned(out.body);
-    port.postMessage({ id: message.id, encoded: { body: bytes.view, headers: {}, rows: out.rows } } satisfies Reply, [bytes.buffer]);
+    port.postMessage({ id: message.id, encoded: { body: bytes.view, headers: {}, rows: out.rows } } satisfies Reply, [
+      bytes.buffer,
+    ]);
   };
   port.on("message", (message: WorkerMessage) => {
     loaded
       .then((m): Promise<InferResult | void> =>
-        "encoded" in message ? answer(m, message) : "grpc" in message ? answerGrpc(m, message) : m.infer(message.request),
+        "encoded" in message
+          ? answer(m, message)
+          : "grpc" in message
+            ? answerGrpc(m, message)
+            : m.infer(message.request),
       )
       .then(
         (result) => {
@@ -178,7 +184,12 @@ function transferable(request: InferRequest): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const t of request.inputs) {
     const d = t.data;
-    if (!Array.isArray(d) && d.byteOffset === 0 && d.buffer instanceof ArrayBuffer && d.byteLength === d.buffer.byteLength) {
+    if (
+      !Array.isArray(d) &&
+      d.byteOffset === 0 &&
+      d.buffer instanceof ArrayBuffer &&
+      d.byteLength === d.buffer.byteLength
+    ) {
       out.add(d.buffer);
     }
   }
@@ -224,14 +235,23 @@ export function offloadLargeRequests(
     const entry = serverEntry();
     const data: WorkerData = { role: "inference", model: source };
     if (options.threads !== undefined) data.threads = options.threads;
-    const w = new Worker(entry.script, { eval: entry.eval, workerData: data, execArgv: [], stdout: false, stderr: false });
+    const w = new Worker(entry.script, {
+      eval: entry.eval,
+      workerData: data,
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
     w.on("message", (reply: Reply) => {
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);
       if (reply.result || reply.encoded) p.resolve(reply);
       else if (reply.error?.user) p.reject(new UserError(reply.error.message, { code: reply.error.code }));
-      else p.reject(Object.assign(new Error(reply.error?.message ?? "inference worker failed"), { stack: reply.error?.stack }));
+      else
+        p.reject(
+          Object.assign(new Error(reply.error?.message ?? "inference worker failed"), { stack: reply.error?.stack }),
+        );
     });
     w.on("error", (e) => failAll(e));
     w.on("exit", (code) => {
@@ -268,7 +288,11 @@ export function offloadLargeRequests(
     };
     const reply = await send({ encoded, model: { name: model.name, version: model.version } }, [body.buffer]);
     const out = reply.encoded!;
-    return { body: Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), headers: out.headers, rows: out.rows };
+    return {
+      body: Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength),
+      headers: out.headers,
+      rows: out.rows,
+    };
   }
 
   async function inferGrpcEncoded(request: Omit<EncodedInferRequest, "jsonLength">): Promise<EncodedInferResponse> {
@@ -276,7 +300,11 @@ export function offloadLargeRequests(
     const grpc = { body: body.view, maxElements: request.limits.maxElements };
     const reply = await send({ grpc, model: { name: model.name, version: model.version } }, [body.buffer]);
     const out = reply.encoded!;
-    return { body: Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength), headers: {}, rows: out.rows };
+    return {
+      body: Buffer.from(out.body.buffer, out.body.byteOffset, out.body.byteLength),
+      headers: {},
+      rows: out.rows,
+    };
   }
 
   return {

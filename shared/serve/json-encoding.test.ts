@@ -44,7 +44,19 @@ describe("fromJsonData fast path", () => {
     expect(Array.from(fromJsonData(data, "FP64", [5], "x") as Float64Array)).toEqual(data);
     expect(Array.from(fromJsonData([-1, 0, 7], "INT32", [3], "x") as Int32Array)).toEqual([-1, 0, 7]);
     // Nested data still goes through the general path.
-    expect(Array.from(fromJsonData([[1, 2], [3, 4]], "FP32", [2, 2], "x") as Float32Array)).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(
+        fromJsonData(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          "FP32",
+          [2, 2],
+          "x",
+        ) as Float32Array,
+      ),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   it("leaves errors to the general path, with its messages and element indexes", () => {

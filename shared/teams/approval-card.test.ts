@@ -45,13 +45,26 @@ describe("buildApprovalCard", () => {
       runUrl: "https://github.com/contoso/predictive-maintenance/actions/runs/987650000",
       workflow: "ci",
       azuremlJob: "ai4i-failure-987650000-1-a1b2c3",
-      studioUrl: "https://ml.azure.com/runs/ai4i-failure-987650000-1-a1b2c3?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws",
+      studioUrl:
+        "https://ml.azure.com/runs/ai4i-failure-987650000-1-a1b2c3?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws",
     };
     const card = buildApprovalCard({ ...base, lineage: { ...base.lineage, training } });
     const lineage = card.body.find((e) => e.id === "lineage") as FactSet;
-    expect(lineage.facts.map((f) => f.title)).toEqual(["Environment", "Repository", "Commit", "Pull request", "Run", "Trained in", "Azure ML job", "Triggered by"]);
+    expect(lineage.facts.map((f) => f.title)).toEqual([
+      "Environment",
+      "Repository",
+      "Commit",
+      "Pull request",
+      "Run",
+      "Trained in",
+      "Azure ML job",
+      "Triggered by",
+    ]);
     expect(lineage.facts[5]).toEqual({ title: "Trained in", value: `[ci](${training.runUrl})` });
-    expect(lineage.facts[6]).toEqual({ title: "Azure ML job", value: `[ai4i-failure-987650000-1-a1b2c3](${training.studioUrl})` });
+    expect(lineage.facts[6]).toEqual({
+      title: "Azure ML job",
+      value: `[ai4i-failure-987650000-1-a1b2c3](${training.studioUrl})`,
+    });
     // Trained locally: the run only. Without a training run, nothing is added.
     const local = buildApprovalCard({ ...base, lineage: { ...base.lineage, training: { runUrl: training.runUrl } } });
     expect(allTexts(local.body).filter((t) => t === "Azure ML job")).toEqual([]);
@@ -174,10 +187,8 @@ describe("undefined metric values", () => {
       exampleApprovalInput({ metrics: [{ name: "roc_auc", candidate: null, champion: 0.9, passed: false }] }),
     );
     const table = card.body.find((e) => e.id === "metrics") as Table;
-    expect(table.rows[1]?.cells.map((c) => c.items.map((i) => (i as TextBlock).text.replace(/\u200b/g, "")).join(" | "))).toEqual([
-      "roc_auc",
-      "— | ✘",
-      "0.9",
-    ]);
+    expect(
+      table.rows[1]?.cells.map((c) => c.items.map((i) => (i as TextBlock).text.replace(/\u200b/g, "")).join(" | ")),
+    ).toEqual(["roc_auc", "— | ✘", "0.9"]);
   });
 });

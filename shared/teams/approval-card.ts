@@ -238,7 +238,10 @@ function metricsTable(metrics: MetricRow[]): Table {
   };
   const rows = metrics.map((m, i): TableRow => {
     const delta = metricDelta(m);
-    const change = [delta === undefined ? "" : `Δ ${formatDelta(delta)}`, m.passed === undefined ? "" : passMark(m.passed)]
+    const change = [
+      delta === undefined ? "" : `Δ ${formatDelta(delta)}`,
+      m.passed === undefined ? "" : passMark(m.passed),
+    ]
       .filter(Boolean)
       .join(" ");
     const candidate: CardElement[] = [text(formatNumber(m.candidate))];
@@ -247,7 +250,9 @@ function metricsTable(metrics: MetricRow[]): Table {
         text(change, {
           size: "Small",
           spacing: "None",
-          ...(m.passed === undefined ? { isSubtle: true } : { color: m.passed ? "Good" : "Attention", weight: "Bolder" }),
+          ...(m.passed === undefined
+            ? { isSubtle: true }
+            : { color: m.passed ? "Good" : "Attention", weight: "Bolder" }),
         }),
       );
     }
@@ -256,7 +261,11 @@ function metricsTable(metrics: MetricRow[]): Table {
       id: metricRowId(i, m.passed),
       // A zero-width space after each "_" lets a long name (balanced_accuracy) wrap there on a phone
       // instead of being cut inside a word.
-      cells: [cell(m.name.replace(/_/g, "_\u200B")), { type: "TableCell", items: candidate }, cell(formatNumber(m.champion))],
+      cells: [
+        cell(m.name.replace(/_/g, "_\u200B")),
+        { type: "TableCell", items: candidate },
+        cell(formatNumber(m.champion)),
+      ],
     };
   });
   return {
@@ -287,7 +296,10 @@ function lineageFacts(input: ApprovalCardInput): Fact[] {
 }
 
 /** The training run's facts (title, value), with links made by the renderer's `link`. */
-export function trainingFacts(t: TrainingRun | undefined, link: (label: string, url: string | undefined) => string): [string, string][] {
+export function trainingFacts(
+  t: TrainingRun | undefined,
+  link: (label: string, url: string | undefined) => string,
+): [string, string][] {
   const facts: [string, string][] = [];
   if (t?.runUrl) facts.push(["Trained in", link(t.workflow ?? "workflow run", t.runUrl)]);
   if (t?.studioUrl) facts.push(["Azure ML job", link(t.azuremlJob ?? "Azure ML Studio", t.studioUrl)]);
@@ -306,7 +318,9 @@ export function subtitle(input: ApprovalCardInput, escape: (s: string) => string
   if (input.requestApproval === false) {
     return `${model} in **${escape(input.environment)}**: now version ${candidate}${champion ? ` (was ${champion})` : ""}`;
   }
-  const versions = champion ? `candidate ${candidate} vs champion ${champion}` : `candidate ${candidate} (no champion yet)`;
+  const versions = champion
+    ? `candidate ${candidate} vs champion ${champion}`
+    : `candidate ${candidate} (no champion yet)`;
   return `${model}: ${versions} → **${escape(input.environment)}**`;
 }
 
@@ -321,13 +335,20 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
   const body: CardElement[] = [];
 
   body.push(text(input.title, { id: CARD_IDS.title, size: "Large", weight: "Bolder", style: "heading" }));
-  body.push(text(subtitle(input, (s) => s), { id: CARD_IDS.subtitle, spacing: "Small" }));
+  body.push(
+    text(
+      subtitle(input, (s) => s),
+      { id: CARD_IDS.subtitle, spacing: "Small" },
+    ),
+  );
 
   const asks = input.requestApproval !== false;
   let entities: AdaptiveCard["msteams"] = { width: "Full" };
   if (input.mention?.id) {
     const at = `<at>${input.mention.name}</at>`;
-    body.push(text(`${at}, ${asks ? "your approval is requested" : "for your information"}.`, { id: CARD_IDS.mention }));
+    body.push(
+      text(`${at}, ${asks ? "your approval is requested" : "for your information"}.`, { id: CARD_IDS.mention }),
+    );
     entities = {
       width: "Full",
       entities: [{ type: "mention", text: at, mentioned: { id: input.mention.id, name: input.mention.name } }],
@@ -365,7 +386,13 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
 
   const actions: OpenUrlAction[] = [
     asks
-      ? { type: "Action.OpenUrl", id: "approve", title: "Review and approve", url: input.links.approve, style: "positive" }
+      ? {
+          type: "Action.OpenUrl",
+          id: "approve",
+          title: "Review and approve",
+          url: input.links.approve,
+          style: "positive",
+        }
       : { type: "Action.OpenUrl", id: "run", title: "Workflow run", url: input.links.approve },
   ];
   if (input.links.pullRequest) {

@@ -42,7 +42,12 @@ describe("fromCompareOutputs", () => {
       "candidate-metrics": JSON.stringify({ roc_auc: 0.95 }),
       rules: JSON.stringify([
         { rule: "improvement", metric: "roc_auc", passed: true, detail: "better" },
-        { rule: "contract", metric: "contract", passed: false, detail: 'breaking against the champion: input "input" (tensor(float)[N,5]) is gone' },
+        {
+          rule: "contract",
+          metric: "contract",
+          passed: false,
+          detail: 'breaking against the champion: input "input" (tensor(float)[N,5]) is gone',
+        },
         { rule: "parity", metric: "parity", passed: true, detail: "max |onnx - reference| 1e-7 ≤ 1e-5" },
       ]),
       contract: "breaking",
@@ -66,13 +71,19 @@ describe("fromCompareOutputs", () => {
   });
 
   it("reads where the candidate was trained from candidate-lineage: the run and the Azure ML job in Studio", () => {
-    const studio = "https://ml.azure.com/runs/fp-4101-1-a1b2c3?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
+    const studio =
+      "https://ml.azure.com/runs/fp-4101-1-a1b2c3?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
     const lineage = {
       repository: "plant/pm",
       workflow: "ci",
       runId: "4101",
       runUrl: "https://github.com/plant/pm/actions/runs/4101",
-      azureml: { jobName: "fp-4101-1-a1b2c3", studioUrl: studio, experiment: "pm", model: { id: "azureml:fp:3", studioUrl: "https://ml.azure.com/model/fp:3/details" } },
+      azureml: {
+        jobName: "fp-4101-1-a1b2c3",
+        studioUrl: studio,
+        experiment: "pm",
+        model: { id: "azureml:fp:3", studioUrl: "https://ml.azure.com/model/fp:3/details" },
+      },
     };
     expect(fromCompareOutputs({ "candidate-lineage": JSON.stringify(lineage) }).training).toEqual({
       runUrl: "https://github.com/plant/pm/actions/runs/4101",
@@ -81,18 +92,26 @@ describe("fromCompareOutputs", () => {
       studioUrl: studio,
     });
     // A local training run has no Azure ML job; a file candidate has no lineage at all.
-    expect(fromCompareOutputs({ "candidate-lineage": JSON.stringify({ runUrl: lineage.runUrl }) }).training).toEqual({ runUrl: lineage.runUrl });
+    expect(fromCompareOutputs({ "candidate-lineage": JSON.stringify({ runUrl: lineage.runUrl }) }).training).toEqual({
+      runUrl: lineage.runUrl,
+    });
     expect(fromCompareOutputs({ "candidate-lineage": "{}" }).training).toBeUndefined();
   });
 
   it("refuses a candidate-lineage link that is not http(s), and a lineage that is not an object", () => {
-    expect(() => fromCompareOutputs({ "candidate-lineage": JSON.stringify({ runUrl: "javascript:alert(1)" }) })).toThrow(
+    expect(() =>
+      fromCompareOutputs({ "candidate-lineage": JSON.stringify({ runUrl: "javascript:alert(1)" }) }),
+    ).toThrow(
       /^compare-outputs: "candidate-lineage" holds a link that is not http\(s\) \(got "javascript:alert\(1\)"\)\. The candidate's model card carries it/,
     );
-    expect(() => fromCompareOutputs({ "candidate-lineage": JSON.stringify({ azureml: { jobName: "j", studioUrl: "ml.azure.com/runs/j" } }) })).toThrow(
-      /holds a link that is not http\(s\) \(got "ml\.azure\.com\/runs\/j"\)/,
+    expect(() =>
+      fromCompareOutputs({
+        "candidate-lineage": JSON.stringify({ azureml: { jobName: "j", studioUrl: "ml.azure.com/runs/j" } }),
+      }),
+    ).toThrow(/holds a link that is not http\(s\) \(got "ml\.azure\.com\/runs\/j"\)/);
+    expect(() => fromCompareOutputs({ "candidate-lineage": "[1]" })).toThrow(
+      /^compare-outputs: "candidate-lineage" is not a JSON object \(got \[1\]\)/,
     );
-    expect(() => fromCompareOutputs({ "candidate-lineage": "[1]" })).toThrow(/^compare-outputs: "candidate-lineage" is not a JSON object \(got \[1\]\)/);
   });
 
   it("takes the uploaded report as the Report link, and only an http(s) one", () => {

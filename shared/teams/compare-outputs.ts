@@ -109,13 +109,28 @@ export function fromCompareOutputs(outputs: Record<string, string>): CompareSumm
   const facts: Fact[] = [];
   // Rules that judge something other than a metric (the contract, parity) are facts with their verdict.
   const ruleFacts = (Array.isArray(rules) ? (rules as RuleLike[]) : []).filter(
-    (r) => typeof r?.rule === "string" && typeof r.metric === "string" && !(r.metric in candidate) && typeof r.passed === "boolean",
+    (r) =>
+      typeof r?.rule === "string" &&
+      typeof r.metric === "string" &&
+      !(r.metric in candidate) &&
+      typeof r.passed === "boolean",
   );
   const contract = str("contract");
-  if (contract && !ruleFacts.some((r) => r.rule === "contract")) facts.push({ title: "Model contract", value: contract });
+  if (contract && !ruleFacts.some((r) => r.rule === "contract"))
+    facts.push({ title: "Model contract", value: contract });
   for (const r of ruleFacts) {
-    const detail = typeof r.detail === "string" && r.detail ? r.detail : r.rule === "contract" && contract ? contract : r.passed ? "passed" : "failed";
-    facts.push({ title: RULE_FACTS[r.rule as string] ?? `Rule ${r.rule as string}`, value: `${r.passed ? "✔" : "✘"} ${detail}` });
+    const detail =
+      typeof r.detail === "string" && r.detail
+        ? r.detail
+        : r.rule === "contract" && contract
+          ? contract
+          : r.passed
+            ? "passed"
+            : "failed";
+    facts.push({
+      title: RULE_FACTS[r.rule as string] ?? `Rule ${r.rule as string}`,
+      value: `${r.passed ? "✔" : "✘"} ${detail}`,
+    });
   }
   if (facts.length > 0) summary.facts = facts;
   return summary;

@@ -19,9 +19,7 @@ describe("renderApprovalMarkdown", () => {
   });
 
   it("reports a rollback without asking for approval", () => {
-    const md = renderApprovalMarkdown(
-      exampleRollbackInput({ mention: { name: "Jane Doe" } }),
-    );
+    const md = renderApprovalMarkdown(exampleRollbackInput({ mention: { name: "Jane Doe" } }));
     expect(md).toContain("Model **ai4i-failure** in **production**: now version **12** (was **13**)");
     expect(md).toContain("ℹ️ **Decision: ROLLED-BACK**");
     expect(md).toContain("[Workflow run](https://github.com/contoso/predictive-maintenance/actions/runs/987654321)");
@@ -32,7 +30,15 @@ describe("renderApprovalMarkdown", () => {
     const base = exampleApprovalInput();
     const md = renderApprovalMarkdown({
       ...base,
-      lineage: { ...base.lineage, training: { runUrl: "https://github.com/c/p/actions/runs/9", workflow: "ci|train", azuremlJob: "fp-9-1-abc", studioUrl: "https://ml.azure.com/runs/fp-9-1-abc" } },
+      lineage: {
+        ...base.lineage,
+        training: {
+          runUrl: "https://github.com/c/p/actions/runs/9",
+          workflow: "ci|train",
+          azuremlJob: "fp-9-1-abc",
+          studioUrl: "https://ml.azure.com/runs/fp-9-1-abc",
+        },
+      },
     });
     expect(md).toContain("| Trained in | [ci\\|train](https://github.com/c/p/actions/runs/9) |");
     expect(md).toContain("| Azure ML job | [fp-9-1-abc](https://ml.azure.com/runs/fp-9-1-abc) |");

@@ -13,7 +13,8 @@ export function renderApprovalMarkdown(input: ApprovalCardInput, options: { trim
   const icon = tone === "good" ? "✅" : tone === "attention" ? "⛔" : "ℹ️";
   lines.push(`### ${esc(input.title)}`, "");
   lines.push(subtitle(input, esc), "");
-  if (input.mention && input.requestApproval !== false) lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
+  if (input.mention && input.requestApproval !== false)
+    lines.push(`Approval requested from ${esc(input.mention.name)}.`, "");
   lines.push(
     `${icon} **Decision: ${esc(input.decision.toUpperCase())}** — ${esc(input.reason || "(no reason given)")}`,
     "",

@@ -72,7 +72,10 @@ describe("sovereign clouds", () => {
   const CHINA = GOV.replace("usgovtexas.logic.azure.us", "chinaeast2.logic.azure.cn");
 
   it("accepts Azure US Government's Workflows triggers as they are", () => {
-    expect(validateWebhookUrl(GOV)).toMatchObject({ kind: "workflows", redacted: "https://prod-29.usgovtexas.logic.azure.us/***" });
+    expect(validateWebhookUrl(GOV)).toMatchObject({
+      kind: "workflows",
+      redacted: "https://prod-29.usgovtexas.logic.azure.us/***",
+    });
   });
 
   it("accepts another cloud's host only when webhook-hosts names it", () => {
@@ -83,11 +86,17 @@ describe("sovereign clouds", () => {
       expect(validateWebhookUrl(CHINA, { extraHosts: parseWebhookHosts([entry]) }).kind).toBe("workflows");
     // A listed host still needs https, and a look-alike is not the host.
     const hosts = parseWebhookHosts(["logic.azure.cn"]);
-    expect(messageOf(() => validateWebhookUrl(CHINA.replace("https:", "http:"), { extraHosts: hosts }))).toMatch(/must use https/);
-    expect(messageOf(() => validateWebhookUrl(CHINA.replace("logic.azure.cn", "logic.azure.cn.evil.example"), { extraHosts: hosts }))).toMatch(
+    expect(messageOf(() => validateWebhookUrl(CHINA.replace("https:", "http:"), { extraHosts: hosts }))).toMatch(
+      /must use https/,
+    );
+    expect(
+      messageOf(() =>
+        validateWebhookUrl(CHINA.replace("logic.azure.cn", "logic.azure.cn.evil.example"), { extraHosts: hosts }),
+      ),
+    ).toMatch(/not a Teams webhook host/);
+    expect(messageOf(() => validateWebhookUrl(GOV.replace("logic.azure.us", "logic.azure.us.evil.example")))).toMatch(
       /not a Teams webhook host/,
     );
-    expect(messageOf(() => validateWebhookUrl(GOV.replace("logic.azure.us", "logic.azure.us.evil.example")))).toMatch(/not a Teams webhook host/);
   });
 
   it("refuses a webhook-hosts entry that is not a host name", () => {

@@ -22,7 +22,10 @@ export const TEAMS_WEBHOOK_HOST_SUFFIXES = [
  */
 export function parseWebhookHosts(entries: readonly string[]): string[] {
   return entries.map((raw) => {
-    const host = raw.trim().toLowerCase().replace(/^\*?\./, "");
+    const host = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\*?\./, "");
     if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(host))
       throw new UserError(
         `webhook-hosts: not a host name (got ${JSON.stringify(raw.slice(0, 80))}). List host names or suffixes, e.g. .logic.azure.cn, one per line.`,

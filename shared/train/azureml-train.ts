@@ -16,15 +16,59 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import { lazyDefaultCredential } from "../azure/credential";
 import { computeId, parseAssetRef, resolveAssetRef } from "../azureml/asset-refs";
-import { ensureAnonymousComponent, ensureAnonymousEnvironment, inlineEnvironmentBody } from "../azureml/anonymous-assets";
+import {
+  ensureAnonymousComponent,
+  ensureAnonymousEnvironment,
+  inlineEnvironmentBody,
+} from "../azureml/anonymous-assets";
 import { type CodeAsset, ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
-import { datastoreUri, downloadPrefix, getDatastore, type OpenedDatastore, openDatastore, parseDatastoreUri } from "../azureml/datastore";
-import { type CommandJobYaml, type EnvironmentYaml, inlineComponentSpec, type JobYaml, jobYamlToRest, parseJobYaml, restInput, type YamlInput } from "../azureml/job-yaml";
+import {
+  datastoreUri,
+  downloadPrefix,
+  getDatastore,
+  type OpenedDatastore,
+  openDatastore,
+  parseDatastoreUri,
+} from "../azureml/datastore";
+import {
+  type CommandJobYaml,
+  type EnvironmentYaml,
+  inlineComponentSpec,
+  type JobYaml,
+  jobYamlToRest,
+  parseJobYaml,
+  restInput,
+  type YamlInput,
+} from "../azureml/job-yaml";
 import { jobDiagnostics } from "../azureml/job-diagnostics";
-import { cancelJob, JobEndedError, type JobProperties, type JobResource, jobName as makeJobName, jobPath, jobStudioUrl, submitJob, waitForJob } from "../azureml/jobs";
-import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
+import {
+  cancelJob,
+  JobEndedError,
+  type JobProperties,
+  type JobResource,
+  jobName as makeJobName,
+  jobPath,
+  jobStudioUrl,
+  submitJob,
+  waitForJob,
+} from "../azureml/jobs";
+import {
+  type Combination,
+  expandMatrix,
+  parseMatrix,
+  parseSweepMetric,
+  pickBest,
+  runBounded,
+  type SweepMetric,
+} from "../azureml/sweep";
 import type { ArmClient } from "../azure/arm";
-import { armClient, type AzureMLConnection, type WorkspaceRef, workspacePath, workspaceRef } from "../azureml/workspace";
+import {
+  armClient,
+  type AzureMLConnection,
+  type WorkspaceRef,
+  workspacePath,
+  workspaceRef,
+} from "../azureml/workspace";
 import { workspaceModelName } from "../azureml/workspace-models";
 import { shown, UserError } from "../errors";
 import { ensureOutputDir } from "../user-files";
@@ -128,15 +172,33 @@ function plan(o: AzureMLTrainOptions, yaml: JobYaml | undefined, yamlDir: string
       `sweep-metric: required with a matrix of ${combos.length} combinations (got nothing). Set sweep-metric: to max:<metric> or min:<metric> from your metrics.json, e.g. max:roc_auc.`,
     );
   if (yaml?.type === "pipeline" && combos.length > 1)
-    throw new UserError(`matrix: not supported with a pipeline job-file (got ${combos.length} combinations). Use a command job-file or command: for sweeps.`);
+    throw new UserError(
+      `matrix: not supported with a pipeline job-file (got ${combos.length} combinations). Use a command job-file or command: for sweeps.`,
+    );
   const command = o.command?.trim() || (yaml?.type === "command" ? yaml.command : undefined);
   if (yaml?.type !== "pipeline" && !command)
-    throw new UserError("command: missing (got nothing) with compute: azureml. Set command: to the line that trains, or job-file: to an az ml job YAML with a command.");
+    throw new UserError(
+      "command: missing (got nothing) with compute: azureml. Set command: to the line that trains, or job-file: to an az ml job YAML with a command.",
+    );
   const workspaceModel = o.workspaceModel?.trim() ? workspaceModelName(o.workspaceModel) : undefined;
   const modelOutput = yaml?.type === "pipeline" ? o.modelOutput?.trim() || "model" : "model";
   const repo = (o.env ?? process.env).GITHUB_REPOSITORY?.split("/").at(-1);
-  const experiment = (o.experimentName?.trim() || yaml?.experimentName || repo || "mlops-actions").replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 255);
-  return { ws, wsPath: workspacePath(ws), yaml, yamlDir, command, params, combos, sweep, experiment, modelOutput, workspaceModel };
+  const experiment = (o.experimentName?.trim() || yaml?.experimentName || repo || "mlops-actions")
+    .replace(/[^A-Za-z0-9_-]+/g, "-")
+    .slice(0, 255);
+  return {
+    ws,
+    wsPath: workspacePath(ws),
+    yaml,
+    yamlDir,
+    command,
+    params,
+    combos,
+    sweep,
+    experiment,
+    modelOutput,
+    workspaceModel,
+  };
 }
 
 /** A trial that failed once it had a job name: the error as it happened, and the trial as far as it got. */
@@ -190,7 +252,9 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
   if (o.jobFile?.trim()) {
     const file = at(o.jobFile.trim());
     const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-      throw new UserError(`job-file: cannot read ${shown(o.jobFile)} (got ${e.code ?? e.message}). Give the path of the YAML, relative to working-directory.`);
+      throw new UserError(
+        `job-file: cannot read ${shown(o.jobFile)} (got ${e.code ?? e.message}). Give the path of the YAML, relative to working-directory.`,
+      );
     });
     yaml = parseJobYaml(text);
     yamlDir = dirname(file);
@@ -200,7 +264,14 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
   await checkRegistration(o, logger);
   await ensureOutputDir(at(o.outputDir), "output-dir");
   const credential = o.credential ?? lazyDefaultCredential();
-  const conn: AzureMLConnection = { endpoint: o.endpoint, credential, logger, pollIntervalMs: o.pollIntervalMs, baseDelayMs: o.baseDelayMs, sleep: o.sleep };
+  const conn: AzureMLConnection = {
+    endpoint: o.endpoint,
+    credential,
+    logger,
+    pollIntervalMs: o.pollIntervalMs,
+    baseDelayMs: o.baseDelayMs,
+    sleep: o.sleep,
+  };
   // No step signal on the client: a cancelled workflow must still be able to send the cancel.
   const arm = armClient(conn);
 
@@ -214,8 +285,13 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
   const store = await openDatastore(arm, p.wsPath, ds, credential);
   if (store.secret) o.onSecret?.(store.secret);
 
-  const compute = o.computeTarget?.trim() || yaml?.compute || (yaml?.type === "pipeline" ? strOf(yaml.settings.default_compute) : undefined);
-  const computeIdValue = compute ? computeId(compute, p.wsPath, o.computeTarget?.trim() ? "compute-target" : "job-file: compute") : undefined;
+  const compute =
+    o.computeTarget?.trim() ||
+    yaml?.compute ||
+    (yaml?.type === "pipeline" ? strOf(yaml.settings.default_compute) : undefined);
+  const computeIdValue = compute
+    ? computeId(compute, p.wsPath, o.computeTarget?.trim() ? "compute-target" : "job-file: compute")
+    : undefined;
   const baseTags: Record<string, string> = {
     ...(yaml?.tags ?? {}),
     ...(env.GITHUB_REPOSITORY ? { "mlops-actions/repository": env.GITHUB_REPOSITORY } : {}),
@@ -227,7 +303,8 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
   const resolveEnvironment = async (ref: EnvironmentYaml, what: string, where: string): Promise<string> =>
     typeof ref === "string"
       ? resolveAssetRef(arm, p.wsPath, parseAssetRef("environments", ref, p.wsPath, what), what)
-      : (await ensureAnonymousEnvironment(arm, p.wsPath, await inlineEnvironmentBody(ref, p.yamlDir, where), logger)).id;
+      : (await ensureAnonymousEnvironment(arm, p.wsPath, await inlineEnvironmentBody(ref, p.yamlDir, where), logger))
+          .id;
   /** Each code folder is hashed and uploaded once per run, however many steps use it. */
   const codeAssets = new Map<string, Promise<CodeAsset>>();
   const codeAsset = (dir: string): Promise<CodeAsset> => {
@@ -243,7 +320,9 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
   let environmentId: string | undefined;
   if (yaml?.type === "pipeline") {
     if (!computeIdValue && yaml.jobs.some((s) => !s.compute))
-      throw new UserError("compute-target: missing (got nothing, and the pipeline has no settings.default_compute). Set compute-target: to a cluster name.");
+      throw new UserError(
+        "compute-target: missing (got nothing, and the pipeline has no settings.default_compute). Set compute-target: to a cluster name.",
+      );
     // Inline steps are checked before anything is uploaded or registered.
     for (const s of yaml.jobs) {
       if (!s.inline) continue;
@@ -259,43 +338,79 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
       const what = `job-file: jobs.${s.name}`;
       if (s.inline) {
         const stepEnv = s.inline.environment;
-        const envId = stepEnv !== undefined
-          ? await resolveEnvironment(stepEnv, `${what}.environment`, `jobs.${s.name}.environment`)
-          : await resolveEnvironment(o.environment?.trim() ?? "", "environment", "environment");
+        const envId =
+          stepEnv !== undefined
+            ? await resolveEnvironment(stepEnv, `${what}.environment`, `jobs.${s.name}.environment`)
+            : await resolveEnvironment(o.environment?.trim() ?? "", "environment", "environment");
         const codeId = s.inline.code ? (await codeAsset(at(s.inline.code, p.yamlDir))).id : undefined;
         const spec = inlineComponentSpec(yaml, s, { codeId, environmentId: envId });
         componentIds[s.name] = (await ensureAnonymousComponent(arm, p.wsPath, spec, s.name, logger)).id;
       } else {
-        componentIds[s.name] = await resolveAssetRef(arm, p.wsPath, parseAssetRef("components", s.component ?? "", p.wsPath, `${what}.component`), `${what}.component`);
+        componentIds[s.name] = await resolveAssetRef(
+          arm,
+          p.wsPath,
+          parseAssetRef("components", s.component ?? "", p.wsPath, `${what}.component`),
+          `${what}.component`,
+        );
       }
       if (s.compute) stepComputeIds[s.name] = computeId(s.compute, p.wsPath, `${what}.compute`);
     }
     const outName = p.modelOutput;
     build = (name, _combo, outUri) => {
       const body = jobYamlToRest(yaml, { computeId: computeIdValue, componentIds, stepComputeIds });
-      if (!body.outputs?.[outName] && !yaml.jobs.some((s) => JSON.stringify(s.outputs).includes(`parent.outputs.${outName}`)))
+      if (
+        !body.outputs?.[outName] &&
+        !yaml.jobs.some((s) => JSON.stringify(s.outputs).includes(`parent.outputs.${outName}`))
+      )
         throw new UserError(
           `model-output: the pipeline has no output ${shown(outName)} (got outputs ${shown(Object.keys(yaml.outputs))}). Add outputs: { ${outName}: { type: uri_folder } } bound to the step that writes model.onnx, or set model-output:.`,
         );
-      body.outputs = { ...body.outputs, [outName]: { ...(body.outputs?.[outName] ?? { jobOutputType: "uri_folder" }), uri: outUri, mode: body.outputs?.[outName]?.mode ?? "ReadWriteMount" } };
+      body.outputs = {
+        ...body.outputs,
+        [outName]: {
+          ...(body.outputs?.[outName] ?? { jobOutputType: "uri_folder" }),
+          uri: outUri,
+          mode: body.outputs?.[outName]?.mode ?? "ReadWriteMount",
+        },
+      };
       body.inputs = { ...body.inputs, ...paramInputs(p.params, yaml.inputs, false) };
       return finishBody(body, name);
     };
   } else {
-    if (!computeIdValue) throw new UserError("compute-target: missing (got nothing). Set compute-target: to the name of an Azure ML compute cluster, e.g. cpu-cluster.");
-    const envRef: EnvironmentYaml | undefined = o.environment?.trim() || (yaml as CommandJobYaml | undefined)?.environment;
+    if (!computeIdValue)
+      throw new UserError(
+        "compute-target: missing (got nothing). Set compute-target: to the name of an Azure ML compute cluster, e.g. cpu-cluster.",
+      );
+    const envRef: EnvironmentYaml | undefined =
+      o.environment?.trim() || (yaml as CommandJobYaml | undefined)?.environment;
     if (!envRef)
-      throw new UserError("environment: missing (got nothing). Set environment: to an Azure ML environment, e.g. azureml:sklearn-env@latest or azureml://registries/azureml/environments/sklearn-1.5/labels/latest.");
+      throw new UserError(
+        "environment: missing (got nothing). Set environment: to an Azure ML environment, e.g. azureml:sklearn-env@latest or azureml://registries/azureml/environments/sklearn-1.5/labels/latest.",
+      );
     const envWhat = o.environment?.trim() ? "environment" : "job-file: environment";
     environmentId = await resolveEnvironment(envRef, envWhat, "environment");
-    const codeDir = o.code?.trim() ? at(o.code.trim()) : yaml?.type === "command" && yaml.code ? at(yaml.code, p.yamlDir) : cwd;
+    const codeDir = o.code?.trim()
+      ? at(o.code.trim())
+      : yaml?.type === "command" && yaml.code
+        ? at(yaml.code, p.yamlDir)
+        : cwd;
     const code = await codeAsset(codeDir);
-    const y: CommandJobYaml = yaml?.type === "command" ? yaml : { type: "command", command: p.command ?? "", inputs: {}, outputs: {}, environmentVariables: {} };
+    const y: CommandJobYaml =
+      yaml?.type === "command"
+        ? yaml
+        : { type: "command", command: p.command ?? "", inputs: {}, outputs: {}, environmentVariables: {} };
     build = (name, combo, outUri) => {
       const trialParams = { ...p.params, ...combo };
-      const body = jobYamlToRest({ ...y, command: p.command ?? y.command }, { computeId: computeIdValue, environmentId, codeId: code.id });
+      const body = jobYamlToRest(
+        { ...y, command: p.command ?? y.command },
+        { computeId: computeIdValue, environmentId, codeId: code.id },
+      );
       body.command = `export MLOPS_OUTPUT_DIR="\${{outputs.model}}" MLOPS_MODEL_PATH="\${{outputs.model}}/model.onnx" MLOPS_METRICS_PATH="\${{outputs.model}}/metrics.json" && ${body.command}`;
-      body.inputs = { ...body.inputs, ...paramInputs(p.params, y.inputs, false), ...paramInputs(combo, y.inputs, true) };
+      body.inputs = {
+        ...body.inputs,
+        ...paramInputs(p.params, y.inputs, false),
+        ...paramInputs(combo, y.inputs, true),
+      };
       body.outputs = { ...body.outputs, model: { jobOutputType: "uri_folder", mode: "ReadWriteMount", uri: outUri } };
       body.environmentVariables = {
         ...body.environmentVariables,
@@ -319,7 +434,9 @@ async function resolveTraining(o: AzureMLTrainOptions): Promise<Training> {
 /** Submit every trial (at most max-parallel at once), wait for each and download its outputs. */
 async function runTrials(t: Training): Promise<PromiseSettledResult<TrialResult>[]> {
   const { o, p } = t;
-  const runTag = t.env.GITHUB_RUN_ID ? [t.env.GITHUB_RUN_ID, t.env.GITHUB_RUN_ATTEMPT || "1"] : [Date.now().toString(36)];
+  const runTag = t.env.GITHUB_RUN_ID
+    ? [t.env.GITHUB_RUN_ID, t.env.GITHUB_RUN_ATTEMPT || "1"]
+    : [Date.now().toString(36)];
   const suffix = randomBytes(3).toString("hex");
   const deadline = Date.now() + o.timeoutMs;
   const sweeping = p.combos.length > 1;
@@ -328,9 +445,19 @@ async function runTrials(t: Training): Promise<PromiseSettledResult<TrialResult>
     const name = makeJobName([o.name || "model", ...runTag, sweeping ? String(index) : undefined, suffix]);
     const outUri = outUriOf(t.ds.name, name);
     const body = t.build(name, combo, outUri);
-    const trial: TrialResult = { index, jobName: name, jobId: jobPath(p.ws, name), studioUrl: jobStudioUrl(undefined, p.ws, name), params: combo, status: "NotStarted", dir: join(t.at(o.outputDir), name) };
+    const trial: TrialResult = {
+      index,
+      jobName: name,
+      jobId: jobPath(p.ws, name),
+      studioUrl: jobStudioUrl(undefined, p.ws, name),
+      params: combo,
+      status: "NotStarted",
+      dir: join(t.at(o.outputDir), name),
+    };
     const created = await submit(t, trial, body);
-    t.logger.info(`azureml: submitted ${body.jobType.toLowerCase()} job ${name}${sweeping ? ` (trial ${index + 1}/${p.combos.length}: ${shown(combo)})` : ""}: ${trial.studioUrl}`);
+    t.logger.info(
+      `azureml: submitted ${body.jobType.toLowerCase()} job ${name}${sweeping ? ` (trial ${index + 1}/${p.combos.length}: ${shown(combo)})` : ""}: ${trial.studioUrl}`,
+    );
     await wait(t, trial, created, deadline);
     await download(t.store, outUri, trial.dir);
     trial.metrics = await readMetricsOutput(join(trial.dir, "metrics.json")).catch(() => undefined);
@@ -348,7 +475,9 @@ async function submit(t: Training, trial: TrialResult, body: JobProperties): Pro
   } catch (e) {
     if (!o.signal?.aborted) throw e;
     // The PUT may have reached Azure ML before the abort: cancel what it created (404 when nothing was).
-    const asked = (await cancelJob(arm, p.ws, name, t.logger)) ? "cancel requested in Azure ML" : "the cancel request failed, cancel it in Studio";
+    const asked = (await cancelJob(arm, p.ws, name, t.logger))
+      ? "cancel requested in Azure ML"
+      : "the cancel request failed, cancel it in Studio";
     const signalName = (o.signal.reason as { signalName?: string } | undefined)?.signalName ?? "abort";
     throw new TrialFailed(
       trial,
@@ -402,9 +531,20 @@ function collect(t: Training, results: PromiseSettledResult<TrialResult>[]): { t
     const error = reasonOf(r.reason).message;
     return r.reason instanceof TrialFailed
       ? { ...r.reason.trial, error }
-      : { index: i, jobName: "", jobId: "", studioUrl: "", params: p.combos[i] ?? {}, status: "NotSubmitted", dir: "", error };
+      : {
+          index: i,
+          jobName: "",
+          jobId: "",
+          studioUrl: "",
+          params: p.combos[i] ?? {},
+          status: "NotSubmitted",
+          dir: "",
+          error,
+        };
   });
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => reasonOf(r.reason));
+  const failures = results
+    .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+    .map((r) => reasonOf(r.reason));
   // Cancelled or timed out: the whole step fails, whatever the other trials did.
   const fatal =
     failures.find((f) => f instanceof JobEndedError && (f.code === "cancelled" || f.code === "timeout")) ??
@@ -413,25 +553,41 @@ function collect(t: Training, results: PromiseSettledResult<TrialResult>[]): { t
   if (!sweeping && failures[0]) throw failures[0];
   if (failures.length === trials.length) {
     const list = trials.map((x) => `${x.jobName || `trial ${x.index}`}: ${x.status}`).join("; ");
-    throw new UserError(`azureml: all ${trials.length} trials failed (got ${list}). Fix the trainer; each trial's logs are in Studio: ${trials.map((x) => x.studioUrl).filter(Boolean).join(" ")}`, { code: "job-failed" });
+    throw new UserError(
+      `azureml: all ${trials.length} trials failed (got ${list}). Fix the trainer; each trial's logs are in Studio: ${trials
+        .map((x) => x.studioUrl)
+        .filter(Boolean)
+        .join(" ")}`,
+      { code: "job-failed" },
+    );
   }
   for (const f of failures) logger.warning(f.message);
 
   let winner = 0;
   if (sweeping && p.sweep) {
-    const best = pickBest(trials.filter((x) => !x.error), p.sweep);
+    const best = pickBest(
+      trials.filter((x) => !x.error),
+      p.sweep,
+    );
     if (best === undefined)
       throw new UserError(
         `sweep-metric: no completed trial wrote metric ${shown(p.sweep.metric)} (got metrics ${shown(trials.find((x) => x.metrics)?.metrics ? Object.keys(trials.find((x) => x.metrics)?.metrics ?? {}) : "none")}). Use a metric your trainer writes to metrics.json.`,
       );
     winner = best;
-    logger.info(`azureml: best trial by ${p.sweep.goal}:${p.sweep.metric}: ${trials[winner]?.jobName} (${trials[winner]?.metrics?.[p.sweep.metric]})`);
+    logger.info(
+      `azureml: best trial by ${p.sweep.goal}:${p.sweep.metric}: ${trials[winner]?.jobName} (${trials[winner]?.metrics?.[p.sweep.metric]})`,
+    );
   }
   return { trials, winner };
 }
 
 /** The winner's model validated, registered (and published to the workspace), with its Azure ML lineage. */
-async function register(t: Training, trials: TrialResult[], winner: number, durationSeconds: number): Promise<AzureMLTrainResult> {
+async function register(
+  t: Training,
+  trials: TrialResult[],
+  winner: number,
+  durationSeconds: number,
+): Promise<AzureMLTrainResult> {
   const { o, p, logger, data, env } = t;
   const yaml = p.yaml;
   const sweeping = p.combos.length > 1;
@@ -451,15 +607,15 @@ async function register(t: Training, trials: TrialResult[], winner: number, dura
           sweep: {
             metric: `${p.sweep.goal}:${p.sweep.metric}`,
             winner: best.jobName,
-            trials: trials.map(
-              (t): AzureMLTrialLineage => ({
-                jobName: t.jobName,
-                status: t.status,
-                params: t.params,
-                ...(t.metrics?.[p.sweep?.metric ?? ""] !== undefined ? { metric: t.metrics?.[p.sweep?.metric ?? ""] } : {}),
-                studioUrl: t.studioUrl,
-              }),
-            ),
+            trials: trials.map((t): AzureMLTrialLineage => ({
+              jobName: t.jobName,
+              status: t.status,
+              params: t.params,
+              ...(t.metrics?.[p.sweep?.metric ?? ""] !== undefined
+                ? { metric: t.metrics?.[p.sweep?.metric ?? ""] }
+                : {}),
+              studioUrl: t.studioUrl,
+            })),
           },
         }
       : {}),
@@ -487,7 +643,12 @@ async function register(t: Training, trials: TrialResult[], winner: number, dura
     // refusal by Azure ML leaves nothing registered; the card then records the version.
     beforeRegister: p.workspaceModel
       ? async (card, files) => {
-          const published = await publishWorkspaceModel(t.arm, p.ws, p.workspaceModel as string, card, { job: best.jobName, output: p.modelOutput, modelPath: files.modelPath, logger });
+          const published = await publishWorkspaceModel(t.arm, p.ws, p.workspaceModel as string, card, {
+            job: best.jobName,
+            output: p.modelOutput,
+            modelPath: files.modelPath,
+            logger,
+          });
           lineage.model = published.model; // `lineage` is the card's lineage.azureml
           return { undo: published.undo };
         }
@@ -508,7 +669,11 @@ function outUriOf(datastore: string, name: string): string {
  * Scalar values as literal job inputs: those the YAML declares are overridden (`params` given to the
  * action win over the file); with `addNew`, the others are added (matrix values, `${{inputs.<name>}}`).
  */
-function paramInputs(values: Record<string, unknown>, existing: Record<string, YamlInput>, addNew: boolean): JobProperties["inputs"] {
+function paramInputs(
+  values: Record<string, unknown>,
+  existing: Record<string, YamlInput>,
+  addNew: boolean,
+): JobProperties["inputs"] {
   const out: NonNullable<JobProperties["inputs"]> = {};
   for (const [k, v] of Object.entries(values)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue;
@@ -537,4 +702,3 @@ async function requireModel(t: TrialResult, uri: string): Promise<void> {
       { code: "model-missing" },
     );
 }
-

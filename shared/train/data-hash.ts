@@ -81,7 +81,9 @@ export async function hashData(
     h.update(Buffer.from(`\0${size}\0`, "ascii"));
     let read = 0;
     const stream =
-      typeof abs === "string" ? createReadStream(abs, { highWaterMark: 1 << 20, signal: opts.signal }) : await abs.stream();
+      typeof abs === "string"
+        ? createReadStream(abs, { highWaterMark: 1 << 20, signal: opts.signal })
+        : await abs.stream();
     for await (const chunk of stream) {
       h.update(chunk as Buffer);
       read += (chunk as Buffer).length;

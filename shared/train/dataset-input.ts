@@ -55,12 +55,16 @@ export async function prepareDataset(
   }
   const d = split(target, o.registry);
   if (!d.ref || /[#\s]/.test(d.ref)) {
-    throw new UserError(`dataset: not a dataset reference (got ${shown(spec)}). Write name@version, name@alias, <registry>#name@version or model:<model>.`);
+    throw new UserError(
+      `dataset: not a dataset reference (got ${shown(spec)}). Write name@version, name@alias, <registry>#name@version or model:<model>.`,
+    );
   }
   const registry = openRegistry(d.registry, { env: o.env, logger: o.logger });
   const m = await materializeDataset(registry, d.ref, o.dir, { env: o.env });
   const manifest = m.card.files.find((f) => f.path === "manifest.json");
-  o.logger.info(`dataset: ${m.card.name}@${m.card.version}, ${m.manifest.rows} rows in ${m.files.length} file(s), in ${join(o.dir, "data")}`);
+  o.logger.info(
+    `dataset: ${m.card.name}@${m.card.version}, ${m.manifest.rows} rows in ${m.files.length} file(s), in ${join(o.dir, "data")}`,
+  );
   return {
     lineage: {
       uri: `${registry.uri.replace(/\?.*$/, "")}#${m.card.name}@${m.card.version}`,

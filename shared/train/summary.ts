@@ -36,9 +36,15 @@ export function renderTrainMarkdown(r: TrainResult, opts: { modelUri?: string } 
   rowMd("run", l.runUrl ? mdLink(l.runId ?? "run", l.runUrl) : l.runId && esc(l.runId));
   row("actor", l.actor);
   rowMd("data", l.dataHash ? `${mdCode(l.dataHash)} (${l.dataFiles} files, ${l.dataBytes} bytes)` : undefined);
-  rowMd("dataset", l.dataset ? `${mdCode(l.dataset.uri)} (${l.dataset.rows} rows, ${l.dataset.files} files)` : undefined);
+  rowMd(
+    "dataset",
+    l.dataset ? `${mdCode(l.dataset.uri)} (${l.dataset.rows} rows, ${l.dataset.files} files)` : undefined,
+  );
   if (l.azureml)
-    rowMd("Azure ML job", `${mdLink(l.azureml.jobName, l.azureml.studioUrl)} (${esc(`${l.azureml.jobType}, experiment ${l.azureml.experiment}`)})`);
+    rowMd(
+      "Azure ML job",
+      `${mdLink(l.azureml.jobName, l.azureml.studioUrl)} (${esc(`${l.azureml.jobType}, experiment ${l.azureml.experiment}`)})`,
+    );
   if (l.azureml?.model) rowMd("Azure ML model", mdLink(l.azureml.model.id, l.azureml.model.studioUrl));
   rowMd("command", mdCode(l.command));
   row("duration", `${l.durationSeconds} s`);
@@ -70,7 +76,13 @@ export function renderTrainMarkdown(r: TrainResult, opts: { modelUri?: string } 
       ...trialsTable(
         "Trials",
         local.metric,
-        local.trials.map((t) => ({ run: mdCode(t.name), best: t.name === local.winner, params: t.params, status: t.status, metric: t.metric })),
+        local.trials.map((t) => ({
+          run: mdCode(t.name),
+          best: t.name === local.winner,
+          params: t.params,
+          status: t.status,
+          metric: t.metric,
+        })),
       ),
     );
   }
@@ -83,12 +95,21 @@ function trialsTable(
   metric: string,
   rows: { run: string; best: boolean; params: Record<string, unknown>; status: string; metric?: number }[],
 ): string[] {
-  const lines = [`### ${title}`, "", `Best by \`${metric}\`.`, "", "| trial | | params | status | metric | run |", "| --- | --- | --- | --- | --- | --- |"];
+  const lines = [
+    `### ${title}`,
+    "",
+    `Best by \`${metric}\`.`,
+    "",
+    "| trial | | params | status | metric | run |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
   rows.forEach((t, i) => {
     const params = Object.entries(t.params)
       .map(([k, v]) => `${k}=${v}`)
       .join(", ");
-    lines.push(`| ${i + 1} | ${t.best ? "**best**" : ""} | ${esc(params)} | ${esc(t.status)} | ${t.metric === undefined ? "" : num(t.metric)} | ${t.run} |`);
+    lines.push(
+      `| ${i + 1} | ${t.best ? "**best**" : ""} | ${esc(params)} | ${esc(t.status)} | ${t.metric === undefined ? "" : num(t.metric)} | ${t.run} |`,
+    );
   });
   lines.push("");
   return lines;
@@ -102,10 +123,16 @@ export function renderJobEndedMarkdown(e: {
   message: string;
   diagnostics?: { error?: string; logTail?: string; logFile?: string };
 }): string {
-  const lines = [`## Azure ML job ${esc(e.jobName)} did not complete`, "", `Status: ${esc(e.status || "unknown")}. [Open it in Azure ML Studio](${e.studioUrl}).`, ""];
+  const lines = [
+    `## Azure ML job ${esc(e.jobName)} did not complete`,
+    "",
+    `Status: ${esc(e.status || "unknown")}. [Open it in Azure ML Studio](${e.studioUrl}).`,
+    "",
+  ];
   const d = e.diagnostics;
   if (d?.error) lines.push(`**Error:** ${esc(d.error)}`, "");
   else lines.push(`> ${esc(e.message.split("\n")[0] ?? "")}`, "");
-  if (d?.logTail) lines.push(`Last lines of \`${d.logFile}\`:`, "", "```text", d.logTail.replace(/```/g, "`\u200b``"), "```", "");
+  if (d?.logTail)
+    lines.push(`Last lines of \`${d.logFile}\`:`, "", "```text", d.logTail.replace(/```/g, "`\u200b``"), "```", "");
   return lines.join("\n");
 }

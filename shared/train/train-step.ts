@@ -9,9 +9,7 @@ import type { AzureMLTrainOptions, AzureMLTrainResult } from "./azureml-train";
 import { renderJobEndedMarkdown, renderTrainMarkdown } from "./summary";
 import { type TrainOptions, type TrainResult, train } from "./train";
 
-export type TrainStepOptions =
-  | ({ compute: "local" } & TrainOptions)
-  | ({ compute: "azureml" } & AzureMLTrainOptions);
+export type TrainStepOptions = ({ compute: "local" } & TrainOptions) | ({ compute: "azureml" } & AzureMLTrainOptions);
 
 export interface TrainStepResult {
   result: TrainResult;
@@ -38,6 +36,7 @@ export async function runTrain(opts: TrainStepOptions & { registryUri: string })
   } else {
     result = await train(opts);
   }
-  const modelUri = result.version === undefined ? "" : modelUriOf(opts.registryUri, opts.name ?? "model", result.version);
+  const modelUri =
+    result.version === undefined ? "" : modelUriOf(opts.registryUri, opts.name ?? "model", result.version);
   return { result, azureml, modelUri, summary: renderTrainMarkdown(result, { modelUri: modelUri || undefined }) };
 }

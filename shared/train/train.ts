@@ -1,6 +1,14 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { type Combination, expandMatrix, parseMatrix, parseSweepMetric, pickBest, runBounded, type SweepMetric } from "../azureml/sweep";
+import {
+  type Combination,
+  expandMatrix,
+  parseMatrix,
+  parseSweepMetric,
+  pickBest,
+  runBounded,
+  type SweepMetric,
+} from "../azureml/sweep";
 import { isUserError, shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import type { ModelSignature } from "../onnx";
@@ -156,7 +164,9 @@ export interface TrainResult {
 export async function checkRegistration(o: RegistrationOptions, logger: Logger = silentLogger): Promise<void> {
   if (!o.registry) return;
   if (!o.name)
-    throw new UserError("model-name: missing (got nothing) while register is on. Set model-name: e.g. failure-predictor.");
+    throw new UserError(
+      "model-name: missing (got nothing) while register is on. Set model-name: e.g. failure-predictor.",
+    );
   assertModelName(o.name, "model-name");
   if (o.alias) assertAlias(o.alias, "alias");
   if (o.registry.checkWritable) {
@@ -187,7 +197,9 @@ async function planTrain(opts: TrainOptions, logger: Logger): Promise<TrainPlan>
     throw fileError(e, "working-directory", cwd, "Set working-directory: to a folder of the checked-out repository.");
   });
   if (!cwdInfo.isDirectory())
-    throw new UserError(`working-directory: not a directory (got ${shown(opts.workingDirectory)}). Set working-directory: to a folder of the checked-out repository.`);
+    throw new UserError(
+      `working-directory: not a directory (got ${shown(opts.workingDirectory)}). Set working-directory: to a folder of the checked-out repository.`,
+    );
   const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const outputDir = at(opts.outputDir);
   if (!opts.command.trim()) {
@@ -251,7 +263,14 @@ interface TrainerPass {
 async function runPass(
   opts: TrainOptions,
   plan: TrainPlan,
-  pass: { outputDir: string; modelPath: string; metricsPath: string; params: TrainParams; timeoutMs?: number; prefix?: string },
+  pass: {
+    outputDir: string;
+    modelPath: string;
+    metricsPath: string;
+    params: TrainParams;
+    timeoutMs?: number;
+    prefix?: string;
+  },
   logger: Logger,
 ): Promise<TrainerPass> {
   const env = opts.env ?? process.env;
@@ -306,12 +325,30 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     command,
     durationSeconds: Math.round(durationMs) / 1000,
   });
-  const register = { name: opts.name, tags: opts.tags, registry: opts.registry, alias: opts.alias, aliasReason: opts.aliasReason, logger };
+  const register = {
+    name: opts.name,
+    tags: opts.tags,
+    registry: opts.registry,
+    alias: opts.alias,
+    aliasReason: opts.aliasReason,
+    logger,
+  };
 
   if (plan.combos.length > 1) return sweepHere(opts, plan, lineage, register, logger);
   const params = { ...plan.params, ...(plan.combos[0] ?? {}) };
   logger.info(`train: running ${shown(command, 200)} in ${plan.cwd}`);
-  const pass = await runPass(opts, plan, { outputDir: plan.outputDir, modelPath: plan.modelPath, metricsPath: plan.metricsPath, params, timeoutMs: opts.timeoutMs }, logger);
+  const pass = await runPass(
+    opts,
+    plan,
+    {
+      outputDir: plan.outputDir,
+      modelPath: plan.modelPath,
+      metricsPath: plan.metricsPath,
+      params,
+      timeoutMs: opts.timeoutMs,
+    },
+    logger,
+  );
   logger.info(`train: trainer finished in ${(pass.durationMs / 1000).toFixed(1)} s`);
   return finishTrain({ ...pass, data: plan.data, lineage: lineage(pass.durationMs), ...register });
 }
@@ -332,7 +369,9 @@ async function sweepHere(
   const n = plan.combos.length;
   const parallel = Math.max(1, opts.maxParallel ?? 4);
   const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
-  logger.info(`train: sweep of ${n} combinations, ${Math.min(parallel, n)} at a time, best by ${sweep.goal}:${sweep.metric}`);
+  logger.info(
+    `train: sweep of ${n} combinations, ${Math.min(parallel, n)} at a time, best by ${sweep.goal}:${sweep.metric}`,
+  );
   const started = Date.now();
   const trials: (TrialLineage & { pass?: TrainerPass; error?: string })[] = plan.combos.map((combo, i) => ({
     name: `trial-${i + 1}`,
@@ -379,7 +418,8 @@ async function sweepHere(
       `command: all ${n} trials of the sweep failed (got ${trials.map((t) => `${t.name}: ${t.status}`).join("; ")}). Fix the trainer; the first failure: ${trials[0]?.error ?? "unknown"}`,
       { code: "trainer-failed" },
     );
-  for (const t of trials) if (t.error) logger.warning(`train: ${t.name} failed, the sweep goes on without it: ${t.error}`);
+  for (const t of trials)
+    if (t.error) logger.warning(`train: ${t.name} failed, the sweep goes on without it: ${t.error}`);
   const best = pickBest(
     trials.map((t, index) => ({ index, ...(t.metric !== undefined ? { metrics: { [sweep.metric]: t.metric } } : {}) })),
     sweep,
@@ -428,7 +468,10 @@ export interface FinishTrainOptions {
    * Runs once the model and metrics are validated, before anything is registered (e.g. the Azure ML workspace
    * version); it may add to the card's lineage. Its `undo` runs when registering fails afterwards.
    */
-  beforeRegister?: (card: TrainCard, model: { modelPath: string; metricsPath: string }) => Promise<{ undo?: () => Promise<void> } | void>;
+  beforeRegister?: (
+    card: TrainCard,
+    model: { modelPath: string; metricsPath: string },
+  ) => Promise<{ undo?: () => Promise<void> } | void>;
 }
 
 /**
@@ -468,7 +511,11 @@ export async function finishTrain(o: FinishTrainOptions): Promise<TrainResult> {
         ],
       })
       .catch(async (e: unknown) => {
-        await published?.undo?.().catch((u: unknown) => logger.warning(`train: could not take back what was published before registering: ${(u as Error).message}`));
+        await published
+          ?.undo?.()
+          .catch((u: unknown) =>
+            logger.warning(`train: could not take back what was published before registering: ${(u as Error).message}`),
+          );
         throw e;
       });
     result.version = version;

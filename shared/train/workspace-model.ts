@@ -18,7 +18,12 @@ import type { TrainCard } from "./train";
 /** Property that ties the Azure ML version to the exact file train validated. */
 export const MODEL_SHA_PROPERTY = "mlops.model-sha256";
 
-export function workspaceModelBody(card: TrainCard, job: string, output: string, modelSha256: string): ModelVersionBody & { modelUri: string } {
+export function workspaceModelBody(
+  card: TrainCard,
+  job: string,
+  output: string,
+  modelSha256: string,
+): ModelVersionBody & { modelUri: string } {
   const l = card.lineage;
   return {
     description: `${card.name || "model"} trained by mlops-actions in Azure ML job ${job}${l.runUrl ? `, workflow run ${l.runUrl}` : ""}.`,
@@ -42,7 +47,9 @@ export async function publishWorkspaceModel(
   card: TrainCard,
   o: { job: string; output: string; modelPath: string; logger: Logger },
 ): Promise<{ model: AzureMLModelLineage; undo: () => Promise<void> }> {
-  const sha = createHash("sha256").update(await readFile(o.modelPath)).digest("hex");
+  const sha = createHash("sha256")
+    .update(await readFile(o.modelPath))
+    .digest("hex");
   const body = workspaceModelBody(card, o.job, o.output, sha);
   const v = await registerWorkspaceModel(arm, ws, name, body, { logger: o.logger });
   o.logger.info(`azureml: registered model ${v.id} in workspace ${ws.workspace} (from job ${o.job}): ${v.studioUrl}`);
@@ -50,7 +57,9 @@ export async function publishWorkspaceModel(
     model: { name: v.name, version: v.version, id: v.id, studioUrl: v.studioUrl },
     undo: async () => {
       await archiveWorkspaceModel(arm, ws, name, v.version, body);
-      o.logger.warning(`azureml: archived model ${v.id} in workspace ${ws.workspace}: the model registry did not take the version`);
+      o.logger.warning(
+        `azureml: archived model ${v.id} in workspace ${ws.workspace}: the model registry did not take the version`,
+      );
     },
   };
 }

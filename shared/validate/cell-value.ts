@@ -3,9 +3,7 @@ import type { ColumnType } from "./schema";
 
 /** A cell read against its declared type. `ok: false` means the cell does not hold a value of that type. */
 export type TypedCell =
-  | { kind: "null" }
-  | { kind: "ok"; number?: number; text: string }
-  | { kind: "bad"; text: string };
+  { kind: "null" } | { kind: "ok"; number?: number; text: string } | { kind: "bad"; text: string };
 
 const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

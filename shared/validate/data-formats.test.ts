@@ -32,8 +32,12 @@ describe("file formats", () => {
       expect([name, datasetFormat([name])]).toEqual([name, format]);
     }
     for (const name of ["a.xlsx", "a", "a.csv.gz"]) {
-      expect(userErrorOf(() => detectFormat(name))).toMatch(/^data: cannot tell the format of .* Name the files \.csv, \.tsv/);
-      expect(userErrorOf(() => datasetFormat([name]))).toMatch(/^data: cannot tell the format .* Name the files \.csv, \.tsv/);
+      expect(userErrorOf(() => detectFormat(name))).toMatch(
+        /^data: cannot tell the format of .* Name the files \.csv, \.tsv/,
+      );
+      expect(userErrorOf(() => datasetFormat([name]))).toMatch(
+        /^data: cannot tell the format .* Name the files \.csv, \.tsv/,
+      );
     }
   });
 

@@ -17,7 +17,6 @@ import {
 import { shown, UserError } from "../errors";
 import { fileError } from "../user-files";
 
-
 /** One cell as found in the file: CSV cells are raw text, JSON Lines / Parquet cells keep their decoded type. */
 export type Cell = string | number | bigint | boolean | null | Date | object;
 
@@ -234,7 +233,11 @@ async function readParquet(source: DataFile): Promise<RowSource> {
     .filter((s) => s.num_children === undefined || s.num_children === 0)
     .map((s) => s.name);
   const where = `data: ${path}`;
-  checkParquetRowCounts(where, metadata.num_rows, metadata.row_groups.map((g) => g.num_rows));
+  checkParquetRowCounts(
+    where,
+    metadata.num_rows,
+    metadata.row_groups.map((g) => g.num_rows),
+  );
   // A row group is read as one object per row: ~64 bytes a cell.
   metadata.row_groups.forEach((g, i) =>
     checkParquetRowGroup(where, i, Number(g.num_rows), 64 * Math.max(1, columns.length), file.byteLength),

@@ -77,7 +77,11 @@ export const MAX_RULE_TOKENS = 2000;
 export function compileRule(text: string, where: string, known?: readonly string[]): CompiledRule {
   const tokens = tokenize(text, where);
   if (tokens.length > MAX_RULE_TOKENS) {
-    throw bad(where, text, `has ${tokens.length} terms and operators, more than ${MAX_RULE_TOKENS}; split it into several rules`);
+    throw bad(
+      where,
+      text,
+      `has ${tokens.length} terms and operators, more than ${MAX_RULE_TOKENS}; split it into several rules`,
+    );
   }
   let depth = 0;
   const columns = new Set<string>();

@@ -85,7 +85,10 @@ export async function loadSchema(path: string): Promise<DataSchema> {
     throw new UserError(
       `schema: file not found (got ${shown(path)}). Check the path, or set infer: true to write one.`,
     );
-  return parseSchema(await readUserText(path, "schema", "the YAML data contract (or set infer: true to write one)"), path);
+  return parseSchema(
+    await readUserText(path, "schema", "the YAML data contract (or set infer: true to write one)"),
+    path,
+  );
 }
 
 /** Expand a path or glob (sorted matches), or list the blobs a blob URI names; nothing there is a UserError. */

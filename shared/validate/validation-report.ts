@@ -83,7 +83,10 @@ export function violationAnnotations(
       const value = e.value === undefined ? "" : ` (got ${JSON.stringify(e.value)})`;
       // A blob has no place in the repository to annotate: its URL and row go into the message.
       if (e.line === undefined || /^(https?|azblob):\/\//i.test(path)) {
-        return { title, message: `${v.message}${value} at ${path} row ${e.row}${e.line === undefined ? "" : ` (line ${e.line})`}` };
+        return {
+          title,
+          message: `${v.message}${value} at ${path} row ${e.row}${e.line === undefined ? "" : ` (line ${e.line})`}`,
+        };
       }
       return { title, message: `${v.message}${value}`, file: path, line: e.line };
     });

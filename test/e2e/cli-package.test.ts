@@ -38,7 +38,10 @@ function project(name: string): string {
   const dir = join(work, name);
   mkdirSync(join(dir, "data"), { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true }));
-  writeFileSync(join(dir, "model.onnx"), encodeModel(linearClassifierModel({ coefficients: [[2, -1]], intercepts: [0] })));
+  writeFileSync(
+    join(dir, "model.onnx"),
+    encodeModel(linearClassifierModel({ coefficients: [[2, -1]], intercepts: [0] })),
+  );
   const rows = ["temperature,vibration,failure"];
   for (let i = 0; i < 300; i++) {
     const t = (i % 13) / 13;
@@ -53,8 +56,22 @@ function project(name: string): string {
 async function compare(dir: string): Promise<Record<string, string>> {
   const { stdout } = await npm(
     "npx",
-    ["--offline", "mlops", "compare-models", "--candidate", "./model.onnx", "--champion", "./model.onnx",
-      "--data", "data/holdout.csv", "--label", "failure", "--fail-on-reject", "false", "--json"],
+    [
+      "--offline",
+      "mlops",
+      "compare-models",
+      "--candidate",
+      "./model.onnx",
+      "--champion",
+      "./model.onnx",
+      "--data",
+      "data/holdout.csv",
+      "--label",
+      "failure",
+      "--fail-on-reject",
+      "false",
+      "--json",
+    ],
     dir,
   );
   return JSON.parse(stdout) as Record<string, string>;
@@ -86,9 +103,9 @@ it("the tarball carries dist/, onnxruntime's Linux binaries and the action metad
     "package.json",
   ])
     expect(files).toContain(f);
-  expect(files.filter((f) => !/^(dist\/|actions\/[a-z-]+\/(action\.yml|README\.md)$|README\.md$|package\.json$)/.test(f))).toEqual(
-    [],
-  );
+  expect(
+    files.filter((f) => !/^(dist\/|actions\/[a-z-]+\/(action\.yml|README\.md)$|README\.md$|package\.json$)/.test(f)),
+  ).toEqual([]);
 });
 
 it("installs from the packed tarball offline and runs npx mlops compare-models", async () => {

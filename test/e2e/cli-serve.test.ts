@@ -10,7 +10,6 @@ import { testNode } from "../harness/node-binary";
 import { repoRoot } from "../harness/run-action";
 import { freePort } from "../services/tools";
 
-
 it("serves a registry model by alias and stops on SIGTERM", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mlops-cli-serve-"));
   const file = join(dir, "m.onnx");
@@ -22,7 +21,18 @@ it("serves a registry model by alias and stops on SIGTERM", async () => {
   const port = await freePort();
   const child = spawn(
     testNode(),
-    [join(repoRoot, "dist/cli.js"), "serve", "--model", "fp@champion", "--registry", join(dir, "registry"), "--http-port", String(port), "--grpc-port", "off"],
+    [
+      join(repoRoot, "dist/cli.js"),
+      "serve",
+      "--model",
+      "fp@champion",
+      "--registry",
+      join(dir, "registry"),
+      "--http-port",
+      String(port),
+      "--grpc-port",
+      "off",
+    ],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
@@ -34,7 +44,10 @@ it("serves a registry model by alias and stops on SIGTERM", async () => {
     const url = `http://127.0.0.1:${port}`;
     let ready = false;
     for (let i = 0; i < 150 && !ready; i++) {
-      ready = await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false);
+      ready = await fetch(`${url}/v2/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     expect(ready, log).toBe(true);
@@ -42,7 +55,10 @@ it("serves a registry model by alias and stops on SIGTERM", async () => {
     expect(meta).toMatchObject({ name: "fp", versions: ["2"] });
     const res = await fetch(`${url}/v2/models/fp/infer`, {
       method: "POST",
-      body: JSON.stringify({ inputs: [{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, 1] }], outputs: [{ name: "probabilities" }] }),
+      body: JSON.stringify({
+        inputs: [{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, 1] }],
+        outputs: [{ name: "probabilities" }],
+      }),
     });
     const out = (await res.json()) as { outputs: { data: number[] }[] };
     expect(res.status).toBe(200);

@@ -82,8 +82,12 @@ describe("compare-models (bundled)", () => {
     const fromCsv = await compare({ candidate: "fp@2" });
     const fromParquet = await compare({ candidate: "fp@2", data: parquet });
     expect(fromParquet.errors).toEqual([]);
-    expect(JSON.parse(fromParquet.outputs["candidate-metrics"]!)).toEqual(JSON.parse(fromCsv.outputs["candidate-metrics"]!));
-    expect(JSON.parse(fromParquet.outputs["champion-metrics"]!)).toEqual(JSON.parse(fromCsv.outputs["champion-metrics"]!));
+    expect(JSON.parse(fromParquet.outputs["candidate-metrics"]!)).toEqual(
+      JSON.parse(fromCsv.outputs["candidate-metrics"]!),
+    );
+    expect(JSON.parse(fromParquet.outputs["champion-metrics"]!)).toEqual(
+      JSON.parse(fromCsv.outputs["champion-metrics"]!),
+    );
   });
 
   it("rejects an A/A comparison when significance is required", async () => {
@@ -115,7 +119,9 @@ describe("compare-models (bundled)", () => {
     // Without it, a champion that does not exist is an error, not a first release.
     const missing = await compare({ candidate: file, "model-name": "brand-new", thresholds: "roc_auc >= 0.8" });
     expect(missing.exitCode).toBe(1);
-    expect(missing.errors).toEqual([expect.stringMatching(/^champion: no model named "brand-new" .*set champion: none\.$/)]);
+    expect(missing.errors).toEqual([
+      expect.stringMatching(/^champion: no model named "brand-new" .*set champion: none\.$/),
+    ]);
   });
 
   it("comments on the pull request once and updates the comment on a re-run", async () => {

@@ -39,7 +39,10 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     };
     mkdirSync(join(work, "holdout"));
     mkdirSync(join(work, ".github/workflows"), { recursive: true });
-    copyFileSync(join(repoRoot, "workflows-examples/compare-sharded.yml"), join(work, ".github/workflows/compare-sharded.yml"));
+    copyFileSync(
+      join(repoRoot, "workflows-examples/compare-sharded.yml"),
+      join(work, ".github/workflows/compare-sharded.yml"),
+    );
     for (let f = 0; f < 6; f++) {
       let text = "f0,f1,region,y\n";
       for (let i = 0; i < 400; i++) {
@@ -52,7 +55,9 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     }
     writeFileSync(
       join(work, "candidate.onnx"),
-      encodeModel(linearClassifierModel({ coefficients: [[0.9, 0.4]], intercepts: [-1.2], inputName: "input", metadata })),
+      encodeModel(
+        linearClassifierModel({ coefficients: [[0.9, 0.4]], intercepts: [-1.2], inputName: "input", metadata }),
+      ),
     );
     writeFileSync(
       join(work, "champion.onnx"),
@@ -88,7 +93,14 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
         name: "compare",
         on: { workflow_dispatch: null },
         permissions: {},
-        jobs: { compare: { uses: "./.github/workflows/compare-sharded.yml", permissions: { contents: "read" }, with: caller, secrets: "inherit" } },
+        jobs: {
+          compare: {
+            uses: "./.github/workflows/compare-sharded.yml",
+            permissions: { contents: "read" },
+            with: caller,
+            secrets: "inherit",
+          },
+        },
       }),
     );
     const wf = await runWorkflow(".github/workflows/compare.yml", {
@@ -132,7 +144,11 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
       expect(merged.outputs[out], out).toBe(single.outputs[out]);
     }
     expect(JSON.parse(single.outputs.rules!).find((r: { rule: string }) => r.rule === "significance")).toBeDefined();
-    const report = (r: typeof single) => JSON.parse(readFileSync(r.outputs.report!.replace(/report\.md$/, "report.json"), "utf8")) as Record<string, unknown>;
+    const report = (r: typeof single) =>
+      JSON.parse(readFileSync(r.outputs.report!.replace(/report\.md$/, "report.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
     const rules = JSON.parse(merged.outputs.rules!) as { rule: string }[];
     expect(rules.map((r) => r.rule)).toContain("max-slice-regression");
     expect(report(merged).slices).toEqual(report(single).slices);
@@ -174,7 +190,9 @@ describeIf("compare-models sharded over a matrix (bundled)", azuriteAvailable(),
     }
     const swapped = await run({ ...base, merge: "true", "state-dir": dir, champion: "candidate.onnx" });
     expect(swapped.exitCode).toBe(1);
-    expect(swapped.errors.join("\n")).toMatch(/^merge: the models differ from the ones the shards evaluated \(got candidate .*, champion /);
+    expect(swapped.errors.join("\n")).toMatch(
+      /^merge: the models differ from the ones the shards evaluated \(got candidate .*, champion /,
+    );
     rmSync(join(dir, "compare-models-state-2-of-3"), { recursive: true });
     const partial = await run({ ...base, merge: "true", "state-dir": dir });
     expect(partial.exitCode).toBe(1);

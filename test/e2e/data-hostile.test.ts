@@ -55,7 +55,11 @@ beforeAll(() => {
 const validate = (data: string, schema = join(dir, "schema.yml")) =>
   runAction("validate-data", { root: bundleRoot(), inputs: { data, schema }, env: HEAP });
 const drift = (reference: string, current: string) =>
-  runAction("detect-drift", { root: bundleRoot(), inputs: { reference, current, "report-dir": join(dir, "drift") }, env: HEAP });
+  runAction("detect-drift", {
+    root: bundleRoot(),
+    inputs: { reference, current, "report-dir": join(dir, "drift") },
+    env: HEAP,
+  });
 
 function refused(r: Awaited<ReturnType<typeof validate>>, pattern: RegExp): void {
   expect(r.errors, r.stderr.slice(-500)).toHaveLength(1);
@@ -69,7 +73,12 @@ describe("data readers against hostile files (bundled, 256 MiB heap)", () => {
     for (const rows of [2_000_000_000n, 1_000_000_000_000_000n]) {
       const file = join(dir, `claims-${rows}.parquet`);
       writeFileSync(file, parquetClaiming(rows));
-      refused(await validate(file), new RegExp(`row group 0 claims ${rows} rows, which would take .* MiB to decode, more than the reader's budget of 2048 MiB`));
+      refused(
+        await validate(file),
+        new RegExp(
+          `row group 0 claims ${rows} rows, which would take .* MiB to decode, more than the reader's budget of 2048 MiB`,
+        ),
+      );
       refused(await drift(file, file), new RegExp(`row group 0 claims ${rows} rows`));
     }
   }, 120_000);
@@ -103,7 +112,10 @@ describe("data readers against hostile files (bundled, 256 MiB heap)", () => {
     ] as const) {
       const schema = join(dir, `deep-rule-${depth}.yml`);
       const check = `${"(".repeat(depth)}x${")".repeat(depth)} >= 0`;
-      writeFileSync(schema, `version: 1\ncolumns:\n  x:\n    type: float\n  y:\n    type: float\nrules:\n  - name: deep\n    check: "${check}"\n`);
+      writeFileSync(
+        schema,
+        `version: 1\ncolumns:\n  x:\n    type: float\n  y:\n    type: float\nrules:\n  - name: deep\n    check: "${check}"\n`,
+      );
       refused(await validate(file, schema), says);
     }
   }, 60_000);

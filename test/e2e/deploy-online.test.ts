@@ -50,7 +50,13 @@ const deploy = (inputs: Record<string, string>) =>
 
 let inference: RunningServer;
 beforeAll(async () => {
-  inference = await startServer({ model: logisticModel(), modelName: "failure-predictor", httpPort: 0, grpcPort: null, processMetrics: false });
+  inference = await startServer({
+    model: logisticModel(),
+    modelName: "failure-predictor",
+    httpPort: 0,
+    grpcPort: null,
+    processMetrics: false,
+  });
 });
 afterAll(() => inference?.close());
 
@@ -58,12 +64,16 @@ beforeEach(async () => {
   workspace = mkdtempSync(join(tmpdir(), "mlops-deploy-online-"));
   writeFileSync(
     join(workspace, "sample.json"),
-    JSON.stringify({ inputs: [{ name: "input", shape: [1, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0] }] }),
+    JSON.stringify({
+      inputs: [{ name: "input", shape: [1, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0] }],
+    }),
   );
   fake = await startFakeArm();
   // The inference server (shared/serve) plays the custom container the image would start.
   online = await installOnlineEndpoints(fake, { inference: { url: inference.httpUrl, model: "failure-predictor" } });
-  online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 }]);
+  online.seed("fp-online", [
+    { name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 },
+  ]);
 });
 afterEach(async () => {
   await online.close();
@@ -94,7 +104,10 @@ describe("deploy-online (bundled)", () => {
     // The only place the key is printed is the ::add-mask:: command that hides it.
     const printed = (r.stdout + r.stderr).split("\n").filter((l) => !l.startsWith("::add-mask::"));
     expect([...printed, r.summary, JSON.stringify(r.outputs)].join("\n")).not.toContain(key);
-    expect(online.deployments.get("fp-online/green")!.body.tags).toEqual({ "mlops-role": "champion", "mlops-model": B });
+    expect(online.deployments.get("fp-online/green")!.body.tags).toEqual({
+      "mlops-role": "champion",
+      "mlops-model": B,
+    });
   });
 
   it("a failing health check exits 1 and the stand-in's traffic is back at blue=100", async () => {

@@ -96,7 +96,9 @@ describe("drift.yml's detect-drift step (bundled)", () => {
     const r = await runAction("detect-drift", { root: bundleRoot(), workspace: ws, inputs: await stepInputs(hotter) });
     expect(r.errors).toEqual([]);
     expect(r.outputs.drifted).toBe("true");
-    const drifted = (JSON.parse(r.outputs.features!) as { feature: string; drifted: boolean }[]).filter((f) => f.drifted);
+    const drifted = (JSON.parse(r.outputs.features!) as { feature: string; drifted: boolean }[]).filter(
+      (f) => f.drifted,
+    );
     expect(drifted.map((f) => f.feature)).toEqual(["Air temperature [K]", "Process temperature [K]", "Torque [Nm]"]);
   });
 
@@ -109,7 +111,9 @@ describe("drift.yml's detect-drift step (bundled)", () => {
     });
     expect(r.exitCode).toBe(1);
     expect(r.errors).toEqual([
-      expect.stringMatching(/^thresholds: psi is set but no feature was decided by psi \(got jensen_shannon for 1 feature, wasserstein for 10 features \(method auto takes the tests up to 1000 values per side, the distances above\)\)\. Set method: psi to use it, or remove psi\.$/),
+      expect.stringMatching(
+        /^thresholds: psi is set but no feature was decided by psi \(got jensen_shannon for 1 feature, wasserstein for 10 features \(method auto takes the tests up to 1000 values per side, the distances above\)\)\. Set method: psi to use it, or remove psi\.$/,
+      ),
     ]);
     // With one method, no model and no features: the row identifiers are left out with a notice.
     const byPsi = await runAction("detect-drift", {

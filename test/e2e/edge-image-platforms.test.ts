@@ -37,7 +37,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A registry in the workspace with the champion a GBT trained on generated AI4I data. */
 async function registerChampion(): Promise<void> {
-  writeFileSync(join(work, "model.onnx"), modelToOnnx(trainGbt(generatedDataset(3000, 11), { nEstimators: 20, maxDepth: 3 })));
+  writeFileSync(
+    join(work, "model.onnx"),
+    modelToOnnx(trainGbt(generatedDataset(3000, 11), { nEstimators: 20, maxDepth: 3 })),
+  );
   const reg = openRegistry(join(workspace, ".mlops/registry"));
   const card = await reg.register({ name: MODEL, files: [{ path: "model.onnx", source: join(work, "model.onnx") }] });
   await reg.setAlias(MODEL, "champion", card.version);
@@ -103,7 +106,9 @@ describeIf("the edge image on a Debian base, booted on amd64 and on arm64 (bundl
       ["linux/arm64", 183],
     ] as const) {
       const root = rootfs(platform);
-      const config = existsSync(join(root, "app")) ? platformImage(layout, platform).config : await unpackImage(layout, platform, root);
+      const config = existsSync(join(root, "app"))
+        ? platformImage(layout, platform).config
+        : await unpackImage(layout, platform, root);
       // The image's own Node.js and onnxruntime, built for that machine.
       expect(elfMachine(join(root, "usr/local/bin/node"))).toBe(machine);
       const ort = `app/node_modules/onnxruntime-node/bin/napi-v6/linux/${platform.endsWith("amd64") ? "x64" : "arm64"}`;
@@ -143,7 +148,13 @@ describeIf(
     let registry: RegistryService;
     beforeAll(async () => {
       registry = await startRegistry();
-      if (!(await openRegistry(join(workspace, ".mlops/registry")).listVersions(MODEL).catch(() => [])).length)
+      if (
+        !(
+          await openRegistry(join(workspace, ".mlops/registry"))
+            .listVersions(MODEL)
+            .catch(() => [])
+        ).length
+      )
         await registerChampion();
     }, 120_000);
     afterAll(async () => {

@@ -66,21 +66,42 @@ beforeAll(async () => {
   // The champion: one `input` tensor, tool wear only. The candidate: every column, exported with
   // sklearn-onnx's defaults (input float_input, ZipMap outputs output_label / output_probability).
   writeFileSync(join(files, "matrix-champion.onnx"), matrixModel(logistic, { only: 4 }));
-  writeFileSync(join(files, "zipmap-candidate.onnx"), matrixModel(logistic, { inputName: "float_input", zipmap: true }));
+  writeFileSync(
+    join(files, "zipmap-candidate.onnx"),
+    matrixModel(logistic, { inputName: "float_input", zipmap: true }),
+  );
   writeFileSync(join(files, "matrix-candidate.onnx"), matrixModel(logistic));
   const r = openRegistry(reg);
-  const add = async (file: string) => (await r.register({ name: "bc", files: [{ path: "model.onnx", source: join(files, file) }] })).version;
+  const add = async (file: string) =>
+    (await r.register({ name: "bc", files: [{ path: "model.onnx", source: join(files, file) }] })).version;
   await r.setAlias("bc", "champion", await add("weak.onnx")); // v1
   await add("strong.onnx"); // v2
-  await r.setAlias("mx", "champion", (await r.register({ name: "mx", files: [{ path: "model.onnx", source: join(files, "matrix-champion.onnx") }] })).version);
+  await r.setAlias(
+    "mx",
+    "champion",
+    (await r.register({ name: "mx", files: [{ path: "model.onnx", source: join(files, "matrix-champion.onnx") }] }))
+      .version,
+  );
   await r.register({ name: "mx", files: [{ path: "model.onnx", source: join(files, "zipmap-candidate.onnx") }] }); // mx@2
 }, 120_000);
 
 describe("a champion that does not resolve is an error, never a first release", () => {
   it.each([
-    ["a typo in the alias", (): string => `${reg}#bc@champoin`, /^champion: alias "champoin" of model "bc" is not set in .* \(aliases: champion -> 1; latest version: 2\)\. .*If this is the model's first release, set champion: none\.$/],
-    ["a typo in the model name", (): string => `${reg}#bcc@champion`, /^champion: no model named "bcc" in .* \(models: bc, mx\)\..*set champion: none\.$/],
-    ["a registry path that does not exist", (): string => `${ws}/no-such-registry#bc@champion`, /^champion: no model named "bc" in .*no-such-registry \(models: none; the registry folder does not exist\)/],
+    [
+      "a typo in the alias",
+      (): string => `${reg}#bc@champoin`,
+      /^champion: alias "champoin" of model "bc" is not set in .* \(aliases: champion -> 1; latest version: 2\)\. .*If this is the model's first release, set champion: none\.$/,
+    ],
+    [
+      "a typo in the model name",
+      (): string => `${reg}#bcc@champion`,
+      /^champion: no model named "bcc" in .* \(models: bc, mx\)\..*set champion: none\.$/,
+    ],
+    [
+      "a registry path that does not exist",
+      (): string => `${ws}/no-such-registry#bc@champion`,
+      /^champion: no model named "bc" in .*no-such-registry \(models: none; the registry folder does not exist\)/,
+    ],
   ])("%s", async (_what, champion, message) => {
     const r = await compare({ candidate: join(ws, "models/strong.onnx"), champion: champion() });
     expect(oneError(r)).toMatch(message);
@@ -89,15 +110,22 @@ describe("a champion that does not resolve is an error, never a first release", 
 
   it("the default champion (model-name@champion) too", async () => {
     const r = await compare({ candidate: join(ws, "models/strong.onnx"), "model-name": "bcc" });
-    expect(oneError(r)).toMatch(/^champion: no model named "bcc" .*\(the default champion, from model-name\)\. If this is the model's first release, set champion: none\.$/);
+    expect(oneError(r)).toMatch(
+      /^champion: no model named "bcc" .*\(the default champion, from model-name\)\. If this is the model's first release, set champion: none\.$/,
+    );
   });
 
   it("an Azure registry that refuses the sign-in or cannot be reached is an error saying which", async () => {
     const signIn = await compare(
-      { candidate: join(ws, "models/strong.onnx"), champion: "https://127.0.0.1:9/devstoreaccount1/models#bc@champion" },
+      {
+        candidate: join(ws, "models/strong.onnx"),
+        champion: "https://127.0.0.1:9/devstoreaccount1/models#bc@champion",
+      },
       { AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential" },
     );
-    expect(oneError(signIn)).toMatch(/^registry .*: no Azure credential could sign in to read .* \(got (CredentialUnavailable|AggregateAuthentication)Error: .*\)\. In a workflow run azure\/login/);
+    expect(oneError(signIn)).toMatch(
+      /^registry .*: no Azure credential could sign in to read .* \(got (CredentialUnavailable|AggregateAuthentication)Error: .*\)\. In a workflow run azure\/login/,
+    );
     const unreachable = await compare(
       { candidate: join(ws, "models/strong.onnx"), champion: "azblob://devstoreaccount1/models#bc@champion" },
       {
@@ -109,7 +137,11 @@ describe("a champion that does not resolve is an error, never a first release", 
   });
 
   it("champion: none says in so many words that this is the first release", async () => {
-    const r = await compare({ candidate: join(ws, "models/strong.onnx"), champion: "none", thresholds: "roc_auc >= 0.8" });
+    const r = await compare({
+      candidate: join(ws, "models/strong.onnx"),
+      champion: "none",
+      thresholds: "roc_auc >= 0.8",
+    });
     expect(r.errors).toEqual([]);
     expect(r.outputs).toMatchObject({ decision: "promote", "champion-version": "", contract: "unchecked" });
     expect(r.summary).toContain("No champion (champion: none, a first release)");
@@ -126,13 +158,17 @@ describe("the contract is a gate", () => {
     const r = await compare({ ...mx, "fail-on-reject": "false" });
     expect(r.errors).toEqual([]);
     expect(r.outputs).toMatchObject({ decision: "reject", contract: "breaking", "is-better": "true" });
-    expect(r.outputs.reason).toMatch(/^Reject: contract rule failed: breaking against the champion: input "input" .* is gone; .*output "probabilities" .* is gone/);
+    expect(r.outputs.reason).toMatch(
+      /^Reject: contract rule failed: breaking against the champion: input "input" .* is gone; .*output "probabilities" .* is gone/,
+    );
     const rules = JSON.parse(r.outputs.rules!) as { rule: string; passed: boolean }[];
     expect(rules.find((x) => x.rule === "contract")).toMatchObject({ passed: false });
     expect(r.summary).toMatch(/\| ✘ \| contract \(contract\) \| breaking against the champion/);
     expect(r.summary).toContain("<summary>The candidate's inputs and outputs, as an interface file</summary>");
     const failed = await compare(mx);
-    expect(oneError(failed)).toMatch(/^compare-models: the candidate was rejected: Reject: contract rule failed: .*Set fail-on-reject: false to report without failing\.$/);
+    expect(oneError(failed)).toMatch(
+      /^compare-models: the candidate was rejected: Reject: contract rule failed: .*Set fail-on-reject: false to report without failing\.$/,
+    );
   });
 
   it("passes it only when allow-breaking-contract says so, and the decision carries it to promote", async () => {
@@ -143,8 +179,15 @@ describe("the contract is a gate", () => {
     expect(r.outputs.reason).toMatch(/allowed by allow-breaking-contract: true\.$/);
 
     const prod = join(ws, "prod-registry");
-    const refused = await run("promote", { model: "mx@2", "from-registry": reg, "to-registry": prod, "require-decision": r.outputs.decision! });
-    expect(oneError(refused)).toMatch(/^require-decision: the comparison found a breaking contract \(got "promote-breaking".*set allow-breaking-contract: true only when those applications change with it\.$/);
+    const refused = await run("promote", {
+      model: "mx@2",
+      "from-registry": reg,
+      "to-registry": prod,
+      "require-decision": r.outputs.decision!,
+    });
+    expect(oneError(refused)).toMatch(
+      /^require-decision: the comparison found a breaking contract \(got "promote-breaking".*set allow-breaking-contract: true only when those applications change with it\.$/,
+    );
     expect(await openRegistry(prod).getAlias("mx", "champion")).toBeUndefined();
     const allowed = await run("promote", {
       model: "mx@2",
@@ -164,15 +207,32 @@ describe("the contract is a gate", () => {
       iface,
       `# What the plant applications send and read\ninputs:\n  - { name: input, dtype: float, shape: [null, 5] }\noutputs:\n  - { name: probabilities, dtype: float, shape: [null, 2] }\n`,
     );
-    const fits = await compare({ candidate: join(ws, "models/matrix-candidate.onnx"), champion: "none", interface: iface });
+    const fits = await compare({
+      candidate: join(ws, "models/matrix-candidate.onnx"),
+      champion: "none",
+      interface: iface,
+    });
     expect(fits.errors).toEqual([]);
     expect(fits.outputs).toMatchObject({ decision: "promote", contract: "compatible" });
     expect(fits.summary).toMatch(/\| ✔ \| contract \(contract\) \| inputs and outputs match .*interface\.yml/);
-    const zipmap = await compare({ candidate: join(ws, "models/zipmap-candidate.onnx"), champion: "none", interface: iface, "fail-on-reject": "false" });
+    const zipmap = await compare({
+      candidate: join(ws, "models/zipmap-candidate.onnx"),
+      champion: "none",
+      interface: iface,
+      "fail-on-reject": "false",
+    });
     expect(zipmap.outputs).toMatchObject({ decision: "reject", contract: "breaking" });
-    expect(zipmap.outputs.reason).toMatch(/interface\.yml: input "input" \(float \[\?,5\]\) that the interface declares is missing/);
-    const missing = await compare({ candidate: join(ws, "models/matrix-candidate.onnx"), champion: "none", interface: join(ws, "interfce.yml") });
-    expect(oneError(missing)).toMatch(/^interface: cannot use ".*interfce\.yml" \(got ENOENT: it does not exist\)\. Set interface: to a YAML file/);
+    expect(zipmap.outputs.reason).toMatch(
+      /interface\.yml: input "input" \(float \[\?,5\]\) that the interface declares is missing/,
+    );
+    const missing = await compare({
+      candidate: join(ws, "models/matrix-candidate.onnx"),
+      champion: "none",
+      interface: join(ws, "interfce.yml"),
+    });
+    expect(oneError(missing)).toMatch(
+      /^interface: cannot use ".*interfce\.yml" \(got ENOENT: it does not exist\)\. Set interface: to a YAML file/,
+    );
   });
 });
 
@@ -198,10 +258,21 @@ describe("defaults that mean something: significance is on", () => {
     noise = join(ws, "noise.csv");
     writeFileSync(noise, `x1,x2,y\n${rows.map((r) => r.join(",")).join("\n")}\n`);
     const y = Float64Array.from(rows, (r) => r[2]);
-    const auc = (e: number) => rocAuc(y, Float64Array.from(rows, (r) => r[0] + e * r[1]))!;
+    const auc = (e: number) =>
+      rocAuc(
+        y,
+        Float64Array.from(rows, (r) => r[0] + e * r[1]),
+      )!;
     const e = auc(1e-4) > auc(0) ? 1e-4 : -1e-4;
     const model = (e2: number) =>
-      encodeModel(linearClassifierModel({ coefficients: [[0.4, e2]], intercepts: [-2], classes: [0, 1], metadata: { features: '["x1","x2"]' } }));
+      encodeModel(
+        linearClassifierModel({
+          coefficients: [[0.4, e2]],
+          intercepts: [-2],
+          classes: [0, 1],
+          metadata: { features: '["x1","x2"]' },
+        }),
+      );
     champion = join(ws, "noise-champion.onnx");
     candidate = join(ws, "noise-candidate.onnx");
     writeFileSync(champion, model(0));
@@ -219,7 +290,9 @@ describe("defaults that mean something: significance is on", () => {
 
     const byDefault = await compare({ candidate, champion, data: noise, label: "y", "fail-on-reject": "false" });
     expect(byDefault.outputs).toMatchObject({ decision: "reject", "is-better": "false" });
-    expect(byDefault.outputs.reason).toMatch(/^Reject: significance rule failed: roc_auc is not better with 95 % confidence/);
+    expect(byDefault.outputs.reason).toMatch(
+      /^Reject: significance rule failed: roc_auc is not better with 95 % confidence/,
+    );
     expect(byDefault.summary).toContain(
       "Decided by roc_auc (higher is better): min-improvement 0, significance on (95 % confidence, paired bootstrap, 1000 resamples, seed 42).",
     );
@@ -278,7 +351,16 @@ describe("user mistakes end in one error naming what is wrong", () => {
     const one = join(ws, "one-class.csv");
     writeFileSync(
       one,
-      lines.map((l, i) => (i === 0 || l === "" ? l : l.split(",").map((c, j) => (j === label ? "0" : c)).join(","))).join("\n"),
+      lines
+        .map((l, i) =>
+          i === 0 || l === ""
+            ? l
+            : l
+                .split(",")
+                .map((c, j) => (j === label ? "0" : c))
+                .join(","),
+        )
+        .join("\n"),
     );
     expect(oneError(await compare({ candidate: "bc@2", registry: reg, data: one }))).toMatch(
       /^label: only one class present in y_true \(column "Machine failure" holds "0" in all 2000 rows\)\. ROC AUC and the other ranking metrics are not defined in that case/,

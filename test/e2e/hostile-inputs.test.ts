@@ -75,7 +75,10 @@ beforeAll(async () => {
     ),
   );
   const reported = new Date(t0 + 3_600_000).toISOString();
-  writeFileSync(join(fx, "labels.csv"), `id,time,Machine failure\n${ids.map((id, i) => `${id},${reported},${i % 2}`).join("\n")}\n`);
+  writeFileSync(
+    join(fx, "labels.csv"),
+    `id,time,Machine failure\n${ids.map((id, i) => `${id},${reported},${i % 2}`).join("\n")}\n`,
+  );
   const reg = openRegistry(join(ws, ".mlops/registry"));
   const v1 = await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(fx, "champion.onnx") }] });
   await reg.setAlias("fp", "champion", v1.version);
@@ -101,13 +104,23 @@ beforeAll(async () => {
     // The base image has no linux/arm64, so a case that gets that far stops before the image is built
     // (seconds of compression each); every input is checked before that point.
     "package-edge": {
-      inputs: { model: "fp@champion", "base-image": `oci:${join(fx, "base")}`, platforms: "linux/arm64", "source-date-epoch": "0" },
+      inputs: {
+        model: "fp@champion",
+        "base-image": `oci:${join(fx, "base")}`,
+        platforms: "linux/arm64",
+        "source-date-epoch": "0",
+      },
     },
     "notify-teams": { inputs: { model: "fp", decision: "promote" } },
     score: { inputs: { model: "fp@champion", data: join(fx, "holdout.csv"), output: join(ws, "scores.csv") } },
     "snapshot-data": { inputs: { data: join(fx, "holdout.csv"), name: "plant-data" } },
     "monitor-performance": {
-      inputs: { predictions: join(fx, "capture.parquet"), labels: join(fx, "labels.csv"), label: "Machine failure", baseline: "{roc_auc: 0.9}" },
+      inputs: {
+        predictions: join(fx, "capture.parquet"),
+        labels: join(fx, "labels.csv"),
+        label: "Machine failure",
+        baseline: "{roc_auc: 0.9}",
+      },
     },
     "deploy-online": {
       inputs: {
@@ -135,7 +148,12 @@ beforeAll(async () => {
   for (const c of cases) byAction.set(c.action, [...(byAction.get(c.action) ?? []), c]);
   // Each action's base inputs alone, first: what the action says when the hostile value was accepted.
   for (const [action, list] of byAction)
-    list.unshift({ ...list[0]!, id: `${action} (base)`, input: "", argv: [action, ...Object.entries(bases[action]!.inputs).map(([k, v]) => `--${k}=${v}`), "--json"] });
+    list.unshift({
+      ...list[0]!,
+      id: `${action} (base)`,
+      input: "",
+      argv: [action, ...Object.entries(bases[action]!.inputs).map(([k, v]) => `--${k}=${v}`), "--json"],
+    });
   const queue = [...byAction.values()];
   const worker = async () => {
     for (let list = queue.shift(); list; list = queue.shift()) {
@@ -148,7 +166,13 @@ beforeAll(async () => {
     const per = new Map<string, number>();
     for (const c of cases) per.set(c.action, (per.get(c.action) ?? 0) + (results.get(c.id)?.ms ?? 0));
     console.log([...per].map(([a, ms]) => `${a}: ${(ms / 1000).toFixed(1)} s`).join("\n"));
-    console.log([...results.values()].sort((a, b) => b.ms - a.ms).slice(0, 15).map((r) => `${r.ms} ms ${r.id}`).join("\n"));
+    console.log(
+      [...results.values()]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 15)
+        .map((r) => `${r.ms} ms ${r.id}`)
+        .join("\n"),
+    );
   }
   for (const [action] of byAction) {
     const base = results.get(`${action} (base)`);

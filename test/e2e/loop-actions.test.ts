@@ -35,7 +35,10 @@ describe("monitor-performance and snapshot-data refuse bad input (bundled)", () 
     );
     labels = join(dir, "labels.csv");
     const reported = new Date(t0 + 3_600_000).toISOString();
-    writeFileSync(labels, `id,row,time,Machine failure\n${ids.map((id, i) => `${id},0,${reported},${i % 2}`).join("\n")}\n`);
+    writeFileSync(
+      labels,
+      `id,row,time,Machine failure\n${ids.map((id, i) => `${id},0,${reported},${i % 2}`).join("\n")}\n`,
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -71,7 +74,10 @@ describe("monitor-performance and snapshot-data refuse bad input (bundled)", () 
     expect(none.exitCode).toBe(1);
     expect(none.errors).toHaveLength(1);
     expect(none.errors[0]).toMatch(/^data: /);
-    const ok = await runAction("snapshot-data", { root: bundleRoot(), inputs: { data: predictions, name: "plant-data", registry } });
+    const ok = await runAction("snapshot-data", {
+      root: bundleRoot(),
+      inputs: { data: predictions, name: "plant-data", registry },
+    });
     expect(ok.errors).toEqual([]);
     expect(ok.outputs).toMatchObject({ created: "true", version: "1", rows: "40" });
   });

@@ -74,7 +74,8 @@ function copyLayout(): Layout {
       writeFileSync(path(digest), bytes);
       return digest;
     },
-    manifestDigest: () => layout.read<{ manifests: { digest: string }[] }>(top().manifests[0].digest).manifests[0]!.digest,
+    manifestDigest: () =>
+      layout.read<{ manifests: { digest: string }[] }>(top().manifests[0].digest).manifests[0]!.digest,
     setManifest: (manifest) => {
       const t = top();
       const index = layout.read<{ manifests: { digest: string; size: number }[] }>(t.manifests[0].digest);
@@ -122,7 +123,10 @@ describe("package-edge (bundled) on an altered base image", () => {
     doc.config.Env.push("NODE_OPTIONS=--require=/tmp/evil.js");
     writeFileSync(file, JSON.stringify(doc));
     // Longer than the descriptor says: refused as soon as the extra bytes arrive.
-    expectRefused(await run(`oci:${l.dir}:base`), new RegExp(`blob ${config} is larger than its descriptor's \\d+ bytes`));
+    expectRefused(
+      await run(`oci:${l.dir}:base`),
+      new RegExp(`blob ${config} is larger than its descriptor's \\d+ bytes`),
+    );
   }, 60_000);
 
   it("refuses config and layer digests that point outside the layout, without reading or echoing the file", async () => {
@@ -133,7 +137,10 @@ describe("package-edge (bundled) on an altered base image", () => {
       if (part === "config") manifest.config.digest = evil;
       else manifest.layers[0]!.digest = evil;
       l.setManifest(manifest);
-      expectRefused(await run(`oci:${l.dir}:base`), /digest is not sha256:<64 hex> \(got "sha256:\.\.\/\.\.\/\.\.\/outside\/x\.json"\)/);
+      expectRefused(
+        await run(`oci:${l.dir}:base`),
+        /digest is not sha256:<64 hex> \(got "sha256:\.\.\/\.\.\/\.\.\/outside\/x\.json"\)/,
+      );
     }
   }, 60_000);
 
@@ -159,7 +166,10 @@ describe("package-edge (bundled) on an altered base image", () => {
         if (!digest.startsWith("sha256:") || !existsSync(file)) return void res.writeHead(404).end();
         let body = blob(digest);
         if (digest === config) body = Buffer.from(body.toString("utf8").replace('"Cmd"', '"CMD"'));
-        const type = m[1] === "manifests" ? (JSON.parse(body.toString("utf8")) as { mediaType: string }).mediaType : "application/octet-stream";
+        const type =
+          m[1] === "manifests"
+            ? (JSON.parse(body.toString("utf8")) as { mediaType: string }).mediaType
+            : "application/octet-stream";
         res.writeHead(200, { "content-type": type, "docker-content-digest": digest, "content-length": body.length });
         res.end(req.method === "HEAD" ? undefined : body);
       });
@@ -170,7 +180,10 @@ describe("package-edge (bundled) on an altered base image", () => {
 
     it("is a user error naming the blob, not a bug", async () => {
       const r = await run(`${host}/base/node:24`);
-      expectRefused(r, /^base-image: 127\.0\.0\.1:\d+\/base\/node: blob sha256:[0-9a-f]{64} does not match its digest \(got sha256:/);
+      expectRefused(
+        r,
+        /^base-image: 127\.0\.0\.1:\d+\/base\/node: blob sha256:[0-9a-f]{64} does not match its digest \(got sha256:/,
+      );
     }, 60_000);
   });
 });

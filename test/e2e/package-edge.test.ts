@@ -120,9 +120,12 @@ describeIf("package-edge (bundled)", available(), () => {
       expect(r.errors).toEqual([]);
       expect(r.outputs.image).toBe(`${plant.host}/edge/fp@${r.outputs.digest}`);
       expect(r.masks).toContain(user.password);
-      expect(r.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n")).not.toContain(
-        user.password,
-      );
+      expect(
+        r.stdout
+          .split("\n")
+          .filter((l) => !l.startsWith("::add-mask::"))
+          .join("\n"),
+      ).not.toContain(user.password);
     } finally {
       await plant.stop();
     }
@@ -141,8 +144,18 @@ describeIf("package-edge (bundled)", available(), () => {
     // Refused before the build: a missing file, not JSON, an input the model does not have.
     for (const [file, message] of [
       ["no-such-request.json", /^smoke-request: cannot read "no-such-request\.json" as JSON/],
-      [(() => { const f = join(workspace, "broken.json"); writeFileSync(f, "{ not json"); return f; })(), /^smoke-request: cannot read .* as JSON/],
-      [request([{ name: "Type", shape: [1, 1], datatype: "BYTES", data: ["M"] }]), /^smoke-request: input "Type" in .* is not an input of the model \(inputs: input\)/],
+      [
+        (() => {
+          const f = join(workspace, "broken.json");
+          writeFileSync(f, "{ not json");
+          return f;
+        })(),
+        /^smoke-request: cannot read .* as JSON/,
+      ],
+      [
+        request([{ name: "Type", shape: [1, 1], datatype: "BYTES", data: ["M"] }]),
+        /^smoke-request: input "Type" in .* is not an input of the model \(inputs: input\)/,
+      ],
     ] as const) {
       const r = await run({ targets: target, "smoke-request": file });
       expect(r.exitCode, file).toBe(1);
@@ -153,12 +166,16 @@ describeIf("package-edge (bundled)", available(), () => {
     const wrongShape = request([{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, 2] }]);
     const refused = await run({ targets: target, "smoke-request": wrongShape });
     expect(refused.exitCode).toBe(1);
-    expect(refused.errors).toEqual([expect.stringMatching(/^smoke test: HTTP inference answered 400 .*the image was not pushed/)]);
+    expect(refused.errors).toEqual([
+      expect.stringMatching(/^smoke test: HTTP inference answered 400 .*the image was not pushed/),
+    ]);
     expect(pushes()).toBe(0);
 
     const r = await run({ targets: target, "smoke-request": good });
     expect(r.errors).toEqual([]);
-    expect(r.outputs["smoke-test"]).toMatch(/^fp v1 booted from the image and answered the sample request over HTTP \(\d+ ms\) and gRPC \(\d+ ms\) with the same label \[2\], probabilities \[2, 2\]$/);
+    expect(r.outputs["smoke-test"]).toMatch(
+      /^fp v1 booted from the image and answered the sample request over HTTP \(\d+ ms\) and gRPC \(\d+ ms\) with the same label \[2\], probabilities \[2, 2\]$/,
+    );
     expect(((await skopeoInspect(target)) as { Digest: string }).Digest).toBe(r.outputs.digest);
   });
 

@@ -68,7 +68,20 @@ describe("the CLI from a clone", () => {
       encoding: "utf8",
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     });
-  const args = ["compare-models", "--candidate", model, "--champion", model, "--data", data, "--label", "y", "--fail-on-reject", "false", "--json"];
+  const args = [
+    "compare-models",
+    "--candidate",
+    model,
+    "--champion",
+    model,
+    "--data",
+    data,
+    "--label",
+    "y",
+    "--fail-on-reject",
+    "false",
+    "--json",
+  ];
 
   beforeAll(() => {
     // dist/ as the bundle has it, but without this machine's binary (as dist/ is on a Mac) ...
@@ -87,7 +100,9 @@ describe("the CLI from a clone", () => {
   it("refuses with one line when no installed package has this machine's binary either", () => {
     const r = cli(args);
     expect(r.status).toBe(2); // could not run: a mistake in the environment, not a gate's answer
-    expect(r.stderr.trim()).toMatch(/^error: platform: mlops-actions runs on Linux x64 and arm64 \(got Linux .*From a clone, npm ci installs onnxruntime-node/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: platform: mlops-actions runs on Linux x64 and arm64 \(got Linux .*From a clone, npm ci installs onnxruntime-node/,
+    );
   });
 
   it("uses the installed onnxruntime-node when the bundled copy lacks this machine's binary", () => {

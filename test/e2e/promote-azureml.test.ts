@@ -32,7 +32,11 @@ const prod = () => join(workspace, "prod-registry");
 async function registerInDev(weight: number): Promise<number> {
   const file = join(workspace, `model-${weight}.onnx`);
   writeFileSync(file, encodeModel(linearClassifierModel({ coefficients: [[weight, 1]], intercepts: [0] })));
-  const card = await openRegistry(dev()).register({ name: "fp", files: [{ path: "model.onnx", source: file }], metrics: { f1: 0.8 } });
+  const card = await openRegistry(dev()).register({
+    name: "fp",
+    files: [{ path: "model.onnx", source: file }],
+    metrics: { f1: 0.8 },
+  });
   return card.version;
 }
 
@@ -81,7 +85,10 @@ describeIf("promote into an Azure ML registry (bundled)", azuriteAvailable(), ()
       "azureml-model-id": `azureml://registries/${REGISTRY}/models/fp/versions/1`,
     });
     expect(r.summary).toContain(`Azure ML registry **${REGISTRY}**: \`fp\` version 1 published in this run`);
-    expect(aml.get(REGISTRY, "fp", 1)?.properties).toMatchObject({ modelType: "custom_model", tags: { "mlops.source": `${dev()}#fp@1` } });
+    expect(aml.get(REGISTRY, "fp", 1)?.properties).toMatchObject({
+      modelType: "custom_model",
+      tags: { "mlops.source": `${dev()}#fp@1` },
+    });
     expect(await openRegistry(prod()).getAlias("fp", "champion")).toBe(1);
     // The upload SAS was masked and is printed nowhere.
     const sas = aml.uploads[0]!.sasUri;
@@ -104,7 +111,9 @@ describeIf("promote into an Azure ML registry (bundled)", azuriteAvailable(), ()
     const history = await openRegistry(prod()).history("fp");
     const r = await promoteRun({ model: "fp@2", "require-decision": "reject" });
     expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual([expect.stringMatching(/^require-decision: the comparison did not recommend promotion \(got "reject"\)/)]);
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^require-decision: the comparison did not recommend promotion \(got "reject"\)/),
+    ]);
     expect(r.outputs["model-uri"]).toBeUndefined();
     expect(r.outputs["azureml-model-id"]).toBeUndefined();
     expect(fake.requests.filter((q) => q.method !== "GET").length).toBe(puts);
@@ -116,6 +125,10 @@ describeIf("promote into an Azure ML registry (bundled)", azuriteAvailable(), ()
   it("without alias-registry it fails naming the input and how to fix it", async () => {
     const r = await promoteRun({ model: "fp@2", "alias-registry": "" });
     expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual([expect.stringMatching(/^alias-registry: required when to-registry is an Azure ML registry .*Set alias-registry: to/)]);
+    expect(r.errors).toEqual([
+      expect.stringMatching(
+        /^alias-registry: required when to-registry is an Azure ML registry .*Set alias-registry: to/,
+      ),
+    ]);
   });
 });

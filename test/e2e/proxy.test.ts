@@ -154,10 +154,19 @@ describeIf("outbound calls through an HTTP proxy (bundled)", available(), () => 
   });
 
   it("notify-teams: a sovereign cloud's webhook host is refused unless webhook-hosts lists it, then posted through the proxy", async () => {
-    const url = "https://prod-03.chinaeast2.logic.azure.cn/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sig=c2VjcmV0LXNpZ25hdHVyZS0xMjM0NTY3ODkw";
-    const refused = await runAction("notify-teams", { root: bundleRoot(), inputs: { "webhook-url": url, model: "fp" }, env: proxyEnv });
+    const url =
+      "https://prod-03.chinaeast2.logic.azure.cn/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sig=c2VjcmV0LXNpZ25hdHVyZS0xMjM0NTY3ODkw";
+    const refused = await runAction("notify-teams", {
+      root: bundleRoot(),
+      inputs: { "webhook-url": url, model: "fp" },
+      env: proxyEnv,
+    });
     expect(refused.exitCode).toBe(1);
-    expect(refused.errors).toEqual([expect.stringMatching(/^webhook-url: not a Teams webhook host \(got prod-03\.chinaeast2\.logic\.azure\.cn;.*add it to webhook-hosts\.$/)]);
+    expect(refused.errors).toEqual([
+      expect.stringMatching(
+        /^webhook-url: not a Teams webhook host \(got prod-03\.chinaeast2\.logic\.azure\.cn;.*add it to webhook-hosts\.$/,
+      ),
+    ]);
     expect(proxy.total() + proxy.refused.length).toBe(0);
     // Listed, it is posted: to the proxy, which never leaves this machine and answers 502 for that host.
     const listed = await runAction("notify-teams", {
@@ -168,7 +177,10 @@ describeIf("outbound calls through an HTTP proxy (bundled)", available(), () => 
     expect(listed.outputs.delivered).toBe("false");
     expect(proxy.refused).toContainEqual({ target: "prod-03.chinaeast2.logic.azure.cn:443", status: 502 });
     // ::add-mask:: lines are read by the runner and never shown; nothing else may carry the signature.
-    const shown = listed.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    const shown = listed.stdout
+      .split("\n")
+      .filter((l) => !l.startsWith("::add-mask::"))
+      .join("\n");
     expect(shown + listed.summary).not.toContain("c2VjcmV0LXNpZ25hdHVyZS0xMjM0NTY3ODkw");
   });
 

@@ -2,7 +2,17 @@
  * Through dist/: a file registry whose folders or files are symlinks leading out of it (a registry copied from
  * elsewhere, or a pull request that adds a link), and a secret written inline into train's command.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -53,7 +63,9 @@ describe("file registry: symlinks leading out of it are refused", () => {
     symlinkSync(outside, version);
     const r = await promote(dev, join(work, "prod-a"));
     expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual([expect.stringMatching(/^registry: "models\/fp\/versions\/1" in .* is a symlink leading out of the registry/)]);
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^registry: "models\/fp\/versions\/1" in .* is a symlink leading out of the registry/),
+    ]);
     expect(files(join(work, "prod-a/models"))).toEqual([]);
   });
 
@@ -117,7 +129,12 @@ describe("train: the lineage never stores a secret written into the command", ()
     for (const secret of [token, "AbC%2BdEf%3D", "hf_secretvalue"]) {
       expect(card).not.toContain(secret);
       expect(r.summary).not.toContain(secret);
-      expect(r.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n")).not.toContain(secret);
+      expect(
+        r.stdout
+          .split("\n")
+          .filter((l) => !l.startsWith("::add-mask::"))
+          .join("\n"),
+      ).not.toContain(secret);
     }
   });
 });

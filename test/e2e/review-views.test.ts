@@ -37,8 +37,16 @@ beforeAll(async () => {
   writeFileSync(join(workspace, "weak.onnx"), modelToOnnx(trainLogistic(train, { iterations: 2 })));
   writeFileSync(join(workspace, "strong.onnx"), modelToOnnx(trainGbt(train, { nEstimators: 20, maxDepth: 3 })));
   const reg = openRegistry(join(workspace, ".mlops/registry"), { env: {} });
-  await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(workspace, "weak.onnx") }], metrics: { roc_auc: 0.87 } });
-  await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(workspace, "strong.onnx") }], metrics: { roc_auc: 0.96 } });
+  await reg.register({
+    name: "fp",
+    files: [{ path: "model.onnx", source: join(workspace, "weak.onnx") }],
+    metrics: { roc_auc: 0.87 },
+  });
+  await reg.register({
+    name: "fp",
+    files: [{ path: "model.onnx", source: join(workspace, "strong.onnx") }],
+    metrics: { roc_auc: 0.96 },
+  });
   await reg.setAlias("fp", "champion", 1, { actor: "octocat", reason: "first release" });
   await reg.setAlias("fp", "champion", 2, { actor: "octocat", approvers: ["alice"], reason: "approved in run 41" });
   gh = await startGitHubApi();
@@ -49,13 +57,30 @@ afterAll(async () => {
   await az?.stop();
 });
 
-const compare = (inputs: Record<string, string>, opts: { env?: Record<string, string>; event?: Record<string, unknown>; eventName?: string } = {}) =>
+const compare = (
+  inputs: Record<string, string>,
+  opts: { env?: Record<string, string>; event?: Record<string, unknown>; eventName?: string } = {},
+) =>
   runAction("compare-models", {
     root: bundleRoot(),
     workspace,
-    inputs: { candidate: "fp@2", champion: "fp@1", data: holdout, label: "Machine failure", "slice-by": "Type", ...inputs },
+    inputs: {
+      candidate: "fp@2",
+      champion: "fp@1",
+      data: holdout,
+      label: "Machine failure",
+      "slice-by": "Type",
+      ...inputs,
+    },
     ...opts,
-    env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: "acme/plant-models", GITHUB_RUN_ID: "4242", GITHUB_RUN_ATTEMPT: "1", GITHUB_SHA: "9".repeat(40), ...opts.env },
+    env: {
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: "acme/plant-models",
+      GITHUB_RUN_ID: "4242",
+      GITHUB_RUN_ATTEMPT: "1",
+      GITHUB_SHA: "9".repeat(40),
+      ...opts.env,
+    },
   });
 
 describe("compare-models reports (bundled)", () => {
@@ -71,27 +96,45 @@ describe("compare-models reports (bundled)", () => {
     expect(r.commands.filter((c) => c.command === "notice" && /upload-artifact/.test(c.message))).toEqual([]);
     expect(r.summary).toMatch(/```mermaid\n%%\{init: .*\n xychart-beta\n|```mermaid\n%%\{init: .*\}%%\nxychart-beta/);
     expect(r.summary).toMatch(/\| Type \| rows \| candidate \| champion \| Δ \|/);
-    expect(r.summary).toContain("For commit [`9999999`](https://github.com/acme/plant-models/commit/9999999999999999999999999999999999999999) · [run 4242](https://github.com/acme/plant-models/actions/runs/4242)");
+    expect(r.summary).toContain(
+      "For commit [`9999999`](https://github.com/acme/plant-models/commit/9999999999999999999999999999999999999999) · [run 4242](https://github.com/acme/plant-models/actions/runs/4242)",
+    );
   });
 
   it("comments the head commit it describes, and marks the comment stale when the pull request moved on", async () => {
     const event = (sha: string) => ({ number: 31, pull_request: { number: 31, head: { sha } } });
     gh.heads.set(31, OLD);
-    const first = await compare({ "comment-on-pr": "true", "github-token": gh.token }, { event: event(OLD), eventName: "pull_request" });
+    const first = await compare(
+      { "comment-on-pr": "true", "github-token": gh.token },
+      { event: event(OLD), eventName: "pull_request" },
+    );
     expect(first.errors).toEqual([]);
     let body = gh.comments.get(31)![0]!.body;
-    expect(body).toContain("For commit [`1111111`](https://github.com/acme/plant-models/pull/31/commits/1111111111111111111111111111111111111111)");
+    expect(body).toContain(
+      "For commit [`1111111`](https://github.com/acme/plant-models/pull/31/commits/1111111111111111111111111111111111111111)",
+    );
     expect(body).not.toContain("[!WARNING]");
     gh.heads.set(31, HEAD);
-    const rerun = await compare({ "comment-on-pr": "true", "github-token": gh.token }, { event: event(OLD), eventName: "pull_request" });
+    const rerun = await compare(
+      { "comment-on-pr": "true", "github-token": gh.token },
+      { event: event(OLD), eventName: "pull_request" },
+    );
     expect(rerun.errors).toEqual([]);
     body = gh.comments.get(31)![0]!.body;
-    expect(body).toContain("This report describes commit `1111111`, an older commit than the pull request's head `2222222`");
+    expect(body).toContain(
+      "This report describes commit `1111111`, an older commit than the pull request's head `2222222`",
+    );
     expect(rerun.stdout).toMatch(/comment-on-pr: updated .*marked stale/);
-    const current = await compare({ "comment-on-pr": "true", "github-token": gh.token }, { event: event(HEAD), eventName: "pull_request" });
+    const current = await compare(
+      { "comment-on-pr": "true", "github-token": gh.token },
+      { event: event(HEAD), eventName: "pull_request" },
+    );
     expect(current.errors).toEqual([]);
     expect(gh.comments.get(31)![0]!.body).not.toContain("[!WARNING]");
-    const late = await compare({ "comment-on-pr": "true", "github-token": gh.token }, { event: event(OLD), eventName: "pull_request" });
+    const late = await compare(
+      { "comment-on-pr": "true", "github-token": gh.token },
+      { event: event(OLD), eventName: "pull_request" },
+    );
     expect(late.commands.filter((c) => c.command === "notice").map((c) => c.message)).toEqual([
       expect.stringMatching(/comment-on-pr: kept .*pull request's head 2222222/),
     ]);
@@ -141,7 +184,9 @@ describe("mlops registry (bundled CLI)", () => {
       [1, []],
       [2, ["alice"]],
     ]);
-    expect(mlops(["registry", "diff", "fp@1", "@champion"]).stdout).toMatch(/~ roc_auc\s+0\.87\s+→\s+0\.96\s+\(\+0\.09\)/);
+    expect(mlops(["registry", "diff", "fp@1", "@champion"]).stdout).toMatch(
+      /~ roc_auc\s+0\.87\s+→\s+0\.96\s+\(\+0\.09\)/,
+    );
     const report = mlops(["registry", "report", "--out", "site/registry.html"]);
     expect(report.code).toBe(0);
     expect(existsSync(join(workspace, "site/registry.html"))).toBe(true);
@@ -159,10 +204,17 @@ describeIf("mlops registry on Azure Blob Storage (bundled CLI, Azurite)", azurit
     const env = { AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT) };
     const uri = `${az.endpoint(DEV_ACCOUNT)}/models/team-a`;
     const reg = openRegistry(uri, { env });
-    await reg.register({ name: "fp", files: [{ path: "model.onnx", source: join(workspace, "strong.onnx") }], metrics: { roc_auc: 0.96 } });
+    await reg.register({
+      name: "fp",
+      files: [{ path: "model.onnx", source: join(workspace, "strong.onnx") }],
+      metrics: { roc_auc: 0.96 },
+    });
     await reg.setAlias("fp", "champion", 1, { actor: "octocat", approvers: ["alice"], reason: "first release" });
     const list = JSON.parse(mlops(["registry", "list", "--registry", uri, "--json"], env).stdout);
-    expect(list).toEqual({ registry: uri, models: [expect.objectContaining({ name: "fp", latest: 1, aliases: { champion: 1 } })] });
+    expect(list).toEqual({
+      registry: uri,
+      models: [expect.objectContaining({ name: "fp", latest: 1, aliases: { champion: 1 } })],
+    });
     const shown = mlops(["registry", "show", "fp@champion", "--registry", uri], env);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^fp@1 \(champion\)/);

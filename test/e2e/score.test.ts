@@ -52,20 +52,27 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const score = (inputs: Record<string, string>) =>
-  runAction("score", { root: bundleRoot(), workspace: work, inputs });
+const score = (inputs: Record<string, string>) => runAction("score", { root: bundleRoot(), workspace: work, inputs });
 
 describe("score (bundled)", () => {
   it("the nightly workflow's 4 shards score every row once, with its ids and the model's probability", async () => {
     // The workflow's own file in the repository the runner checks out (the day's data, its registry beside it).
     mkdirSync(join(work, ".github/workflows"), { recursive: true });
-    writeFileSync(join(work, ".github/workflows/score.yml"), readFileSync(join(repoRoot, "workflows-examples/score.yml")));
+    writeFileSync(
+      join(work, ".github/workflows/score.yml"),
+      readFileSync(join(repoRoot, "workflows-examples/score.yml")),
+    );
     const client = "00000000-0000-0000-0000-0000000000c1";
     const run = await runWorkflow(".github/workflows/score.yml", {
       repository: work,
       root: bundleRoot(),
       eventName: "schedule",
-      vars: { PROD_REGISTRY: registry, AZURE_CLIENT_ID: client, AZURE_TENANT_ID: client, AZURE_SUBSCRIPTION_ID: client },
+      vars: {
+        PROD_REGISTRY: registry,
+        AZURE_CLIENT_ID: client,
+        AZURE_TENANT_ID: client,
+        AZURE_SUBSCRIPTION_ID: client,
+      },
       identities: { [client]: { subjects: [`repo:${REPOSITORY}:ref:refs/heads/main`], env: {} } },
     });
     const legs = run.jobs.score!;
@@ -119,7 +126,9 @@ describe("score (bundled)", () => {
       'output: cannot tell the format from the extension (got "out/p.txt"). Name the file .csv or .parquet.',
     ]);
     const missing = await score({ ...base, "id-columns": "UDI, Serial", output: "out/q.parquet" });
-    expect(missing.errors.join("\n")).toMatch(/^id-columns: column "Serial" not found in the data \(columns: UDI, Product ID/);
+    expect(missing.errors.join("\n")).toMatch(
+      /^id-columns: column "Serial" not found in the data \(columns: UDI, Product ID/,
+    );
     expect(readdirSync(join(work, "out")).sort()).toEqual(["p.csv"]);
     expect(existsSync(join(work, "out/q.parquet.partial"))).toBe(false);
   });

@@ -159,7 +159,12 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
         {
           model_name: "failure-predictor",
           inputs: [
-            { name: "input", datatype: "FP32", shape: [1, 5], contents: { fp32_contents: [298.1, 308.6, 1551, 42.8, 0] } },
+            {
+              name: "input",
+              datatype: "FP32",
+              shape: [1, 5],
+              contents: { fp32_contents: [298.1, 308.6, 1551, 42.8, 0] },
+            },
           ],
         },
         (err: Error | null, v: unknown) => (err ? reject(err) : resolve(v as { outputs: { name: string }[] })),
@@ -229,7 +234,12 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
       }),
     );
     // Once the server counts them in flight, the probe goes out.
-    for (let i = 0; i < 400 && !/oip_inflight_requests\{protocol="http"\} [4-9]/.test(await (await fetch(`${server.http}/metrics`)).text()); i++) {
+    for (
+      let i = 0;
+      i < 400 &&
+      !/oip_inflight_requests\{protocol="http"\} [4-9]/.test(await (await fetch(`${server.http}/metrics`)).text());
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 5));
     }
     const health = fetch(`${server.http}/v2/health/live`).then((r) => {
@@ -277,7 +287,11 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     let second: Response | undefined;
     // The first request's reservation is made when its headers arrive; retry until the server has seen them.
     for (let i = 0; i < 100; i++) {
-      second = await fetch(url, { method: "POST", body: Buffer.alloc(500_000), headers: { "content-type": "application/json" } });
+      second = await fetch(url, {
+        method: "POST",
+        body: Buffer.alloc(500_000),
+        headers: { "content-type": "application/json" },
+      });
       if (second.status === 503) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -287,7 +301,9 @@ describe("the edge server under hostile requests (dist/serve.js, 256 MiB heap)",
     expect((await fetch(`${s.http}/v2/health/ready`)).status).toBe(200);
     const small = await fetch(url, {
       method: "POST",
-      body: JSON.stringify({ inputs: [{ name: "input", shape: [1, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0] }] }),
+      body: JSON.stringify({
+        inputs: [{ name: "input", shape: [1, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0] }],
+      }),
     });
     expect(small.status).toBe(200);
     slow.destroy();
@@ -309,10 +325,10 @@ describe("mlops serve (dist/cli.js): help and behaviour agree on the host", () =
     expect(help).toMatch(/--host <addr>\s+interface to listen on \(env MLOPS_HOST; default 127\.0\.0\.1\)/);
     expect(help).toMatch(/--max-elements/);
     // 127.0.0.2 is loopback too on Linux: a server that ignored MLOPS_HOST would listen on 127.0.0.1.
-    const s = await start(
-      [CLI, "serve", "--model", modelPath, "--http-port", "0", "--grpc-port", "off"],
-      { ...process.env, MLOPS_HOST: "127.0.0.2" },
-    );
+    const s = await start([CLI, "serve", "--model", modelPath, "--http-port", "0", "--grpc-port", "off"], {
+      ...process.env,
+      MLOPS_HOST: "127.0.0.2",
+    });
     expect(s.http).toMatch(/^http:\/\/127\.0\.0\.2:/);
     expect((await fetch(`${s.http}/v2/health/live`)).status).toBe(200);
     s.proc.kill("SIGTERM");

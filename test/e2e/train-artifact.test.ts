@@ -40,7 +40,7 @@ describeIf("train upload-artifact (bundled)", azuriteAvailable(), () => {
       [
         'import { copyFileSync, writeFileSync } from "node:fs";',
         `copyFileSync(${JSON.stringify(modelFile)}, process.env.MLOPS_MODEL_PATH);`,
-        'writeFileSync(process.env.MLOPS_METRICS_PATH, JSON.stringify({ roc_auc: 0.9 }));',
+        "writeFileSync(process.env.MLOPS_METRICS_PATH, JSON.stringify({ roc_auc: 0.9 }));",
       ].join("\n"),
     );
     mkdirSync(join(work, "out"), { recursive: true });

@@ -15,7 +15,14 @@ import { writeGenerated } from "../../examples/predictive-maintenance/dataset";
 import { bundleRoot } from "../harness/bundle";
 import { repoRoot, runAction } from "../harness/run-action";
 import { describeIf } from "../services/availability";
-import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
+import {
+  type FakeArm,
+  RESOURCE_GROUP,
+  SUBSCRIPTION,
+  startFakeArm,
+  WORKSPACE,
+  WORKSPACE_PATH,
+} from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
 import { addWorkspaceModels, type WorkspaceModelsStandIn } from "../services/azureml/models";
@@ -78,32 +85,60 @@ describeIf("train compute: azureml (bundled)", azuriteAvailable(), () => {
     expect(r.outputs["model-version"]).toBe("1");
     expect(r.outputs["model-uri"]).toBe(".mlops/registry#failure-predictor@1");
     expect(aml.jobs.get(job)?.status).toBe("Completed");
-    const card = JSON.parse(await readFile(join(workspace, ".mlops/registry/models/failure-predictor/versions/1/card.json"), "utf8"));
-    expect(card.lineage.azureml).toMatchObject({ jobName: job, jobId: `${WORKSPACE_PATH}/jobs/${job}`, experiment: "plant-models", jobType: "Command" });
+    const card = JSON.parse(
+      await readFile(join(workspace, ".mlops/registry/models/failure-predictor/versions/1/card.json"), "utf8"),
+    );
+    expect(card.lineage.azureml).toMatchObject({
+      jobName: job,
+      jobId: `${WORKSPACE_PATH}/jobs/${job}`,
+      experiment: "plant-models",
+      jobType: "Command",
+    });
     expect(card.metrics.roc_auc).toBe(JSON.parse(r.outputs.metrics as string).roc_auc);
     expect(r.summary).toContain(`[${job}](https://ml.azure.com/runs/${job}?wsid=${WORKSPACE_PATH})`);
     // The workspace model version: the job's output, linked to the job, in the card, the summary and the output.
     expect(r.outputs["workspace-model-id"]).toBe("azureml:failure-predictor:1");
-    expect(models.get("failure-predictor", 1)?.properties).toMatchObject({ jobName: job, modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`, modelType: "custom_model" });
+    expect(models.get("failure-predictor", 1)?.properties).toMatchObject({
+      jobName: job,
+      modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`,
+      modelType: "custom_model",
+    });
     const studio = `https://ml.azure.com/model/failure-predictor:1/details?wsid=${WORKSPACE_PATH}`;
-    expect(card.lineage.azureml.model).toEqual({ name: "failure-predictor", version: "1", id: "azureml:failure-predictor:1", studioUrl: studio });
+    expect(card.lineage.azureml.model).toEqual({
+      name: "failure-predictor",
+      version: "1",
+      id: "azureml:failure-predictor:1",
+      studioUrl: studio,
+    });
     expect(r.summary).toContain(`| Azure ML model | [azureml:failure-predictor:1](${studio}) |`);
     expect(r.summary).toContain("| run | [4242](https://github.com/");
     expect(r.stdout).toContain(`azureml: submitted command job ${job}: https://ml.azure.com/runs/${job}`);
     // The datastore key from listSecrets is masked and appears nowhere else.
     expect(r.masks).toContain(DEV_KEY);
-    expect(r.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n")).not.toContain(DEV_KEY);
+    expect(
+      r.stdout
+        .split("\n")
+        .filter((l) => !l.startsWith("::add-mask::"))
+        .join("\n"),
+    ).not.toContain(DEV_KEY);
     expect(r.summary).not.toContain(DEV_KEY);
   }, 120_000);
 
   it("SIGINT while the job runs (a cancelled workflow) cancels the Azure ML job and fails the step", async () => {
-    const r = await run({ command: "sleep 60", "model-name": "cancelled-model" }, { signalOn: { after: /azureml: job [^:]+: Running/, signal: "SIGINT" } });
+    const r = await run(
+      { command: "sleep 60", "model-name": "cancelled-model" },
+      { signalOn: { after: /azureml: job [^:]+: Running/, signal: "SIGINT" } },
+    );
     const job = /azureml: job ([^:]+): Running/.exec(r.stdout)?.[1] as string;
     expect(job).toMatch(/^cancelled-model-4242-1-/);
     expect(r.exitCode).not.toBe(0);
     expect(aml.cancels).toContain(job);
     expect(fake.calls("POST", new RegExp(`/jobs/${job}/cancel$`))).toHaveLength(1);
-    expect(r.errors.join("\n")).toMatch(new RegExp(`the workflow was cancelled \\(got SIGINT\\) while job ${job} was Running; the job was cancelled \\(cancel requested in Azure ML\\)`));
+    expect(r.errors.join("\n")).toMatch(
+      new RegExp(
+        `the workflow was cancelled \\(got SIGINT\\) while job ${job} was Running; the job was cancelled \\(cancel requested in Azure ML\\)`,
+      ),
+    );
     expect(r.summary).toContain(`## Azure ML job ${job} did not complete`);
     expect(r.outputs["model-version"]).toBeUndefined();
   }, 120_000);

@@ -144,8 +144,16 @@ describe("train (bundled)", () => {
         { AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential" },
         /^registry https:\/\/127\.0\.0\.1:9\/devstoreaccount1\/models: no Azure credential could sign in to list models\/ \(got \w+Error: .*\)\. In a workflow run azure\/login/,
       ],
-      [{ "model-name": "m", registry: command.slice("node ".length) }, {}, /^registry: ".*trainer\.mjs" is a file, not a directory/],
-      [{ "model-name": "m", "working-directory": "no/such/dir" }, {}, /^working-directory: cannot use ".*no\/such\/dir" \(got ENOENT/],
+      [
+        { "model-name": "m", registry: command.slice("node ".length) },
+        {},
+        /^registry: ".*trainer\.mjs" is a file, not a directory/,
+      ],
+      [
+        { "model-name": "m", "working-directory": "no/such/dir" },
+        {},
+        /^working-directory: cannot use ".*no\/such\/dir" \(got ENOENT/,
+      ],
     ];
     for (const [inputs, env, message] of cases) {
       const r = await runAction("train", { root: bundleRoot(), inputs: { command, ...inputs }, env });
@@ -202,7 +210,9 @@ describe("train (bundled)", () => {
       expect(concurrent).toBeGreaterThanOrEqual(1);
       expect(concurrent).toBeLessThanOrEqual(2);
     }
-    const card = JSON.parse(readFileSync(join(r.workspace, ".mlops/registry/models/swept/versions/1/card.json"), "utf8"));
+    const card = JSON.parse(
+      readFileSync(join(r.workspace, ".mlops/registry/models/swept/versions/1/card.json"), "utf8"),
+    );
     expect(card.params).toEqual({ rate: 0.01, seed: 1, depth: 4 });
     expect(card.lineage.sweep).toMatchObject({ metric: "max:auc", winner: "trial-3" });
     expect(card.lineage.sweep.trials.map((t: { status: string }) => t.status)).toEqual([
@@ -216,7 +226,9 @@ describe("train (bundled)", () => {
     expect(r.summary).toContain("### Trials");
     expect(r.summary).toMatch(/\| 3 \| \*\*best\*\* \| depth=4, rate=0\.01 \| Completed \| 0\.53 \| `trial-3` \|/);
     expect(r.warnings).toEqual([
-      expect.stringMatching(/^train: trial-5 failed, the sweep goes on without it: command: the trainer exited with code 1/),
+      expect.stringMatching(
+        /^train: trial-5 failed, the sweep goes on without it: command: the trainer exited with code 1/,
+      ),
       expect.stringMatching(/^train: trial-6 failed/),
     ]);
     expect(r.stdout).toContain("[trial-5] out of memory at depth 6");

@@ -92,7 +92,11 @@ export function importGraph(root: string): ImportEdge[] {
 }
 
 function moduleSpecifier(s: ts.Statement): string | undefined {
-  if ((ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)) {
+  if (
+    (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) &&
+    s.moduleSpecifier &&
+    ts.isStringLiteral(s.moduleSpecifier)
+  ) {
     return s.moduleSpecifier.text;
   }
   return undefined;
@@ -102,7 +106,9 @@ function isTypeOnly(s: ts.Statement): boolean {
   if (ts.isExportDeclaration(s)) {
     if (s.isTypeOnly) return true;
     const named = s.exportClause;
-    return !!named && ts.isNamedExports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+    return (
+      !!named && ts.isNamedExports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)
+    );
   }
   if (!ts.isImportDeclaration(s)) return false;
   const clause = s.importClause;

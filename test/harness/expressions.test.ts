@@ -37,7 +37,10 @@ describe("matrix expansion", () => {
       os: ["a", "b"],
       v: [1, 2],
       exclude: [{ os: "b", v: 2 }],
-      include: [{ os: "a", extra: "x" }, { os: "c", v: 9 }],
+      include: [
+        { os: "a", extra: "x" },
+        { os: "c", v: 9 },
+      ],
     });
     expect(m).toEqual([
       { os: "a", v: 1, extra: "x" },

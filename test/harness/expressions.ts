@@ -10,14 +10,7 @@
 import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
 import type { Expr } from "@actions/expressions/ast";
 import type { FunctionDefinition } from "@actions/expressions/funcs/info";
-import {
-  isBasicExpression,
-  isBoolean,
-  isMapping,
-  isNumber,
-  isSequence,
-  isString,
-} from "@actions/workflow-parser";
+import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
 
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
@@ -32,7 +25,20 @@ export interface Status {
 }
 
 const STATUS_FUNCTIONS = ["success", "failure", "always", "cancelled"] as const;
-const CONTEXTS = ["github", "env", "vars", "secrets", "inputs", "needs", "matrix", "strategy", "steps", "runner", "job", "jobs"];
+const CONTEXTS = [
+  "github",
+  "env",
+  "vars",
+  "secrets",
+  "inputs",
+  "needs",
+  "matrix",
+  "strategy",
+  "steps",
+  "runner",
+  "job",
+  "jobs",
+];
 
 function statusFunctions(status: Status): Map<string, FunctionDefinition> {
   const answer: Record<(typeof STATUS_FUNCTIONS)[number], boolean> = {
@@ -138,7 +144,11 @@ export function evaluateToken(token: TemplateToken | undefined, ctx: Contexts, s
 }
 
 /** A mapping token (`with:`, `env:`, job `outputs:`) as strings, the way the runner hands them on. */
-export function evaluateStrings(token: TemplateToken | undefined, ctx: Contexts, status?: Status): Record<string, string> {
+export function evaluateStrings(
+  token: TemplateToken | undefined,
+  ctx: Contexts,
+  status?: Status,
+): Record<string, string> {
   const v = evaluateToken(token, ctx, status);
   if (v === null) return {};
   if (typeof v !== "object" || Array.isArray(v)) throw new Error(`expected a mapping, got ${toText(v)}`);

@@ -12,7 +12,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
-export const HOSTILE_KINDS = ["wrong-kind", "huge", "missing-file", "directory", "empty-file", "unreadable-file"] as const;
+export const HOSTILE_KINDS = [
+  "wrong-kind",
+  "huge",
+  "missing-file",
+  "directory",
+  "empty-file",
+  "unreadable-file",
+] as const;
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 
 export interface WalkCase {

@@ -12,6 +12,7 @@ export const NODE24 = join(resolve(dirname(fileURLToPath(import.meta.url)), "../
 export function testNode(): string {
   const node = process.env.MLOPS_TEST_NODE;
   if (!node) return process.execPath;
-  if (!existsSync(node)) throw new Error(`MLOPS_TEST_NODE=${node} does not exist: run npx tsx scripts/fetch-base-image.ts`);
+  if (!existsSync(node))
+    throw new Error(`MLOPS_TEST_NODE=${node} does not exist: run npx tsx scripts/fetch-base-image.ts`);
   return node;
 }

@@ -60,7 +60,8 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object
 export function snippetKind(value: unknown): SnippetKind {
   if (isMap(value) && "jobs" in value) return "on" in value ? "workflow" : "jobs";
   if (isMap(value) && "steps" in value) return "job";
-  if (Array.isArray(value) && value.length > 0 && value.every((s) => isMap(s) && ("uses" in s || "run" in s))) return "steps";
+  if (Array.isArray(value) && value.length > 0 && value.every((s) => isMap(s) && ("uses" in s || "run" in s)))
+    return "steps";
   return "other";
 }
 
@@ -82,9 +83,16 @@ export function asWorkflow(kind: SnippetKind, value: unknown): Workflow | undefi
     case "workflow":
       return value as Workflow;
     case "jobs":
-      return { on: "workflow_dispatch", ...(value as Workflow), jobs: withNeeded((value as Workflow).jobs as never) } as Workflow;
+      return {
+        on: "workflow_dispatch",
+        ...(value as Workflow),
+        jobs: withNeeded((value as Workflow).jobs as never),
+      } as Workflow;
     case "job":
-      return { on: "workflow_dispatch", jobs: withNeeded({ snippet: job(value as Record<string, unknown>) }) } as Workflow;
+      return {
+        on: "workflow_dispatch",
+        jobs: withNeeded({ snippet: job(value as Record<string, unknown>) }),
+      } as Workflow;
     case "steps":
       return { on: "workflow_dispatch", jobs: { snippet: job({ steps: value }) } } as Workflow;
     default:

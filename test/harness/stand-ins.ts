@@ -61,23 +61,61 @@ const fail = (error: string): StandInResult => ({ ok: false, error });
 export const THIRD_PARTY_INPUTS: Record<string, string[]> = {
   // https://github.com/actions/checkout/blob/v4.2.2/action.yml
   "actions/checkout": [
-    "repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user", "persist-credentials",
-    "path", "clean", "filter", "sparse-checkout", "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags",
-    "show-progress", "lfs", "submodules", "set-safe-directory", "github-server-url",
+    "repository",
+    "ref",
+    "token",
+    "ssh-key",
+    "ssh-known-hosts",
+    "ssh-strict",
+    "ssh-user",
+    "persist-credentials",
+    "path",
+    "clean",
+    "filter",
+    "sparse-checkout",
+    "sparse-checkout-cone-mode",
+    "fetch-depth",
+    "fetch-tags",
+    "show-progress",
+    "lfs",
+    "submodules",
+    "set-safe-directory",
+    "github-server-url",
   ],
   // https://github.com/Azure/login/blob/v2.3.0/action.yml
   "azure/login": [
-    "creds", "client-id", "tenant-id", "subscription-id", "enable-AzPSSession", "environment",
-    "allow-no-subscriptions", "audience", "auth-type",
+    "creds",
+    "client-id",
+    "tenant-id",
+    "subscription-id",
+    "enable-AzPSSession",
+    "environment",
+    "allow-no-subscriptions",
+    "audience",
+    "auth-type",
   ],
   // https://github.com/actions/setup-python/blob/v5.6.0/action.yml
   "actions/setup-python": [
-    "python-version", "python-version-file", "cache", "architecture", "check-latest", "token",
-    "cache-dependency-path", "update-environment", "allow-prereleases", "freethreaded",
+    "python-version",
+    "python-version-file",
+    "cache",
+    "architecture",
+    "check-latest",
+    "token",
+    "cache-dependency-path",
+    "update-environment",
+    "allow-prereleases",
+    "freethreaded",
   ],
   // https://github.com/actions/upload-artifact/blob/v4.6.2/action.yml
   "actions/upload-artifact": [
-    "name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite", "include-hidden-files",
+    "name",
+    "path",
+    "if-no-files-found",
+    "retention-days",
+    "compression-level",
+    "overwrite",
+    "include-hidden-files",
   ],
   // https://github.com/actions/download-artifact/blob/v4.3.0/action.yml
   "actions/download-artifact": ["name", "path", "pattern", "merge-multiple", "github-token", "repository", "run-id"],
@@ -88,7 +126,8 @@ export const THIRD_PARTY_INPUTS: Record<string, string[]> = {
  * path outside the workspace, is refused as checkout refuses it ("Repository path '...' is not under '...'").
  */
 const checkout: StandIn = (ctx) => {
-  if (ctx.inputs.repository) return fail(`actions/checkout: only this repository is checked out here (got repository ${ctx.inputs.repository})`);
+  if (ctx.inputs.repository)
+    return fail(`actions/checkout: only this repository is checked out here (got repository ${ctx.inputs.repository})`);
   const target = resolve(ctx.workspace, ctx.inputs.path ?? ".");
   if (!target.startsWith(ctx.workspace)) return fail(`Repository path '${target}' is not under '${ctx.workspace}'`);
   mkdirSync(target, { recursive: true });
@@ -110,18 +149,26 @@ const azureLogin: StandIn = (ctx) => {
   const idToken = perms === "write-all" || (typeof perms === "object" && perms["id-token"] === "write");
   if (!idToken) {
     // azure/login's message when ACTIONS_ID_TOKEN_REQUEST_URL is not set.
-    return fail("Login failed with Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable. Please make sure to give write permissions to id-token in the workflow.");
+    return fail(
+      "Login failed with Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable. Please make sure to give write permissions to id-token in the workflow.",
+    );
   }
   if (!ctx.inputs["client-id"] || !ctx.inputs["tenant-id"]) {
-    return fail("Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. Ensure 'client-id' and 'tenant-id' are supplied.");
+    return fail(
+      "Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. Ensure 'client-id' and 'tenant-id' are supplied.",
+    );
   }
   const clientId = ctx.inputs["client-id"];
   const identity = ctx.identities[clientId];
   if (!identity) {
-    return fail(`Login failed with Error: AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`);
+    return fail(
+      `Login failed with Error: AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`,
+    );
   }
   if (!identity.subjects.includes(ctx.oidcSubject)) {
-    return fail(`Login failed with Error: AADSTS700213: No matching federated identity record found for presented assertion subject '${ctx.oidcSubject}'.`);
+    return fail(
+      `Login failed with Error: AADSTS700213: No matching federated identity record found for presented assertion subject '${ctx.oidcSubject}'.`,
+    );
   }
   ctx.log(`azure/login: signed in as ${clientId}, which trusts ${ctx.oidcSubject}`);
   return { ok: true, env: { ...identity.env, AZURE_LOGIN_SUBJECT: ctx.oidcSubject } };
@@ -133,7 +180,9 @@ let venv: string | undefined;
 function systemPython(): { version: string; bin: string } {
   const bin = "/usr/bin/python3";
   if (!existsSync(bin)) throw new Error("no /usr/bin/python3 (install Debian's python3)");
-  const version = execFileSync(bin, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], { encoding: "utf8" }).trim();
+  const version = execFileSync(bin, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], {
+    encoding: "utf8",
+  }).trim();
   return { version, bin };
 }
 
@@ -150,12 +199,16 @@ const setupPython: StandIn = (ctx) => {
   const wanted = ctx.inputs["python-version"] ?? "";
   if (!wanted) return fail("setup-python: python-version is empty (the workflows here always name one)");
   if (!(version === wanted || version.startsWith(`${wanted}.`))) {
-    return fail(`The version '${wanted}' with architecture 'x64' was not found for this operating system (this machine has ${version}).`);
+    return fail(
+      `The version '${wanted}' with architecture 'x64' was not found for this operating system (this machine has ${version}).`,
+    );
   }
   if (ctx.inputs.cache === "pip") {
     const pattern = ctx.inputs["cache-dependency-path"] || "**/requirements.txt";
     if (globSync(pattern, { cwd: ctx.workspace }).length === 0) {
-      return fail(`No file in ${ctx.workspace} matched to [${pattern}], make sure you have checked out the target repository`);
+      return fail(
+        `No file in ${ctx.workspace} matched to [${pattern}], make sure you have checked out the target repository`,
+      );
     }
   }
   if (!venv) {
@@ -165,7 +218,9 @@ const setupPython: StandIn = (ctx) => {
     if (!existsSync(join(dir, "bin", "python"))) {
       execFileSync(bin, ["-m", "venv", "--system-site-packages", "--without-pip", dir]);
       for (const name of ["pip", "pip3"]) {
-        writeFileSync(join(dir, "bin", name), '#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n', { mode: 0o755 });
+        writeFileSync(join(dir, "bin", name), '#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n', {
+          mode: 0o755,
+        });
       }
       process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     }
@@ -195,9 +250,14 @@ function filesUnder(path: string): string[] {
 const uploadArtifact: StandIn = (ctx) => {
   const name = ctx.inputs.name || "artifact";
   if (ctx.artifacts.has(name) && ctx.inputs.overwrite !== "true") {
-    return fail(`Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run`);
+    return fail(
+      `Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run`,
+    );
   }
-  const paths = (ctx.inputs.path ?? "").split("\n").map((p) => p.trim()).filter(Boolean);
+  const paths = (ctx.inputs.path ?? "")
+    .split("\n")
+    .map((p) => p.trim())
+    .filter(Boolean);
   const files = paths.flatMap((p) => filesUnder(resolve(ctx.workspace, p)));
   if (files.length === 0) {
     const mode = ctx.inputs["if-no-files-found"] || "warn";
@@ -210,10 +270,14 @@ const uploadArtifact: StandIn = (ctx) => {
   mkdirSync(store, { recursive: true });
   for (const p of paths) {
     const abs = resolve(ctx.workspace, p);
-    if (existsSync(abs)) cpSync(abs, statSync(abs).isDirectory() ? store : join(store, basename(abs)), { recursive: true });
+    if (existsSync(abs))
+      cpSync(abs, statSync(abs).isDirectory() ? store : join(store, basename(abs)), { recursive: true });
   }
   ctx.artifacts.set(name, store);
-  return { ok: true, outputs: { "artifact-id": String(ctx.artifacts.size), "artifact-url": `https://github.com/acme/artifacts/${name}` } };
+  return {
+    ok: true,
+    outputs: { "artifact-id": String(ctx.artifacts.size), "artifact-url": `https://github.com/acme/artifacts/${name}` },
+  };
 };
 
 /** actions/download-artifact v4: one artifact by name into `path` (default the workspace). */
@@ -244,7 +308,9 @@ export async function runStandIn(uses: string, ctx: StandInContext): Promise<Sta
   // would silently do nothing, so it fails here.
   const unknown = Object.keys(ctx.inputs).filter((k) => !THIRD_PARTY_INPUTS[name]!.includes(k));
   if (unknown.length > 0) {
-    return fail(`Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${THIRD_PARTY_INPUTS[name]!.join("', '")}']`);
+    return fail(
+      `Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${THIRD_PARTY_INPUTS[name]!.join("', '")}']`,
+    );
   }
   return standIn(ctx);
 }

@@ -48,7 +48,10 @@ describe("triggers", () => {
 
   it("pull_request: activity types, base branch, changed files; another event does not start it", () => {
     const pr = (action: string, base: string, files: string[]) =>
-      triggers(events, ev("pull_request", "refs/pull/1/merge", { action, pull_request: { base: { ref: base } } }, files)).runs;
+      triggers(
+        events,
+        ev("pull_request", "refs/pull/1/merge", { action, pull_request: { base: { ref: base } } }, files),
+      ).runs;
     expect(pr("labeled", "main", ["ml/x.py"])).toBe(true);
     expect(pr("synchronize", "main", ["ml/x.py"])).toBe(false);
     expect(pr("opened", "release", ["ml/x.py"])).toBe(false);

@@ -94,17 +94,22 @@ export function triggers(events: WorkflowTemplate["events"], event: TriggerEvent
     }
     if (branch === undefined) return no(`ref ${event.ref} is neither a branch nor a tag`);
     if (filtersTags && !filtersBranches) return no(`push filters tags only; ${branch} is a branch`);
-    if (!refFilter(f.branches, f["branches-ignore"], branch)) return no(`branch ${branch} does not match the branch filters`);
-    if (!pathFilter(f, event.changedFiles)) return no(`no changed file matches the path filters (${event.changedFiles!.join(", ")})`);
+    if (!refFilter(f.branches, f["branches-ignore"], branch))
+      return no(`branch ${branch} does not match the branch filters`);
+    if (!pathFilter(f, event.changedFiles))
+      return no(`no changed file matches the path filters (${event.changedFiles!.join(", ")})`);
     return { runs: true, why: `branch ${branch}` };
   }
   if (event.name === "pull_request" || event.name === "pull_request_target") {
     const action = String(event.payload.action ?? "opened");
-    if (!(f.types ?? ["opened", "synchronize", "reopened"]).includes(action)) return no(`activity ${action} is not in types`);
+    if (!(f.types ?? ["opened", "synchronize", "reopened"]).includes(action))
+      return no(`activity ${action} is not in types`);
     const pr = (event.payload.pull_request ?? {}) as { base?: { ref?: string } };
     const base = pr.base?.ref ?? "main";
-    if (!refFilter(f.branches, f["branches-ignore"], base)) return no(`base branch ${base} does not match the branch filters`);
-    if (!pathFilter(f, event.changedFiles)) return no(`no changed file matches the path filters (${event.changedFiles!.join(", ")})`);
+    if (!refFilter(f.branches, f["branches-ignore"], base))
+      return no(`base branch ${base} does not match the branch filters`);
+    if (!pathFilter(f, event.changedFiles))
+      return no(`no changed file matches the path filters (${event.changedFiles!.join(", ")})`);
     return { runs: true, why: `pull request ${action}` };
   }
   if (f.types && event.payload.action !== undefined && !f.types.includes(String(event.payload.action))) {

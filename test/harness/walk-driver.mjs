@@ -15,7 +15,8 @@ const [root, casesFile, resultsFile] = process.argv.slice(2);
 // Tests talk only to 127.0.0.1: a name that would leave the machine (a hostile value read as docker.io/...)
 // is not found, at once, instead of being looked up.
 const local = (host) => host === "localhost" || /^127\./.test(host) || host === "::1";
-const refuse = (host) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", hostname: host });
+const refuse = (host) =>
+  Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", hostname: host });
 const lookup = dns.lookup;
 dns.lookup = (host, options, callback) => {
   const cb = typeof options === "function" ? options : callback;

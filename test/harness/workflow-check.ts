@@ -81,7 +81,8 @@ export function checkStep(where: string, step: Step, root: string): string[] {
       const meta = actionMeta(root, suite[1]!);
       const inputs = meta.inputs ?? {};
       for (const key of Object.keys(step.with ?? {})) {
-        if (!(key in inputs)) say(`input "${key}" is not an input of ${suite[1]} (inputs: ${Object.keys(inputs).join(", ")})`);
+        if (!(key in inputs))
+          say(`input "${key}" is not an input of ${suite[1]} (inputs: ${Object.keys(inputs).join(", ")})`);
       }
       for (const [key, m] of Object.entries(inputs)) {
         if (m.required && !(key in (step.with ?? {}))) say(`required input "${key}" of ${suite[1]} is not given`);
@@ -90,7 +91,8 @@ export function checkStep(where: string, step: Step, root: string): string[] {
       if (!/@[0-9a-f]{40}$/.test(step.uses)) say(`${step.uses} is not pinned to a full commit SHA`);
       const known = THIRD_PARTY_INPUTS[step.uses.split("@")[0]!];
       for (const key of Object.keys(step.with ?? {})) {
-        if (known && !known.includes(key)) say(`input "${key}" is not an input of ${step.uses.split("@")[0]} (inputs: ${known.join(", ")})`);
+        if (known && !known.includes(key))
+          say(`input "${key}" is not an input of ${step.uses.split("@")[0]} (inputs: ${known.join(", ")})`);
       }
     }
   }
@@ -111,7 +113,8 @@ export function checkWorkflow(file: string, wf: Workflow, root: string): string[
     const where = `jobs.${jobId}`;
     if (job.uses) {
       // The called workflow's jobs carry timeouts and permissions; the caller may only narrow permissions.
-      if (job.permissions === undefined) say(where, "calls a workflow without a permissions: block (it would get the workflow's {})");
+      if (job.permissions === undefined)
+        say(where, "calls a workflow without a permissions: block (it would get the workflow's {})");
       continue;
     }
     if (typeof job["timeout-minutes"] !== "number") say(where, "has no timeout-minutes");
@@ -130,10 +133,14 @@ export function checkWorkflow(file: string, wf: Workflow, root: string): string[
       const action = step.uses ? SUITE_USES.exec(step.uses)?.[1] : undefined;
       const writesProd = action === "promote" || (action === "package-edge" && Boolean(step.with?.targets));
       if (writesProd && environment !== "production") {
-        say(`${where}.steps[${step.id ?? i}]`, `${action} writes the prod registry or pushes to the plants: only a job with environment: production may (got ${environment ? `environment: ${environment}` : "no environment"}), so the approval cannot be bypassed`);
+        say(
+          `${where}.steps[${step.id ?? i}]`,
+          `${action} writes the prod registry or pushes to the plants: only a job with environment: production may (got ${environment ? `environment: ${environment}` : "no environment"}), so the approval cannot be bypassed`,
+        );
       }
       const suite = step.uses ? SUITE_USES.exec(step.uses) : null;
-      if (step.id) stepOutputs.set(step.id, suite ? new Set(Object.keys(actionMeta(root, suite[1]!).outputs ?? {})) : undefined);
+      if (step.id)
+        stepOutputs.set(step.id, suite ? new Set(Object.keys(actionMeta(root, suite[1]!).outputs ?? {})) : undefined);
     }
     // Every steps.<id>.outputs.<x> and needs.<job>.outputs.<x> must exist.
     const texts = [

@@ -87,14 +87,22 @@ export async function loadWorkflow(file: string, repository: string): Promise<Lo
   };
   const entry = read(file);
   const parsed = parseWorkflow(entry, new NoOperationTraceWriter());
-  if (!parsed.value) throw new Error(`${entry.name}: not a workflow: ${parsed.context.errors.getErrors().map((e) => e.message).join("; ")}`);
+  if (!parsed.value)
+    throw new Error(
+      `${entry.name}: not a workflow: ${parsed.context.errors
+        .getErrors()
+        .map((e) => e.message)
+        .join("; ")}`,
+    );
   const template = await convertWorkflowTemplate(
     parsed.context,
     parsed.value,
     {
       getFileContent: async (ref) => {
         if ("repository" in ref) {
-          throw new Error(`${ref.owner}/${ref.repository}/${ref.path}@${ref.version}: only workflows of this repository (./.github/workflows/...) are run here`);
+          throw new Error(
+            `${ref.owner}/${ref.repository}/${ref.path}@${ref.version}: only workflows of this repository (./.github/workflows/...) are run here`,
+          );
         }
         return read(join(repository, ref.path));
       },
@@ -102,7 +110,9 @@ export async function loadWorkflow(file: string, repository: string): Promise<Lo
     { fetchReusableWorkflowDepth: 1 },
   );
   if (template.errors?.length) {
-    throw new Error(`${entry.name}: GitHub would refuse this workflow:\n${template.errors.map((e) => `  ${e.Message}`).join("\n")}`);
+    throw new Error(
+      `${entry.name}: GitHub would refuse this workflow:\n${template.errors.map((e) => `  ${e.Message}`).join("\n")}`,
+    );
   }
   return { file: entry.name, template, permissions, raw: rawJobs };
 }
@@ -115,7 +125,9 @@ export async function workflowErrors(name: string, content: string): Promise<str
   const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
   const errors = parsed.context.errors.getErrors().map((e) => e.message);
   if (parsed.value) {
-    const template = await convertWorkflowTemplate(parsed.context, parsed.value, undefined, { fetchReusableWorkflowDepth: 0 });
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value, undefined, {
+      fetchReusableWorkflowDepth: 0,
+    });
     errors.push(...(template.errors ?? []).map((e) => e.Message));
   }
   return [...new Set(errors)];

@@ -23,7 +23,16 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { isReusableWorkflowJob } from "@actions/workflow-parser/model/type-guards";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
-import { type Contexts, condition, evaluate, evaluateStrings, evaluateToken, type Status, toText, type Value } from "./expressions";
+import {
+  type Contexts,
+  condition,
+  evaluate,
+  evaluateStrings,
+  evaluateToken,
+  type Status,
+  toText,
+  type Value,
+} from "./expressions";
 import { parseCommands, parseFileCommands, type RunResult, repoRoot, runAction } from "./run-action";
 import { type AzureIdentity, runStandIn } from "./stand-ins";
 import { triggers } from "./triggers";
@@ -38,7 +47,6 @@ import {
   type WorkflowJob,
 } from "./workflow-model";
 import { parse as parseYaml } from "yaml";
-
 
 export interface StepRecord {
   id: string;
@@ -239,7 +247,14 @@ interface Scope {
 }
 
 class Runner {
-  readonly run: WorkflowRun = { triggered: true, trigger: "", jobs: {}, approvals: [], artifacts: new Map(), conclusion: "success" };
+  readonly run: WorkflowRun = {
+    triggered: true,
+    trigger: "",
+    jobs: {},
+    approvals: [],
+    artifacts: new Map(),
+    conclusion: "success",
+  };
   private readonly base = mkdtempSync(join(tmpdir(), "mlops-wf-"));
   private readonly masks: string[];
   private legs = 0;
@@ -326,19 +341,27 @@ class Runner {
     const definitions = (evaluateToken(job["input-definitions"], {}) ?? {}) as Record<string, Record<string, Value>>;
     for (const [name, def] of Object.entries(definitions)) {
       const type = String(def.type ?? "string");
-      const v: Value = name in given ? given[name]! : (def.default ?? (type === "boolean" ? false : type === "number" ? 0 : ""));
+      const v: Value =
+        name in given ? given[name]! : (def.default ?? (type === "boolean" ? false : type === "number" ? 0 : ""));
       if (type === "boolean" && typeof v !== "boolean") {
-        throw new Error(`${qualified}: input ${name} is declared boolean but got ${toText(v)} (GitHub refuses the call)`);
+        throw new Error(
+          `${qualified}: input ${name} is declared boolean but got ${toText(v)} (GitHub refuses the call)`,
+        );
       }
       if (type === "number" && typeof v !== "number") {
-        throw new Error(`${qualified}: input ${name} is declared number but got ${toText(v)} (GitHub refuses the call)`);
+        throw new Error(
+          `${qualified}: input ${name} is declared number but got ${toText(v)} (GitHub refuses the call)`,
+        );
       }
       inputs[name] = v;
     }
     let secrets: Record<string, string> = {};
     if (job["inherit-secrets"]) secrets = { ...scope.secrets };
     else secrets = evaluateStrings(job["secret-values"], ctx);
-    const secretDefs = (evaluateToken(job["secret-definitions"], {}) ?? {}) as Record<string, Record<string, Value> | null>;
+    const secretDefs = (evaluateToken(job["secret-definitions"], {}) ?? {}) as Record<
+      string,
+      Record<string, Value> | null
+    >;
     for (const [name, def] of Object.entries(secretDefs)) {
       if (def?.required === true && !secrets[name]) {
         throw new Error(`${qualified}: the called workflow requires secret ${name}, which is not passed`);
@@ -355,7 +378,10 @@ class Runner {
     });
     const jobsCtx: Record<string, Value> = {};
     for (const [id, runs] of inner) jobsCtx[id] = summary(runs);
-    const declared = (evaluateToken(job.outputs, { ...ctx, jobs: jobsCtx }) ?? {}) as Record<string, Record<string, Value>>;
+    const declared = (evaluateToken(job.outputs, { ...ctx, jobs: jobsCtx }) ?? {}) as Record<
+      string,
+      Record<string, Value>
+    >;
     const values = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, toText(v?.value ?? null)]));
     const visible = jobOutputValues(values, this.masks);
     const failed = [...inner.values()].some((runs) => runs.some((r) => r.result === "failure"));
@@ -381,7 +407,11 @@ class Runner {
     const record: JobRecord = { id: qualified, matrix, result: "success", outputs: {}, skippedOutputs: [], steps: [] };
     const envValue = evaluateToken(job.environment, ctx);
     const environment =
-      envValue === null ? undefined : typeof envValue === "object" ? toText((envValue as Record<string, Value>).name ?? null) : toText(envValue);
+      envValue === null
+        ? undefined
+        : typeof envValue === "object"
+          ? toText((envValue as Record<string, Value>).name ?? null)
+          : toText(envValue);
     if (environment) record.environment = environment;
     const rule = environment ? this.opts.environments?.[environment] : undefined;
     if (rule?.reviewers) {
@@ -390,7 +420,9 @@ class Runner {
       this.log(`${qualified}: waiting for a review of environment ${environment}: ${decision}`);
       if (decision === "reject") {
         record.result = "failure";
-        record.steps.push(failedStep("review", "The deployment was rejected or didn't satisfy other protection rules."));
+        record.steps.push(
+          failedStep("review", "The deployment was rejected or didn't satisfy other protection rules."),
+        );
         return record;
       }
     }
@@ -403,7 +435,8 @@ class Runner {
         : `repo:${REPOSITORY}:ref:${toText(scope.github.ref ?? null)}`;
 
     // Every job, each matrix leg too, is a job of its own to the artifact service (its token names it).
-    const runtime = this.opts.artifactService?.jobEnv(toText(scope.github.run_id ?? null), `${qualified}-${++this.legs}`) ?? {};
+    const runtime =
+      this.opts.artifactService?.jobEnv(toText(scope.github.run_id ?? null), `${qualified}-${++this.legs}`) ?? {};
     const dir = mkdtempSync(join(this.base, `${qualified.replace(/\//g, "--")}-`));
     const workspace = join(dir, "workspace");
     const runnerTemp = join(dir, "temp");
@@ -418,7 +451,8 @@ class Runner {
     const timeoutMinutes = evaluateToken(raw?.job.get("timeout-minutes"), ctx);
 
     for (const [i, anyStep] of job.steps.entries()) {
-      if (!("run" in anyStep) && !("uses" in anyStep)) throw new Error(`${qualified}: step ${anyStep.id}: only run: and uses: steps are run here`);
+      if (!("run" in anyStep) && !("uses" in anyStep))
+        throw new Error(`${qualified}: step ${anyStep.id}: only run: and uses: steps are run here`);
       const step = anyStep as RunStep | ActionStep;
       const keys = raw?.steps[i] ?? new Map<string, TemplateToken>();
       const stepCtx: Contexts = {
@@ -426,7 +460,13 @@ class Runner {
         github,
         env: { ...jobEnv, ...exported },
         steps,
-        runner: { temp: runnerTemp, os: "Linux", arch: "X64", name: "harness", tool_cache: join(this.base, "tool-cache") },
+        runner: {
+          temp: runnerTemp,
+          os: "Linux",
+          arch: "X64",
+          name: "harness",
+          tool_cache: join(this.base, "tool-cache"),
+        },
         job: { status: record.result },
       };
       const failed = record.result === "failure";
@@ -510,7 +550,8 @@ class Runner {
       const continueOnError = step["continue-on-error"];
       const tolerated =
         stepRecord.status === "failure" &&
-        (continueOnError === true || (typeof continueOnError === "object" && toText(evaluateToken(continueOnError, stepCtx)) === "true"));
+        (continueOnError === true ||
+          (typeof continueOnError === "object" && toText(evaluateToken(continueOnError, stepCtx)) === "true"));
       stepRecord.ms = Math.round(performance.now() - started);
       record.steps.push(stepRecord);
       steps[id] = {
@@ -518,7 +559,9 @@ class Runner {
         outcome: stepRecord.status,
         conclusion: tolerated ? "success" : stepRecord.status,
       };
-      this.log(`${qualified}: ${name ?? stepRecord.uses ?? id}: ${stepRecord.status} in ${stepRecord.ms} ms${stepRecord.errors.length ? ` (${stepRecord.errors.join(" | ")})` : ""}`);
+      this.log(
+        `${qualified}: ${name ?? stepRecord.uses ?? id}: ${stepRecord.status} in ${stepRecord.ms} ms${stepRecord.errors.length ? ` (${stepRecord.errors.join(" | ")})` : ""}`,
+      );
       if (stepRecord.status === "failure" && !tolerated) record.result = "failure";
     }
     void timeoutMinutes;
@@ -530,7 +573,12 @@ class Runner {
     return record;
   }
 
-  private runnerEnv(github: Record<string, Value>, workspace: string, runnerTemp: string, job: string): Record<string, string> {
+  private runnerEnv(
+    github: Record<string, Value>,
+    workspace: string,
+    runnerTemp: string,
+    job: string,
+  ): Record<string, string> {
     const t = (v: Value | undefined) => toText(v ?? null);
     return {
       CI: "true",
@@ -577,7 +625,8 @@ class Runner {
     const shell = keys.has("shell") ? toText(evaluateToken(keys.get("shell"), ctx)) : "";
     // https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax#defaultsrunshell
     const argv = shell === "" ? ["-e"] : shell === "bash" ? ["--noprofile", "--norc", "-eo", "pipefail"] : null;
-    if (!argv) return { ...base, run: script, status: "failure", errors: [`shell: ${shell} is not run here (bash only)`] };
+    if (!argv)
+      return { ...base, run: script, status: "failure", errors: [`shell: ${shell} is not run here (bash only)`] };
     const wd = keys.has("working-directory") ? toText(evaluateToken(keys.get("working-directory"), ctx)) : ".";
     const dir = mkdtempSync(join(runnerTemp, "_step-"));
     const files = {
@@ -657,9 +706,16 @@ class Runner {
  * evaluates those defaults in the step's context (github, runner, env, ...) before the action starts.
  * https://docs.github.com/actions/reference/workflows-and-actions/metadata-syntax#inputsinput_iddefault
  */
-function expressionDefaults(root: string, action: string, given: Record<string, string>, ctx: Contexts): Record<string, string> {
+function expressionDefaults(
+  root: string,
+  action: string,
+  given: Record<string, string>,
+  ctx: Contexts,
+): Record<string, string> {
   const dir = existsSync(join(root, action, "action.yml")) ? join(root, action) : join(root, "actions", action);
-  const meta = parseYaml(readFileSync(join(dir, "action.yml"), "utf8")) as { inputs?: Record<string, { default?: string }> };
+  const meta = parseYaml(readFileSync(join(dir, "action.yml"), "utf8")) as {
+    inputs?: Record<string, { default?: string }>;
+  };
   const out: Record<string, string> = {};
   for (const [name, m] of Object.entries(meta.inputs ?? {})) {
     if (name in given || !m.default?.includes("${{")) continue;
@@ -732,7 +788,9 @@ export async function runWorkflow(file: string, opts: WorkflowRunOptions): Promi
   }
   for (const name of Object.keys(opts.inputs ?? {})) {
     if (opts.eventName === "workflow_dispatch" && !(name in declared)) {
-      throw new Error(`${wf.file}: workflow_dispatch has no input ${name} (inputs: ${Object.keys(declared).join(", ")})`);
+      throw new Error(
+        `${wf.file}: workflow_dispatch has no input ${name} (inputs: ${Object.keys(declared).join(", ")})`,
+      );
     }
     const given = opts.inputs![name]!;
     // The form sends text; GitHub gives a `type: boolean` input as a boolean.

@@ -15,7 +15,9 @@ export function userErrorOf(what: (() => unknown) | Promise<unknown>): string | 
 
 function messageOf(e: unknown): string {
   if (isUserError(e)) return e.message;
-  throw new Error(`expected a user error, got ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
+  throw new Error(`expected a user error, got ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, {
+    cause: e,
+  });
 }
 
 function nothingThrown(): never {

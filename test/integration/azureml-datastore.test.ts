@@ -6,7 +6,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
+import {
+  BlobServiceClient,
+  ContainerSASPermissions,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   blobServiceUrl,
@@ -31,7 +36,9 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
   beforeAll(async () => {
     az = await startAzurite();
     fake = await startFakeArm();
-    await BlobServiceClient.fromConnectionString(az.connectionString()).getContainerClient(CONTAINER).createIfNotExists();
+    await BlobServiceClient.fromConnectionString(az.connectionString())
+      .getContainerClient(CONTAINER)
+      .createIfNotExists();
     const record = (name: string, isDefault: boolean, credentialsType: string) => ({
       id: `${WORKSPACE_PATH}/datastores/${name}`,
       name,
@@ -51,7 +58,15 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
       record("sasstore", false, "Sas"),
       {
         ...record("files", false, "AccountKey"),
-        properties: { isDefault: false, credentials: { credentialsType: "AccountKey" }, datastoreType: "AzureFile", accountName: DEV_ACCOUNT, fileShareName: "share", endpoint: `127.0.0.1:${az.port}`, protocol: "http" },
+        properties: {
+          isDefault: false,
+          credentials: { credentialsType: "AccountKey" },
+          datastoreType: "AzureFile",
+          accountName: DEV_ACCOUNT,
+          fileShareName: "share",
+          endpoint: `127.0.0.1:${az.port}`,
+          protocol: "http",
+        },
       },
     ];
     fake.route("GET", /\/datastores$/, (r) => ({
@@ -65,7 +80,11 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     fake.route("POST", /\/datastores\/([^/]+)\/listSecrets$/, (r) => {
       if (r.params[0] === "sasstore") {
         const sas = generateBlobSASQueryParameters(
-          { containerName: CONTAINER, permissions: ContainerSASPermissions.parse("racwl"), expiresOn: new Date(Date.now() + 3_600_000) },
+          {
+            containerName: CONTAINER,
+            permissions: ContainerSASPermissions.parse("racwl"),
+            expiresOn: new Date(Date.now() + 3_600_000),
+          },
           new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY),
         ).toString();
         return { status: 200, body: { secretsType: "Sas", sasToken: sas } };
@@ -85,7 +104,14 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     await az?.stop();
   });
 
-  const conn = () => armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
+  const conn = () =>
+    armClient({
+      endpoint: fake.url,
+      credential: fakeCredential(fake.token),
+      pollIntervalMs: 1,
+      baseDelayMs: 1,
+      sleep: scaledSleep,
+    });
 
   it("finds the default datastore and round-trips a directory through it with the account key", async () => {
     const arm = conn();
@@ -111,7 +137,12 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
 
   it("uses a SAS from listSecrets for a SAS datastore", async () => {
     const arm = conn();
-    const opened = await openDatastore(arm, WORKSPACE_PATH, await getDatastore(arm, WORKSPACE_PATH, "sasstore"), fakeCredential("x"));
+    const opened = await openDatastore(
+      arm,
+      WORKSPACE_PATH,
+      await getDatastore(arm, WORKSPACE_PATH, "sasstore"),
+      fakeCredential("x"),
+    );
     expect(opened.secret).toMatch(/sig=/);
     await opened.container.getBlockBlobClient("sas/hello.txt").upload("hello", 5);
     const out = mkdtempSync(join(tmpdir(), "ds-sas-"));
@@ -120,10 +151,12 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
 
   it("names the datastore in errors: unknown name, not a blob datastore", async () => {
     const arm = conn();
-    await expect(getDatastore(arm, WORKSPACE_PATH, "nope")).rejects.toThrow(/datastore: no datastore "nope" in the workspace/);
-    await expect(openDatastore(arm, WORKSPACE_PATH, await getDatastore(arm, WORKSPACE_PATH, "files"), fakeCredential("x"))).rejects.toThrow(
-      /"files" is a AzureFile datastore.*Use an Azure Blob datastore/,
+    await expect(getDatastore(arm, WORKSPACE_PATH, "nope")).rejects.toThrow(
+      /datastore: no datastore "nope" in the workspace/,
     );
+    await expect(
+      openDatastore(arm, WORKSPACE_PATH, await getDatastore(arm, WORKSPACE_PATH, "files"), fakeCredential("x")),
+    ).rejects.toThrow(/"files" is a AzureFile datastore.*Use an Azure Blob datastore/);
   });
 
   it("refuses a workspace without a datastore marked default instead of picking another one", async () => {
@@ -131,9 +164,22 @@ describeIf("Azure ML datastore access (stand-in + Azurite)", azuriteAvailable(),
     try {
       other.route("GET", /\/datastores$/, () => ({
         status: 200,
-        body: { value: [{ name: "somestore", properties: { isDefault: false, datastoreType: "AzureBlob", credentials: { credentialsType: "None" } } }] },
+        body: {
+          value: [
+            {
+              name: "somestore",
+              properties: { isDefault: false, datastoreType: "AzureBlob", credentials: { credentialsType: "None" } },
+            },
+          ],
+        },
       }));
-      const arm = armClient({ endpoint: other.url, credential: fakeCredential(other.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
+      const arm = armClient({
+        endpoint: other.url,
+        credential: fakeCredential(other.token),
+        pollIntervalMs: 1,
+        baseDelayMs: 1,
+        sleep: scaledSleep,
+      });
       await expect(getDatastore(arm, WORKSPACE_PATH)).rejects.toThrow(
         /datastore: the workspace has no default datastore \(got 1 datastore\(s\), none marked default\)/,
       );

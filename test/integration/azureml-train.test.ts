@@ -26,7 +26,15 @@ import { type AzureMLLineage, renderJobEndedMarkdown, renderTrainMarkdown } from
 import { inputs as trainInputs } from "../../actions/train/inputs";
 import { parseInputs } from "../../runtime/inputs";
 import { describeIf } from "../services/availability";
-import { type FakeArm, fakeCredential, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE, WORKSPACE_PATH } from "../services/azureml/arm-server";
+import {
+  type FakeArm,
+  fakeCredential,
+  RESOURCE_GROUP,
+  startFakeArm,
+  SUBSCRIPTION,
+  WORKSPACE,
+  WORKSPACE_PATH,
+} from "../services/azureml/arm-server";
 import { type AzureMLJobsStandIn, addAzureMLJobs } from "../services/azureml/jobs";
 import { addWorkspaceModels, type WorkspaceModelsStandIn } from "../services/azureml/models";
 import { specLedger } from "../services/azureml/spec";
@@ -100,7 +108,9 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
   });
 
   let n = 0;
-  function options(o: Partial<AzureMLTrainOptions> = {}): AzureMLTrainOptions & { logger: ReturnType<typeof captureLogger> } {
+  function options(
+    o: Partial<AzureMLTrainOptions> = {},
+  ): AzureMLTrainOptions & { logger: ReturnType<typeof captureLogger> } {
     n++;
     return {
       subscriptionId: SUBSCRIPTION,
@@ -159,9 +169,14 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       "mlops-actions/run-url": "https://github.com/plant/predictive-maintenance/actions/runs/7771",
     });
     // The latest environment came from EnvironmentVersions_List newest first.
-    expect(fake.calls("GET", /\/environments\/sklearn-env\/versions$/).at(-1)?.query).toMatchObject({ $orderBy: "createdtime desc", $top: "1" });
+    expect(fake.calls("GET", /\/environments\/sklearn-env\/versions$/).at(-1)?.query).toMatchObject({
+      $orderBy: "createdtime desc",
+      $top: "1",
+    });
     // Status streamed in order.
-    const statuses = o.logger.lines.filter((l) => l.startsWith(`azureml: job ${name}: `)).map((l) => l.split(": ").at(-1));
+    const statuses = o.logger.lines
+      .filter((l) => l.startsWith(`azureml: job ${name}: `))
+      .map((l) => l.split(": ").at(-1));
     expect(statuses).toEqual(["NotStarted", "Queued", "Running", "Completed"]);
     expect(aml.jobs.get(name)?.history).toEqual(["NotStarted", "Queued", "Running", "Completed"]);
     // The code asset: uploaded to LocalUpload/<hash>/ without __pycache__ and .amlignore'd files.
@@ -182,7 +197,9 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       jobType: "Command",
     });
     expect(card.metrics.roc_auc).toBeGreaterThan(0.5);
-    expect(card.metrics.roc_auc).toBe(JSON.parse(await readFile(join(r.trials[0]!.dir, "metrics.json"), "utf8")).roc_auc);
+    expect(card.metrics.roc_auc).toBe(
+      JSON.parse(await readFile(join(r.trials[0]!.dir, "metrics.json"), "utf8")).roc_auc,
+    );
     expect(card.params).toMatchObject({ model: "logreg", iterations: 10 });
     expect(secrets.length).toBe(1);
     const md = renderTrainMarkdown(r, { modelUri: "reg#failure-predictor@1" });
@@ -206,7 +223,9 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(isUserError(e)).toBe(true);
     expect(e.message).toContain(`job ${name} ended Failed`);
     // The error from the run history, and the tail of user_logs/std_log.txt from the artifact store.
-    expect(e.message).toMatch(/\(got "UserError: Execution failed\. User process '\S+' exited with status code 3\. Please check log file 'user_logs\/std_log\.txt' for error details\."\)/);
+    expect(e.message).toMatch(
+      /\(got "UserError: Execution failed\. User process '\S+' exited with status code 3\. Please check log file 'user_logs\/std_log\.txt' for error details\."\)/,
+    );
     expect(e.message).toMatch(/Last lines of user_logs\/std_log.txt:\nValueError: bad column Torque$/);
     expect((e as JobEndedError).diagnostics).toEqual({
       error: expect.stringMatching(/^UserError: Execution failed\. User process '\S+' exited with status code 3\./),
@@ -255,7 +274,9 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     aml.onSubmit = () => ctl.abort(Object.assign(new Error("cancelled (SIGINT)"), { signalName: "SIGINT" }));
     let e: Error & { code?: string };
     try {
-      e = (await trainOnAzureML(options({ command: "sleep 30", signal: ctl.signal })).catch((x: unknown) => x)) as Error & { code?: string };
+      e = (await trainOnAzureML(options({ command: "sleep 30", signal: ctl.signal })).catch(
+        (x: unknown) => x,
+      )) as Error & { code?: string };
     } finally {
       aml.onSubmit = undefined;
     }
@@ -268,7 +289,12 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
   }, 30_000);
 
   it("rides out 429 with Retry-After and 500 on job PUT and GET", async () => {
-    fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 500, body: { error: { code: "InternalServerError", message: "try again" } } });
+    fake.fault({
+      method: "PUT",
+      path: /\/jobs\/[^/]+$/,
+      status: 500,
+      body: { error: { code: "InternalServerError", message: "try again" } },
+    });
     fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 429, headers: { "retry-after": "1" }, times: 1 });
     fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 503, times: 1 });
     fake.fault({ method: "GET", path: /\/jobs\/[^/]+$/, status: 0, drop: true, times: 1 });
@@ -276,7 +302,12 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const t0 = Date.now();
     const r = await trainOnAzureML(o);
     const name = r.azureml.jobName;
-    expect(((await openRegistry(join(ws, "registry")).resolve(`failure-predictor@${r.version}`)).lineage.azureml as AzureMLLineage).jobName).toBe(name);
+    expect(
+      (
+        (await openRegistry(join(ws, "registry")).resolve(`failure-predictor@${r.version}`)).lineage
+          .azureml as AzureMLLineage
+      ).jobName,
+    ).toBe(name);
     const puts = fake.calls("PUT", new RegExp(`/jobs/${name}$`));
     expect(puts.map((c) => c.status)).toEqual([500, 201]);
     const gets = fake.calls("GET", new RegExp(`/jobs/${name}$`)).map((c) => c.status);
@@ -291,7 +322,12 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     fake.fault({ method: "PUT", path: /\/jobs\/[^/]+$/, status: 0, drop: "after" });
     const o = options();
     const r = await trainOnAzureML(o);
-    expect(((await openRegistry(join(ws, "registry")).resolve(`failure-predictor@${r.version}`)).lineage.azureml as AzureMLLineage).jobName).toBe(r.azureml.jobName);
+    expect(
+      (
+        (await openRegistry(join(ws, "registry")).resolve(`failure-predictor@${r.version}`)).lineage
+          .azureml as AzureMLLineage
+      ).jobName,
+    ).toBe(r.azureml.jobName);
     const puts = fake.calls("PUT", new RegExp(`/jobs/${r.azureml.jobName}$`));
     expect(puts.map((c) => c.status)).toEqual([-1, 200]);
     expect(aml.jobs.get(r.azureml.jobName)?.ran).toHaveLength(1);
@@ -300,12 +336,24 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
   it("a job name taken by another submission is not adopted", async () => {
     const o = options();
     const first = await trainOnAzureML(o);
-    const arm = armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1 });
+    const arm = armClient({
+      endpoint: fake.url,
+      credential: fakeCredential(fake.token),
+      pollIntervalMs: 1,
+      baseDelayMs: 1,
+    });
     const ws = { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, workspace: WORKSPACE };
     const existing = aml.jobs.get(first.azureml.jobName);
     await expect(
-      submitJob(arm, ws, first.azureml.jobName, { jobType: "Command", command: "true", environmentId: `${WORKSPACE_PATH}/environments/sklearn-env/versions/3`, tags: {} } as JobProperties),
-    ).rejects.toThrow(/400 UserError: Job .* exists; only description, tags, properties, isArchived, notificationSetting can be changed/);
+      submitJob(arm, ws, first.azureml.jobName, {
+        jobType: "Command",
+        command: "true",
+        environmentId: `${WORKSPACE_PATH}/environments/sklearn-env/versions/3`,
+        tags: {},
+      } as JobProperties),
+    ).rejects.toThrow(
+      /400 UserError: Job .* exists; only description, tags, properties, isArchived, notificationSetting can be changed/,
+    );
     expect(aml.jobs.get(first.azureml.jobName)).toBe(existing);
   }, 60_000);
 
@@ -322,18 +370,28 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const e = (await trainOnAzureML(o).catch((x: unknown) => x)) as Error & { code?: string };
     const name = jobPuts().at(-1)?.path.split("/").at(-1) as string;
     expect(e.code).toBe("model-missing");
-    expect(e.message).toContain(`job ${name} completed but its output has no model.onnx (got ["metrics.json"] at azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/)`);
+    expect(e.message).toContain(
+      `job ${name} completed but its output has no model.onnx (got ["metrics.json"] at azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/)`,
+    );
   }, 30_000);
 
   it("workspace-model: the validated model becomes the next version of a workspace model, linked to its job output and its job; card and summary link it", async () => {
     // Someone registered version 1 from Studio before: the container's nextVersion gives 2.
-    models.add("fp-workspace", "1", { modelUri: "azureml://datastores/workspaceblobstore/paths/manual/model.onnx", tags: { owner: "studio" } });
+    models.add("fp-workspace", "1", {
+      modelUri: "azureml://datastores/workspaceblobstore/paths/manual/model.onnx",
+      tags: { owner: "studio" },
+    });
     const reg = join(ws, "registry-workspace");
     const o = options({ workspaceModel: "fp-workspace", registry: openRegistry(reg), tags: { team: "plant-ops" } });
     const r = await trainOnAzureML(o);
     const job = r.azureml.jobName;
     const studio = `https://ml.azure.com/model/fp-workspace:2/details?wsid=${WORKSPACE_PATH}`;
-    expect(r.azureml.model).toEqual({ name: "fp-workspace", version: "2", id: "azureml:fp-workspace:2", studioUrl: studio });
+    expect(r.azureml.model).toEqual({
+      name: "fp-workspace",
+      version: "2",
+      id: "azureml:fp-workspace:2",
+      studioUrl: studio,
+    });
     const v = models.get("fp-workspace", 2)?.properties;
     expect(v).toMatchObject({
       modelType: "custom_model",
@@ -354,20 +412,35 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(v?.description).toContain(`Azure ML job ${job}`);
     // Version 1 is untouched; the version was created, not updated.
     expect(models.get("fp-workspace", 1)?.properties.tags).toEqual({ owner: "studio" });
-    expect(fake.calls("PUT", /\/models\/fp-workspace\/versions\/2$/).map((c) => [c.operation, c.status])).toEqual([["ModelVersions_CreateOrUpdate", 201]]);
+    expect(fake.calls("PUT", /\/models\/fp-workspace\/versions\/2$/).map((c) => [c.operation, c.status])).toEqual([
+      ["ModelVersions_CreateOrUpdate", 201],
+    ]);
     // The registered card records the workspace version, and the summary links it next to the job.
     const card = await openRegistry(reg).resolve("failure-predictor@1");
     expect((card.lineage.azureml as AzureMLLineage).model).toEqual(r.azureml.model);
     const md = renderTrainMarkdown(r, { modelUri: `${reg}#failure-predictor@1` });
     expect(md).toContain(`| Azure ML job | [${job}](https://ml.azure.com/runs/${job}?wsid=${WORKSPACE_PATH})`);
     expect(md).toContain(`| Azure ML model | [azureml:fp-workspace:2](${studio}) |`);
-    expect(o.logger.lines).toContain(`azureml: registered model azureml:fp-workspace:2 in workspace ${WORKSPACE} (from job ${job}): ${studio}`);
+    expect(o.logger.lines).toContain(
+      `azureml: registered model azureml:fp-workspace:2 in workspace ${WORKSPACE} (from job ${job}): ${studio}`,
+    );
 
     // The registration itself, against the same job's output: a PUT whose answer is lost is retried and met as an
     // update of the same version (one version, not two).
-    const arm = armClient({ endpoint: fake.url, credential: fakeCredential(fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep });
+    const arm = armClient({
+      endpoint: fake.url,
+      credential: fakeCredential(fake.token),
+      pollIntervalMs: 1,
+      baseDelayMs: 1,
+      sleep: scaledSleep,
+    });
     const wsRef = { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, workspace: WORKSPACE };
-    const body = { modelType: "custom_model", modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`, jobName: job, tags: { try: "1" } };
+    const body = {
+      modelType: "custom_model",
+      modelUri: `azureml://jobs/${job}/outputs/model/paths/model.onnx`,
+      jobName: job,
+      tags: { try: "1" },
+    };
     fake.fault({ method: "PUT", path: /\/models\/fp-retry\/versions\/1$/, status: 0, drop: "after" });
     expect((await registerWorkspaceModel(arm, wsRef, "fp-retry", body)).id).toBe("azureml:fp-retry:1");
     expect(fake.calls("PUT", /\/models\/fp-retry\/versions\//).map((c) => c.status)).toEqual([-1, 200]);
@@ -378,28 +451,45 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     models.onVersionPut = (name, version) => {
       if (name !== "fp-race" || raced) return;
       raced = true;
-      models.add(name, version, { modelUri: "azureml://datastores/workspaceblobstore/paths/other/model.onnx", tags: { owner: "other-pipeline" } });
+      models.add(name, version, {
+        modelUri: "azureml://datastores/workspaceblobstore/paths/other/model.onnx",
+        tags: { owner: "other-pipeline" },
+      });
     };
     const logger = captureLogger();
     expect((await registerWorkspaceModel(arm, wsRef, "fp-race", body, { logger })).version).toBe("2");
-    expect(models.get("fp-race", 1)?.properties).toMatchObject({ modelUri: "azureml://datastores/workspaceblobstore/paths/other/model.onnx", tags: { owner: "other-pipeline" } });
+    expect(models.get("fp-race", 1)?.properties).toMatchObject({
+      modelUri: "azureml://datastores/workspaceblobstore/paths/other/model.onnx",
+      tags: { owner: "other-pipeline" },
+    });
     expect(models.get("fp-race", 2)?.properties).toMatchObject({ jobName: job, tags: { try: "1" } });
-    expect(logger.lines).toContain("warning: azureml: model fp-race version 1 was taken by another registration; trying the next version");
+    expect(logger.lines).toContain(
+      "warning: azureml: model fp-race version 1 was taken by another registration; trying the next version",
+    );
 
     // Taken every time: after three tries, one error that says what happened.
     models.onVersionPut = (name, version) => {
-      if (name === "fp-busy") models.add(name, version, { modelUri: `azureml://datastores/workspaceblobstore/paths/other-${version}/model.onnx` });
+      if (name === "fp-busy")
+        models.add(name, version, {
+          modelUri: `azureml://datastores/workspaceblobstore/paths/other-${version}/model.onnx`,
+        });
     };
-    const busy = (await registerWorkspaceModel(arm, wsRef, "fp-busy", body).catch((x: unknown) => x)) as Error & { code?: string };
+    const busy = (await registerWorkspaceModel(arm, wsRef, "fp-busy", body).catch((x: unknown) => x)) as Error & {
+      code?: string;
+    };
     models.onVersionPut = undefined;
     expect(isUserError(busy)).toBe(true);
     expect(busy.code).toBe("version-taken");
-    expect(busy.message).toMatch(/^workspace-model: versions 1, 2, 3 of model fp-busy in workspace my-aml-workspace were each taken by another registration .*\(got 3 conflicts\)\. Run again when/);
+    expect(busy.message).toMatch(
+      /^workspace-model: versions 1, 2, 3 of model fp-busy in workspace my-aml-workspace were each taken by another registration .*\(got 3 conflicts\)\. Run again when/,
+    );
   }, 60_000);
 
   it("workspace-model failures: a bad name is refused before anything runs; a version Azure ML leaves Failed stops the step with nothing in the registry", async () => {
     const submitted = jobPuts().length;
-    const bad = (await trainOnAzureML(options({ workspaceModel: "failure.predictor" })).catch((x: unknown) => x)) as Error;
+    const bad = (await trainOnAzureML(options({ workspaceModel: "failure.predictor" })).catch(
+      (x: unknown) => x,
+    )) as Error;
     expect(isUserError(bad)).toBe(true);
     expect(bad.message).toBe(
       `workspace-model: not an Azure ML model name (got "failure.predictor"). Use letters, digits, '-' or '_', starting with a letter or digit (at most 255 characters), e.g. failure-predictor.`,
@@ -416,7 +506,9 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       `workspace-model: Azure ML could not create model fp-failed version 1 in workspace my-aml-workspace (got provisioningState Failed). Nothing was registered in the model registry. Run again; if it fails again, look at the version in Studio: https://ml.azure.com/model/fp-failed:1/details?wsid=${WORKSPACE_PATH}`,
     );
     expect(models.get("fp-failed", 1)?.properties.provisioningState).toBe("Failed");
-    await expect(openRegistry(reg).resolve("failure-predictor@latest")).rejects.toThrow(/no model named "failure-predictor" .* \(models: none\)/);
+    await expect(openRegistry(reg).resolve("failure-predictor@latest")).rejects.toThrow(
+      /no model named "failure-predictor" .* \(models: none\)/,
+    );
     expect(o.logger.lines).toContain("azureml: model fp-failed version 1: Creating");
   }, 60_000);
 
@@ -432,7 +524,9 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const v = models.get("fp-undo", 1)?.properties;
     expect(v?.isArchived).toBe(true);
     expect(v?.jobName).toBe(jobPuts().at(-1)?.path.split("/").at(-1));
-    expect(o.logger.lines).toContain(`warning: azureml: archived model azureml:fp-undo:1 in workspace ${WORKSPACE}: the model registry did not take the version`);
+    expect(o.logger.lines).toContain(
+      `warning: azureml: archived model azureml:fp-undo:1 in workspace ${WORKSPACE}: the model registry did not take the version`,
+    );
   }, 60_000);
 
   it("a matrix of 3 runs 3 jobs and registers the best by max:roc_auc", async () => {
@@ -449,13 +543,18 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const puts = jobPuts().slice(before);
     expect(puts).toHaveLength(3);
     const names = puts.map((c) => c.path.split("/").at(-1) as string).sort();
-    expect(names.map((x) => x.replace(/-[0-9a-f]{6}$/, ""))).toEqual([0, 1, 2].map((i) => `failure-predictor-777${n}-1-${i}`));
+    expect(names.map((x) => x.replace(/-[0-9a-f]{6}$/, ""))).toEqual(
+      [0, 1, 2].map((i) => `failure-predictor-777${n}-1-${i}`),
+    );
     // Each trial got its value as a literal input and in MLOPS_PARAMS, and the command saw it.
     for (const c of puts) {
       const p = props(c);
       const it = p.inputs.iterations?.value;
       expect(p.inputs.iterations?.jobInputType).toBe("literal");
-      expect(JSON.parse(p.environmentVariables.MLOPS_PARAMS ?? "")).toEqual({ model: "logreg", iterations: Number(it) });
+      expect(JSON.parse(p.environmentVariables.MLOPS_PARAMS ?? "")).toEqual({
+        model: "logreg",
+        iterations: Number(it),
+      });
       expect(aml.jobs.get(c.path.split("/").at(-1) as string)?.ran[0]?.stdout).toContain(`trial iterations=${it}`);
     }
     const aucs = r.trials.map((t) => t.metrics?.roc_auc as number);
@@ -488,20 +587,31 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(r.trials[1]?.error).toContain("exited with status code 4");
     const losses = [r.trials[0]?.metrics?.log_loss as number, r.trials[2]?.metrics?.log_loss as number];
     expect(r.metrics.log_loss).toBe(Math.min(...losses));
-    expect(o.logger.lines.filter((l) => l.startsWith("warning: azureml: job ") && l.includes("ended Failed"))).toHaveLength(1);
+    expect(
+      o.logger.lines.filter((l) => l.startsWith("warning: azureml: job ") && l.includes("ended Failed")),
+    ).toHaveLength(1);
     const md = renderTrainMarkdown(r);
     expect(md).toMatch(/\| 2 \| {2}\| iterations=2 \| Failed \| {2}\| \[/);
     expect(aml.cancels.filter((c) => r.trials.some((t) => t.jobName === c))).toEqual([]);
 
-    const all = options({ command: "exit 1", matrix: { iterations: [1, 2] }, sweepMetric: "max:roc_auc", registry: openRegistry(reg) });
+    const all = options({
+      command: "exit 1",
+      matrix: { iterations: [1, 2] },
+      sweepMetric: "max:roc_auc",
+      registry: openRegistry(reg),
+    });
     const e = (await trainOnAzureML(all).catch((x: unknown) => x)) as Error;
-    expect(e.message).toMatch(/^azureml: all 2 trials failed \(got failure-predictor-\S+: Failed; failure-predictor-\S+: Failed\)/);
+    expect(e.message).toMatch(
+      /^azureml: all 2 trials failed \(got failure-predictor-\S+: Failed; failure-predictor-\S+: Failed\)/,
+    );
     expect((await openRegistry(reg).listVersions("failure-predictor")).length).toBe(1);
   }, 90_000);
 
   it("a matrix without sweep-metric is refused before anything is submitted", async () => {
     const before = jobPuts().length;
-    await expect(trainOnAzureML(options({ matrix: { iterations: [1, 2] } }))).rejects.toThrow(/^sweep-metric: required with a matrix of 2 combinations/);
+    await expect(trainOnAzureML(options({ matrix: { iterations: [1, 2] } }))).rejects.toThrow(
+      /^sweep-metric: required with a matrix of 2 combinations/,
+    );
     expect(jobPuts().length).toBe(before);
   });
 
@@ -536,19 +646,36 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
         "",
       ].join("\n"),
     );
-    const o = options({ command: undefined, jobFile: "pipeline.yml", computeTarget: undefined, environment: undefined, params: { model_kind: "logreg" }, workspaceModel: "pm-pipeline-model" });
+    const o = options({
+      command: undefined,
+      jobFile: "pipeline.yml",
+      computeTarget: undefined,
+      environment: undefined,
+      params: { model_kind: "logreg" },
+      workspaceModel: "pm-pipeline-model",
+    });
     const r = await trainOnAzureML(o);
     const name = r.azureml.jobName;
     const p = props(jobPuts().at(-1));
     // The workspace version points at the pipeline job's model output, which the step bound to.
-    expect(models.get("pm-pipeline-model", 1)?.properties).toMatchObject({ jobName: name, modelUri: `azureml://jobs/${name}/outputs/model/paths/model.onnx` });
+    expect(models.get("pm-pipeline-model", 1)?.properties).toMatchObject({
+      jobName: name,
+      modelUri: `azureml://jobs/${name}/outputs/model/paths/model.onnx`,
+    });
     expect(p.jobType).toBe("Pipeline");
     expect(p.experimentName).toBe("pm-pipelines");
     expect(p.displayName).toBe("pm-pipeline");
-    expect(p.settings).toEqual({ continue_on_step_failure: false, default_compute: `${WORKSPACE_PATH}/computes/cpu-cluster` });
+    expect(p.settings).toEqual({
+      continue_on_step_failure: false,
+      default_compute: `${WORKSPACE_PATH}/computes/cpu-cluster`,
+    });
     expect(p.computeId).toBe(`${WORKSPACE_PATH}/computes/cpu-cluster`);
     expect(p.inputs).toEqual({ model_kind: { jobInputType: "literal", value: "logreg" } });
-    expect(p.outputs.model).toEqual({ jobOutputType: "uri_folder", mode: "ReadWriteMount", uri: `azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/` });
+    expect(p.outputs.model).toEqual({
+      jobOutputType: "uri_folder",
+      mode: "ReadWriteMount",
+      uri: `azureml://datastores/workspaceblobstore/paths/mlops-actions/${name}/model/`,
+    });
     expect(p.jobs).toEqual({
       train_step: {
         name: "train_step",
@@ -564,8 +691,18 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(r.metrics.roc_auc).toBeGreaterThan(0.5);
   }, 60_000);
 
-  const conda = ["name: pm-train", "channels: [conda-forge]", "dependencies:", "  - python=3.11", "  - pip:", "      - scikit-learn==1.5.2", ""].join("\n");
-  type VersionBody = { properties: { componentSpec: Record<string, unknown>; isAnonymous: boolean; image?: string; condaFile?: string } };
+  const conda = [
+    "name: pm-train",
+    "channels: [conda-forge]",
+    "dependencies:",
+    "  - python=3.11",
+    "  - pip:",
+    "      - scikit-learn==1.5.2",
+    "",
+  ].join("\n");
+  type VersionBody = {
+    properties: { componentSpec: Record<string, unknown>; isAnonymous: boolean; image?: string; condaFile?: string };
+  };
   const bodyOf = (c: { body: unknown } | undefined) => c?.body as VersionBody;
 
   it("a pipeline with inline steps: anonymous components and environment registered once, data flows prep → train, model registered", async () => {
@@ -616,17 +753,32 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const compPuts = () => fake.calls("PUT", /\/components\/azureml_anonymous\/versions\/[^/]+$/);
     const [envBefore, compBefore] = [envPuts().length, compPuts().length];
     const reg = join(ws, "registry-inline");
-    const o = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "inline-pipeline/pipeline.yml", params: { model_kind: "logreg" }, registry: openRegistry(reg) });
+    const o = options({
+      command: undefined,
+      code: undefined,
+      environment: undefined,
+      computeTarget: undefined,
+      jobFile: "inline-pipeline/pipeline.yml",
+      params: { model_kind: "logreg" },
+      registry: openRegistry(reg),
+    });
     const r = await trainOnAzureML(o);
 
     // One anonymous environment: image and the conda file's text, isAnonymous.
     const envPut = envPuts().slice(envBefore);
     expect(envPut).toHaveLength(1);
     expect(envPut[0]?.status).toBe(201);
-    const envVersion = contentVersion({ image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: conda });
+    const envVersion = contentVersion({
+      image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04",
+      condaFile: conda,
+    });
     const envId = `${WORKSPACE_PATH}/environments/CliV2AnonymousEnvironment/versions/${envVersion}`;
     expect(envPut[0]?.path).toBe(envId);
-    expect(bodyOf(envPut[0]).properties).toMatchObject({ image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04", condaFile: conda, isAnonymous: true });
+    expect(bodyOf(envPut[0]).properties).toMatchObject({
+      image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04",
+      condaFile: conda,
+      isAnonymous: true,
+    });
 
     // One anonymous component per step, its spec in the CLI v2 command component schema.
     const puts = compPuts().slice(compBefore);
@@ -658,7 +810,13 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const p = props(jobPuts().at(-1));
     const ids = puts.map((c) => c.path);
     expect(p.jobs).toEqual({
-      prep: { name: "prep", type: "command", componentId: ids[0], inputs: {}, outputs: { clean: { job_output_type: "uri_folder" } } },
+      prep: {
+        name: "prep",
+        type: "command",
+        componentId: ids[0],
+        inputs: {},
+        outputs: { clean: { job_output_type: "uri_folder" } },
+      },
       train: {
         name: "train",
         type: "command",
@@ -682,7 +840,8 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(ran[1]?.stdout).toContain("from=yes files=plant.csv");
     expect(ran[1]?.command).toContain("--model logreg");
     const clean: string[] = [];
-    for await (const b of aml.container.listBlobsFlat({ prefix: `azureml/${r.azureml.jobName}/prep/clean/` })) clean.push(b.name.split("/").at(-1) as string);
+    for await (const b of aml.container.listBlobsFlat({ prefix: `azureml/${r.azureml.jobName}/prep/clean/` }))
+      clean.push(b.name.split("/").at(-1) as string);
     expect(clean).toEqual(["plant.csv"]);
 
     // The model came back and is registered.
@@ -693,11 +852,21 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     expect(card.metrics.roc_auc).toBe(r.metrics.roc_auc);
 
     // A re-run finds the environment and the components (GET) and registers nothing again.
-    const again = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "inline-pipeline/pipeline.yml", params: { model_kind: "logreg" }, registry: openRegistry(reg) });
+    const again = options({
+      command: undefined,
+      code: undefined,
+      environment: undefined,
+      computeTarget: undefined,
+      jobFile: "inline-pipeline/pipeline.yml",
+      params: { model_kind: "logreg" },
+      registry: openRegistry(reg),
+    });
     const r2 = await trainOnAzureML(again);
     expect(envPuts().length - envBefore).toBe(1);
     expect(compPuts().length - compBefore).toBe(2);
-    expect(again.logger.lines.filter((l) => / already registered$/.test(l) && /inline (environment|step)/.test(l))).toHaveLength(3);
+    expect(
+      again.logger.lines.filter((l) => / already registered$/.test(l) && /inline (environment|step)/.test(l)),
+    ).toHaveLength(3);
     expect(props(jobPuts().at(-1)).jobs).toEqual(p.jobs);
     expect(r2.version).toBe(2);
   }, 90_000);
@@ -723,17 +892,32 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     );
     const envId = `${WORKSPACE_PATH}/environments/CliV2AnonymousEnvironment/versions/${contentVersion({ image: "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py311-cpu-inference", condaFile: condaText })}`;
     const before = fake.calls("PUT", /\/environments\//).length;
-    const o = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "inline-env/job.yml" });
+    const o = options({
+      command: undefined,
+      code: undefined,
+      environment: undefined,
+      computeTarget: undefined,
+      jobFile: "inline-env/job.yml",
+    });
     const r = await trainOnAzureML(o);
     const envPut = fake.calls("PUT", /\/environments\//).slice(before);
     expect(envPut.map((c) => [c.path, c.status])).toEqual([[envId, 201]]);
-    expect(bodyOf(envPut[0]).properties).toMatchObject({ image: "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py311-cpu-inference", condaFile: condaText, isAnonymous: true });
+    expect(bodyOf(envPut[0]).properties).toMatchObject({
+      image: "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py311-cpu-inference",
+      condaFile: condaText,
+      isAnonymous: true,
+    });
     expect(props(jobPuts().at(-1)).environmentId).toBe(envId);
     expect(aml.jobs.get(r.azureml.jobName)?.ran[0]?.environment).toBe(envId);
     expect(r.card.lineage.azureml?.environment).toBe(envId);
     expect(r.metrics.roc_auc).toBeGreaterThan(0.5);
     // The environment input still wins over the file's inline one.
-    const o2 = options({ command: undefined, code: undefined, computeTarget: undefined, jobFile: "inline-env/job.yml" });
+    const o2 = options({
+      command: undefined,
+      code: undefined,
+      computeTarget: undefined,
+      jobFile: "inline-env/job.yml",
+    });
     await trainOnAzureML(o2);
     expect(props(jobPuts().at(-1)).environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/3`);
     expect(fake.calls("PUT", /\/environments\//).length - before).toBe(1);
@@ -743,21 +927,57 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
     const dir = join(ws, "inline-bad");
     await mkdir(dir, { recursive: true });
     const step = (lines: string[]) =>
-      ["type: pipeline", "settings: { default_compute: azureml:cpu-cluster }", "outputs: { model: { type: uri_folder } }", "jobs:", "  train:", "    type: command", ...lines, ""].join("\n");
-    await writeFile(join(dir, "undeclared.yml"), step(["    code: ../src", "    environment: azureml:sklearn-env:1", "    command: python train.py --lr ${{inputs.lr}} --out ${{outputs.model}}", "    outputs:", "      model: ${{parent.outputs.model}}"]));
-    await writeFile(join(dir, "build.yml"), step(["    command: python train.py", "    environment:", "      build:", "        path: ./docker"]));
+      [
+        "type: pipeline",
+        "settings: { default_compute: azureml:cpu-cluster }",
+        "outputs: { model: { type: uri_folder } }",
+        "jobs:",
+        "  train:",
+        "    type: command",
+        ...lines,
+        "",
+      ].join("\n");
+    await writeFile(
+      join(dir, "undeclared.yml"),
+      step([
+        "    code: ../src",
+        "    environment: azureml:sklearn-env:1",
+        "    command: python train.py --lr ${{inputs.lr}} --out ${{outputs.model}}",
+        "    outputs:",
+        "      model: ${{parent.outputs.model}}",
+      ]),
+    );
+    await writeFile(
+      join(dir, "build.yml"),
+      step(["    command: python train.py", "    environment:", "      build:", "        path: ./docker"]),
+    );
     await writeFile(join(dir, "noenv.yml"), step(["    code: ../src", "    command: python train.py"]));
     const writes = () => fake.requests.filter((q) => q.method === "PUT").length;
     const before = writes();
-    const run = (file: string) => trainOnAzureML(options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: `inline-bad/${file}` })).then(
+    const run = (file: string) =>
+      trainOnAzureML(
+        options({
+          command: undefined,
+          code: undefined,
+          environment: undefined,
+          computeTarget: undefined,
+          jobFile: `inline-bad/${file}`,
+        }),
+      ).then(
         () => new Error("expected a refusal"),
         (e: unknown) => e as Error,
       );
     const undeclared = await run("undeclared.yml");
     expect(isUserError(undeclared)).toBe(true);
-    expect(undeclared.message).toMatch(/^job-file: jobs\.train\.command uses \$\{\{inputs\.lr\}\} but the step has no input "lr" \(got inputs \[\]\)\. Add lr under jobs\.train\.inputs:/);
-    expect((await run("build.yml")).message).toMatch(/^job-file: jobs\.train\.environment\.build is not supported \(got \{"path":"\.\/docker"\}\)/);
-    expect((await run("noenv.yml")).message).toMatch(/^job-file: jobs\.train\.environment: missing in an inline step \(got nothing, and no environment input\)/);
+    expect(undeclared.message).toMatch(
+      /^job-file: jobs\.train\.command uses \$\{\{inputs\.lr\}\} but the step has no input "lr" \(got inputs \[\]\)\. Add lr under jobs\.train\.inputs:/,
+    );
+    expect((await run("build.yml")).message).toMatch(
+      /^job-file: jobs\.train\.environment\.build is not supported \(got \{"path":"\.\/docker"\}\)/,
+    );
+    expect((await run("noenv.yml")).message).toMatch(
+      /^job-file: jobs\.train\.environment: missing in an inline step \(got nothing, and no environment input\)/,
+    );
     expect(writes()).toBe(before);
   }, 30_000);
 
@@ -768,7 +988,8 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
       [
         "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json",
         "type: command",
-        "command: echo model=${{inputs.model}} from=$FROM_YAML && " + `${TSX} ${EXAMPLE} --data data/plant.csv --model \${{inputs.model}}`,
+        "command: echo model=${{inputs.model}} from=$FROM_YAML && " +
+          `${TSX} ${EXAMPLE} --data data/plant.csv --model \${{inputs.model}}`,
         "code: ../src",
         "environment: azureml:sklearn-env:2",
         "compute: azureml:gpu-cluster",
@@ -782,7 +1003,14 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
         "",
       ].join("\n"),
     );
-    const o = options({ command: undefined, code: undefined, environment: undefined, computeTarget: undefined, jobFile: "jobs/train.yml", params: { model: "logreg" } });
+    const o = options({
+      command: undefined,
+      code: undefined,
+      environment: undefined,
+      computeTarget: undefined,
+      jobFile: "jobs/train.yml",
+      params: { model: "logreg" },
+    });
     const r = await trainOnAzureML(o);
     const p = props(jobPuts().at(-1));
     expect(p.environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/2`);
@@ -798,29 +1026,50 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
 });
 
 it("train inputs: command is required with compute local, optional with compute azureml and a job-file", () => {
-  expect(() => parseInputs(trainInputs, { compute: "local" })).toThrow(/^input "command" is required: the command that runs your trainer/);
+  expect(() => parseInputs(trainInputs, { compute: "local" })).toThrow(
+    /^input "command" is required: the command that runs your trainer/,
+  );
   expect(() => parseInputs(trainInputs, {})).toThrow(/^input "command" is required/);
   const ws = { "subscription-id": SUBSCRIPTION, "resource-group": RESOURCE_GROUP, workspace: WORKSPACE };
-  expect(() => parseInputs(trainInputs, { compute: "azureml", ...ws })).toThrow(/^input "command" is required: the command that runs your trainer on Azure ML, or set job-file:/);
-  expect(parseInputs(trainInputs, { compute: "azureml", "job-file": "job.yml", ...ws })).toMatchObject({ compute: "azureml", "job-file": "job.yml" });
-  expect(() => parseInputs(trainInputs, { compute: "cloud", command: "x" })).toThrow(/input "compute": expected one of: local, azureml/);
+  expect(() => parseInputs(trainInputs, { compute: "azureml", ...ws })).toThrow(
+    /^input "command" is required: the command that runs your trainer on Azure ML, or set job-file:/,
+  );
+  expect(parseInputs(trainInputs, { compute: "azureml", "job-file": "job.yml", ...ws })).toMatchObject({
+    compute: "azureml",
+    "job-file": "job.yml",
+  });
+  expect(() => parseInputs(trainInputs, { compute: "cloud", command: "x" })).toThrow(
+    /input "compute": expected one of: local, azureml/,
+  );
 });
 
 it("the README's Azure ML step is accepted as written, workspace-model included", async () => {
   const readme = await readFile(join(ROOT, "actions/train/README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## On Azure ML"));
   const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
-  const step = (parse(block) as { steps: { id?: string; with?: Record<string, string> }[] }).steps.find((x) => x.id === "train");
+  const step = (parse(block) as { steps: { id?: string; with?: Record<string, string> }[] }).steps.find(
+    (x) => x.id === "train",
+  );
   // Expressions are what the runner fills in: any GUID stands for the subscription variable.
-  const withInputs = Object.fromEntries(Object.entries(step?.with ?? {}).map(([k, v]) => [k, String(v).includes("${{") ? SUBSCRIPTION : String(v)]));
+  const withInputs = Object.fromEntries(
+    Object.entries(step?.with ?? {}).map(([k, v]) => [k, String(v).includes("${{") ? SUBSCRIPTION : String(v)]),
+  );
   expect(withInputs["workspace-model"]).toBe("failure-predictor");
-  expect(parseInputs(trainInputs, withInputs)).toMatchObject({ compute: "azureml", "workspace-model": "failure-predictor", workspace: "plant-ml" });
+  expect(parseInputs(trainInputs, withInputs)).toMatchObject({
+    compute: "azureml",
+    "workspace-model": "failure-predictor",
+    workspace: "plant-ml",
+  });
 });
 
 it("train inputs: workspace-model is for compute azureml only", () => {
-  expect(() => parseInputs(trainInputs, { command: "python train.py", "workspace-model": "failure-predictor" })).toThrow(
+  expect(() =>
+    parseInputs(trainInputs, { command: "python train.py", "workspace-model": "failure-predictor" }),
+  ).toThrow(
     'input "workspace-model": registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty (got "failure-predictor"). Fix it in the step\'s with: block (or the --flag of the CLI).',
   );
   const ws = { "subscription-id": SUBSCRIPTION, "resource-group": RESOURCE_GROUP, workspace: WORKSPACE };
-  expect(parseInputs(trainInputs, { compute: "azureml", command: "x", "workspace-model": "fp", ...ws })).toMatchObject({ "workspace-model": "fp" });
+  expect(parseInputs(trainInputs, { compute: "azureml", command: "x", "workspace-model": "fp", ...ws })).toMatchObject({
+    "workspace-model": "fp",
+  });
 });

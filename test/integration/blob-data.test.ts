@@ -80,7 +80,9 @@ describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), ()
     process.env[ENV] =
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${endpoint};`;
 
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString()).getContainerClient("plant-data");
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString()).getContainerClient(
+      "plant-data",
+    );
     await container.createIfNotExists();
     const put = async (name: string, path: string) => container.getBlockBlobClient(name).uploadFile(path);
     for (const [i, day] of ["2024-01-01", "2024-01-02"].entries()) {
@@ -111,10 +113,7 @@ describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), ()
     const glob = await rows(`${base}/plant-a/**/*.csv`);
     expect(glob.files).toEqual([`${base}/plant-a/2024-01-01/part-0.csv`, `${base}/plant-a/2024-01-02/part-1.csv`]);
     expect(glob.batches[0]!.file).toBe(`${base}/plant-a/2024-01-01/part-0.csv`);
-    const local = [
-      ...(await rows(join(dir, "part-0.csv"))).batches,
-      ...(await rows(join(dir, "part-1.csv"))).batches,
-    ];
+    const local = [...(await rows(join(dir, "part-0.csv"))).batches, ...(await rows(join(dir, "part-1.csv"))).batches];
     for (const c of ["Air temperature [K]", "Type", "Machine failure"]) {
       expect(column(glob.batches, c)).toEqual(column(local, c));
     }
@@ -156,14 +155,26 @@ describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), ()
 
     const reference = join(dir, "reference.csv");
     await writeGenerated(reference, 800, 99);
-    const drift = await detectDrift({ reference, current: `${base}/plant-a/**/*.csv`, features: ["Torque [Nm]", "Type"] });
+    const drift = await detectDrift({
+      reference,
+      current: `${base}/plant-a/**/*.csv`,
+      features: ["Torque [Nm]", "Type"],
+    });
     expect(drift.features.map((f) => f.feature)).toEqual(["Torque [Nm]", "Type"]);
     expect(drift.features[0]!.current.count).toBe(800);
 
     const bytes = modelToOnnx(trainLogistic(generatedDataset(2000, 4), { iterations: 5 }));
     const model = [{ name: "candidate", bytes }];
-    const remote = await evaluateModels(model, { data: `${base}/plant-a/2024-01-02/part-1.csv`, label: "Machine failure", keepPredictions: true });
-    const local = await evaluateModels(model, { data: join(dir, "part-1.csv"), label: "Machine failure", keepPredictions: true });
+    const remote = await evaluateModels(model, {
+      data: `${base}/plant-a/2024-01-02/part-1.csv`,
+      label: "Machine failure",
+      keepPredictions: true,
+    });
+    const local = await evaluateModels(model, {
+      data: join(dir, "part-1.csv"),
+      label: "Machine failure",
+      keepPredictions: true,
+    });
     expect(Array.from(remote.models[0]!.predictions!.scores)).toEqual(Array.from(local.models[0]!.predictions!.scores));
 
     const hash = await hashData([`${base}/plant-a/**/*.csv`], { cwd: dir });
@@ -171,7 +182,9 @@ describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), ()
       `${base}/plant-a/2024-01-01/part-0.csv`,
       `${base}/plant-a/2024-01-02/part-1.csv`,
     ]);
-    expect(hash.bytes).toBe(readFileSync(join(dir, "part-0.csv")).length + readFileSync(join(dir, "part-1.csv")).length);
+    expect(hash.bytes).toBe(
+      readFileSync(join(dir, "part-0.csv")).length + readFileSync(join(dir, "part-1.csv")).length,
+    );
   });
 
   it("says which input names nothing, a bad container, or a store that does not answer", async () => {
@@ -183,7 +196,10 @@ describeIf("data inputs on Azure Blob Storage (Azurite)", azuriteAvailable(), ()
     );
     await expect(
       openDataset("azblob://nosuchaccount/data/x/*.csv", {
-        env: { AZURE_STORAGE_CONNECTION_STRING: "DefaultEndpointsProtocol=http;AccountName=nosuchaccount;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/nosuchaccount;" },
+        env: {
+          AZURE_STORAGE_CONNECTION_STRING:
+            "DefaultEndpointsProtocol=http;AccountName=nosuchaccount;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/nosuchaccount;",
+        },
       }),
     ).rejects.toThrow(/storage endpoint unreachable/);
   });

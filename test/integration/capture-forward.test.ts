@@ -165,7 +165,8 @@ describeIf("capture store and forward (Azurite, server processes)", azuriteAvail
     const keys = blobs.flatMap((b) => b.rows.map((r) => `${r.id}:${r.row}`));
     expect(keys.length).toBe(load.answered.size);
     expect(new Set(keys)).toEqual(load.answered);
-    for (const b of blobs) expect(b.name).toMatch(/^plant-a\/failure-predictor\/7\/\d{4}-\d\d-\d\d\/\d{8}T\d{9}Z-[0-9a-f]{8}\.parquet$/);
+    for (const b of blobs)
+      expect(b.name).toMatch(/^plant-a\/failure-predictor\/7\/\d{4}-\d\d-\d\d\/\d{8}T\d{9}Z-[0-9a-f]{8}\.parquet$/);
     expect(server.logs.join("\n")).toMatch(/reachable again after \d+ failed attempt/);
     await store!.stop();
   }, 240_000);
@@ -184,7 +185,10 @@ describeIf("capture store and forward (Azurite, server processes)", azuriteAvail
     for (let round = 0; round < 2; round++) {
       const server = await startServer(args, env);
       const load = client(() => server, `k${round}`);
-      await until("files closing", async () => (await metric(server, "oip_capture_files_total")) >= 3 && load.sent > 60);
+      await until(
+        "files closing",
+        async () => (await metric(server, "oip_capture_files_total")) >= 3 && load.sent > 60,
+      );
       server.proc.kill("SIGKILL");
       await server.exited;
       await load.stop();

@@ -83,9 +83,15 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
       lines.push(`${x.map((v) => v.toFixed(4)).join(",")},${names[z.indexOf(Math.max(...z))]}`);
     }
     writeFileSync(join(dir, "species.csv"), `${lines.join("\n")}\n`);
-    writeFileSync(join(dir, "mc-cand.onnx"), encodeModel(linearClassifierModel({ coefficients: W, intercepts: [0, 0, 0], classes: names })));
+    writeFileSync(
+      join(dir, "mc-cand.onnx"),
+      encodeModel(linearClassifierModel({ coefficients: W, intercepts: [0, 0, 0], classes: names })),
+    );
     const blurred = W.map((w) => w.map((v) => v * 0.35 + 0.2));
-    writeFileSync(join(dir, "mc-champ.onnx"), encodeModel(linearClassifierModel({ coefficients: blurred, intercepts: [0.1, 0, 0], classes: names })));
+    writeFileSync(
+      join(dir, "mc-champ.onnx"),
+      encodeModel(linearClassifierModel({ coefficients: blurred, intercepts: [0.1, 0, 0], classes: names })),
+    );
     results.multiclass = await runCompareModels({
       candidate: join(dir, "mc-cand.onnx"),
       champion: join(dir, "mc-champ.onnx"),
@@ -98,16 +104,27 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
     const rows = ["x0,x1,x2,load"];
     for (let i = 0; i < 2000; i++) {
       const x0 = rnd() * 2 - 1;
-      rows.push(`${x0.toFixed(4)},${(rnd() * 2 - 1).toFixed(4)},${(rnd() * 2 - 1).toFixed(4)},${(3 * x0 + (rnd() - 0.5) * 0.8).toFixed(4)}`);
+      rows.push(
+        `${x0.toFixed(4)},${(rnd() * 2 - 1).toFixed(4)},${(rnd() * 2 - 1).toFixed(4)},${(3 * x0 + (rnd() - 0.5) * 0.8).toFixed(4)}`,
+      );
     }
     writeFileSync(join(dir, "load.csv"), `${rows.join("\n")}\n`);
     const stumps = (cuts: number[]) =>
       cuts.map((t) => ({ feature: 0, threshold: t, left: { value: 0 }, right: { value: 6 / (cuts.length + 1) } }));
     writeFileSync(
       join(dir, "reg-cand.onnx"),
-      encodeModel(treeEnsembleRegressorModel({ nFeatures: 3, trees: stumps([-0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75]), baseValues: [-3 + 6 / 16] })),
+      encodeModel(
+        treeEnsembleRegressorModel({
+          nFeatures: 3,
+          trees: stumps([-0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75]),
+          baseValues: [-3 + 6 / 16],
+        }),
+      ),
     );
-    writeFileSync(join(dir, "reg-champ.onnx"), encodeModel(treeEnsembleRegressorModel({ nFeatures: 3, trees: stumps([0]), baseValues: [-1.5] })));
+    writeFileSync(
+      join(dir, "reg-champ.onnx"),
+      encodeModel(treeEnsembleRegressorModel({ nFeatures: 3, trees: stumps([0]), baseValues: [-1.5] })),
+    );
     results.regression = await runCompareModels({
       candidate: join(dir, "reg-cand.onnx"),
       champion: join(dir, "reg-champ.onnx"),
@@ -151,7 +168,9 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
       const r = results[task];
       const html = readFileSync(r.htmlPath, "utf8");
       writeFileSync(join(OUT, `compare-report-${task}.html`), html);
-      expect(html.replaceAll("http://www.w3.org/2000/svg", "")).not.toMatch(/<script|https?:\/\/(?!github\.com)|@import|url\(/i);
+      expect(html.replaceAll("http://www.w3.org/2000/svg", "")).not.toMatch(
+        /<script|https?:\/\/(?!github\.com)|@import|url\(/i,
+      );
       const { context, page } = await open(DESKTOP);
       await page.goto(`file://${r.htmlPath}`);
       for (const width of [DESKTOP, PHONE]) {
@@ -177,7 +196,10 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
           expect(s.marks).toBeGreaterThan(0);
         }
         expect(await overflow(page)).toBeLessThanOrEqual(0);
-        await page.screenshot({ path: join(OUT, `compare-report-${task}-${width === PHONE ? "phone" : "desktop"}.png`), fullPage: true });
+        await page.screenshot({
+          path: join(OUT, `compare-report-${task}-${width === PHONE ? "phone" : "desktop"}.png`),
+          fullPage: true,
+        });
       }
       await context.close();
       expect(external).toEqual([]);
@@ -191,8 +213,12 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
     const roc = page.locator("figure.chart", { hasText: "ROC curve" });
     expect(await roc.locator("polyline.series").count()).toBe(3); // candidate, champion, chance
     expect(await roc.locator("circle.marker").count()).toBe(2);
-    expect(await roc.locator(".legend").textContent()).toMatch(/candidate.*champion.*chance.*candidate at threshold 0\.5/);
-    expect(await page.locator("figure.chart", { hasText: "Calibration" }).locator("circle.dot").count()).toBeGreaterThan(3);
+    expect(await roc.locator(".legend").textContent()).toMatch(
+      /candidate.*champion.*chance.*candidate at threshold 0\.5/,
+    );
+    expect(
+      await page.locator("figure.chart", { hasText: "Calibration" }).locator("circle.dot").count(),
+    ).toBeGreaterThan(3);
     expect(await page.getByText("For commit 4b825dc · run 4242 · 2026-05-04 09:12 UTC").isVisible()).toBe(true);
     // Slices: the table order is the report.json order, which puts the largest loss first.
     const slices = r.slices!;
@@ -219,16 +245,25 @@ describeIf("compare-models reports in headless Chromium", chromiumAvailability()
       expect(shown.drawn).toBe(shown.diagrams);
       expect(shown.diagrams).toBe({ binary: 4, multiclass: 3, regression: 2 }[task]);
       // The metrics table has its five columns in every row (nothing broke a row).
-      const cells = await page.locator("table").first().locator("tr").evaluateAll((trs) => trs.map((tr) => tr.children.length));
+      const cells = await page
+        .locator("table")
+        .first()
+        .locator("tr")
+        .evaluateAll((trs) => trs.map((tr) => tr.children.length));
       expect(new Set(cells)).toEqual(new Set([5]));
       // Each chart shows its series: lines in Mermaid's xychart are paths in the plot group.
-      const plotted = await page.locator(".mermaid-chart svg").evaluateAll((svgs) =>
-        svgs.map((s) => s.querySelectorAll("[class*='line-plot'] path, [class*='bar-plot'] rect").length),
-      );
+      const plotted = await page
+        .locator(".mermaid-chart svg")
+        .evaluateAll((svgs) =>
+          svgs.map((s) => s.querySelectorAll("[class*='line-plot'] path, [class*='bar-plot'] rect").length),
+        );
       for (const n of plotted) expect(n).toBeGreaterThan(0);
       for (const width of [900, PHONE]) {
         await page.setViewportSize({ width, height: 900 });
-        await page.screenshot({ path: join(OUT, `compare-summary-${task}-${width === PHONE ? "phone" : "desktop"}.png`), fullPage: true });
+        await page.screenshot({
+          path: join(OUT, `compare-summary-${task}-${width === PHONE ? "phone" : "desktop"}.png`),
+          fullPage: true,
+        });
       }
       await context.close();
     });

@@ -40,7 +40,14 @@ const B = `${REG}/2`;
 const C = `${REG}/3`;
 const IMAGE = "mlopsplants.azurecr.io/failure-predictor:2";
 const SAMPLE = JSON.stringify({
-  inputs: [{ name: "input", shape: [2, 5], datatype: "FP32", data: [298.1, 308.6, 1551, 42.8, 0, 302.5, 311.3, 1305, 68.2, 210] }],
+  inputs: [
+    {
+      name: "input",
+      shape: [2, 5],
+      datatype: "FP32",
+      data: [298.1, 308.6, 1551, 42.8, 0, 302.5, 311.3, 1305, 68.2, 210],
+    },
+  ],
 });
 
 let inference: RunningServer;
@@ -94,14 +101,23 @@ async function failure(p: Promise<unknown>): Promise<RolloutFailed> {
 }
 
 beforeAll(async () => {
-  inference = await startServer({ model: logisticModel(), modelName: "failure-predictor", httpPort: 0, grpcPort: null, processMetrics: false });
+  inference = await startServer({
+    model: logisticModel(),
+    modelName: "failure-predictor",
+    httpPort: 0,
+    grpcPort: null,
+    processMetrics: false,
+  });
 });
 afterAll(() => inference?.close());
 
 beforeEach(async () => {
   lines = [];
   fake = await startFakeArm();
-  online = await installOnlineEndpoints(fake, { inference: { url: inference.httpUrl, model: "failure-predictor" }, pageSize: 2 });
+  online = await installOnlineEndpoints(fake, {
+    inference: { url: inference.httpUrl, model: "failure-predictor" },
+    pageSize: 2,
+  });
 });
 afterEach(async () => {
   await online.close();
@@ -134,7 +150,9 @@ describe("deploy-online: blue/green", () => {
   });
 
   it("moves A → B through 10/50/100 with a health check after each step, then B is champion and A stays at 0%", async () => {
-    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 }]);
+    online.seed("fp-online", [
+      { name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 },
+    ]);
     const r = await runDeployOnline(opts({ deployment: "green" }));
     expect(puts()).toEqual([
       { blue: 90, green: 10 },
@@ -203,7 +221,9 @@ describe("deploy-online: blue/green", () => {
       message: "User container has crashed or terminated: Liveness probe failed.",
     });
     const e = await failure(runDeployOnline(opts({ deployment: "green" })));
-    expect(e.message).toMatch(/deployment green: provisioning failed .*ResourceNotReady: User container has crashed or terminated/);
+    expect(e.message).toMatch(
+      /deployment green: provisioning failed .*ResourceNotReady: User container has crashed or terminated/,
+    );
     expect(e.message).toMatch(/No traffic was moved/);
     expect(online.trafficPuts).toEqual([]);
     expect(traffic()).toEqual({ blue: 100 });
@@ -246,12 +266,18 @@ describe("deploy-online: cancelled after the traffic moved", () => {
       ...logger,
       info: (m) => {
         lines.push(m);
-        if (/^deployment green: (Succeeded|Updating|InProgress)|no longer the champion/.test(m) && !cancel.signal.aborted && traffic().green === 100)
+        if (
+          /^deployment green: (Succeeded|Updating|InProgress)|no longer the champion/.test(m) &&
+          !cancel.signal.aborted &&
+          traffic().green === 100
+        )
           cancel.abort(new Error("cancelled (SIGINT)"));
       },
     };
     const e = await failure(runDeployOnline(opts({ deployment: "green", signal: cancel.signal, logger: log })));
-    expect(e.message).toMatch(/^deployment green: the workflow was cancelled \(SIGINT\) after the traffic moved \(got traffic blue=0%, green=100%\)/);
+    expect(e.message).toMatch(
+      /^deployment green: the workflow was cancelled \(SIGINT\) after the traffic moved \(got traffic blue=0%, green=100%\)/,
+    );
     expect(e.message).not.toContain("nothing was changed");
     expect(e.result).toMatchObject({ rolledBack: false, traffic: { blue: 0, green: 100 } });
     expect(traffic()).toEqual({ blue: 0, green: 100 });
@@ -286,7 +312,9 @@ describe("deploy-online: A/B", () => {
     expect(r.retired).toEqual(["green"]);
     expect(online.deployments.has("fp-online/green")).toBe(false);
     // The delete came after the traffic moved off it (the service refuses to delete a deployment with traffic).
-    const order = fake.requests.filter((q) => q.method === "DELETE" || (q.method === "PUT" && /onlineEndpoints\/fp-online$/.test(q.path)));
+    const order = fake.requests.filter(
+      (q) => q.method === "DELETE" || (q.method === "PUT" && /onlineEndpoints\/fp-online$/.test(q.path)),
+    );
     expect(order.map((q) => q.method)).toEqual(["PUT", "DELETE"]);
     expect(traffic()).toEqual({ blue: 80, "failure-predictor-v3": 20 });
   });
@@ -301,9 +329,26 @@ describe("deploy-online: A/B", () => {
 describe("deploy-online: Resource Manager faults", () => {
   it("429 with Retry-After and 500 on GET and PUT are retried, then the rollout succeeds", async () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
-    fake.fault({ method: "GET", path: /onlineEndpoints\/fp-online$/, status: 429, headers: { "retry-after": "0" }, body: { error: { code: "TooManyRequests", message: "throttled" } } });
-    fake.fault({ method: "PUT", path: /deployments\/green$/, status: 500, body: { error: { code: "InternalServerError", message: "boom" } } });
-    fake.fault({ method: "PUT", path: /onlineEndpoints\/fp-online$/, status: 429, headers: { "retry-after": "0" }, times: 2 });
+    fake.fault({
+      method: "GET",
+      path: /onlineEndpoints\/fp-online$/,
+      status: 429,
+      headers: { "retry-after": "0" },
+      body: { error: { code: "TooManyRequests", message: "throttled" } },
+    });
+    fake.fault({
+      method: "PUT",
+      path: /deployments\/green$/,
+      status: 500,
+      body: { error: { code: "InternalServerError", message: "boom" } },
+    });
+    fake.fault({
+      method: "PUT",
+      path: /onlineEndpoints\/fp-online$/,
+      status: 429,
+      headers: { "retry-after": "0" },
+      times: 2,
+    });
     const r = await runDeployOnline(opts({ deployment: "green", traffic: [50, 100] }));
     expect(r.traffic).toEqual({ blue: 0, green: 100 });
     expect(fake.requests.filter((q) => q.status === 429)).toHaveLength(3);
@@ -319,7 +364,9 @@ describe("deploy-online: Resource Manager faults", () => {
   });
 
   it("401 tells to run azure/login", async () => {
-    await expect(runDeployOnline(opts({ credential: fakeCredential("not-the-token") }))).rejects.toThrow(/got HTTP 401 InvalidAuthenticationToken.*run azure\/login/);
+    await expect(runDeployOnline(opts({ credential: fakeCredential("not-the-token") }))).rejects.toThrow(
+      /got HTTP 401 InvalidAuthenticationToken.*run azure\/login/,
+    );
   });
 });
 
@@ -343,7 +390,11 @@ describe("deploy-online: secrets", () => {
 
 describe("deploy-online: endpoint authentication", () => {
   it("an AMLToken endpoint: the token from POST .../token (examples/Workspace/OnlineEndpoint/getToken.json) authenticates the checks and is masked", async () => {
-    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AMLToken");
+    online.seed(
+      "fp-online",
+      [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }],
+      "AMLToken",
+    );
     const secrets: string[] = [];
     const r = await runDeployOnline(opts({ deployment: "green", onSecret: (s) => secrets.push(s) }));
     const token = online.endpoints.get("fp-online")!.token;
@@ -356,8 +407,14 @@ describe("deploy-online: endpoint authentication", () => {
   });
 
   it("an AADToken endpoint is refused with what to do, before anything is created", async () => {
-    online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }], "AADToken");
-    await expect(runDeployOnline(opts({ deployment: "green" }))).rejects.toThrow(/endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/);
+    online.seed(
+      "fp-online",
+      [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }],
+      "AADToken",
+    );
+    await expect(runDeployOnline(opts({ deployment: "green" }))).rejects.toThrow(
+      /endpoint: cannot get a credential for the scoring URI of "fp-online" \(got authMode "AADToken"\)/,
+    );
   });
 });
 
@@ -366,7 +423,9 @@ describe("deploy-online: stopped early", () => {
     online.seed("fp-online", [{ name: "blue", model: A, tags: { "mlops-role": "champion" }, traffic: 100 }]);
     online.behave("green", { kind: "slow", ms: 5_000 });
     const e = await runDeployOnline(opts({ deployment: "green", timeoutMinutes: 0.02 })).catch((err: Error) => err);
-    expect((e as Error).message).toMatch(/did not finish within timeout-minutes \(0\.02\).*(nothing was changed on the traffic map|No traffic was moved)/);
+    expect((e as Error).message).toMatch(
+      /did not finish within timeout-minutes \(0\.02\).*(nothing was changed on the traffic map|No traffic was moved)/,
+    );
     expect(online.trafficPuts).toEqual([]);
     expect(traffic()).toEqual({ blue: 100 });
   });
@@ -386,18 +445,29 @@ describeIf("deploy-online: scoring code from a folder (stand-in + Azurite)", azu
     writeFileSync(join(dir, "src", "score.py"), "def init():\n    pass\n\ndef run(raw):\n    return [0]\n");
     const secrets: string[] = [];
     await runDeployOnline(
-      opts({ model: A, image: undefined, codePath: dir, scoringScript: "src/score.py", environment: "azureml:sklearn-env:3", onSecret: (s) => secrets.push(s) }),
+      opts({
+        model: A,
+        image: undefined,
+        codePath: dir,
+        scoringScript: "src/score.py",
+        environment: "azureml:sklearn-env:3",
+        onSecret: (s) => secrets.push(s),
+      }),
     );
     // The datastore's account key from listSecrets is handed over for masking, like the endpoint key.
     expect(secrets).toContain(DEV_KEY);
-    const body = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as { properties: Record<string, unknown> };
+    const body = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as {
+      properties: Record<string, unknown>;
+    };
     const codeId = (body.properties.codeConfiguration as { codeId: string }).codeId;
     expect(codeId).toMatch(new RegExp(`^${WORKSPACE_PATH}/codes/mlops-code-[0-9a-f]{40}/versions/1$`));
     expect(body.properties.codeConfiguration).toEqual({ codeId, scoringScript: "src/score.py" });
     expect(body.properties.environmentId).toBe(`${WORKSPACE_PATH}/environments/sklearn-env/versions/3`);
     expect(jobs.codes.has(codeId)).toBe(true);
     // The folder is in the workspace's default datastore, where the code version's codeUri points.
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient("azureml-blobstore-0000");
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT)).getContainerClient(
+      "azureml-blobstore-0000",
+    );
     const names: string[] = [];
     for await (const b of container.listBlobsFlat({ prefix: "LocalUpload/" })) names.push(b.name);
     expect(names.filter((n) => n.endsWith("/src/score.py"))).toHaveLength(1);
@@ -424,7 +494,9 @@ describe("deploy-online: the inference server as a custom container", () => {
 
   it("the old request shape (a custom_model with neither environment nor scoring script) is refused as Azure ML refuses it", async () => {
     const e = await failure(runDeployOnline(opts({ model: A, image: undefined })));
-    expect(e.message).toMatch(/provisioning failed .*BadArgument: Model .* is of type custom_model: only MLflow and Triton models deploy without an environment/);
+    expect(e.message).toMatch(
+      /provisioning failed .*BadArgument: Model .* is of type custom_model: only MLflow and Triton models deploy without an environment/,
+    );
     expect(puts()).toEqual([{}]);
   });
 
@@ -438,9 +510,23 @@ describe("deploy-online: the inference server as a custom container", () => {
         const dir = join(root, env.AZUREML_MODEL_DIR!, "failure-predictor");
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "model.onnx"), logisticModel());
-        const args = parseServeArgs([], { MLOPS_MODEL: "/models/baked/model.onnx", ...env, AZUREML_MODEL_DIR: join(root, env.AZUREML_MODEL_DIR!), PORT: "0", MLOPS_GRPC_PORT: "off" });
+        const args = parseServeArgs([], {
+          MLOPS_MODEL: "/models/baked/model.onnx",
+          ...env,
+          AZUREML_MODEL_DIR: join(root, env.AZUREML_MODEL_DIR!),
+          PORT: "0",
+          MLOPS_GRPC_PORT: "off",
+        });
         mounts.push({ env, args });
-        const server = await startServer({ model: modelFile(args.model), modelName: args.modelName, modelVersion: args.modelVersion, host: "127.0.0.1", httpPort: 0, grpcPort: null, processMetrics: false });
+        const server = await startServer({
+          model: modelFile(args.model),
+          modelName: args.modelName,
+          modelVersion: args.modelVersion,
+          host: "127.0.0.1",
+          httpPort: 0,
+          grpcPort: null,
+          processMetrics: false,
+        });
         return { url: server.httpUrl, close: () => server.close() };
       },
     });
@@ -458,8 +544,13 @@ describe("deploy-online: the inference server as a custom container", () => {
         description: expect.stringContaining("AZUREML_MODEL_DIR"),
       },
     });
-    const dep = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as { properties: Record<string, unknown> };
-    expect(dep.properties).toMatchObject({ model: A, environmentVariables: { MLOPS_MODEL_NAME: "failure-predictor", MLOPS_MODEL_VERSION: "1" } });
+    const dep = fake.calls("PUT", /deployments\/failure-predictor-v1$/)[0]!.body as {
+      properties: Record<string, unknown>;
+    };
+    expect(dep.properties).toMatchObject({
+      model: A,
+      environmentVariables: { MLOPS_MODEL_NAME: "failure-predictor", MLOPS_MODEL_VERSION: "1" },
+    });
     expect(dep.properties.environmentId).toBe(env.path);
     expect(dep.properties.codeConfiguration).toBeUndefined();
     // The server took the mounted model, not the one the image names.
@@ -483,11 +574,16 @@ describe("deploy-online: the inference server as a custom container", () => {
           res.end(req.url?.startsWith("/v2/health") ? "{}" : JSON.stringify({ predictions: [0, 1] }));
         });
         await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-        return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+        return {
+          url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+          close: () => new Promise<void>((done) => server.close(() => done())),
+        };
       },
     });
     const e = await failure(runDeployOnline(opts({ model: A })));
-    expect(e.message).toMatch(/smoke test failed \(got 3 errors in 3 requests, first: "HTTP 200, the answer has no outputs \(not an Open Inference Protocol v2 response\)/);
+    expect(e.message).toMatch(
+      /smoke test failed \(got 3 errors in 3 requests, first: "HTTP 200, the answer has no outputs \(not an Open Inference Protocol v2 response\)/,
+    );
     expect(puts()).toEqual([{}]);
   });
 
@@ -500,21 +596,30 @@ describe("deploy-online: the inference server as a custom container", () => {
           res.end();
         });
         await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-        return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+        return {
+          url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+          close: () => new Promise<void>((done) => server.close(() => done())),
+        };
       },
     });
     const e = await failure(runDeployOnline(opts({ model: A })));
-    expect(e.message).toMatch(/provisioning failed .*ResourceNotReady: User container has crashed or terminated: Readiness probe failed: HTTP 503 on \/v2\/health\/ready/);
+    expect(e.message).toMatch(
+      /provisioning failed .*ResourceNotReady: User container has crashed or terminated: Readiness probe failed: HTTP 503 on \/v2\/health\/ready/,
+    );
   });
 
   it("image with a sample-request that is not an OIP v2 inference request is refused before anything is created", async () => {
-    await expect(runDeployOnline(opts({ model: A, sampleRequest: JSON.stringify({ input_data: [[1, 2, 3]] }) }))).rejects.toThrow(
+    await expect(
+      runDeployOnline(opts({ model: A, sampleRequest: JSON.stringify({ input_data: [[1, 2, 3]] }) })),
+    ).rejects.toThrow(
       /sample-request: the inference server speaks Open Inference Protocol v2, and the file is not an inference request/,
     );
     expect(fake.requests.filter((q) => q.method !== "GET")).toEqual([]);
   });
 
   it("image together with environment or a scoring script is refused", async () => {
-    await expect(runDeployOnline(opts({ model: A, environment: "azureml:sklearn-env:3" }))).rejects.toThrow(/image: the inference server image serves the model itself/);
+    await expect(runDeployOnline(opts({ model: A, environment: "azureml:sklearn-env:3" }))).rejects.toThrow(
+      /image: the inference server image serves the model itself/,
+    );
   });
 });

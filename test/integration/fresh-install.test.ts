@@ -90,7 +90,7 @@ it("npm ci with the repository's .npmrc skips onnxruntime-node's download and pr
   const ort = join(dir, "node_modules/onnxruntime-node");
   expect(existsSync(join(ort, `bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`))).toBe(true);
   // What the install script would have fetched on linux/x64.
-  expect(existsSync(join(ort, `bin/napi-v6/${process.platform}/${process.arch}/libonnxruntime_providers_cuda.so`))).toBe(
-    false,
-  );
+  expect(
+    existsSync(join(ort, `bin/napi-v6/${process.platform}/${process.arch}/libonnxruntime_providers_cuda.so`)),
+  ).toBe(false);
 }, 300_000);

@@ -72,7 +72,13 @@ function run(o: Partial<PromoteStepOptions> & { model: string }, token?: string)
     aliasRegistry: aliasUri,
     subscriptionId: SUBSCRIPTION,
     resourceGroup: RESOURCE_GROUP,
-    azure: { endpoint: fake.url, credential: fakeCredential(token ?? fake.token), pollIntervalMs: 1, baseDelayMs: 1, sleep: scaledSleep },
+    azure: {
+      endpoint: fake.url,
+      credential: fakeCredential(token ?? fake.token),
+      pollIntervalMs: 1,
+      baseDelayMs: 1,
+      sleep: scaledSleep,
+    },
     onSecret: (s) => secrets.push(s),
     actor: "alice",
     approvers: ["bob", "carol"],
@@ -214,7 +220,9 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     };
     const e = await failure(run({ model: "fp@3", expectedChampion: 2 }));
     expect(e).toBeInstanceOf(ConflictError);
-    expect(e.message).toMatch(/^expected-champion: champion of "fp" .* points to version 1, not the expected version 2/);
+    expect(e.message).toMatch(
+      /^expected-champion: champion of "fp" .* points to version 1, not the expected version 2/,
+    );
     // Documented behaviour: the published version stays (immutable, and not the champion); the alias did not move.
     expect(aml.get(REGISTRY, "fp", 3)?.properties.properties?.[CARD_SHA_PROPERTY]).toBe(await digestOf(3));
     expect(await alias("fp")).toBe(1);
@@ -230,7 +238,9 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     aml.failNextVersions(1, { code: "UserError", message: "Replication to region westeurope failed." });
     const e = await failure(run({ model: "fp@4", expectedChampion: 3 }));
     expect(e).toBeInstanceOf(UserError);
-    expect(e.message).toMatch(/^Azure ML: PUT .*\/registries\/prod-models\/models\/fp\/versions\/4 ended Failed \(got "UserError: Replication to region westeurope failed\."\)/);
+    expect(e.message).toMatch(
+      /^Azure ML: PUT .*\/registries\/prod-models\/models\/fp\/versions\/4 ended Failed \(got "UserError: Replication to region westeurope failed\."\)/,
+    );
     expect(aml.get(REGISTRY, "fp", 4)).toBeUndefined();
     expect(await alias("fp")).toBe(3);
 
@@ -252,14 +262,27 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     const r = await run({ model: "fp@5" });
     expect(r).toMatchObject({ version: 5, promoted: true });
     expect(logger.lines.map((l) => l.message)).toContainEqual(
-      expect.stringMatching(/^Azure ML: GET .*\/versions\/5: HTTP 429 TooManyRequests; retrying in 1\.0 s \(Retry-After\)$/),
+      expect.stringMatching(
+        /^Azure ML: GET .*\/versions\/5: HTTP 429 TooManyRequests; retrying in 1\.0 s \(Retry-After\)$/,
+      ),
     );
-    expect(fake.calls("GET", /\/models\/fp\/versions\/5$/).map((c) => c.status).slice(0, 2)).toEqual([429, 404]);
+    expect(
+      fake
+        .calls("GET", /\/models\/fp\/versions\/5$/)
+        .map((c) => c.status)
+        .slice(0, 2),
+    ).toEqual([429, 404]);
   });
 
   it("retries 500 twice, then succeeds", async () => {
     await register("fp", 0.93); // dev fp@6
-    fake.fault({ method: "POST", path: /\/versions\/6\/startPendingUpload$/, status: 500, times: 2, body: armError(500, "InternalServerError", "boom").body });
+    fake.fault({
+      method: "POST",
+      path: /\/versions\/6\/startPendingUpload$/,
+      status: 500,
+      times: 2,
+      body: armError(500, "InternalServerError", "boom").body,
+    });
     const r = await run({ model: "fp@6" });
     expect(r).toMatchObject({ version: 6, promoted: true });
     expect(fake.calls("POST", /\/versions\/6\/startPendingUpload$/).map((c) => c.status)).toEqual([500, 500, 200]);
@@ -280,7 +303,9 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
       method: "GET",
       path: /\/models\/fp\/versions\/7$/,
       status: 403,
-      body: { error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action." } },
+      body: {
+        error: { code: "AuthorizationFailed", message: "The client does not have authorization to perform action." },
+      },
     });
     const e = await failure(run({ model: "fp@7" }));
     expect(e.message).toMatch(/HTTP 403 AuthorizationFailed/);
@@ -327,7 +352,10 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     expect(fake.calls("GET", /\/models\/fp\/versions\/5$/).at(-1)?.status).toBe(200);
 
     // A version that is in alias-registry but not in Azure ML is refused.
-    await openRegistry(aliasUri).register({ name: "hc", files: [{ path: "model.onnx", source: join(work, "src-fp-0.8", "model.onnx") }] });
+    await openRegistry(aliasUri).register({
+      name: "hc",
+      files: [{ path: "model.onnx", source: join(work, "src-fp-0.8", "model.onnx") }],
+    });
     const e = await failure(run({ model: "hc", rollbackTo: 1 }));
     expect(e.message).toMatch(/^rollback-to: hc version 1 is not in Azure ML registry prod-models \(got 404/);
     expect(await alias("hc")).toBeUndefined();
@@ -339,7 +367,9 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     const copies = (await openRegistry(aliasUri).listVersions("fp")).length;
     const r = await run({ model: "fp@8", dryRun: true });
     expect(r).toMatchObject({ dryRun: true, promoted: false, version: null, azuremlModelId: "" });
-    expect(r.summary).toContain(`Azure ML registry **${REGISTRY}**: would publish \`fp\` as a new version (dry run, nothing written)`);
+    expect(r.summary).toContain(
+      `Azure ML registry **${REGISTRY}**: would publish \`fp\` as a new version (dry run, nothing written)`,
+    );
     expect(fake.requests.filter((q) => q.method !== "GET").length).toBe(writes);
     expect((await openRegistry(aliasUri).listVersions("fp")).length).toBe(copies);
     expect(await alias("fp")).toBe(5);
@@ -371,7 +401,9 @@ describeIf("promote into an Azure ML registry (Resource Manager stand-in + Azuri
     const champion = await alias("fp");
     aml.failNextVersions(1, { code: "UserError", message: "Replication to region westeurope failed." }, true);
     await failure(run({ model: "fp@9", expectedChampion: champion }));
-    const failed = [...aml.versions.entries()].filter(([k, v]) => k.startsWith(`${REGISTRY}/fp/`) && v.properties.provisioningState === "Failed");
+    const failed = [...aml.versions.entries()].filter(
+      ([k, v]) => k.startsWith(`${REGISTRY}/fp/`) && v.properties.provisioningState === "Failed",
+    );
     expect(failed).toHaveLength(1);
     const version = Number(failed[0]![0].split("/").at(-1));
     expect(await alias("fp")).toBe(champion);

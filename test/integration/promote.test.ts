@@ -47,10 +47,18 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       for (let i = 0; i < 3; i++) await dev.register({ name: "fp", dir: modelDir(), metrics: { f1: 0.8 + i / 100 } });
       await dev.setAlias("fp", "challenger", 2);
 
-      const first = await promote({ alias: "champion", from: dev, to: prod, model: "fp@1", requireDecision: "promote", ...who });
+      const first = await promote({
+        alias: "champion",
+        from: dev,
+        to: prod,
+        model: "fp@1",
+        requireDecision: "promote",
+        ...who,
+      });
       expect(first).toMatchObject({ version: 1, previousVersion: null, promoted: true, copied: true });
       const second = await promote({
-        alias: "champion", from: dev,
+        alias: "champion",
+        from: dev,
         to: prod,
         model: "fp@challenger",
         requireDecision: "promote",
@@ -71,7 +79,8 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       expect(second.summary).toMatch(/rollback: true/);
 
       const again = await promote({
-        alias: "champion", from: dev,
+        alias: "champion",
+        from: dev,
         to: prod,
         model: "fp@challenger",
         requireDecision: "promote",
@@ -88,14 +97,21 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       const devCard = await dev.resolve("fp@2");
       expect(card.lineage.source?.sha256).toEqual(Object.fromEntries(devCard.files.map((f) => [f.path, f.sha256])));
 
-      const back = await rollback({ alias: "champion", registry: prod, name: "fp", actor: "dave", reason: "latency regression" });
+      const back = await rollback({
+        alias: "champion",
+        registry: prod,
+        name: "fp",
+        actor: "dave",
+        reason: "latency regression",
+      });
       expect(back).toMatchObject({ version: 1, previousVersion: 2, promoted: true });
       expect(await prod.getAlias("fp", "champion")).toBe(1);
       const backAgain = await rollback({ alias: "champion", registry: prod, name: "fp", actor: "dave" });
       expect(backAgain).toMatchObject({ version: 1, promoted: false });
 
       const forward = await promote({
-        alias: "champion", from: dev,
+        alias: "champion",
+        from: dev,
         to: prod,
         model: "fp@2",
         requireDecision: "promote",
@@ -127,14 +143,17 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
     it("refuses a rejected candidate and leaves prod untouched, unless forced", async () => {
       const [dev, prod] = pair();
       await dev.register({ name: "rj", dir: modelDir() });
-      const err = await caught(promote({ alias: "champion", from: dev, to: prod, model: "rj@1", requireDecision: "reject" }));
+      const err = await caught(
+        promote({ alias: "champion", from: dev, to: prod, model: "rj@1", requireDecision: "reject" }),
+      );
       expect(err).toBeInstanceOf(UserError);
       expect(err.message).toMatch(
         /^require-decision: the comparison did not recommend promotion \(got "reject"\)\. .*force: true/,
       );
       expect(await prod.list()).toEqual([]);
       const forced = await promote({
-        alias: "champion", from: dev,
+        alias: "champion",
+        from: dev,
         to: prod,
         model: "rj@1",
         requireDecision: "reject",

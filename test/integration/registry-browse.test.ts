@@ -44,16 +44,62 @@ async function populate(reg: Registry): Promise<void> {
     writeFileSync(model, text);
     return [{ path: "model.onnx", source: model }];
   };
-  const lineage = (sha: string) => ({ gitSha: sha, repository: "acme/plant-models", runUrl: "https://github.com/acme/plant-models/actions/runs/7", dataHash: `sha256:${sha.slice(0, 8)}` });
-  await reg.register({ name: "failure-predictor", files: files("v1"), signature: signature("float"), metrics: { roc_auc: 0.8729, recall: 0.0656, log_loss: 0.1406 }, params: { n_estimators: 100, learning_rate: 0.1 }, lineage: lineage("1111111aaaaaaa") });
-  await reg.register({ name: "failure-predictor", files: files("v2"), signature: signature("float"), metrics: { roc_auc: 0.9411, recall: 0.3915, log_loss: 0.0952 }, params: { n_estimators: 300, learning_rate: 0.05 }, lineage: lineage("2222222bbbbbbb") });
-  await reg.register({ name: "failure-predictor", files: files("v3"), signature: signature("double"), metrics: { roc_auc: 0.9607, recall: 0.4508, log_loss: 0.0835 }, params: { n_estimators: 300, learning_rate: 0.05, max_depth: 3 }, lineage: { ...lineage("3333333ccccccc"), approvers: ["alice", "bob"] } });
+  const lineage = (sha: string) => ({
+    gitSha: sha,
+    repository: "acme/plant-models",
+    runUrl: "https://github.com/acme/plant-models/actions/runs/7",
+    dataHash: `sha256:${sha.slice(0, 8)}`,
+  });
+  await reg.register({
+    name: "failure-predictor",
+    files: files("v1"),
+    signature: signature("float"),
+    metrics: { roc_auc: 0.8729, recall: 0.0656, log_loss: 0.1406 },
+    params: { n_estimators: 100, learning_rate: 0.1 },
+    lineage: lineage("1111111aaaaaaa"),
+  });
+  await reg.register({
+    name: "failure-predictor",
+    files: files("v2"),
+    signature: signature("float"),
+    metrics: { roc_auc: 0.9411, recall: 0.3915, log_loss: 0.0952 },
+    params: { n_estimators: 300, learning_rate: 0.05 },
+    lineage: lineage("2222222bbbbbbb"),
+  });
+  await reg.register({
+    name: "failure-predictor",
+    files: files("v3"),
+    signature: signature("double"),
+    metrics: { roc_auc: 0.9607, recall: 0.4508, log_loss: 0.0835 },
+    params: { n_estimators: 300, learning_rate: 0.05, max_depth: 3 },
+    lineage: { ...lineage("3333333ccccccc"), approvers: ["alice", "bob"] },
+  });
   await reg.setAlias("failure-predictor", "champion", 1, { actor: "octocat", reason: "first release" });
-  await reg.setAlias("failure-predictor", "champion", 2, { actor: "octocat", approvers: ["alice"], reason: "approved in run 41", expectedCurrent: 1 });
+  await reg.setAlias("failure-predictor", "champion", 2, {
+    actor: "octocat",
+    approvers: ["alice"],
+    reason: "approved in run 41",
+    expectedCurrent: 1,
+  });
   await reg.setAlias("failure-predictor", "challenger", 3, { actor: "ci-bot", reason: "nightly" });
-  await reg.setAlias("failure-predictor", "champion", 3, { actor: "octocat", approvers: ["alice", "bob"], reason: "approved in run 57", expectedCurrent: 2 });
-  await reg.setAlias("failure-predictor", "champion", 2, { actor: "oncall", action: "rollback", reason: "recall dropped on plant-south\nrolled back", expectedCurrent: 3 });
-  await reg.register({ name: "anomaly-detector", files: files("a1"), metrics: { f1_macro: 0.71 }, lineage: lineage("4444444ddddddd") });
+  await reg.setAlias("failure-predictor", "champion", 3, {
+    actor: "octocat",
+    approvers: ["alice", "bob"],
+    reason: "approved in run 57",
+    expectedCurrent: 2,
+  });
+  await reg.setAlias("failure-predictor", "champion", 2, {
+    actor: "oncall",
+    action: "rollback",
+    reason: "recall dropped on plant-south\nrolled back",
+    expectedCurrent: 3,
+  });
+  await reg.register({
+    name: "anomaly-detector",
+    files: files("a1"),
+    metrics: { f1_macro: 0.71 },
+    lineage: lineage("4444444ddddddd"),
+  });
 }
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
@@ -93,7 +139,10 @@ function browsing(backend: string, setup: () => Promise<{ uri: string; env: Node
       expect(version.out).toMatch(/params:\n\s+n_estimators\s+300\n\s+learning_rate\s+0\.05/);
       expect(version.out).toMatch(/input Torque \[Nm\]\s+float \[N, 1\]/);
       const json = JSON.parse((await run(["show", "failure-predictor@3", "--registry", uri, "--json"], env)).out);
-      expect(json).toMatchObject({ card: { version: 3, lineage: { approvers: ["alice", "bob"] } }, aliases: ["challenger"] });
+      expect(json).toMatchObject({
+        card: { version: 3, lineage: { approvers: ["alice", "bob"] } },
+        aliases: ["challenger"],
+      });
     });
 
     it("history: every alias move with actor, approvers and reason, a rollback included; --alias filters", async () => {
@@ -101,7 +150,9 @@ function browsing(backend: string, setup: () => Promise<{ uri: string; env: Node
       expect(all.out).toMatch(/WHEN \(UTC\)\s+ALIAS\s+ACTION\s+VERSION\s+ACTOR\s+APPROVERS\s+REASON/);
       expect(all.out).toMatch(/champion\s+set\s+2 → 3\s+octocat\s+alice, bob\s+approved in run 57/);
       expect(all.out).toMatch(/champion\s+rollback\s+3 → 2\s+oncall\s+recall dropped on plant-south rolled back/);
-      const champion = JSON.parse((await run(["history", "failure-predictor", "--alias", "champion", "--registry", uri, "--json"], env)).out);
+      const champion = JSON.parse(
+        (await run(["history", "failure-predictor", "--alias", "champion", "--registry", uri, "--json"], env)).out,
+      );
       expect(champion.map((e: { from: number | null; to: number }) => [e.from, e.to])).toEqual([
         [null, 1],
         [1, 2],
@@ -118,7 +169,10 @@ function browsing(backend: string, setup: () => Promise<{ uri: string; env: Node
       expect(d.out).toMatch(/~ input Torque \[Nm\]\s+float \[N, 1\]\s+→\s+double \[N, 1\]/);
       expect(d.out).toMatch(/~ gitSha\s+1111111aaaaaaa\s+→\s+3333333ccccccc/);
       expect(d.out).toMatch(/~ model\.onnx/);
-      const json = JSON.parse((await run(["diff", "failure-predictor@2", "failure-predictor@champion", "--registry", uri, "--json"], env)).out);
+      const json = JSON.parse(
+        (await run(["diff", "failure-predictor@2", "failure-predictor@champion", "--registry", uri, "--json"], env))
+          .out,
+      );
       expect(json.metrics.every((m: { change: string }) => m.change === "same")).toBe(true);
     });
 
@@ -129,8 +183,12 @@ function browsing(backend: string, setup: () => Promise<{ uri: string; env: Node
       expect(await userError(run(["show", "failure-predictor@champoin", "--registry", uri], env))).toMatch(
         /alias "champoin" of model "failure-predictor" is not set .*aliases: challenger -> \d+, champion -> \d+; latest version: \d+\)/,
       );
-      expect(await userError(run(["diff", "failure-predictor@1", "--registry", uri], env))).toMatch(/expected two versions/);
-      expect(await userError(run(["lst", "--registry", uri], env))).toMatch(/unknown command "lst"\. Use one of: list, show/);
+      expect(await userError(run(["diff", "failure-predictor@1", "--registry", uri], env))).toMatch(
+        /expected two versions/,
+      );
+      expect(await userError(run(["lst", "--registry", uri], env))).toMatch(
+        /unknown command "lst"\. Use one of: list, show/,
+      );
       expect(await userError(run(["list", "--registy", uri], env))).toMatch(/unknown flag --registy/);
       expect(await userError(run(["history", "failure-predictor", "--alias"], env))).toMatch(/--alias needs a value/);
     });
@@ -156,7 +214,10 @@ describeIf("Azure Blob Storage (Azurite)", azuriteAvailable(), () => {
   });
   browsing("Azure Blob Storage", async () => {
     az = await startAzurite();
-    return { uri: `${az.endpoint(DEV_ACCOUNT)}/models/team-a`, env: { AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT) } };
+    return {
+      uri: `${az.endpoint(DEV_ACCOUNT)}/models/team-a`,
+      env: { AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT) },
+    };
   });
 });
 
@@ -170,7 +231,9 @@ describeIf("mlops registry report in headless Chromium", chromiumAvailability(),
     const html = readFileSync(file, "utf8");
     mkdirSync(OUT, { recursive: true });
     writeFileSync(join(OUT, "registry.html"), html);
-    expect(html.replaceAll("http://www.w3.org/2000/svg", "").replaceAll("https://github.com/acme/plant-models", "")).not.toMatch(/<script|https?:\/\//);
+    expect(
+      html.replaceAll("http://www.w3.org/2000/svg", "").replaceAll("https://github.com/acme/plant-models", ""),
+    ).not.toMatch(/<script|https?:\/\//);
     const chrome = await launchChromium();
     try {
       const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
@@ -188,7 +251,11 @@ describeIf("mlops registry report in headless Chromium", chromiumAvailability(),
       expect(await section.locator("svg.timeline rect.segment").count()).toBe(5);
       expect(await section.locator("svg.timeline line.event.rollback").count()).toBe(1);
       // Trends: one chart per metric, the champion's version marked.
-      expect(await section.locator("figure.chart:not(.timeline) figcaption").allTextContents()).toEqual(["roc_auc", "recall", "log_loss"]);
+      expect(await section.locator("figure.chart:not(.timeline) figcaption").allTextContents()).toEqual([
+        "roc_auc",
+        "recall",
+        "log_loss",
+      ]);
       expect(await section.locator("figure.chart:not(.timeline) circle.marker").count()).toBe(3);
       // Versions newest first, with their aliases.
       const rows = await section.locator("table.versions tbody tr").allTextContents();
@@ -210,7 +277,10 @@ describeIf("mlops registry report in headless Chromium", chromiumAvailability(),
           return worst;
         })()`);
         expect(overflow).toBeLessThanOrEqual(0);
-        await page.screenshot({ path: join(OUT, `registry-${width === 340 ? "phone" : "desktop"}.png`), fullPage: true });
+        await page.screenshot({
+          path: join(OUT, `registry-${width === 340 ? "phone" : "desktop"}.png`),
+          fullPage: true,
+        });
       }
       expect(external).toEqual([]);
       await context.close();

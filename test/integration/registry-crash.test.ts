@@ -193,7 +193,14 @@ function crashSuite(backend: string, setup: () => { dev: string; prod: string; e
         await to.get(`${name}@champion`, join(work, `champ-${backend}-${run}`));
         expect((await to.listVersions(name)).length).toBeLessThanOrEqual(2);
         // Re-running completes the promotion, without a duplicate version.
-        const again = await promote({ alias: "champion", from, to, model: `${name}@2`, expectedChampion: 1, requireDecision: "promote" });
+        const again = await promote({
+          alias: "champion",
+          from,
+          to,
+          model: `${name}@2`,
+          expectedChampion: 1,
+          requireDecision: "promote",
+        });
         const now = await to.resolve(`${name}@champion`);
         expect(now.version).toBe(again.version);
         expect(now.lineage.source?.version).toBe(2);

@@ -22,7 +22,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `c${++n}`);
 
-async function serve(capture: NonNullable<ServeOptions["capture"]>, model = columnsExampleModel()): Promise<RunningServer> {
+async function serve(
+  capture: NonNullable<ServeOptions["capture"]>,
+  model = columnsExampleModel(),
+): Promise<RunningServer> {
   return startServer({
     model,
     modelName: "failure-predictor",
@@ -51,11 +54,18 @@ async function post(server: RunningServer, body: unknown, headers: Record<string
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
-  return { status: res.status, id: res.headers.get("x-request-id"), json: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    id: res.headers.get("x-request-id"),
+    json: (await res.json()) as Record<string, unknown>,
+  };
 }
 async function metric(server: RunningServer, name: string): Promise<number> {
   const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
-  return [...text.matchAll(new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
+  return [...text.matchAll(new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "gm"))].reduce(
+    (a, m) => a + Number(m[1]),
+    0,
+  );
 }
 async function rowsIn(dir: string): Promise<Record<string, unknown>[]> {
   const { files } = await listCaptureFiles(dir);
@@ -83,7 +93,9 @@ describe("serve --capture-dir", () => {
     // gRPC: a generated id comes back in the response's id
     const client = new (inferenceServiceClient())(server.grpcAddress!, grpc.credentials.createInsecure());
     const grpcId = await new Promise<string>((resolve, reject) =>
-      (client as unknown as Record<string, (r: unknown, cb: (e: Error | null, v: { id: string }) => void) => void>).ModelInfer!.call(
+      (
+        client as unknown as Record<string, (r: unknown, cb: (e: Error | null, v: { id: string }) => void) => void>
+      ).ModelInfer!.call(
         client,
         {
           model_name: "failure-predictor",
@@ -103,7 +115,9 @@ describe("serve --capture-dir", () => {
 
     const { files } = await listCaptureFiles(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]!.key).toMatch(/^plant-a\/failure-predictor\/7\/\d{4}-\d\d-\d\d\/\d{8}T\d{9}Z-[0-9a-f]{8}\.parquet$/);
+    expect(files[0]!.key).toMatch(
+      /^plant-a\/failure-predictor\/7\/\d{4}-\d\d-\d\d\/\d{8}T\d{9}Z-[0-9a-f]{8}\.parquet$/,
+    );
     const rows = await rowsIn(dir);
     expect(rows.map((r) => r.id)).toEqual(["part-0001", "batch-7", "batch-7", "batch-7", anonymous.id, grpcId]);
     expect(rows.map((r) => r.row)).toEqual([0, 0, 1, 2, 0, 0]);
@@ -135,7 +149,13 @@ describe("serve --capture-dir", () => {
     await server.close();
     const captured = await rowsIn(dir);
     expect(captured).toHaveLength(6000);
-    expect(captured.at(-1)).toMatchObject({ id: "big", row: 5999, air: Math.fround(row(5999).air), wear: 5999n, type: row(5999).type });
+    expect(captured.at(-1)).toMatchObject({
+      id: "big",
+      row: 5999,
+      air: Math.fround(row(5999).air),
+      wear: 5999n,
+      type: row(5999).type,
+    });
   });
 
   it("is read directly by validate-data, detect-drift and the evaluation reader", async () => {
@@ -168,7 +188,10 @@ describe("serve --capture-dir", () => {
     const source = await readRows((await listCaptureFiles(dir)).files[0]!.path);
     expect(source.columns).toContain("probabilities_1");
     const reference = join(root, "reference.csv");
-    writeFileSync(reference, `air,wear,type\n${Array.from({ length: 80 }, (_, i) => `${298 + i / 40},${i},L`).join("\n")}\n`);
+    writeFileSync(
+      reference,
+      `air,wear,type\n${Array.from({ length: 80 }, (_, i) => `${298 + i / 40},${i},L`).join("\n")}\n`,
+    );
     const drift = await detectDrift({ reference, current: glob, features: ["air", "wear", "type"] });
     expect(drift.features.map((f) => f.feature)).toEqual(["air", "wear", "type"]);
     expect(drift.features.find((f) => f.feature === "type")!.drifted).toBe(true);
@@ -229,7 +252,9 @@ describe("serve --capture-dir", () => {
     await post(all, body);
     await all.close();
     const [r] = await rowsIn(dir2);
-    expect(Object.keys(r!)).toEqual(expect.arrayContaining(["input_0", "input_4", "label", "probabilities_0", "probabilities_1"]));
+    expect(Object.keys(r!)).toEqual(
+      expect.arrayContaining(["input_0", "input_4", "label", "probabilities_0", "probabilities_1"]),
+    );
     expect(r!.input_2).toBe(1500);
   });
 

@@ -28,7 +28,13 @@ afterEach(() => {
 
 /** `n` distinct rows, as nested JSON (each row its own array, as clients usually send them). */
 function rows(n: number): number[][] {
-  return Array.from({ length: n }, (_, i) => [298.1 + (i % 7), 308.6 + (i % 3), 1200 + (i % 900), 20 + (i % 50), i % 240]);
+  return Array.from({ length: n }, (_, i) => [
+    298.1 + (i % 7),
+    308.6 + (i % 3),
+    1200 + (i % 900),
+    20 + (i % 50),
+    i % 240,
+  ]);
 }
 
 function largeRequest(n = 35_000): string {
@@ -36,7 +42,11 @@ function largeRequest(n = 35_000): string {
 }
 
 async function post(body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}/infer`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  const res = await fetch(`${base}/infer`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -44,10 +54,12 @@ async function post(body: string | Buffer, headers: Record<string, string> = {})
 function parsedHere(): number[] {
   const sizes: number[] = [];
   const parse = JSON.parse;
-  vi.spyOn(JSON, "parse").mockImplementation((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
-    sizes.push(String(text).length);
-    return parse(text, reviver);
-  });
+  vi.spyOn(JSON, "parse").mockImplementation(
+    (text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+      sizes.push(String(text).length);
+      return parse(text, reviver);
+    },
+  );
   return sizes;
 }
 
@@ -71,13 +83,17 @@ describe("serve: large requests are decoded and answered on the worker thread", 
 
   it("gives a large bad request the same 400 and message as a small one", async () => {
     const bad = (n: number) =>
-      JSON.stringify({ inputs: [{ name: "input", shape: [n, 5], datatype: "FP32", data: [...rows(n - 1).flat(), "x", 1, 2, 3, 4] }] });
+      JSON.stringify({
+        inputs: [{ name: "input", shape: [n, 5], datatype: "FP32", data: [...rows(n - 1).flat(), "x", 1, 2, 3, 4] }],
+      });
     const small = await post(bad(2));
     const large = await post(bad(20_000));
     expect(large.text.length).toBeGreaterThan(0);
     expect(small.status).toBe(400);
     expect(large.status).toBe(400);
-    expect(JSON.parse(large.text).error).toBe(JSON.parse(small.text).error.replace("element 5", `element ${5 * 19_999}`));
+    expect(JSON.parse(large.text).error).toBe(
+      JSON.parse(small.text).error.replace("element 5", `element ${5 * 19_999}`),
+    );
     const truncated = await post(largeRequest(5_000).slice(0, -3));
     expect(truncated.status).toBe(400);
     expect(JSON.parse(truncated.text).error).toMatch(/^body: not valid JSON/);
@@ -114,17 +130,20 @@ describe("serve over gRPC: large messages are checked, decoded and answered on t
     const Client = inferenceServiceClient();
     const client = new Client(server.grpcAddress!, grpc.credentials.createInsecure());
     const infer = (n: number) =>
-      new Promise<{ outputs: { name: string }[]; raw_output_contents: Buffer[]; model_version: string }>((resolve, reject) =>
-        (client as unknown as { ModelInfer: (r: unknown, cb: (e: Error | null, v: never) => void) => void }).ModelInfer(
-          {
-            model_name: "failure-predictor",
-            model_version: "3",
-            id: "big",
-            inputs: [{ name: "input", datatype: "FP32", shape: [n, 5] }],
-            raw_input_contents: [Buffer.from(Float32Array.from(rows(n).flat()).buffer)],
-          },
-          (e, v) => (e ? reject(e) : resolve(v)),
-        ),
+      new Promise<{ outputs: { name: string }[]; raw_output_contents: Buffer[]; model_version: string }>(
+        (resolve, reject) =>
+          (
+            client as unknown as { ModelInfer: (r: unknown, cb: (e: Error | null, v: never) => void) => void }
+          ).ModelInfer(
+            {
+              model_name: "failure-predictor",
+              model_version: "3",
+              id: "big",
+              inputs: [{ name: "input", datatype: "FP32", shape: [n, 5] }],
+              raw_input_contents: [Buffer.from(Float32Array.from(rows(n).flat()).buffer)],
+            },
+            (e, v) => (e ? reject(e) : resolve(v)),
+          ),
       );
     // This thread's protobuf decoder of ModelInferRequest, as the server looks it up for each request.
     const decode = vi.spyOn(inferenceServiceClient().service.ModelInfer!, "requestDeserialize");

@@ -4,7 +4,13 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type AdaptiveCard, buildApprovalCard, buildPayload, fromCompareOutputs, type MetricRow } from "../../shared/teams";
+import {
+  type AdaptiveCard,
+  buildApprovalCard,
+  buildPayload,
+  fromCompareOutputs,
+  type MetricRow,
+} from "../../shared/teams";
 import { exampleApprovalInput, exampleRollbackInput } from "../../shared/teams/example-input";
 import { describeIf } from "../services/availability";
 import { chromiumAvailability, launchChromium, type RunningChromium } from "../services/chromium";
@@ -16,7 +22,8 @@ const TRAINING = {
   runUrl: "https://github.com/contoso/predictive-maintenance/actions/runs/987650000",
   workflow: "ci",
   azuremlJob: "ai4i-failure-987650000-1-a1b2c3",
-  studioUrl: "https://ml.azure.com/runs/ai4i-failure-987650000-1-a1b2c3?wsid=/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/plant-ml",
+  studioUrl:
+    "https://ml.azure.com/runs/ai4i-failure-987650000-1-a1b2c3?wsid=/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/plant-ml",
 };
 
 /**
@@ -52,7 +59,11 @@ const RENDER_IN_PAGE = `(cardJson) => {
   return { events, failures, version: card.version ? card.version.toString() : "" };
 }`;
 
-async function renderCard(page: Page, card: AdaptiveCard, width = 640): Promise<{ events: string[]; failures: string[] }> {
+async function renderCard(
+  page: Page,
+  card: AdaptiveCard,
+  width = 640,
+): Promise<{ events: string[]; failures: string[] }> {
   const js = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.min.js"), "utf8");
   const css = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.css"), "utf8");
   await page.setContent(
@@ -147,7 +158,9 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
     }
     // The training run and its Azure ML job are links to the Actions run and to Studio.
     expect(await root.getByRole("link", { name: "ci", exact: true }).getAttribute("href")).toBe(TRAINING.runUrl);
-    expect(await root.getByRole("link", { name: TRAINING.azuremlJob, exact: true }).getAttribute("href")).toBe(TRAINING.studioUrl);
+    expect(await root.getByRole("link", { name: TRAINING.azuremlJob, exact: true }).getAttribute("href")).toBe(
+      TRAINING.studioUrl,
+    );
     expect(await root.getByText("✘").count()).toBe(1);
     expect(await root.getByText("✔").count()).toBe(4);
     // Bold came through the Markdown hook, not as raw asterisks.
@@ -185,8 +198,17 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       expect(events).toEqual([]);
       expect(failures).toEqual([]);
       const root = page.locator("#card");
-      for (const text of ["ai4i-failure rolled back in production", "now version", "Decision: ROLLED-BACK", "recall dropped at plant-north", "ai4i-failure@13", "octocat"]) {
-        await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: `${name}: ${text}` }).toBe(true);
+      for (const text of [
+        "ai4i-failure rolled back in production",
+        "now version",
+        "Decision: ROLLED-BACK",
+        "recall dropped at plant-north",
+        "ai4i-failure@13",
+        "octocat",
+      ]) {
+        await expect
+          .poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: `${name}: ${text}` })
+          .toBe(true);
       }
       expect(await root.textContent()).not.toMatch(/approv/i);
       expect(await root.locator("button.ac-pushButton").allTextContents()).toEqual(["Workflow run"]);
@@ -225,7 +247,8 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
   it("shows a breaking contract as its own rule and decision, at desktop and phone widths", async () => {
     const fromCompare = fromCompareOutputs({
       decision: "promote-breaking",
-      reason: "Promote: roc_auc 0.9612 beats champion 0.9401; the contract is breaking, allowed by allow-breaking-contract: true.",
+      reason:
+        "Promote: roc_auc 0.9612 beats champion 0.9401; the contract is breaking, allowed by allow-breaking-contract: true.",
       "candidate-metrics": JSON.stringify({ roc_auc: 0.9612, recall: 0.61 }),
       "champion-metrics": JSON.stringify({ roc_auc: 0.9401, recall: 0.58 }),
       rules: JSON.stringify([
@@ -256,8 +279,15 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       expect(events).toEqual([]);
       expect(failures).toEqual([]);
       const root = page.locator("#card");
-      for (const text of ["Decision: PROMOTE-BREAKING", "Model contract", "✔ breaking against the champion", 'input "input" (tensor(float)[N,5]) is gone'])
-        await expect.poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: text }).toBe(true);
+      for (const text of [
+        "Decision: PROMOTE-BREAKING",
+        "Model contract",
+        "✔ breaking against the champion",
+        'input "input" (tensor(float)[N,5]) is gone',
+      ])
+        await expect
+          .poll(() => root.getByText(text, { exact: false }).first().isVisible(), { message: text })
+          .toBe(true);
       await root.screenshot({ path: resolve(OUT, `teams-card-contract-${width}.png`) });
       await page.context().close();
     }

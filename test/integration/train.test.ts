@@ -293,22 +293,38 @@ describe("train: the example trainer end to end", () => {
       options({ command, dataset: snap.uri, registry, onLine: (l) => lines.push(l) }, "dataset-1"),
     );
     expect(lines.some((l) => l.startsWith("data: 4000 rows"))).toBe(true); // 3000 local + 1000 snapshotted
-    const recorded = (await registry.resolve(`failure-predictor@${first.version}`)).lineage.dataset as { uri: string; rows: number };
+    const recorded = (await registry.resolve(`failure-predictor@${first.version}`)).lineage.dataset as {
+      uri: string;
+      rows: number;
+    };
     expect(recorded).toMatchObject({ uri: snap.uri, name: "plant-data", version: 1, rows: 1000, files: 2 });
     // New plant data arrives, and is snapshotted as version 2 ...
     await writeGenerated(join(ws, "plant/part-3.csv"), 500, 10);
-    expect((await snapshotDataset({ registry, name: "plant-data", data: [join(ws, "plant/*.csv")] })).card.version).toBe(2);
+    expect(
+      (await snapshotDataset({ registry, name: "plant-data", data: [join(ws, "plant/*.csv")] })).card.version,
+    ).toBe(2);
     // ... but a retrain of the first model reads version 1, the data it was trained on: the same model again.
     const again = await train(
-      options({ command, dataset: `model:failure-predictor@${first.version}`, registry, registryUri: registry.uri }, "dataset-2"),
+      options(
+        { command, dataset: `model:failure-predictor@${first.version}`, registry, registryUri: registry.uri },
+        "dataset-2",
+      ),
     );
     expect(again.card.lineage.dataset?.uri).toBe(snap.uri);
     expect(await readFile(again.modelPath)).toEqual(await readFile(first.modelPath));
     expect(again.metrics).toEqual({ ...first.metrics, train_seconds: again.metrics.train_seconds });
     // A model trained without a snapshot cannot be retrained "on its dataset".
-    const plain = await registry.register({ name: "failure-predictor", files: [{ path: "model.onnx", source: fixtureModel }] });
+    const plain = await registry.register({
+      name: "failure-predictor",
+      files: [{ path: "model.onnx", source: fixtureModel }],
+    });
     await expect(
-      train(options({ command, dataset: `model:failure-predictor@${plain.version}`, registry, registryUri: registry.uri }, "dataset-4")),
+      train(
+        options(
+          { command, dataset: `model:failure-predictor@${plain.version}`, registry, registryUri: registry.uri },
+          "dataset-4",
+        ),
+      ),
     ).rejects.toThrow(/^dataset: failure-predictor@\d+ was not trained on a dataset snapshot/);
   });
 });

@@ -34,9 +34,8 @@ export interface ArtifactService {
 }
 
 export async function startArtifactService(connectionString: string): Promise<ArtifactService> {
-  const container: ContainerClient = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(
-    "actions-artifacts",
-  );
+  const container: ContainerClient =
+    BlobServiceClient.fromConnectionString(connectionString).getContainerClient("actions-artifacts");
   await container.createIfNotExists();
   const artifacts: Stored[] = [];
   const calls: string[] = [];
@@ -60,67 +59,74 @@ export async function startArtifactService(connectionString: string): Promise<Ar
     let text = "";
     req.on("data", (c) => (text += c));
     // Every failure below answers 500 inside the handler, so nothing is left to the event emitter.
-    req.on("end", () => void (async () => {
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      const method = (req.url ?? "").startsWith(SERVICE) ? (req.url ?? "").slice(SERVICE.length) : "";
-      calls.push(method);
-      const who = idsOf(req.headers.authorization);
-      if (!who) return reply(401, { code: "unauthenticated", msg: "no valid runtime token" });
-      const body = JSON.parse(text || "{}") as Record<string, unknown>;
-      const run = String(body.workflow_run_backend_id ?? body.workflowRunBackendId ?? "");
-      if (run !== who.run) return reply(403, { code: "permission_denied", msg: "run id does not match the token" });
-      const name = String(body.name ?? "");
-      try {
-        if (method === "CreateArtifact") {
-          if (artifacts.some((a) => a.run === run && a.name === name)) {
-            return reply(409, { code: "already_exists", msg: `an artifact with this name already exists on the workflow run` });
+    req.on(
+      "end",
+      () =>
+        void (async () => {
+          const reply = (status: number, body: unknown) => {
+            res.writeHead(status, { "content-type": "application/json" });
+            res.end(JSON.stringify(body));
+          };
+          const method = (req.url ?? "").startsWith(SERVICE) ? (req.url ?? "").slice(SERVICE.length) : "";
+          calls.push(method);
+          const who = idsOf(req.headers.authorization);
+          if (!who) return reply(401, { code: "unauthenticated", msg: "no valid runtime token" });
+          const body = JSON.parse(text || "{}") as Record<string, unknown>;
+          const run = String(body.workflow_run_backend_id ?? body.workflowRunBackendId ?? "");
+          if (run !== who.run) return reply(403, { code: "permission_denied", msg: "run id does not match the token" });
+          const name = String(body.name ?? "");
+          try {
+            if (method === "CreateArtifact") {
+              if (artifacts.some((a) => a.run === run && a.name === name)) {
+                return reply(409, {
+                  code: "already_exists",
+                  msg: `an artifact with this name already exists on the workflow run`,
+                });
+              }
+              const blob = `${run}/${name}.zip`;
+              artifacts.push({ id: artifacts.length + 1, run, job: who.job, name, blob, finalized: false });
+              return reply(200, { ok: true, signed_upload_url: await sas(blob, "cw") });
+            }
+            if (method === "FinalizeArtifact") {
+              const a = artifacts.find((x) => x.run === run && x.name === name && !x.finalized);
+              if (!a) return reply(404, { code: "not_found", msg: "artifact not found" });
+              a.finalized = true;
+              a.size = String(body.size ?? "0");
+              a.createdAt = new Date().toISOString();
+              return reply(200, { ok: true, artifact_id: String(a.id) });
+            }
+            if (method === "ListArtifacts") {
+              const nameFilter = (body.name_filter ?? body.nameFilter) as string | undefined;
+              const idFilter = (body.id_filter ?? body.idFilter) as string | undefined;
+              const list = artifacts.filter(
+                (a) =>
+                  a.run === run &&
+                  a.finalized &&
+                  (nameFilter === undefined || a.name === nameFilter) &&
+                  (idFilter === undefined || String(a.id) === String(idFilter)),
+              );
+              return reply(200, {
+                artifacts: list.map((a) => ({
+                  workflow_run_backend_id: a.run,
+                  workflow_job_run_backend_id: a.job,
+                  database_id: String(a.id),
+                  name: a.name,
+                  size: a.size,
+                  created_at: a.createdAt,
+                })),
+              });
+            }
+            if (method === "GetSignedArtifactURL") {
+              const a = artifacts.find((x) => x.run === run && x.name === name && x.finalized);
+              if (!a) return reply(404, { code: "not_found", msg: "artifact not found" });
+              return reply(200, { signed_url: await sas(a.blob, "r") });
+            }
+            return reply(404, { code: "bad_route", msg: `no method ${method}` });
+          } catch (e) {
+            return reply(500, { code: "internal", msg: (e as Error).message });
           }
-          const blob = `${run}/${name}.zip`;
-          artifacts.push({ id: artifacts.length + 1, run, job: who.job, name, blob, finalized: false });
-          return reply(200, { ok: true, signed_upload_url: await sas(blob, "cw") });
-        }
-        if (method === "FinalizeArtifact") {
-          const a = artifacts.find((x) => x.run === run && x.name === name && !x.finalized);
-          if (!a) return reply(404, { code: "not_found", msg: "artifact not found" });
-          a.finalized = true;
-          a.size = String(body.size ?? "0");
-          a.createdAt = new Date().toISOString();
-          return reply(200, { ok: true, artifact_id: String(a.id) });
-        }
-        if (method === "ListArtifacts") {
-          const nameFilter = (body.name_filter ?? body.nameFilter) as string | undefined;
-          const idFilter = (body.id_filter ?? body.idFilter) as string | undefined;
-          const list = artifacts.filter(
-            (a) =>
-              a.run === run &&
-              a.finalized &&
-              (nameFilter === undefined || a.name === nameFilter) &&
-              (idFilter === undefined || String(a.id) === String(idFilter)),
-          );
-          return reply(200, {
-            artifacts: list.map((a) => ({
-              workflow_run_backend_id: a.run,
-              workflow_job_run_backend_id: a.job,
-              database_id: String(a.id),
-              name: a.name,
-              size: a.size,
-              created_at: a.createdAt,
-            })),
-          });
-        }
-        if (method === "GetSignedArtifactURL") {
-          const a = artifacts.find((x) => x.run === run && x.name === name && x.finalized);
-          if (!a) return reply(404, { code: "not_found", msg: "artifact not found" });
-          return reply(200, { signed_url: await sas(a.blob, "r") });
-        }
-        return reply(404, { code: "bad_route", msg: `no method ${method}` });
-      } catch (e) {
-        return reply(500, { code: "internal", msg: (e as Error).message });
-      }
-    })());
+        })(),
+    );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -31,7 +31,6 @@ export interface Azurite {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-
 async function waitForPort(port: number, child: ChildProcess, deadline: number): Promise<void> {
   const { connect } = await import("node:net");
   while (Date.now() < deadline) {

@@ -119,7 +119,12 @@ export async function writeBaseLayout(dir: string, options: BaseLayoutOptions): 
  * Finishes an OCI layout in `dir`: the image index of `manifests` as a blob, index.json naming it `tag`
  * (org.opencontainers.image.ref.name, as skopeo writes it) and the oci-layout marker. Returns the index digest.
  */
-export function writeLayoutIndex(dir: string, manifests: Descriptor[], tag: string, put: (data: Buffer) => string): string {
+export function writeLayoutIndex(
+  dir: string,
+  manifests: Descriptor[],
+  tag: string,
+  put: (data: Buffer) => string,
+): string {
   const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
   const indexBytes = insertionOrderJson(index);
   const digest = put(indexBytes);
@@ -127,7 +132,12 @@ export function writeLayoutIndex(dir: string, manifests: Descriptor[], tag: stri
     schemaVersion: 2,
     mediaType: OCI_INDEX,
     manifests: [
-      { mediaType: OCI_INDEX, digest, size: indexBytes.length, annotations: { "org.opencontainers.image.ref.name": tag } },
+      {
+        mediaType: OCI_INDEX,
+        digest,
+        size: indexBytes.length,
+        annotations: { "org.opencontainers.image.ref.name": tag },
+      },
     ],
   };
   writeFileSync(join(dir, "index.json"), insertionOrderJson(top));

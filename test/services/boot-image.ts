@@ -89,7 +89,16 @@ export async function bootServer(rootfs: string, config: ImageConfig, platform: 
   const env = Object.fromEntries((c.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
   const port = await freePort();
   const [cmd, ...args] = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
-  const argv = [inImagePath(rootfs, cmd!, env), ...args, "--host", "127.0.0.1", "--http-port", String(port), "--grpc-port", "off"];
+  const argv = [
+    inImagePath(rootfs, cmd!, env),
+    ...args,
+    "--host",
+    "127.0.0.1",
+    "--http-port",
+    String(port),
+    "--grpc-port",
+    "off",
+  ];
   const arm64 = platform === "linux/arm64";
   let child: ChildProcess;
   if (isRoot() && chroot) {

@@ -60,10 +60,15 @@ const debDir = join(cacheDir, "debs");
 const nodeDir = join(cacheDir, "node");
 
 const debsOf = (arch: Arch) =>
-  existsSync(debDir) ? readdirSync(debDir).filter((f) => f.endsWith(`_${arch}.deb`)).sort() : [];
+  existsSync(debDir)
+    ? readdirSync(debDir)
+        .filter((f) => f.endsWith(`_${arch}.deb`))
+        .sort()
+    : [];
 const nodeTarball = (arch: Arch) => join(nodeDir, `${ARCHES[arch].npm}-${NODE_VERSION}.tgz`);
 
-const FETCH_HINT = "run `npx tsx scripts/fetch-base-image.ts` (after `dpkg --add-architecture arm64 && apt-get update`)";
+const FETCH_HINT =
+  "run `npx tsx scripts/fetch-base-image.ts` (after `dpkg --add-architecture arm64 && apt-get update`)";
 
 /** Are the downloaded inputs there (and the tools to unpack them)? */
 export function debianBaseAvailability(): { ok: true } | { ok: false; reason: string } {
@@ -72,7 +77,8 @@ export function debianBaseAvailability(): { ok: true } | { ok: false; reason: st
   for (const arch of Object.keys(ARCHES) as Arch[]) {
     const have = debsOf(arch).map((f) => f.split("_")[0]);
     const missing = DEBIAN_PACKAGES.filter((p) => !have.includes(p));
-    if (missing.length) return { ok: false, reason: `${missing.map((p) => `${p}:${arch}`).join(", ")} not in ${debDir} (${FETCH_HINT})` };
+    if (missing.length)
+      return { ok: false, reason: `${missing.map((p) => `${p}:${arch}`).join(", ")} not in ${debDir} (${FETCH_HINT})` };
     if (!existsSync(nodeTarball(arch))) return { ok: false, reason: `${nodeTarball(arch)} is absent (${FETCH_HINT})` };
   }
   return { ok: true };
@@ -99,7 +105,9 @@ export async function fetchDebianBaseInputs(log: (line: string) => void = () => 
   mkdirSync(nodeDir, { recursive: true });
   const foreign = (await run("dpkg", ["--print-foreign-architectures"])).split(/\s+/);
   if (!foreign.includes("arm64") && (await run("dpkg", ["--print-architecture"])).trim() !== "arm64")
-    throw new Error("apt cannot download arm64 packages: run `dpkg --add-architecture arm64 && apt-get update` as root first");
+    throw new Error(
+      "apt cannot download arm64 packages: run `dpkg --add-architecture arm64 && apt-get update` as root first",
+    );
   for (const arch of Object.keys(ARCHES) as Arch[]) {
     const have = debsOf(arch).map((f) => f.split("_")[0]);
     const wanted = DEBIAN_PACKAGES.filter((p) => !have.includes(p)).map((p) => `${p}:${arch}`);
@@ -154,8 +162,10 @@ async function buildArch(arch: Arch, work: string, put: (data: Buffer) => string
   const doc = join(root, "usr/share/doc");
   if (existsSync(doc))
     for (const pkg of readdirSync(doc, { withFileTypes: true }).filter((d) => d.isDirectory()))
-      for (const f of readdirSync(join(doc, pkg.name))) if (f !== "copyright") rmSync(join(doc, pkg.name, f), { recursive: true });
-  for (const d of ["usr/share/lintian", "usr/share/man", "usr/share/info"]) rmSync(join(root, d), { recursive: true, force: true });
+      for (const f of readdirSync(join(doc, pkg.name)))
+        if (f !== "copyright") rmSync(join(doc, pkg.name, f), { recursive: true });
+  for (const d of ["usr/share/lintian", "usr/share/man", "usr/share/info"])
+    rmSync(join(root, d), { recursive: true, force: true });
   const nodeRoot = join(work, `node-${arch}`);
   mkdirSync(nodeRoot, { recursive: true });
   await run("tar", ["-xzf", nodeTarball(arch), "-C", nodeRoot, "package/bin/node", "package/LICENSE"]);
@@ -228,7 +238,10 @@ export async function debianBaseLayout(): Promise<DebianBase> {
     ...debsOf(a).map((f) => `${f}:${statSync(join(debDir, f)).size}`),
     `${nodeTarball(a)}:${statSync(nodeTarball(a)).size}`,
   ]);
-  const key = createHash("sha256").update([BUILDER, ...inputs].join("\n")).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update([BUILDER, ...inputs].join("\n"))
+    .digest("hex")
+    .slice(0, 16);
   const dir = join(cacheDir, `layout-${key}`);
   const meta = join(dir, "base.json");
   if (!existsSync(meta)) {

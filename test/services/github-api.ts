@@ -55,7 +55,7 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     const dispatch = /^\/repos\/([^/]+\/[^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
     if (dispatch && dispatch[1] === repository && req.method === "POST") {
       const body = JSON.parse((await readBody(req)) || "{}") as { ref?: string; inputs?: Record<string, string> };
-      if (!body.ref) return send(422, { message: "Invalid request.\n\n\"ref\" wasn't supplied." });
+      if (!body.ref) return send(422, { message: 'Invalid request.\n\n"ref" wasn\'t supplied.' });
       dispatches.push({ workflow: dispatch[2]!, ref: body.ref, ...(body.inputs ? { inputs: body.inputs } : {}) });
       res.writeHead(204);
       return res.end();
@@ -64,7 +64,9 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     if (pull && pull[1] === repository && req.method === "GET") {
       const sha = heads.get(Number(pull[2]));
       // The fields of GitHub's pull request object that are read: number, state and head.sha.
-      return sha ? send(200, { number: Number(pull[2]), state: "open", head: { sha, ref: "feature" } }) : send(404, { message: "Not Found" });
+      return sha
+        ? send(200, { number: Number(pull[2]), state: "open", head: { sha, ref: "feature" } })
+        : send(404, { message: "Not Found" });
     }
     const list = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const one = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
@@ -101,11 +103,12 @@ export async function startGitHubApi(repository = "acme/plant-models"): Promise<
     send(404, { message: "Not Found" });
   };
   // A request the stand-in cannot handle answers 500 instead of leaving the client waiting.
-  const server = createServer((req, res) =>
-    void handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ message: String(e) }));
-    }),
+  const server = createServer(
+    (req, res) =>
+      void handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: String(e) }));
+      }),
   );
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;

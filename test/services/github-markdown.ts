@@ -38,7 +38,8 @@ export function sanitizerFindings(markdown: string): string[] {
     const tag = m[1]!.toLowerCase();
     if (!GITHUB_ALLOWED_ELEMENTS.has(tag)) found.push(`element <${tag}>`);
     if (/\sstyle\s*=/i.test(m[2]!)) found.push(`style attribute on <${tag}>`);
-    if (tag === "img" && /src\s*=\s*["']?\s*(?!https?:|\/|\.)[a-z]+:/i.test(m[2]!)) found.push(`non-http image source on <img>`);
+    if (tag === "img" && /src\s*=\s*["']?\s*(?!https?:|\/|\.)[a-z]+:/i.test(m[2]!))
+      found.push(`non-http image source on <img>`);
   }
   return [...new Set(found)];
 }

@@ -46,7 +46,6 @@ export interface RegistryService {
   stop(): Promise<void>;
 }
 
-
 export async function startRegistry(
   options: { htpasswd?: { username: string; password: string }; bearer?: BearerGate } = {},
 ): Promise<RegistryService> {

@@ -36,7 +36,10 @@ export function spawnServer(
     let out = "";
     let err = "";
     let url: string | undefined;
-    const timer = setTimeout(() => reject(new Error(`server not ready in ${opts.timeoutMs ?? 60_000} ms: ${err}`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server not ready in ${opts.timeoutMs ?? 60_000} ms: ${err}`)),
+      opts.timeoutMs ?? 60_000,
+    );
     proc.stderr!.on("data", (c: Buffer) => {
       err += c.toString();
     });

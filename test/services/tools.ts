@@ -38,7 +38,8 @@ export async function freePort(): Promise<number> {
 
 /** Debian's Python with what the template repository's trainer and tests import (installed by .ci/run). */
 export function pythonAvailability(): { ok: true } | { ok: false; reason: string } {
-  const hint = "apt-get install python3-sklearn python3-onnx python3-pandas python3-numpy python3-pytest python3-flake8 python3-venv";
+  const hint =
+    "apt-get install python3-sklearn python3-onnx python3-pandas python3-numpy python3-pytest python3-flake8 python3-venv";
   try {
     execFileSync("/usr/bin/python3", ["-c", "import sklearn, onnx, pandas, numpy, pytest, flake8, venv, ensurepip"], {
       stdio: "ignore",

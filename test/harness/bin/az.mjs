@@ -15,26 +15,39 @@ const fail = (msg, code = 2) => {
   process.exit(code);
 };
 if (args.slice(0, 3).join(" ") !== "storage blob download-batch") {
-  fail(`'${args.slice(0, 3).join(" ")}' is misspelled or not recognized by the system (stand-in: only storage blob download-batch).`);
+  fail(
+    `'${args.slice(0, 3).join(" ")}' is misspelled or not recognized by the system (stand-in: only storage blob download-batch).`,
+  );
 }
 const flags = {};
 for (let i = 3; i < args.length; i += 2) {
-  if (!args[i].startsWith("--") || args[i + 1] === undefined) fail(`unrecognized arguments: ${args.slice(i).join(" ")}`);
+  if (!args[i].startsWith("--") || args[i + 1] === undefined)
+    fail(`unrecognized arguments: ${args.slice(i).join(" ")}`);
   flags[args[i].slice(2)] = args[i + 1];
 }
 for (const k of Object.keys(flags)) {
-  if (!["auth-mode", "account-name", "source", "pattern", "destination"].includes(k)) fail(`unrecognized arguments: --${k}`);
+  if (!["auth-mode", "account-name", "source", "pattern", "destination"].includes(k))
+    fail(`unrecognized arguments: --${k}`);
 }
 for (const k of ["source", "destination"]) if (!flags[k]) fail(`the following arguments are required: --${k}`);
 if (flags["auth-mode"] !== "login") fail("--auth-mode: only login is used by the workflows (no account keys)");
 if (!flags["account-name"]) fail("Missing account name: pass --account-name");
 const conn = process.env[`AZURE_STORAGE_CONNECTION_STRING_${flags["account-name"].toUpperCase()}`];
 if (!process.env.AZURE_LOGIN_SUBJECT) fail("Please run 'az login' to setup account.", 1);
-if (!conn) fail(`You do not have the required permissions needed to perform this operation (account ${flags["account-name"]}, subject ${process.env.AZURE_LOGIN_SUBJECT}).`, 1);
+if (!conn)
+  fail(
+    `You do not have the required permissions needed to perform this operation (account ${flags["account-name"]}, subject ${process.env.AZURE_LOGIN_SUBJECT}).`,
+    1,
+  );
 const { BlobServiceClient } = require("@azure/storage-blob");
 const container = BlobServiceClient.fromConnectionString(conn).getContainerClient(flags.source);
 // az matches --pattern with fnmatch: * matches any run of characters, / included.
-const pattern = new RegExp(`^${(flags.pattern ?? "*").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+const pattern = new RegExp(
+  `^${(flags.pattern ?? "*")
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".")}$`,
+);
 const names = [];
 for await (const b of container.listBlobsFlat()) if (pattern.test(b.name)) names.push(b.name);
 for (const name of names) {
@@ -42,4 +55,10 @@ for (const name of names) {
   mkdirSync(dirname(to), { recursive: true });
   await container.getBlobClient(name).downloadToFile(to);
 }
-process.stdout.write(`${JSON.stringify(names.map((n) => join(flags.destination, n)), null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify(
+    names.map((n) => join(flags.destination, n)),
+    null,
+    2,
+  )}\n`,
+);

@@ -39,13 +39,20 @@ for (let i = 2; i < args.length; i++) {
 if (!workflow) fail("workflow ID, name, or filename required when not running interactively");
 const token = process.env.GH_TOKEN || process.env.GITHUB_TOKEN;
 if (!token) {
-  fail("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable. Example:\n  env:\n    GH_TOKEN: ${{ github.token }}", 4);
+  fail(
+    "gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable. Example:\n  env:\n    GH_TOKEN: ${{ github.token }}",
+    4,
+  );
 }
 if (!repo) fail("could not determine base repo (pass --repo)");
 const api = process.env.GITHUB_API_URL ?? "https://api.github.com";
 const res = await fetch(`${api}/repos/${repo}/actions/workflows/${encodeURIComponent(workflow)}/dispatches`, {
   method: "POST",
-  headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "content-type": "application/json" },
+  headers: {
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.github+json",
+    "content-type": "application/json",
+  },
   body: JSON.stringify({ ref: ref ?? "main", inputs }),
 });
 if (res.status !== 204) {

@@ -122,7 +122,12 @@ export function armError(status: number, code: string, message: string): FakeRes
   return { status, body: { error: { code, message } } };
 }
 
-export async function startFakeArm(opts: { token?: string; /** Check requests and answers against the Azure ML spec (default true; off for tests of the generic ARM protocol). */ spec?: boolean } = {}): Promise<FakeArm> {
+export async function startFakeArm(
+  opts: {
+    token?: string;
+    /** Check requests and answers against the Azure ML spec (default true; off for tests of the generic ARM protocol). */ spec?: boolean;
+  } = {},
+): Promise<FakeArm> {
   const token = opts.token ?? `fake-arm-token-${randomUUID()}`;
   // The generic protocol tests (spec: false) poll without a wait; Azure ML's operations ask for 10 s.
   const retryAfter = opts.spec === false ? "0" : RETRY_AFTER;
@@ -166,21 +171,41 @@ export async function startFakeArm(opts: { token?: string; /** Check requests an
         armError(
           401,
           "InvalidAuthenticationToken",
-          req.headers.authorization ? "The access token is invalid." : "The request does not have an authorization header.",
+          req.headers.authorization
+            ? "The access token is invalid."
+            : "The request does not have an authorization header.",
         ),
       );
     // Operation polling and the workspace's data plane (discovery, run history) are not Resource Manager operations.
-    const polling = path.startsWith("/operations/") || path.startsWith("/results/") || path.startsWith("/history/") || path === "/discovery";
+    const polling =
+      path.startsWith("/operations/") ||
+      path.startsWith("/results/") ||
+      path.startsWith("/history/") ||
+      path === "/discovery";
     const checked = polling || opts.spec === false ? undefined : checkRequest(method, path, url.searchParams, body);
     if (checked) {
       record.operation = checked.operation?.id;
-      if (checked.problems.length) return reply(armError(400, "UserError", `The request does not match ${checked.operation?.id ?? "any operation"} of the 2024-10-01 API: ${checked.problems.join("; ")}`));
+      if (checked.problems.length)
+        return reply(
+          armError(
+            400,
+            "UserError",
+            `The request does not match ${checked.operation?.id ?? "any operation"} of the 2024-10-01 API: ${checked.problems.join("; ")}`,
+          ),
+        );
     }
     const replyChecked = (r: FakeResponse) => {
       if (checked?.operation) {
         const headers = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
         const problems = checkResponse(checked.operation, method, path, r.status, headers, r.body);
-        if (problems.length) return reply(armError(500, "StandInSpecMismatch", `The stand-in's answer does not match ${checked.operation.id}: ${problems.join("; ")}`));
+        if (problems.length)
+          return reply(
+            armError(
+              500,
+              "StandInSpecMismatch",
+              `The stand-in's answer does not match ${checked.operation.id}: ${problems.join("; ")}`,
+            ),
+          );
       }
       reply(r);
     };
@@ -190,7 +215,15 @@ export async function startFakeArm(opts: { token?: string; /** Check requests an
       if (fault.drop === "after") {
         const route = routes.find((r) => r.method === method && r.path.test(path));
         const m = route?.path.exec(path);
-        if (route && m) await route.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) });
+        if (route && m)
+          await route.handler({
+            method,
+            path,
+            query: url.searchParams,
+            headers: req.headers,
+            body,
+            params: m.slice(1),
+          });
         record.status = -1;
         req.socket.destroy();
         return;
@@ -230,23 +263,40 @@ export async function startFakeArm(opts: { token?: string; /** Check requests an
       // The run history is a data-plane service without api-version.
       for (const r of routes) {
         const m = r.method === method ? r.path.exec(path) : null;
-        if (m) return reply(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
+        if (m)
+          return reply(
+            await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }),
+          );
       }
       return reply(armError(404, "NotFound", `No run history route for ${path}.`));
     }
     if (!version)
-      return reply(armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
+      return reply(
+        armError(
+          400,
+          "MissingApiVersionParameter",
+          "The api-version query parameter (?api-version=) is required for all requests.",
+        ),
+      );
     if (version !== API_VERSION)
       return reply(
-        armError(400, "InvalidApiVersionParameter", `The api-version '${version}' is invalid. The supported versions are '${API_VERSION}'.`),
+        armError(
+          400,
+          "InvalidApiVersionParameter",
+          `The api-version '${version}' is invalid. The supported versions are '${API_VERSION}'.`,
+        ),
       );
     for (const r of routes) {
       if (r.method !== method) continue;
       const m = r.path.exec(path);
       if (!m) continue;
-      return replyChecked(await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }));
+      return replyChecked(
+        await r.handler({ method, path, query: url.searchParams, headers: req.headers, body, params: m.slice(1) }),
+      );
     }
-    return replyChecked(armError(404, "ResourceNotFound", `No route for ${method} ${path} in the local Azure ML stand-in.`));
+    return replyChecked(
+      armError(404, "ResourceNotFound", `No route for ${method} ${path} in the local Azure ML stand-in.`),
+    );
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -259,7 +309,13 @@ export async function startFakeArm(opts: { token?: string; /** Check requests an
     path: new RegExp(`^${WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`)}$`),
     handler: () => ({
       status: 200,
-      body: { id: WORKSPACE_PATH, name: WORKSPACE, type: "Microsoft.MachineLearningServices/workspaces", location: state.location, properties: { provisioningState: "Succeeded", discoveryUrl: `${base}/discovery` } },
+      body: {
+        id: WORKSPACE_PATH,
+        name: WORKSPACE,
+        type: "Microsoft.MachineLearningServices/workspaces",
+        location: state.location,
+        properties: { provisioningState: "Succeeded", discoveryUrl: `${base}/discovery` },
+      },
     }),
   });
 

@@ -16,19 +16,25 @@ const WS = WORKSPACE_PATH.replace(/[/.]/g, (c) => `\\${c}`);
 const re = (tail: string) => new RegExp(`^${WS}${tail}$`, "i");
 const installed = new WeakSet<FakeArm>();
 
-export const environmentId = (name: string, version: string) => `${WORKSPACE_PATH}/environments/${name}/versions/${version}`;
+export const environmentId = (name: string, version: string) =>
+  `${WORKSPACE_PATH}/environments/${name}/versions/${version}`;
 
 /** Names → versions of the workspace's environments, oldest first. */
 export function environmentVersions(fake: FakeArm, name: string): string[] {
   const prefix = `${WORKSPACE_PATH}/environments/${name}/versions/`.toLowerCase();
-  return [...fake.state.environments.keys()].filter((id) => id.toLowerCase().startsWith(prefix)).map((id) => id.split("/").at(-1) as string);
+  return [...fake.state.environments.keys()]
+    .filter((id) => id.toLowerCase().startsWith(prefix))
+    .map((id) => id.split("/").at(-1) as string);
 }
 
 export function installEnvironments(fake: FakeArm, seed: Record<string, string[]> = {}): void {
   for (const [name, versions] of Object.entries(seed))
     for (const v of versions)
       if (!fake.state.environments.has(environmentId(name, v)))
-        fake.state.environments.set(environmentId(name, v), { image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest", osType: "Linux" });
+        fake.state.environments.set(environmentId(name, v), {
+          image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest",
+          osType: "Linux",
+        });
   if (installed.has(fake)) return;
   installed.add(fake);
   const resource = (id: string, props: Record<string, unknown>) => ({
@@ -43,20 +49,34 @@ export function installEnvironments(fake: FakeArm, seed: Record<string, string[]
     const versions = environmentVersions(fake, name);
     if (versions.length === 0) return armError(404, "UserError", `Environment ${name} not found.`);
     const newest = [...versions].reverse().slice(0, Number(req.query.get("$top") ?? versions.length));
-    return { status: 200, body: { value: newest.map((v) => resource(environmentId(name, v), fake.state.environments.get(environmentId(name, v)) ?? {})) } };
+    return {
+      status: 200,
+      body: {
+        value: newest.map((v) =>
+          resource(environmentId(name, v), fake.state.environments.get(environmentId(name, v)) ?? {}),
+        ),
+      },
+    };
   });
   fake.route("GET", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
     const id = environmentId(req.params[0] as string, req.params[1] as string);
     const props = fake.state.environments.get(id);
-    return props ? { status: 200, body: resource(id, props) } : armError(404, "UserError", `Environment ${req.params[0]}:${req.params[1]} not found.`);
+    return props
+      ? { status: 200, body: resource(id, props) }
+      : armError(404, "UserError", `Environment ${req.params[0]}:${req.params[1]} not found.`);
   });
   fake.route("PUT", re("/environments/([^/]+)/versions/([^/]+)"), (req) => {
     const id = environmentId(req.params[0] as string, req.params[1] as string);
     const props = (req.body as { properties: Record<string, unknown> }).properties;
-    if (typeof props.image !== "string" && !props.build) return armError(400, "UserError", "Docker image or Dockerfile is required for environments.");
+    if (typeof props.image !== "string" && !props.build)
+      return armError(400, "UserError", "Docker image or Dockerfile is required for environments.");
     const existing = fake.state.environments.get(id);
     if (existing && JSON.stringify(existing) !== JSON.stringify(props))
-      return armError(409, "UserError", `Environment ${req.params[0]}:${req.params[1]} already exists with another definition; environment versions are immutable. Create a new version.`);
+      return armError(
+        409,
+        "UserError",
+        `Environment ${req.params[0]}:${req.params[1]} already exists with another definition; environment versions are immutable. Create a new version.`,
+      );
     fake.state.environments.set(id, props);
     return { status: existing ? 200 : 201, body: resource(id, props) };
   });

@@ -123,7 +123,11 @@ function studioEndpoint(name: string): string {
   return `https://ml.azure.com/runs/${name}?wsid=${WORKSPACE_PATH}`;
 }
 
-export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandInOptions = {}): Promise<AzureMLJobsStandIn> {
+export async function addAzureMLJobs(
+  fake: FakeArm,
+  azurite: Azurite,
+  o: StandInOptions = {},
+): Promise<AzureMLJobsStandIn> {
   const dsName = o.datastore ?? "workspaceblobstore";
   const containerName = o.container ?? "azureml-blobstore-0000";
   const service = BlobServiceClient.fromConnectionString(azurite.connectionString(DEV_ACCOUNT));
@@ -181,20 +185,31 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       body: {
         runId: j.name,
         status: j.status,
-        ...(j.error ? { error: { error: { code: j.error.code, severity: null, message: j.error.message, messageFormat: j.error.message } } } : {}),
+        ...(j.error
+          ? {
+              error: {
+                error: { code: j.error.code, severity: null, message: j.error.message, messageFormat: j.error.message },
+              },
+            }
+          : {}),
         logFiles: {},
         warnings: [],
       },
     };
   });
   // Datastores_ListSecrets: examples/Datastore/listSecrets.json ({ secretsType: "AccountKey", key }).
-  fake.route("POST", re("/datastores/([^/]+)/listSecrets"), () => ({ status: 200, body: { secretsType: "AccountKey", key: DEV_KEY } }));
+  fake.route("POST", re("/datastores/([^/]+)/listSecrets"), () => ({
+    status: 200,
+    body: { secretsType: "AccountKey", key: DEV_KEY },
+  }));
 
   // CodeVersions_Get / CodeVersions_CreateOrUpdate: examples/Workspace/CodeVersion/get.json and createOrUpdate.json.
   fake.route("GET", re("/codes/([^/]+)/versions/([^/]+)"), (req) => {
     const id = `${WORKSPACE_PATH}/codes/${req.params[0]}/versions/${req.params[1]}`;
     const c = codes.get(id);
-    return c ? { status: 200, body: { id, name: req.params[1], properties: c.properties } } : armError(404, "UserError", "Not found");
+    return c
+      ? { status: 200, body: { id, name: req.params[1], properties: c.properties } }
+      : armError(404, "UserError", "Not found");
   });
   fake.route("PUT", re("/codes/([^/]+)/versions/([^/]+)"), (req) => {
     const id = `${WORKSPACE_PATH}/codes/${req.params[0]}/versions/${req.params[1]}`;
@@ -208,10 +223,21 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
   // ComponentVersions_List ($orderBy=createdtime desc, $top): examples/Workspace/ComponentVersion/list.json.
   fake.route("GET", re("/components/([^/]+)/versions"), (req) => {
     const name = req.params[0] as string;
-    const versions = [...components.keys()].filter((id) => id.includes(`/components/${name}/versions/`)).map((id) => id.split("/").at(-1) as string);
+    const versions = [...components.keys()]
+      .filter((id) => id.includes(`/components/${name}/versions/`))
+      .map((id) => id.split("/").at(-1) as string);
     if (versions.length === 0) return armError(404, "UserError", `components ${name} not found`);
     const newest = [...versions].reverse().slice(0, Number(req.query.get("$top") ?? versions.length));
-    return { status: 200, body: { value: newest.map((v) => ({ id: `${WORKSPACE_PATH}/components/${name}/versions/${v}`, name: v, properties: {} })) } };
+    return {
+      status: 200,
+      body: {
+        value: newest.map((v) => ({
+          id: `${WORKSPACE_PATH}/components/${name}/versions/${v}`,
+          name: v,
+          properties: {},
+        })),
+      },
+    };
   });
 
   /** `azureml:<ARM id>` or an ARM id → the ARM id. */
@@ -221,8 +247,13 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
   const missingEnvironment = (ref: string | undefined): string | undefined => {
     if (!ref) return undefined;
     const m = wsEnv.exec(armIdOf(ref));
-    if (!m) return /^azureml:\/\/registries\//i.test(ref) ? undefined : `Environment ${ref} is not an environment version id.`;
-    return fake.state.environments.has(environmentId(m[1] as string, m[2] as string)) ? undefined : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
+    if (!m)
+      return /^azureml:\/\/registries\//i.test(ref)
+        ? undefined
+        : `Environment ${ref} is not an environment version id.`;
+    return fake.state.environments.has(environmentId(m[1] as string, m[2] as string))
+      ? undefined
+      : `Environment ${m[1]}:${m[2]} not found in the workspace.`;
   };
 
   // ComponentVersions_Get / ComponentVersions_CreateOrUpdate: examples/Workspace/ComponentVersion/get.json and
@@ -233,23 +264,40 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     const id = `${WORKSPACE_PATH}/components/${req.params[0]}/versions/${req.params[1]}`;
     const c = components.get(id);
     if (!c) return armError(404, "UserError", `Component ${req.params[0]}:${req.params[1]} not found.`);
-    return { status: 200, body: { id, name: req.params[1], properties: { componentSpec: c.componentSpec ?? { type: "command", command: c.command }, isAnonymous: c.isAnonymous ?? false } } };
+    return {
+      status: 200,
+      body: {
+        id,
+        name: req.params[1],
+        properties: {
+          componentSpec: c.componentSpec ?? { type: "command", command: c.command },
+          isAnonymous: c.isAnonymous ?? false,
+        },
+      },
+    };
   });
   fake.route("PUT", re("/components/([^/]+)/versions/([^/]+)"), (req) => {
     const [name = "", version = ""] = req.params;
     const id = `${WORKSPACE_PATH}/components/${name}/versions/${version}`;
-    const props = (req.body as { properties?: { componentSpec?: Record<string, unknown>; isAnonymous?: boolean } })?.properties;
+    const props = (req.body as { properties?: { componentSpec?: Record<string, unknown>; isAnonymous?: boolean } })
+      ?.properties;
     const spec = props?.componentSpec;
     if (!spec || spec.type !== "command" || typeof spec.command !== "string")
       return armError(400, "UserError", "componentSpec must be a command component with a command.");
-    if (typeof spec.environment !== "string") return armError(400, "UserError", "componentSpec.environment is required.");
+    if (typeof spec.environment !== "string")
+      return armError(400, "UserError", "componentSpec.environment is required.");
     const envProblem = missingEnvironment(spec.environment);
     if (envProblem) return armError(400, "UserError", envProblem);
     if (spec.code !== undefined && (typeof spec.code !== "string" || !codes.has(armIdOf(spec.code))))
       return armError(400, "UserError", `Code ${String(spec.code)} not found in the workspace.`);
     for (const [, kind = "", key = ""] of spec.command.matchAll(/\$\{\{\s*(inputs|outputs)\.([A-Za-z0-9_]+)\s*\}\}/g)) {
       const declared = (spec[kind] ?? {}) as Record<string, unknown>;
-      if (!(key in declared)) return armError(400, "UserError", `Invalid data binding expression: ${kind}.${key} is not defined in the component.`);
+      if (!(key in declared))
+        return armError(
+          400,
+          "UserError",
+          `Invalid data binding expression: ${kind}.${key} is not defined in the component.`,
+        );
     }
     const existed = components.has(id);
     components.set(id, {
@@ -259,7 +307,15 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       componentSpec: spec,
       isAnonymous: props?.isAnonymous === true,
     });
-    return { status: existed ? 200 : 201, body: { id, name: version, type: "Microsoft.MachineLearningServices/workspaces/components/versions", properties: props } };
+    return {
+      status: existed ? 200 : 201,
+      body: {
+        id,
+        name: version,
+        type: "Microsoft.MachineLearningServices/workspaces/components/versions",
+        properties: props,
+      },
+    };
   });
 
   const now = () => new Date().toISOString();
@@ -273,7 +329,11 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       // shows outputs; azure-ai-ml reads `default` as the job's logs and outputs folder).
       outputs: {
         ...((j.submitted.properties.outputs as Record<string, unknown>) ?? {}),
-        default: { jobOutputType: "uri_folder", mode: "ReadWriteMount", uri: `azureml://datastores/${ARTIFACT_STORE.name}/paths/ExperimentRun/dcid.${j.name}/` },
+        default: {
+          jobOutputType: "uri_folder",
+          mode: "ReadWriteMount",
+          uri: `azureml://datastores/${ARTIFACT_STORE.name}/paths/ExperimentRun/dcid.${j.name}/`,
+        },
       },
       status: j.status,
       // services.Studio.endpoint as in examples/Job/CommandJob/get.json.
@@ -300,18 +360,42 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     const existing = jobs.get(name);
     if (existing) {
       // Jobs_CreateOrUpdate on an existing job updates it: only the fields mfe.json lets change (x-ms-mutability "update").
-      const fixed = (p: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(p).filter(([k]) => !UPDATABLE.has(k)).sort()));
+      const fixed = (p: Record<string, unknown>) =>
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(p)
+              .filter(([k]) => !UPDATABLE.has(k))
+              .sort(),
+          ),
+        );
       if (fixed(body.properties ?? {}) !== fixed(existing.submitted.properties))
-        return armError(400, "UserError", `Job ${name} exists; only ${[...UPDATABLE].join(", ")} can be changed on it. Submit the new job under another name.`);
-      for (const k of UPDATABLE) if (body.properties?.[k] !== undefined) existing.submitted.properties[k] = body.properties[k];
+        return armError(
+          400,
+          "UserError",
+          `Job ${name} exists; only ${[...UPDATABLE].join(", ")} can be changed on it. Submit the new job under another name.`,
+        );
+      for (const k of UPDATABLE)
+        if (body.properties?.[k] !== undefined) existing.submitted.properties[k] = body.properties[k];
       return { status: 200, body: view(existing) };
     }
     const envProblem = missingEnvironment(body.properties?.environmentId as string | undefined);
     if (envProblem) return armError(400, "UserError", envProblem);
-    for (const [step, node] of Object.entries((body.properties?.jobs ?? {}) as Record<string, { componentId?: string }>))
+    for (const [step, node] of Object.entries(
+      (body.properties?.jobs ?? {}) as Record<string, { componentId?: string }>,
+    ))
       if (!node.componentId || !components.has(node.componentId))
-        return armError(400, "UserError", `jobs.${step}: component ${String(node.componentId)} not found in the workspace.`);
-    const j: StandInJob = { name, submitted: { properties: body.properties ?? {} }, status: "NotStarted", history: ["NotStarted"], ran: [] };
+        return armError(
+          400,
+          "UserError",
+          `jobs.${step}: component ${String(node.componentId)} not found in the workspace.`,
+        );
+    const j: StandInJob = {
+      name,
+      submitted: { properties: body.properties ?? {} },
+      status: "NotStarted",
+      history: ["NotStarted"],
+      ran: [],
+    };
     jobs.set(name, j);
     api.onSubmit?.(name);
     return { status: 201, body: view(j) };
@@ -382,21 +466,31 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       >;
     };
     const outputUris = Object.fromEntries(
-      Object.entries(p.outputs ?? {}).map(([k, v]) => [k, v.uri ?? `azureml://datastores/${dsName}/paths/azureml/${j.name}/${k}/`]),
+      Object.entries(p.outputs ?? {}).map(([k, v]) => [
+        k,
+        v.uri ?? `azureml://datastores/${dsName}/paths/azureml/${j.name}/${k}/`,
+      ]),
     );
     if (p.jobType === "Command") {
       const inputs = Object.fromEntries(Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]));
-      const ok = await step(j, p.command ?? "", p.codeId, inputs, outputUris, p.environmentVariables ?? {}, { environment: p.environmentId });
+      const ok = await step(j, p.command ?? "", p.codeId, inputs, outputUris, p.environmentVariables ?? {}, {
+        environment: p.environmentId,
+      });
       j.finished = ok ? "Completed" : "Failed";
       return;
     }
-    const parentInputs = Object.fromEntries(Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]));
+    const parentInputs = Object.fromEntries(
+      Object.entries(p.inputs ?? {}).map(([k, v]) => [k, v.value ?? v.uri ?? ""]),
+    );
     const stepOutputs: Record<string, Record<string, string>> = {};
     const bind = (v: string) =>
       v
         .replace(/\$\{\{\s*parent\.inputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => parentInputs[k] ?? "")
         .replace(/\$\{\{\s*parent\.outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => outputUris[k] ?? "")
-        .replace(/\$\{\{\s*parent\.jobs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, st: string, k: string) => stepOutputs[st]?.[k] ?? "");
+        .replace(
+          /\$\{\{\s*parent\.jobs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)\s*\}\}/g,
+          (_, st: string, k: string) => stepOutputs[st]?.[k] ?? "",
+        );
     for (const [stepName, s] of Object.entries(p.jobs ?? {})) {
       const c = components.get(s.componentId);
       if (!c) {
@@ -404,7 +498,9 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
         j.finished = "Failed";
         return;
       }
-      const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, bind(v.value ?? v.uri ?? "")]));
+      const inputs = Object.fromEntries(
+        Object.entries(s.inputs ?? {}).map(([k, v]) => [k, bind(v.value ?? v.uri ?? "")]),
+      );
       const declared = Object.keys((c.componentSpec?.outputs ?? {}) as Record<string, unknown>);
       const outs: Record<string, string> = {};
       for (const k of new Set([...declared, ...Object.keys(s.outputs ?? {})])) {
@@ -413,7 +509,12 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
       }
       stepOutputs[stepName] = outs;
       if (j.status !== "Running") return;
-      if (!(await step(j, c.command, c.code, inputs, outs, s.environment_variables ?? {}, { environment: c.environment, step: stepName }))) {
+      if (
+        !(await step(j, c.command, c.code, inputs, outs, s.environment_variables ?? {}, {
+          environment: c.environment,
+          step: stepName,
+        }))
+      ) {
         j.finished = "Failed";
         return;
       }
@@ -459,7 +560,11 @@ export async function addAzureMLJobs(fake: FakeArm, azurite: Azurite, o: StandIn
     const text = command
       .replace(/\$\{\{\s*inputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => local[k] ?? "")
       .replace(/\$\{\{\s*outputs\.([A-Za-z0-9_]+)\s*\}\}/g, (_, k: string) => outDirs[k] ?? "");
-    const env = { ...(o.env ?? { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? base }), ...envVars, AZUREML_RUN_ID: j.name };
+    const env = {
+      ...(o.env ?? { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? base }),
+      ...envVars,
+      AZUREML_RUN_ID: j.name,
+    };
     const rec = { command: text, cwd, env, ...where, exitCode: null as number | null, stdout: "", stderr: "" };
     j.ran.push(rec);
     const child = spawn("sh", ["-c", text], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });

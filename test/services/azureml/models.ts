@@ -51,7 +51,11 @@ export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): Work
   const provisioning: { reads: number; final: "Succeeded" | "Failed" }[] = [];
   const pending = new Map<string, { reads: number; final: "Succeeded" | "Failed" }>();
   const numbers = (name: string) =>
-    [...versions.keys()].filter((k) => k.startsWith(`${name}/`)).map((k) => k.slice(name.length + 1)).filter((v) => /^\d+$/.test(v)).map(Number);
+    [...versions.keys()]
+      .filter((k) => k.startsWith(`${name}/`))
+      .map((k) => k.slice(name.length + 1))
+      .filter((v) => /^\d+$/.test(v))
+      .map(Number);
 
   const store = (name: string, version: string, properties: StoredModelVersion["properties"]): StoredModelVersion => {
     const v: StoredModelVersion = {
@@ -68,7 +72,12 @@ export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): Work
   const api: WorkspaceModelsStandIn = {
     versions,
     get: (name, version) => versions.get(`${name}/${version}`),
-    add: (name, version, properties) => store(name, version, { modelType: "custom_model", ...properties, provisioningState: properties.provisioningState ?? "Succeeded" }),
+    add: (name, version, properties) =>
+      store(name, version, {
+        modelType: "custom_model",
+        ...properties,
+        provisioningState: properties.provisioningState ?? "Succeeded",
+      }),
     provisionNext(n, o = {}) {
       for (let i = 0; i < n; i++) provisioning.push({ reads: o.reads ?? 1, final: o.final ?? "Failed" });
     },
@@ -78,7 +87,8 @@ export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): Work
   fake.route("GET", CONTAINER, (r) => {
     const name = r.params[0] as string;
     const nums = numbers(name);
-    if (![...versions.keys()].some((k) => k.startsWith(`${name}/`))) return armError(404, "UserError", `Model container ${name} not found.`);
+    if (![...versions.keys()].some((k) => k.startsWith(`${name}/`)))
+      return armError(404, "UserError", `Model container ${name} not found.`);
     const latest = nums.length ? Math.max(...nums) : undefined;
     return {
       status: 200,
@@ -120,11 +130,14 @@ export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): Work
     await api.onVersionPut?.(name, version);
     const props = (r.body as { properties?: StoredModelVersion["properties"] } | undefined)?.properties;
     if (!props) return armError(400, "UserError", "properties is required.");
-    if (typeof props.modelUri !== "string" || !props.modelUri) return armError(400, "UserError", "modelUri is required for a model version.");
+    if (typeof props.modelUri !== "string" || !props.modelUri)
+      return armError(400, "UserError", "modelUri is required for a model version.");
     const existing = versions.get(`${name}/${version}`);
     if (existing) {
-      if (existing.properties.modelUri !== props.modelUri) return armError(400, "UserError", "Asset paths cannot be updated.");
-      for (const k of MUTABLE) if (props[k] !== undefined) (existing.properties as Record<string, unknown>)[k] = props[k];
+      if (existing.properties.modelUri !== props.modelUri)
+        return armError(400, "UserError", "Asset paths cannot be updated.");
+      for (const k of MUTABLE)
+        if (props[k] !== undefined) (existing.properties as Record<string, unknown>)[k] = props[k];
       existing.systemData = { ...existing.systemData, lastModifiedAt: new Date().toISOString() };
       return { status: 200, body: existing };
     }
@@ -147,7 +160,8 @@ export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): Work
       const [, jobName = "", output = "", rel = ""] = job;
       const j = aml.jobs.get(jobName);
       if (!j) return `modelUri ${uri}: job ${jobName} not found.`;
-      if (j.status !== "Completed") return `modelUri ${uri}: job ${jobName} is ${j.status}; its outputs are available once it completed.`;
+      if (j.status !== "Completed")
+        return `modelUri ${uri}: job ${jobName} is ${j.status}; its outputs are available once it completed.`;
       const out = (j.submitted.properties.outputs as Record<string, { uri?: string }> | undefined)?.[output];
       if (!out) return `modelUri ${uri}: job ${jobName} has no output ${output}.`;
       const at = out.uri ? DATASTORE.exec(out.uri) : null;
@@ -156,12 +170,14 @@ export function addWorkspaceModels(fake: FakeArm, aml: AzureMLJobsStandIn): Work
       path = `${(at[2] ?? "").replace(/\/+$/, "")}/${rel}`;
     } else {
       const ds = DATASTORE.exec(uri);
-      if (!ds) return `modelUri ${uri} is not a job output or datastore path the stand-in resolves (azureml://jobs/<job>/outputs/<output>/paths/<path>).`;
+      if (!ds)
+        return `modelUri ${uri} is not a job output or datastore path the stand-in resolves (azureml://jobs/<job>/outputs/<output>/paths/<path>).`;
       [, datastore, path] = ds;
     }
     if (datastore !== aml.datastore.name) return `modelUri ${uri}: datastore ${datastore} not found.`;
     const prefix = (path ?? "").replace(/\/+$/, "");
-    for await (const b of aml.container.listBlobsFlat({ prefix })) if (b.name === prefix || b.name.startsWith(`${prefix}/`)) return undefined;
+    for await (const b of aml.container.listBlobsFlat({ prefix }))
+      if (b.name === prefix || b.name.startsWith(`${prefix}/`)) return undefined;
     return `No files found at modelUri ${uri}.`;
   }
 

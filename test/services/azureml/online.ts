@@ -27,7 +27,16 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { armError, type FakeArm, type FakeRequest, type FakeResponse, RESOURCE_GROUP, RETRY_AFTER, SUBSCRIPTION, WORKSPACE } from "./arm-server";
+import {
+  armError,
+  type FakeArm,
+  type FakeRequest,
+  type FakeResponse,
+  RESOURCE_GROUP,
+  RETRY_AFTER,
+  SUBSCRIPTION,
+  WORKSPACE,
+} from "./arm-server";
 import { installEnvironments } from "./environments";
 
 const PROVIDER = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.MachineLearningServices`;
@@ -47,7 +56,11 @@ export interface EndpointState {
   kind?: string;
   tags: Record<string, string>;
   identity?: unknown;
-  properties: Record<string, unknown> & { authMode: string; traffic: Record<string, number>; provisioningState: string };
+  properties: Record<string, unknown> & {
+    authMode: string;
+    traffic: Record<string, number>;
+    provisioningState: string;
+  };
   keys: { primaryKey: string; secondaryKey: string };
   /** The data-plane token handed out by POST .../token (authMode AMLToken). */
   token: string;
@@ -103,7 +116,12 @@ export interface OnlineOptions {
    * AZUREML_MODEL_DIR and the deployment's environment variables. Without it the `inference` server plays the
    * container. The container is stopped when the deployment is replaced or the stand-in closes.
    */
-  runContainer?: (c: { deployment: string; image: string; model: string; env: Record<string, string> }) => Promise<{ url: string; close(): Promise<void> }>;
+  runContainer?: (c: {
+    deployment: string;
+    image: string;
+    model: string;
+    env: Record<string, string>;
+  }) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
 /** The model mount of a custom container: /var/azureml-app/azureml-models/<name>/<version> (how-to-deploy-custom-container). */
@@ -193,7 +211,15 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       location: ep.location,
       ...(ep.kind ? { kind: ep.kind } : {}),
       tags: ep.tags,
-      ...(ep.identity ? { identity: { ...(ep.identity as object), principalId: "00000000-1111-2222-3333-444444444444", tenantId: "00000000-1111-2222-3333-444444444444" } } : {}),
+      ...(ep.identity
+        ? {
+            identity: {
+              ...(ep.identity as object),
+              principalId: "00000000-1111-2222-3333-444444444444",
+              tenantId: "00000000-1111-2222-3333-444444444444",
+            },
+          }
+        : {}),
       properties: {
         ...ep.properties,
         scoringUri: `${scoring.base}/${ep.name}/score`,
@@ -236,7 +262,11 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     if (typeof body.location !== "string" || !body.location)
       return armError(400, "LocationRequired", "The location property is required for this definition.");
     if (!["Key", "AMLToken", "AADToken"].includes(String(props.authMode)))
-      return armError(400, "UserError", `Invalid authMode '${String(props.authMode)}'. Allowed values are Key, AMLToken, AADToken.`);
+      return armError(
+        400,
+        "UserError",
+        `Invalid authMode '${String(props.authMode)}'. Allowed values are Key, AMLToken, AADToken.`,
+      );
     const traffic = (props.traffic ?? {}) as Record<string, unknown>;
     const bad = validateTraffic(name, traffic);
     if (bad) return bad;
@@ -244,7 +274,11 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     // Resource Manager's contract lets a provider refuse a write while an earlier one is still running
     // (409 Conflict); the stand-in does, so a client that writes over an unfinished operation fails here.
     if (existing && !/^(Succeeded|Failed|Canceled)$/.test(existing.properties.provisioningState))
-      return armError(409, "Conflict", `Endpoint '${name}' is ${existing.properties.provisioningState}; wait for the operation in progress to finish.`);
+      return armError(
+        409,
+        "Conflict",
+        `Endpoint '${name}' is ${existing.properties.provisioningState}; wait for the operation in progress to finish.`,
+      );
     const ep = newEndpoint(name, body);
     if (existing) {
       ep.keys = existing.keys;
@@ -277,7 +311,11 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     let sum = 0;
     for (const [d, v] of Object.entries(traffic)) {
       if (!deployments.has(`${endpoint}/${d}`))
-        return armError(400, "BadArgument", `Deployment '${d}' in the traffic map does not exist on endpoint '${endpoint}'.`);
+        return armError(
+          400,
+          "BadArgument",
+          `Deployment '${d}' in the traffic map does not exist on endpoint '${endpoint}'.`,
+        );
       if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100)
         return armError(400, "BadArgument", `Traffic for deployment '${d}' must be an integer from 0 to 100.`);
       sum += v;
@@ -291,7 +329,8 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
   fake.route("POST", new RegExp(`${EP}/listKeys$`), (req) => {
     const ep = endpoints.get(req.params[0]!);
     if (!ep) return notFound("Online endpoint", req.params[0]!);
-    if (ep.properties.authMode !== "Key") return armError(400, "UserError", "Keys are only available for endpoints with authMode Key.");
+    if (ep.properties.authMode !== "Key")
+      return armError(400, "UserError", "Keys are only available for endpoints with authMode Key.");
     return { status: 200, body: ep.keys };
   });
 
@@ -300,9 +339,13 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
   fake.route("POST", new RegExp(`${EP}/token$`), (req) => {
     const ep = endpoints.get(req.params[0]!);
     if (!ep) return notFound("Online endpoint", req.params[0]!);
-    if (ep.properties.authMode !== "AMLToken") return armError(400, "UserError", "Tokens are only available for endpoints with authMode AMLToken.");
+    if (ep.properties.authMode !== "AMLToken")
+      return armError(400, "UserError", "Tokens are only available for endpoints with authMode AMLToken.");
     const now = Math.floor(Date.now() / 1000);
-    return { status: 200, body: { accessToken: ep.token, tokenType: "Bearer", expiryTimeUtc: now + 3600, refreshAfterTimeUtc: now + 1800 } };
+    return {
+      status: 200,
+      body: { accessToken: ep.token, tokenType: "Bearer", expiryTimeUtc: now + 3600, refreshAfterTimeUtc: now + 1800 },
+    };
   });
 
   // examples/OnlineDeployment/list.json: { value: [...], nextLink }.
@@ -313,7 +356,10 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     const size = opts.pageSize ?? 50;
     const skip = Number(req.query.get("$skipToken") ?? 0);
     const page = all.slice(skip, skip + size);
-    const next = skip + size < all.length ? `${fake.url}${WS}/onlineEndpoints/${ep}/deployments?api-version=2024-10-01&$skipToken=${skip + size}` : undefined;
+    const next =
+      skip + size < all.length
+        ? `${fake.url}${WS}/onlineEndpoints/${ep}/deployments?api-version=2024-10-01&$skipToken=${skip + size}`
+        : undefined;
     return { status: 200, body: { value: page.map(deploymentJson), ...(next ? { nextLink: next } : {}) } };
   });
 
@@ -331,27 +377,44 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     if (!endpoints.has(ep)) return notFound("Online endpoint", ep);
     const body = (req.body ?? {}) as DeploymentState["body"];
     const p = body.properties ?? {};
-    if (typeof body.location !== "string") return armError(400, "LocationRequired", "The location property is required for this definition.");
+    if (typeof body.location !== "string")
+      return armError(400, "LocationRequired", "The location property is required for this definition.");
     if (p.endpointComputeType !== "Managed")
       return armError(400, "BadArgument", "endpointComputeType must be Managed for a managed online endpoint.");
     if (typeof p.model !== "string" || !p.model) return armError(400, "BadArgument", "A model is required.");
     if (typeof p.instanceType !== "string") return armError(400, "BadArgument", "instanceType is required.");
     const modelType = fake.state.modelTypes.get(p.model) ?? "custom_model";
-    let container: { image: string; inference: { scoringRoute?: { path: string }; readinessRoute?: { path: string } } } | undefined;
+    let container:
+      { image: string; inference: { scoringRoute?: { path: string }; readinessRoute?: { path: string } } } | undefined;
     if (modelType !== "mlflow_model" && modelType !== "triton_model") {
       if (typeof p.environmentId !== "string" || !p.environmentId)
-        return armError(400, "BadArgument", `Model ${p.model} is of type ${modelType}: only MLflow and Triton models deploy without an environment. Give environmentId with a codeConfiguration (scoring script), or a custom container environment with inferenceConfig.`);
+        return armError(
+          400,
+          "BadArgument",
+          `Model ${p.model} is of type ${modelType}: only MLflow and Triton models deploy without an environment. Give environmentId with a codeConfiguration (scoring script), or a custom container environment with inferenceConfig.`,
+        );
       const env = fake.state.environments.get(p.environmentId.replace(/^azureml:/i, ""));
       if (!env && !/^azureml:\/\/registries\//i.test(p.environmentId))
         return armError(400, "BadArgument", `Environment ${p.environmentId} not found in the workspace.`);
-      const inference = env?.inferenceConfig as { scoringRoute?: { path: string }; readinessRoute?: { path: string } } | undefined;
+      const inference = env?.inferenceConfig as
+        { scoringRoute?: { path: string }; readinessRoute?: { path: string } } | undefined;
       if (!p.codeConfiguration && !inference)
-        return armError(400, "BadArgument", `Model ${p.model} is of type ${modelType}: a scoring script (codeConfiguration) is required unless the environment ${p.environmentId} is a custom container with inferenceConfig (liveness, readiness and scoring routes).`);
+        return armError(
+          400,
+          "BadArgument",
+          `Model ${p.model} is of type ${modelType}: a scoring script (codeConfiguration) is required unless the environment ${p.environmentId} is a custom container with inferenceConfig (liveness, readiness and scoring routes).`,
+        );
       if (inference && !p.codeConfiguration) container = { image: String(env?.image), inference };
     }
     const key = `${ep}/${name}`;
     const existing = deployments.get(key);
-    const d: DeploymentState = { name, endpoint: ep, body, provisioningState: existing ? "Updating" : "Creating", served: existing?.served ?? 0 };
+    const d: DeploymentState = {
+      name,
+      endpoint: ep,
+      body,
+      provisioningState: existing ? "Updating" : "Creating",
+      served: existing?.served ?? 0,
+    };
     deployments.set(key, d);
     let fail = failNext.get(name);
     failNext.delete(name);
@@ -370,16 +433,27 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       const started = (async () => {
         await containers.get(key)?.close();
         containers.delete(key);
-        const env = { ...((p.environmentVariables as Record<string, string>) ?? {}), AZUREML_MODEL_DIR: modelMountPath(String(p.model)) };
+        const env = {
+          ...((p.environmentVariables as Record<string, string>) ?? {}),
+          AZUREML_MODEL_DIR: modelMountPath(String(p.model)),
+        };
         const run = opts.runContainer
           ? await opts.runContainer({ deployment: name, image: c.image, model: String(p.model), env })
           : opts.inference
             ? { url: opts.inference.url, close: async () => {} }
             : undefined;
         if (!run) throw new Error("no container runtime in this stand-in");
-        containers.set(key, { url: run.url, scoringPath: c.inference.scoringRoute?.path ?? "/score", close: run.close });
-        const ready = await fetch(`${run.url}${c.inference.readinessRoute?.path ?? "/"}`).then((r) => r.status, () => 0);
-        if (ready !== 200) throw new Error(`Readiness probe failed: HTTP ${ready} on ${c.inference.readinessRoute?.path}`);
+        containers.set(key, {
+          url: run.url,
+          scoringPath: c.inference.scoringRoute?.path ?? "/score",
+          close: run.close,
+        });
+        const ready = await fetch(`${run.url}${c.inference.readinessRoute?.path ?? "/"}`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (ready !== 200)
+          throw new Error(`Readiness probe failed: HTTP ${ready} on ${c.inference.readinessRoute?.path}`);
       })();
       op.pending = Number.POSITIVE_INFINITY;
       void started.then(
@@ -418,7 +492,11 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
     const d = deployments.get(`${ep}/${name}`);
     if (!d) return { status: 204 };
     if ((endpoints.get(ep)?.properties.traffic[name] ?? 0) > 0)
-      return armError(400, "BadArgument", `Deployment '${name}' has traffic and cannot be deleted. Set its traffic to 0 first.`);
+      return armError(
+        400,
+        "BadArgument",
+        `Deployment '${name}' has traffic and cannot be deleted. Set its traffic to 0 first.`,
+      );
     d.provisioningState = "Deleting";
     const { headers } = fake.operation({
       polls: 1,
@@ -448,7 +526,12 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         const body = Buffer.concat(chunks);
         const m = /^\/([^/]+)\/score$/.exec(new URL(req.url ?? "/", "http://x").pathname);
         const reply = (status: number, text: string, deployment?: string) => {
-          scored.push({ endpoint: m?.[1] ?? "", deployment, status, header: req.headers["azureml-model-deployment"] as string | undefined });
+          scored.push({
+            endpoint: m?.[1] ?? "",
+            deployment,
+            status,
+            header: req.headers["azureml-model-deployment"] as string | undefined,
+          });
           res.writeHead(status, { "content-type": "application/json" });
           res.end(text);
         };
@@ -484,11 +567,17 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         counters.set(target!, n);
         const b = behaviours.get(target!) ?? { kind: "healthy" };
         if (b.kind === "error" || (b.kind === "error-after" && n > b.requests))
-          return reply(b.status ?? 500, JSON.stringify({ message: "An unexpected error occurred in scoring script." }), target);
+          return reply(
+            b.status ?? 500,
+            JSON.stringify({ message: "An unexpected error occurred in scoring script." }),
+            target,
+          );
         if (b.kind === "slow") await new Promise((r) => setTimeout(r, b.ms));
         const container = containers.get(`${ep.name}/${target}`);
         if (container || opts.inference) {
-          const url = container ? `${container.url}${container.scoringPath}` : `${opts.inference!.url}/v2/models/${encodeURIComponent(opts.inference!.model)}/infer`;
+          const url = container
+            ? `${container.url}${container.scoringPath}`
+            : `${opts.inference!.url}/v2/models/${encodeURIComponent(opts.inference!.model)}/infer`;
           const r = await fetch(url, {
             method: "POST",
             headers: { "content-type": "application/json" },

@@ -69,7 +69,14 @@ export interface RegistryStandIn {
 /** systemData of a resource created now (ARM's common shape). */
 export const systemData = () => {
   const at = new Date().toISOString();
-  return { createdAt: at, createdBy: "mlops-test", createdByType: "User", lastModifiedAt: at, lastModifiedBy: "mlops-test", lastModifiedByType: "User" };
+  return {
+    createdAt: at,
+    createdBy: "mlops-test",
+    createdByType: "User",
+    lastModifiedAt: at,
+    lastModifiedBy: "mlops-test",
+    lastModifiedByType: "User",
+  };
 };
 
 export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promise<RegistryStandIn> {
@@ -84,7 +91,11 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
     containers: new Map(),
     versions: new Map(),
     uploads: [],
-    failNextVersions(n, error = { code: "UserError", message: "Model version creation failed in the registry's region." }, keep = false) {
+    failNextVersions(
+      n,
+      error = { code: "UserError", message: "Model version creation failed in the registry's region." },
+      keep = false,
+    ) {
       for (let i = 0; i < n; i++) failures.push({ ...error, keep });
     },
     readOnlyNextUpload() {
@@ -94,7 +105,8 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
   };
 
   const badNames = (registry: string, model: string): FakeResponse | undefined => {
-    if (!REGISTRY_NAME.test(registry)) return armError(400, "InvalidResourceName", `Registry name '${registry}' is not valid.`);
+    if (!REGISTRY_NAME.test(registry))
+      return armError(400, "InvalidResourceName", `Registry name '${registry}' is not valid.`);
     if (!MODEL_NAME.test(model)) return armError(400, "UserError", `Model name '${model}' is not valid.`);
     return undefined;
   };
@@ -103,7 +115,9 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
   fake.route("GET", CONTAINER, (r) => {
     const [, , registry = "", model = ""] = r.params;
     const c = state.containers.get(`${registry}/${model}`);
-    return c ? { status: 200, body: c } : armError(404, "UserError", `Model container ${model} not found in registry ${registry}.`);
+    return c
+      ? { status: 200, body: c }
+      : armError(404, "UserError", `Model container ${model} not found in registry ${registry}.`);
   });
 
   // RegistryModelContainers_CreateOrUpdate: examples/Registry/ModelContainer/createOrUpdate.json
@@ -118,7 +132,11 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
       id: r.path,
       name: model,
       type: "Microsoft.MachineLearningServices/registries/models",
-      properties: { description: body.properties.description, tags: body.properties.tags ?? {}, provisioningState: "Succeeded" },
+      properties: {
+        description: body.properties.description,
+        tags: body.properties.tags ?? {},
+        provisioningState: "Succeeded",
+      },
       systemData: systemData(),
     };
     const key = `${registry}/${model}`;
@@ -127,14 +145,20 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
       return { status: 200, body: resource };
     }
     const { headers } = fake.operation({ onDone: () => state.containers.set(key, resource) });
-    return { status: 201, headers, body: { ...resource, properties: { ...resource.properties, provisioningState: "Creating" } } };
+    return {
+      status: 201,
+      headers,
+      body: { ...resource, properties: { ...resource.properties, provisioningState: "Creating" } },
+    };
   });
 
   // RegistryModelVersions_Get: examples/Registry/ModelVersion/get.json
   fake.route("GET", VERSION, (r) => {
     const [, , registry = "", model = "", version = ""] = r.params;
     const v = state.get(registry, model, version);
-    return v ? { status: 200, body: v } : armError(404, "UserError", `Model ${model}:${version} not found in registry ${registry}.`);
+    return v
+      ? { status: 200, body: v }
+      : armError(404, "UserError", `Model ${model}:${version} not found in registry ${registry}.`);
   });
 
   // RegistryModelVersions_CreateOrGetStartPendingUpload:
@@ -145,7 +169,11 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
     if (bad) return bad;
     const body = r.body as { pendingUploadType?: string } | undefined;
     if (body?.pendingUploadType !== "TemporaryBlobReference")
-      return armError(400, "UserError", `pendingUploadType must be TemporaryBlobReference (got ${body?.pendingUploadType}).`);
+      return armError(
+        400,
+        "UserError",
+        `pendingUploadType must be TemporaryBlobReference (got ${body?.pendingUploadType}).`,
+      );
     const prefix = randomUUID();
     const permissions = ContainerSASPermissions.parse(readOnly ? "rl" : "racwl");
     readOnly = false;
@@ -190,7 +218,11 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
       const same = JSON.stringify(existing.properties.properties ?? {}) === JSON.stringify(props.properties ?? {});
       return same
         ? { status: 200, body: existing }
-        : armError(409, "UserError", `Model ${model}:${version} already exists in registry ${registry} and versions are immutable.`);
+        : armError(
+            409,
+            "UserError",
+            `Model ${model}:${version} already exists in registry ${registry} and versions are immutable.`,
+          );
     }
     const files = await blobsUnder(props.modelUri);
     if (files === undefined)
@@ -209,11 +241,16 @@ export async function addRegistryRoutes(fake: FakeArm, azurite: Azurite): Promis
       error: failure && { code: failure.code, message: failure.message },
       onDone: () => {
         if (op.status === "Succeeded") state.versions.set(key, resource);
-        else if (failure?.keep) state.versions.set(key, { ...resource, properties: { ...resource.properties, provisioningState: "Failed" } });
+        else if (failure?.keep)
+          state.versions.set(key, { ...resource, properties: { ...resource.properties, provisioningState: "Failed" } });
       },
     });
     await state.onVersionPut?.(key);
-    return { status: 201, headers, body: { ...resource, properties: { ...resource.properties, provisioningState: "Creating" } } };
+    return {
+      status: 201,
+      headers,
+      body: { ...resource, properties: { ...resource.properties, provisioningState: "Creating" } },
+    };
   });
 
   /** Blob names under a modelUri in the upload container; undefined when the URI is elsewhere. */

@@ -24,7 +24,7 @@ import { openRegistry } from "../../shared/registry";
 import { type AzureMLTrainOptions, trainOnAzureML } from "../../shared/train/azureml-train";
 import { type AzureMLLineage, renderJobEndedMarkdown, renderTrainMarkdown } from "../../shared/train";
 import { inputs as trainInputs } from "../../actions/train/inputs";
-import { parseInputs } from "../../runtime/inputs";
+import { parseAsRunner } from "../helpers/runner-inputs";
 import { describeIf } from "../services/availability";
 import {
   type FakeArm,
@@ -1025,20 +1025,22 @@ describeIf("train on Azure ML (stand-in + Azurite + local compute)", azuriteAvai
   }, 60_000);
 });
 
+const parseTrain = (given: Record<string, string>) => parseAsRunner("train", trainInputs, given);
+
 it("train inputs: command is required with compute local, optional with compute azureml and a job-file", () => {
-  expect(() => parseInputs(trainInputs, { compute: "local" })).toThrow(
+  expect(() => parseTrain({ compute: "local" })).toThrow(
     /^input "command" is required: the command that runs your trainer/,
   );
-  expect(() => parseInputs(trainInputs, {})).toThrow(/^input "command" is required/);
+  expect(() => parseTrain({})).toThrow(/^input "command" is required/);
   const ws = { "subscription-id": SUBSCRIPTION, "resource-group": RESOURCE_GROUP, workspace: WORKSPACE };
-  expect(() => parseInputs(trainInputs, { compute: "azureml", ...ws })).toThrow(
+  expect(() => parseTrain({ compute: "azureml", ...ws })).toThrow(
     /^input "command" is required: the command that runs your trainer on Azure ML, or set job-file:/,
   );
-  expect(parseInputs(trainInputs, { compute: "azureml", "job-file": "job.yml", ...ws })).toMatchObject({
+  expect(parseTrain({ compute: "azureml", "job-file": "job.yml", ...ws })).toMatchObject({
     compute: "azureml",
     "job-file": "job.yml",
   });
-  expect(() => parseInputs(trainInputs, { compute: "cloud", command: "x" })).toThrow(
+  expect(() => parseTrain({ compute: "cloud", command: "x" })).toThrow(
     /input "compute": expected one of: local, azureml/,
   );
 });
@@ -1055,7 +1057,7 @@ it("the README's Azure ML step is accepted as written, workspace-model included"
     Object.entries(step?.with ?? {}).map(([k, v]) => [k, String(v).includes("${{") ? SUBSCRIPTION : String(v)]),
   );
   expect(withInputs["workspace-model"]).toBe("failure-predictor");
-  expect(parseInputs(trainInputs, withInputs)).toMatchObject({
+  expect(parseTrain(withInputs)).toMatchObject({
     compute: "azureml",
     "workspace-model": "failure-predictor",
     workspace: "plant-ml",
@@ -1063,13 +1065,11 @@ it("the README's Azure ML step is accepted as written, workspace-model included"
 });
 
 it("train inputs: workspace-model is for compute azureml only", () => {
-  expect(() =>
-    parseInputs(trainInputs, { command: "python train.py", "workspace-model": "failure-predictor" }),
-  ).toThrow(
+  expect(() => parseTrain({ command: "python train.py", "workspace-model": "failure-predictor" })).toThrow(
     'input "workspace-model": registers the model of an Azure ML job in its workspace, so it needs compute: azureml; set compute: azureml or leave workspace-model empty (got "failure-predictor"). Fix it in the step\'s with: block (or the --flag of the CLI).',
   );
   const ws = { "subscription-id": SUBSCRIPTION, "resource-group": RESOURCE_GROUP, workspace: WORKSPACE };
-  expect(parseInputs(trainInputs, { compute: "azureml", command: "x", "workspace-model": "fp", ...ws })).toMatchObject({
+  expect(parseTrain({ compute: "azureml", command: "x", "workspace-model": "fp", ...ws })).toMatchObject({
     "workspace-model": "fp",
   });
 });

@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
 import { generatedDataset } from "../examples/predictive-maintenance/dataset";
+import { generatedInferenceBody } from "../examples/predictive-maintenance/inference-request";
 import { trainLogistic } from "../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../examples/predictive-maintenance/onnx-export";
 import { silentLogger } from "../shared/log";
@@ -36,24 +37,7 @@ const capture = await startModelCapture(
 );
 
 function body(n: number, id: string): Buffer {
-  const d = generatedDataset(n, 11);
-  const col = (j: number) => Array.from({ length: n }, (_, i) => d.x[i * 6 + j]!);
-  const names = [
-    "Air temperature [K]",
-    "Process temperature [K]",
-    "Rotational speed [rpm]",
-    "Torque [Nm]",
-    "Tool wear [min]",
-  ];
-  return Buffer.from(
-    JSON.stringify({
-      id,
-      inputs: [
-        { name: "Type", shape: [n, 1], datatype: "BYTES", data: col(0).map((c) => ["L", "M", "H"][c]) },
-        ...names.map((name, j) => ({ name, shape: [n, 1], datatype: "FP32", data: col(j + 1) })),
-      ],
-    }),
-  );
+  return generatedInferenceBody(n, 11, id);
 }
 
 /** CPU µs per request (process.cpuUsage: every thread, user + system) over `count` requests, yielding as a server does. */

@@ -12,14 +12,14 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import * as esbuild from "esbuild";
 import { generatedDataset } from "../examples/predictive-maintenance/dataset";
+import { generatedInferenceBody } from "../examples/predictive-maintenance/inference-request";
 import { trainLogistic } from "../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../examples/predictive-maintenance/onnx-export";
-import { spawnServer } from "../test/services/serve-process";
+import { bundleServer, spawnServer } from "../test/services/serve-process";
+import { agent, post } from "./http-client";
 
 const ROOT = join(import.meta.dirname, "..");
 const BUNDLE = join(ROOT, "node_modules/.cache/capture-bench/serve.js");
@@ -34,28 +34,6 @@ process.on("exit", () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
-
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-function post(url: URL, body: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": String(body.byteLength) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 async function p50(fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 300; i++) await fn();
@@ -82,24 +60,7 @@ async function serve(model: string, extra: string[]): Promise<{ url: string; pro
 }
 
 function body(n: number): Buffer {
-  const d = generatedDataset(n, 11);
-  const col = (j: number) => Array.from({ length: n }, (_, i) => d.x[i * 6 + j]!);
-  const names = [
-    "Air temperature [K]",
-    "Process temperature [K]",
-    "Rotational speed [rpm]",
-    "Torque [Nm]",
-    "Tool wear [min]",
-  ];
-  return Buffer.from(
-    JSON.stringify({
-      id: "0f8fad5b-d9cb-469f-a165-70867728950e",
-      inputs: [
-        { name: "Type", shape: [n, 1], datatype: "BYTES", data: col(0).map((c) => ["L", "M", "H"][c]) },
-        ...names.map((name, j) => ({ name, shape: [n, 1], datatype: "FP32", data: col(j + 1) })),
-      ],
-    }),
-  );
+  return generatedInferenceBody(n, 11, "0f8fad5b-d9cb-469f-a165-70867728950e");
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -129,19 +90,7 @@ async function cpuPerRequest(pid: number, fn: () => Promise<unknown>): Promise<{
   return { rps: n / seconds, cpuUs: ((cpuMs(pid) - before) * 1000) / n };
 }
 
-await esbuild.build({
-  entryPoints: [join(ROOT, "shared/serve/main.ts")],
-  outfile: BUNDLE,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  external: ["onnxruntime-node"],
-  banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-  minifySyntax: true,
-  minifyWhitespace: true,
-  logLevel: "warning",
-});
+await bundleServer(BUNDLE, { minify: true });
 console.log(`node ${process.version}; ${cpus().length} cores, load average at start ${loadavg()[0]!.toFixed(1)}`);
 const model = join(dir, "model.onnx");
 writeFileSync(model, modelToOnnx(trainLogistic(generatedDataset(5000, 1), { iterations: 10 })));

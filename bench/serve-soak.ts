@@ -19,6 +19,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { inferenceServiceClient } from "../shared/serve";
 import { treeModel } from "../shared/serve/example-models";
+import { spawnServer } from "../test/services/serve-process";
 
 const ROOT = join(import.meta.dirname, "..");
 const SERVE = process.env.SOAK_SERVE ?? join(ROOT, "dist/serve.js");
@@ -30,33 +31,12 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(model: string): Promise<{ proc: ChildProcess; http: string; grpc: string }> {
-  const proc = spawn(
-    process.execPath,
-    [
-      ...(process.env.SOAK_NODE_ARGS ?? "").split(" ").filter(Boolean),
-      SERVE,
-      "--model",
-      model,
-      "--host",
-      "127.0.0.1",
-      "--http-port",
-      "0",
-      "--grpc-port",
-      "0",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  child = proc;
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /on (http:\/\/[^\s"]+) and grpc ([^\s"]+)"/.exec(out);
-      if (m && out.includes("ready in")) resolve({ proc, http: m[1]!, grpc: m[2]! });
-    });
-    proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+async function start(model: string): Promise<{ proc: ChildProcess; http: string; grpc: string }> {
+  const nodeArgs = (process.env.SOAK_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const args = ["--model", model, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0"];
+  const s = await spawnServer([...nodeArgs, SERVE], args, { timeoutMs: 60_000 });
+  child = s.proc;
+  return { proc: s.proc, http: s.url, grpc: s.grpc! };
 }
 
 function rssMiB(pid: number): number {

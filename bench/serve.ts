@@ -11,15 +11,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import * as esbuild from "esbuild";
 import * as ort from "onnxruntime-node";
 import { inferenceServiceClient } from "../shared/serve";
 import { AI4I_FEATURES, logisticModel, treeModel } from "../shared/serve/example-models";
 import { servingSessionOptions } from "../shared/serve/model";
+import { bundleServer, spawnServer } from "../test/services/serve-process";
+import { agent, post } from "./http-client";
 
 const ROOT = join(import.meta.dirname, "..");
 const BUNDLE = join(ROOT, "node_modules/.cache/serve-bench/serve.js");
@@ -31,7 +31,7 @@ const CONCURRENCY = 16;
 const EXTRA_ARGS = (process.env.SERVE_BENCH_ARGS ?? "").split(" ").filter(Boolean);
 
 const dir = mkdtempSync(join(tmpdir(), "serve-bench-"));
-const children: ChildProcess[] = [];
+const children = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
@@ -96,86 +96,16 @@ interface Served {
 }
 
 /** Spawns the server; readyMs is wall time from spawn to its "ready" log line. */
-function serve(command: string[], model: string, name: string): Promise<Served> {
-  const t = performance.now();
-  const proc = spawn(
-    process.execPath,
-    [
-      ...command,
-      "--model",
-      model,
-      "--model-name",
-      name,
-      "--host",
-      "127.0.0.1",
-      "--http-port",
-      "0",
-      "--grpc-port",
-      "0",
-      ...EXTRA_ARGS,
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    let http = "";
-    let grpcAddr = "";
-    const timer = setTimeout(() => reject(new Error(`server not ready in 30 s: ${err}`)), 30_000);
-    proc.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const serving = /on (http:\/\/[^ "]+) and grpc ([^ "]+)"/.exec(out);
-      if (serving) {
-        http = serving[1]!;
-        grpcAddr = serving[2]!;
-      }
-      if (/"msg":"ready in/.test(out) && http) {
-        clearTimeout(timer);
-        resolve({ proc, http, grpc: grpcAddr, readyMs: performance.now() - t });
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
+async function serve(command: string[], model: string, name: string): Promise<Served> {
+  const args = ["--model", model, "--model-name", name, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0"];
+  const s = await spawnServer(command, [...args, ...EXTRA_ARGS], { track: children, timeoutMs: 30_000 });
+  return { proc: s.proc, http: s.url, grpc: s.grpc!, readyMs: s.readyMs };
 }
 
 async function stop(s: Served): Promise<void> {
   const exited = new Promise((r) => s.proc.on("exit", r));
   s.proc.kill("SIGTERM");
   await exited;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(url: URL, body: Buffer, headers: Record<string, string> = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": String(body.byteLength), ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          res.statusCode === 200
-            ? resolve(Buffer.concat(chunks))
-            : reject(new Error(`${res.statusCode} ${Buffer.concat(chunks)}`)),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 const fmt = (ms: number) => `${(ms * 1000).toFixed(0).padStart(6)} µs`;
@@ -262,21 +192,7 @@ async function coldStart(label: string, command: string[], model: string, times 
 
 const started = performance.now();
 // Bundle as scripts/build.mjs does (inside node_modules so the external onnxruntime-node resolves).
-await esbuild.build({
-  entryPoints: [MAIN],
-  outfile: BUNDLE,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  external: ["onnxruntime-node"],
-  banner: {
-    js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-  },
-  minifySyntax: true,
-  minifyWhitespace: true,
-  logLevel: "warning",
-});
+await bundleServer(BUNDLE, { minify: true });
 const command = [BUNDLE];
 console.log(`server: ${BUNDLE} (esbuild bundle of shared/serve/main.ts); node ${process.version}`);
 // Latency tails depend on what else runs on the box: say how busy it was.
@@ -292,7 +208,7 @@ console.log(`machine: ${cpus().length} cores, load average at start ${loadavg()[
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
-  children.push(bare);
+  children.add(bare);
   const port = await new Promise<string>((resolve) =>
     bare.stdout!.once("data", (c: Buffer) => resolve(c.toString().trim())),
   );

@@ -4,7 +4,7 @@
  * probabilities. What the demo and the image tests send to the edge server.
  */
 import { readFileSync } from "node:fs";
-import { FEATURES } from "./dataset";
+import { FEATURES, generatedDataset } from "./dataset";
 
 export function inferenceRequest(csv: string, rows: number): { inputs: unknown[]; outputs: { name: string }[] } {
   const [head, ...lines] = readFileSync(csv, "utf8")
@@ -22,4 +22,24 @@ export function inferenceRequest(csv: string, rows: number): { inputs: unknown[]
     ),
     outputs: [{ name: "probabilities" }],
   };
+}
+
+/**
+ * The same request's JSON body for `rows` generated AI4I rows (`generatedDataset(rows, seed)`), without asking
+ * for particular outputs: what the benchmarks send.
+ */
+export function generatedInferenceBody(rows: number, seed: number, id: string): Buffer {
+  const d = generatedDataset(rows, seed);
+  const column = (j: number) => Array.from({ length: rows }, (_, i) => d.x[i * FEATURES.length + j]!);
+  const types = ["L", "M", "H"];
+  return Buffer.from(
+    JSON.stringify({
+      id,
+      inputs: FEATURES.map((name, j) =>
+        name === "Type"
+          ? { name, shape: [rows, 1], datatype: "BYTES", data: column(j).map((c) => types[c]) }
+          : { name, shape: [rows, 1], datatype: "FP32", data: column(j) },
+      ),
+    }),
+  );
 }

@@ -10,14 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
-import * as esbuild from "esbuild";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { columnsExampleModel } from "../../shared/serve/example-models";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, startAzurite } from "../services/azurite";
-import { type ServeProcess, spawnServer } from "../services/serve-process";
+import { bundleServer, type ServeProcess, spawnServer } from "../services/serve-process";
 
-const MAIN = join(import.meta.dirname, "../../shared/serve/main.ts");
 // The server bundled as scripts/build.mjs bundles dist/serve.js (inside node_modules, so onnxruntime-node
 // resolves): a process starts in a fraction of a second, as in the image.
 const BUNDLE = join(import.meta.dirname, "../../node_modules/.cache/capture-forward-test/serve.js");
@@ -112,17 +110,7 @@ async function uploaded(azurite: Azurite, container: string) {
 describeIf("capture store and forward (Azurite, server processes)", azuriteAvailable(), () => {
   beforeAll(async () => {
     writeFileSync(model, columnsExampleModel());
-    await esbuild.build({
-      entryPoints: [MAIN],
-      outfile: BUNDLE,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["onnxruntime-node"],
-      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-      logLevel: "warning",
-    });
+    await bundleServer(BUNDLE);
   }, 120_000);
 
   it("an outage of the store while requests continue: every answered row arrives exactly once", async () => {

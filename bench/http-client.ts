@@ -1,0 +1,33 @@
+/**
+ * The benchmarks' HTTP client: one keep-alive agent (64 sockets, as many as the concurrent clients) and a POST
+ * that resolves with the body of a 200 and rejects with the status and body of anything else.
+ */
+import { Agent, request } from "node:http";
+
+export const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+export function post(url: URL, body: Buffer, headers: Record<string, string> = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": String(body.byteLength), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve(Buffer.concat(chunks))
+            : reject(new Error(`${res.statusCode} ${Buffer.concat(chunks)}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}

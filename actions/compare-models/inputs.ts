@@ -35,7 +35,8 @@ export const inputs = z.object({
   "state-artifact": defaulted(input.string()),
   "state-dir": input.string(),
   "report-dir": input.string(),
-  "report-artifact": defaulted(input.string()),
+  // "none" skips the upload (an empty value is the action.yml default, as for every defaulted input).
+  "report-artifact": defaulted(input.string()).transform((v) => (v === "none" ? "" : v)),
   "fail-on-reject": defaulted(input.boolean()),
   "comment-on-pr": defaulted(input.boolean()),
   "github-token": input.string(),

@@ -28,7 +28,8 @@ export const inputs = z.object({
   "dry-run": defaulted(input.boolean()),
   rollback: defaulted(input.boolean()),
   "rollback-to": input.integer({ min: 1 }),
-  environment: defaulted(input.string()),
+  // "none" records the actor alone (an empty value is the action.yml default, as for every defaulted input).
+  environment: defaulted(input.string()).transform((v) => (v === "none" ? "" : v)),
   "github-token": input.string(),
 });
 

@@ -5,27 +5,20 @@
 import { expect, it } from "vitest";
 import { inputs as compareInputs } from "../actions/compare-models/inputs";
 import { inputs as promoteInputs } from "../actions/promote/inputs";
-import { fillDefaults } from "../runtime/inputs";
-import { readActionMeta } from "../runtime/metadata";
-
-function field(action: string, shape: Record<string, { parse(v: unknown): unknown }>, name: string, given: string) {
-  const meta = readActionMeta(action);
-  const raw = fillDefaults({ [name]: shape[name] } as never, { [name]: given }, (n) => meta.inputs?.[n]?.default ?? "");
-  return shape[name]!.parse(raw[name]);
-}
+import { inputAsRunner } from "./helpers/runner-inputs";
 
 it("compare-models: report-artifact none uploads nothing; empty is the default name", () => {
-  expect(field("compare-models", compareInputs.shape, "report-artifact", "none")).toBe("");
-  expect(field("compare-models", compareInputs.shape, "report-artifact", "")).toBe("compare-models-report");
-  expect(field("compare-models", compareInputs.shape, "report-artifact", "fp-report")).toBe("fp-report");
+  expect(inputAsRunner("compare-models", compareInputs, "report-artifact", "none")).toBe("");
+  expect(inputAsRunner("compare-models", compareInputs, "report-artifact", "")).toBe("compare-models-report");
+  expect(inputAsRunner("compare-models", compareInputs, "report-artifact", "fp-report")).toBe("fp-report");
 });
 
 it("compare-models: significance off is off; empty is the default, on", () => {
-  expect(field("compare-models", compareInputs.shape, "significance", "off")).toBeUndefined();
-  expect(field("compare-models", compareInputs.shape, "significance", "")).toMatchObject({ confidence: 0.95 });
+  expect(inputAsRunner("compare-models", compareInputs, "significance", "off")).toBeUndefined();
+  expect(inputAsRunner("compare-models", compareInputs, "significance", "")).toMatchObject({ confidence: 0.95 });
 });
 
 it("promote: environment none records the actor alone; empty is the default, production", () => {
-  expect(field("promote", promoteInputs.shape, "environment", "none")).toBe("");
-  expect(field("promote", promoteInputs.shape, "environment", "")).toBe("production");
+  expect(inputAsRunner("promote", promoteInputs, "environment", "none")).toBe("");
+  expect(inputAsRunner("promote", promoteInputs, "environment", "")).toBe("production");
 });

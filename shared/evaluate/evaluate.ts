@@ -182,6 +182,7 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       sessions.push(
         await openSession(m.bytes, {
           what: m.name,
+          skipZipMap: true,
           sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" },
         }),
       );

@@ -23,6 +23,7 @@ export {
   type TensorProto,
   type TypeProto,
   type ValueInfoProto,
+  withoutNodes,
 } from "./model";
 export {
   buildModel,

@@ -92,6 +92,7 @@ export interface AttributeProto {
   ints?: number[];
   strings?: Uint8Array[];
   tensors?: TensorProto[];
+  graphs?: GraphProto[];
   docString?: string;
 }
 export interface NodeProto {
@@ -178,4 +179,86 @@ export function appendGraphOutputs(bytes: Uint8Array, outputs: ValueInfoProto[])
   merged.set(bytes, 0);
   merged.set(tail, bytes.length);
   return merged;
+}
+
+/**
+ * Remove top-level graph nodes and graph outputs from a serialized model without decoding and re-encoding
+ * it: the graph's other fields, and every field outside the graph, are copied byte for byte. `dropNode` sees
+ * each node's op type and outputs; `dropOutputs` names the graph outputs to remove.
+ */
+export function withoutNodes(
+  bytes: Uint8Array,
+  dropNode: (node: { opType: string; output: string[] }) => boolean,
+  dropOutputs: Set<string>,
+): Uint8Array {
+  const out = protobuf.Writer.create();
+  const r = protobuf.Reader.create(bytes);
+  while (r.pos < r.len) {
+    const start = r.pos;
+    const tag = r.uint32();
+    if (tag >>> 3 === MODEL_GRAPH && (tag & 7) === 2) {
+      const graph = r.bytes();
+      out.uint32(tag).bytes(filterGraph(graph, dropNode, dropOutputs));
+      continue;
+    }
+    r.skipType(tag & 7);
+    out.raw(bytes.subarray(start, r.pos));
+  }
+  return out.finish();
+}
+
+// Field numbers of onnx.proto: ModelProto.graph, GraphProto.node / .output, NodeProto.output / .op_type,
+// ValueInfoProto.name.
+const MODEL_GRAPH = 7;
+const GRAPH_NODE = 1;
+const GRAPH_OUTPUT = 12;
+const NODE_OUTPUT = 2;
+const NODE_OP_TYPE = 4;
+const VALUE_NAME = 1;
+
+function filterGraph(
+  bytes: Uint8Array,
+  dropNode: (node: { opType: string; output: string[] }) => boolean,
+  dropOutputs: Set<string>,
+): Uint8Array {
+  const out = protobuf.Writer.create();
+  const r = protobuf.Reader.create(bytes);
+  while (r.pos < r.len) {
+    const start = r.pos;
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    if ((tag & 7) === 2 && (field === GRAPH_NODE || field === GRAPH_OUTPUT)) {
+      const body = r.bytes();
+      const drop =
+        field === GRAPH_NODE ? dropNode(nodeHead(body)) : dropOutputs.has(stringField(body, VALUE_NAME) ?? "");
+      if (!drop) out.raw(bytes.subarray(start, r.pos));
+      continue;
+    }
+    r.skipType(tag & 7);
+    out.raw(bytes.subarray(start, r.pos));
+  }
+  return out.finish();
+}
+
+function nodeHead(bytes: Uint8Array): { opType: string; output: string[] } {
+  const r = protobuf.Reader.create(bytes);
+  const node = { opType: "", output: [] as string[] };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if ((tag & 7) === 2 && tag >>> 3 === NODE_OUTPUT) node.output.push(r.string());
+    else if ((tag & 7) === 2 && tag >>> 3 === NODE_OP_TYPE) node.opType = r.string();
+    else r.skipType(tag & 7);
+  }
+  return node;
+}
+
+function stringField(bytes: Uint8Array, field: number): string | undefined {
+  const r = protobuf.Reader.create(bytes);
+  let value: string | undefined;
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if ((tag & 7) === 2 && tag >>> 3 === field) value = r.string();
+    else r.skipType(tag & 7);
+  }
+  return value;
 }

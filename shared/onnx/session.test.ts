@@ -3,11 +3,13 @@ import { describe, expect, it } from "vitest";
 import { isUserError } from "../errors";
 import {
   columnsModel,
+  decodeModel,
   encodeModel,
   linearClassifierModel,
   openSession,
   readSignature,
   treeEnsembleClassifierModel,
+  withoutNodes,
 } from "./index";
 
 const w = [
@@ -114,6 +116,41 @@ describe("openSession", () => {
       await plain.release();
       await zipped.release();
     }
+  });
+
+  it("skipZipMap: leaves out the ZipMap node and its output, same probabilities, every other field kept", async () => {
+    const model = linearClassifierModel({
+      coefficients: w,
+      intercepts: b,
+      zipmap: true,
+      metadata: { features: '["a","b","c"]' },
+    });
+    const bytes = encodeModel(model);
+    const full = await openSession(bytes);
+    const skipped = await openSession(bytes, { skipZipMap: true });
+    try {
+      expect(full.session.outputNames).toContain("output_probability");
+      expect(skipped.session.outputNames).not.toContain("output_probability");
+      expect(skipped.session.outputNames).toContain("output_label");
+      // the signature is the model's as given
+      expect(skipped.signature).toEqual(full.signature);
+      const src = skipped.tensorFor("output_probability");
+      const z = await skipped.run(feeds(), [src, "output_label"]);
+      const f = await full.run(feeds(), [src, "output_label"]);
+      expect(Array.from(z[src]!.data as Float32Array)).toEqual(Array.from(f[src]!.data as Float32Array));
+      expect(Array.from(z.output_label!.data as BigInt64Array)).toEqual(
+        Array.from(f.output_label!.data as BigInt64Array),
+      );
+    } finally {
+      await full.release();
+      await skipped.release();
+    }
+    // The byte-level edit keeps everything else: decoded, it is the model minus the node and the output.
+    const edited = decodeModel(withoutNodes(bytes, (n) => n.opType === "ZipMap", new Set(["output_probability"])));
+    const expected = decodeModel(bytes);
+    expected.graph!.node = expected.graph!.node!.filter((n) => n.opType !== "ZipMap");
+    expected.graph!.output = expected.graph!.output!.filter((o) => o.name !== "output_probability");
+    expect(edited).toEqual(expected);
   });
 
   it("binary tree ensemble with ZipMap: P(1) column equals the plain model", async () => {

@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-node";
 import { UserError } from "../errors";
 import { tensorType, valueInfo } from "./graph-builder";
-import { appendGraphOutputs, decodeModel } from "./model";
+import { appendGraphOutputs, decodeModel, type GraphProto, type ModelProto, withoutNodes } from "./model";
 import { type ModelSignature, signatureOf } from "./signature";
 
 export interface ModelSession {
@@ -22,6 +22,13 @@ export interface OpenSessionOptions {
   /** Names the model in error messages, e.g. "candidate (model.onnx)". */
   what?: string;
   sessionOptions?: ort.InferenceSession.SessionOptions;
+  /**
+   * Leave out the ZipMap nodes whose sequence<map> output nothing reads (onnxruntime-node cannot return it,
+   * and onnxruntime runs every node whatever is fetched: building a map per row costs more than the
+   * classifier itself). Their outputs are then not among the session's outputs; `tensorFor` still names the
+   * probability tensor. For callers that fetch tensors only (evaluation, batch scoring).
+   */
+  skipZipMap?: boolean;
 }
 
 /**
@@ -31,12 +38,17 @@ export interface OpenSessionOptions {
  */
 export async function openSession(bytes: Uint8Array, opts: OpenSessionOptions = {}): Promise<ModelSession> {
   const what = opts.what ?? "model";
-  const signature = signatureOf(decodeModel(bytes, what));
+  const decoded = decodeModel(bytes, what);
+  const signature = signatureOf(decoded);
   const declared = new Set(signature.outputs.map((o) => o.name));
   const extra = signature.zipmaps
     .filter((z) => !declared.has(z.probabilities))
     .map((z) => valueInfo(z.probabilities, tensorType("float")));
-  const runnable = appendGraphOutputs(bytes, extra);
+  const skipped = opts.skipZipMap ? unreadZipMapOutputs(decoded, signature) : new Set<string>();
+  const runnable = appendGraphOutputs(
+    skipped.size > 0 ? withoutNodes(bytes, (n) => n.opType === "ZipMap" && skipped.has(n.output[0]!), skipped) : bytes,
+    extra,
+  );
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(runnable, {
@@ -58,6 +70,22 @@ export async function openSession(bytes: Uint8Array, opts: OpenSessionOptions = 
     run: (feeds, fetches) => session.run(feeds, fetches) as Promise<Record<string, ort.Tensor>>,
     release: () => session.release(),
   };
+}
+
+/** ZipMap outputs no node reads (in the graph or any subgraph): only the graph's outputs name them. */
+function unreadZipMapOutputs(model: ModelProto, signature: ModelSignature): Set<string> {
+  const read = new Set<string>();
+  const visit = (g: GraphProto | undefined) => {
+    for (const n of g?.node ?? []) {
+      for (const i of n.input ?? []) read.add(i);
+      for (const a of n.attribute ?? []) {
+        visit(a.g);
+        for (const sub of a.graphs ?? []) visit(sub);
+      }
+    }
+  };
+  visit(model.graph);
+  return new Set(signature.zipmaps.map((z) => z.output).filter((o) => !read.has(o)));
 }
 
 function firstLine(e: unknown): string {

@@ -79,6 +79,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
   }
   const session = await openSession(await readFile(model.path), {
     what: "model",
+    skipZipMap: true,
     sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" },
   });
   let writer: PredictionsWriter | undefined;

@@ -26,7 +26,15 @@ import {
   type Task,
 } from "../metrics";
 import { type ModelSession, type ModelSignature, openSession } from "../onnx";
-import { buildFeeds, checkTask, chooseOutput, inferTask, type NanPolicy, type OutputChoice } from "../scoring";
+import {
+  buildFeeds,
+  checkTask,
+  chooseOutput,
+  FeedBuffers,
+  inferTask,
+  type NanPolicy,
+  type OutputChoice,
+} from "../scoring";
 import { EvaluationState, type FinishedEvaluation } from "./evaluation-state";
 import { GrowableFloat64 } from "./growable";
 import { canonical, LabelMapper } from "./labels";
@@ -236,6 +244,8 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
             ...(opts.format ? { format: opts.format } : {}),
             ...(ds.head ? { head: ds.head } : {}),
             batch: batchOpts,
+            // Nothing below keeps a batch's columns past its turn (labels, scores and ids are copied).
+            recycle: true,
           });
 
     const keptY = opts.keepPredictions ? new GrowableFloat64() : undefined;
@@ -329,7 +339,26 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
           const v = labels[i]!;
           y[i] = Number.isNaN(v) ? m.map(v, where, i) : v;
         }
-      } else for (let i = 0; i < n; i++) y[i] = m.map(labels[i]!, where, i);
+      } else {
+        // The last two distinct labels seen, mapped: a class label repeats, and a map lookup per row showed.
+        let v0: number | string | undefined;
+        let v1: number | string | undefined;
+        let y0 = 0;
+        let y1 = 0;
+        for (let i = 0; i < n; i++) {
+          const v = labels[i]!;
+          if (v === v0) y[i] = y0;
+          else if (v === v1) y[i] = y1;
+          else {
+            const t = m.map(v, where, i);
+            y[i] = t;
+            v1 = v0;
+            y1 = y0;
+            v0 = v;
+            y0 = t;
+          }
+        }
+      }
       const yb = y.subarray(0, n);
       const scores = states.map((s, k) => {
         const t = outputs[k]![s.choice.fetch]!;
@@ -403,6 +432,7 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
       }
     };
 
+    const feedBuffers = new FeedBuffers();
     for await (const raw of reader) {
       let batch = raw;
       let batchIds: Float64Array | undefined;
@@ -417,7 +447,9 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
         }
       }
       const cache = new Map<string, ort.Tensor>();
-      const feeds = states.map((s) => buildFeeds(s.plan.bindings, batch, opts.nanPolicy ?? "error", cache));
+      const feeds = states.map((s) =>
+        buildFeeds(s.plan.bindings, batch, opts.nanPolicy ?? "error", cache, feedBuffers),
+      );
       const outputs = await Promise.all(states.map((s, k) => s.session.run(feeds[k]!, [s.choice.fetch])));
       await collect(batch, outputs, batchIds);
     }

@@ -23,7 +23,7 @@ import { type Logger, silentLogger } from "../log";
 import type { Task } from "../metrics";
 import { resolveModel } from "../models";
 import { openSession } from "../onnx";
-import { buildFeeds, checkTask, chooseOutput, inferTask } from "../scoring";
+import { buildFeeds, checkTask, chooseOutput, FeedBuffers, inferTask } from "../scoring";
 import { openPredictionsWriter, type OutputColumn, type PredictionsWriter } from "./predictions-writer";
 
 export interface ScoreOptions {
@@ -117,6 +117,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
     let width = 1;
     let rows = 0;
     let ids = new Float64Array(0);
+    const feedBuffers = new FeedBuffers();
     for await (const raw of reader) {
       let batch = raw;
       if (opts.shard?.by === "rows") {
@@ -124,7 +125,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
         batch = pickRows(batch, rowIds(batch, idColumns, ids).subarray(0, batch.rows), opts.shard).batch;
         if (batch.rows === 0) continue;
       }
-      const feeds = buildFeeds(plan.bindings, batch, "error", new Map());
+      const feeds = buildFeeds(plan.bindings, batch, "error", new Map(), feedBuffers);
       const out = (await session.run(feeds, [choice.fetch]))[choice.fetch] as ort.Tensor;
       const n = batch.rows;
       if (!task) {

@@ -13,11 +13,17 @@ function nanError(batch: ColumnBatch, column: string, i: number, v: number): Use
 }
 
 /** The tensor for one input binding from one batch. Float features are converted to float32 once per batch. */
-export function bindingTensor(binding: InputBinding, batch: ColumnBatch, nan: NanPolicy): ort.Tensor {
+export function bindingTensor(
+  binding: InputBinding,
+  batch: ColumnBatch,
+  nan: NanPolicy,
+  buffers?: FeedBuffers,
+  key = "",
+): ort.Tensor {
   const n = batch.rows;
   if (binding.kind === "matrix") {
     const F = binding.columns.length;
-    const out = binding.dtype === "double" ? new Float64Array(n * F) : new Float32Array(n * F);
+    const out = floatArray(binding.dtype === "double", n * F, buffers, key);
     for (let j = 0; j < F; j++) {
       const name = binding.columns[j]!;
       const col = batch.columns[name] as Float64Array;
@@ -45,9 +51,11 @@ export function bindingTensor(binding: InputBinding, batch: ColumnBatch, nan: Na
   }
   switch (binding.dtype) {
     case "float":
-      return new ort.Tensor("float32", Float32Array.from(x), dims);
-    case "double":
-      return new ort.Tensor("float64", Float64Array.from(x), dims);
+    case "double": {
+      const out = floatArray(binding.dtype === "double", n, buffers, key);
+      out.set(x.subarray(0, n));
+      return new ort.Tensor(binding.dtype === "double" ? "float64" : "float32", out, dims);
+    }
     case "int64":
       return new ort.Tensor(
         "int64",
@@ -65,19 +73,46 @@ export function bindingTensor(binding: InputBinding, batch: ColumnBatch, nan: Na
   }
 }
 
-/** Feeds for a model; tensors shared between models with the same binding are built once (`cache`). */
+/**
+ * Typed arrays kept from one batch's feeds to the next: a fresh array per batch cost more than filling it
+ * (allocation, zeroing, and the garbage collections that external memory triggers). A tensor built on them
+ * is valid until the next batch's feeds are built with the same buffers: run the sessions in between.
+ */
+export class FeedBuffers {
+  private readonly arrays = new Map<string, Float32Array | Float64Array>();
+
+  take(key: string, double: boolean, size: number): Float32Array | Float64Array {
+    let a = this.arrays.get(key);
+    if (!a || a.length < size) {
+      a = double ? new Float64Array(size) : new Float32Array(size);
+      this.arrays.set(key, a);
+    }
+    return a.length === size ? a : a.subarray(0, size);
+  }
+}
+
+function floatArray(double: boolean, size: number, buffers: FeedBuffers | undefined, key: string) {
+  if (buffers) return buffers.take(key, double, size);
+  return double ? new Float64Array(size) : new Float32Array(size);
+}
+
+/**
+ * Feeds for a model; tensors shared between models with the same binding are built once (`cache`), on
+ * arrays reused batch after batch when `buffers` is given (see FeedBuffers).
+ */
 export function buildFeeds(
   bindings: InputBinding[],
   batch: ColumnBatch,
   nan: NanPolicy,
   cache: Map<string, ort.Tensor>,
+  buffers?: FeedBuffers,
 ): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const b of bindings) {
     const key = JSON.stringify(b.kind === "matrix" ? [b.dtype, b.columns] : [b.dtype, b.column, b.rank]);
     let t = cache.get(key);
     if (!t) {
-      t = bindingTensor(b, batch, nan);
+      t = bindingTensor(b, batch, nan, buffers, key);
       cache.set(key, t);
     }
     feeds[b.input] = t;

@@ -27,7 +27,7 @@ export class BatchBuilder {
   }
 
   private allocate(): void {
-    this.numbers = this.numberNames.map(() => new Float64Array(this.batchSize));
+    this.numbers = this.numberNames.map(() => numberColumn(this.batchSize));
     this.strings = this.stringNames.map(() => new Array<string>(this.batchSize));
   }
 
@@ -69,4 +69,22 @@ export class BatchBuilder {
   *drain(): Generator<ColumnBatch> {
     while (this.ready.length > 0) yield this.ready.shift()!;
   }
+}
+
+/**
+ * Number columns given back by the consumer of this thread's batches (the parse worker gets them back from
+ * the thread that scored them), filled again instead of allocating: a fresh array per column and batch
+ * cost more in allocation and garbage collection than parsing into it. Bounded; empty unless recycled.
+ */
+const recycled: Float64Array[] = [];
+const RECYCLED_MAX = 512;
+
+export function recycleColumns(arrays: Float64Array[]): void {
+  for (const a of arrays) if (recycled.length < RECYCLED_MAX) recycled.push(a);
+}
+
+/** A zeroed column of `length` (as `new Float64Array(length)`), recycled when one is kept (others dropped). */
+export function numberColumn(length: number): Float64Array {
+  for (let a = recycled.pop(); a; a = recycled.pop()) if (a.length === length) return a.fill(0);
+  return new Float64Array(length);
 }

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { isUserError } from "../errors";
+import { numberColumn, recycleColumns } from "./batch-builder";
 import { openDataset } from "./open-dataset";
 import type { WorkerJob, WorkerMessage } from "./worker-batches";
 
@@ -13,12 +14,13 @@ let credits = 0;
 let wake: (() => void) | undefined;
 let received: ((job: WorkerJob) => void) | undefined;
 const jobMessage = new Promise<WorkerJob>((r) => (received = r));
-port.on("message", (m: { credit?: number; job?: WorkerJob }) => {
+port.on("message", (m: { credit?: number; job?: WorkerJob; recycled?: ArrayBuffer[] }) => {
   if (m.job) {
     credits += m.job.credits;
     received!(m.job);
     return;
   }
+  if (m.recycled) recycleColumns(m.recycled.map((b) => new Float64Array(b)));
   credits += m.credit ?? 0;
   wake?.();
 });
@@ -42,7 +44,11 @@ try {
     for (const [name, col] of Object.entries(b.columns)) {
       if (!(col instanceof Float64Array)) continue;
       // A view into a larger buffer (a Parquet row group) is copied: transferring would take the rest too.
-      const own = col.byteOffset === 0 && col.byteLength === col.buffer.byteLength ? col : col.slice();
+      let own = col;
+      if (col.byteOffset !== 0 || col.byteLength !== col.buffer.byteLength) {
+        own = numberColumn(col.length);
+        own.set(col);
+      }
       b.columns[name] = own;
       transfer.push(own.buffer as ArrayBuffer);
     }

@@ -56,6 +56,28 @@ describe("batchesInWorker", () => {
     }
   });
 
+  it("recycle: a batch's number columns go back to the worker when the next is asked for; every batch keeps the main thread's values", async () => {
+    for (const source of [join(dir, "p*.csv"), join(dir, "d.parquet")]) {
+      const ds = await openDataset(source);
+      const batch = { batchSize: 400 };
+      const want = plain(await all(ds.batches(batch)));
+      const got: ColumnBatch[] = [];
+      const values: ReturnType<typeof plain> = [];
+      for await (const b of batchesInWorker({ source, batch, inFlight: 4, recycle: true })) {
+        got.push(b);
+        values.push(...plain([b])); // read during its turn
+      }
+      expect(values).toEqual(want);
+      expect(got.length).toBeGreaterThan(8);
+      // Given back (transferred): every batch but the last is detached now; strings are not recycled.
+      for (const b of got.slice(0, -1)) {
+        expect((b.columns.a as Float64Array).length).toBe(0);
+        expect((b.columns.b as Float64Array).length).toBe(0);
+      }
+      expect((got.at(-1)!.columns.a as Float64Array).length).toBe(got.at(-1)!.rows);
+    }
+  });
+
   it("reads only the files asked for", async () => {
     const { files } = await openDataset(join(dir, "p*.csv"));
     const got = await all(batchesInWorker({ source: join(dir, "p*.csv"), batch: { files: [files[1]!] } }));

@@ -39,6 +39,12 @@ export interface WorkerBatchOptions {
   head?: DataSetHead;
   /** Batches parsed ahead of the consumer (default 16: a busy machine's scheduler can hold either thread back). */
   inFlight?: number;
+  /**
+   * The consumer is done with a batch once it asks for the next one: its number columns then go back to the
+   * worker, which parses into them again instead of allocating new ones. Only for a consumer that keeps
+   * no reference to a batch's columns past its turn.
+   */
+  recycle?: boolean;
 }
 
 /** Batches of a data set, parsed on a worker thread. */
@@ -56,6 +62,8 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
   const queue: WorkerMessage[] = [];
   const creditStep = Math.max(1, inFlight >> 2);
   let owed = 0;
+  let given: ColumnBatch | undefined;
+  const giveBack: ArrayBuffer[] = [];
   let wake: (() => void) | undefined;
   let exited: Error | undefined;
   worker.on("message", (m: WorkerMessage) => {
@@ -72,6 +80,15 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
   });
   try {
     for (;;) {
+      if (given) {
+        // The consumer asked for the next batch: the previous one's number columns are free.
+        for (const col of Object.values(given.columns)) {
+          if (col instanceof Float64Array && col.byteOffset === 0 && col.byteLength === col.buffer.byteLength) {
+            if (!giveBack.includes(col.buffer as ArrayBuffer)) giveBack.push(col.buffer as ArrayBuffer);
+          }
+        }
+        given = undefined;
+      }
       while (queue.length === 0) {
         if (exited) throw exited;
         await new Promise<void>((r) => (wake = r));
@@ -88,9 +105,13 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
       // Credits go back a quarter of the window at a time: one message per batch cost the calling thread
       // more than the batch's transfer, and the worker stays at most `inFlight` batches ahead either way.
       if (++owed >= creditStep) {
-        worker.postMessage({ credit: owed });
+        if (giveBack.length > 0) {
+          worker.postMessage({ credit: owed, recycled: giveBack }, giveBack);
+          giveBack.length = 0;
+        } else worker.postMessage({ credit: owed });
         owed = 0;
       }
+      if (opts.recycle) given = m.batch;
       yield m.batch;
     }
   } finally {

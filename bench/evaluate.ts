@@ -116,8 +116,9 @@ function cpuSince(c0: ReturnType<typeof cpuNow>): { mainCpuMs?: number; otherCpu
 }
 
 /**
- * CPU time of the busiest thread other than the main one (the parse worker), sampled every 25 ms while the
- * pass runs (a thread that has exited is gone from /proc, so its last sample counts: up to 25 ms short).
+ * CPU time of the busiest thread other than the main one (the parse worker), sampled every 100 ms while the
+ * pass runs (a thread that has exited is gone from /proc, so its last sample counts: up to 100 ms short; more
+ * often would cost the main thread measurably).
  */
 function busiestOtherThread(): () => number {
   const base = new Map<string, number>();
@@ -135,7 +136,7 @@ function busiestOtherThread(): () => number {
     }
   };
   sample(base);
-  const timer = setInterval(() => sample(last), 25);
+  const timer = setInterval(() => sample(last), 100);
   return () => {
     clearInterval(timer);
     sample(last);

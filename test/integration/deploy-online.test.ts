@@ -484,6 +484,20 @@ async function restart(o: Parameters<typeof installOnlineEndpoints>[1]): Promise
   return installOnlineEndpoints(fake, o);
 }
 
+/** The image's entrypoint, in process: the server on the model its arguments name (parseServeArgs). */
+async function containerServer(args: ReturnType<typeof parseServeArgs>) {
+  const server = await startServer({
+    model: modelFile(args.model),
+    modelName: args.modelName,
+    modelVersion: args.modelVersion,
+    host: "127.0.0.1",
+    httpPort: 0,
+    grpcPort: null,
+    processMetrics: false,
+  });
+  return { url: server.httpUrl, close: () => server.close() };
+}
+
 describe("deploy-online: the inference server as a custom container", () => {
   afterAll(() => {
     // Every request deploy-online sent in this file matched an operation of the vendored 2024-10-01 spec.
@@ -518,16 +532,7 @@ describe("deploy-online: the inference server as a custom container", () => {
           MLOPS_GRPC_PORT: "off",
         });
         mounts.push({ env, args });
-        const server = await startServer({
-          model: modelFile(args.model),
-          modelName: args.modelName,
-          modelVersion: args.modelVersion,
-          host: "127.0.0.1",
-          httpPort: 0,
-          grpcPort: null,
-          processMetrics: false,
-        });
-        return { url: server.httpUrl, close: () => server.close() };
+        return containerServer(args);
       },
     });
     const r = await runDeployOnline(opts({ model: A }));
@@ -587,16 +592,7 @@ describe("deploy-online: the inference server as a custom container", () => {
           MLOPS_GRPC_PORT: "off",
         });
         started.push({ env, model, args });
-        const server = await startServer({
-          model: modelFile(args.model),
-          modelName: args.modelName,
-          modelVersion: args.modelVersion,
-          host: "127.0.0.1",
-          httpPort: 0,
-          grpcPort: null,
-          processMetrics: false,
-        });
-        return { url: server.httpUrl, close: () => server.close() };
+        return containerServer(args);
       },
     });
     const r = await runDeployOnline(opts({ model: "failure-predictor@7", traffic: [100], retirePrevious: true }));

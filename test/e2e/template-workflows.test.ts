@@ -656,7 +656,7 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
         expect(sent[0]).toContain(
           JSON.stringify({
             title: "Staging endpoint",
-            value: `${uri} (deployment ${deployment} answered the sample request)`,
+            value: `[${endpoint}](${uri}) answered the sample request (deployment ${deployment})`,
           }),
         );
         expect(r.jobs["heat-dissipation/notify"]![0]!.result, failures(r)).toBe("success");

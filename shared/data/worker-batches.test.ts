@@ -1,5 +1,5 @@
 /** Batches parsed on a worker thread equal the main thread's, keep their errors' kind, and stop when dropped. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,6 +149,17 @@ describe("batchesInWorker", () => {
     expect(packages.has("hyparquet")).toBe(true);
     const bytes = [...loaded].reduce((n, o) => n + outputs[o]!.bytes, 0);
     expect(bytes).toBeLessThan(1_000_000);
+  });
+
+  it("starts the worker at once (parsing while the caller prepares), and return() before any batch stops it", async () => {
+    const threads = () => readdirSync("/proc/self/task").length;
+    const before = threads();
+    const gen = batchesInWorker({ source: join(dir, "p1.csv"), batch: { batchSize: 100 } });
+    const during = threads();
+    expect(during).toBeGreaterThan(before);
+    await gen.return(undefined);
+    expect(threads()).toBeLessThan(during);
+    expect((await gen.next()).done).toBe(true);
   });
 
   it("stops the worker when the consumer stops early", async () => {

@@ -47,8 +47,12 @@ export interface WorkerBatchOptions {
   recycle?: boolean;
 }
 
-/** Batches of a data set, parsed on a worker thread. */
-export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<ColumnBatch> {
+/**
+ * Batches of a data set, parsed on a worker thread. The worker gets its job now, not at the first `next()`:
+ * it parses (up to `inFlight` batches) while the caller still prepares, e.g. creates its model sessions.
+ * `return()` stops the worker whether or not a batch was asked for.
+ */
+export function batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<ColumnBatch> {
   const inFlight = opts.inFlight ?? 16;
   const job: WorkerJob = {
     source: opts.source,
@@ -58,7 +62,7 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
     credits: inFlight,
     ...(opts.head ? { head: opts.head } : {}),
   };
-  const worker = await startWorker(job);
+  const worker = startWorker(job);
   const queue: WorkerMessage[] = [];
   const creditStep = Math.max(1, inFlight >> 2);
   let owed = 0;
@@ -78,7 +82,18 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
     exited ??= new Error(`the parse worker exited with code ${code} before it finished`);
     wake?.();
   });
-  try {
+  const stop = async () => {
+    worker.removeAllListeners("exit");
+    await worker.terminate();
+  };
+  async function* consume(): AsyncGenerator<ColumnBatch> {
+    try {
+      yield* batches();
+    } finally {
+      await stop();
+    }
+  }
+  async function* batches(): AsyncGenerator<ColumnBatch> {
     for (;;) {
       if (given) {
         // The consumer asked for the next batch: the previous one's number columns are free.
@@ -114,10 +129,34 @@ export async function* batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator
       if (opts.recycle) given = m.batch;
       yield m.batch;
     }
-  } finally {
-    worker.removeAllListeners("exit");
-    await worker.terminate();
   }
+  // A generator never started does not run its `finally`: return() then stops the worker itself.
+  const gen = consume();
+  let started = false;
+  const eager = {
+    next: (...args: [] | [unknown]) => {
+      started = true;
+      return gen.next(...args);
+    },
+    return: async (value: unknown) => {
+      if (!started) {
+        started = true;
+        await stop();
+      }
+      return gen.return(value as undefined);
+    },
+    throw: async (e: unknown) => {
+      if (!started) {
+        started = true;
+        await stop();
+      }
+      return gen.throw(e);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return eager as AsyncGenerator<ColumnBatch>;
 }
 
 let prewarmed: Worker | undefined;
@@ -134,7 +173,7 @@ export function prewarmParseWorker(): void {
   prewarmed.on("error", () => {});
 }
 
-async function startWorker(job: WorkerJob): Promise<Worker> {
+function startWorker(job: WorkerJob): Worker {
   const w = prewarmed;
   prewarmed = undefined;
   if (w) {

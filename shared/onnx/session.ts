@@ -29,6 +29,8 @@ export interface OpenSessionOptions {
    * probability tensor. For callers that fetch tensors only (evaluation, batch scoring).
    */
   skipZipMap?: boolean;
+  /** The model already decoded from `bytes` (decodeModel), so it is not decoded twice. */
+  decoded?: ModelProto;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface OpenSessionOptions {
  */
 export async function openSession(bytes: Uint8Array, opts: OpenSessionOptions = {}): Promise<ModelSession> {
   const what = opts.what ?? "model";
-  const decoded = decodeModel(bytes, what);
+  const decoded = opts.decoded ?? decodeModel(bytes, what);
   const signature = signatureOf(decoded);
   const declared = new Set(signature.outputs.map((o) => o.name));
   const extra = signature.zipmaps

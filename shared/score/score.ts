@@ -22,7 +22,7 @@ import { LabelMapper, pickRows, rowIds, type ShardSpec, shardFiles } from "../ev
 import { type Logger, silentLogger } from "../log";
 import type { Task } from "../metrics";
 import { resolveModel } from "../models";
-import { openSession } from "../onnx";
+import { decodeModel, type ModelSession, openSession, signatureOf } from "../onnx";
 import { buildFeeds, checkTask, chooseOutput, FeedBuffers, inferTask } from "../scoring";
 import { openPredictionsWriter, type OutputColumn, type PredictionsWriter } from "./predictions-writer";
 
@@ -77,39 +77,45 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
       );
     }
   }
-  const session = await openSession(await readFile(model.path), {
-    what: "model",
-    skipZipMap: true,
-    sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" },
+  // The data's columns are planned from the model's signature, so the parse worker starts before the session
+  // is created (ONNX Runtime's start takes the main thread ~0.1 s, which the worker spends parsing).
+  const bytes = await readFile(model.path);
+  const decoded = decodeModel(bytes, "model");
+  const signature = signatureOf(decoded);
+  const features = selectFeatures({
+    columns: ds.columns,
+    label: "",
+    signature,
+    ...(opts.features?.length ? { features: opts.features } : {}),
   });
+  const plan = planInputs({
+    model: "model",
+    signature,
+    features,
+    dataTypes: ds.types,
+    dataColumns: ds.columns,
+  });
+  const types: Record<string, ColumnType> = { ...plan.types };
+  for (const c of idColumns) if (!(c in types)) types[c] = ds.types[c] ?? "string";
+  const files = opts.shard ? shardFiles(ds.files, opts.shard) : undefined;
+  const batchOpts = {
+    columns: [...new Set([...Object.keys(types), ...idColumns])],
+    types,
+    batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
+    ...(files ? { files } : {}),
+  };
   let writer: PredictionsWriter | undefined;
-  let reader: AsyncGenerator<ColumnBatch> | undefined;
+  let session: ModelSession | undefined;
+  const reader = batchesInWorker({ source: opts.data, ...(ds.head ? { head: ds.head } : {}), batch: batchOpts });
   let ok = false;
   try {
-    const features = selectFeatures({
-      columns: ds.columns,
-      label: "",
-      signature: session.signature,
-      ...(opts.features?.length ? { features: opts.features } : {}),
-    });
-    const plan = planInputs({
-      model: "model",
-      signature: session.signature,
-      features,
-      dataTypes: ds.types,
-      dataColumns: ds.columns,
+    session = await openSession(bytes, {
+      what: "model",
+      decoded,
+      skipZipMap: true,
+      sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" },
     });
     const choice = chooseOutput("model", session);
-    const types: Record<string, ColumnType> = { ...plan.types };
-    for (const c of idColumns) if (!(c in types)) types[c] = ds.types[c] ?? "string";
-    const files = opts.shard ? shardFiles(ds.files, opts.shard) : undefined;
-    const batchOpts = {
-      columns: [...new Set([...Object.keys(types), ...idColumns])],
-      types,
-      batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
-      ...(files ? { files } : {}),
-    };
-    reader = batchesInWorker({ source: opts.data, ...(ds.head ? { head: ds.head } : {}), batch: batchOpts });
     let task: Task | undefined;
     let classes: string[] = [];
     let positive = 1;
@@ -177,9 +183,9 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await reader?.return(undefined);
+    await reader.return(undefined);
     if (!ok) await writer?.abort();
-    await session.release().catch(() => {});
+    await session?.release().catch(() => {});
   }
 }
 

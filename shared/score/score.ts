@@ -9,7 +9,6 @@ import { readFile } from "node:fs/promises";
 import type * as ort from "onnxruntime-node";
 import {
   batchesInWorker,
-  type ColumnBatch,
   type ColumnType,
   DEFAULT_BATCH_SIZE,
   openDataset,

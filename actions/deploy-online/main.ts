@@ -1,11 +1,11 @@
 import { defineAction } from "../../runtime/action";
 import { cancellationSignal } from "../../runtime/cancel";
+import { setOutputs } from "../../runtime/context";
 import { workspaceRef } from "../../shared/azureml";
 import {
-  type DeployOnlineResult,
-  runDeployOnline,
+  deployOnlineOutputs,
+  deployOnlineStep,
   parseTrafficSteps,
-  RolloutFailed,
   readSampleRequest,
   resolveCodePath,
 } from "../../shared/deploy";
@@ -18,17 +18,9 @@ export default defineAction({
   async run(i, ctx) {
     const sample = await readSampleRequest(i["sample-request"], ctx.github.workspace);
     const cancel = cancellationSignal();
-    const report = (r: DeployOnlineResult) => {
-      ctx.setOutput("deployment", r.deployment);
-      ctx.setOutput("scoring-uri", r.scoringUri);
-      ctx.setOutput("traffic", r.traffic);
-      ctx.setOutput("previous-traffic", r.previousTraffic);
-      ctx.setOutput("rolled-back", r.rolledBack);
-      ctx.summary(r.summary);
-    };
     try {
-      report(
-        await runDeployOnline({
+      await deployOnlineStep(
+        {
           workspace: workspaceRef({
             subscriptionId: i["subscription-id"],
             resourceGroup: i["resource-group"],
@@ -56,11 +48,12 @@ export default defineAction({
           logger: ctx.logger,
           signal: cancel.signal,
           onSecret: (s) => ctx.setSecret(s),
-        }),
+        },
+        (r) => {
+          setOutputs(ctx, deployOnlineOutputs(r));
+          ctx.summary(r.summary);
+        },
       );
-    } catch (e) {
-      if (e instanceof RolloutFailed) report(e.result);
-      throw e;
     } finally {
       cancel.dispose();
     }

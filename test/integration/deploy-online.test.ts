@@ -14,7 +14,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DeployOnlineOptions, runDeployOnline, RolloutFailed } from "../../shared/deploy";
 import type { Logger } from "../../shared/log";
-import { type RunningServer, startServer } from "../../shared/serve";
+import { startServer } from "../../shared/serve";
 import { modelFile } from "../../shared/serve/run-serve";
 import { parseServeArgs } from "../../shared/serve/serve-args";
 import { specLedger } from "../services/azureml/spec";
@@ -33,6 +33,7 @@ import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/
 import { scaledSleep } from "../services/azureml/time-scale";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, DEV_KEY, startAzurite } from "../services/azurite";
+import { useExampleServer } from "../services/example-server";
 
 const REG = "azureml://registries/prod-models/models/failure-predictor/versions";
 const A = `${REG}/1`;
@@ -50,7 +51,7 @@ const SAMPLE = JSON.stringify({
   ],
 });
 
-let inference: RunningServer;
+const inference = useExampleServer();
 let fake: FakeArm;
 let online: OnlineStandIn;
 let lines: string[];
@@ -100,22 +101,11 @@ async function failure(p: Promise<unknown>): Promise<RolloutFailed> {
   return e as RolloutFailed;
 }
 
-beforeAll(async () => {
-  inference = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    httpPort: 0,
-    grpcPort: null,
-    processMetrics: false,
-  });
-});
-afterAll(() => inference?.close());
-
 beforeEach(async () => {
   lines = [];
   fake = await startFakeArm();
   online = await installOnlineEndpoints(fake, {
-    inference: { url: inference.httpUrl, model: "failure-predictor" },
+    inference: { url: inference.server.httpUrl, model: "failure-predictor" },
     pageSize: 2,
   });
 });

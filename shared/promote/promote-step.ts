@@ -9,9 +9,23 @@ import { fetchApprovers } from "../github";
 import type { Logger } from "../log";
 import { modelUriOf, openRegistryFor, referenceIn } from "../models";
 import { parseModelRef, registrySecrets } from "../registry";
-import { type PromoteResult, promote, rollback } from "./promote";
+import { type PromoteOptions, type PromoteResult, promote, rollback } from "./promote";
 
-export interface PromoteStepOptions {
+/** The gate, the audit fields and the alias are promote's own (PromoteOptions). */
+export interface PromoteStepOptions extends Pick<
+  PromoteOptions,
+  | "alias"
+  | "requireDecision"
+  | "allowBreakingContract"
+  | "force"
+  | "expectedChampion"
+  | "reason"
+  | "dryRun"
+  | "actor"
+  | "runUrl"
+  | "approvers"
+  | "logger"
+> {
   model: string;
   fromRegistry: string;
   /**
@@ -28,20 +42,9 @@ export interface PromoteStepOptions {
   azure?: AzureMLConnection;
   /** Receives each secret obtained on the way (the Azure ML upload SAS) before it could be logged. */
   onSecret?: (secret: string) => void;
-  alias: string;
   rollback?: boolean;
   rollbackTo?: number;
-  requireDecision?: string;
-  allowBreakingContract?: boolean;
-  force?: boolean;
-  expectedChampion?: number | null;
-  reason?: string;
-  dryRun?: boolean;
-  actor?: string;
-  runUrl?: string;
-  approvers?: string[];
   env?: Record<string, string | undefined>;
-  logger?: Logger;
 }
 
 export interface PromoteStepResult extends PromoteResult {

@@ -17,7 +17,7 @@ import type { Logger } from "../../shared/log";
 import { startServer } from "../../shared/serve";
 import { modelFile } from "../../shared/serve/run-serve";
 import { parseServeArgs } from "../../shared/serve/serve-args";
-import { specLedger } from "../services/azureml/spec";
+import { expectSpecConformance } from "../services/azureml/spec-conformance";
 import { logisticModel } from "../../shared/serve/example-models";
 import {
   type FakeArm,
@@ -475,12 +475,7 @@ async function restart(o: Parameters<typeof installOnlineEndpoints>[1]): Promise
 }
 
 describe("deploy-online: the inference server as a custom container", () => {
-  afterAll(() => {
-    // Every request deploy-online sent in this file matched an operation of the vendored 2024-10-01 spec.
-    expect(specLedger.unmatched).toEqual([]);
-    expect(specLedger.mismatches).toEqual([]);
-    expect(specLedger.requests).toBeGreaterThan(20);
-  });
+  expectSpecConformance({ requests: 20 });
 
   it("the old request shape (a custom_model with neither environment nor scoring script) is refused as Azure ML refuses it", async () => {
     const e = await failure(runDeployOnline(opts({ model: A, image: undefined })));

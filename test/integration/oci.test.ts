@@ -22,6 +22,7 @@ import {
 import { decodeModel, encodeModel } from "../../shared/onnx";
 import { logisticModel } from "../../shared/serve/example-models";
 import { describeIf, file, tool } from "../services/availability";
+import { imageEnv } from "../services/boot-image";
 import {
   baseImageAvailability,
   run,
@@ -37,6 +38,7 @@ import {
   startRegistry,
   stopChild,
 } from "../services/oci-registry";
+import { loopbackHttpFlags } from "../services/serve-process";
 
 const EPOCH = 1_763_900_000;
 const TINY_SERVER = `
@@ -418,20 +420,11 @@ describeIf("oci: build, push, layout and run against a real registry", available
         const cfg = amd!.config.config!;
         expect(cfg.Healthcheck?.Interval).toBe(10e9);
         expect(cfg.ExposedPorts).toEqual({ "8080/tcp": {}, "8081/tcp": {} });
-        const env = Object.fromEntries(cfg.Env!.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+        const env = imageEnv(amd!.config);
         const port = await freePort();
         const child = startInRootfs(
           rootfs,
-          [
-            ...cfg.Entrypoint!,
-            ...(cfg.Cmd ?? []),
-            "--host",
-            "127.0.0.1",
-            "--http-port",
-            String(port),
-            "--grpc-port",
-            "off",
-          ],
+          [...cfg.Entrypoint!, ...(cfg.Cmd ?? []), ...loopbackHttpFlags(port)],
           env,
           cfg.User,
         );

@@ -2,7 +2,7 @@ import { defineAction } from "../../runtime/action";
 import { cancellationSignal } from "../../runtime/cancel";
 import { setOutputs } from "../../runtime/context";
 import { uploadArtifact } from "../../runtime/artifact";
-import { trainOutputs, trainSecrets, trainStep } from "../../shared/train";
+import { trainOutputs, trainSecrets, runTrain } from "../../shared/train";
 import { inputs, outputs } from "./inputs";
 import { trainRequest } from "./request";
 
@@ -17,7 +17,7 @@ export default defineAction({
     const cancel = azureml ? cancellationSignal() : undefined;
     const r = await ctx
       .group(`train ${i["model-name"]}${azureml ? " on Azure ML" : ""}`, () =>
-        trainStep(trainRequest(i), {
+        runTrain(trainRequest(i), {
           env: ctx.env,
           logger: ctx.logger,
           tempDir: ctx.github.tempDir,

@@ -28,5 +28,4 @@ export {
   type TrainStepRun,
   trainOutputs,
   trainSecrets,
-  trainStep,
 } from "./train-step";

@@ -80,7 +80,7 @@ export function trainSecrets(req: Pick<TrainStepRequest, "registry" | "data">, e
 }
 
 /** The train action's use case: train here or on Azure ML, register, and summarise (also when a job fails). */
-export async function trainStep(req: TrainStepRequest, run: TrainStepRun): Promise<TrainStepResult> {
+export async function runTrain(req: TrainStepRequest, run: TrainStepRun): Promise<TrainStepResult> {
   const registry = req.register ? openRegistryFor(req.registry, { env: run.env, logger: run.logger }) : undefined;
   const common = {
     registryUri: req.registry,
@@ -104,7 +104,7 @@ export async function trainStep(req: TrainStepRequest, run: TrainStepRun): Promi
   const { azureml: az } = req;
   try {
     return req.compute === "azureml"
-      ? await runTrain({
+      ? await trainAndName({
           ...common,
           compute: "azureml",
           subscriptionId: az.subscriptionId,
@@ -122,7 +122,7 @@ export async function trainStep(req: TrainStepRequest, run: TrainStepRun): Promi
           signal: run.signal,
           onSecret: run.onSecret,
         })
-      : await runTrain({
+      : await trainAndName({
           ...common,
           compute: "local",
           command: req.command ?? "",
@@ -167,7 +167,8 @@ export function renderTrainFailureMarkdown(e: unknown): string | undefined {
   return e instanceof JobEndedError ? renderJobEndedMarkdown(e) : undefined;
 }
 
-export async function runTrain(opts: TrainStepOptions & { registryUri: string }): Promise<TrainStepResult> {
+/** Train (here or on Azure ML) with the options resolved, and name the result as a model URI. */
+async function trainAndName(opts: TrainStepOptions & { registryUri: string }): Promise<TrainStepResult> {
   let azureml: AzureMLTrainResult | undefined;
   let result: TrainResult;
   if (opts.compute === "azureml") {

@@ -171,6 +171,26 @@ describe("the checks catch mistakes", () => {
     expect(problems).toMatch(/jobs\.production\.steps\[promote\]: .* \(got no environment\)/);
   });
 
+  it("staging pushes only to the staging registry: its image step passes, the same step aimed at the plants' registry (directly, through a step output or a literal host) does not", () => {
+    const staged = cd().jobs.staging!.steps!.find((s) => s.id === "image")!;
+    expect(String(staged.with!.targets)).toContain("vars.AZUREML_STAGING_REGISTRY");
+    expect(checkWorkflow("model-cd.yml", cd(), repoRoot)).toEqual([]);
+    for (const targets of [
+      String(staged.with!.targets).replace("AZUREML_STAGING_REGISTRY", "EDGE_REGISTRY_HOST"),
+      "${{ vars.EDGE_REGISTRY_HOST }}/plant-north/${{ inputs.model }}:champion",
+      "${{ vars.AZUREML_STAGING_REGISTRY }}/fp:v1\n${{ vars.EDGE_REGISTRY_HOST }}/plant-north/fp:v1",
+      "${{ steps.compare.outputs.reason }}",
+      "${{ format('{0}/{1}', vars.AZUREML_STAGING_REGISTRY, env.PLANT) }}",
+      "plantregistry.azurecr.io/plant-north/failure-predictor:v1",
+    ]) {
+      const wf = cd();
+      wf.jobs.staging!.steps!.find((s) => s.id === "image")!.with!.targets = targets;
+      expect(checkWorkflow("model-cd.yml", wf, repoRoot).join("\n"), targets).toMatch(
+        /jobs\.staging\.steps\[image\]: package-edge writes the prod registry or pushes to the plants: only a job with environment: production may \(got environment: staging\)/,
+      );
+    }
+  });
+
   it("actionlint itself reports a broken workflow", async () => {
     const wf = cd();
     (wf.jobs.notify as Record<string, unknown>)["runs-on"] = undefined;

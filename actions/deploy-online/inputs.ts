@@ -7,7 +7,9 @@ export const inputs = z.object({
   workspace: input.requiredString("the Azure ML workspace name"),
   "azure-endpoint": defaulted(input.url()),
   endpoint: input.requiredString("the online endpoint name"),
-  model: input.requiredString("a model such as azureml://registries/<registry>/models/<name>/versions/<version>"),
+  model: input.requiredString(
+    "a model such as azureml://registries/<registry>/models/<name>/versions/<version>, or with image <name>@<version>",
+  ),
   deployment: input.string(),
   "instance-type": defaulted(input.string()),
   "instance-count": defaulted(input.integer({ min: 1, max: 100 })),

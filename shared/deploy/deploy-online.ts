@@ -15,7 +15,12 @@
  *
  * What serves the model: with `image`, the suite's own inference server (the image package-edge builds for the
  * plants) as a custom container (inference-server.ts): the same server and protocol in the cloud as at the
- * plant. Otherwise the user's environment and scoring script, or nothing for an MLflow/Triton model. A model
+ * plant. The model is then either an Azure ML model, mounted into the container, or `<name>@<version>`: the
+ * model package-edge baked into the image, for a candidate that is not in Azure ML's registry yet (staging).
+ * A deployment without a model is what Azure ML documents for custom containers ("This field is optional for
+ * custom container deployment scenarios", model in
+ * https://learn.microsoft.com/azure/machine-learning/reference-yaml-deployment-managed-online; OnlineDeployment.model
+ * is not required in mfe.json 2024-10-01). Otherwise the user's environment and scoring script, or nothing for an MLflow/Triton model. A model
  * that is neither needs one of the two; Azure ML refuses it otherwise.
  */
 import type { TokenCredential } from "@azure/identity";
@@ -48,7 +53,12 @@ import { ensureCodeAsset, snapshotCode } from "../azureml/code-asset";
 import { getDatastore, openDatastore } from "../azureml/datastore";
 import { armClient, type WorkspaceRef, workspacePath } from "../azureml/workspace";
 import { type CheckResult, checkDeployment } from "./health-check";
-import { ensureServerEnvironment, requireOipRequest, serverEnvironmentVariables } from "./inference-server";
+import {
+  ensureServerEnvironment,
+  requireOipRequest,
+  serverEnvironment,
+  serverEnvironmentVariables,
+} from "./inference-server";
 import { renderDeployMarkdown } from "./summary";
 import { abSplit, blueGreenPlan, formatTraffic, sameTraffic, type TrafficMap } from "./traffic-plan";
 
@@ -61,6 +71,7 @@ export interface DeployOnlineOptions {
   armEndpoint?: string;
   credential?: TokenCredential;
   endpoint: string;
+  /** An Azure ML model reference, or `<name>@<version>` for the model baked into `image`. */
   model: string;
   deployment?: string;
   instanceType: string;
@@ -166,7 +177,7 @@ interface Rollout {
   restoreArm: ArmClient;
   ws: WorkspaceRef;
   status: ReturnType<typeof statusLogger>;
-  model: { id: string; name: string; version: string };
+  model: DeployedModel;
   name: string;
   endpoint: OnlineEndpoint;
   previous: TrafficMap;
@@ -184,7 +195,7 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   const r = await resolve(o, signal);
   if (r.sameModel && r.plan.length === 0) {
     r.logger.info(
-      `deployment ${r.name}: already serves ${r.model.id} with traffic ${formatTraffic(r.previous)}; nothing to do`,
+      `deployment ${r.name}: already serves ${r.model.label} with traffic ${formatTraffic(r.previous)}; nothing to do`,
     );
     // Roles an earlier run did not finish (it was cancelled after the traffic moved) are completed here.
     await settleRoles(r);
@@ -212,7 +223,7 @@ async function rollout(o: DeployOnlineOptions, signal: AbortSignal | undefined):
 }
 
 function finish(r: Rollout): DeployOnlineResult {
-  r.result.summary = renderDeployMarkdown(r.result, r.model.id);
+  r.result.summary = renderDeployMarkdown(r.result, r.model.label);
   return r.result;
 }
 
@@ -236,7 +247,7 @@ async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     throw new UserError(
       `endpoint: not an online endpoint name (got ${shown(o.endpoint)}). Use 3-32 letters, digits and '-', starting with a letter.`,
     );
-  const model = modelAssetId(o.model, ws);
+  const model = deployedModel(o.model, o.image, ws);
   const name = o.deployment ?? deploymentNameFor(model.name, model.version);
   if (!ONLINE_NAME.test(name))
     throw new UserError(
@@ -268,8 +279,7 @@ async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined):
   const previous: TrafficMap = { ...(endpoint.properties.traffic ?? {}) };
   const deployments = await listDeployments(arm, ws, o.endpoint);
   const existing = deployments.find((d) => d.name === name);
-  const sameModel =
-    existing?.properties.model === model.id && /^succeeded$/i.test(existing.properties.provisioningState ?? "");
+  const sameModel = Boolean(existing && servesModel(existing, model, o.image, ws));
 
   const result: DeployOnlineResult = {
     endpoint: o.endpoint,
@@ -286,9 +296,9 @@ async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined):
     summary: "",
   };
 
-  if (existing && !sameModel && existing.properties.model !== model.id && (previous[name] ?? 0) > 0)
+  if (existing && !sameModel && modelOf(existing) !== model.label && (previous[name] ?? 0) > 0)
     throw new UserError(
-      `deployment: ${shown(name)} serves ${previous[name]}% of the traffic with another model (got ${shown(existing.properties.model ?? "")}). Leave deployment: empty to derive a new name from the model, or choose another name.`,
+      `deployment: ${shown(name)} serves ${previous[name]}% of the traffic with another model (got ${shown(modelOf(existing))}). Leave deployment: empty to derive a new name from the model, or choose another name.`,
     );
 
   // Who is who, and what the end state is.
@@ -332,16 +342,16 @@ async function resolve(o: DeployOnlineOptions, signal: AbortSignal | undefined):
 async function deploy(r: Rollout): Promise<void> {
   const { o, arm, ws, name, model, signal, logger, previous } = r;
   if (r.sameModel) {
-    logger.info(`deployment ${name}: exists with ${model.id}; reusing it`);
+    logger.info(`deployment ${name}: exists with ${model.label}; reusing it`);
     return;
   }
   logger.info(
-    `deployment ${name}: ${r.existing ? "updating" : "creating"} with ${model.id} on ${o.instanceCount} x ${o.instanceType}`,
+    `deployment ${name}: ${r.existing ? "updating" : "creating"} with ${model.label} on ${o.instanceCount} x ${o.instanceType}`,
   );
   try {
     const codeId = o.codePath ? await codeAssetId(arm, ws, o.codePath, r.credential, logger, o.onSecret) : undefined;
     const serverEnvironment = o.image ? await ensureServerEnvironment(arm, ws, o.image, model.name, logger) : undefined;
-    const body = deploymentBody(o, r.endpoint, model.id, ws, codeId);
+    const body = deploymentBody(o, r.endpoint, model, ws, codeId);
     if (serverEnvironment) {
       body.properties.environmentId = serverEnvironment;
       body.properties.environmentVariables = serverEnvironmentVariables(model);
@@ -476,7 +486,7 @@ async function settleRoles(r: Rollout): Promise<void> {
   const { o, arm, ws, name, logger, previous, result, status } = r;
   const fresh = await listDeployments(arm, ws, o.endpoint);
   const mine = fresh.find((d) => d.name === name) ?? { name, properties: { endpointComputeType: "Managed" as const } };
-  await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: r.role, [MODEL_TAG]: r.model.id }, status);
+  await ensureTags(arm, ws, o.endpoint, mine, { [ROLE_TAG]: r.role, [MODEL_TAG]: r.model.label }, status);
   if (o.strategy === "blue-green") {
     for (const d of fresh) {
       if (d.name === name || d.tags?.[ROLE_TAG] !== "champion") continue;
@@ -524,7 +534,7 @@ function findChampion(deployments: OnlineDeployment[], traffic: TrafficMap, excl
 function deploymentBody(
   o: DeployOnlineOptions,
   endpoint: OnlineEndpoint,
-  modelId: string,
+  model: DeployedModel,
   ws: WorkspaceRef,
   codeId: string | undefined,
 ): Omit<OnlineDeployment, "name"> {
@@ -532,17 +542,72 @@ function deploymentBody(
     location: endpoint.location,
     kind: "Managed",
     // Blue/green makes it the champion only once it holds 100%.
-    tags: { [ROLE_TAG]: "challenger", [MODEL_TAG]: modelId },
+    tags: { [ROLE_TAG]: "challenger", [MODEL_TAG]: model.label },
     sku: { name: "Default", capacity: o.instanceCount },
     properties: {
       endpointComputeType: "Managed",
-      model: modelId,
+      // A model baked into the image is not mounted: the deployment names none (the container has it).
+      ...(model.id ? { model: model.id } : {}),
       instanceType: o.instanceType,
       scaleSettings: { scaleType: "Default" },
       ...(o.environment ? { environmentId: assetId(o.environment, "environments", ws, "environment") } : {}),
       ...(codeId && o.scoringScript ? { codeConfiguration: { codeId, scoringScript: o.scoringScript } } : {}),
     },
   };
+}
+
+/**
+ * What a deployment serves: an Azure ML model (`id`, mounted into the container), or with `image` the model
+ * package-edge baked into it, named `<name>@<version>` as the suite's registries name models (no `id`: Azure ML
+ * mounts nothing). `label` is what tags, logs and the summary show.
+ */
+export interface DeployedModel {
+  id?: string;
+  name: string;
+  version: string;
+  label: string;
+  inImage?: boolean;
+}
+
+const IN_IMAGE = /^([A-Za-z0-9][\w.-]*)@([\w.-]+)$/;
+
+export function deployedModel(model: string, image: string | undefined, ws: WorkspaceRef): DeployedModel {
+  const inImage = IN_IMAGE.exec(model.trim());
+  if (!inImage) {
+    try {
+      const m = modelAssetId(model, ws);
+      return { ...m, label: m.id };
+    } catch (e) {
+      if (!image || !(e instanceof UserError)) throw e;
+      throw new UserError(
+        `${e.message.replace(/\.$/, "")}; with image, <name>@<version> names the model baked into it.`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+  if (!image)
+    throw new UserError(
+      `model: ${shown(model.trim())} names the model inside an inference server image (<name>@<version>), but image is empty. Set image: to the image package-edge built from that model, or give an Azure ML model (azureml://registries/<registry>/models/<name>/versions/<version>, azureml:<name>:<version> or its ARM id).`,
+    );
+  return { name: inImage[1]!, version: inImage[2]!, label: `${inImage[1]}@${inImage[2]}`, inImage: true };
+}
+
+/** What an existing deployment serves, as a label: its Azure ML model, or the model its tag names when it mounts none. */
+function modelOf(d: OnlineDeployment): string {
+  return d.properties.model ?? d.tags?.[MODEL_TAG] ?? "";
+}
+
+/** The deployment exists, succeeded and serves this model (a baked one: from the same image). */
+function servesModel(d: OnlineDeployment, model: DeployedModel, image: string | undefined, ws: WorkspaceRef): boolean {
+  if (!/^succeeded$/i.test(d.properties.provisioningState ?? "")) return false;
+  if (model.id) return d.properties.model === model.id;
+  return (
+    !d.properties.model &&
+    d.tags?.[MODEL_TAG] === model.label &&
+    d.properties.environmentId === serverEnvironment(ws, image!.trim(), model.name).id
+  );
 }
 
 /** azureml:<name>:<version> → the workspace asset's ARM id; registry URIs and ARM ids as given. */

@@ -28,9 +28,30 @@ export function serverInferenceConfig(modelName: string) {
   };
 }
 
-/** What the server reports and routes by: the deployed model's name and version. */
-export function serverEnvironmentVariables(model: { name: string; version: string }): Record<string, string> {
-  return { MLOPS_MODEL_NAME: model.name, MLOPS_MODEL_VERSION: model.version };
+/**
+ * What the server reports and routes by: the deployed model's name and version. A model baked into the image
+ * (no Azure ML model mounted) keeps the version the image records; only the name the scoring route uses is set.
+ */
+export function serverEnvironmentVariables(model: {
+  name: string;
+  version: string;
+  inImage?: boolean;
+}): Record<string, string> {
+  return model.inImage
+    ? { MLOPS_MODEL_NAME: model.name }
+    : { MLOPS_MODEL_NAME: model.name, MLOPS_MODEL_VERSION: model.version };
+}
+
+/** The custom container environment for this image and model name: its properties and its ARM id (named after its content). */
+export function serverEnvironment(ws: WorkspaceRef, image: string, modelName: string) {
+  const properties = {
+    image,
+    osType: "Linux",
+    inferenceConfig: serverInferenceConfig(modelName),
+    description: "mlops inference server (Open Inference Protocol v2); the model is mounted at AZUREML_MODEL_DIR",
+  };
+  const version = createHash("sha256").update(JSON.stringify(properties)).digest("hex").slice(0, 16);
+  return { properties, version, id: `${workspacePath(ws)}/environments/${SERVER_ENVIRONMENT}/versions/${version}` };
 }
 
 /** Create (once) the custom container environment for this image and model name; returns its ARM id. */
@@ -50,14 +71,7 @@ export async function ensureServerEnvironment(
       { cause: e },
     );
   }
-  const properties = {
-    image: ref,
-    osType: "Linux",
-    inferenceConfig: serverInferenceConfig(modelName),
-    description: "mlops inference server (Open Inference Protocol v2); the model is mounted at AZUREML_MODEL_DIR",
-  };
-  const version = createHash("sha256").update(JSON.stringify(properties)).digest("hex").slice(0, 16);
-  const id = `${workspacePath(ws)}/environments/${SERVER_ENVIRONMENT}/versions/${version}`;
+  const { properties, version, id } = serverEnvironment(ws, ref, modelName);
   const existing = await arm.getIfExists(id);
   if (!existing) {
     logger.info(`environment ${SERVER_ENVIRONMENT}:${version}: creating it for ${ref}`);

@@ -15,15 +15,23 @@
  * registry), so pushes to the plants are kept in the production job by the static check of
  * test/workflows.test.ts, and the README's table gives AcrPush to production only (asserted below).
  *
+ * With Azure ML, the staging environment's variables name a staging online endpoint on the local Resource
+ * Manager stand-in (test/services/azureml/online.ts, checked against the 2024-10-01 spec) and a second OCI
+ * registry as the staging registry; the stand-in runs a deployment's image as Azure ML runs a custom
+ * container: pulled from that registry, its own entrypoint (dist/serve.js inside the image) started with the
+ * image's environment and the deployment's. The identities with a role on the workspace in the README's table
+ * get the token the stand-in accepts (through the harness's `az account get-access-token`).
+ *
  * CI trains once; the scenarios after it share that registry state and run at the same time where they do
  * not depend on each other (the jobs of one workflow run at the same time too, as on GitHub).
  */
 import type { ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { layoutImageConfig, unpackLayout } from "../../shared/oci";
 import { promote } from "../../shared/promote";
 import { openRegistry } from "../../shared/registry";
 import { bundleRoot } from "../harness/bundle";
@@ -37,8 +45,17 @@ import {
   runWorkflow,
 } from "../harness/workflow-runner";
 import { describeIf } from "../services/availability";
+import { type FakeArm, RESOURCE_GROUP, startFakeArm, SUBSCRIPTION, WORKSPACE } from "../services/azureml/arm-server";
+import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
+import { scaledTimeEnv } from "../services/azureml/time-scale";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
-import { baseImageAvailability, skopeoCopyToRegistry, skopeoInspect, writeBaseLayout } from "../services/base-image";
+import {
+  baseImageAvailability,
+  run as runTool,
+  skopeoCopyToRegistry,
+  skopeoInspect,
+  writeBaseLayout,
+} from "../services/base-image";
 import { type GitHubApiServer, startGitHubApi } from "../services/github-api";
 import { type RegistryService, registryAvailability, startRegistry } from "../services/oci-registry";
 import { spawnServer } from "../services/serve-process";
@@ -82,7 +99,7 @@ interface IdentityRow {
   /** "repository", or the environment whose AZURE_CLIENT_ID variable names this identity. */
   clientIdOf: string;
   subjects: string[];
-  /** Column (dev registry, prod registry, plant data, plant registries) to the role, "" for none. */
+  /** Column (dev registry, prod registry, plant data, plant registries, staging registry, Azure ML workspace) to the role, "" for none. */
   roles: Record<string, string>;
 }
 
@@ -109,10 +126,14 @@ function identityTable(readme: string): IdentityRow[] {
         m[1]!.replace("<org>/<repo>", REPOSITORY),
       ),
       roles: Object.fromEntries(
-        ["dev registry", "prod registry", "plant data", "plant registries"].map((c) => [
-          c,
-          row[c] === "—" ? "" : (row[c] ?? ""),
-        ]),
+        [
+          "dev registry",
+          "prod registry",
+          "plant data",
+          "plant registries",
+          "staging registry",
+          "Azure ML workspace",
+        ].map((c) => [c, row[c] === "—" ? "" : (row[c] ?? "")]),
       ),
     });
   }
@@ -122,6 +143,9 @@ function identityTable(readme: string): IdentityRow[] {
 describeIf("the template repository's workflows, end to end (bundled)", available(), () => {
   let azurite: Azurite;
   let oci: RegistryService;
+  let stagingOci: RegistryService;
+  let arm: FakeArm;
+  let online: OnlineStandIn;
   let teams: TeamsCaptureServer;
   let github: GitHubApiServer;
   let repository: string;
@@ -161,12 +185,44 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
   const cards = (title: string) => teams.requests.map((r) => JSON.stringify(r.json)).filter((j) => j.includes(title));
 
   beforeAll(async () => {
-    [azurite, oci, teams, github] = await Promise.all([
+    [azurite, oci, stagingOci, teams, github, arm] = await Promise.all([
       startAzurite({ timeoutMs: 90_000 }),
+      startRegistry(),
       startRegistry(),
       startTeamsCapture(),
       startGitHubApi(),
+      startFakeArm(),
     ]);
+    online = await installOnlineEndpoints(arm, {
+      // Azure ML pulls the environment's image and starts its entrypoint with the image's environment and the
+      // deployment's (how-to-deploy-custom-container); here the entrypoint runs on this machine's node.
+      runContainer: async ({ image, env }) => {
+        const dir = mkdtempSync(join(tmpdir(), "mlops-aml-container-"));
+        await runTool("skopeo", [
+          "copy",
+          "--all",
+          "--quiet",
+          "--src-tls-verify=false",
+          `docker://${image}`,
+          `oci:${dir}/layout:image`,
+        ]);
+        const rootfs = join(dir, "rootfs");
+        await unpackLayout(join(dir, "layout"), rootfs);
+        const config = (await layoutImageConfig(join(dir, "layout"))).config ?? {};
+        const inRoot = (v: string) => (v.startsWith("/") && existsSync(join(rootfs, v)) ? join(rootfs, v) : v);
+        const imageEnv = Object.fromEntries(
+          (config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), inRoot(kv.slice(kv.indexOf("=") + 1))]),
+        );
+        const [node, ...entry] = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+        if (node !== "node") throw new Error(`entrypoint ${node} is not node`);
+        const server = await spawnServer(entry.map(inRoot), [], {
+          env: { ...imageEnv, ...env, MLOPS_HOST: "127.0.0.1", PORT: "0", MLOPS_GRPC_PORT: "off" },
+          track: servers,
+          timeoutMs: 120_000,
+        });
+        return { url: server.url, close: () => server.stop("SIGTERM") };
+      },
+    });
     repository = mkdtempSync(join(tmpdir(), "mlops-template-"));
     cpSync(TEMPLATE, repository, { recursive: true, filter: (s) => !/__pycache__|\.pytest_cache/.test(s) });
     const base = `${repository}-base`;
@@ -189,7 +245,9 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
     for (const row of rows) {
       const env: Record<string, string> = {};
       for (const [column, role] of Object.entries(row.roles)) {
-        if (!role || column === "plant registries") continue;
+        if (column === "Azure ML workspace" && role === "AzureML Data Scientist")
+          env.AZURE_ARM_ACCESS_TOKEN = arm.token;
+        if (!role || !(column in STORAGE)) continue;
         const place = STORAGE[column]!;
         const rights = SAS_RIGHTS[role];
         if (!rights) throw new Error(`README: ${column} role ${role} is not Reader or Contributor`);
@@ -210,13 +268,21 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
       LABELS_URI: `${azurite.endpoint(DEV_ACCOUNT)}/plant-data/labels`,
       AZURE_CLIENT_ID: clientId(rows.find((r) => r.clientIdOf === "repository")!.name),
       AZURE_TENANT_ID: "00000000-0000-0000-0000-000000000002",
-      AZURE_SUBSCRIPTION_ID: "00000000-0000-0000-0000-000000000003",
+      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, // the Resource Manager stand-in's
     };
   }, 180_000);
 
   afterAll(async () => {
     for (const c of servers) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    await Promise.all([azurite?.stop(), oci?.stop(), teams?.close(), github?.close()]);
+    await online?.close();
+    await Promise.all([
+      azurite?.stop(),
+      oci?.stop(),
+      stagingOci?.stop(),
+      teams?.close(),
+      github?.close(),
+      arm?.close(),
+    ]);
   });
 
   it("the README's identities: four, least rights, and only production may write prod or push to the plants", () => {
@@ -228,6 +294,9 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
     ]);
     const writers = rows.filter((r) => r.roles["prod registry"] === "Contributor" || r.roles["plant registries"]);
     expect(writers.map((r) => r.subjects)).toEqual([[`repo:${REPOSITORY}:environment:production`]]);
+    expect(rows.filter((r) => r.roles["staging registry"]).map((r) => [r.name, r.roles["staging registry"]])).toEqual([
+      ["staging", "AcrPush"],
+    ]);
   });
 
   it(
@@ -333,10 +402,19 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
         expect(staging.outputs["smoke-test"]).toMatch(
           /failure-predictor v1 booted from the image and answered .* over HTTP .* and gRPC .* probabilities \[2, 2\]/,
         );
+        // No Azure ML here: the staging endpoint step is skipped, and the card says so.
+        expect(staging.steps.find((s) => s.id === "online")!.status).toBe("skipped");
         // The card went out after staging, once (not for the refused run), with the staged image and the smoke test on it.
         const sent = cards("failure-predictor v1 is staged");
         expect(sent).toHaveLength(1);
-        expect(sent[0]).toContain(staging.outputs.digest!);
+        expect(sent[0]).toContain(
+          JSON.stringify({ title: "Staging endpoint", value: "not configured (AZUREML_STAGING_ENDPOINT)" }),
+        );
+        // The staged image by digest, cut to 12 digits so that it fits a phone (the run keeps it whole).
+        expect(staging.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(sent[0]).toContain(
+          JSON.stringify({ title: "Staged image", value: `${staging.outputs.digest!.slice(0, 19)}…` }),
+        );
         expect(sent[0]).toContain("booted from the image");
         // It links the CI run that trained the candidate (its card's lineage, passed on as candidate-lineage).
         const trainedIn = JSON.parse(staging.outputs["candidate-lineage"]!) as { runUrl?: string };
@@ -507,17 +585,85 @@ describeIf("the template repository's workflows, end to end (bundled)", availabl
     );
 
     it.concurrent(
-      "cd: the approvers reject heat-dissipation v1 after staging; nothing reaches prod or the plants",
+      "cd with Azure ML: a staging endpoint that fails the sample request stops heat-dissipation v1 before the card; once it answers, the card carries its scoring URI; the approvers reject; nothing reaches prod or the plants",
       { timeout: 900_000 },
       async ({ expect }) => {
-        const r = await run("cd.yml", {
-          eventName: "workflow_dispatch",
-          inputs: { release: "heat-dissipation/v1", "first-release": "true" },
-          environments: environments("reject"),
+        const endpoint = "plant-models-staging";
+        const deployment = "heat-dissipation-v1";
+        // Azure ML configured for staging only, as the README advises: the staging environment's variables.
+        const withAzureML = (decision: "approve" | "reject") => ({
+          ...environments(decision),
+          staging: {
+            vars: {
+              ...environmentVars.staging,
+              AZUREML_STAGING_ENDPOINT: endpoint,
+              AZUREML_STAGING_REGISTRY: stagingOci.host,
+              AZUREML_RESOURCE_GROUP: RESOURCE_GROUP,
+              AZUREML_WORKSPACE: WORKSPACE,
+            },
+          },
         });
-        expect(r.jobs["heat-dissipation/staging"]![0]!.outputs.decision, failures(r)).toBe("promote");
+        const release = (decision: "approve" | "reject") =>
+          run("cd.yml", {
+            eventName: "workflow_dispatch",
+            inputs: { release: "heat-dissipation/v1", "first-release": "true" },
+            vars: { ...vars, AZURE_RESOURCE_MANAGER_ENDPOINT: arm.url },
+            environments: withAzureML(decision),
+            // Resource Manager asks pollers to wait 10 s; deploy-online runs with the stand-ins' scaled clock.
+            actionEnv: { "deploy-online": scaledTimeEnv() },
+          });
+        const scored = (status: number) =>
+          online.scored.filter((q) => q.endpoint === endpoint && q.deployment === deployment && q.status === status);
+
+        // The staging deployment answers the sample request with errors: the job fails before the card.
+        online.behave(deployment, { kind: "error" });
+        const failed = await release("approve");
+        const failedStaging = failed.jobs["heat-dissipation/staging"]![0]!;
+        expect(failedStaging.outputs.decision, failures(failed)).toBe("promote");
+        expect(failedStaging.result).toBe("failure");
+        expect(failedStaging.steps.find((s) => s.id === "online")!.errors).toEqual([
+          expect.stringMatching(
+            /^deployment heat-dissipation-v1: the smoke test failed \(got 5 errors in 5 requests, first: "HTTP 500.*No traffic was moved/,
+          ),
+        ]);
+        expect(scored(500)).toHaveLength(5);
+        expect(failed.jobs["heat-dissipation/notify"]![0]!.result).toBe("skipped");
+        expect(failed.jobs["heat-dissipation/production"]![0]!.result).toBe("skipped");
+        expect(failed.approvals).toEqual([]);
+        expect(cards("heat-dissipation v1 is staged")).toEqual([]);
+        expect(online.endpoints.get(endpoint)!.properties.traffic).toEqual({});
+
+        // It answers: the card goes out with the staging scoring URI; the approvers reject.
+        online.behave(deployment, { kind: "healthy" });
+        const r = await release("reject");
+        const staging = r.jobs["heat-dissipation/staging"]![0]!;
+        expect(staging.outputs.decision, failures(r)).toBe("promote");
+        expect(staging.result, failures(r)).toBe("success");
+        // The image staging smoke-tested, pushed to the staging registry (not the plants'), runs on the endpoint
+        // with the model baked in: the deployment names no Azure ML model.
+        const image = `${stagingOci.host}/heat-dissipation@${staging.outputs.digest}`;
+        expect(staging.steps.find((s) => s.id === "image")!.outputs.image).toBe(image);
+        expect(((await skopeoInspect(`${stagingOci.host}/heat-dissipation:v1`)) as { Digest: string }).Digest).toBe(
+          staging.outputs.digest,
+        );
+        const deployed = online.deployments.get(`${endpoint}/${deployment}`)!;
+        expect(deployed.body.properties.model).toBeUndefined();
+        expect(deployed.body.tags).toMatchObject({ "mlops-model": "heat-dissipation@1", "mlops-role": "champion" });
+        expect(arm.state.environments.get(String(deployed.body.properties.environmentId))?.image).toBe(image);
+        expect(online.endpoints.get(endpoint)!.properties.traffic).toEqual({ [deployment]: 100 });
+        // The smoke test and the health check at 100 % hit it, through the scoring URI with the endpoint's key.
+        expect(scored(200)).toHaveLength(10);
+        const uri = `${online.scoringBase}/${endpoint}/score`;
+        expect(staging.steps.find((s) => s.id === "online")!.outputs["scoring-uri"]).toBe(uri);
+        const sent = cards("heat-dissipation v1 is staged");
+        expect(sent).toHaveLength(1);
+        expect(sent[0]).toContain(
+          JSON.stringify({
+            title: "Staging endpoint",
+            value: `[${endpoint}](${uri}) answered the sample request (deployment ${deployment})`,
+          }),
+        );
         expect(r.jobs["heat-dissipation/notify"]![0]!.result, failures(r)).toBe("success");
-        expect(cards("heat-dissipation v1 is staged")).toHaveLength(1);
         expect(r.approvals).toEqual([
           { job: "heat-dissipation/production", environment: "production", decision: "reject" },
         ]);

@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { inputEnvName, parseCommands, parseFileCommands } from "./run-action";
+import { inputEnvName, parseCommands, parseFileCommands, repoRoot } from "./run-action";
 import { jobOutputValues } from "./workflow-runner";
 
 describe("runner file formats", () => {
@@ -29,5 +31,35 @@ describe("job outputs", () => {
       outputs: { "model-uri": values["model-uri"], leaky: "" },
       skipped: ["leaky"],
     });
+  });
+});
+
+describe("the runner's az stand-in", () => {
+  const az = (args: string[], env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [join(repoRoot, "test/harness/bin/az.mjs"), ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const token = ["account", "get-access-token", "--output", "json", "--resource", "http://127.0.0.1:9"];
+
+  it("hands AzureCliCredential the logged-in identity's Resource Manager token, and refuses before azure/login", () => {
+    const r = az(token, {
+      AZURE_LOGIN_SUBJECT: "repo:acme/plant-models:environment:staging",
+      AZURE_ARM_ACCESS_TOKEN: "t0k",
+    });
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout) as { accessToken: string; expires_on: number; tokenType: string };
+    expect(json).toMatchObject({ accessToken: "t0k", tokenType: "Bearer" });
+    expect(json.expires_on).toBeGreaterThan(Date.now() / 1000);
+    // An identity without a role on the workspace gets a token of its own, which Resource Manager refuses.
+    const other = az(token, { AZURE_LOGIN_SUBJECT: "repo:acme/plant-models:pull_request" });
+    expect(JSON.parse(other.stdout).accessToken).toBe("token-of-repo:acme/plant-models:pull_request");
+    const out = az(token, {});
+    expect([out.status, out.stderr]).toEqual([1, "ERROR: Please run 'az login' to setup account.\n"]);
+    expect(az([...token.slice(0, 4), "--bogus", "x"], { AZURE_LOGIN_SUBJECT: "s" }).stderr).toMatch(
+      /unrecognized arguments/,
+    );
   });
 });

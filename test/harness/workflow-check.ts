@@ -102,6 +102,33 @@ export function checkStep(where: string, step: Step, root: string): string[] {
   return problems;
 }
 
+/** The variable that holds the plants' (production) registry host. */
+export const PLANT_REGISTRY_VAR = "EDGE_REGISTRY_HOST";
+
+/** A value in a target that cannot carry a registry host: an input, a job output, a variable other than the plants'. */
+const PLAIN_ARG = String.raw`(?:inputs\.[\w-]+|needs\.[\w-]+\.outputs\.[\w-]+|vars\.(?!${PLANT_REGISTRY_VAR}\b)\w+|'[\w.:-]*')`;
+/** `${{ vars.NAME }}/<repository>:<tag>`, the repository and tag literal or from inputs and job outputs. */
+const VAR_HOST_TARGET = new RegExp(
+  String.raw`^\$\{\{\s*vars\.(?!${PLANT_REGISTRY_VAR}\b)\w+\s*\}\}\/(?:[\w./:-]|\$\{\{\s*${PLAIN_ARG}\s*\}\})+$`,
+);
+/** `${{ <condition> && format('{0}/...', vars.NAME, ...) || '' }}`: the same target, pushed only when the condition holds. */
+const FORMAT_TARGET = new RegExp(
+  String.raw`^\$\{\{\s*(?:vars\.(?!${PLANT_REGISTRY_VAR}\b)\w+\s*&&\s*)?format\('\{0\}\/[\w{}./:-]*',\s*vars\.(?!${PLANT_REGISTRY_VAR}\b)\w+(?:\s*,\s*${PLAIN_ARG})*\s*\)(?:\s*\|\|\s*'')?\s*\}\}$`,
+);
+
+/**
+ * Whether package-edge's `targets` may push to the plants' registries. Fail closed: only targets whose registry
+ * host is written in the step as a variable other than EDGE_REGISTRY_HOST (a staging registry) are not; anything
+ * else (EDGE_REGISTRY_HOST, a step output, a literal host, an env value) may be a plant and counts as one.
+ */
+export function pushesToPlants(targets: string): boolean {
+  const lines = targets
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return !lines.every((l) => VAR_HOST_TARGET.test(l) || FORMAT_TARGET.test(l));
+}
+
 /** Problems of one workflow: unknown inputs/outputs of our actions, missing required inputs, security rules. */
 export function checkWorkflow(file: string, wf: Workflow, root: string): string[] {
   const problems: string[] = [];
@@ -131,7 +158,8 @@ export function checkWorkflow(file: string, wf: Workflow, root: string): string[
     for (const [i, step] of steps.entries()) {
       problems.push(...checkStep(`${file}: ${where}.steps[${step.id ?? i}]`, step, root));
       const action = step.uses ? SUITE_USES.exec(step.uses)?.[1] : undefined;
-      const writesProd = action === "promote" || (action === "package-edge" && Boolean(step.with?.targets));
+      const writesProd =
+        action === "promote" || (action === "package-edge" && pushesToPlants(String(step.with?.targets ?? "")));
       if (writesProd && environment !== "production") {
         say(
           `${where}.steps[${step.id ?? i}]`,

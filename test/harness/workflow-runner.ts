@@ -135,6 +135,12 @@ export interface WorkflowRunOptions {
   /** Extra environment for every step (e.g. GITHUB_API_URL of a local GitHub API stand-in). */
   env?: Record<string, string>;
   /**
+   * Extra environment for the steps of one of this suite's actions, by action name: e.g. the scaled clock
+   * (test/services/azureml/time-scale.ts) for deploy-online polling the Resource Manager stand-in, which would
+   * cut the other actions' own timeouts short.
+   */
+  actionEnv?: Record<string, Record<string, string>>;
+  /**
    * The Actions artifact (results) service the runner hands this suite's actions, for @actions/artifact:
    * ACTIONS_RUNTIME_TOKEN (scoped to this run and job) and ACTIONS_RESULTS_URL, which GitHub gives JavaScript
    * actions and not `run:` scripts (test/services/artifact-service.ts). Without it, an action that uploads an
@@ -503,7 +509,7 @@ class Runner {
             workspace,
             runnerTemp,
             inputs,
-            env: { ...env, ...runtime },
+            env: { ...env, ...runtime, ...this.opts.actionEnv?.[suite[1]!] },
             event: scope.github.event as Record<string, unknown>,
             eventName: String(scope.github.event_name),
             timeoutMs: this.opts.stepTimeoutMs ?? 300_000,

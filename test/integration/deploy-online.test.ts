@@ -17,6 +17,7 @@ import type { Logger } from "../../shared/log";
 import { startServer } from "../../shared/serve";
 import { modelFile } from "../../shared/serve/run-serve";
 import { parseServeArgs } from "../../shared/serve/serve-args";
+import { specLedger } from "../services/azureml/spec";
 import { expectSpecConformance } from "../services/azureml/spec-conformance";
 import { logisticModel } from "../../shared/serve/example-models";
 import {
@@ -474,6 +475,20 @@ async function restart(o: Parameters<typeof installOnlineEndpoints>[1]): Promise
   return installOnlineEndpoints(fake, o);
 }
 
+/** The image's entrypoint, in process: the server on the model its arguments name (parseServeArgs). */
+async function containerServer(args: ReturnType<typeof parseServeArgs>) {
+  const server = await startServer({
+    model: modelFile(args.model),
+    modelName: args.modelName,
+    modelVersion: args.modelVersion,
+    host: "127.0.0.1",
+    httpPort: 0,
+    grpcPort: null,
+    processMetrics: false,
+  });
+  return { url: server.httpUrl, close: () => server.close() };
+}
+
 describe("deploy-online: the inference server as a custom container", () => {
   expectSpecConformance({ requests: 20 });
 
@@ -503,16 +518,7 @@ describe("deploy-online: the inference server as a custom container", () => {
           MLOPS_GRPC_PORT: "off",
         });
         mounts.push({ env, args });
-        const server = await startServer({
-          model: modelFile(args.model),
-          modelName: args.modelName,
-          modelVersion: args.modelVersion,
-          host: "127.0.0.1",
-          httpPort: 0,
-          grpcPort: null,
-          processMetrics: false,
-        });
-        return { url: server.httpUrl, close: () => server.close() };
+        return containerServer(args);
       },
     });
     const r = await runDeployOnline(opts({ model: A }));
@@ -548,6 +554,89 @@ describe("deploy-online: the inference server as a custom container", () => {
     // A second rollout with the same image reuses the environment version (immutable, named after its content).
     await runDeployOnline(opts({ model: B, deployment: "green" }));
     expect(fake.calls("PUT", /environments\/mlops-inference-server\//)).toHaveLength(1);
+  });
+
+  it("a model baked into the image (<name>@<version>, a staging candidate not in Azure ML): the deployment names no model, nothing is mounted, the image's model answers; a re-run reuses it", async () => {
+    const started: {
+      env: Record<string, string>;
+      model: string | undefined;
+      args: ReturnType<typeof parseServeArgs>;
+    }[] = [];
+    const root = mkdtempSync(join(tmpdir(), "mlops-aml-baked-"));
+    const baked = join(root, "models/failure-predictor/model.onnx");
+    mkdirSync(join(root, "models/failure-predictor"), { recursive: true });
+    writeFileSync(baked, logisticModel());
+    online = await restart({
+      runContainer: async ({ env, model }) => {
+        // The image's own environment (package-edge's edgeImageSettings), then the deployment's.
+        const args = parseServeArgs([], {
+          MLOPS_MODEL: baked,
+          MLOPS_MODEL_NAME: "failure-predictor",
+          MLOPS_MODEL_VERSION: "7",
+          ...env,
+          PORT: "0",
+          MLOPS_GRPC_PORT: "off",
+        });
+        started.push({ env, model, args });
+        return containerServer(args);
+      },
+    });
+    const r = await runDeployOnline(opts({ model: "failure-predictor@7", traffic: [100], retirePrevious: true }));
+    const dep = fake.calls("PUT", /deployments\/failure-predictor-v7$/)[0]!.body as {
+      properties: Record<string, unknown>;
+      tags: Record<string, string>;
+    };
+    expect(dep.properties).not.toHaveProperty("model");
+    expect(dep.properties.environmentVariables).toEqual({ MLOPS_MODEL_NAME: "failure-predictor" });
+    expect(dep.tags["mlops-model"]).toBe("failure-predictor@7");
+    expect(started).toHaveLength(1);
+    expect(started[0]!.model).toBeUndefined();
+    expect(started[0]!.env).not.toHaveProperty("AZUREML_MODEL_DIR");
+    expect(started[0]!.args.model).toBe(baked);
+    expect(r.smoke).toMatchObject({ requests: 3, errors: 0, passed: true });
+    expect(r.smoke!.sample).toMatch(/^\{"model_name":"failure-predictor","model_version":"7".*"outputs":\[/);
+    expect(r.traffic).toEqual({ "failure-predictor-v7": 100 });
+    expect(r.summary).toContain("Model `failure-predictor@7`");
+    expect(specLedger.mismatches).toEqual([]);
+    // The same image and model again: the deployment is reused, nothing is created or moved.
+    const again = await runDeployOnline(opts({ model: "failure-predictor@7", traffic: [100], retirePrevious: true }));
+    expect(again.noop).toBe(true);
+    expect(fake.calls("PUT", /deployments\/failure-predictor-v7$/)).toHaveLength(1);
+    // Another image under the same name and version is a new deployment body, not a no-op.
+    await runDeployOnline(opts({ model: "failure-predictor@7", image: `${IMAGE}-rebuilt`, traffic: [100] }));
+    expect(fake.calls("PUT", /deployments\/failure-predictor-v7$/)).toHaveLength(2);
+  });
+
+  it("<name>@<version> without image is refused naming both inputs, before anything is created", async () => {
+    await expect(runDeployOnline(opts({ model: "failure-predictor@7", image: undefined }))).rejects.toThrow(
+      /^model: "failure-predictor@7" names the model inside an inference server image \(<name>@<version>\), but image is empty\. Set image: /,
+    );
+    await expect(runDeployOnline(opts({ model: "failure-predictor:7" }))).rejects.toThrow(
+      /^model: not an Azure ML model reference .*; with image, <name>@<version> names the model baked into it\.$/,
+    );
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("the stand-in, as Azure ML: a deployment without a model needs an environment (no-code deployment is for MLflow and Triton models)", async () => {
+    online.seed("fp-online", []);
+    const res = await fetch(
+      `${fake.url}${WORKSPACE_PATH}/onlineEndpoints/fp-online/deployments/bare?api-version=2024-10-01`,
+      {
+        method: "PUT",
+        headers: { authorization: `Bearer ${fake.token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          location: "westeurope",
+          sku: { name: "Default", capacity: 1 },
+          properties: { endpointComputeType: "Managed", instanceType: "Standard_DS3_v2" },
+        }),
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /^A deployment without a model needs an environment/,
+    );
+    // The request itself matched the spec: the model is optional there.
+    expect(specLedger.mismatches).toEqual([]);
   });
 
   it("an answer that is not Open Inference Protocol v2 fails the smoke test", async () => {

@@ -301,6 +301,20 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
         { name: "rmse", candidate: 1234.567, champion: 1322.9, passed: false },
         { name: "brier", candidate: 1.234e-5, champion: 0.0867812 },
       ],
+      // Facts the template's staging sends (model-cd.yml): the smoke test and the staging endpoint, linked.
+      facts: [
+        { title: "Staged image", value: `sha256:${"0123456789abcdef".repeat(4)}` },
+        {
+          title: "Smoke test",
+          value:
+            "failure-predictor v7 booted from the image and answered the sample request over HTTP (41 ms) and gRPC (9 ms) with the same probabilities [2, 2]",
+        },
+        {
+          title: "Staging endpoint",
+          value:
+            "[plant-models-staging](https://plant-models-staging.westeurope.inference.ml.azure.com/score) answered the sample request (deployment failure-predictor-v7)",
+        },
+      ],
     });
     const card = buildPayload(buildApprovalCard(input)).payload.attachments[0].content;
     for (const width of [340, 640]) {
@@ -314,6 +328,10 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       for (const text of ["0.9123", "1235", "1323", "1.234e-5", "-88.33"]) {
         expect(await root.getByText(text, { exact: false }).count(), text).toBeGreaterThan(0);
       }
+      expect(await root.getByText("sha256:0123456789ab…", { exact: true }).isVisible()).toBe(true);
+      expect(await root.getByRole("link", { name: "plant-models-staging" }).getAttribute("href")).toBe(
+        "https://plant-models-staging.westeurope.inference.ml.azure.com/score",
+      );
       // Nothing sticks out of the card.
       const over = await page.evaluate(
         "(() => { const root = document.getElementById('card'); return Math.max(...[...root.querySelectorAll('*')].map((e) => e.getBoundingClientRect().right)) - root.getBoundingClientRect().right; })()",

@@ -1,9 +1,15 @@
-// Stand-in for the Azure CLI on the runner image, for the one command the example workflows run:
+// Stand-in for the Azure CLI on the runner image, for the commands the example workflows and the actions run:
 //   az storage blob download-batch --auth-mode login --account-name A --source C --pattern P --destination D
 // (https://learn.microsoft.com/cli/azure/storage/blob#az-storage-blob-download-batch). "Logged in" means
 // azure/login ran in this job: its identity's connection string for the account
-// (AZURE_STORAGE_CONNECTION_STRING_<ACCOUNT>) is what that login may read. Anything else fails as az fails
-// for an unknown command, so a changed step cannot pass here without being run.
+// (AZURE_STORAGE_CONNECTION_STRING_<ACCOUNT>) is what that login may read.
+//   az account get-access-token --output json --resource <resource> (or --scope <scope>)
+// (https://learn.microsoft.com/cli/azure/account#az-account-get-access-token), what DefaultAzureCredential's
+// AzureCliCredential runs: the JSON fields accessToken, expiresOn, expires_on, subscription, tenant, tokenType.
+// The token is the logged-in identity's AZURE_ARM_ACCESS_TOKEN, the one the Resource Manager stand-in accepts
+// when the README gives that identity a role on the workspace; an identity without one gets a token of its own,
+// which Resource Manager refuses, as Azure refuses a caller without the role.
+// Anything else fails as az fails for an unknown command, so a changed step cannot pass here without being run.
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
@@ -14,6 +20,31 @@ const fail = (msg, code = 2) => {
   process.stderr.write(`ERROR: ${msg}\n`);
   process.exit(code);
 };
+if (args.slice(0, 2).join(" ") === "account get-access-token") {
+  const opts = {};
+  for (let i = 2; i < args.length; i += 2) {
+    if (
+      !["--output", "-o", "--resource", "--scope", "--tenant", "--subscription"].includes(args[i]) ||
+      args[i + 1] === undefined
+    )
+      fail(`unrecognized arguments: ${args.slice(i).join(" ")}`);
+    opts[args[i]] = args[i + 1];
+  }
+  if (!opts["--resource"] && !opts["--scope"]) fail("Please specify --resource or --scope.");
+  if (!process.env.AZURE_LOGIN_SUBJECT) fail("Please run 'az login' to setup account.", 1);
+  const expires = Math.floor(Date.now() / 1000) + 3600;
+  process.stdout.write(
+    `${JSON.stringify({
+      accessToken: process.env.AZURE_ARM_ACCESS_TOKEN || `token-of-${process.env.AZURE_LOGIN_SUBJECT}`,
+      expiresOn: new Date(expires * 1000).toISOString().replace("T", " ").replace("Z", ".000000"),
+      expires_on: expires,
+      subscription: process.env.AZURE_SUBSCRIPTION_ID ?? "",
+      tenant: process.env.AZURE_TENANT_ID ?? "",
+      tokenType: "Bearer",
+    })}\n`,
+  );
+  process.exit(0);
+}
 if (args.slice(0, 3).join(" ") !== "storage blob download-batch") {
   fail(
     `'${args.slice(0, 3).join(" ")}' is misspelled or not recognized by the system (stand-in: only storage blob download-batch).`,

@@ -14,7 +14,13 @@
  *   https://learn.microsoft.com/azure/machine-learning/how-to-deploy-online-endpoints#understand-the-scoring-script,
  *   https://learn.microsoft.com/azure/machine-learning/how-to-deploy-custom-container). A model the tests do not
  *   declare (fake.state.modelTypes) counts as custom_model, what promote publishes;
- * - a custom container gets the model mounted and AZUREML_MODEL_DIR pointing at it, is probed on its
+ * - the model is optional: OnlineDeployment.model is not in `required` and is x-nullable (spec/mfe.json,
+ *   definitions/OnlineDeployment), and the CLI's schema says "This field is optional for custom container
+ *   deployment scenarios" (model in https://learn.microsoft.com/azure/machine-learning/reference-yaml-deployment-managed-online).
+ *   Without a model nothing is mounted ("If the model field is specified, it's mounted on this path", model_mount_path
+ *   on the same page), so a deployment without one needs an environment with a scoring script or a custom
+ *   container: the no-code path is for MLflow and Triton models only;
+ * - a custom container gets the model (when there is one) mounted and AZUREML_MODEL_DIR pointing at it, is probed on its
  *   readiness route before the deployment succeeds, and receives the scoring requests on its scoring route
  *   (how-to-deploy-custom-container: "Azure Machine Learning ... routes scoring requests to scoring_route").
  *
@@ -119,7 +125,8 @@ export interface OnlineOptions {
   runContainer?: (c: {
     deployment: string;
     image: string;
-    model: string;
+    /** The deployment's model; undefined when it names none (the container brings its own). */
+    model: string | undefined;
     env: Record<string, string>;
   }) => Promise<{ url: string; close(): Promise<void> }>;
 }
@@ -381,9 +388,12 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       return armError(400, "LocationRequired", "The location property is required for this definition.");
     if (p.endpointComputeType !== "Managed")
       return armError(400, "BadArgument", "endpointComputeType must be Managed for a managed online endpoint.");
-    if (typeof p.model !== "string" || !p.model) return armError(400, "BadArgument", "A model is required.");
+    // OnlineDeployment.model: optional (mfe.json 2024-10-01, definitions/OnlineDeployment); checked when given.
+    if (p.model !== undefined && p.model !== null && (typeof p.model !== "string" || !p.model))
+      return armError(400, "BadArgument", "model must be a model asset id.");
+    const model = typeof p.model === "string" ? p.model : undefined;
     if (typeof p.instanceType !== "string") return armError(400, "BadArgument", "instanceType is required.");
-    const modelType = fake.state.modelTypes.get(p.model) ?? "custom_model";
+    const modelType = model ? (fake.state.modelTypes.get(model) ?? "custom_model") : undefined;
     let container:
       { image: string; inference: { scoringRoute?: { path: string }; readinessRoute?: { path: string } } } | undefined;
     if (modelType !== "mlflow_model" && modelType !== "triton_model") {
@@ -391,7 +401,9 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         return armError(
           400,
           "BadArgument",
-          `Model ${p.model} is of type ${modelType}: only MLflow and Triton models deploy without an environment. Give environmentId with a codeConfiguration (scoring script), or a custom container environment with inferenceConfig.`,
+          model
+            ? `Model ${model} is of type ${modelType}: only MLflow and Triton models deploy without an environment. Give environmentId with a codeConfiguration (scoring script), or a custom container environment with inferenceConfig.`
+            : "A deployment without a model needs an environment: a custom container environment with inferenceConfig, or environmentId with a codeConfiguration (scoring script). Only MLflow and Triton models deploy without one.",
         );
       const env = fake.state.environments.get(p.environmentId.replace(/^azureml:/i, ""));
       if (!env && !/^azureml:\/\/registries\//i.test(p.environmentId))
@@ -402,7 +414,7 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
         return armError(
           400,
           "BadArgument",
-          `Model ${p.model} is of type ${modelType}: a scoring script (codeConfiguration) is required unless the environment ${p.environmentId} is a custom container with inferenceConfig (liveness, readiness and scoring routes).`,
+          `${model ? `Model ${model} is of type ${modelType}` : "The deployment names no model"}: a scoring script (codeConfiguration) is required unless the environment ${p.environmentId} is a custom container with inferenceConfig (liveness, readiness and scoring routes).`,
         );
       if (inference && !p.codeConfiguration) container = { image: String(env?.image), inference };
     }
@@ -433,12 +445,13 @@ export async function installOnlineEndpoints(fake: FakeArm, opts: OnlineOptions 
       const started = (async () => {
         await containers.get(key)?.close();
         containers.delete(key);
+        // The model, when there is one, is mounted and named by AZUREML_MODEL_DIR; without one nothing is mounted.
         const env = {
           ...((p.environmentVariables as Record<string, string>) ?? {}),
-          AZUREML_MODEL_DIR: modelMountPath(String(p.model)),
+          ...(model ? { AZUREML_MODEL_DIR: modelMountPath(model) } : {}),
         };
         const run = opts.runContainer
-          ? await opts.runContainer({ deployment: name, image: c.image, model: String(p.model), env })
+          ? await opts.runContainer({ deployment: name, image: c.image, model, env })
           : opts.inference
             ? { url: opts.inference.url, close: async () => {} }
             : undefined;

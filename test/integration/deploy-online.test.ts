@@ -587,7 +587,10 @@ describe("deploy-online: the inference server as a custom container", () => {
       tags: Record<string, string>;
     };
     expect(dep.properties).not.toHaveProperty("model");
-    expect(dep.properties.environmentVariables).toEqual({ MLOPS_MODEL_NAME: "failure-predictor" });
+    expect(dep.properties.environmentVariables).toEqual({
+      MLOPS_MODEL_NAME: "failure-predictor",
+      MLOPS_MODEL_SOURCE: "image",
+    });
     expect(dep.tags["mlops-model"]).toBe("failure-predictor@7");
     expect(started).toHaveLength(1);
     expect(started[0]!.model).toBeUndefined();

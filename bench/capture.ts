@@ -5,10 +5,14 @@
  * inputs, `Type` as text, `label` and `probabilities` out), so every captured row holds 6 inputs, 3 outputs
  * and the id, time, model and plant columns.
  *
- *   npx tsx bench/capture.ts            (about 60 s on 2 cores)
+ *   npx tsx bench/capture.ts            (about 90 s on 2 cores)
+ *   CAPTURE_BENCH_AA=1 npx tsx bench/capture.ts   (both servers without capture: the noise floor of the ratios)
  *
  * Both servers run at once, each in its own process (bundled from shared/serve/main.ts as scripts/build.mjs
- * does); measurements alternate between them, three rounds, and the median of the rounds is reported.
+ * does), and are measured interleaved so that the machine's load falls on both alike: latency alternates
+ * request by request (off, on, on, off, …), throughput alternates windows of 16 concurrent clients. The server's
+ * CPU per request is read from /proc (every thread, ns resolution), for the whole process and for its serving
+ * (main) thread, which bounds throughput. Each target gets a MET / NOT MET verdict.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -23,10 +27,14 @@ import { agent, post } from "./http-client";
 
 const ROOT = join(import.meta.dirname, "..");
 const BUNDLE = join(ROOT, "node_modules/.cache/capture-bench/serve.js");
-const ITER = Number(process.env.CAPTURE_BENCH_ITER ?? 1500);
-const THROUGHPUT_MS = Number(process.env.CAPTURE_BENCH_MS ?? 1500);
-const ROUNDS = Number(process.env.CAPTURE_BENCH_ROUNDS ?? 5);
+/** Sequential requests per server and size, for the p50. */
+const ITER = Number(process.env.CAPTURE_BENCH_ITER ?? 6000);
+/** Throughput: this many windows per server and size, each this long. */
+const WINDOWS = Number(process.env.CAPTURE_BENCH_WINDOWS ?? 24);
+const WINDOW_MS = Number(process.env.CAPTURE_BENCH_WINDOW_MS ?? 400);
 const CONCURRENCY = 16;
+const AA = process.env.CAPTURE_BENCH_AA === "1";
+const TARGET = { p50: 1.1, throughput: 0.9 };
 
 const dir = mkdtempSync(join(tmpdir(), "capture-bench-"));
 const children = new Set<ChildProcess>();
@@ -35,19 +43,7 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function p50(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 300; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < ITER; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
-async function serve(model: string, extra: string[]): Promise<{ url: string; proc: ChildProcess }> {
+async function serve(model: string, extra: string[]): Promise<{ url: URL; pid: number; proc: ChildProcess }> {
   const s = await spawnServer(
     [BUNDLE],
     [
@@ -56,7 +52,7 @@ async function serve(model: string, extra: string[]): Promise<{ url: string; pro
     ],
     { track: children },
   );
-  return { url: `${s.url}/v2/models/failure-predictor/infer`, proc: s.proc };
+  return { url: new URL(`${s.url}/v2/models/failure-predictor/infer`), pid: s.proc.pid!, proc: s.proc };
 }
 
 function body(n: number): Buffer {
@@ -65,29 +61,95 @@ function body(n: number): Buffer {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+/** CPU time (ns) a process's threads have run so far, all of them and its main thread, from /proc (Linux). */
+function cpuNs(pid: number): { all: number; main: number } {
+  let all = 0;
+  let main = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let ns: number;
+    try {
+      ns = Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      continue; // a thread that just ended
+    }
+    all += ns;
+    if (task === String(pid)) main = ns;
+  }
+  return { all, main };
 }
 
-/** Server CPU per request over a throughput run: what capture adds to the server's own work, whatever the load. */
-async function cpuPerRequest(pid: number, fn: () => Promise<unknown>): Promise<{ rps: number; cpuUs: number }> {
-  const before = cpuMs(pid);
-  const until = performance.now() + THROUGHPUT_MS;
-  let n = 0;
+/** Sequential requests, alternating between the two servers (and which goes first), timed one by one. */
+async function latencies(a: URL, b: URL, payload: Buffer): Promise<{ a: number[]; b: number[] }> {
+  const out = { a: [] as number[], b: [] as number[] };
+  const one = async (url: URL, into: number[]) => {
+    const t = performance.now();
+    await post(url, payload);
+    into.push(performance.now() - t);
+  };
+  for (let i = 0; i < 300; i++) {
+    await post(a, payload);
+    await post(b, payload);
+  }
+  for (let i = 0; i < ITER; i++) {
+    if (i % 2 === 0) {
+      await one(a, out.a);
+      await one(b, out.b);
+    } else {
+      await one(b, out.b);
+      await one(a, out.a);
+    }
+  }
+  return out;
+}
+
+interface Load {
+  requests: number;
+  ms: number;
+  cpuAllNs: number;
+  cpuMainNs: number;
+}
+
+/** One window of CONCURRENCY clients against one server, until every request it started is answered. */
+async function window(server: { url: URL; pid: number }, payload: Buffer, into: Load): Promise<void> {
+  const before = cpuNs(server.pid);
   const start = performance.now();
+  const until = start + WINDOW_MS;
+  let n = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < until) {
-        await fn();
+        await post(server.url, payload);
         n++;
       }
     }),
   );
-  const seconds = (performance.now() - start) / 1000;
-  return { rps: n / seconds, cpuUs: ((cpuMs(pid) - before) * 1000) / n };
+  const after = cpuNs(server.pid);
+  into.requests += n;
+  into.ms += performance.now() - start;
+  into.cpuAllNs += after.all - before.all;
+  into.cpuMainNs += after.main - before.main;
+}
+
+/** Throughput windows alternating between the two servers (off, on, on, off, …). */
+async function throughput(a: { url: URL; pid: number }, b: { url: URL; pid: number }, payload: Buffer) {
+  const zero = (): Load => ({ requests: 0, ms: 0, cpuAllNs: 0, cpuMainNs: 0 });
+  const out = { a: zero(), b: zero(), rounds: [] as string[] };
+  for (let i = 0; i < WINDOWS; i++) {
+    const ra = out.a.requests;
+    const rb = out.b.requests;
+    const ta = out.a.ms;
+    const tb = out.b.ms;
+    if (i % 2 === 0) {
+      await window(a, payload, out.a);
+      await window(b, payload, out.b);
+    } else {
+      await window(b, payload, out.b);
+      await window(a, payload, out.a);
+    }
+    const rps = (r: number, ms: number) => ((r * 1000) / ms).toFixed(0);
+    out.rounds.push(`${rps(out.a.requests - ra, out.a.ms - ta)}/${rps(out.b.requests - rb, out.b.ms - tb)}`);
+  }
+  return out;
 }
 
 await bundleServer(BUNDLE, { minify: true });
@@ -96,47 +158,40 @@ const model = join(dir, "model.onnx");
 writeFileSync(model, modelToOnnx(trainLogistic(generatedDataset(5000, 1), { iterations: 10 })));
 const captureDir = join(dir, "capture");
 const off = await serve(model, []);
-const on = await serve(model, [
-  "--capture-dir",
-  captureDir,
-  "--plant",
-  "bench",
-  "--capture-max-disk-bytes",
-  String(64 * 1024 ** 3),
-]);
-const lines: string[] = [];
+const on = await serve(
+  model,
+  AA ? [] : ["--capture-dir", captureDir, "--plant", "bench", "--capture-max-disk-bytes", String(64 * 1024 ** 3)],
+);
+const verdicts: string[] = [];
+const verdict = (ok: boolean) => (ok ? "MET" : "NOT MET");
 for (const n of [1, 64]) {
   const payload = body(n);
-  const offUrl = new URL(off.url);
-  const onUrl = new URL(on.url);
-  const r = {
-    offP50: [] as number[],
-    onP50: [] as number[],
-    offRps: [] as number[],
-    onRps: [] as number[],
-    offCpu: [] as number[],
-    onCpu: [] as number[],
+  const lat = await latencies(off.url, on.url, payload);
+  const load = await throughput(off, on, payload);
+  const p50 = { off: median(lat.a), on: median(lat.b) };
+  const rps = { off: (load.a.requests * 1000) / load.a.ms, on: (load.b.requests * 1000) / load.b.ms };
+  const cpu = {
+    off: load.a.cpuAllNs / load.a.requests / 1000,
+    on: load.b.cpuAllNs / load.b.requests / 1000,
+    offMain: load.a.cpuMainNs / load.a.requests / 1000,
+    onMain: load.b.cpuMainNs / load.b.requests / 1000,
   };
-  for (let round = 0; round < ROUNDS; round++) {
-    r.offP50.push(await p50(() => post(offUrl, payload)));
-    r.onP50.push(await p50(() => post(onUrl, payload)));
-    const a = await cpuPerRequest(off.proc.pid!, () => post(offUrl, payload));
-    const b = await cpuPerRequest(on.proc.pid!, () => post(onUrl, payload));
-    r.offRps.push(a.rps);
-    r.onRps.push(b.rps);
-    r.offCpu.push(a.cpuUs);
-    r.onCpu.push(b.cpuUs);
-  }
-  const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
-  const line =
-    `${String(n).padStart(2)} row(s)/request: p50 off ${us(median(r.offP50))}, on ${us(median(r.onP50))} ` +
-    `(×${(median(r.onP50) / median(r.offP50)).toFixed(2)}); throughput ×${CONCURRENCY} off ${median(r.offRps).toFixed(0)}/s, ` +
-    `on ${median(r.onRps).toFixed(0)}/s (×${(median(r.onRps) / median(r.offRps)).toFixed(2)}); server CPU per request ` +
-    `off ${median(r.offCpu).toFixed(0)} µs, on ${median(r.onCpu).toFixed(0)} µs (×${(median(r.onCpu) / median(r.offCpu)).toFixed(2)})`;
-  lines.push(line);
-  console.log(line);
+  const us = (x: number) => `${x.toFixed(0)} µs`;
+  const p50Ratio = p50.on / p50.off;
+  const rpsRatio = rps.on / rps.off;
   console.log(
-    `   rounds p50 off/on µs: ${r.offP50.map((x, i) => `${(x * 1000).toFixed(0)}/${(r.onP50[i]! * 1000).toFixed(0)}`).join(", ")}; rps off/on: ${r.offRps.map((x, i) => `${x.toFixed(0)}/${r.onRps[i]!.toFixed(0)}`).join(", ")}`,
+    `${String(n).padStart(2)} row(s)/request: p50 off ${us(p50.off * 1000)}, on ${us(p50.on * 1000)} (×${p50Ratio.toFixed(2)}); ` +
+      `throughput ×${CONCURRENCY} off ${rps.off.toFixed(0)}/s, on ${rps.on.toFixed(0)}/s (×${rpsRatio.toFixed(2)}); ` +
+      `server CPU per request off ${us(cpu.off)}, on ${us(cpu.on)} (×${(cpu.on / cpu.off).toFixed(2)}), ` +
+      `of it the serving thread off ${us(cpu.offMain)}, on ${us(cpu.onMain)} (×${(cpu.onMain / cpu.offMain).toFixed(2)})`,
+  );
+  console.log(
+    `   p90 off/on ${us(lat.a.sort((x, y) => x - y)[Math.floor(lat.a.length * 0.9)]! * 1000)}/${us(lat.b.sort((x, y) => x - y)[Math.floor(lat.b.length * 0.9)]! * 1000)}; throughput window pairs off/on req/s: ${load.rounds.join(", ")}`,
+  );
+  verdicts.push(
+    `${String(n).padStart(2)} row(s)/request: p50 ×${p50Ratio.toFixed(2)} (target ≤ ${TARGET.p50}) ${verdict(p50Ratio <= TARGET.p50)}; ` +
+      `throughput ×${rpsRatio.toFixed(2)} (target ≥ ${TARGET.throughput}) ${verdict(rpsRatio >= TARGET.throughput)}; ` +
+      `CPU per request ×${(cpu.on / cpu.off).toFixed(2)}, serving thread ×${(cpu.onMain / cpu.offMain).toFixed(2)}`,
   );
 }
 // Stop the capturing server gracefully so its last file is closed, then count what it wrote.
@@ -155,9 +210,11 @@ const walk = (d: string): void => {
     }
   }
 };
-walk(captureDir);
+if (!AA) walk(captureDir);
 console.log(
   `capture written: ${files} files, ${(bytes / 1024 ** 2).toFixed(1)} MiB; load average at end ${loadavg()[0]!.toFixed(1)}`,
 );
+console.log(AA ? "verdict (A/A run: both servers without capture, the ratios' noise floor):" : "verdict:");
+for (const v of verdicts) console.log(`  ${v}`);
 agent.destroy();
 process.exit(0);

@@ -24,6 +24,7 @@ import { loadBlob } from "../shared/oci/push-image";
 import { logisticModel } from "../shared/serve/example-models";
 import { writeBaseLayout } from "../test/services/base-image";
 import { freePort, startRegistry, stopChild } from "../test/services/oci-registry";
+import { loopbackHttpFlags } from "../test/services/serve-process";
 
 const execFileAsync = promisify(execFile);
 const ROUNDS = 5;
@@ -141,12 +142,7 @@ async function main() {
         script,
         "--model",
         modelPath,
-        "--host",
-        "127.0.0.1",
-        "--http-port",
-        String(port),
-        "--grpc-port",
-        "off",
+        ...loopbackHttpFlags(port),
       ];
       const coldStart = async (inImage: boolean) => {
         const port = await freePort();

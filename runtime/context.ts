@@ -16,7 +16,7 @@ export interface Annotation {
 export interface ActionContext<O extends string = string> {
   logger: Logger;
   /** Objects are written as JSON, booleans and numbers as strings. */
-  setOutput(name: O, value: string | number | boolean | object | undefined): void;
+  setOutput(name: O, value: OutputValue): void;
   /** Append Markdown to the job summary. */
   summary(markdown: string): void;
   /** Mask a value in every later log line, in its URL-encoded and URL-decoded forms too. */
@@ -27,6 +27,20 @@ export interface ActionContext<O extends string = string> {
   annotate(level: "error" | "warning" | "notice", message: string, where?: Annotation): void;
   github: GitHubContext;
   env: NodeJS.ProcessEnv;
+}
+
+/** A value an output takes: objects are written as JSON, booleans and numbers as strings. */
+export type OutputValue = string | number | boolean | object | undefined;
+
+/**
+ * Set the outputs a use case returns, keyed by their names in action.yml. As with `setOutput`, a name the
+ * action does not declare is a type error.
+ */
+export function setOutputs<O extends string, T extends { [K in keyof T]: K extends O ? OutputValue : never }>(
+  ctx: Pick<ActionContext<O>, "setOutput">,
+  values: T,
+): void {
+  for (const [name, value] of Object.entries(values)) ctx.setOutput(name as O, value as OutputValue);
 }
 
 export interface GitHubContext {

@@ -1,8 +1,6 @@
 import { defineAction } from "../../runtime/action";
-import { isAzureMLRegistryUri } from "../../shared/azureml";
-import { fetchApprovers } from "../../shared/github";
-import { runPromote } from "../../shared/promote";
-import { registrySecrets } from "../../shared/registry";
+import { setOutputs } from "../../runtime/context";
+import { promoteOutputs, promoteSecrets, runApprovers, runPromote } from "../../shared/promote";
 import { inputs, outputs } from "./inputs";
 
 export default defineAction({
@@ -12,21 +10,10 @@ export default defineAction({
   secrets: ["github-token"],
   async run(i, ctx) {
     const { env, github: gh, logger } = ctx;
-    for (const uri of [i["from-registry"], i["to-registry"], i["alias-registry"]])
-      for (const s of isAzureMLRegistryUri(uri) ? [] : registrySecrets(uri || undefined, { env })) ctx.setSecret(s);
-    let approvers: string[] | undefined;
-    if (i["github-token"] && gh.repository && gh.runId && env.GITHUB_ACTIONS === "true") {
-      approvers = await fetchApprovers({
-        token: i["github-token"],
-        repository: gh.repository,
-        runId: gh.runId,
-        environment: i.environment,
-        apiUrl: env.GITHUB_API_URL,
-      }).catch((e: Error) => {
-        logger.warning(`promote: could not read the run's approvals (${e.message}); recording the actor as approver.`);
-        return undefined;
-      });
-    }
+    const registries = [i["from-registry"], i["to-registry"], i["alias-registry"]];
+    for (const s of promoteSecrets(registries, env)) ctx.setSecret(s);
+    const token = i["github-token"];
+    const approvers = await runApprovers({ token, run: gh, environment: i.environment, env, logger });
     const r = await runPromote({
       model: i.model,
       fromRegistry: i["from-registry"],
@@ -51,12 +38,7 @@ export default defineAction({
       env,
       logger,
     });
-    ctx.setOutput("version", r.version ?? "");
-    ctx.setOutput("model-uri", r.uri);
-    ctx.setOutput("azureml-model-id", r.azuremlModelId);
-    ctx.setOutput("previous-version", r.previousVersion ?? "");
-    ctx.setOutput("promoted", r.promoted);
-    ctx.setOutput("audit-event", r.auditEvent ?? {});
+    setOutputs(ctx, promoteOutputs(r));
     ctx.summary(r.summary);
   },
 });

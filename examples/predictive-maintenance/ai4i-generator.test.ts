@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AI4I_FEATURES } from "../../shared/data/ai4i-columns";
 import { describeIf, file } from "../../test/services/availability";
 import {
   COLUMNS,
@@ -28,14 +29,7 @@ interface Summary {
   share: Record<ProductType, number>;
 }
 
-const NUMERIC = [
-  "Air temperature [K]",
-  "Process temperature [K]",
-  "Rotational speed [rpm]",
-  "Torque [Nm]",
-  "Tool wear [min]",
-  "dT",
-] as const;
+const NUMERIC = [...AI4I_FEATURES, "dT"] as const;
 
 function summarise(rows: Iterable<Record<string, number | string>>): Summary {
   const s: Record<string, number> = {};

@@ -27,28 +27,13 @@
  *   Machine failure = any of the five (the published file has 9 failures without a mode and 18 RNF rows
  *   without a failure; we follow the rule, not those quirks).
  */
+import { AI4I_COLUMNS, AI4I_FAILURE_MODES } from "../../shared/data/ai4i-columns";
 import { seededRandom } from "./random";
 
 export type ProductType = "L" | "M" | "H";
 
-export const COLUMNS = [
-  "UDI",
-  "Product ID",
-  "Type",
-  "Air temperature [K]",
-  "Process temperature [K]",
-  "Rotational speed [rpm]",
-  "Torque [Nm]",
-  "Tool wear [min]",
-  "Machine failure",
-  "TWF",
-  "HDF",
-  "PWF",
-  "OSF",
-  "RNF",
-] as const;
-
-export const FAILURE_MODES = ["TWF", "HDF", "PWF", "OSF", "RNF"] as const;
+export const COLUMNS = AI4I_COLUMNS;
+export const FAILURE_MODES = AI4I_FAILURE_MODES;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 
 /** Rows in column form: numeric columns as typed arrays. */

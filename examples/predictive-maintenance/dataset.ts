@@ -11,19 +11,13 @@ import { parse } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { parquetWriteFile } from "hyparquet-writer";
 import { shown, UserError } from "../../shared/errors";
+import { AI4I_FEATURES, AI4I_LABEL } from "../../shared/data/ai4i-columns";
 import { type Ai4iBlock, blockToCsv, COLUMNS, generateAi4i, type ProductType } from "./ai4i-generator";
 import { seededRandom } from "./random";
 
 /** Model input columns, in order. `Type` is encoded L=0, M=1, H=2. */
-export const FEATURES = [
-  "Type",
-  "Air temperature [K]",
-  "Process temperature [K]",
-  "Rotational speed [rpm]",
-  "Torque [Nm]",
-  "Tool wear [min]",
-] as const;
-export const LABEL = "Machine failure";
+export const FEATURES = ["Type", ...AI4I_FEATURES] as const;
+export const LABEL = AI4I_LABEL;
 export const TYPE_CODE: Record<ProductType, number> = { L: 0, M: 1, H: 2 };
 
 export interface Dataset {

@@ -157,16 +157,16 @@ export class CaptureTable {
   /** Requests in the table. */
   requests = 0;
   private capacity: number;
-  private requestCapacity = 1024;
+  private requestCapacity: number;
   /** Per request: its id, its number of rows, its time (ms since the epoch). */
   private readonly ids: string[] = [];
-  private runs = new Uint32Array(this.requestCapacity);
-  private times = new Float64Array(this.requestCapacity);
+  private runs: Uint32Array;
+  private times: Float64Array;
   /** Per request, for each output plan: 1 when the request was answered with that output. */
-  private readonly answered: (Uint8Array | undefined)[];
+  private answered: (Uint8Array | undefined)[];
   /** Per output plan: requests answered without it. */
   private readonly missing: number[];
-  private readonly values: Numeric[][];
+  private values: Numeric[][];
   private readonly dictionaries: (Dictionary[] | undefined)[];
   private readonly fixedRowBytes: number;
   /** Footer, page headers and dictionaries of a file, about. */
@@ -174,6 +174,7 @@ export class CaptureTable {
   /** Where each plan's tensor was in the last request (requests usually list tensors in the same order). */
   private readonly at: number[];
   private readonly added = { bytes: 0 };
+  private readonly copiers: Copy[];
 
   constructor(
     private readonly model: CaptureModel,
@@ -181,6 +182,8 @@ export class CaptureTable {
     private readonly plant: string,
     /** The file size the table is closed at: rows are preallocated for it. */
     fileBytes = 1 << 20,
+    /** The arrays of a table already written, to fill again (see CaptureStorage). */
+    storage?: CaptureStorage,
   ) {
     const size: Record<Kind, number> = { float: 4, double: 8, int32: 4, int64: 8, boolean: 1, string: 4 };
     this.fixedRowBytes = 12 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
@@ -190,11 +193,26 @@ export class CaptureTable {
       names.reduce((n, c) => n + 2 * c.length + 96, 0) +
       2 * (model.name.length + model.version.length + plant.length);
     this.capacity = Math.max(64, Math.min(MAX_INITIAL_ROWS, Math.ceil(fileBytes / this.fixedRowBytes) + 64));
-    this.values = plans.map((p) => p.columns.map(() => allocate(p.kind, this.capacity)));
+    this.requestCapacity = 1024;
+    const reused = storage && fits(storage, plans) ? storage : undefined;
+    if (reused) {
+      // Every value a row is read back at is written by append (or flagged null), so the arrays need no clearing.
+      this.capacity = reused.values.find((cols) => cols.length > 0)?.[0]!.length ?? this.capacity;
+      this.requestCapacity = reused.runs.length;
+      this.values = reused.values;
+      this.runs = reused.runs;
+      this.times = reused.times;
+      this.answered = reused.answered;
+    } else {
+      this.values = plans.map((p) => p.columns.map(() => allocate(p.kind, this.capacity)));
+      this.runs = new Uint32Array(this.requestCapacity);
+      this.times = new Float64Array(this.requestCapacity);
+      this.answered = plans.map((p) => (p.role === "output" ? new Uint8Array(this.requestCapacity) : undefined));
+    }
     this.dictionaries = plans.map((p) => (p.kind === "string" ? p.columns.map(() => new Dictionary()) : undefined));
-    this.answered = plans.map((p) => (p.role === "output" ? new Uint8Array(this.requestCapacity) : undefined));
     this.missing = plans.map(() => 0);
     this.at = plans.map(() => 0);
+    this.copiers = plans.map(copierOf);
   }
 
   /** Bytes on disk the table would take with `n` more rows of a request with this id, about (an upper bound). */
@@ -262,7 +280,7 @@ export class CaptureTable {
       if (answered) answered[r] = 1;
       const dictionaries = this.dictionaries[p];
       if (dictionaries) copyStrings(tensors[i]!, dictionaries, this.values[p]!, at, n, this.added);
-      else copyTensor(tensors[i]!, this.values[p]!, at, n);
+      else this.copiers[p]!(tensors[i]!, this.values[p]!, at, n);
     }
     this.rows += n;
     this.requests++;
@@ -273,78 +291,180 @@ export class CaptureTable {
 
   /** The table as Parquet (file parts in order). */
   encode(): Buffer[] {
-    const n = this.rows;
-    const requests = this.requests;
-    const runs = this.runs.subarray(0, requests);
-    // The per-row forms of what was kept per request.
-    const row = new Int32Array(n);
-    const time = new BigInt64Array(n);
-    let last = Number.NaN;
-    let big = 0n;
-    if (requests === n) {
-      for (let r = 0; r < requests; r++) {
-        const t = this.times[r]!;
-        if (t !== last) {
-          last = t;
-          big = BigInt(t);
-        }
-        time[r] = big;
-      }
-    } else {
-      let longest = 0;
-      for (let r = 0; r < requests; r++) longest = Math.max(longest, runs[r]!);
-      const numbers = new Int32Array(longest);
-      for (let j = 0; j < longest; j++) numbers[j] = j;
-      for (let r = 0, at = 0; r < requests; r++) {
-        const k = runs[r]!;
-        row.set(k === longest ? numbers : numbers.subarray(0, k), at);
-        const t = this.times[r]!;
-        if (t !== last) {
-          last = t;
-          big = BigInt(t);
-        }
-        time.fill(big, at, at + k);
-        at += k;
-      }
-    }
-    const columns: ParquetColumn[] = [
-      { name: "id", type: "string", values: this.ids, runs },
-      { name: "row", type: "int32", values: row },
-      { name: "time", type: "timestamp-ms", values: time },
-      { name: "model_name", type: "string", values: this.model.name },
-      { name: "model_version", type: "string", values: this.model.version },
-      { name: "plant", type: "string", values: this.plant },
-    ];
-    this.plans.forEach((plan, p) => {
-      const answered = this.answered[p];
-      // Outputs are nullable (a request may not ask for one); a per-row flag only when some request did not.
-      let present: Uint8Array | undefined;
-      if (answered && this.missing[p]! > 0) {
-        present = new Uint8Array(n);
-        for (let r = 0, at = 0; r < requests; at += runs[r]!, r++) if (answered[r]) present.fill(1, at, at + runs[r]!);
-      }
-      plan.columns.forEach((name, j) => {
-        const values = this.values[p]![j]!;
-        const c = (
-          plan.kind === "string"
-            ? { name, type: "string", values: this.dictionaries[p]![j]!.values, indices: values }
-            : { name, type: plan.kind, values }
-        ) as ParquetColumn;
-        if (present) c.present = present;
-        else if (answered) c.nullable = true;
-        columns.push(c);
-      });
-    });
-    return encodeParquet(columns, n, {
-      metadata: {
-        "mlops.capture": "1",
-        model_name: this.model.name,
-        model_version: this.model.version,
-        plant: this.plant,
-      },
-      createdBy: "mlops-serve capture",
-    });
+    return encodeCaptureSnapshot(this.detach().snapshot);
   }
+
+  /**
+   * What the file is encoded from, as plain data and typed arrays, with the buffers to move (not copy) to the
+   * writer thread. The table must not be used afterwards when they are moved.
+   */
+  detach(): { snapshot: CaptureSnapshot; transfer: ArrayBuffer[] } {
+    const snapshot: CaptureSnapshot = {
+      model: { name: this.model.name, version: this.model.version },
+      plant: this.plant,
+      plans: this.plans,
+      rows: this.rows,
+      requests: this.requests,
+      ids: this.ids,
+      runs: this.runs,
+      times: this.times,
+      answered: this.answered,
+      missing: this.missing,
+      values: this.values,
+      dictionaries: this.dictionaries.map((d) => d?.map((x) => x.values)),
+    };
+    return {
+      snapshot,
+      transfer: buffersOf({ runs: this.runs, times: this.times, answered: this.answered, values: this.values }),
+    };
+  }
+}
+
+/** A closed table as plain data (what crosses to the writer thread). */
+export interface CaptureSnapshot {
+  model: { name: string; version: string };
+  plant: string;
+  plans: readonly TensorPlan[];
+  rows: number;
+  requests: number;
+  ids: readonly string[];
+  runs: Uint32Array;
+  times: Float64Array;
+  answered: readonly (Uint8Array | undefined)[];
+  missing: readonly number[];
+  values: readonly (readonly Numeric[])[];
+  dictionaries: readonly (readonly (readonly string[])[] | undefined)[];
+}
+
+/**
+ * A written table's arrays, handed back by the writer thread for the next table to fill. Reusing them spares the
+ * serving thread a fresh ~8 MiB of zeroed memory per file: the page faults of touching it row by row, and the
+ * garbage collections V8 starts as external memory grows.
+ */
+export interface CaptureStorage {
+  runs: Uint32Array;
+  times: Float64Array;
+  answered: (Uint8Array | undefined)[];
+  values: Numeric[][];
+}
+
+/** A snapshot's arrays as storage for the next table, with the buffers to move back. */
+export function storageOf(s: CaptureSnapshot): { storage: CaptureStorage; transfer: ArrayBuffer[] } {
+  const storage: CaptureStorage = {
+    runs: s.runs,
+    times: s.times,
+    answered: [...s.answered],
+    values: s.values.map((cols) => [...cols]),
+  };
+  return { storage, transfer: buffersOf(storage) };
+}
+
+function buffersOf(s: CaptureStorage): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const add = (a: { buffer: ArrayBufferLike } | undefined) => {
+    if (a && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+  };
+  add(s.runs);
+  add(s.times);
+  for (const a of s.answered) add(a);
+  for (const cols of s.values) for (const a of cols) add(a);
+  return [...buffers];
+}
+
+/** Storage has the arrays of these plans: the same types, one per column, all columns equally long. */
+function fits(s: CaptureStorage, plans: readonly TensorPlan[]): boolean {
+  if (s.values.length !== plans.length || s.answered.length !== plans.length) return false;
+  if (s.runs.length !== s.times.length) return false;
+  let length: number | undefined;
+  for (let p = 0; p < plans.length; p++) {
+    const plan = plans[p]!;
+    const cols = s.values[p]!;
+    if (cols.length !== plan.columns.length) return false;
+    for (const a of cols) {
+      if (a.constructor !== allocate(plan.kind, 0).constructor || (length !== undefined && a.length !== length))
+        return false;
+      length = a.length;
+    }
+    const answered = s.answered[p];
+    if ((plan.role === "output") !== (answered !== undefined) || (answered && answered.length !== s.runs.length))
+      return false;
+  }
+  return true;
+}
+
+/** A closed table as Parquet (file parts in order). */
+export function encodeCaptureSnapshot(s: CaptureSnapshot): Buffer[] {
+  const n = s.rows;
+  const requests = s.requests;
+  const runs = s.runs.subarray(0, requests);
+  // The per-row forms of what was kept per request.
+  const row = new Int32Array(n);
+  const time = new BigInt64Array(n);
+  let last = Number.NaN;
+  let big = 0n;
+  if (requests === n) {
+    for (let r = 0; r < requests; r++) {
+      const t = s.times[r]!;
+      if (t !== last) {
+        last = t;
+        big = BigInt(t);
+      }
+      time[r] = big;
+    }
+  } else {
+    let longest = 0;
+    for (let r = 0; r < requests; r++) longest = Math.max(longest, runs[r]!);
+    const numbers = new Int32Array(longest);
+    for (let j = 0; j < longest; j++) numbers[j] = j;
+    for (let r = 0, at = 0; r < requests; r++) {
+      const k = runs[r]!;
+      row.set(k === longest ? numbers : numbers.subarray(0, k), at);
+      const t = s.times[r]!;
+      if (t !== last) {
+        last = t;
+        big = BigInt(t);
+      }
+      time.fill(big, at, at + k);
+      at += k;
+    }
+  }
+  const columns: ParquetColumn[] = [
+    { name: "id", type: "string", values: s.ids, runs },
+    { name: "row", type: "int32", values: row },
+    { name: "time", type: "timestamp-ms", values: time },
+    { name: "model_name", type: "string", values: s.model.name },
+    { name: "model_version", type: "string", values: s.model.version },
+    { name: "plant", type: "string", values: s.plant },
+  ];
+  s.plans.forEach((plan, p) => {
+    const answered = s.answered[p];
+    // Outputs are nullable (a request may not ask for one); a per-row flag only when some request did not.
+    let present: Uint8Array | undefined;
+    if (answered && s.missing[p]! > 0) {
+      present = new Uint8Array(n);
+      for (let r = 0, at = 0; r < requests; at += runs[r]!, r++) if (answered[r]) present.fill(1, at, at + runs[r]!);
+    }
+    plan.columns.forEach((name, j) => {
+      const values = s.values[p]![j]!;
+      const c = (
+        plan.kind === "string"
+          ? { name, type: "string", values: s.dictionaries[p]![j]!, indices: values }
+          : { name, type: plan.kind, values }
+      ) as ParquetColumn;
+      if (present) c.present = present;
+      else if (answered) c.nullable = true;
+      columns.push(c);
+    });
+  });
+  return encodeParquet(columns, n, {
+    metadata: {
+      "mlops.capture": "1",
+      model_name: s.model.name,
+      model_version: s.model.version,
+      plant: s.plant,
+    },
+    createdBy: "mlops-serve capture",
+  });
 }
 
 function find(tensors: readonly CapturedTensor[], name: string): number {
@@ -379,43 +499,106 @@ function copyStrings(
   }
 }
 
-/** Copies rows [0, n) of a numeric tensor into the plan's columns at `at`. */
-function copyTensor(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+/** Copies rows [0, n) of a numeric tensor into its plan's columns at `at`. */
+type Copy = (t: CapturedTensor, cols: Numeric[], at: number, n: number) => void;
+
+/**
+ * The copy for a plan's tensor. One function per array type, so each stays monomorphic: a site V8 sees several
+ * typed array types at turns into a generic keyed access, ~10× slower per value.
+ */
+function copierOf(plan: TensorPlan): Copy {
+  if (plan.columns.length === 1) {
+    switch (plan.datatype) {
+      case "FP32":
+        return copyFloat;
+      case "FP64":
+        return copyDouble;
+      case "INT64":
+        return copyInt64;
+      case "FP16":
+      case "UINT32":
+      case "UINT64":
+        return copyConverted;
+      case "BOOL":
+        return copyBool;
+      default:
+        return copyInt32;
+    }
+  }
+  return plan.datatype === "FP32" ? copyFloatColumns : plan.datatype === "FP64" ? copyDoubleColumns : copyColumns;
+}
+
+function copyFloat(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const col = cols[0] as Float32Array;
+  const src = t.data as Float32Array;
+  if (n === 1) col[at] = src[0]!;
+  else col.set(src.length === n ? src : src.subarray(0, n), at);
+}
+
+function copyDouble(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const col = cols[0] as Float64Array;
+  const src = t.data as Float64Array;
+  if (n === 1) col[at] = src[0]!;
+  else col.set(src.length === n ? src : src.subarray(0, n), at);
+}
+
+function copyInt64(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const col = cols[0] as BigInt64Array;
+  const src = t.data as BigInt64Array;
+  if (n === 1) col[at] = src[0]!;
+  else col.set(src.length === n ? src : src.subarray(0, n), at);
+}
+
+function copyInt32(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const col = cols[0] as Int32Array;
+  const src = t.data as Int32Array;
+  col.set(src.length === n ? src : src.subarray(0, n), at);
+}
+
+function copyBool(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const col = cols[0] as Uint8Array;
+  const src = t.data as Uint8Array;
+  col.set(src.length === n ? src : src.subarray(0, n), at);
+}
+
+/** FP16 (to float), UINT32 and UINT64 (to int64) columns. */
+function copyConverted(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const col = cols[0]!;
+  const data = t.data;
+  if (t.datatype === "FP16") {
+    const half = data as Uint16Array;
+    for (let k = 0; k < n; k++) (col as Float32Array)[at + k] = fromHalf(half[k]!);
+  } else if (t.datatype === "UINT32") {
+    const u = data as Uint32Array;
+    for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt(u[k]!);
+  } else {
+    const u = data as BigUint64Array;
+    for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt.asIntN(64, u[k]!);
+  }
+}
+
+/** The common [N,K] case (class probabilities): a strided copy per column. */
+function copyFloatColumns(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const width = cols.length;
+  const src = t.data as Float32Array;
+  for (let j = 0; j < width; j++) {
+    const col = cols[j] as Float32Array;
+    for (let k = 0, i = j; k < n; k++, i += width) col[at + k] = src[i]!;
+  }
+}
+
+function copyDoubleColumns(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
+  const width = cols.length;
+  const src = t.data as Float64Array;
+  for (let j = 0; j < width; j++) {
+    const col = cols[j] as Float64Array;
+    for (let k = 0, i = j; k < n; k++, i += width) col[at + k] = src[i]!;
+  }
+}
+
+function copyColumns(t: CapturedTensor, cols: Numeric[], at: number, n: number): void {
   const width = cols.length;
   const data = t.data;
-  if (width === 1) {
-    const col = cols[0]!;
-    if (t.datatype === "FP16") {
-      const half = data as Uint16Array;
-      for (let k = 0; k < n; k++) (col as Float32Array)[at + k] = fromHalf(half[k]!);
-    } else if (t.datatype === "UINT32") {
-      const u = data as Uint32Array;
-      for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt(u[k]!);
-    } else if (t.datatype === "UINT64") {
-      const u = data as BigUint64Array;
-      for (let k = 0; k < n; k++) (col as BigInt64Array)[at + k] = BigInt.asIntN(64, u[k]!);
-    } else if (n === 1) {
-      // One store per column, kept monomorphic per array type (a mixed site is a slow generic store in V8).
-      if (col instanceof Float32Array) col[at] = (data as Float32Array)[0]!;
-      else if (col instanceof BigInt64Array) col[at] = (data as BigInt64Array)[0]!;
-      else if (col instanceof Float64Array) col[at] = (data as Float64Array)[0]!;
-      else if (col instanceof Int32Array) col[at] = (data as Int32Array)[0]!;
-      else col.set(data as Uint8Array, at);
-    } else {
-      const src = data as Float32Array;
-      (col as Float32Array).set(src.length === n ? src : src.subarray(0, n), at);
-    }
-    return;
-  }
-  if (t.datatype === "FP32" || t.datatype === "FP64") {
-    // the common [N,K] case (class probabilities): a strided copy per column
-    const src = data as Float32Array;
-    for (let j = 0; j < width; j++) {
-      const col = cols[j] as Float32Array;
-      for (let k = 0, i = j; k < n; k++, i += width) col[at + k] = src[i]!;
-    }
-    return;
-  }
   for (let j = 0; j < width; j++) {
     const col = cols[j] as Float64Array;
     for (let k = 0, i = j; k < n; k++, i += width) {

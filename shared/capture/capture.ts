@@ -7,15 +7,16 @@
  * counts the rows it drops in /metrics.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { shown, UserError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { listCaptureFiles } from "./capture-files";
 import { type CaptureMetrics, createCaptureMetrics } from "./capture-metrics";
-import { CaptureTable, planCapture } from "./capture-table";
+import { type CaptureStorage, CaptureTable, planCapture } from "./capture-table";
+import { CaptureWriter } from "./capture-writer";
 import { type Forwarder, startForwarder } from "./forwarder";
 import type { CaptureConfig, CaptureModel, CapturedRequest } from "./types";
 
@@ -141,33 +142,29 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
+  // Files are encoded, written, synced and renamed on the writer thread: the serving thread only hands over the
+  // table's columns (moved, not copied) and counts the outcome.
+  // The written table's arrays come back from the thread and the next table fills them again.
+  let spare: CaptureStorage | undefined;
+  const writer = new CaptureWriter((storage) => {
+    spare = storage;
+  });
+
   async function writeTable(t: CaptureTable, startedAt: number, estimate: number): Promise<void> {
     const { day, file } = stamp(startedAt);
     const folder = join(base, day);
     const name = `${file}-${randomBytes(4).toString("hex")}.parquet`;
-    const tmp = join(folder, `.${name}.tmp`);
+    const rows = t.rows;
     try {
-      const parts = t.encode();
-      await mkdir(folder, { recursive: true });
-      const fh = await open(tmp, "wx");
-      let size = 0;
-      try {
-        for (const p of parts) size += p.length;
-        await fh.writev(parts);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, join(folder, name));
+      const { size } = await writer.write(t.detach(), folder, name);
       diskBytes += size;
-      metrics.fileClosed(t.rows, size);
+      metrics.fileClosed(rows, size);
       metrics.diskBytes(diskBytes);
-      logger.debug(`capture: ${t.rows} row(s) in ${join(dirname(tmp), name)} (${size} bytes)`);
+      logger.debug(`capture: ${rows} row(s) in ${join(folder, name)} (${size} bytes)`);
       forwarder?.notify();
     } catch (e) {
-      await unlink(tmp).catch(() => {});
-      metrics.dropped("write_error", t.rows);
-      logger.warning(`capture: could not write ${t.rows} row(s) to ${folder}: ${(e as Error).message}`);
+      metrics.dropped("write_error", rows);
+      logger.warning(`capture: could not write ${rows} row(s) to ${folder}: ${(e as Error).message}`);
     } finally {
       writingBytes -= estimate;
     }
@@ -179,8 +176,11 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
     const at = firstRowAt;
     const estimate = t.bytes;
     writingBytes += estimate;
-    table = new CaptureTable(model, plans, plant, fileBytes);
-    writing = writing.then(() => writeTable(t, at, estimate));
+    table = new CaptureTable(model, plans, plant, fileBytes, spare);
+    spare = undefined;
+    // Handed to the thread now (it writes in order); `writing` settles when every file given so far is in place.
+    const done = writeTable(t, at, estimate);
+    writing = Promise.all([writing, done]).then(() => {});
     return writing;
   }
 
@@ -235,6 +235,7 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
       closed = true;
       clearInterval(timer);
       await rotate();
+      await writer.close();
       await forwarder?.close(uploadDeadlineMs);
     },
   };

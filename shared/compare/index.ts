@@ -10,6 +10,7 @@ export {
   type ModelSummary,
   NO_CHAMPION,
 } from "./compare";
+export { commentCompareReport, compareOutputs, compareRejection, compareSecrets } from "./compare-step";
 export { type ContractReport, compareContracts } from "./contract";
 export { type ConsumerInterface, checkInterface, interfaceYaml, loadInterface } from "./interface";
 export { formatTime, type Provenance, provenanceLine, renderCompareMarkdown } from "./report";

@@ -104,6 +104,8 @@ export interface DeployOnlineOptions {
   signal?: AbortSignal;
   /** Called with each secret read from Azure (endpoint keys or token, the datastore's key or SAS), before anything could print it. */
   onSecret?: (secret: string) => void;
+  /** Receives the result: of the rollout, or of a failed one that was rolled back, before its error is raised. */
+  report?: (result: DeployOnlineResult) => void;
   pollIntervalMs?: number;
   baseDelayMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -146,9 +148,12 @@ export class RolloutFailed extends UserError {
 export async function runDeployOnline(o: DeployOnlineOptions): Promise<DeployOnlineResult> {
   const timeout = o.timeoutMinutes ? AbortSignal.timeout(o.timeoutMinutes * 60_000) : undefined;
   const signal = o.signal && timeout ? AbortSignal.any([o.signal, timeout]) : (o.signal ?? timeout);
+  let result: DeployOnlineResult;
   try {
-    return await rollout(o, signal);
+    result = await rollout(o, signal);
   } catch (e) {
+    // A failed rollout was rolled back: its outputs and summary still say where traffic went.
+    if (e instanceof RolloutFailed) o.report?.(e.result);
     // Stopped before any traffic moved (reading the endpoint, the smoke test): nothing to undo.
     if (signal?.aborted && !(e instanceof UserError))
       throw new UserError(
@@ -157,6 +162,8 @@ export async function runDeployOnline(o: DeployOnlineOptions): Promise<DeployOnl
       );
     throw e;
   }
+  o.report?.(result);
+  return result;
 }
 
 /** What the phases of a rollout share: the clients, the endpoint as it was, and the result being built. */

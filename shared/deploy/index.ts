@@ -6,6 +6,7 @@ export {
   ROLE_TAG,
   RolloutFailed,
 } from "./deploy-online";
+export { deployOnlineOutputs } from "./deploy-online-step";
 export { type CheckResult, checkDeployment, percentile } from "./health-check";
 export { abSplit, blueGreenPlan, formatTraffic, parseTrafficSteps, shiftTo, type TrafficMap } from "./traffic-plan";
 export { readSampleRequest, resolveCodePath } from "./step-inputs";

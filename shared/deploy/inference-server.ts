@@ -30,7 +30,8 @@ export function serverInferenceConfig(modelName: string) {
 
 /**
  * What the server reports and routes by: the deployed model's name and version. A model baked into the image
- * (no Azure ML model mounted) keeps the version the image records; only the name the scoring route uses is set.
+ * (no Azure ML model mounted) keeps the version the image records; only the name the scoring route uses is set,
+ * and MLOPS_MODEL_SOURCE=image makes the server serve that model even if the platform names a model folder.
  */
 export function serverEnvironmentVariables(model: {
   name: string;
@@ -38,7 +39,7 @@ export function serverEnvironmentVariables(model: {
   inImage?: boolean;
 }): Record<string, string> {
   return model.inImage
-    ? { MLOPS_MODEL_NAME: model.name }
+    ? { MLOPS_MODEL_NAME: model.name, MLOPS_MODEL_SOURCE: "image" }
     : { MLOPS_MODEL_NAME: model.name, MLOPS_MODEL_VERSION: model.version };
 }
 

@@ -2,19 +2,14 @@ import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { describeIf, file } from "../../test/services/availability";
 import { openDataset } from "../data";
+import { AI4I_FEATURES, AI4I_LABEL } from "../data/ai4i-columns";
 import { rocAuc } from "../metrics";
 import { encodeModel, linearClassifierModel } from "../onnx";
 import { evaluateModels } from "./index";
 
 const AI4I = fileURLToPath(new URL("../../../shared/data/ai4i2020.csv", import.meta.url));
-const FEATURES = [
-  "Air temperature [K]",
-  "Process temperature [K]",
-  "Rotational speed [rpm]",
-  "Torque [Nm]",
-  "Tool wear [min]",
-];
-const LABEL = "Machine failure";
+const FEATURES = [...AI4I_FEATURES];
+const LABEL = AI4I_LABEL;
 
 /** Logistic regression by full-batch gradient descent on standardized features (only `use` are trained). */
 function fitLogistic(X: Float64Array[], y: Float64Array, use: boolean[], iterations = 400, rate = 0.5) {

@@ -1,21 +1,28 @@
+import { readFile } from "node:fs/promises";
 import { shown, UserError } from "../errors";
 
 /**
- * Loads the model with ONNX Runtime (the same engine the edge server uses) so a model that cannot load fails the
- * packaging step instead of crash-looping at the plant. Returns the model's input and output names.
+ * Loads the model with ONNX Runtime (the same engine, and the same session setup, the edge server uses) so a
+ * model that cannot load fails the packaging step instead of crash-looping at the plant. Returns the model's
+ * declared input and output names. ONNX Runtime is imported on first use, so packaging steps that never check
+ * a model do not load it.
  */
 export async function checkModelLoads(modelPath: string): Promise<{ inputs: string[]; outputs: string[] }> {
-  const ort = await import("onnxruntime-node");
-  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  let bytes: Uint8Array;
   try {
-    session = await ort.InferenceSession.create(modelPath);
+    bytes = await readFile(modelPath);
   } catch (e) {
     throw new UserError(
-      `model: ONNX Runtime cannot load it (got ${shown(modelPath)}: ${shown((e as Error).message, 200)}). Package the champion's model.onnx as exported by train.`,
+      `model: cannot read ${shown(modelPath)} (${shown((e as Error).message, 200)}). Pass the champion's model.onnx as exported by train.`,
       { cause: e },
     );
   }
-  const io = { inputs: [...session.inputNames], outputs: [...session.outputNames] };
-  await session.release();
+  const { openSession } = await import("../onnx");
+  const model = await openSession(bytes, { what: `model (${modelPath})` });
+  const io = {
+    inputs: model.signature.inputs.map((i) => i.name),
+    outputs: model.signature.outputs.map((o) => o.name),
+  };
+  await model.release();
   return io;
 }

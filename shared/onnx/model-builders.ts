@@ -121,7 +121,7 @@ export function linearClassifierModel(
         };
   return buildModel({
     ...opts,
-    input: { kind: "matrix", nFeatures, ...(opts.inputName ? { name: opts.inputName } : {}) },
+    input: matrixInput(nFeatures, opts.inputName),
     head,
   });
 }
@@ -139,7 +139,7 @@ export function treeEnsembleClassifierModel(
 ): ModelProto {
   return buildModel({
     ...opts,
-    input: { kind: "matrix", nFeatures: opts.nFeatures, ...(opts.inputName ? { name: opts.inputName } : {}) },
+    input: matrixInput(opts.nFeatures, opts.inputName),
     head: { kind: "tree-classifier", ...opts },
   });
 }
@@ -157,7 +157,7 @@ export function treeEnsembleRegressorModel(
 ): ModelProto {
   return buildModel({
     ...opts,
-    input: { kind: "matrix", nFeatures: opts.nFeatures, ...(opts.inputName ? { name: opts.inputName } : {}) },
+    input: matrixInput(opts.nFeatures, opts.inputName),
     head: { kind: "tree-regressor", ...opts },
   });
 }
@@ -168,7 +168,7 @@ export function transformModel(
 ): ModelProto {
   return buildModel({
     ...opts,
-    input: { kind: "matrix", nFeatures: opts.nFeatures, ...(opts.inputName ? { name: opts.inputName } : {}) },
+    input: matrixInput(opts.nFeatures, opts.inputName),
     preprocess: opts.steps,
     head: { kind: "identity" },
   });
@@ -431,4 +431,9 @@ function flattenTrees(trees: TreeNode[]): FlatTrees {
     leafTarget,
     leafWeight,
   };
+}
+
+/** A float `[N,F]` input, named `input` unless a name is given. */
+function matrixInput(nFeatures: number, name?: string): InputSpec {
+  return { kind: "matrix", nFeatures, ...(name ? { name } : {}) };
 }

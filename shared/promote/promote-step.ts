@@ -5,12 +5,27 @@
 import type { AzureMLConnection } from "../azureml/workspace";
 import { isAzureMLRegistryUri, parseAzureMLModelTarget, registryModelRef } from "../azureml/registry-uri";
 import { shown, UserError } from "../errors";
+import { fetchApprovers } from "../github";
 import type { Logger } from "../log";
 import { modelUriOf, openRegistryFor, referenceIn } from "../models";
-import { parseModelRef } from "../registry";
-import { type PromoteResult, promote, rollback } from "./promote";
+import { parseModelRef, registrySecrets } from "../registry";
+import { type PromoteOptions, type PromoteResult, promote, rollback } from "./promote";
 
-export interface PromoteStepOptions {
+/** The gate, the audit fields and the alias are promote's own (PromoteOptions). */
+export interface PromoteStepOptions extends Pick<
+  PromoteOptions,
+  | "alias"
+  | "requireDecision"
+  | "allowBreakingContract"
+  | "force"
+  | "expectedChampion"
+  | "reason"
+  | "dryRun"
+  | "actor"
+  | "runUrl"
+  | "approvers"
+  | "logger"
+> {
   model: string;
   fromRegistry: string;
   /**
@@ -27,20 +42,9 @@ export interface PromoteStepOptions {
   azure?: AzureMLConnection;
   /** Receives each secret obtained on the way (the Azure ML upload SAS) before it could be logged. */
   onSecret?: (secret: string) => void;
-  alias: string;
   rollback?: boolean;
   rollbackTo?: number;
-  requireDecision?: string;
-  allowBreakingContract?: boolean;
-  force?: boolean;
-  expectedChampion?: number | null;
-  reason?: string;
-  dryRun?: boolean;
-  actor?: string;
-  runUrl?: string;
-  approvers?: string[];
   env?: Record<string, string | undefined>;
-  logger?: Logger;
 }
 
 export interface PromoteStepResult extends PromoteResult {
@@ -48,6 +52,48 @@ export interface PromoteStepResult extends PromoteResult {
   uri: string;
   /** `azureml://registries/<r>/models/<name>/versions/<v>` when publishing to Azure ML, else empty. */
   azuremlModelId: string;
+}
+
+/** The secrets in the registries' URIs (an Azure ML registry's holds none), to mask before anything is logged. */
+export function promoteSecrets(uris: (string | undefined)[], env: Record<string, string | undefined>): string[] {
+  return uris.flatMap((uri) => (isAzureMLRegistryUri(uri) ? [] : registrySecrets(uri || undefined, { env })));
+}
+
+/**
+ * Who approved this run at the environment gate, read from GitHub on a runner with a token; undefined (the
+ * actor is recorded as approver) elsewhere, or with a warning when GitHub cannot say.
+ */
+export async function runApprovers(opts: {
+  token?: string;
+  run: { repository?: string; runId?: string };
+  environment?: string;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}): Promise<string[] | undefined> {
+  const { repository, runId } = opts.run;
+  if (!opts.token || !repository || !runId || opts.env.GITHUB_ACTIONS !== "true") return undefined;
+  return fetchApprovers({
+    token: opts.token,
+    repository,
+    runId,
+    environment: opts.environment,
+    apiUrl: opts.env.GITHUB_API_URL,
+  }).catch((e: Error) => {
+    opts.logger.warning(`promote: could not read the run's approvals (${e.message}); recording the actor as approver.`);
+    return undefined;
+  });
+}
+
+/** The step's outputs, by their names in action.yml (empty strings where a value does not apply). */
+export function promoteOutputs(r: PromoteStepResult) {
+  return {
+    version: r.version ?? "",
+    "model-uri": r.uri,
+    "azureml-model-id": r.azuremlModelId,
+    "previous-version": r.previousVersion ?? "",
+    promoted: r.promoted,
+    "audit-event": r.auditEvent ?? {},
+  };
 }
 
 export async function runPromote(opts: PromoteStepOptions): Promise<PromoteStepResult> {

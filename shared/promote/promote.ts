@@ -60,6 +60,9 @@ export interface PromoteResult {
   summary: string;
 }
 
+/** What a dry run did: nothing copied, no alias moved, no audit event. */
+const DRY_RUN = { promoted: false, copied: false, method: "none", auditEvent: null, dryRun: true } as const;
+
 export interface RollbackOptions {
   registry: Registry;
   name: string;
@@ -137,11 +140,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
       version: knownTarget ?? null,
       modelUri: knownTarget === undefined ? null : opts.to.modelUri(source.name, knownTarget),
       previousVersion: before ?? null,
-      promoted: false,
-      copied: false,
-      method: "none",
-      auditEvent: null,
-      dryRun: true,
+      ...DRY_RUN,
       summary: summary({
         title: `Dry run: promotion of ${source.name} to ${alias}`,
         registry: opts.to,
@@ -253,11 +252,7 @@ export async function rollback(opts: RollbackOptions): Promise<PromoteResult> {
       version: to,
       modelUri: reg.modelUri(opts.name, to),
       previousVersion: current,
-      promoted: false,
-      copied: false,
-      method: "none",
-      auditEvent: null,
-      dryRun: true,
+      ...DRY_RUN,
       summary: summary({
         title: `Dry run: rollback of ${opts.name} ${alias}`,
         registry: reg,

@@ -690,18 +690,17 @@ export class Registry {
       const toKey = target.k.file(src.name, version, f.path);
       const what = `${src.name}@${src.version} ${f.path}`;
       let copied = false;
+      const sourceMissing = (e: unknown) =>
+        e instanceof BlobNotFoundError
+          ? new UserError(`${what}: missing from the source registry ${this.uri}. The source version is damaged.`, {
+              cause: e,
+            })
+          : e;
       if (!opts.forceStream && target.store.serverCopy) {
         try {
           copied = await target.store.serverCopy(this.store, fromKey, toKey, f);
         } catch (e) {
-          if (e instanceof BlobNotFoundError)
-            throw new UserError(
-              `${what}: missing from the source registry ${this.uri}. The source version is damaged.`,
-              {
-                cause: e,
-              },
-            );
-          throw e;
+          throw sourceMissing(e);
         }
       }
       if (copied) {
@@ -713,14 +712,7 @@ export class Registry {
         try {
           body = await this.store.openRead(fromKey);
         } catch (e) {
-          if (e instanceof BlobNotFoundError)
-            throw new UserError(
-              `${what}: missing from the source registry ${this.uri}. The source version is damaged.`,
-              {
-                cause: e,
-              },
-            );
-          throw e;
+          throw sourceMissing(e);
         }
         await target.putStream(toKey, body, f, `copy ${f.path}`, what);
       }

@@ -5,14 +5,8 @@ import { columnsModel, encodeModel, linearClassifierModel, type TreeNode, treeEn
  * used by the server's tests and benchmark and by demos that need a model without a training run.
  */
 
-/** The five AI4I 2020 sensor features, in the order the examples train on. */
-export const AI4I_FEATURES = [
-  "Air temperature [K]",
-  "Process temperature [K]",
-  "Rotational speed [rpm]",
-  "Torque [Nm]",
-  "Tool wear [min]",
-] as const;
+/** The five AI4I 2020 sensor features, the inputs of these models. */
+export { AI4I_FEATURES } from "../data/ai4i-columns";
 
 /**
  * Logistic regression (LinearClassifier) over `input` FP32 [N,5]: outputs `label` INT64 [N], `probabilities`

@@ -6,8 +6,6 @@
  * passing. The worker is the server's own entry (main.ts, bundled as serve.js) started as a thread, so the
  * bundle and the image need no other file; it starts on the first large request.
  */
-import { existsSync, readlinkSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,6 +15,7 @@ import { answerWire } from "./grpc-server";
 import { decodeInferRequest, encodeInferResponseText } from "./http-codec";
 import type { ServeLimits } from "./limits";
 import { type InferRequest, type InferResult, loadModel, type ServedModel } from "./model";
+import { lowerThreadPriority, serverBundle } from "./worker-thread";
 
 /** Requests with at most this many input elements run on the main thread (~5 ms of a 100-tree model). */
 export const INLINE_ELEMENTS = 16_384;
@@ -71,23 +70,6 @@ function owned(bytes: Uint8Array): { view: Uint8Array; buffer: ArrayBuffer } {
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return { view: copy, buffer: copy.buffer };
-}
-
-/** How much nicer (lower in priority) the worker thread and its onnxruntime threads are than the main thread. */
-export const WORKER_NICE_STEP = 10;
-
-/**
- * Lowers this thread's scheduling priority (Linux: nice is per thread, and threads it creates inherit it), so
- * when the cores are busy the main thread, which answers probes and moves bytes, runs before the inference
- * work. Raising one's own nice value needs no privilege. Elsewhere the thread keeps the process's priority.
- */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + WORKER_NICE_STEP));
-  } catch {
-    // No /proc/thread-self (not Linux): nothing to lower.
-  }
 }
 
 /** True in a thread started by `offloadLargeRequests` (main.ts then serves requests from its parent instead). */
@@ -172,11 +154,7 @@ function serverEntry(): { script: string | URL; eval: boolean } {
       eval: true,
     };
   }
-  // dist/serve.js is this file; dist/cli.js and its chunks have it beside them or one folder up.
-  for (const candidate of [join(dirname(here), "serve.js"), join(dirname(here), "..", "serve.js")]) {
-    if (existsSync(candidate)) return { script: candidate, eval: false };
-  }
-  throw new Error(`serve.js is missing beside ${here}; the bundle is incomplete (run npm run build)`);
+  return serverBundle(here);
 }
 
 /** Input buffers that can move to the worker without a copy (each owned whole by its array). */

@@ -4,13 +4,16 @@
  * exits 2 with a JSON error line on stderr. Takes a file path (what a container holds); registry refs are
  * resolved by `mlops serve`, which calls `runServe` with a resolver.
  */
+import { isCaptureWriter, runCaptureWriter } from "../capture/capture-writer";
 import { isUserError } from "../errors";
 import { isInferenceWorker, runInferenceWorker } from "./inference-worker";
 import { runServe } from "./run-serve";
 import { parseServeArgs } from "./serve-args";
 
-// The same file runs the server's inference worker thread (see inference-worker.ts).
+// The same file runs the server's inference worker thread (see inference-worker.ts) and its capture writer thread
+// (capture-writer.ts).
 if (isInferenceWorker()) runInferenceWorker();
+else if (isCaptureWriter()) runCaptureWriter();
 else serve();
 
 function serve(): void {

@@ -87,6 +87,15 @@ describe("the model Azure ML mounts", () => {
     expect(parseServeArgs([], { MLOPS_MODEL: "/models/baked/model.onnx" }).model).toBe("/models/baked/model.onnx");
   });
 
+  it("MLOPS_MODEL_SOURCE=image serves the baked model whatever AZUREML_MODEL_DIR names; another value is refused", () => {
+    const env = { MLOPS_MODEL: "/models/baked/model.onnx", AZUREML_MODEL_DIR: "/var/azureml-app/azureml-models" };
+    expect(parseServeArgs([], { ...env, MLOPS_MODEL_SOURCE: "image" }).model).toBe("/models/baked/model.onnx");
+    expect(parseServeArgs(["--model", "m.onnx"], { ...env, MLOPS_MODEL_SOURCE: "image" }).model).toBe("m.onnx");
+    expect(() => parseServeArgs([], { ...env, MLOPS_MODEL_SOURCE: "imgae" })).toThrow(
+      /^MLOPS_MODEL_SOURCE: "imgae" is not a model source\. Set it to image/,
+    );
+  });
+
   it("a folder serves its model.onnx, or the one folder below that has it; anything else is one clear error", () => {
     const root = mkdtempSync(join(tmpdir(), "mlops-mount-"));
     mkdirSync(join(root, "direct"));

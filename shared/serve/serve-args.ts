@@ -17,7 +17,8 @@ export function serveUsage(defaultHost = "0.0.0.0"): string {
   const d = DEFAULT_LIMITS;
   return `Usage: serve --model <file.onnx> [options]
   --model <path>              ONNX model to serve, or a folder holding model.onnx (env AZUREML_MODEL_DIR,
-                              where Azure ML mounts a deployment's model, else MLOPS_MODEL)
+                              where Azure ML mounts a deployment's model, else MLOPS_MODEL;
+                              MLOPS_MODEL_SOURCE=image: MLOPS_MODEL only)
   --model-name <name>         name in /v2/models/<name> (env MLOPS_MODEL_NAME; default: file name)
   --model-version <v>         version reported and accepted (env MLOPS_MODEL_VERSION; default 1)
   --host <addr>               interface to listen on (env MLOPS_HOST; default ${defaultHost})
@@ -97,8 +98,17 @@ export function parseServeArgs(
     return typeof v === "string" ? v : env[envName] || undefined;
   };
   // Azure ML sets AZUREML_MODEL_DIR in a custom container to the mounted model: it wins over the model baked
-  // into the image (MLOPS_MODEL), so one image serves whatever model a deployment mounts.
-  const model = typeof values.model === "string" ? values.model : env.AZUREML_MODEL_DIR || env.MLOPS_MODEL || undefined;
+  // into the image (MLOPS_MODEL), so one image serves whatever model a deployment mounts. A deployment of the
+  // baked model (deploy-online's <name>@<version> with image) sets MLOPS_MODEL_SOURCE=image: then only the
+  // image's model is served, whatever folder the platform may name.
+  const source = env.MLOPS_MODEL_SOURCE || undefined;
+  if (source !== undefined && source !== "image") {
+    throw new UserError(
+      `MLOPS_MODEL_SOURCE: ${shown(source)} is not a model source. Set it to image (serve the model baked into the image, ignoring AZUREML_MODEL_DIR) or leave it unset.`,
+    );
+  }
+  const mounted = source === "image" ? undefined : env.AZUREML_MODEL_DIR;
+  const model = typeof values.model === "string" ? values.model : mounted || env.MLOPS_MODEL || undefined;
   if (!model) {
     throw new UserError(
       `model: no model given (got nothing). Pass --model <file.onnx> or set MLOPS_MODEL (or AZUREML_MODEL_DIR).\n${usage}`,

@@ -39,6 +39,23 @@ describe("buildApprovalCard", () => {
     expect(texts).toContain("Training rows");
   });
 
+  it("cuts an image digest in a fact to 12 digits, and leaves other long hex and shorter digests alone", () => {
+    const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+    const facts = [
+      { title: "Staged image", value: `registry.example/failure-predictor@${digest} (v7)` },
+      { title: "Commit", value: "0123456789abcdef".repeat(4) },
+      { title: "Short", value: "sha256:0123456789ab" },
+    ];
+    const set = buildApprovalCard(exampleApprovalInput({ facts })).body.find(
+      (e): e is FactSet => e.type === "FactSet" && e.id === "facts",
+    );
+    expect(set?.facts).toEqual([
+      { title: "Staged image", value: "registry.example/failure-predictor@sha256:0123456789ab… (v7)" },
+      facts[1],
+      facts[2],
+    ]);
+  });
+
   it("links the run that trained the candidate and its Azure ML job, after this run, when the lineage has them", () => {
     const base = exampleApprovalInput();
     const training = {

@@ -11,7 +11,7 @@ import {
   type TableRow,
   type TextBlock,
 } from "./adaptive-card";
-import { formatDelta, formatNumber, passMark, shortSha } from "./format";
+import { formatDelta, formatNumber, passMark, shortDigests, shortSha } from "./format";
 
 /** One row of the metrics table, as compare-models judged it. */
 export interface MetricRow {
@@ -381,7 +381,12 @@ export function buildApprovalCard(input: ApprovalCardInput): AdaptiveCard {
   body.push(lineage);
 
   if (input.facts && input.facts.length > 0) {
-    body.push({ type: "FactSet", id: CARD_IDS.facts, facts: input.facts.map((f) => ({ ...f })), spacing: "Small" });
+    body.push({
+      type: "FactSet",
+      id: CARD_IDS.facts,
+      facts: input.facts.map((f) => ({ ...f, value: shortDigests(f.value) })),
+      spacing: "Small",
+    });
   }
 
   const actions: OpenUrlAction[] = [

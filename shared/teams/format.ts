@@ -18,6 +18,15 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
+/**
+ * Image digests (`sha256:` and 64 hex digits) cut to 12 digits, as `docker images` shows them: a whole digest is
+ * one 71-character word that no line break can split, wider than a phone's card. The run linked on the card keeps
+ * the whole digest.
+ */
+export function shortDigests(text: string): string {
+  return text.replace(/\b(sha256:[0-9a-f]{12})[0-9a-f]{52}\b/gi, "$1…");
+}
+
 /** A short commit for display. */
 export function shortSha(sha: string): string {
   return /^[0-9a-f]{12,64}$/i.test(sha) ? sha.slice(0, 7) : sha;

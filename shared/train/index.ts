@@ -19,4 +19,13 @@ export { type ModelOutput, readMetricsOutput, readModelOutput } from "./trainer-
 // importing this index does not load the Azure Storage SDK.
 export type { AzureMLTrainOptions, AzureMLTrainResult, TrialResult } from "./azureml-train";
 export type { AzureMLLineage, AzureMLModelLineage, AzureMLTrialLineage } from "./lineage";
-export { renderTrainFailureMarkdown, type TrainStepOptions, type TrainStepResult, runTrain } from "./train-step";
+export {
+  renderTrainFailureMarkdown,
+  runTrain,
+  type TrainStepOptions,
+  type TrainStepRequest,
+  type TrainStepResult,
+  type TrainStepRun,
+  trainOutputs,
+  trainSecrets,
+} from "./train-step";

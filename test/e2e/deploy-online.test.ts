@@ -9,15 +9,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../shared/serve";
-import { logisticModel } from "../../shared/serve/example-models";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bundleRoot } from "../harness/bundle";
 import { runAction } from "../harness/run-action";
 import { type FakeArm, RESOURCE_GROUP, SUBSCRIPTION, startFakeArm, WORKSPACE } from "../services/azureml/arm-server";
 import { fakeAzCli } from "../services/azureml/fake-az";
 import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/online";
 import { scaledTimeEnv } from "../services/azureml/time-scale";
+import { useExampleServer } from "../services/example-server";
 
 const A = "azureml://registries/prod-models/models/failure-predictor/versions/1";
 const B = "azureml://registries/prod-models/models/failure-predictor/versions/2";
@@ -48,17 +47,7 @@ const deploy = (inputs: Record<string, string>) =>
     },
   });
 
-let inference: RunningServer;
-beforeAll(async () => {
-  inference = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    httpPort: 0,
-    grpcPort: null,
-    processMetrics: false,
-  });
-});
-afterAll(() => inference?.close());
+const inference = useExampleServer();
 
 beforeEach(async () => {
   workspace = mkdtempSync(join(tmpdir(), "mlops-deploy-online-"));
@@ -70,7 +59,9 @@ beforeEach(async () => {
   );
   fake = await startFakeArm();
   // The inference server (shared/serve) plays the custom container the image would start.
-  online = await installOnlineEndpoints(fake, { inference: { url: inference.httpUrl, model: "failure-predictor" } });
+  online = await installOnlineEndpoints(fake, {
+    inference: { url: inference.server.httpUrl, model: "failure-predictor" },
+  });
   online.seed("fp-online", [
     { name: "blue", model: A, tags: { "mlops-role": "champion", "mlops-model": A }, traffic: 100 },
   ]);

@@ -10,11 +10,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeModel, linearClassifierModel } from "../../shared/onnx";
 import { insertionOrderJson, sha256Digest } from "../../shared/oci/digest";
-import { openRegistry } from "../../shared/registry";
-import { bundleRoot } from "../harness/bundle";
-import { runAction } from "../harness/run-action";
+import { championWorkspace, runPackageEdge } from "../harness/package-edge";
 import { writeBaseLayout } from "../services/base-image";
 
 let work: string;
@@ -24,12 +21,7 @@ const SECRET = "outside-the-layout-7f3a";
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "mlops-edge-hostile-"));
-  workspace = join(work, "ws");
-  const model = join(work, "model.onnx");
-  writeFileSync(model, encodeModel(linearClassifierModel({ coefficients: [[0.5, -0.25, 1]], intercepts: [0.1] })));
-  const reg = openRegistry(join(workspace, ".mlops/registry"));
-  const card = await reg.register({ name: "fp", files: [{ path: "model.onnx", source: model }] });
-  await reg.setAlias("fp", "champion", card.version);
+  workspace = await championWorkspace(work);
   pristine = join(work, "pristine");
   await writeBaseLayout(pristine, { withNode: false });
   mkdirSync(join(work, "outside"), { recursive: true });
@@ -37,17 +29,7 @@ beforeAll(async () => {
 }, 60_000);
 
 const run = (base: string) =>
-  runAction("package-edge", {
-    root: bundleRoot(),
-    workspace,
-    inputs: {
-      model: "fp@champion",
-      "base-image": base,
-      platforms: "linux/amd64",
-      "source-date-epoch": "1763900000",
-      "oci-layout": join(work, `out-${Math.random().toString(36).slice(2)}.tar`),
-    },
-  });
+  runPackageEdge(workspace, base, { "oci-layout": join(work, `out-${Math.random().toString(36).slice(2)}.tar`) });
 
 interface Layout {
   dir: string;

@@ -3,10 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { encodeModel, linearClassifierModel } from "../../shared/onnx";
-import { openRegistry } from "../../shared/registry";
-import { bundleRoot } from "../harness/bundle";
-import { runAction } from "../harness/run-action";
+import { championWorkspace, runPackageEdge } from "../harness/package-edge";
 import { describeIf } from "../services/availability";
 import { baseImageAvailability, skopeoCopyToRegistry, skopeoInspect, writeBaseLayout } from "../services/base-image";
 import {
@@ -15,8 +12,6 @@ import {
   registryAvailability,
   startRegistry,
 } from "../services/oci-registry";
-
-const EPOCH = "1763900000";
 
 function available() {
   for (const a of [registryAvailability(), baseImageAvailability()]) if (!a.ok) return a;
@@ -29,31 +24,11 @@ describeIf("package-edge (bundled)", available(), () => {
   let workspace: string;
   let base: string;
 
-  const run = (inputs: Record<string, string>) =>
-    runAction("package-edge", {
-      root: bundleRoot(),
-      workspace,
-      inputs: {
-        model: "fp@champion",
-        "base-image": base,
-        platforms: "linux/amd64",
-        "source-date-epoch": EPOCH,
-        ...inputs,
-      },
-    });
+  const run = (inputs: Record<string, string>) => runPackageEdge(workspace, base, inputs);
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "mlops-edge-e2e-"));
-    workspace = join(work, "ws");
-    const model = join(work, "model.onnx");
-    writeFileSync(model, encodeModel(linearClassifierModel({ coefficients: [[0.5, -0.25, 1]], intercepts: [0.1] })));
-    const reg = openRegistry(join(workspace, ".mlops/registry"));
-    const card = await reg.register({
-      name: "fp",
-      files: [{ path: "model.onnx", source: model }],
-      metrics: { roc_auc: 0.9 },
-    });
-    await reg.setAlias("fp", "champion", card.version);
+    workspace = await championWorkspace(work, { roc_auc: 0.9 });
     registry = await startRegistry();
     await writeBaseLayout(join(work, "base"), { withNode: false, arm64Stub: true });
     base = `${registry.host}/base/node:24`;

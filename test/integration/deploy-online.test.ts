@@ -14,10 +14,11 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DeployOnlineOptions, runDeployOnline, RolloutFailed } from "../../shared/deploy";
 import type { Logger } from "../../shared/log";
-import { type RunningServer, startServer } from "../../shared/serve";
+import { startServer } from "../../shared/serve";
 import { modelFile } from "../../shared/serve/run-serve";
 import { parseServeArgs } from "../../shared/serve/serve-args";
 import { specLedger } from "../services/azureml/spec";
+import { expectSpecConformance } from "../services/azureml/spec-conformance";
 import { logisticModel } from "../../shared/serve/example-models";
 import {
   type FakeArm,
@@ -33,6 +34,7 @@ import { installOnlineEndpoints, type OnlineStandIn } from "../services/azureml/
 import { scaledSleep } from "../services/azureml/time-scale";
 import { describeIf } from "../services/availability";
 import { type Azurite, azuriteAvailable, DEV_ACCOUNT, DEV_KEY, startAzurite } from "../services/azurite";
+import { useExampleServer } from "../services/example-server";
 
 const REG = "azureml://registries/prod-models/models/failure-predictor/versions";
 const A = `${REG}/1`;
@@ -50,7 +52,7 @@ const SAMPLE = JSON.stringify({
   ],
 });
 
-let inference: RunningServer;
+const inference = useExampleServer();
 let fake: FakeArm;
 let online: OnlineStandIn;
 let lines: string[];
@@ -100,22 +102,11 @@ async function failure(p: Promise<unknown>): Promise<RolloutFailed> {
   return e as RolloutFailed;
 }
 
-beforeAll(async () => {
-  inference = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    httpPort: 0,
-    grpcPort: null,
-    processMetrics: false,
-  });
-});
-afterAll(() => inference?.close());
-
 beforeEach(async () => {
   lines = [];
   fake = await startFakeArm();
   online = await installOnlineEndpoints(fake, {
-    inference: { url: inference.httpUrl, model: "failure-predictor" },
+    inference: { url: inference.server.httpUrl, model: "failure-predictor" },
     pageSize: 2,
   });
 });
@@ -499,12 +490,7 @@ async function containerServer(args: ReturnType<typeof parseServeArgs>) {
 }
 
 describe("deploy-online: the inference server as a custom container", () => {
-  afterAll(() => {
-    // Every request deploy-online sent in this file matched an operation of the vendored 2024-10-01 spec.
-    expect(specLedger.unmatched).toEqual([]);
-    expect(specLedger.mismatches).toEqual([]);
-    expect(specLedger.requests).toBeGreaterThan(20);
-  });
+  expectSpecConformance({ requests: 20 });
 
   it("the old request shape (a custom_model with neither environment nor scoring script) is refused as Azure ML refuses it", async () => {
     const e = await failure(runDeployOnline(opts({ model: A, image: undefined })));
@@ -601,7 +587,10 @@ describe("deploy-online: the inference server as a custom container", () => {
       tags: Record<string, string>;
     };
     expect(dep.properties).not.toHaveProperty("model");
-    expect(dep.properties.environmentVariables).toEqual({ MLOPS_MODEL_NAME: "failure-predictor" });
+    expect(dep.properties.environmentVariables).toEqual({
+      MLOPS_MODEL_NAME: "failure-predictor",
+      MLOPS_MODEL_SOURCE: "image",
+    });
     expect(dep.tags["mlops-model"]).toBe("failure-predictor@7");
     expect(started).toHaveLength(1);
     expect(started[0]!.model).toBeUndefined();

@@ -4,20 +4,12 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type DriftResult, detectDrift } from "../../shared/drift";
+import { FEATURES } from "../../examples/predictive-maintenance/dataset";
 import { describeIf, file } from "../services/availability";
 import { chromiumAvailability, launchChromium, type RunningChromium } from "../services/chromium";
 
 const AI4I = resolve(import.meta.dirname, "../../../shared/data/ai4i2020.csv");
 const OUTPUT = resolve(import.meta.dirname, "../../test-output");
-const FEATURES = [
-  "Type",
-  "Air temperature [K]",
-  "Process temperature [K]",
-  "Rotational speed [rpm]",
-  "Torque [Nm]",
-  "Tool wear [min]",
-];
-
 /** The part of SVGGraphicsElement used here (the DOM lib is not in this project's tsconfig). */
 interface Boxed {
   getBBox(): { x: number; width: number; height: number };
@@ -64,7 +56,7 @@ describeIf(
       result = await detectDrift({
         reference: join(dir, "reference.csv"),
         current: join(dir, "current.csv"),
-        features: FEATURES,
+        features: [...FEATURES],
         driftShare: 0.5,
         title: "AI4I plant drift",
       });

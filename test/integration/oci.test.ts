@@ -19,8 +19,10 @@ import {
   RegistryClient,
   writeOciLayout,
 } from "../../shared/oci";
+import { decodeModel, encodeModel } from "../../shared/onnx";
 import { logisticModel } from "../../shared/serve/example-models";
 import { describeIf, file, tool } from "../services/availability";
+import { imageEnv } from "../services/boot-image";
 import {
   baseImageAvailability,
   run,
@@ -36,6 +38,7 @@ import {
   startRegistry,
   stopChild,
 } from "../services/oci-registry";
+import { loopbackHttpFlags } from "../services/serve-process";
 
 const EPOCH = 1_763_900_000;
 const TINY_SERVER = `
@@ -357,7 +360,25 @@ describeIf("oci: build, push, layout and run against a real registry", available
   it("a model that fails to load is a clear error", async () => {
     const bad = join(work, "bad.onnx");
     writeFileSync(bad, "not a model");
-    await expect(checkModelLoads(bad)).rejects.toThrow(/^model: ONNX Runtime cannot load it/);
+    // The same loader as compare-models and the server: the error names the input and the file.
+    await expect(checkModelLoads(bad)).rejects.toThrow(/^model \(.*bad\.onnx\): not an ONNX model/);
+    await expect(checkModelLoads(work)).rejects.toThrow(/^model: cannot read ".*"/);
+    const rejected = decodeModel(logisticModel());
+    rejected.graph!.node![0]!.opType = "NoSuchOp";
+    const unknownOp = join(work, "unknown-op.onnx");
+    writeFileSync(unknownOp, encodeModel(rejected));
+    await expect(checkModelLoads(unknownOp)).rejects.toSatisfy(
+      (e: unknown) =>
+        isUserError(e) &&
+        /^model \(.*unknown-op\.onnx\): onnxruntime .*cannot load the model/.test((e as Error).message),
+    );
+    // A ZipMap model: its declared outputs, not the probability tensor the loader exposes for scoring.
+    const zipmap = join(work, "zipmap.onnx");
+    writeFileSync(zipmap, logisticModel({ zipmap: true }));
+    await expect(checkModelLoads(zipmap)).resolves.toEqual({
+      inputs: ["input"],
+      outputs: ["output_label", "output_probability"],
+    });
     await expect(checkModelLoads(modelFile)).resolves.toEqual({
       inputs: ["input"],
       outputs: ["label", "probabilities"],
@@ -399,20 +420,11 @@ describeIf("oci: build, push, layout and run against a real registry", available
         const cfg = amd!.config.config!;
         expect(cfg.Healthcheck?.Interval).toBe(10e9);
         expect(cfg.ExposedPorts).toEqual({ "8080/tcp": {}, "8081/tcp": {} });
-        const env = Object.fromEntries(cfg.Env!.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+        const env = imageEnv(amd!.config);
         const port = await freePort();
         const child = startInRootfs(
           rootfs,
-          [
-            ...cfg.Entrypoint!,
-            ...(cfg.Cmd ?? []),
-            "--host",
-            "127.0.0.1",
-            "--http-port",
-            String(port),
-            "--grpc-port",
-            "off",
-          ],
+          [...cfg.Entrypoint!, ...(cfg.Cmd ?? []), ...loopbackHttpFlags(port)],
           env,
           cfg.User,
         );

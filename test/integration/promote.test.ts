@@ -1,42 +1,18 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConflictError, UserError } from "../../shared/errors";
 import { promote, rollback } from "../../shared/promote";
 import { openRegistry, type Registry } from "../../shared/registry";
+import { rejectionOf, scratchModels } from "../helpers/scratch-models";
 import { describeIf } from "../services/availability";
-import {
-  type Azurite,
-  azuriteAvailable,
-  DEV_ACCOUNT,
-  freePort,
-  SECOND_ACCOUNT,
-  startAzurite,
-} from "../services/azurite";
+import { azuriteAvailable, DEV_ACCOUNT, freePort, SECOND_ACCOUNT, useAzurite } from "../services/azurite";
 
-const work = mkdtempSync(join(tmpdir(), "promote-test-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-
-function modelDir(bytes = 2048): string {
-  const dir = join(work, `model-${++counter}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "model.onnx"), randomBytes(bytes));
-  writeFileSync(join(dir, "meta.json"), JSON.stringify({ n: counter }));
-  return dir;
-}
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
+const models = scratchModels("promote-test-");
+const work = models.work;
+const modelDir = (bytes = 2048) => models.modelDir(bytes).dir;
 
 const who = { actor: "alice", approvers: ["bob", "carol"], runUrl: "https://github.com/o/r/actions/runs/1" };
 
@@ -129,7 +105,7 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       ]);
       expect(h[2]).toMatchObject({ actor: "dave", reason: "latency regression" });
 
-      const out = join(work, `get-${++counter}`);
+      const out = models.path("get");
       await prod.get("fp@champion", out);
       expect(
         createHash("sha256")
@@ -143,7 +119,7 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
     it("refuses a rejected candidate and leaves prod untouched, unless forced", async () => {
       const [dev, prod] = pair();
       await dev.register({ name: "rj", dir: modelDir() });
-      const err = await caught(
+      const err = await rejectionOf(
         promote({ alias: "champion", from: dev, to: prod, model: "rj@1", requireDecision: "reject" }),
       );
       expect(err).toBeInstanceOf(UserError);
@@ -208,7 +184,7 @@ function suite(backend: string, pair: () => [Registry, Registry]) {
       const [dev, prod] = pair();
       await dev.register({ name: "nb", dir: modelDir() });
       await promote({ alias: "champion", from: dev, to: prod, model: "nb" });
-      const err = await caught(rollback({ alias: "champion", registry: prod, name: "nb" }));
+      const err = await rejectionOf(rollback({ alias: "champion", registry: prod, name: "nb" }));
       expect(err).toBeInstanceOf(UserError);
       expect(err.message).toMatch(/has no earlier version to return to .*rollback-to/);
     });
@@ -224,24 +200,13 @@ describe("file backend", () => {
 });
 
 describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
-  let az: Azurite;
-  let env: Record<string, string>;
+  const azurite = useAzurite();
   let n = 0;
-  beforeAll(async () => {
-    az = await startAzurite();
-    env = {
-      AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT),
-      AZURE_STORAGE_CONNECTION_STRING_PRODACCOUNT1: az.connectionString(SECOND_ACCOUNT),
-    };
-  });
-  afterAll(async () => {
-    await az?.stop();
-  });
   const pair = (): [Registry, Registry] => {
     n++;
     return [
-      openRegistry(`${az.endpoint(DEV_ACCOUNT)}/dev${n}/models`, { env }),
-      openRegistry(`${az.endpoint(SECOND_ACCOUNT)}/prod${n}/models`, { env }),
+      openRegistry(`${azurite.az.endpoint(DEV_ACCOUNT)}/dev${n}/models`, { env: azurite.env }),
+      openRegistry(`${azurite.az.endpoint(SECOND_ACCOUNT)}/prod${n}/models`, { env: azurite.env }),
     ];
   };
   suite("azure", pair);
@@ -259,7 +224,7 @@ describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
     await promote({ alias: "champion", from: dev, to: prod, model: "ro" });
     await dev.register({ name: "ro", dir: modelDir() });
     const containerName = `prod${n}`;
-    const cc = BlobServiceClient.fromConnectionString(az.connectionString(SECOND_ACCOUNT)).getContainerClient(
+    const cc = BlobServiceClient.fromConnectionString(azurite.az.connectionString(SECOND_ACCOUNT)).getContainerClient(
       containerName,
     );
     const sas = await cc.generateSasUrl({
@@ -267,10 +232,10 @@ describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
       expiresOn: new Date(Date.now() + 3600_000),
     });
     const readOnlyProd = openRegistry(
-      `${az.endpoint(SECOND_ACCOUNT)}/${containerName}/models${sas.slice(sas.indexOf("?"))}`,
+      `${azurite.az.endpoint(SECOND_ACCOUNT)}/${containerName}/models${sas.slice(sas.indexOf("?"))}`,
       { env: {} },
     );
-    const err = await caught(promote({ alias: "champion", from: dev, to: readOnlyProd, model: "ro@2" }));
+    const err = await rejectionOf(promote({ alias: "champion", from: dev, to: readOnlyProd, model: "ro@2" }));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/access denied while trying to write/);
     expect(err.message).not.toMatch(/sig=/);
@@ -284,7 +249,7 @@ describeIf("azure backend (Azurite, two accounts)", azuriteAvailable(), () => {
       env: { AZURE_STORAGE_KEY: "a2V5" },
       timeoutMs: 1000,
     });
-    const err = await caught(promote({ alias: "champion", from: gone, to: prod, model: "fp@1" }));
+    const err = await rejectionOf(promote({ alias: "champion", from: gone, to: prod, model: "fp@1" }));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/storage endpoint unreachable/);
     expect(await prod.list()).toEqual([]);

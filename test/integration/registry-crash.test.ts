@@ -9,7 +9,14 @@ import { promote } from "../../shared/promote";
 import { openRegistry, type Registry } from "../../shared/registry";
 import { mapBounded } from "../../shared/map-bounded";
 import { describeIf } from "../services/availability";
-import { type Azurite, azuriteAvailable, DEV_ACCOUNT, SECOND_ACCOUNT, startAzurite } from "../services/azurite";
+import {
+  accountsEnv,
+  type Azurite,
+  azuriteAvailable,
+  DEV_ACCOUNT,
+  SECOND_ACCOUNT,
+  startAzurite,
+} from "../services/azurite";
 
 /**
  * Crash safety: a child process runs one register or promote and is killed with SIGKILL at a random
@@ -238,10 +245,7 @@ describeIf("crash safety (Azurite)", azuriteAvailable(), () => {
     return {
       dev: `${az.endpoint(DEV_ACCOUNT)}/dev${n}/models`,
       prod: `${az.endpoint(SECOND_ACCOUNT)}/prod${n}/models`,
-      env: {
-        AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT),
-        AZURE_STORAGE_CONNECTION_STRING_PRODACCOUNT1: az.connectionString(SECOND_ACCOUNT),
-      },
+      env: accountsEnv(az),
     };
   });
 });

@@ -1,44 +1,19 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ContainerClient, ContainerSASPermissions } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConflictError, UserError } from "../../shared/errors";
 import { openRegistry, type Registry } from "../../shared/registry";
+import { rejectionOf, scratchModels } from "../helpers/scratch-models";
 import { describeIf } from "../services/availability";
-import {
-  type Azurite,
-  azuriteAvailable,
-  DEV_ACCOUNT,
-  DEV_KEY,
-  SECOND_ACCOUNT,
-  startAzurite,
-} from "../services/azurite";
+import { azuriteAvailable, DEV_ACCOUNT, DEV_KEY, SECOND_ACCOUNT, useAzurite } from "../services/azurite";
 
-const work = mkdtempSync(join(tmpdir(), "registry-test-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let counter = 0;
-function modelDir(bytes = 4096, extras = true): { dir: string; sha: string } {
-  const dir = join(work, `model-${++counter}`);
-  const data = randomBytes(bytes);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "extras"), { recursive: true });
-  writeFileSync(join(dir, "model.onnx"), data);
-  if (extras) writeFileSync(join(dir, "extras", "labels.json"), JSON.stringify(["ok", "fail"]));
-  return { dir, sha: createHash("sha256").update(data).digest("hex") };
-}
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the call to fail");
-}
+const models = scratchModels("registry-test-");
+const work = models.work;
+const LABELS = { "extras/labels.json": JSON.stringify(["ok", "fail"]) };
+const modelDir = (bytes = 4096, extras = true) => models.modelDir(bytes, extras ? LABELS : {});
 
 const signature = {
   inputs: [{ name: "float_input", dtype: "float32", shape: ["N", 5] }],
@@ -71,7 +46,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       expect(v1).toMatchObject({ signature, metrics: { f1: 0.91 }, params: { max_depth: 6 }, tags: { stage: "dev" } });
       expect(v1.lineage).toMatchObject({ gitSha: "abc123", repository: "org/repo", dataHash: "sha256:dd" });
 
-      const out = join(work, `out-${++counter}`);
+      const out = models.path("out");
       const got = await reg.get("failure-predictor@1", out);
       expect(
         createHash("sha256")
@@ -94,7 +69,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       expect((await reg.resolve("m@champion")).version).toBe(1);
       expect(await reg.setAlias("m", "champion", 1)).toBeNull();
       await reg.setAlias("m", "champion", 2, { expectedCurrent: 1, actor: "bob" });
-      const conflict = await caught(reg.setAlias("m", "champion", 3, { expectedCurrent: 1 }));
+      const conflict = await rejectionOf(reg.setAlias("m", "champion", 3, { expectedCurrent: 1 }));
       expect(conflict).toBeInstanceOf(ConflictError);
       expect(conflict.message).toMatch(
         /points to version 2, not the expected version 1 \(tried to move it to version 3\)/,
@@ -111,7 +86,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
         "challenger:3->null",
       ]);
       expect((await reg.history("m", { alias: "champion" })).map((e) => e.actor)).toEqual(["alice", "bob"]);
-      const bad = await caught(reg.setAlias("m", "champion", 9));
+      const bad = await rejectionOf(reg.setAlias("m", "champion", 9));
       expect(bad).toBeInstanceOf(UserError);
       expect(bad.message).toMatch(/version 9 of model "m" does not exist .*latest is 3/);
     });
@@ -132,7 +107,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       const cards = await Promise.all(dirs.map((d) => reg.register({ name: "race", dir: d.dir })));
       expect(cards.map((c) => c.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       for (const [i, c] of cards.entries()) {
-        const out = join(work, `race-${++counter}`);
+        const out = models.path("race");
         await reg.get(`race@${c.version}`, out);
         expect(
           createHash("sha256")
@@ -175,7 +150,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       await reg.store.writeText("models/half/versions/2/model.onnx", "partial", "overwrite");
       expect((await reg.resolve("half")).version).toBe(1);
       expect((await reg.listVersions("half")).map((c) => c.version)).toEqual([1]);
-      expect((await caught(reg.resolve("half@2"))).message).toMatch(/version 2 of model "half" does not exist/);
+      expect((await rejectionOf(reg.resolve("half@2"))).message).toMatch(/version 2 of model "half" does not exist/);
       expect((await reg.register({ name: "half", dir })).version).toBe(3);
       expect((await reg.resolve("half")).version).toBe(3);
     });
@@ -185,7 +160,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       const { dir } = modelDir(1024);
       await reg.register({ name: "tamper", dir });
       await reg.store.writeText("models/tamper/versions/1/model.onnx", "not the model", "overwrite");
-      const err = await caught(reg.get("tamper@1", join(work, `t-${++counter}`)));
+      const err = await rejectionOf(reg.get("tamper@1", models.path("t")));
       expect(err).toBeInstanceOf(UserError);
       expect(err.message).toMatch(
         /^tamper@1: checksum mismatch for model\.onnx .*expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}/,
@@ -196,22 +171,25 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       const reg = fresh();
       const { dir } = modelDir(64, false);
       await reg.register({ name: "known", dir });
-      const unknown = await caught(reg.resolve("nope"));
+      const unknown = await rejectionOf(reg.resolve("nope"));
       expect(unknown).toBeInstanceOf(UserError);
       expect(unknown.message).toMatch(/^model: no model named "nope" in .* \(models: known\)\. Register it first/);
-      expect((await caught(reg.resolve("known@champion"))).message).toMatch(
+      expect((await rejectionOf(reg.resolve("known@champion"))).message).toMatch(
         /alias "champion" of model "known" is not set .*\(aliases: none; latest version: \d+\)/,
       );
-      expect((await caught(reg.resolve("nope@champion"))).message).toMatch(/no model named "nope"/);
-      expect((await caught(reg.resolve("known@7"))).message).toMatch(/version 7 .* \(latest is 1\)/);
-      expect((await caught(reg.resolve("known@@1"))).message).toMatch(/malformed version or alias/);
-      expect((await caught(reg.register({ name: "bad/name", dir }))).message).toMatch(/^name: invalid model name/);
+      expect((await rejectionOf(reg.resolve("nope@champion"))).message).toMatch(/no model named "nope"/);
+      expect((await rejectionOf(reg.resolve("known@7"))).message).toMatch(/version 7 .* \(latest is 1\)/);
+      expect((await rejectionOf(reg.resolve("known@@1"))).message).toMatch(/malformed version or alias/);
+      expect((await rejectionOf(reg.register({ name: "bad/name", dir }))).message).toMatch(/^name: invalid model name/);
       expect(
-        (await caught(reg.register({ name: "x", files: [{ path: "card.json", source: join(dir, "model.onnx") }] })))
-          .message,
+        (
+          await rejectionOf(
+            reg.register({ name: "x", files: [{ path: "card.json", source: join(dir, "model.onnx") }] }),
+          )
+        ).message,
       ).toMatch(/invalid file path/);
       expect(
-        (await caught(reg.register({ name: "x", files: [{ path: "m.onnx", source: join(dir, "missing.onnx") }] })))
+        (await rejectionOf(reg.register({ name: "x", files: [{ path: "m.onnx", source: join(dir, "missing.onnx") }] })))
           .message,
       ).toMatch(/model file not found/);
     });
@@ -231,7 +209,7 @@ function conformance(backend: string, fresh: () => Registry, freshPair: () => [R
       expect(second).toMatchObject({ created: false, method: "none" });
       expect(second.card.version).toBe(1);
       expect((await dst.listVersions("cp")).map((c) => c.version)).toEqual([1]);
-      const out = join(work, `cp-${++counter}`);
+      const out = models.path("cp");
       await dst.get("cp@1", out);
       expect(
         createHash("sha256")
@@ -255,20 +233,10 @@ describe("file backend", () => {
 });
 
 describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
-  let az: Azurite;
-  let env: Record<string, string>;
+  const azurite = useAzurite();
   let n = 0;
-  beforeAll(async () => {
-    az = await startAzurite();
-    env = {
-      AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT),
-      AZURE_STORAGE_CONNECTION_STRING_PRODACCOUNT1: az.connectionString(SECOND_ACCOUNT),
-    };
-  });
-  afterAll(async () => {
-    await az?.stop();
-  });
-  const fresh = (account = DEV_ACCOUNT) => openRegistry(`${az.endpoint(account)}/reg${++n}/team/models`, { env });
+  const fresh = (account = DEV_ACCOUNT) =>
+    openRegistry(`${azurite.az.endpoint(account)}/reg${++n}/team/models`, { env: azurite.env });
   conformance("azure", fresh, () => [fresh(DEV_ACCOUNT), fresh(SECOND_ACCOUNT)]);
 
   it("copies server-side across accounts and verifies the result", async () => {
@@ -278,7 +246,7 @@ describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
     await src.register({ name: "x", dir });
     const r = await src.copyVersion("x@1", dst);
     expect(r).toMatchObject({ created: true, method: "server" });
-    await dst.get("x@1", join(work, `x-${++counter}`));
+    await dst.get("x@1", models.path("x"));
     const streamed = await src.copyVersion("x@1", fresh(SECOND_ACCOUNT), { forceStream: true });
     expect(streamed.method).toBe("stream");
   });
@@ -290,7 +258,7 @@ describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
     const url = admin.uri.split("/team/")[0] as string;
     const container = new ContainerClient(url, undefined);
     const cc = (await import("@azure/storage-blob")).BlobServiceClient.fromConnectionString(
-      env.AZURE_STORAGE_CONNECTION_STRING as string,
+      azurite.env.AZURE_STORAGE_CONNECTION_STRING as string,
     ).getContainerClient(container.containerName);
     const sas = await cc.generateSasUrl({
       permissions: ContainerSASPermissions.parse("rl"),
@@ -300,7 +268,7 @@ describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
     const readOnly = openRegistry(`${admin.uri}${query}`, { env: {} });
     expect((await readOnly.resolve("ro")).version).toBe(1);
     expect(readOnly.uri).not.toContain("sig=");
-    const err = await caught(readOnly.register({ name: "ro", dir }));
+    const err = await rejectionOf(readOnly.register({ name: "ro", dir }));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/access denied while trying to write .*\(got 403/);
     expect(err.message).not.toContain("sig=");
@@ -308,23 +276,23 @@ describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
   });
 
   it("opens the same container through azblob://, a SAS token variable and an account key", async () => {
-    const admin = openRegistry(`${az.endpoint()}/shared1/p`, { env });
+    const admin = openRegistry(`${azurite.az.endpoint()}/shared1/p`, { env: azurite.env });
     const { dir } = modelDir(128, false);
     await admin.register({ name: "via", dir });
-    const viaAzblob = openRegistry(`azblob://${DEV_ACCOUNT}/shared1/p`, { env });
+    const viaAzblob = openRegistry(`azblob://${DEV_ACCOUNT}/shared1/p`, { env: azurite.env });
     expect((await viaAzblob.resolve("via")).version).toBe(1);
-    const viaKey = openRegistry(`${az.endpoint()}/shared1/p`, { env: { AZURE_STORAGE_KEY: DEV_KEY } });
+    const viaKey = openRegistry(`${azurite.az.endpoint()}/shared1/p`, { env: { AZURE_STORAGE_KEY: DEV_KEY } });
     expect((await viaKey.register({ name: "via", dir })).version).toBe(2);
     const { BlobServiceClient } = await import("@azure/storage-blob");
-    const cc = BlobServiceClient.fromConnectionString(env.AZURE_STORAGE_CONNECTION_STRING as string).getContainerClient(
-      "shared1",
-    );
+    const cc = BlobServiceClient.fromConnectionString(
+      azurite.env.AZURE_STORAGE_CONNECTION_STRING as string,
+    ).getContainerClient("shared1");
     const url = await cc.generateSasUrl({
       permissions: ContainerSASPermissions.parse("racwl"),
       expiresOn: new Date(Date.now() + 3600_000),
     });
     const token = url.slice(url.indexOf("?") + 1);
-    const viaSas = openRegistry(`${az.endpoint()}/shared1/p`, { env: { AZURE_STORAGE_SAS_TOKEN: token } });
+    const viaSas = openRegistry(`${azurite.az.endpoint()}/shared1/p`, { env: { AZURE_STORAGE_SAS_TOKEN: token } });
     expect((await viaSas.register({ name: "via", dir })).version).toBe(3);
     expect((await admin.listVersions("via")).map((c) => c.version)).toEqual([1, 2, 3]);
   });
@@ -339,7 +307,7 @@ describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
         env: { AZURE_STORAGE_KEY: DEV_KEY },
         timeoutMs: 500,
       });
-      const err = await caught(reg.resolve("m"));
+      const err = await rejectionOf(reg.resolve("m"));
       expect(err).toBeInstanceOf(UserError);
       expect(err.message).toMatch(/storage endpoint unreachable/);
     } finally {
@@ -350,7 +318,7 @@ describeIf("azure backend (Azurite)", azuriteAvailable(), () => {
       env: { AZURE_STORAGE_KEY: DEV_KEY },
       timeoutMs: 500,
     });
-    const err = await caught(refused.resolve("m"));
+    const err = await rejectionOf(refused.resolve("m"));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/storage endpoint unreachable .*ECONNREFUSED/);
   });
@@ -369,7 +337,7 @@ describe("card validation", () => {
     const bad = { ...card, version: 2, files: [{ ...card.files[0], path: "../../outside.txt" }] };
     await reg.store.writeText("models/evil/versions/2/reserved.json", "{}", "create");
     await reg.store.writeText("models/evil/versions/2/card.json", JSON.stringify(bad), "create");
-    const err = await caught(reg.get("evil@2", join(work, "evil-out", "a", "b")));
+    const err = await rejectionOf(reg.get("evil@2", join(work, "evil-out", "a", "b")));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/card\.json is not valid/);
   });

@@ -1,7 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inferenceServiceClient, type RunningServer, startServer } from "../../shared/serve";
-import { logisticModel } from "../../shared/serve/example-models";
+import { describe, expect, it } from "vitest";
+import { grpcCall, useExampleServer } from "../services/example-server";
 import { dawdler } from "../services/grpc-dawdler";
 
 // The byte budget of gRPC ModelInfer messages: bytes are reserved from a message's 5-byte length prefix, before
@@ -9,17 +8,8 @@ import { dawdler } from "../services/grpc-dawdler";
 // next large call is refused at once with RESOURCE_EXHAUSTED while small calls and health still answer.
 
 const BUDGET = 1_000_000;
-let server: RunningServer;
-let client: grpc.Client;
-
-type Callback = (err: grpc.ServiceError | null, value: unknown) => void;
-
-function call(method: string, request: unknown): Promise<{ err: grpc.ServiceError | null; value: unknown }> {
-  return new Promise((resolve) => {
-    const fn = (client as unknown as Record<string, (r: unknown, o: grpc.CallOptions, cb: Callback) => void>)[method]!;
-    fn.call(client, request, { deadline: Date.now() + 20_000 }, (err, value) => resolve({ err, value }));
-  });
-}
+const example = useExampleServer({ grpcPort: 0, maxBodyBytes: 4_000_000, maxGrpcPendingBytes: BUDGET });
+const call = (method: string, request: unknown) => grpcCall(example.client, method, request, 20_000);
 
 /** A ModelInfer request of `rows` rows as raw FP32 bytes (20 bytes a row). */
 function inferRequest(rows: number) {
@@ -30,27 +20,9 @@ function inferRequest(rows: number) {
   };
 }
 
-beforeAll(async () => {
-  server = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    httpPort: 0,
-    grpcPort: 0,
-    maxBodyBytes: 4_000_000,
-    maxGrpcPendingBytes: BUDGET,
-    processMetrics: false,
-  });
-  const Client = inferenceServiceClient();
-  client = new Client(server.grpcAddress!, grpc.credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-});
-
 describe("serve over gRPC: the --max-grpc-pending-bytes budget", () => {
   it("refuses a large ModelInfer with RESOURCE_EXHAUSTED while another holds the budget, then serves it once it is freed", async () => {
-    const slow = dawdler(server.grpcAddress!, 900_000);
+    const slow = dawdler(example.server.grpcAddress!, 900_000);
     let refused: grpc.ServiceError | null = null;
     // The dawdler's reservation is made when its prefix arrives; retry until the server has seen it.
     for (let i = 0; i < 100 && !refused; i++) {

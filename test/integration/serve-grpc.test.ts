@@ -1,24 +1,21 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceServiceClient, type RunningServer, startServer } from "../../shared/serve";
-import { columnsExampleModel, logisticModel, logisticProbability } from "../../shared/serve/example-models";
+import { columnsExampleModel, logisticProbability } from "../../shared/serve/example-models";
+import { grpcCall, useExampleServer } from "../services/example-server";
 
 // The Open Inference Protocol over gRPC, exercised with a grpc-js client generated from the same
 // grpc_predict_v2.proto text the server embeds.
 
 const MAX_MESSAGE = 64 * 1024;
-let server: RunningServer;
-let client: grpc.Client;
+const example = useExampleServer({ modelVersion: "3", grpcPort: 0, maxBodyBytes: MAX_MESSAGE });
 
 type Callback = (err: grpc.ServiceError | null, value: unknown) => void;
 
-function call<T>(method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const fn = (client as unknown as Record<string, (r: unknown, o: grpc.CallOptions, cb: Callback) => void>)[method]!;
-    fn.call(client, request, { deadline: Date.now() + 10_000 }, (err, value) =>
-      err ? reject(err) : resolve(value as T),
-    );
-  });
+async function call<T>(method: string, request: unknown): Promise<T> {
+  const { err, value } = await grpcCall(example.client, method, request);
+  if (err) throw err;
+  return value as T;
 }
 
 async function failure(method: string, request: unknown): Promise<grpc.ServiceError> {
@@ -42,24 +39,6 @@ const ROWS = [
   [298.1, 308.6, 1551, 42.8, 0],
   [302.5, 311.3, 1305, 68.2, 210],
 ];
-
-beforeAll(async () => {
-  server = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    modelVersion: "3",
-    httpPort: 0,
-    grpcPort: 0,
-    maxBodyBytes: MAX_MESSAGE,
-    processMetrics: false,
-  });
-  const Client = inferenceServiceClient();
-  client = new Client(server.grpcAddress!, grpc.credentials.createInsecure());
-});
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-});
 
 function probabilities(r: InferResponse): Float32Array {
   const i = r.outputs.findIndex((o) => o.name === "probabilities");
@@ -163,7 +142,7 @@ describe("serve over gRPC", () => {
     expect(big.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     // Still serving after all of that.
     expect((await call<InferResponse>("ModelInfer", input({}))).outputs).toHaveLength(2);
-    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${example.server.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /oip_request_errors_total\{protocol="grpc",route="infer",status="INVALID_ARGUMENT"\} [5-9]/,
     );

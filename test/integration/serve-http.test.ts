@@ -9,33 +9,19 @@ import {
   logisticProbability,
 } from "../../shared/serve/example-models";
 import { describeIf, file } from "../services/availability";
+import { useExampleServer } from "../services/example-server";
 
 // The Open Inference Protocol over HTTP, exercised with fetch (undici) against a server on 127.0.0.1.
 
 const MAX_BODY = 64 * 1024;
-let server: RunningServer;
-let base: string;
-
-beforeAll(async () => {
-  server = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    modelVersion: "3",
-    httpPort: 0,
-    grpcPort: null,
-    maxBodyBytes: MAX_BODY,
-    processMetrics: false,
-  });
-  base = `${server.httpUrl}/v2/models/failure-predictor`;
-});
-afterAll(() => server?.close());
+const example = useExampleServer({ modelVersion: "3", maxBodyBytes: MAX_BODY });
 
 const ROWS = [
   [298.1, 308.6, 1551, 42.8, 0],
   [302.5, 311.3, 1305, 68.2, 210],
 ];
 
-async function infer(body: unknown, path = `${base}/infer`, headers: Record<string, string> = {}) {
+async function infer(body: unknown, path = `${example.base}/infer`, headers: Record<string, string> = {}) {
   const res = await fetch(path, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -55,13 +41,13 @@ function validRequest(rows = ROWS) {
 
 describe("serve over HTTP: health and metadata", () => {
   it("answers liveness, readiness and server metadata", async () => {
-    const live = await fetch(`${server.httpUrl}/v2/health/live`);
+    const live = await fetch(`${example.server.httpUrl}/v2/health/live`);
     expect(live.status).toBe(200);
     expect(await live.json()).toEqual({ live: true });
-    const ready = await fetch(`${server.httpUrl}/v2/health/ready`);
+    const ready = await fetch(`${example.server.httpUrl}/v2/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true });
-    const meta = (await (await fetch(`${server.httpUrl}/v2`)).json()) as { version: unknown };
+    const meta = (await (await fetch(`${example.server.httpUrl}/v2`)).json()) as { version: unknown };
     expect(meta).toMatchObject({ name: "mlops-serve", extensions: ["binary_tensor_data"] });
     expect(typeof meta.version).toBe("string");
   });
@@ -77,10 +63,13 @@ describe("serve over HTTP: health and metadata", () => {
         { name: "probabilities", datatype: "FP32", shape: [-1, 2] },
       ],
     };
-    expect(await (await fetch(base)).json()).toEqual(expected);
-    expect(await (await fetch(`${base}/versions/3`)).json()).toEqual(expected);
-    expect(await (await fetch(`${base}/ready`)).json()).toEqual({ name: "failure-predictor", ready: true });
-    expect(await (await fetch(`${base}/versions/3/ready`)).json()).toEqual({ name: "failure-predictor", ready: true });
+    expect(await (await fetch(example.base)).json()).toEqual(expected);
+    expect(await (await fetch(`${example.base}/versions/3`)).json()).toEqual(expected);
+    expect(await (await fetch(`${example.base}/ready`)).json()).toEqual({ name: "failure-predictor", ready: true });
+    expect(await (await fetch(`${example.base}/versions/3/ready`)).json()).toEqual({
+      name: "failure-predictor",
+      ready: true,
+    });
   });
 });
 
@@ -114,7 +103,7 @@ describe("serve over HTTP: inference", () => {
         inputs: [{ name: "input", shape: [2, 5], datatype: "FP32", data: ROWS }],
         outputs: [{ name: "label" }],
       },
-      `${base}/versions/3/infer`,
+      `${example.base}/versions/3/infer`,
     );
     expect(status).toBe(200);
     expect(json.outputs.map((o: { name: string }) => o.name)).toEqual(["label"]);
@@ -131,7 +120,7 @@ describe("serve over HTTP: inference", () => {
         outputs: [{ name: "probabilities", parameters: { binary_data: true } }, { name: "label" }],
       }),
     );
-    const r = await infer(Buffer.concat([header, Buffer.from(values.buffer)]), `${base}/infer`, {
+    const r = await infer(Buffer.concat([header, Buffer.from(values.buffer)]), `${example.base}/infer`, {
       "content-type": "application/octet-stream",
       "inference-header-content-length": String(header.byteLength),
     });
@@ -219,7 +208,7 @@ describe("serve over HTTP: bad requests answer in the protocol's error format an
 
   for (const c of cases) {
     it(`${c.what} → ${c.status}`, async () => {
-      const { status, json } = await inferJson(c.body, c.path ? `${server.httpUrl}${c.path}` : undefined);
+      const { status, json } = await inferJson(c.body, c.path ? `${example.server.httpUrl}${c.path}` : undefined);
       expect(status).toBe(c.status);
       expect(Object.keys(json)).toEqual(["error"]);
       for (const s of c.says) expect(json.error).toContain(s);
@@ -237,7 +226,7 @@ describe("serve over HTTP: bad requests answer in the protocol's error format an
     expect(declared.json.error).toContain(`limit of ${MAX_BODY} bytes`);
     // Chunked upload without Content-Length: the limit is enforced while reading.
     const chunks = [big.slice(0, 40_000), big.slice(40_000)];
-    const streamed = await fetch(`${base}/infer`, {
+    const streamed = await fetch(`${example.base}/infer`, {
       method: "POST",
       body: new ReadableStream({
         pull(controller) {
@@ -254,23 +243,23 @@ describe("serve over HTTP: bad requests answer in the protocol's error format an
   });
 
   it("an unknown path → 404 and a wrong method → 405, both with an error body", async () => {
-    const missing = await fetch(`${server.httpUrl}/v1/models/x:predict`);
+    const missing = await fetch(`${example.server.httpUrl}/v1/models/x:predict`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toContain("/v2/models/failure-predictor");
-    const wrong = await fetch(`${base}/infer`);
+    const wrong = await fetch(`${example.base}/infer`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("POST");
     expect(((await wrong.json()) as { error: string }).error).toContain("POST");
   });
 
   it("counts requests, errors and latency in Prometheus /metrics", async () => {
-    const before = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    const before = await (await fetch(`${example.server.httpUrl}/metrics`)).text();
     const count = (text: string, line: string) => Number(text.match(new RegExp(`^${line} (\\S+)$`, "m"))?.[1] ?? 0);
     const ok = 'oip_requests_total{protocol="http",route="infer",status="200"}';
     const bad = 'oip_request_errors_total{protocol="http",route="infer",status="400"}';
     await inferJson(validRequest());
     await inferJson({ inputs: [{ name: "input", shape: [1, 5], datatype: "FP32", data: [1] }] });
-    const res = await fetch(`${server.httpUrl}/metrics`);
+    const res = await fetch(`${example.server.httpUrl}/metrics`);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const after = await res.text();
     expect(count(after, ok) - count(before, ok)).toBe(1);
@@ -347,9 +336,9 @@ describe("serve over HTTP: a classifier exported with ZipMap (sklearn-onnx's def
 describe("serve over HTTP: clients that go away", () => {
   it("a client that disconnects mid-body is forgotten: nothing stays in flight and the server keeps serving", async () => {
     const { connect } = await import("node:net");
-    const url = new URL(server.httpUrl);
+    const url = new URL(example.server.httpUrl);
     const inflight = async () => {
-      const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      const text = await (await fetch(`${example.server.httpUrl}/metrics`)).text();
       return Number(/^oip_inflight_requests\{protocol="http"\} (\S+)$/m.exec(text)?.[1]);
     };
     const socket = connect(Number(url.port), url.hostname);

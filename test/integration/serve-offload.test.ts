@@ -1,27 +1,13 @@
-import * as grpc from "@grpc/grpc-js";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { inferenceServiceClient, type RunningServer, startServer } from "../../shared/serve";
-import { logisticModel, logisticProbability } from "../../shared/serve/example-models";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { inferenceServiceClient } from "../../shared/serve";
+import { logisticProbability } from "../../shared/serve/example-models";
 import { OFFLOAD_BODY_BYTES } from "../../shared/serve/limits";
+import { grpcClient, useExampleServer } from "../services/example-server";
 
 // Large HTTP inference bodies are parsed, run and answered on the worker thread: the main thread (this one, the
 // server runs in-process) only reads and writes their bytes, so health probes never wait behind them.
 
-let server: RunningServer;
-let base: string;
-
-beforeAll(async () => {
-  server = await startServer({
-    model: logisticModel(),
-    modelName: "failure-predictor",
-    modelVersion: "3",
-    httpPort: 0,
-    grpcPort: 0,
-    processMetrics: false,
-  });
-  base = `${server.httpUrl}/v2/models/failure-predictor`;
-});
-afterAll(() => server?.close());
+const example = useExampleServer({ modelVersion: "3", grpcPort: 0 });
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -42,7 +28,7 @@ function largeRequest(n = 35_000): string {
 }
 
 async function post(body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}/infer`, {
+  const res = await fetch(`${example.base}/infer`, {
     method: "POST",
     body,
     headers: { "content-type": "application/json", ...headers },
@@ -108,14 +94,14 @@ describe("serve: large requests are decoded and answered on the worker thread", 
     const large = Array.from({ length: 4 }, () => post(body).then((r) => events.push(`infer ${r.status}`)));
     // Once the server counts them in flight, the probes go out.
     for (let i = 0; i < 400; i++) {
-      const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      const text = await (await fetch(`${example.server.httpUrl}/metrics`)).text();
       if (/oip_inflight_requests\{protocol="http"\} [5-9]/.test(text)) break;
       await new Promise((r) => setTimeout(r, 5));
     }
     const probes = Promise.all([
-      fetch(`${server.httpUrl}/v2/health/live`),
-      fetch(`${server.httpUrl}/v2/health/ready`),
-      fetch(base),
+      fetch(`${example.server.httpUrl}/v2/health/live`),
+      fetch(`${example.server.httpUrl}/v2/health/ready`),
+      fetch(example.base),
     ]).then((all) => events.push(`probes ${all.map((r) => r.status).join(",")}`));
     await Promise.all([...large, probes]);
     // The probes never waited for the queue: they were answered while large requests were still running.
@@ -127,8 +113,7 @@ describe("serve: large requests are decoded and answered on the worker thread", 
 
 describe("serve over gRPC: large messages are checked, decoded and answered on the worker thread", () => {
   it("answers a 35 k-row ModelInfer correctly without decoding it on the main thread", async () => {
-    const Client = inferenceServiceClient();
-    const client = new Client(server.grpcAddress!, grpc.credentials.createInsecure());
+    const client = grpcClient(example.server);
     const infer = (n: number) =>
       new Promise<{ outputs: { name: string }[]; raw_output_contents: Buffer[]; model_version: string }>(
         (resolve, reject) =>

@@ -303,6 +303,7 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       ],
       // Facts the template's staging sends (model-cd.yml): the smoke test and the staging endpoint, linked.
       facts: [
+        { title: "Staged image", value: `sha256:${"0123456789abcdef".repeat(4)}` },
         {
           title: "Smoke test",
           value:
@@ -327,6 +328,7 @@ describeIf("teams card renders in headless Chromium with the adaptivecards SDK",
       for (const text of ["0.9123", "1235", "1323", "1.234e-5", "-88.33"]) {
         expect(await root.getByText(text, { exact: false }).count(), text).toBeGreaterThan(0);
       }
+      expect(await root.getByText("sha256:0123456789ab…", { exact: true }).isVisible()).toBe(true);
       expect(await root.getByRole("link", { name: "plant-models-staging" }).getAttribute("href")).toBe(
         "https://plant-models-staging.westeurope.inference.ml.azure.com/score",
       );

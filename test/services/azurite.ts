@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { freePort } from "./tools";
 
 export { freePort };
@@ -123,5 +124,39 @@ export async function startAzurite(
     connectionString: (account = DEV_ACCOUNT) =>
       `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${account === DEV_ACCOUNT ? DEV_KEY : SECOND_KEY};BlobEndpoint=${endpoint(account)};`,
     stop,
+  };
+}
+
+/** The connection strings of both accounts as a registry reads them: the default one, and the second by its name. */
+export function accountsEnv(az: Azurite): Record<string, string> {
+  return {
+    AZURE_STORAGE_CONNECTION_STRING: az.connectionString(DEV_ACCOUNT),
+    AZURE_STORAGE_CONNECTION_STRING_PRODACCOUNT1: az.connectionString(SECOND_ACCOUNT),
+  };
+}
+
+/**
+ * Azurite for the tests of the enclosing describe block: started before them, stopped after; `env` names both
+ * accounts (accountsEnv).
+ */
+export function useAzurite(): { readonly az: Azurite; readonly env: Record<string, string> } {
+  let az: Azurite | undefined;
+  beforeAll(async () => {
+    az = await startAzurite();
+  });
+  afterAll(async () => {
+    await az?.stop();
+  });
+  const started = () => {
+    if (!az) throw new Error("Azurite is not started yet: use it inside a test or a beforeAll");
+    return az;
+  };
+  return {
+    get az() {
+      return started();
+    },
+    get env() {
+      return accountsEnv(started());
+    },
   };
 }

@@ -11,6 +11,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync,
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { ImageConfig, ImageIndex, ImageManifest } from "../../shared/oci/media-types";
+import { loopbackHttpFlags } from "./serve-process";
 import { freePort } from "./tools";
 
 const execFileAsync = promisify(execFile);
@@ -80,25 +81,22 @@ export interface BootedServer {
   stop(): Promise<void>;
 }
 
+/** The image's environment (config Env, `NAME=value` lines) as a map. */
+export function imageEnv(config: ImageConfig): Record<string, string> {
+  const lines = config.config?.Env ?? [];
+  return Object.fromEntries(lines.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
 /**
  * Boots the edge server image of `platform` from `rootfs` (already unpacked) with its config, on 127.0.0.1
  * and a free port (our flags appended, as `docker run image --flags` would), and waits until it is ready.
  */
 export async function bootServer(rootfs: string, config: ImageConfig, platform: string): Promise<BootedServer> {
   const c = config.config ?? {};
-  const env = Object.fromEntries((c.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  const env = imageEnv(config);
   const port = await freePort();
   const [cmd, ...args] = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
-  const argv = [
-    inImagePath(rootfs, cmd!, env),
-    ...args,
-    "--host",
-    "127.0.0.1",
-    "--http-port",
-    String(port),
-    "--grpc-port",
-    "off",
-  ];
+  const argv = [inImagePath(rootfs, cmd!, env), ...args, ...loopbackHttpFlags(port)];
   const arm64 = platform === "linux/arm64";
   let child: ChildProcess;
   if (isRoot() && chroot) {

@@ -44,6 +44,11 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** The flags that keep a server on this machine: HTTP on 127.0.0.1 at `port` (0: a free one), gRPC off. */
+export function loopbackHttpFlags(port: number = 0): string[] {
+  return ["--host", "127.0.0.1", "--http-port", String(port), "--grpc-port", "off"];
+}
+
 /** Spawns `node <entry...> <args>` and resolves once the server logged its address and "ready in". */
 export function spawnServer(
   entry: string[],

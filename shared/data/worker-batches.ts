@@ -6,6 +6,7 @@
  * copied; the worker stays at most `inFlight` batches ahead, so memory is bounded. Errors keep their kind:
  * a UserError in the worker is a UserError here, with the same message.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -209,7 +210,7 @@ function workerExecArgv(): string[] {
 /**
  * The worker's script: `parse-worker.js` beside this module or one folder up (dist/, where this code is in
  * a chunk); from the TypeScript sources (tests, benchmarks), the worker is bundled once with esbuild into a
- * cache that is rebuilt when one of its sources changes (size or modification time).
+ * cache, one per checkout, that is rebuilt when one of its sources changes (size or modification time).
  */
 function workerEntry(): URL {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -226,7 +227,10 @@ let bundled: string | undefined;
 function bundleFromSources(entry: string): string {
   if (bundled) return bundled;
   const cacheDir = join(tmpdir(), "mlops-parse-worker");
-  const manifest = join(cacheDir, "manifest.json");
+  // One manifest per checkout: with one for all, two checkouts of the project on a machine (a CI runner's
+  // workspaces, a second clone) took turns overwriting it, and every worker start then waited ~1 s for a
+  // rebuild that measured as part of the pass.
+  const manifest = join(cacheDir, `manifest-${createHash("sha256").update(entry).digest("hex").slice(0, 16)}.json`);
   try {
     const m = JSON.parse(readFileSync(manifest, "utf8")) as {
       entry: string;

@@ -393,6 +393,7 @@ async function healthCheck(r: Rollout, key: string | undefined, label: string): 
     requests: o.smokeRequests,
     maxErrorRate: o.maxErrorRate,
     protocol: o.image ? "oip-v2" : undefined,
+    ...(r.model.inImage ? { model: { name: r.model.name, version: r.model.version } } : {}),
     signal: r.signal,
   });
   r.logger.info(

@@ -35,6 +35,8 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** "oip-v2": a 2xx answer counts only when it is an Open Inference Protocol v2 InferenceResponse. */
   protocol?: "oip-v2";
+  /** With oip-v2: the model name and version every answer must carry (a model baked into the image). */
+  model?: { name: string; version: string };
   signal?: AbortSignal;
   fetch?: typeof globalThis.fetch;
   now?: () => number;
@@ -79,7 +81,7 @@ export async function checkDeployment(name: string, o: CheckOptions): Promise<Ch
       });
       const text = await res.text();
       latencies.push(now() - started);
-      const problem = res.ok && o.protocol === "oip-v2" ? oipResponseProblem(text) : undefined;
+      const problem = res.ok && o.protocol === "oip-v2" ? oipResponseProblem(text, o.model) : undefined;
       if (res.ok && !problem) sample ??= text.slice(0, 200);
       else if (problem) {
         errors++;

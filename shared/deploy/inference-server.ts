@@ -101,15 +101,19 @@ export function requireOipRequest(text: string): void {
 }
 
 /** Why an answer is not an Open Inference Protocol v2 InferenceResponse, or undefined when it is one. */
-export function oipResponseProblem(text: string): string | undefined {
-  let body: { outputs?: unknown };
+export function oipResponseProblem(text: string, expected?: { name: string; version: string }): string | undefined {
+  let body: { outputs?: unknown; model_name?: unknown; model_version?: unknown };
   try {
-    body = JSON.parse(text) as { outputs?: unknown };
+    body = JSON.parse(text) as typeof body;
   } catch {
     return "the answer is not JSON";
   }
   const outputs = Array.isArray(body?.outputs) ? (body.outputs as Record<string, unknown>[]) : undefined;
   if (!outputs?.length) return "the answer has no outputs (not an Open Inference Protocol v2 response)";
+  // A model baked into the image is named by the user, not mounted by Azure ML: the server's answer must say
+  // it is that model, or the image holds another one than model: names.
+  if (expected && (body.model_name !== expected.name || body.model_version !== expected.version))
+    return `answered by model ${shown(`${String(body.model_name)}@${String(body.model_version)}`)}, not ${shown(`${expected.name}@${expected.version}`)} (the image holds another model than model: names; give the version package-edge built into it)`;
   const bad = outputs.find(
     (t) =>
       typeof t?.name !== "string" ||

@@ -610,6 +610,33 @@ describe("deploy-online: the inference server as a custom container", () => {
     expect(fake.calls("PUT", /deployments\/failure-predictor-v7$/)).toHaveLength(2);
   });
 
+  it("a model baked into the image must be the version model: names: an image holding another fails the smoke test, no traffic moves", async () => {
+    const root = mkdtempSync(join(tmpdir(), "mlops-aml-baked-"));
+    const baked = join(root, "model.onnx");
+    writeFileSync(baked, logisticModel());
+    online = await restart({
+      runContainer: async ({ env }) =>
+        containerServer(
+          parseServeArgs([], {
+            MLOPS_MODEL: baked,
+            MLOPS_MODEL_NAME: "failure-predictor",
+            MLOPS_MODEL_VERSION: "7",
+            ...env,
+            PORT: "0",
+            MLOPS_GRPC_PORT: "off",
+          }),
+        ),
+    });
+    const failed = await runDeployOnline(opts({ model: "failure-predictor@8", traffic: [100] })).catch(
+      (e: unknown) => e as Error,
+    );
+    expect(failed).toBeInstanceOf(RolloutFailed);
+    expect((failed as Error).message).toMatch(
+      /^deployment failure-predictor-v8: the smoke test failed \(got 3 errors in 3 requests, first: "HTTP 200, answered by model \\"failure-predictor@7\\", not \\"failure-predictor@8\\" \(the image holds another model than model: names; give the version package-edge built into it\)/,
+    );
+    expect((failed as RolloutFailed).result.traffic).toEqual({});
+  });
+
   it("<name>@<version> without image is refused naming both inputs, before anything is created", async () => {
     await expect(runDeployOnline(opts({ model: "failure-predictor@7", image: undefined }))).rejects.toThrow(
       /^model: "failure-predictor@7" names the model inside an inference server image \(<name>@<version>\), but image is empty\. Set image: /,

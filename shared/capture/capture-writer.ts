@@ -11,7 +11,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
-import { parentPort, threadId, Worker, workerData } from "node:worker_threads";
+import { parentPort, threadId, Worker } from "node:worker_threads";
 import { serverBundle } from "../serve/worker-thread";
 import { type CaptureSnapshot, type CaptureStorage, encodeCaptureSnapshot, storageOf } from "./capture-table";
 
@@ -78,12 +78,8 @@ export function writeCaptureFile(snapshot: CaptureSnapshot, folder: string, name
   }
 }
 
+/** The thread's role, by which the server's entry (main.ts) runs runCaptureWriter instead of serving. */
 const ROLE = "capture-writer";
-
-/** True in a thread started by `CaptureWriter` (the server's entry then writes files instead of serving). */
-export function isCaptureWriter(): boolean {
-  return parentPort !== null && (workerData as { role?: string } | undefined)?.role === ROLE;
-}
 
 /** The thread's side: writes each file it is sent, in order, and answers with its size or the error. */
 export function runCaptureWriter(): void {

@@ -72,11 +72,6 @@ function owned(bytes: Uint8Array): { view: Uint8Array; buffer: ArrayBuffer } {
   return { view: copy, buffer: copy.buffer };
 }
 
-/** True in a thread started by `offloadLargeRequests` (main.ts then serves requests from its parent instead). */
-export function isInferenceWorker(): boolean {
-  return parentPort !== null && (workerData as WorkerData | undefined)?.role === "inference";
-}
-
 /** The worker side: loads the model and answers `{id, request}` messages with `{id, result | error}`. */
 export function runInferenceWorker(): void {
   const port = parentPort!;

@@ -194,7 +194,8 @@ export class CaptureTable {
       2 * (model.name.length + model.version.length + plant.length);
     this.capacity = Math.max(64, Math.min(MAX_INITIAL_ROWS, Math.ceil(fileBytes / this.fixedRowBytes) + 64));
     this.requestCapacity = 1024;
-    const reused = storage && fits(storage, plans) ? storage : undefined;
+    // Storage grown past the starting size (by one huge request) is dropped, so memory returns to normal.
+    const reused = storage && fits(storage, plans, this.capacity) ? storage : undefined;
     if (reused) {
       // Every value a row is read back at is written by append (or flagged null), so the arrays need no clearing.
       this.capacity = reused.values.find((cols) => cols.length > 0)?.[0]!.length ?? this.capacity;
@@ -371,17 +372,24 @@ function buffersOf(s: CaptureStorage): ArrayBuffer[] {
   return [...buffers];
 }
 
-/** Storage has the arrays of these plans: the same types, one per column, all columns equally long. */
-function fits(s: CaptureStorage, plans: readonly TensorPlan[]): boolean {
+/**
+ * Storage has the arrays of these plans: the same types, one per column, all columns equally long, and no longer
+ * than a new table's `rows` (requests have at least one row each, so no more request slots than that either).
+ */
+function fits(s: CaptureStorage, plans: readonly TensorPlan[], rows: number): boolean {
   if (s.values.length !== plans.length || s.answered.length !== plans.length) return false;
-  if (s.runs.length !== s.times.length) return false;
+  if (s.runs.length !== s.times.length || s.runs.length > Math.max(1024, rows)) return false;
   let length: number | undefined;
   for (let p = 0; p < plans.length; p++) {
     const plan = plans[p]!;
     const cols = s.values[p]!;
     if (cols.length !== plan.columns.length) return false;
     for (const a of cols) {
-      if (a.constructor !== allocate(plan.kind, 0).constructor || (length !== undefined && a.length !== length))
+      if (
+        a.constructor !== allocate(plan.kind, 0).constructor ||
+        (length !== undefined && a.length !== length) ||
+        a.length > rows
+      )
         return false;
       length = a.length;
     }

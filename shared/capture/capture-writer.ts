@@ -176,7 +176,14 @@ export class CaptureWriter {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, snapshot: detached.snapshot, folder, name } satisfies WriteRequest, detached.transfer);
+      try {
+        w.postMessage({ id, snapshot: detached.snapshot, folder, name } satisfies WriteRequest, detached.transfer);
+      } catch (e) {
+        // Not sent: nothing will answer it, and an idle thread must not keep the process alive.
+        this.pending.delete(id);
+        if (this.pending.size === 0) w.unref();
+        throw e;
+      }
     });
   }
 

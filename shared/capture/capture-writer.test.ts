@@ -1,0 +1,38 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = mkdtempSync(join(tmpdir(), "capture-writer-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("CaptureWriter", () => {
+  it("a table that cannot be sent to the thread fails its write and leaves the process free to exit", () => {
+    const here = (f: string) => JSON.stringify(pathToFileURL(join(import.meta.dirname, f)).href);
+    const script = join(root, "unsendable.mts");
+    writeFileSync(
+      script,
+      [
+        `import { CaptureWriter } from ${here("capture-writer.ts")};`,
+        `import { CaptureTable, planCapture } from ${here("capture-table.ts")};`,
+        `const model = { name: "m", version: "1", inputs: [{ name: "a", datatype: "FP32", shape: [-1] }], outputs: [] };`,
+        `const { snapshot, transfer } = new CaptureTable(model, planCapture(model).plans, "p", 4096).detach();`,
+        // The same buffer twice in a transfer list: postMessage throws (DataCloneError).
+        `const b = new ArrayBuffer(8);`,
+        `const writer = new CaptureWriter();`,
+        `await writer.write({ snapshot, transfer: [...transfer, b, b] }, ${JSON.stringify(root)}, "x.parquet").then(`,
+        `  () => console.log("written"),`,
+        `  (e) => console.log("failed: " + e.name),`,
+        `);`,
+      ].join("\n"),
+    );
+    // Without the writer letting go of the thread, the process would wait on it until the timeout kills it.
+    const run = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 30_000 });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("failed: DataCloneError");
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(0);
+  }, 60_000);
+});

@@ -110,6 +110,15 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
   metrics.diskBytes(diskBytes);
   if (skipped.length > 0) logger.info(`capture: not captured (not one row per request row): ${skipped.join(", ")}`);
 
+  // Files are encoded, written, synced and renamed on the writer thread: the serving thread only hands over the
+  // table's columns (moved, not copied) and counts the outcome.
+  // The written table's arrays come back from the thread and the next table fills them again. The thread starts
+  // before the forwarder, so a writer that cannot start leaves nothing running.
+  let spare: CaptureStorage | undefined;
+  const writer = new CaptureWriter((storage) => {
+    spare = storage;
+  });
+
   let forwarder: Forwarder | undefined;
   if (config.upload) {
     const openTarget =
@@ -118,9 +127,16 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
         const { openStore } = await import("../registry");
         return openStore(uri, { env: config.env ?? process.env, what: "capture-upload" });
       });
+    let target: import("../registry").BlobStore;
+    try {
+      target = await openTarget(config.upload);
+    } catch (e) {
+      await writer.close();
+      throw e;
+    }
     forwarder = startForwarder({
       dir: config.dir,
-      target: await openTarget(config.upload),
+      target,
       logger,
       metrics,
       ...(config.uploadBackoffSeconds !== undefined
@@ -141,14 +157,6 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
   let full = false;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
-
-  // Files are encoded, written, synced and renamed on the writer thread: the serving thread only hands over the
-  // table's columns (moved, not copied) and counts the outcome.
-  // The written table's arrays come back from the thread and the next table fills them again.
-  let spare: CaptureStorage | undefined;
-  const writer = new CaptureWriter((storage) => {
-    spare = storage;
-  });
 
   async function writeTable(t: CaptureTable, startedAt: number, estimate: number): Promise<void> {
     const { day, file } = stamp(startedAt);

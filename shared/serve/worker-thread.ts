@@ -2,6 +2,7 @@
 import { existsSync, readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { dirname, join } from "node:path";
+import { UserError } from "../errors";
 
 /**
  * The server's bundle (dist/serve.js) from the file running now (`here`), for starting the server's own entry as a
@@ -11,7 +12,9 @@ export function serverBundle(here: string): { script: string; eval: false } {
   for (const candidate of [join(dirname(here), "serve.js"), join(dirname(here), "..", "serve.js")]) {
     if (existsSync(candidate)) return { script: candidate, eval: false };
   }
-  throw new Error(`serve.js is missing beside ${here}; the bundle is incomplete (run npm run build)`);
+  throw new UserError(
+    `serve: serve.js, which the server's threads run, is missing beside ${here} (got no ${join(dirname(here), "serve.js")}). The installation is incomplete: rebuild it (npm run build) or reinstall mlops-actions.`,
+  );
 }
 
 /** How much nicer (lower in priority) the worker thread and its onnxruntime threads are than the main thread. */

@@ -290,11 +290,6 @@ export class CaptureTable {
     return added;
   }
 
-  /** The table as Parquet (file parts in order). */
-  encode(): Buffer[] {
-    return encodeCaptureSnapshot(this.detach().snapshot);
-  }
-
   /**
    * What the file is encoded from, as plain data and typed arrays, with the buffers to move (not copy) to the
    * writer thread. The table must not be used afterwards when they are moved.

@@ -11,7 +11,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
-import { parentPort, threadId, Worker } from "node:worker_threads";
+import { parentPort, Worker } from "node:worker_threads";
 import { serverBundle } from "../serve/worker-thread";
 import { type CaptureSnapshot, type CaptureStorage, encodeCaptureSnapshot, storageOf } from "./capture-table";
 
@@ -27,16 +27,13 @@ interface WriteReply {
   /** Bytes written, when the file was written and renamed. */
   size?: number;
   error?: string;
-  /** The thread that wrote the file. */
-  thread: number;
   /** The table's arrays, moved back for the next table to fill. */
   storage: CaptureStorage;
 }
 
-/** Where a file was written, and by which thread. */
+/** A file written. */
 export interface Written {
   size: number;
-  thread: number;
 }
 
 /**
@@ -91,9 +88,9 @@ export function runCaptureWriter(): void {
     const { storage, transfer } = storageOf(m.snapshot);
     let reply: WriteReply;
     try {
-      reply = { id: m.id, size: writeCaptureFile(m.snapshot, m.folder, m.name), thread: threadId, storage };
+      reply = { id: m.id, size: writeCaptureFile(m.snapshot, m.folder, m.name), storage };
     } catch (e) {
-      reply = { id: m.id, error: (e as Error)?.message ?? String(e), thread: threadId, storage };
+      reply = { id: m.id, error: (e as Error)?.message ?? String(e), storage };
     }
     port.postMessage(reply, transfer);
   });
@@ -148,7 +145,7 @@ export class CaptureWriter {
       this.pending.delete(reply.id);
       if (this.pending.size === 0) w.unref();
       this.returned(reply.storage);
-      if (reply.size !== undefined) p.resolve({ size: reply.size, thread: reply.thread });
+      if (reply.size !== undefined) p.resolve({ size: reply.size });
       else p.reject(new Error(reply.error ?? "the capture writer failed"));
     });
     const fail = (e: Error) => {

@@ -6,16 +6,13 @@
  * passing. The worker is the server's own entry (main.ts, bundled as serve.js) started as a thread, so the
  * bundle and the image need no other file; it starts on the first large request.
  */
-import { dirname, join } from "node:path";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { isUserError, UserError } from "../errors";
 import { answerWire } from "./grpc-server";
 import { decodeInferRequest, encodeInferResponseText } from "./http-codec";
 import type { ServeLimits } from "./limits";
 import { type InferRequest, type InferResult, loadModel, type ServedModel } from "./model";
-import { lowerThreadPriority, serverBundle } from "./worker-thread";
+import { lowerThreadPriority, serverThreadEntry } from "./worker-thread";
 
 /** Requests with at most this many input elements run on the main thread (~5 ms of a 100-tree model). */
 export const INLINE_ELEMENTS = 16_384;
@@ -134,24 +131,6 @@ export function runInferenceWorker(): void {
   });
 }
 
-/**
- * How to start the server's entry as a thread: the serve.js bundle as it is, or (running from source, in tests)
- * main.ts through tsx's loader, registered inside the thread first.
- */
-function serverEntry(): { script: string | URL; eval: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".ts")) {
-    const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
-    const tsx = pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
-    const main = pathToFileURL(join(dirname(here), "main.ts")).href;
-    return {
-      script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(main)}); });`,
-      eval: true,
-    };
-  }
-  return serverBundle(here);
-}
-
 /** Input buffers that can move to the worker without a copy (each owned whole by its array). */
 function transferable(request: InferRequest): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -205,7 +184,7 @@ export function offloadLargeRequests(
   };
 
   function start(): Worker {
-    const entry = serverEntry();
+    const entry = serverThreadEntry();
     const data: WorkerData = { role: "inference", model: source };
     if (options.threads !== undefined) data.threads = options.threads;
     const w = new Worker(entry.script, {

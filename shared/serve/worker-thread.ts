@@ -1,8 +1,28 @@
 /** The server's own threads (the inference worker, the capture writer): where their code is, and their priority. */
 import { existsSync, readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { UserError } from "../errors";
+
+/**
+ * How to start the server's entry as a thread (it dispatches on the thread's `role`): the serve.js bundle as it
+ * is, or, running from source (tests), main.ts through tsx's loader, registered inside the thread first.
+ */
+export function serverThreadEntry(): { script: string; eval: boolean } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith(".ts")) {
+    const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
+    const tsx = pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
+    const main = pathToFileURL(join(dirname(here), "main.ts")).href;
+    return {
+      script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(main)}); });`,
+      eval: true,
+    };
+  }
+  return serverBundle(here);
+}
 
 /**
  * The server's bundle (dist/serve.js) from the file running now (`here`), for starting the server's own entry as a

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { CaptureTable, planCapture } from "./capture-table";
+import { CaptureWriter } from "./capture-writer";
 
 const root = mkdtempSync(join(tmpdir(), "capture-writer-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,5 +36,27 @@ describe("CaptureWriter", () => {
     expect(run.stdout.trim()).toBe("failed: DataCloneError");
     expect(run.signal).toBeNull();
     expect(run.status).toBe(0);
+  }, 60_000);
+
+  it("a thread that dies fails its write saying why and what follows, and the next file starts a new thread", async () => {
+    const writer = new CaptureWriter();
+    try {
+      // Not a table: the thread throws outside the write's own error handling and exits.
+      const broken = writer.write({ snapshot: {} as never, transfer: [] }, root, "broken.parquet");
+      await expect(broken).rejects.toThrow(
+        /^the capture writer thread exited \(code 1\) before writing this file \(s\.answered is not iterable\); the next file starts a new thread$/,
+      );
+      const model = { name: "m", version: "1", inputs: [{ name: "a", datatype: "FP32", shape: [-1] }], outputs: [] };
+      const table = new CaptureTable(model, planCapture(model).plans, "p", 4096);
+      table.append(
+        { inputs: [{ name: "a", datatype: "FP32", shape: [1], data: new Float32Array([1]) }], outputs: [] },
+        1,
+        "r",
+        0,
+      );
+      expect((await writer.write(table.detach(), root, "next.parquet")).size).toBeGreaterThan(0);
+    } finally {
+      await writer.close();
+    }
   }, 60_000);
 });

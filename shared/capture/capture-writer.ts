@@ -8,11 +8,9 @@
  * inference worker is, so the bundle and the image need no other file.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { createRequire } from "node:module";
+import { join } from "node:path";
 import { parentPort, Worker } from "node:worker_threads";
-import { serverBundle } from "../serve/worker-thread";
+import { serverThreadEntry } from "../serve/worker-thread";
 import { type CaptureSnapshot, type CaptureStorage, encodeCaptureSnapshot, storageOf } from "./capture-table";
 
 interface WriteRequest {
@@ -97,24 +95,6 @@ export function runCaptureWriter(): void {
 }
 
 /**
- * How to start the writer thread: the server's bundle (serve.js, whose entry dispatches on the thread's role),
- * or, running from source (tests), this module through tsx's loader.
- */
-function writerEntry(): { script: string | URL; eval: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".ts")) {
-    const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
-    const tsx = pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
-    const self = pathToFileURL(here).href;
-    return {
-      script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(self)}); }).then((m) => m.runCaptureWriter());`,
-      eval: true,
-    };
-  }
-  return serverBundle(here);
-}
-
-/**
  * Writes closed capture tables on a thread of its own, one at a time in the order given. The thread starts
  * with the writer and is restarted by the next write if it dies (the writes it held fail). It does not keep
  * the process alive while idle.
@@ -130,7 +110,7 @@ export class CaptureWriter {
   }
 
   private start(): Worker {
-    const entry = writerEntry();
+    const entry = serverThreadEntry();
     const w = new Worker(entry.script, {
       eval: entry.eval,
       workerData: { role: ROLE },
@@ -153,8 +133,18 @@ export class CaptureWriter {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     };
-    w.on("error", fail);
-    w.on("exit", (code) => fail(new Error(`the capture writer thread stopped (exit code ${code})`)));
+    // A thread that throws reports the error, then exits: the writes it held fail with both, once it is gone.
+    let thrown: Error | undefined;
+    w.on("error", (e) => {
+      thrown = e;
+    });
+    w.on("exit", (code) =>
+      fail(
+        new Error(
+          `the capture writer thread exited (code ${code}) before writing this file${thrown ? ` (${thrown.message})` : ""}; the next file starts a new thread`,
+        ),
+      ),
+    );
     return w;
   }
 

@@ -47,3 +47,17 @@ describe("CaptureTable storage reuse", () => {
     expect(next.values[0]![0]!.length).toBeLessThan(1000);
   });
 });
+
+describe("CaptureTable.rowsOf", () => {
+  it("refuses a request without a captured input (a shape drop), which would otherwise take stale values", () => {
+    const table = new CaptureTable(model, plans, "p", 4096);
+    expect(table.rowsOf(request(2))).toBe(2);
+    const noInput: CapturedRequest = { ...request(2), inputs: [] };
+    expect(table.rowsOf(noInput)).toBeUndefined();
+    const otherInput: CapturedRequest = {
+      ...request(2),
+      inputs: [{ name: "other", datatype: "FP32", shape: [2, 1], data: new Float32Array(2) }],
+    };
+    expect(table.rowsOf(otherInput)).toBeUndefined();
+  });
+});

@@ -242,7 +242,8 @@ export class CaptureTable {
 
   /**
    * Rows a request adds, or undefined when its tensors are not row-aligned with the plan (different first
-   * dimensions, an unexpected width): such a request is answered but not captured.
+   * dimensions, an unexpected width) or it lacks one of the captured inputs (inputs are not nullable, and the
+   * reused arrays would give its rows another request's values): such a request is answered but not captured.
    */
   rowsOf(request: CapturedRequest): number | undefined {
     const first = request.inputs[0];
@@ -250,6 +251,7 @@ export class CaptureTable {
     const n = first.shape[0]!;
     for (const t of request.inputs) if (t.shape[0] !== n) return undefined;
     for (const t of request.outputs) if (t.shape[0] !== n) return undefined;
+    for (const plan of this.plans) if (plan.role === "input" && find(request.inputs, plan.tensor) < 0) return undefined;
     return n;
   }
 

@@ -1,5 +1,6 @@
+import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
-import { CaptureTable, planCapture, storageOf } from "./capture-table";
+import { CaptureTable, encodeCaptureSnapshot, planCapture, storageOf } from "./capture-table";
 import type { CaptureModel, CapturedRequest } from "./types";
 
 const model: CaptureModel = {
@@ -37,6 +38,39 @@ describe("CaptureTable storage reuse", () => {
     const next = new CaptureTable(model, plans, "p", 4096, storage).detach().snapshot;
     expect(next.values[0]![0]).toBe(storage.values[0]![0]);
     expect(next.runs).toBe(storage.runs);
+  });
+
+  it("rows refilled into junk-filled storage read back as written, missing outputs as nulls", async () => {
+    // The arrays of some earlier file: every value 999, every request answered with every output.
+    const storage = storageAfter(4096, 3);
+    for (const cols of storage.values)
+      for (const a of cols) {
+        if (a instanceof BigInt64Array) a.fill(999n);
+        else a.fill(999);
+      }
+    storage.runs.fill(999);
+    storage.times.fill(999);
+    for (const a of storage.answered) a?.fill(1);
+    const table = new CaptureTable(model, plans, "p", 4096, storage);
+    table.append(request(2, ["kind"]), 2, "no-label", 1000);
+    table.append(request(1, ["label"]), 1, "no-kind", 2000);
+    table.append(request(1, []), 1, "neither", 3000);
+    const { snapshot } = table.detach();
+    // The table filled the storage it was given.
+    expect(snapshot.values[0]![0]).toBe(storage.values[0]![0]);
+    expect(snapshot.values[1]![0]).toBe(storage.values[1]![0]);
+    expect(snapshot.values[2]![0]).toBe(storage.values[2]![0]);
+    expect(snapshot.answered[1]).toBe(storage.answered[1]);
+    expect(snapshot.runs).toBe(storage.runs);
+    const file = Buffer.concat(encodeCaptureSnapshot(snapshot));
+    const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
+    const rows = await parquetReadObjects({ file: buffer, columns: ["id", "row", "time", "air", "label", "kind"] });
+    expect(rows).toEqual([
+      { id: "no-label", row: 0, time: new Date(1000), air: 1, label: null, kind: "ok" },
+      { id: "no-label", row: 1, time: new Date(1000), air: 1, label: null, kind: "ok" },
+      { id: "no-kind", row: 0, time: new Date(2000), air: 1, label: 1n, kind: null },
+      { id: "neither", row: 0, time: new Date(3000), air: 1, label: null, kind: null },
+    ]);
   });
 
   it("drops arrays one huge request grew past the starting size, so memory returns to normal", () => {

@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from "node:path";
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{credentialOptions,storageOptions}from"./chunk-77DWF4NW.js";import"./chunk-OLWA74PK.js";import"./chunk-NPUP262M.js";import"./chunk-3WAO4U4N.js";import"./chunk-RLHMBC6C.js";export{credentialOptions,storageOptions};
+import{outboundAgent}from"./chunk-7ING4VFT.js";function storageOptions(options={}){return{...options,agent:outboundAgent()}}function credentialOptions(options={}){return{...options,agent:outboundAgent()}}export{storageOptions,credentialOptions};

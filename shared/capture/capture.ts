@@ -172,9 +172,7 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
       forwarder?.notify();
     } catch (e) {
       metrics.dropped("write_error", rows);
-      logger.warning(
-        `capture: could not write ${rows} row(s) to ${folder}, so they are lost: ${(e as Error).message}`,
-      );
+      logger.warning(`capture: could not write ${rows} row(s) to ${folder}, so they are lost: ${(e as Error).message}`);
     } finally {
       writingBytes -= estimate;
     }

@@ -99,13 +99,18 @@ async function generate(dir: string, rows: number): Promise<{ csv: string; parqu
  */
 function cpuNow(): { mainMs: number; allMs: number } | undefined {
   try {
-    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-    const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
     const u = process.cpuUsage();
-    return { mainMs: (Number(x[11]) + Number(x[12])) * 10, allMs: (u.user + u.system) / 1000 };
+    return { mainMs: threadCpuMs(String(process.pid)), allMs: (u.user + u.system) / 1000 };
   } catch {
     return undefined;
   }
+}
+
+/** A thread's user + system CPU time in ms, from /proc/self/task/<tid>/stat (utime, stime: fields 14, 15). */
+function threadCpuMs(tid: string): number {
+  const f = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+  const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return (Number(x[11]) + Number(x[12])) * 10;
 }
 
 function cpuSince(c0: ReturnType<typeof cpuNow>): { mainCpuMs?: number; otherCpuMs?: number } {
@@ -124,15 +129,19 @@ function busiestOtherThread(): () => number {
   const base = new Map<string, number>();
   const last = new Map<string, number>();
   const sample = (into: Map<string, number>) => {
+    let tasks: string[];
     try {
-      for (const t of readdirSync("/proc/self/task")) {
-        if (t === String(process.pid)) continue;
-        const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
-        const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
-        into.set(t, (Number(x[11]) + Number(x[12])) * 10);
-      }
+      tasks = readdirSync("/proc/self/task");
     } catch {
-      // a thread exited while listed, or not Linux
+      return; // not Linux
+    }
+    for (const t of tasks) {
+      if (t === String(process.pid)) continue;
+      try {
+        into.set(t, threadCpuMs(t));
+      } catch {
+        // this thread exited while listed: the others are still sampled
+      }
     }
   };
   sample(base);

@@ -79,12 +79,34 @@ export class BatchBuilder {
 const recycled: Float64Array[] = [];
 const RECYCLED_MAX = 512;
 
-export function recycleColumns(arrays: Float64Array[]): void {
-  for (const a of arrays) if (recycled.length < RECYCLED_MAX) recycled.push(a);
+/**
+ * Keeps `arrays` for `numberColumn`. With `length`, only arrays of that length (the batch size) are kept: a
+ * short batch's columns (a Parquet row group's or the file's tail) would sit in the pool and rarely match.
+ */
+export function recycleColumns(arrays: Float64Array[], length?: number): void {
+  for (const a of arrays) {
+    if (recycled.length >= RECYCLED_MAX) return;
+    if (length === undefined || a.length === length) recycled.push(a);
+  }
 }
 
-/** A zeroed column of `length` (as `new Float64Array(length)`), recycled when one is kept (others dropped). */
+/**
+ * A zeroed column of `length` (as `new Float64Array(length)`), a recycled one when one of that length is
+ * kept. The others stay kept: a short request (a row group's tail) must not empty the pool, or every later
+ * batch allocates again.
+ */
 export function numberColumn(length: number): Float64Array {
-  for (let a = recycled.pop(); a; a = recycled.pop()) if (a.length === length) return a.fill(0);
+  for (let i = recycled.length - 1; i >= 0; i--) {
+    const a = recycled[i]!;
+    if (a.length !== length) continue;
+    recycled[i] = recycled[recycled.length - 1]!;
+    recycled.pop();
+    return a.fill(0);
+  }
   return new Float64Array(length);
+}
+
+/** Arrays kept for reuse (for tests). */
+export function recycledCount(): number {
+  return recycled.length;
 }

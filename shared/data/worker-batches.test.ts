@@ -70,6 +70,10 @@ describe("batchesInWorker", () => {
       expect(values).toEqual(want);
       expect(got.length).toBeGreaterThan(8);
       // Given back (transferred): every batch but the last is detached now; strings are not recycled.
+      // With inFlight 4 the credit step is 1 (4 >> 2), so every batch taken sends a credit message, and it
+      // carries the previous batch's columns. After the last batch the worker's "done" ends the loop before
+      // any credit is sent, so the last batch's columns stay here. (A larger step would leave up to
+      // step - 1 batches before the last one attached too.)
       for (const b of got.slice(0, -1)) {
         expect((b.columns.a as Float64Array).length).toBe(0);
         expect((b.columns.b as Float64Array).length).toBe(0);

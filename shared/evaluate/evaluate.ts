@@ -238,6 +238,10 @@ export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOp
         }),
       );
     }
+    // The decoded models (a large tree ensemble's is several times its bytes) are needed no more: the plans
+    // above keep only names and types, and the callbacks that read `decoded` would otherwise hold it for
+    // the whole evaluation.
+    decoded.length = 0;
     const states: ModelState[] = models.map((model, k) => {
       const session = sessions[k]!;
       const choice = chooseOutput(model.name, session);

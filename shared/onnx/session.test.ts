@@ -11,6 +11,8 @@ import {
   treeEnsembleClassifierModel,
   withoutNodes,
 } from "./index";
+import type { ModelProto, NodeProto } from "./model";
+import { unreadZipMapOutputs } from "./session";
 
 const w = [
   [0.8, -1.2, 0.3],
@@ -151,6 +153,47 @@ describe("openSession", () => {
     expected.graph!.node = expected.graph!.node!.filter((n) => n.opType !== "ZipMap");
     expected.graph!.output = expected.graph!.output!.filter((o) => o.name !== "output_probability");
     expect(edited).toEqual(expected);
+  });
+
+  describe("skipZipMap keeps a ZipMap whose output another node reads", () => {
+    const zipped = () => linearClassifierModel({ coefficients: w, intercepts: b, zipmap: true });
+    const reader: NodeProto = { opType: "Identity", name: "reader", input: ["output_probability"], output: ["copy"] };
+    const unread = (m: ModelProto) => unreadZipMapOutputs(m, readSignature(encodeModel(m)));
+
+    it("read by nobody: skipped (the control)", () => {
+      expect(unread(zipped())).toEqual(new Set(["output_probability"]));
+    });
+
+    it("read by a node of the main graph: kept, so onnxruntime still sees that node's ZipMap input", async () => {
+      const model = zipped();
+      model.graph!.node!.push(reader);
+      expect(unread(model)).toEqual(new Set());
+      // onnxruntime refuses any operator on sequence<map>, but the message shows the node still has the
+      // ZipMap's output as its input (left out, the input would be undefined instead).
+      await expect(openSession(encodeModel(model), { skipZipMap: true })).rejects.toThrow(
+        /Type 'seq\(map\(int64,tensor\(float\)\)\)' of input parameter \(output_probability\)/,
+      );
+    });
+
+    it("read inside an If branch or a Loop body: kept", () => {
+      const branch = { name: "branch", node: [reader], output: [{ name: "copy" }] };
+      for (const attribute of [
+        [
+          { name: "then_branch", type: 5, g: branch },
+          { name: "else_branch", type: 5, g: { name: "other", node: [] } },
+        ],
+        [{ name: "body", type: 5, g: branch }],
+      ]) {
+        const model = zipped();
+        model.graph!.node!.push({
+          opType: attribute.length === 2 ? "If" : "Loop",
+          input: ["c"],
+          output: ["r"],
+          attribute,
+        });
+        expect(unread(model)).toEqual(new Set());
+      }
+    });
   });
 
   it("binary tree ensemble with ZipMap: P(1) column equals the plain model", async () => {

@@ -75,7 +75,7 @@ export async function openSession(bytes: Uint8Array, opts: OpenSessionOptions = 
 }
 
 /** ZipMap outputs no node reads (in the graph or any subgraph): only the graph's outputs name them. */
-function unreadZipMapOutputs(model: ModelProto, signature: ModelSignature): Set<string> {
+export function unreadZipMapOutputs(model: ModelProto, signature: ModelSignature): Set<string> {
   const read = new Set<string>();
   const visit = (g: GraphProto | undefined) => {
     for (const n of g?.node ?? []) {

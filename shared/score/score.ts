@@ -105,6 +105,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreResult> {
   };
   let writer: PredictionsWriter | undefined;
   let session: ModelSession | undefined;
+  // Not `recycle`: the predictions writer holds the id columns it is given across batches (until its row group is written).
   const reader = batchesInWorker({ source: opts.data, ...(ds.head ? { head: ds.head } : {}), batch: batchOpts });
   let ok = false;
   try {

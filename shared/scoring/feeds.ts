@@ -12,18 +12,21 @@ function nanError(batch: ColumnBatch, column: string, i: number, v: number): Use
   );
 }
 
-/** The tensor for one input binding from one batch. Float features are converted to float32 once per batch. */
+/**
+ * The tensor for one input binding from one batch. Float features are converted to float32 once per batch.
+ * With `reuse`, float tensors are built on `reuse.buffers`' array for `reuse.key`, which must name this
+ * binding alone: two bindings under one key would overwrite each other's feeds.
+ */
 export function bindingTensor(
   binding: InputBinding,
   batch: ColumnBatch,
   nan: NanPolicy,
-  buffers?: FeedBuffers,
-  key = "",
+  reuse?: { buffers: FeedBuffers; key: string },
 ): ort.Tensor {
   const n = batch.rows;
   if (binding.kind === "matrix") {
     const F = binding.columns.length;
-    const out = floatArray(binding.dtype === "double", n * F, buffers, key);
+    const out = floatArray(binding.dtype === "double", n * F, reuse);
     for (let j = 0; j < F; j++) {
       const name = binding.columns[j]!;
       const col = batch.columns[name] as Float64Array;
@@ -52,7 +55,7 @@ export function bindingTensor(
   switch (binding.dtype) {
     case "float":
     case "double": {
-      const out = floatArray(binding.dtype === "double", n, buffers, key);
+      const out = floatArray(binding.dtype === "double", n, reuse);
       out.set(x.subarray(0, n));
       return new ort.Tensor(binding.dtype === "double" ? "float64" : "float32", out, dims);
     }
@@ -83,7 +86,9 @@ export class FeedBuffers {
 
   take(key: string, double: boolean, size: number): Float32Array | Float64Array {
     let a = this.arrays.get(key);
-    if (!a || a.length < size) {
+    // A key's element type can change (a float32 and a float64 input fed from one column): never hand out
+    // the other type's array, its values would be read with the wrong width.
+    if (!a || a.length < size || a instanceof Float64Array !== double) {
       a = double ? new Float64Array(size) : new Float32Array(size);
       this.arrays.set(key, a);
     }
@@ -91,8 +96,8 @@ export class FeedBuffers {
   }
 }
 
-function floatArray(double: boolean, size: number, buffers: FeedBuffers | undefined, key: string) {
-  if (buffers) return buffers.take(key, double, size);
+function floatArray(double: boolean, size: number, reuse: { buffers: FeedBuffers; key: string } | undefined) {
+  if (reuse) return reuse.buffers.take(reuse.key, double, size);
   return double ? new Float64Array(size) : new Float32Array(size);
 }
 
@@ -112,7 +117,7 @@ export function buildFeeds(
     const key = JSON.stringify(b.kind === "matrix" ? [b.dtype, b.columns] : [b.dtype, b.column, b.rank]);
     let t = cache.get(key);
     if (!t) {
-      t = bindingTensor(b, batch, nan, buffers, key);
+      t = bindingTensor(b, batch, nan, buffers ? { buffers, key } : undefined);
       cache.set(key, t);
     }
     feeds[b.input] = t;

@@ -17,7 +17,7 @@ import { generatedInferenceBody } from "../examples/predictive-maintenance/infer
 import { trainLogistic } from "../examples/predictive-maintenance/logistic-regression";
 import { modelToOnnx } from "../examples/predictive-maintenance/onnx-export";
 import { silentLogger } from "../shared/log";
-import { captureInfer, startModelCapture } from "../shared/serve/capture-hook";
+import { sampleCapture, startModelCapture } from "../shared/serve/capture-hook";
 import { decodeInferRequest, encodeInferResponseText } from "../shared/serve/http-codec";
 import { loadModel } from "../shared/serve/model";
 
@@ -46,8 +46,9 @@ async function run(bodies: Buffer[], count: number, captured: boolean): Promise<
   for (let i = 0; i < count; i++) {
     const request = decodeInferRequest(bodies[i % bodies.length]!);
     const result = await model.infer(request);
-    if (captured) captureInfer(capture, request, result, undefined);
+    const taken = captured ? sampleCapture(capture, request, undefined) : undefined;
     encodeInferResponseText(model, request, result);
+    taken?.record(result);
     if (i % 64 === 63) await new Promise((r) => setImmediate(r));
   }
   const used = process.cpuUsage(before);

@@ -1,12 +1,13 @@
 /**
  * The benchmarks' HTTP client: one keep-alive agent (64 sockets, as many as the concurrent clients) and a POST
- * that resolves with the body of a 200 and rejects with the status and body of anything else.
+ * that resolves with the body of a 200 and rejects with the status and body of anything else (a request that
+ * met a kept-alive socket closed by the server meanwhile is sent once more).
  */
 import { Agent, request } from "node:http";
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-export function post(url: URL, body: Buffer, headers: Record<string, string> = {}): Promise<Buffer> {
+export function post(url: URL, body: Buffer, headers: Record<string, string> = {}, retried = false): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -27,7 +28,13 @@ export function post(url: URL, body: Buffer, headers: Record<string, string> = {
         );
       },
     );
-    req.on("error", reject);
+    // A kept-alive socket the server closed as idle (its keepAliveTimeout) just as this request went out: sent again
+    // on a fresh socket, as Node's http documentation advises (`request.reusedSocket`).
+    req.on("error", (e: NodeJS.ErrnoException) =>
+      !retried && req.reusedSocket && e.code === "ECONNRESET"
+        ? post(url, body, headers, true).then(resolve, reject)
+        : reject(e),
+    );
     req.end(body);
   });
 }

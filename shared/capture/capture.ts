@@ -32,10 +32,16 @@ export interface Capture {
   readonly dir: string;
   readonly plant: string;
   /**
-   * Records an answered request (when sampled). `id` is the request's id; when it has none and the request is
-   * captured, one is generated and returned so the server can tell the client (labels are joined on it).
+   * Draws whether a request is captured (the `sample` share), before it is answered. When it is, returns the id
+   * its rows are captured under: the request's own `id`, or one generated when it has none (`generated`), which
+   * the server sends back so that labels can be joined on it.
    */
-  record(request: CapturedRequest, id: string | undefined): string | undefined;
+  sample(id: string | undefined): { id: string; generated: boolean } | undefined;
+  /**
+   * Records the rows of an answered request that `sample` took, under its id. Servers call it once the response
+   * is sent, so the copy is not part of the client's wait.
+   */
+  record(request: CapturedRequest, id: string): void;
   /** Closes the open file and, with an upload target, gives the forwarder until `uploadDeadlineMs` to send it. */
   close(uploadDeadlineMs?: number): Promise<void>;
 }
@@ -207,16 +213,18 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
   return {
     dir: config.dir,
     plant,
-    record(request, id) {
+    sample(id) {
       if (closed || (sample < 1 && random() >= sample)) return undefined;
+      return id === undefined || id === "" ? { id: randomUUID(), generated: true } : { id, generated: false };
+    },
+    record(request, rowId) {
+      if (closed) return;
       const n = table.rowsOf(request);
       if (n === undefined) {
         metrics.dropped("shape", 1);
-        return undefined;
+        return;
       }
-      if (n === 0) return undefined;
-      const generated = id === undefined || id === "" ? randomUUID() : undefined;
-      const rowId = generated ?? id!;
+      if (n === 0) return;
       if (diskBytes + writingBytes + table.bytes + table.cost(n, rowId) > maxDiskBytes) {
         if (!full) {
           full = true;
@@ -225,7 +233,7 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
           );
         }
         metrics.dropped("disk_budget", n);
-        return undefined;
+        return;
       }
       if (full) {
         full = false;
@@ -236,7 +244,6 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
       table.append(request, n, rowId, now);
       metrics.captured(n);
       if (table.bytes >= fileBytes) void rotate();
-      return generated;
     },
     async close(uploadDeadlineMs = 5000) {
       if (closed) return;

@@ -4,18 +4,22 @@ import type { Logger } from "../log";
 import type { InferRequest, InferResult, ServedModel } from "./model";
 
 /**
- * Hands an answered request to the capture (after inference, off the decoding and encoding paths). Returns the
- * request id the capture generated when the request had none, for the transport to send back (labels are joined
- * on it later). A `fallbackId` is the transport's own request id (HTTP `x-request-id`).
+ * The capture's draw for a request about to be answered: the id its rows go under when it is captured (the
+ * request's `id`, else the transport's own request id `fallbackId` (HTTP `x-request-id`), else one generated that
+ * the transport sends back: labels are joined on it later), and `record`, to be called once the response is sent
+ * so that copying the rows is not part of the client's wait.
  */
-export function captureInfer(
-  capture: Capture,
+export function sampleCapture(
+  capture: Capture | undefined,
   request: InferRequest,
-  result: InferResult,
   fallbackId: string | string[] | undefined,
-): string | undefined {
-  const id = request.id ?? (Array.isArray(fallbackId) ? fallbackId[0] : fallbackId);
-  return capture.record({ inputs: request.inputs, outputs: result.outputs }, id);
+): { generated: string | undefined; record: (result: InferResult) => void } | undefined {
+  const taken = capture?.sample(request.id ?? (Array.isArray(fallbackId) ? fallbackId[0] : fallbackId));
+  if (!taken) return undefined;
+  return {
+    generated: taken.generated ? taken.id : undefined,
+    record: (result) => capture!.record({ inputs: request.inputs, outputs: result.outputs }, taken.id),
+  };
 }
 
 /** Starts capturing for a loaded model (features from its `features` metadata, class labels from its classifier). */

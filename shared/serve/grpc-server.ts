@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { shown, UserError } from "../errors";
-import { captureInfer } from "./capture-hook";
+import { sampleCapture } from "./capture-hook";
 import { grpcReceiveBudget } from "./grpc-budget";
 import { inferenceServiceClient } from "./grpc-definition";
 import { checkInferRequestWire, OFFLOAD_BODY_BYTES } from "./limits";
@@ -322,8 +322,10 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
   async function infer(bytes: Buffer): Promise<unknown> {
     const { request, result, response } = await inferWire(ctx, bytes);
     metrics.rows(request.inputs[0]?.shape[0] ?? 0);
-    const generated = ctx.capture && captureInfer(ctx.capture, request, result, undefined);
-    if (generated && !request.id) response.id = generated;
+    const captured = sampleCapture(ctx.capture, request, undefined);
+    if (captured?.generated) response.id = captured.generated;
+    // Recorded once grpc-js has taken the response (after this call's promise callbacks), off the client's wait.
+    if (captured) setImmediate(() => captured.record(result));
     return response;
   }
   return server;

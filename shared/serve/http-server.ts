@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { shown, UserError } from "../errors";
-import { captureInfer } from "./capture-hook";
+import { sampleCapture } from "./capture-hook";
 import { decodeInferRequest, encodeInferResponseTextInTurns, INFERENCE_HEADER } from "./http-codec";
 import { checkJsonText, OFFLOAD_BODY_BYTES, payloadTooLarge, type ServeLimits } from "./limits";
 import {
@@ -172,10 +172,11 @@ export function createHttpServer(ctx: ServerContext): Server {
             const request = decodeInferRequest(body, declared.json, limits);
             const result = await m.infer(request);
             metrics.rows(request.inputs[0]?.shape[0] ?? 0);
-            const generated = ctx.capture && captureInfer(ctx.capture, request, result, req.headers["x-request-id"]);
-            if (generated) res.setHeader("x-request-id", generated);
+            const captured = sampleCapture(ctx.capture, request, req.headers["x-request-id"]);
+            if (captured?.generated) res.setHeader("x-request-id", captured.generated);
             const encoded = await encodeInferResponseTextInTurns(m, request, result);
             send(res, 200, encoded.body, encoded.headers);
+            captured?.record(result);
           });
         },
       };

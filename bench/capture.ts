@@ -160,7 +160,7 @@ const captureDir = join(dir, "capture");
 const off = await serve(model, []);
 const on = await serve(
   model,
-  AA ? [] : ["--capture-dir", captureDir, "--plant", "bench", "--capture-max-disk-bytes", String(64 * 1024 ** 3), ...(process.env.XTRA ? process.env.XTRA.split(" ") : [])],
+  AA ? [] : ["--capture-dir", captureDir, "--plant", "bench", "--capture-max-disk-bytes", String(64 * 1024 ** 3)],
 );
 const verdicts: string[] = [];
 const verdict = (ok: boolean) => (ok ? "MET" : "NOT MET");

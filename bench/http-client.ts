@@ -30,11 +30,10 @@ export function post(url: URL, body: Buffer, headers: Record<string, string> = {
     );
     // A kept-alive socket the server closed as idle (its keepAliveTimeout) just as this request went out: sent again
     // on a fresh socket, as Node's http documentation advises (`request.reusedSocket`).
-    req.on("error", (e: NodeJS.ErrnoException) =>
-      !retried && req.reusedSocket && e.code === "ECONNRESET"
-        ? post(url, body, headers, true).then(resolve, reject)
-        : reject(e),
-    );
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && e.code === "ECONNRESET") post(url, body, headers, true).then(resolve, reject);
+      else reject(e);
+    });
     req.end(body);
   });
 }

@@ -397,8 +397,29 @@ function fits(s: CaptureStorage, plans: readonly TensorPlan[], rows: number): bo
   return true;
 }
 
-/** A closed table as Parquet (file parts in order). */
+/** A closed table as Parquet (file parts in order): one row group. */
 export function encodeCaptureSnapshot(s: CaptureSnapshot): Buffer[] {
+  return encodeParquet(captureColumns(s), s.rows, captureFileOptions(s));
+}
+
+/** The file-level metadata of a capture file (the model, version and plant of its rows). */
+export function captureFileOptions(s: CaptureSnapshot): { metadata: Record<string, string>; createdBy: string } {
+  return {
+    metadata: {
+      "mlops.capture": "1",
+      model_name: s.model.name,
+      model_version: s.model.version,
+      plant: s.plant,
+    },
+    createdBy: "mlops-serve capture",
+  };
+}
+
+/**
+ * A closed table's Parquet columns (one row group of `s.rows` rows). Outputs are always optional columns, so
+ * that the row groups of one file, each from its own table, have the same schema.
+ */
+export function captureColumns(s: CaptureSnapshot): ParquetColumn[] {
   const n = s.rows;
   const requests = s.requests;
   const runs = s.runs.subarray(0, requests);
@@ -461,15 +482,7 @@ export function encodeCaptureSnapshot(s: CaptureSnapshot): Buffer[] {
       columns.push(c);
     });
   });
-  return encodeParquet(columns, n, {
-    metadata: {
-      "mlops.capture": "1",
-      model_name: s.model.name,
-      model_version: s.model.version,
-      plant: s.plant,
-    },
-    createdBy: "mlops-serve capture",
-  });
+  return columns;
 }
 
 function find(tensors: readonly CapturedTensor[], name: string): number {

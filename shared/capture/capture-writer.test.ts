@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
 import { CaptureTable, planCapture } from "./capture-table";
 import { CaptureWriter } from "./capture-writer";
@@ -55,6 +56,33 @@ describe("CaptureWriter", () => {
         0,
       );
       expect((await writer.write(table.detach(), root, "next.parquet")).size).toBeGreaterThan(0);
+    } finally {
+      await writer.close();
+    }
+  }, 60_000);
+
+  it("a file whose earlier chunks died with the thread is written with the rows it still has, and says how many", async () => {
+    const writer = new CaptureWriter();
+    const model = { name: "m", version: "1", inputs: [{ name: "a", datatype: "FP32", shape: [-1] }], outputs: [] };
+    const chunk = (first: number, rows: number) => {
+      const table = new CaptureTable(model, planCapture(model).plans, "p", 4096);
+      const data = Float32Array.from({ length: rows }, (_, i) => first + i);
+      table.append({ inputs: [{ name: "a", datatype: "FP32", shape: [rows], data }], outputs: [] }, rows, "r", 0);
+      return table.detach();
+    };
+    try {
+      await writer.add(chunk(0, 3), root, "split.parquet");
+      // Not a table: the thread dies, and the chunk it held goes with it.
+      await expect(writer.add({ snapshot: {} as never, transfer: [] }, root, "split.parquet")).rejects.toThrow(
+        /thread exited/,
+      );
+      const written = await writer.write(chunk(10, 2), root, "split.parquet");
+      expect(written.rows).toBe(2);
+      const b = readFileSync(join(root, "split.parquet"));
+      const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) });
+      expect(rows.map((r) => r.a)).toEqual([10, 11]);
+      // The dead thread's temporary file was the file's own: overwritten, then renamed.
+      expect(readdirSync(root).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     } finally {
       await writer.close();
     }

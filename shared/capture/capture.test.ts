@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parquetReadObjects } from "hyparquet";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
+import { openDataset } from "../data";
 import { recordingLogger } from "../log";
 import { startCapture } from "./capture";
 import type { CaptureModel, CapturedRequest } from "./types";
@@ -44,6 +45,34 @@ async function rowsOf(file: string): Promise<Record<string, unknown>[]> {
   const b = readFileSync(file);
   return parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) });
 }
+
+const wide: CaptureModel = {
+  name: "m",
+  version: "1",
+  inputs: [
+    { name: "air", datatype: "FP32", shape: [-1, 1] },
+    { name: "type", datatype: "BYTES", shape: [-1, 1] },
+  ],
+  outputs: [
+    { name: "label", datatype: "INT64", shape: [-1] },
+    { name: "score", datatype: "FP32", shape: [-1] },
+  ],
+};
+const rowsOfRequest = (rows: number, first: number, type: string, score: boolean): CapturedRequest => ({
+  inputs: [
+    {
+      name: "air",
+      datatype: "FP32",
+      shape: [rows, 1],
+      data: Float32Array.from({ length: rows }, (_, i) => first + i),
+    },
+    { name: "type", datatype: "BYTES", shape: [rows, 1], data: Array.from({ length: rows }, () => type) },
+  ],
+  outputs: [
+    { name: "label", datatype: "INT64", shape: [rows], data: new BigInt64Array(rows).fill(BigInt(first)) },
+    ...(score ? [{ name: "score", datatype: "FP32", shape: [rows], data: new Float32Array(rows).fill(0.5) }] : []),
+  ],
+});
 
 describe("capture files", () => {
   it("are encoded, written and renamed on a thread of their own: a file closes while the serving thread is blocked", async () => {
@@ -104,33 +133,6 @@ describe("capture files", () => {
   it("a table filled again with the arrays of a written file holds its own rows only", async () => {
     const dir = join(root, `c${++n}`);
     const registry = new Registry();
-    const wide: CaptureModel = {
-      name: "m",
-      version: "1",
-      inputs: [
-        { name: "air", datatype: "FP32", shape: [-1, 1] },
-        { name: "type", datatype: "BYTES", shape: [-1, 1] },
-      ],
-      outputs: [
-        { name: "label", datatype: "INT64", shape: [-1] },
-        { name: "score", datatype: "FP32", shape: [-1] },
-      ],
-    };
-    const rowsOfRequest = (rows: number, first: number, type: string, score: boolean): CapturedRequest => ({
-      inputs: [
-        {
-          name: "air",
-          datatype: "FP32",
-          shape: [rows, 1],
-          data: Float32Array.from({ length: rows }, (_, i) => first + i),
-        },
-        { name: "type", datatype: "BYTES", shape: [rows, 1], data: Array.from({ length: rows }, () => type) },
-      ],
-      outputs: [
-        { name: "label", datatype: "INT64", shape: [rows], data: new BigInt64Array(rows).fill(BigInt(first)) },
-        ...(score ? [{ name: "score", datatype: "FP32", shape: [rows], data: new Float32Array(rows).fill(0.5) }] : []),
-      ],
-    });
     const capture = await startCapture({ dir, plant: "p", fileBytes: 8192, fileSeconds: 3600 }, wide, { registry });
     const filesClosed = async (k: number) => {
       const metric = registry.getSingleMetric("oip_capture_files_total")!;
@@ -152,5 +154,42 @@ describe("capture files", () => {
       ...Array.from({ length: 100 }, (_, i) => ["b", 1000 + i, "H", 1000n, null]),
       ...Array.from({ length: 150 }, (_, i) => ["c", 2000 + i, "M", 2000n, 0.5]),
     ]);
+  });
+
+  it("are written chunk by chunk, each a row group, into one file: every row in order, strings and missing outputs kept", async () => {
+    const dir = join(root, `c${++n}`);
+    const registry = new Registry();
+    // Chunks of 4 KiB (about 100 rows) in a file of up to 1 MiB: the requests below fill ten or so chunks.
+    const capture = await startCapture({ dir, plant: "p", fileBytes: 1 << 20, fileSeconds: 3600 }, wide, {
+      registry,
+      chunkBytes: 4096,
+    });
+    const types = ["L", "M", "H", "M\u00e9"];
+    const expected: unknown[][] = [];
+    for (let r = 0; r < 60; r++) {
+      const rows = 1 + ((r * 7) % 23);
+      const type = types[r % types.length]!;
+      const score = r % 3 !== 0;
+      capture.record(rowsOfRequest(rows, r * 100, type, score), `r${r}`);
+      for (let i = 0; i < rows; i++)
+        expected.push([`r${r}`, i, r * 100 + i, type, BigInt(r * 100), score ? 0.5 : null]);
+    }
+    await capture.close();
+    const files = closedFiles(dir);
+    expect(files).toHaveLength(1);
+    const b = readFileSync(files[0]!);
+    const groups = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)).row_groups;
+    expect(groups.length).toBeGreaterThan(5);
+    expect(groups.reduce((k, g) => k + Number(g.num_rows), 0)).toBe(expected.length);
+    const rows = await rowsOf(files[0]!);
+    expect(rows.map((x) => [x.id, x.row, x.air, x.type, x.label, x.score])).toEqual(expected);
+    // The evaluation's own reader reads it too (a dictionary per row group).
+    const ds = await openDataset(files[0]!);
+    const read: string[] = [];
+    for await (const batch of ds.batches({ columns: ["type"], types: { type: "string" } }))
+      read.push(...(batch.columns.type as string[]));
+    expect(read).toEqual(expected.map((e) => e[3]));
+    const total = (await registry.getSingleMetric("oip_capture_rows_total")!.get()).values[0]!.value;
+    expect(total).toBe(expected.length);
   });
 });

@@ -27,6 +27,9 @@ export const DEFAULT_CAPTURE = {
   fileSeconds: 60,
 };
 
+/** A file's rows are handed to the writer thread in chunks of about this many bytes (see capture-writer.ts). */
+export const CHUNK_BYTES = 1024 * 1024;
+
 export interface Capture {
   /** Where the files are written: `<dir>/<plant>/<model>/<version>/<YYYY-MM-DD>/<time>-<random>.parquet`. */
   readonly dir: string;
@@ -52,6 +55,8 @@ export interface CaptureDeps {
   logger?: Logger;
   clock?: () => number;
   random?: () => number;
+  /** Bytes of the chunks a file is handed to the writer thread in (default CHUNK_BYTES; tests pass small ones). */
+  chunkBytes?: number;
   /** Opens the upload target (tests pass their own; default: a registry store by URI). */
   openTarget?: (uri: string) => Promise<import("../registry").BlobStore>;
 }
@@ -158,49 +163,84 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
     });
   }
 
-  let table = new CaptureTable(model, plans, plant, fileBytes);
-  let firstRowAt = 0;
+  // The serving thread fills chunks of at most `chunkBytes` and hands each to the writer thread, which appends it
+  // to the open file as a row group (see capture-writer.ts for why chunks are small).
+  const chunkBytes = Math.min(fileBytes, deps.chunkBytes ?? CHUNK_BYTES);
+  let table = new CaptureTable(model, plans, plant, chunkBytes);
+  /** The open file: its name, when its first row came, and the rows and bytes (about) handed over so far. */
+  let file: { folder: string; name: string; startedAt: number; rows: number; bytes: number } | undefined;
   let full = false;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
-  async function writeTable(t: CaptureTable, startedAt: number, estimate: number): Promise<void> {
-    const { day, file } = stamp(startedAt);
-    const folder = join(base, day);
-    const name = `${file}-${randomBytes(4).toString("hex")}.parquet`;
-    const rows = t.rows;
+  function openFile(now: number): NonNullable<typeof file> {
+    const { day, file: stamped } = stamp(now);
+    return {
+      folder: join(base, day),
+      name: `${stamped}-${randomBytes(4).toString("hex")}.parquet`,
+      startedAt: now,
+      rows: 0,
+      bytes: 0,
+    };
+  }
+
+  /** Moves the filled table to the writer thread as the open file's next chunk (or its last). */
+  function handOver(last: boolean): Promise<void> {
+    const f = file!;
+    const t = table;
+    f.rows += t.rows;
+    f.bytes += t.bytes;
+    writingBytes += t.bytes;
+    table = new CaptureTable(model, plans, plant, chunkBytes, spare);
+    spare = undefined;
+    const detached = t.detach();
+    if (!last) {
+      // A chunk's failure is counted with its file: the thread drops the file's later chunks and fails its last.
+      return writer.add(detached, f.folder, f.name).catch(() => {});
+    }
+    file = undefined;
+    return closeFile(f, writer.write(detached, f.folder, f.name));
+  }
+
+  async function closeFile(f: NonNullable<typeof file>, written: Promise<{ size: number; rows: number }>) {
+    const where = join(f.folder, f.name);
     try {
-      const { size } = await writer.write(t.detach(), folder, name);
-      diskBytes += size;
-      metrics.fileClosed(rows, size);
-      metrics.diskBytes(diskBytes);
-      logger.debug(`capture: ${rows} row(s) in ${join(folder, name)} (${size} bytes)`);
-      forwarder?.notify();
+      const { size, rows } = await written;
+      if (rows > 0) {
+        diskBytes += size;
+        metrics.fileClosed(rows, size);
+        metrics.diskBytes(diskBytes);
+        logger.debug(`capture: ${rows} row(s) in ${where} (${size} bytes)`);
+        forwarder?.notify();
+      }
+      if (rows < f.rows) {
+        metrics.dropped("write_error", f.rows - rows);
+        logger.warning(
+          `capture: ${f.rows - rows} of the ${f.rows} row(s) meant for ${where} are lost: the writer thread stopped while it held them`,
+        );
+      }
     } catch (e) {
-      metrics.dropped("write_error", rows);
-      logger.warning(`capture: could not write ${rows} row(s) to ${folder}, so they are lost: ${(e as Error).message}`);
+      metrics.dropped("write_error", f.rows);
+      logger.warning(
+        `capture: could not write ${f.rows} row(s) to ${where}, so they are lost: ${(e as Error).message}`,
+      );
     } finally {
-      writingBytes -= estimate;
+      writingBytes -= f.bytes;
     }
   }
 
+  /** Closes the open file (its last chunk is the table as it is). */
   function rotate(): Promise<void> {
-    if (table.rows === 0) return writing;
-    const t = table;
-    const at = firstRowAt;
-    const estimate = t.bytes;
-    writingBytes += estimate;
-    table = new CaptureTable(model, plans, plant, fileBytes, spare);
-    spare = undefined;
+    if (!file) return writing;
     // Handed to the thread now (it writes in order); `writing` settles when every file given so far is in place.
-    const done = writeTable(t, at, estimate);
+    const done = handOver(true);
     writing = Promise.all([writing, done]).then(() => {});
     return writing;
   }
 
   const timer = setInterval(
     () => {
-      if (table.rows > 0 && clock() - firstRowAt >= fileMs) void rotate();
+      if (file && clock() - file.startedAt >= fileMs) void rotate();
     },
     Math.max(50, Math.min(1000, fileMs / 4)),
   );
@@ -240,10 +280,11 @@ export async function startCapture(config: CaptureConfig, model: CaptureModel, d
         logger.info("capture: below the disk budget again; capturing");
       }
       const now = clock();
-      if (table.rows === 0) firstRowAt = now;
+      file ??= openFile(now);
       table.append(request, n, rowId, now);
       metrics.captured(n);
-      if (table.bytes >= fileBytes) void rotate();
+      if (file.bytes + table.bytes >= fileBytes) void rotate();
+      else if (table.bytes >= chunkBytes) void handOver(false);
     },
     async close(uploadDeadlineMs = 5000) {
       if (closed) return;

@@ -6,13 +6,16 @@
  * and the id, time, model and plant columns.
  *
  *   npx tsx bench/capture.ts            (about 90 s on 2 cores)
- *   CAPTURE_BENCH_AA=1 npx tsx bench/capture.ts   (both servers without capture: the noise floor of the ratios)
+ *   CAPTURE_BENCH_AA=1 npx tsx bench/capture.ts   (all four servers without capture: the noise floor of the ratios)
  *
- * Both servers run at once, each in its own process (bundled from shared/serve/main.ts as scripts/build.mjs
- * does), and are measured interleaved so that the machine's load falls on both alike: latency alternates
- * request by request (off, on, on, off, …), throughput alternates windows of 16 concurrent clients. The server's
- * CPU per request is read from /proc (every thread, ns resolution), for the whole process and for its serving
- * (main) thread, which bounds throughput. Each target gets a MET / NOT MET verdict.
+ * Four servers run at once, each in its own process (bundled from shared/serve/main.ts as scripts/build.mjs
+ * does), two without capture and two with it, started in the order off, on, on, off: one process can land
+ * better placed than another on two cores (an A/A run with one server a side measured ratios of up to 1.17 between
+ * identical servers), and with two a side no such placement favours one side. They are measured interleaved so
+ * that the machine's load falls on all alike: latency goes request by request through the four in a rotating
+ * order, throughput rotates windows of 16 concurrent clients. The server's CPU per request is read from /proc
+ * (every thread, ns resolution), for the whole process and for its serving (main) thread, which bounds
+ * throughput. Each target gets a MET / NOT MET verdict, on the two servers of a side taken together.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -43,7 +46,7 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function serve(model: string, extra: string[]): Promise<{ url: URL; pid: number; proc: ChildProcess }> {
+async function serve(model: string, extra: string[]): Promise<Server> {
   const s = await spawnServer(
     [BUNDLE],
     [
@@ -78,25 +81,34 @@ function cpuNs(pid: number): { all: number; main: number } {
   return { all, main };
 }
 
-/** Sequential requests, alternating between the two servers (and which goes first), timed one by one. */
-async function latencies(a: URL, b: URL, payload: Buffer): Promise<{ a: number[]; b: number[] }> {
-  const out = { a: [] as number[], b: [] as number[] };
-  const one = async (url: URL, into: number[]) => {
-    const t = performance.now();
-    await post(url, payload);
-    into.push(performance.now() - t);
-  };
-  for (let i = 0; i < 300; i++) {
-    await post(a, payload);
-    await post(b, payload);
-  }
-  for (let i = 0; i < ITER; i++) {
-    if (i % 2 === 0) {
-      await one(a, out.a);
-      await one(b, out.b);
-    } else {
-      await one(b, out.b);
-      await one(a, out.a);
+interface Server {
+  url: URL;
+  pid: number;
+  proc: ChildProcess;
+}
+
+/** Order `k` of a rotation through the four servers (each position taken by each server equally often). */
+const ORDERS = [
+  [0, 1, 2, 3],
+  [1, 2, 3, 0],
+  [2, 3, 0, 1],
+  [3, 0, 1, 2],
+  [3, 2, 1, 0],
+  [2, 1, 0, 3],
+  [1, 0, 3, 2],
+  [0, 3, 2, 1],
+];
+
+/** Sequential requests through all servers in a rotating order, timed one by one; per side (off, on). */
+async function latencies(servers: { server: Server; side: "off" | "on" }[], payload: Buffer) {
+  const out = { off: [] as number[], on: [] as number[] };
+  for (let i = 0; i < 150; i++) for (const { server } of servers) await post(server.url, payload);
+  for (let i = 0; i < ITER / 2; i++) {
+    for (const k of ORDERS[i % ORDERS.length]!) {
+      const { server, side } = servers[k]!;
+      const t = performance.now();
+      await post(server.url, payload);
+      out[side].push(performance.now() - t);
     }
   }
   return out;
@@ -110,7 +122,7 @@ interface Load {
 }
 
 /** One window of CONCURRENCY clients against one server, until every request it started is answered. */
-async function window(server: { url: URL; pid: number }, payload: Buffer, into: Load): Promise<void> {
+async function window(server: Server, payload: Buffer, into: Load): Promise<void> {
   const before = cpuNs(server.pid);
   const start = performance.now();
   const until = start + WINDOW_MS;
@@ -130,24 +142,21 @@ async function window(server: { url: URL; pid: number }, payload: Buffer, into: 
   into.cpuMainNs += after.main - before.main;
 }
 
-/** Throughput windows alternating between the two servers (off, on, on, off, …). */
-async function throughput(a: { url: URL; pid: number }, b: { url: URL; pid: number }, payload: Buffer) {
+/** Throughput windows rotating through the servers (WINDOWS per side); per side, and each round's off/on req/s. */
+async function throughput(servers: { server: Server; side: "off" | "on" }[], payload: Buffer) {
   const zero = (): Load => ({ requests: 0, ms: 0, cpuAllNs: 0, cpuMainNs: 0 });
-  const out = { a: zero(), b: zero(), rounds: [] as string[] };
-  for (let i = 0; i < WINDOWS; i++) {
-    const ra = out.a.requests;
-    const rb = out.b.requests;
-    const ta = out.a.ms;
-    const tb = out.b.ms;
-    if (i % 2 === 0) {
-      await window(a, payload, out.a);
-      await window(b, payload, out.b);
-    } else {
-      await window(b, payload, out.b);
-      await window(a, payload, out.a);
+  const out = { off: zero(), on: zero(), rounds: [] as string[] };
+  for (let i = 0; i < WINDOWS / 2; i++) {
+    const round = { off: zero(), on: zero() };
+    for (const k of ORDERS[i % ORDERS.length]!) {
+      const { server, side } = servers[k]!;
+      await window(server, payload, round[side]);
     }
-    const rps = (r: number, ms: number) => ((r * 1000) / ms).toFixed(0);
-    out.rounds.push(`${rps(out.a.requests - ra, out.a.ms - ta)}/${rps(out.b.requests - rb, out.b.ms - tb)}`);
+    for (const side of ["off", "on"] as const) {
+      for (const key of ["requests", "ms", "cpuAllNs", "cpuMainNs"] as const) out[side][key] += round[side][key];
+    }
+    const rps = (l: Load) => ((l.requests * 1000) / l.ms).toFixed(0);
+    out.rounds.push(`${rps(round.off)}/${rps(round.on)}`);
   }
   return out;
 }
@@ -157,24 +166,35 @@ console.log(`node ${process.version}; ${cpus().length} cores, load average at st
 const model = join(dir, "model.onnx");
 writeFileSync(model, modelToOnnx(trainLogistic(generatedDataset(5000, 1), { iterations: 10 })));
 const captureDir = join(dir, "capture");
-const off = await serve(model, []);
-const on = await serve(
-  model,
-  AA ? [] : ["--capture-dir", captureDir, "--plant", "bench", "--capture-max-disk-bytes", String(64 * 1024 ** 3)],
-);
+const capturing = (k: number) =>
+  AA
+    ? []
+    : [
+        "--capture-dir",
+        join(captureDir, String(k)),
+        "--plant",
+        "bench",
+        "--capture-max-disk-bytes",
+        String(64 * 1024 ** 3),
+      ];
+// Started off, on, on, off (see the header).
+const servers: { server: Server; side: "off" | "on" }[] = [];
+for (const side of ["off", "on", "on", "off"] as const) {
+  servers.push({ server: await serve(model, side === "on" ? capturing(servers.length) : []), side });
+}
 const verdicts: string[] = [];
 const verdict = (ok: boolean) => (ok ? "MET" : "NOT MET");
 for (const n of [1, 64]) {
   const payload = body(n);
-  const lat = await latencies(off.url, on.url, payload);
-  const load = await throughput(off, on, payload);
-  const p50 = { off: median(lat.a), on: median(lat.b) };
-  const rps = { off: (load.a.requests * 1000) / load.a.ms, on: (load.b.requests * 1000) / load.b.ms };
+  const lat = await latencies(servers, payload);
+  const load = await throughput(servers, payload);
+  const p50 = { off: median(lat.off), on: median(lat.on) };
+  const rps = { off: (load.off.requests * 1000) / load.off.ms, on: (load.on.requests * 1000) / load.on.ms };
   const cpu = {
-    off: load.a.cpuAllNs / load.a.requests / 1000,
-    on: load.b.cpuAllNs / load.b.requests / 1000,
-    offMain: load.a.cpuMainNs / load.a.requests / 1000,
-    onMain: load.b.cpuMainNs / load.b.requests / 1000,
+    off: load.off.cpuAllNs / load.off.requests / 1000,
+    on: load.on.cpuAllNs / load.on.requests / 1000,
+    offMain: load.off.cpuMainNs / load.off.requests / 1000,
+    onMain: load.on.cpuMainNs / load.on.requests / 1000,
   };
   const us = (x: number) => `${x.toFixed(0)} µs`;
   const p50Ratio = p50.on / p50.off;
@@ -186,7 +206,7 @@ for (const n of [1, 64]) {
       `of it the serving thread off ${us(cpu.offMain)}, on ${us(cpu.onMain)} (×${(cpu.onMain / cpu.offMain).toFixed(2)})`,
   );
   console.log(
-    `   p90 off/on ${us(lat.a.sort((x, y) => x - y)[Math.floor(lat.a.length * 0.9)]! * 1000)}/${us(lat.b.sort((x, y) => x - y)[Math.floor(lat.b.length * 0.9)]! * 1000)}; throughput window pairs off/on req/s: ${load.rounds.join(", ")}`,
+    `   p90 off/on ${us(lat.off.sort((x, y) => x - y)[Math.floor(lat.off.length * 0.9)]! * 1000)}/${us(lat.on.sort((x, y) => x - y)[Math.floor(lat.on.length * 0.9)]! * 1000)}; throughput rounds off/on req/s: ${load.rounds.join(", ")}`,
   );
   verdicts.push(
     `${String(n).padStart(2)} row(s)/request: p50 ×${p50Ratio.toFixed(2)} (target ≤ ${TARGET.p50}) ${verdict(p50Ratio <= TARGET.p50)}; ` +
@@ -194,11 +214,18 @@ for (const n of [1, 64]) {
       `CPU per request ×${(cpu.on / cpu.off).toFixed(2)}, serving thread ×${(cpu.onMain / cpu.offMain).toFixed(2)}`,
   );
 }
-// Stop the capturing server gracefully so its last file is closed, then count what it wrote.
-await new Promise<void>((resolve) => {
-  on.proc.once("exit", () => resolve());
-  on.proc.kill("SIGTERM");
-});
+// Stop the capturing servers gracefully so their last files are closed, then count what they wrote.
+await Promise.all(
+  servers
+    .filter((s) => s.side === "on")
+    .map(
+      ({ server }) =>
+        new Promise<void>((resolve) => {
+          server.proc.once("exit", () => resolve());
+          server.proc.kill("SIGTERM");
+        }),
+    ),
+);
 let files = 0;
 let bytes = 0;
 const walk = (d: string): void => {
@@ -214,7 +241,7 @@ if (!AA) walk(captureDir);
 console.log(
   `capture written: ${files} files, ${(bytes / 1024 ** 2).toFixed(1)} MiB; load average at end ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log(AA ? "verdict (A/A run: both servers without capture, the ratios' noise floor):" : "verdict:");
+console.log(AA ? "verdict (A/A run: all four servers without capture, the ratios' noise floor):" : "verdict:");
 for (const v of verdicts) console.log(`  ${v}`);
 agent.destroy();
 process.exit(0);

@@ -12,8 +12,9 @@
  * does), two without capture and two with it, started in the order off, on, on, off: one process can land
  * better placed than another on two cores (an A/A run with one server a side measured ratios of up to 1.17 between
  * identical servers), and with two a side no such placement favours one side. They are measured interleaved so
- * that the machine's load falls on all alike: latency goes request by request through the four in a rotating
- * order, throughput rotates windows of 16 concurrent clients. The server's CPU per request is read from /proc
+ * that the machine's load falls on all alike: latency goes through the four in a rotating order, 8 sequential
+ * requests in a row to each (so that what a server does after answering meets the next request, as with a
+ * client sending in turn), throughput rotates windows of 16 concurrent clients. The server's CPU per request is read from /proc
  * (every thread, ns resolution), for the whole process and for its serving (main) thread, which bounds
  * throughput. Each target gets a MET / NOT MET verdict, on the two servers of a side taken together.
  */
@@ -99,16 +100,25 @@ const ORDERS = [
   [0, 3, 2, 1],
 ];
 
-/** Sequential requests through all servers in a rotating order, timed one by one; per side (off, on). */
+/** Consecutive requests a server gets in a row in the latency measurement (as from one client sending in turn). */
+const BLOCK = 8;
+
+/**
+ * Sequential requests, timed one by one, per side (off, on): blocks of BLOCK requests in a row to one server (what
+ * comes after a response, such as capture's copy, meets the next request as it would from a client sending in
+ * turn), the servers taken in a rotating order so that the machine's load falls on all alike.
+ */
 async function latencies(servers: { server: Server; side: "off" | "on" }[], payload: Buffer) {
   const out = { off: [] as number[], on: [] as number[] };
   for (let i = 0; i < 150; i++) for (const { server } of servers) await post(server.url, payload);
-  for (let i = 0; i < ITER / 2; i++) {
+  for (let i = 0; i < ITER / 2 / BLOCK; i++) {
     for (const k of ORDERS[i % ORDERS.length]!) {
       const { server, side } = servers[k]!;
-      const t = performance.now();
-      await post(server.url, payload);
-      out[side].push(performance.now() - t);
+      for (let j = 0; j < BLOCK; j++) {
+        const t = performance.now();
+        await post(server.url, payload);
+        out[side].push(performance.now() - t);
+      }
     }
   }
   return out;

@@ -14,9 +14,12 @@
  * identical servers), and with two a side no such placement favours one side. They are measured interleaved so
  * that the machine's load falls on all alike: latency goes through the four in a rotating order, 8 sequential
  * requests in a row to each (so that what a server does after answering meets the next request, as with a
- * client sending in turn), throughput rotates windows of 16 concurrent clients. The server's CPU per request is read from /proc
- * (every thread, ns resolution), for the whole process and for its serving (main) thread, which bounds
- * throughput. Each target gets a MET / NOT MET verdict, on the two servers of a side taken together.
+ * client sending in turn), throughput rotates windows of 16 concurrent clients, 150 ms each, in rounds of one
+ * window per server, and its verdict takes the median of the rounds' on/off ratios (this machine's speed swings
+ * by up to 2× from one second to the next, for a server with or without capture alike). The server's CPU per
+ * request is read from /proc (every thread, ns resolution), for the whole process and for its serving (main)
+ * thread, which bounds throughput. Each target gets a MET / NOT MET verdict, on the two servers of a side taken
+ * together.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -34,8 +37,8 @@ const BUNDLE = join(ROOT, "node_modules/.cache/capture-bench/serve.js");
 /** Sequential requests per server and size, for the p50. */
 const ITER = Number(process.env.CAPTURE_BENCH_ITER ?? 6000);
 /** Throughput: this many windows per server and size, each this long. */
-const WINDOWS = Number(process.env.CAPTURE_BENCH_WINDOWS ?? 24);
-const WINDOW_MS = Number(process.env.CAPTURE_BENCH_WINDOW_MS ?? 400);
+const WINDOWS = Number(process.env.CAPTURE_BENCH_WINDOWS ?? 64);
+const WINDOW_MS = Number(process.env.CAPTURE_BENCH_WINDOW_MS ?? 150);
 const CONCURRENCY = 16;
 const AA = process.env.CAPTURE_BENCH_AA === "1";
 const TARGET = { p50: 1.1, throughput: 0.9 };
@@ -155,7 +158,7 @@ async function window(server: Server, payload: Buffer, into: Load): Promise<void
 /** Throughput windows rotating through the servers (WINDOWS per side); per side, and each round's off/on req/s. */
 async function throughput(servers: { server: Server; side: "off" | "on" }[], payload: Buffer) {
   const zero = (): Load => ({ requests: 0, ms: 0, cpuAllNs: 0, cpuMainNs: 0 });
-  const out = { off: zero(), on: zero(), rounds: [] as string[] };
+  const out = { off: zero(), on: zero(), rounds: [] as string[], ratios: [] as number[] };
   for (let i = 0; i < WINDOWS / 2; i++) {
     const round = { off: zero(), on: zero() };
     for (const k of ORDERS[i % ORDERS.length]!) {
@@ -165,8 +168,9 @@ async function throughput(servers: { server: Server; side: "off" | "on" }[], pay
     for (const side of ["off", "on"] as const) {
       for (const key of ["requests", "ms", "cpuAllNs", "cpuMainNs"] as const) out[side][key] += round[side][key];
     }
-    const rps = (l: Load) => ((l.requests * 1000) / l.ms).toFixed(0);
-    out.rounds.push(`${rps(round.off)}/${rps(round.on)}`);
+    const rps = (l: Load) => (l.requests * 1000) / l.ms;
+    out.rounds.push(`${rps(round.off).toFixed(0)}/${rps(round.on).toFixed(0)}`);
+    out.ratios.push(rps(round.on) / rps(round.off));
   }
   return out;
 }
@@ -208,10 +212,13 @@ for (const n of [1, 64]) {
   };
   const us = (x: number) => `${x.toFixed(0)} µs`;
   const p50Ratio = p50.on / p50.off;
-  const rpsRatio = rps.on / rps.off;
+  // The verdict's ratio: the median of the rounds' on/off ratios. Each round takes the four servers within ~0.6 s,
+  // so a slower spell of the machine (this one swings between ~4,000 and ~9,000 req/s from one second to the
+  // next for the same server) falls on both sides of a round, and the median leaves out the rounds it split.
+  const rpsRatio = median(load.ratios);
   console.log(
     `${String(n).padStart(2)} row(s)/request: p50 off ${us(p50.off * 1000)}, on ${us(p50.on * 1000)} (×${p50Ratio.toFixed(2)}); ` +
-      `throughput ×${CONCURRENCY} off ${rps.off.toFixed(0)}/s, on ${rps.on.toFixed(0)}/s (×${rpsRatio.toFixed(2)}); ` +
+      `throughput ×${CONCURRENCY} off ${rps.off.toFixed(0)}/s, on ${rps.on.toFixed(0)}/s (×${(rps.on / rps.off).toFixed(2)}; median of ${load.ratios.length} rounds ×${rpsRatio.toFixed(2)}); ` +
       `server CPU per request off ${us(cpu.off)}, on ${us(cpu.on)} (×${(cpu.on / cpu.off).toFixed(2)}), ` +
       `of it the serving thread off ${us(cpu.offMain)}, on ${us(cpu.onMain)} (×${(cpu.onMain / cpu.offMain).toFixed(2)})`,
   );

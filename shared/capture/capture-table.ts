@@ -186,7 +186,8 @@ export class CaptureTable {
     storage?: CaptureStorage,
   ) {
     const size: Record<Kind, number> = { float: 4, double: 8, int32: 4, int64: 8, boolean: 1, string: 4 };
-    this.fixedRowBytes = 12 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
+    // 4 for the row number; the id and the time are written once per request (`cost`: id.length + 8).
+    this.fixedRowBytes = 4 + plans.reduce((n, p) => n + p.columns.length * size[p.kind], 0);
     const names = [...META_COLUMNS, ...plans.flatMap((p) => p.columns)];
     this.fileOverhead =
       512 +
@@ -423,21 +424,9 @@ export function captureColumns(s: CaptureSnapshot): ParquetColumn[] {
   const n = s.rows;
   const requests = s.requests;
   const runs = s.runs.subarray(0, requests);
-  // The per-row forms of what was kept per request.
+  // The row numbers within each request (the id and the time are written as one run per request).
   const row = new Int32Array(n);
-  const time = new BigInt64Array(n);
-  let last = Number.NaN;
-  let big = 0n;
-  if (requests === n) {
-    for (let r = 0; r < requests; r++) {
-      const t = s.times[r]!;
-      if (t !== last) {
-        last = t;
-        big = BigInt(t);
-      }
-      time[r] = big;
-    }
-  } else {
+  if (requests !== n) {
     let longest = 0;
     for (let r = 0; r < requests; r++) longest = Math.max(longest, runs[r]!);
     const numbers = new Int32Array(longest);
@@ -445,19 +434,13 @@ export function captureColumns(s: CaptureSnapshot): ParquetColumn[] {
     for (let r = 0, at = 0; r < requests; r++) {
       const k = runs[r]!;
       row.set(k === longest ? numbers : numbers.subarray(0, k), at);
-      const t = s.times[r]!;
-      if (t !== last) {
-        last = t;
-        big = BigInt(t);
-      }
-      time.fill(big, at, at + k);
       at += k;
     }
   }
   const columns: ParquetColumn[] = [
     { name: "id", type: "string", values: s.ids, runs },
     { name: "row", type: "int32", values: row },
-    { name: "time", type: "timestamp-ms", values: time },
+    { name: "time", type: "timestamp-ms", values: s.times.subarray(0, requests), runs },
     { name: "model_name", type: "string", values: s.model.name },
     { name: "model_version", type: "string", values: s.model.version },
     { name: "plant", type: "string", values: s.plant },

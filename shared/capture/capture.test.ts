@@ -133,7 +133,7 @@ describe("capture files", () => {
   it("a table filled again with the arrays of a written file holds its own rows only", async () => {
     const dir = join(root, `c${++n}`);
     const registry = new Registry();
-    const capture = await startCapture({ dir, plant: "p", fileBytes: 8192, fileSeconds: 3600 }, wide, { registry });
+    const capture = await startCapture({ dir, plant: "p", fileBytes: 6144, fileSeconds: 3600 }, wide, { registry });
     const filesClosed = async (k: number) => {
       const metric = registry.getSingleMetric("oip_capture_files_total")!;
       for (const until = Date.now() + 30_000; (await metric.get()).values[0]!.value < k && Date.now() < until;) {

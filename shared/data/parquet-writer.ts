@@ -197,6 +197,41 @@ function rleOfRuns(values: Uint32Array, lengths: Uint32Array, bitWidth: number):
   return out.subarray(0, at);
 }
 
+/**
+ * values[r] repeated runs[r] times, cut at `rows`, as a dictionary (distinct values in order of first use) and one
+ * index and length per run.
+ */
+function dictionaryRuns<T>(
+  values: ArrayLike<T>,
+  runs: Uint32Array,
+  rows: number,
+): { dict: T[]; ids: Uint32Array; lengths: Uint32Array } {
+  const index = new Map<T, number>();
+  const dict: T[] = [];
+  const ids = new Uint32Array(runs.length);
+  const lengths = new Uint32Array(runs.length);
+  let prev: T | undefined;
+  let id = 0;
+  let r = 0;
+  for (let k = 0; k < rows; r++) {
+    const v = values[r]!;
+    if (r === 0 || v !== prev) {
+      prev = v;
+      const known = index.get(v);
+      if (known === undefined) {
+        id = dict.length;
+        index.set(v, id);
+        dict.push(v);
+      } else id = known;
+    }
+    const run = Math.min(rows - k, runs[r]!);
+    ids[r] = id;
+    lengths[r] = run;
+    k += run;
+  }
+  return { dict, ids: ids.subarray(0, r), lengths: lengths.subarray(0, r) };
+}
+
 /** One RLE run of `count` times `value` (< 256), as rleRuns writes it. */
 function rleRun(value: number, count: number): Buffer {
   const out = Buffer.allocUnsafe(11);
@@ -316,6 +351,8 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
   const chunk: Chunk = { parts, size: 0, dataOffset: offset, encodings: [E_PLAIN, E_RLE] };
   let body: Buffer[];
   let encoding = E_PLAIN;
+  /** A dictionary-encoded column: its dictionary page (PLAIN values), and the rows' indices (per run with `lengths`). */
+  let dictionary: { page: Buffer; count: number; ids: Uint32Array; lengths?: Uint32Array } | undefined;
   if (c.type === "string") {
     // Dictionary: distinct values in order of first use; the page holds their indices as RLE runs.
     const n = keep ? keep.length : rows;
@@ -335,29 +372,7 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
     } else if (c.runs) {
       // One dictionary index per run (a request's rows share its id), written as RLE runs without a per-row pass.
       if (keep) throw new Error(`parquet: column "${c.name}" has runs and nulls`);
-      const index = new Map<string, number>();
-      let prev: string | undefined;
-      let id = 0;
-      ids = new Uint32Array(c.runs.length);
-      runLengths = new Uint32Array(c.runs.length);
-      let r = 0;
-      for (let k = 0; k < n; r++) {
-        const s = c.values[r]!;
-        if (s !== prev) {
-          prev = s;
-          const known = index.get(s);
-          if (known === undefined) {
-            id = dict.length;
-            index.set(s, id);
-            dict.push(s);
-          } else id = known;
-        }
-        const run = Math.min(n - k, c.runs[r]!);
-        ids[r] = id;
-        runLengths[r] = run;
-        k += run;
-      }
-      ids = ids.subarray(0, r);
+      ({ dict, ids, lengths: runLengths } = dictionaryRuns(c.values as readonly string[], c.runs, n));
     } else {
       ids = new Uint32Array(n);
       const index = new Map<string, number>();
@@ -378,62 +393,38 @@ function encodeColumn(c: ParquetColumn, rows: number, offset: number): Chunk {
         ids[k] = prevId;
       }
     }
-    const dictPage = dictionaryPage(dict);
-    push(
-      pageHeader(PAGE_DICTIONARY, dictPage.length, (t) => {
-        t.begin(7);
-        t.i32(1, dict.length);
-        t.i32(2, E_PLAIN);
-        t.end();
-      }),
-    );
-    push(dictPage);
-    chunk.dictionaryOffset = offset;
-    chunk.dataOffset = offset + size;
-    const bitWidth = Math.max(1, Math.ceil(Math.log2(Math.max(2, dict.length))));
-    body = [Buffer.from([bitWidth]), runLengths ? rleOfRuns(ids, runLengths, bitWidth) : rleRuns(ids, bitWidth)];
-    encoding = E_RLE_DICTIONARY;
-    chunk.encodings = [E_PLAIN, E_RLE, E_RLE_DICTIONARY];
+    dictionary = {
+      page: dictionaryPage(dict),
+      count: dict.length,
+      ids,
+      ...(runLengths ? { lengths: runLengths } : {}),
+    };
   } else if (c.type === "timestamp-ms" && "runs" in c) {
     // One dictionary index per run; the dictionary holds the distinct times (PLAIN INT64).
     if (keep) throw new Error(`parquet: column "${c.name}" has runs and nulls`);
-    const index = new Map<number, number>();
-    const dict: number[] = [];
-    const ids = new Uint32Array(c.runs.length);
-    const runLengths = new Uint32Array(c.runs.length);
-    let prev = Number.NaN;
-    let id = 0;
-    let r = 0;
-    for (let k = 0; k < rows; r++) {
-      const v = c.values[r]!;
-      if (v !== prev) {
-        prev = v;
-        const known = index.get(v);
-        if (known === undefined) {
-          id = dict.length;
-          index.set(v, id);
-          dict.push(v);
-        } else id = known;
-      }
-      const run = Math.min(rows - k, c.runs[r]!);
-      ids[r] = id;
-      runLengths[r] = run;
-      k += run;
-    }
-    const dictPage = Buffer.from(BigInt64Array.from(dict, (v) => BigInt(v)).buffer);
+    const { dict, ids, lengths } = dictionaryRuns(c.values, c.runs, rows);
+    dictionary = {
+      page: Buffer.from(BigInt64Array.from(dict, (v) => BigInt(v)).buffer),
+      count: dict.length,
+      ids,
+      lengths,
+    };
+  }
+  if (dictionary) {
     push(
-      pageHeader(PAGE_DICTIONARY, dictPage.length, (t) => {
+      pageHeader(PAGE_DICTIONARY, dictionary.page.length, (t) => {
         t.begin(7);
-        t.i32(1, dict.length);
+        t.i32(1, dictionary.count);
         t.i32(2, E_PLAIN);
         t.end();
       }),
     );
-    push(dictPage);
+    push(dictionary.page);
     chunk.dictionaryOffset = offset;
     chunk.dataOffset = offset + size;
-    const bitWidth = Math.max(1, Math.ceil(Math.log2(Math.max(2, dict.length))));
-    body = [Buffer.from([bitWidth]), rleOfRuns(ids.subarray(0, r), runLengths.subarray(0, r), bitWidth)];
+    const bitWidth = Math.max(1, Math.ceil(Math.log2(Math.max(2, dictionary.count))));
+    const { ids, lengths } = dictionary;
+    body = [Buffer.from([bitWidth]), lengths ? rleOfRuns(ids, lengths, bitWidth) : rleRuns(ids, bitWidth)];
     encoding = E_RLE_DICTIONARY;
     chunk.encodings = [E_PLAIN, E_RLE, E_RLE_DICTIONARY];
   } else {

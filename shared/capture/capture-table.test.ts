@@ -1,6 +1,7 @@
 import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
-import { CaptureTable, encodeCaptureSnapshot, planCapture, storageOf } from "./capture-table";
+import { encodeParquet } from "../data/parquet-writer";
+import { CaptureTable, captureColumns, captureFileOptions, planCapture, storageOf } from "./capture-table";
 import type { CaptureModel, CapturedRequest } from "./types";
 
 const model: CaptureModel = {
@@ -62,7 +63,7 @@ describe("CaptureTable storage reuse", () => {
     expect(snapshot.values[2]![0]).toBe(storage.values[2]![0]);
     expect(snapshot.answered[1]).toBe(storage.answered[1]);
     expect(snapshot.runs).toBe(storage.runs);
-    const file = Buffer.concat(encodeCaptureSnapshot(snapshot));
+    const file = Buffer.concat(encodeParquet(captureColumns(snapshot), snapshot.rows, captureFileOptions(snapshot)));
     const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
     const rows = await parquetReadObjects({ file: buffer, columns: ["id", "row", "time", "air", "label", "kind"] });
     expect(rows).toEqual([

@@ -5,7 +5,7 @@
  * arrays (no per-value work for the common FP32 case), so capture costs little on the request path.
  */
 import { shown, UserError } from "../errors";
-import { encodeParquet, type ParquetColumn } from "../data/parquet-writer";
+import type { ParquetColumn } from "../data/parquet-writer";
 import { fromHalf } from "../serve/tensor";
 import type { CaptureModel, CapturedRequest, CapturedTensor, TensorMeta } from "./types";
 
@@ -396,11 +396,6 @@ function fits(s: CaptureStorage, plans: readonly TensorPlan[], rows: number): bo
       return false;
   }
   return true;
-}
-
-/** A closed table as Parquet (file parts in order): one row group. */
-export function encodeCaptureSnapshot(s: CaptureSnapshot): Buffer[] {
-  return encodeParquet(captureColumns(s), s.rows, captureFileOptions(s));
 }
 
 /** The file-level metadata of a capture file (the model, version and plant of its rows). */

@@ -136,17 +136,6 @@ export class CaptureFile {
   }
 }
 
-/**
- * Encodes a closed table and writes it as `<folder>/<name>`: first as `.<name>.tmp`, synced, then renamed.
- * On failure the temporary file is removed. Synchronous: it runs on the writer thread.
- */
-export function writeCaptureFile(snapshot: CaptureSnapshot, folder: string, name: string): number {
-  const file = new CaptureFile(folder, name);
-  file.add(snapshot);
-  file.close();
-  return file.size;
-}
-
 /** The thread's role, by which the server's entry (main.ts) runs runCaptureWriter instead of serving. */
 const ROLE = "capture-writer";
 

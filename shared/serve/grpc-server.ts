@@ -325,7 +325,16 @@ export function createGrpcServer(ctx: ServerContext): grpc.Server {
     const captured = sampleCapture(ctx.capture, request, undefined);
     if (captured?.generated) response.id = captured.generated;
     // Recorded once grpc-js has taken the response (after this call's promise callbacks), off the client's wait.
-    if (captured) setImmediate(() => captured.record(result));
+    if (captured) {
+      setImmediate(() => {
+        try {
+          captured.record(result);
+        } catch (e) {
+          // Outside the call now: a capture failure must not take the server down, and the answer is already sent.
+          ctx.logger.warning(`capture: ${(e as Error)?.stack ?? String(e)}`);
+        }
+      });
+    }
     return response;
   }
   return server;

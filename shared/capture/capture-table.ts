@@ -411,17 +411,33 @@ export function captureFileOptions(s: CaptureSnapshot): { metadata: Record<strin
   };
 }
 
+let rowScratch = new Int32Array(0);
+
+/**
+ * Room for a chunk's row numbers, kept from one call to the next: the writer thread encodes a chunk's columns
+ * before it asks for the next chunk's, and a fresh array per chunk was external memory its isolate had to collect.
+ */
+function rowNumbers(n: number): Int32Array {
+  if (n > rowScratch.length) {
+    if (n > MAX_INITIAL_ROWS) return new Int32Array(n);
+    rowScratch = new Int32Array(Math.max(n, 2 * rowScratch.length));
+  }
+  return rowScratch.subarray(0, n);
+}
+
 /**
  * A closed table's Parquet columns (one row group of `s.rows` rows). Outputs are always optional columns, so
- * that the row groups of one file, each from its own table, have the same schema.
+ * that the row groups of one file, each from its own table, have the same schema. The `row` column's array is
+ * reused by the next call: encode the columns before asking for another table's.
  */
 export function captureColumns(s: CaptureSnapshot): ParquetColumn[] {
   const n = s.rows;
   const requests = s.requests;
   const runs = s.runs.subarray(0, requests);
   // The row numbers within each request (the id and the time are written as one run per request).
-  const row = new Int32Array(n);
-  if (requests !== n) {
+  const row = rowNumbers(n);
+  if (requests === n) row.fill(0);
+  else {
     let longest = 0;
     for (let r = 0; r < requests; r++) longest = Math.max(longest, runs[r]!);
     const numbers = new Int32Array(longest);

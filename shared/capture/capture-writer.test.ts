@@ -87,4 +87,58 @@ describe("CaptureWriter", () => {
       await writer.close();
     }
   }, 60_000);
+
+  it("writes chunk after chunk of different request sizes into one file, every row number and text value in place", async () => {
+    const writer = new CaptureWriter();
+    const model = {
+      name: "m",
+      version: "1",
+      inputs: [
+        { name: "a", datatype: "FP32", shape: [-1] },
+        { name: "t", datatype: "BYTES", shape: [-1] },
+      ],
+      outputs: [],
+    };
+    // Requests of `rows` rows each: a = request * 100 + row, t a text that changes every other row.
+    const chunk = (requests: number, rows: number, first: number) => {
+      const table = new CaptureTable(model, planCapture(model).plans, "p", 1 << 16);
+      for (let r = 0; r < requests; r++) {
+        const q = first + r;
+        const a = Float32Array.from({ length: rows }, (_, i) => q * 100 + i);
+        const t = Array.from({ length: rows }, (_, i) => ["L", "M", "H"][(q + (i >> 1)) % 3]!);
+        table.append(
+          {
+            inputs: [
+              { name: "a", datatype: "FP32", shape: [rows], data: a },
+              { name: "t", datatype: "BYTES", shape: [rows], data: t },
+            ],
+            outputs: [],
+          },
+          rows,
+          `r${q}`,
+          0,
+        );
+      }
+      return table.detach();
+    };
+    try {
+      // 64-row requests leave row numbers 0..63 behind; the 1-row chunk after them must still say 0.
+      await writer.add(chunk(5, 64, 0), root, "mixed.parquet");
+      await writer.add(chunk(40, 1, 5), root, "mixed.parquet");
+      const written = await writer.write(chunk(3, 7, 45), root, "mixed.parquet");
+      expect(written.rows).toBe(5 * 64 + 40 + 3 * 7);
+      const b = readFileSync(join(root, "mixed.parquet"));
+      const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) });
+      const expected = [
+        ...[0, 1, 2, 3, 4].flatMap((q) => Array.from({ length: 64 }, (_, i) => ({ q, i }))),
+        ...Array.from({ length: 40 }, (_, k) => ({ q: 5 + k, i: 0 })),
+        ...[45, 46, 47].flatMap((q) => Array.from({ length: 7 }, (_, i) => ({ q, i }))),
+      ];
+      expect(rows.map((r) => [r.id, r.row, r.a, r.t])).toEqual(
+        expected.map(({ q, i }) => [`r${q}`, i, q * 100 + i, ["L", "M", "H"][(q + (i >> 1)) % 3]]),
+      );
+    } finally {
+      await writer.close();
+    }
+  }, 60_000);
 });

@@ -150,13 +150,37 @@ class Compact {
   }
 }
 
+/** Room for the runs below, kept between calls (up to SCRATCH_MAX bytes): the result is copied out at its size. */
+let scratch = Buffer.allocUnsafeSlow(0);
+const SCRATCH_MAX = 4 * 1024 * 1024;
+
+/** A buffer of at least `bytes` to write runs into, before `exact` copies them out. */
+function room(bytes: number): Buffer {
+  if (bytes <= scratch.length) return scratch;
+  if (bytes > SCRATCH_MAX) return Buffer.allocUnsafe(bytes);
+  scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(bytes, 2 * scratch.length, 64 * 1024)));
+  return scratch;
+}
+
+/**
+ * The first `size` bytes of `out` in a buffer of their own. Runs take a fraction of their worst case, and a
+ * writer that appends row group after row group (the edge server's capture) would otherwise allocate that worst
+ * case for every column of every row group, which made its isolate collect garbage for the external memory alone.
+ */
+function exact(out: Buffer, size: number): Buffer {
+  if (out !== scratch) return out.subarray(0, size);
+  const copy = Buffer.allocUnsafe(size);
+  out.copy(copy, 0, 0, size);
+  return copy;
+}
+
 /**
  * RLE/bit-packing hybrid of `values` (each < 2^bitWidth, at most 32 bits) written as RLE runs only: valid, and
  * compact for repeated values (a capture's request ids, a null mask, a constant column).
  */
 function rleRuns(values: ArrayLike<number>, bitWidth: number): Buffer {
   const width = Math.ceil(bitWidth / 8);
-  const out = Buffer.allocUnsafe(values.length * (5 + width) + 8);
+  const out = room(values.length * (5 + width) + 8);
   let at = 0;
   let i = 0;
   while (i < values.length) {
@@ -172,13 +196,13 @@ function rleRuns(values: ArrayLike<number>, bitWidth: number): Buffer {
     for (let b = 0; b < width; b++) out[at++] = (v >>> (8 * b)) & 0xff;
     i = j;
   }
-  return out.subarray(0, at);
+  return exact(out, at);
 }
 
 /** RLE runs of values[r] repeated lengths[r] times, equal neighbours merged (the same bytes as rleRuns of the rows). */
 function rleOfRuns(values: Uint32Array, lengths: Uint32Array, bitWidth: number): Buffer {
   const width = Math.ceil(bitWidth / 8);
-  const out = Buffer.allocUnsafe(values.length * (5 + width) + 8);
+  const out = room(values.length * (5 + width) + 8);
   let at = 0;
   let r = 0;
   while (r < values.length) {
@@ -194,7 +218,7 @@ function rleOfRuns(values: Uint32Array, lengths: Uint32Array, bitWidth: number):
     out[at++] = header;
     for (let b = 0; b < width; b++) out[at++] = (v >>> (8 * b)) & 0xff;
   }
-  return out.subarray(0, at);
+  return exact(out, at);
 }
 
 /**

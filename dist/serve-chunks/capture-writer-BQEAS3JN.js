@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from "node:path";
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{INLINE_ELEMENTS,offloadLargeRequests,runInferenceWorker}from"./chunk-JDSFWHB5.js";import"./chunk-EKKBTXP5.js";import"./chunk-ZJFJA3XU.js";import"./chunk-3WAO4U4N.js";import"./chunk-RLHMBC6C.js";export{INLINE_ELEMENTS,offloadLargeRequests,runInferenceWorker};
+import{CaptureFile,CaptureWriter,runCaptureWriter}from"./chunk-LS6WSOAU.js";import"./chunk-ZJFJA3XU.js";import"./chunk-3WAO4U4N.js";import"./chunk-RLHMBC6C.js";export{CaptureFile,CaptureWriter,runCaptureWriter};

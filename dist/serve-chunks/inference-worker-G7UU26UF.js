@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from "node:path";
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{CaptureFile,CaptureWriter,runCaptureWriter}from"./chunk-KPYMUA5J.js";import"./chunk-ZJFJA3XU.js";import"./chunk-3WAO4U4N.js";import"./chunk-RLHMBC6C.js";export{CaptureFile,CaptureWriter,runCaptureWriter};
+import{INLINE_ELEMENTS,offloadLargeRequests,runInferenceWorker}from"./chunk-62XUW65Z.js";import"./chunk-EKKBTXP5.js";import"./chunk-ZJFJA3XU.js";import"./chunk-3WAO4U4N.js";import"./chunk-RLHMBC6C.js";export{INLINE_ELEMENTS,offloadLargeRequests,runInferenceWorker};

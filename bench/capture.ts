@@ -5,7 +5,7 @@
  * inputs, `Type` as text, `label` and `probabilities` out), so every captured row holds 6 inputs, 3 outputs
  * and the id, time, model and plant columns.
  *
- *   npx tsx bench/capture.ts            (about 90 s on 2 cores)
+ *   npx tsx bench/capture.ts            (about 100 s on 2 cores)
  *   CAPTURE_BENCH_AA=1 npx tsx bench/capture.ts   (all four servers without capture: the noise floor of the ratios)
  *
  * Four servers run at once, each in its own process (bundled from shared/serve/main.ts as scripts/build.mjs
@@ -18,8 +18,10 @@
  * window per server, and its verdict takes the median of the rounds' on/off ratios (this machine's speed swings
  * by up to 2× from one second to the next, for a server with or without capture alike). The server's CPU per
  * request is read from /proc (every thread, ns resolution), for the whole process and for its serving (main)
- * thread, which bounds throughput. Each target gets a MET / NOT MET verdict, on the two servers of a side taken
- * together.
+ * thread, which bounds throughput, and once more over the whole throughput phase (what a capturing server's writer
+ * thread does between its windows included). Before each size's measurements every server gets the same load until
+ * each capturing server has written three chunks, so that what is measured is capture's steady state (see warmUp).
+ * Each target gets a MET / NOT MET verdict, on the two servers of a side taken together.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

@@ -538,9 +538,9 @@ async function main() {
       `  = ${(scorePq.rate / readPq.rate).toFixed(2)}x parse-only`,
     );
     cpuLine(scorePq, readPq);
-    const perRow = 2 * 8; // one score per model (binary), Float64, until the memory budget; nothing else per row
+    const perRow = 2 * 4; // one score per model (binary), float32 as the models return them; nothing else per row
     console.log(
-      `kept per row: ${perRow} bytes (2 scores, Float64) -> ${rows.toLocaleString()} rows: ${((perRow * rows) / 2 ** 20).toFixed(0)} MiB; past memory-budget (1 GiB by default) the scores spill to sorted runs`,
+      `kept per row: ${perRow} bytes (2 float32 scores) -> ${rows.toLocaleString()} rows: ${((perRow * rows) / 2 ** 20).toFixed(0)} MiB; past memory-budget (1 GiB by default) the scores spill to sorted runs`,
     );
     console.log(
       "target: >= 800 k rows/s end to end from CSV, peak RSS < 400 MB; Parquet end to end faster than CSV; end to end >= 0.85x parse-only from CSV and Parquet",

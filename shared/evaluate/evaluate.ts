@@ -151,7 +151,7 @@ export async function evaluateAndFinish(
 /**
  * Evaluate one or more models (candidate, champion) over the same data in one streaming pass: a worker
  * thread parses while this thread runs the sessions and folds each batch into the metric states, which
- * keep counts, exact sums and the ranking scores (8 bytes a score, spilled to sorted runs past
+ * keep counts, exact sums and the ranking scores (4 bytes a float32 score, else 8; spilled to sorted runs past
  * `memoryBudget`). Memory does not grow with rows beyond the budget. Returns the state unfinished.
  */
 export async function evaluateModels(models: ModelToEvaluate[], opts: EvaluateOptions): Promise<Evaluation> {

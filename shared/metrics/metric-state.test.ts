@@ -153,6 +153,79 @@ describe("MetricState: spilled runs give the in-memory metrics exactly", () => {
   });
 });
 
+describe("MetricState: scores held in single precision", () => {
+  /** Float32 scores (as ONNX classifiers return them), tie-heavy or not; a multiclass row sums to ~1. */
+  function float32Data(task: "binary" | "multiclass", n: number, levels: number, seed: number): Predictions {
+    const p = data(task, n, levels, seed);
+    const u = rng(seed + 1);
+    for (let i = 0; i < p.scores.length; i++) p.scores[i] = Math.fround(p.scores[i]! + (levels > 100 ? u() * 1e-3 : 0));
+    if (task === "binary") for (let i = 0; i < n; i++) p.scores[i] = Math.min(1, p.scores[i]!);
+    return p;
+  }
+
+  /** The same rows through a state whose lists hold doubles from the start: the code before single precision. */
+  function doubles(p: Predictions, store: SpillStore): MetricsWithNotes {
+    const st = new MetricState({ task: p.task, ...(p.classes ? { classes: p.classes } : {}), store, curves });
+    for (const l of [...st.pos, ...st.neg]) l.widen();
+    feed(st, p, range(p.yTrue.length), rng(9));
+    return st.finish();
+  }
+
+  for (const task of ["binary", "multiclass"] as const) {
+    for (const [levels, budget] of [
+      [3, Infinity],
+      [1000, Infinity],
+      [1000, 600],
+    ] as const) {
+      it(`${task}, float32 scores${levels > 100 ? "" : " on 4 levels"}${budget < Infinity ? ", spilled" : ""}: the doubles of a double list`, () => {
+        const p = float32Data(task, 3000, levels, levels + task.length);
+        const store = new SpillStore(budget, dir);
+        const st = new MetricState({ task, ...(p.classes ? { classes: p.classes } : {}), store, curves });
+        feed(st, p, range(3000), rng(9));
+        expect([...st.pos, ...st.neg].every((l) => l.single)).toBe(true);
+        if (budget < Infinity) expect(store.spills).toBeGreaterThan(5);
+        const got = st.finish();
+        const want = doubles(p, new SpillStore(Infinity, dir));
+        store.dispose();
+        expectIdentical(got.values, want.values);
+        expect(got.notes).toEqual(want.notes);
+        expect(got.curves).toEqual(want.curves);
+      });
+    }
+  }
+
+  it("a score that is not a float32 value widens the lists and keeps what they held", () => {
+    const p = float32Data("binary", 2000, 1000, 3);
+    p.scores[1500] = 0.1; // not a float32 value: rows before it are held in single precision, then doubles
+    const st = new MetricState({ task: "binary", store: new SpillStore(Infinity, dir), curves });
+    feed(st, p, range(1000), rng(9));
+    expect(st.pos[0]!.single && st.neg[0]!.single).toBe(true);
+    feed(st, p, range(2000).slice(1000), rng(10));
+    expect(st.pos[0]!.single || st.neg[0]!.single).toBe(false);
+    const got = st.finish();
+    const want = doubles(p, new SpillStore(Infinity, dir));
+    expectIdentical(got.values, want.values);
+    expect(got.curves).toEqual(want.curves);
+  });
+
+  it("a budget counts 4 bytes a single-precision score", () => {
+    const p = float32Data("binary", 4000, 1000, 4);
+    const spills = (widen: boolean) => {
+      const store = new SpillStore(8192, dir);
+      const st = new MetricState({ task: "binary", store });
+      if (widen) for (const l of [...st.pos, ...st.neg]) l.widen();
+      feed(st, p, range(4000), rng(9));
+      st.finish();
+      store.dispose();
+      return store.spills;
+    };
+    const single = spills(false);
+    const double = spills(true);
+    expect(single).toBeGreaterThan(0);
+    expect(double).toBeGreaterThanOrEqual(2 * single - 1);
+  });
+});
+
 describe("MetricState: shards merged equal one machine, ties included", () => {
   for (const task of ["binary", "multiclass", "regression"] as Task[]) {
     for (const [split, shards] of [

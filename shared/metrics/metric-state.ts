@@ -31,7 +31,7 @@ import {
 } from "./curves";
 import { FLOAT64_EPS } from "./probabilistic";
 import type { Task } from "./predictions";
-import { RunFiles, type RunSegment, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
+import { float32Values, RunFiles, type RunSegment, ScoreList, SortedStream, SpillStore } from "./sorted-runs";
 
 export type MetricValues = Record<string, number | null>;
 
@@ -143,6 +143,10 @@ export class MetricState {
 
   /** Add a batch of rows. Non-finite scores or labels outside the task's range -> UserError naming the row. */
   add(b: StateBatch): void {
+    if (this.task === "binary") {
+      this.addBinary(b);
+      return;
+    }
     const { n, yTrue: y, scores: s } = b;
     checkBatch(this, b);
     if (this.task === "regression") {
@@ -163,49 +167,6 @@ export class MetricState {
     }
     const k = this.k;
     const ids = b.ids;
-    if (this.task === "binary") {
-      const thr = this.threshold;
-      const pos = this.pos[0]!;
-      const neg = this.neg[0]!;
-      let np = 0;
-      for (let i = 0; i < n; i++) if (y[i] === 1) np++;
-      // Room in both lists first (a spill empties both, capacity stays), then plain writes.
-      pos.reserve(np);
-      neg.reserve(n - np);
-      const pb = pos.reserve(np);
-      const nb = neg.reserve(n - np);
-      let pi = pos.length;
-      let ni = neg.length;
-      const c = this.counts;
-      for (let i = 0; i < n; i++) {
-        const v = s[i]!;
-        const t = y[i]!;
-        c[t * 2 + (v >= thr ? 1 : 0)]!++;
-        if (!(v >= 0 && v <= 1)) {
-          if (!this.nonProbability || this.nonProbability.key > b.key(i)) {
-            this.nonProbability = this.first(this.nonProbability, b, i, v);
-          }
-        } else {
-          this.logLoss.add(-Math.log(clip(t === 1 ? v : 1 - v)));
-          const d = t - v;
-          this.brier.add(d * d);
-        }
-        if (ids) {
-          if (t === 1) {
-            pb[pi++] = v;
-            pb[pi++] = ids[i]!;
-          } else {
-            nb[ni++] = v;
-            nb[ni++] = ids[i]!;
-          }
-        } else if (t === 1) pb[pi++] = v;
-        else nb[ni++] = v;
-      }
-      pos.length = pi;
-      neg.length = ni;
-      this.rows += n;
-      return;
-    }
     // multiclass
     for (let i = 0, base = 0; i < n; i++, base += k) {
       const t = y[i]!;
@@ -239,6 +200,68 @@ export class MetricState {
         }
       }
     }
+    this.rows += n;
+  }
+
+  /**
+   * A binary batch in one loop over the rows: the confusion counts, the exact sums and the scores by class.
+   * One pass first counts the positives and checks every label and score; only a batch that breaks a rule
+   * goes through `checkBatch`, which names the first offending row.
+   */
+  private addBinary(b: StateBatch): void {
+    const { n, yTrue: y, scores: s, ids } = b;
+    let np = 0;
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      const t = y[i]!;
+      if (t === 1) np++;
+      else if (t !== 0) ok = false;
+      if (s[i]! - s[i]! !== 0) ok = false;
+    }
+    if (!ok) checkBatch(this, b);
+    const thr = this.threshold;
+    const pos = this.pos[0]!;
+    const neg = this.neg[0]!;
+    if ((pos.single || neg.single) && !float32Values(s, n)) {
+      pos.widen();
+      neg.widen();
+    }
+    // Room in both lists first (a spill empties both, capacity stays), then plain writes.
+    pos.reserve(np);
+    neg.reserve(n - np);
+    const pb = pos.reserve(np);
+    const nb = neg.reserve(n - np);
+    let pi = pos.length;
+    let ni = neg.length;
+    const c = this.counts;
+    const logLoss = this.logLoss;
+    const brier = this.brier;
+    for (let i = 0; i < n; i++) {
+      const v = s[i]!;
+      const positive = y[i] === 1;
+      c[(positive ? 2 : 0) + (v >= thr ? 1 : 0)]!++;
+      if (!(v >= 0 && v <= 1)) {
+        if (!this.nonProbability || this.nonProbability.key > b.key(i)) {
+          this.nonProbability = this.first(this.nonProbability, b, i, v);
+        }
+      } else {
+        logLoss.add(-Math.log(clip(positive ? v : 1 - v)));
+        const d = positive ? 1 - v : v;
+        brier.add(d * d);
+      }
+      if (ids) {
+        if (positive) {
+          pb[pi++] = v;
+          pb[pi++] = ids[i]!;
+        } else {
+          nb[ni++] = v;
+          nb[ni++] = ids[i]!;
+        }
+      } else if (positive) pb[pi++] = v;
+      else nb[ni++] = v;
+    }
+    pos.length = pi;
+    neg.length = ni;
     this.rows += n;
   }
 

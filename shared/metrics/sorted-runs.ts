@@ -7,7 +7,9 @@
  * into runs, batches or shards. Entries are one double (the score) or two (score, row id) when a
  * bootstrap must weight each row by its id.
  *
- * Runs are raw little-endian float64 (what a Float64Array holds on x64 and arm64, the runners' CPUs).
+ * Runs are raw little-endian float64 (what a Float64Array holds on x64 and arm64, the runners' CPUs). In memory,
+ * a list of scores alone holds them in single precision while every score it was given is a float32 value, as
+ * the probabilities of most ONNX classifiers are: half the memory, and exactly the same doubles read back.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,8 +100,24 @@ export class RunFiles {
   }
 }
 
-/** An in-memory sorted array as a source (one chunk). */
-export function arraySource(data: Float64Array): RunSource {
+/**
+ * An in-memory sorted array as a source: one chunk, or from single precision a chunk at a time widened into
+ * one buffer (the merge then reads doubles only).
+ */
+export function arraySource(data: Float64Array | Float32Array): RunSource {
+  if (data instanceof Float32Array) {
+    let at = 0;
+    const out = new Float64Array(Math.min(data.length, READ_ENTRIES));
+    return {
+      read: () => {
+        if (at >= data.length) return null;
+        const n = Math.min(READ_ENTRIES, data.length - at);
+        for (let i = 0; i < n; i++) out[i] = data[at + i]!;
+        at += n;
+        return out.subarray(0, n);
+      },
+    };
+  }
   let done = data.length === 0;
   return {
     read: () => {
@@ -115,7 +133,7 @@ export function arraySource(data: Float64Array): RunSource {
  * negated, into `out`: ascending again, so the one ascending merge reads runs from their highest score
  * down (exactly: negation only flips the sign bit). A descending reader negates what it takes back.
  */
-function descendingChunk(chunk: Float64Array, width: number, out: Float64Array): Float64Array {
+function descendingChunk(chunk: Float64Array | Float32Array, width: number, out: Float64Array): Float64Array {
   const n = chunk.length / width;
   for (let e = 0, r = (n - 1) * width; e < n * width; e += width, r -= width) {
     out[e] = -chunk[r]!;
@@ -125,7 +143,7 @@ function descendingChunk(chunk: Float64Array, width: number, out: Float64Array):
 }
 
 /** An in-memory sorted array read from its end (chunks reversed and negated, see `descendingChunk`). */
-function descendingArraySource(data: Float64Array, width: number): RunSource {
+function descendingArraySource(data: Float64Array | Float32Array, width: number): RunSource {
   let end = data.length;
   const out = new Float64Array(Math.min(data.length, READ_ENTRIES * width));
   return {
@@ -177,18 +195,28 @@ export class SpillStore {
     for (const list of this.lists) {
       const sorted = list.takeSorted();
       if (sorted.length === 0) continue;
-      const bytes = Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength);
-      let off = 0;
-      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.written + off);
-      list.runs.push({
-        path: join(this.dirMade!, "runs.bin"),
-        offset: this.written,
-        count: sorted.length / list.width,
-      });
-      this.written += bytes.length;
-      this.bytesSpilled += bytes.length;
+      const start = this.written;
+      if (sorted instanceof Float64Array) this.write(sorted);
+      else {
+        // Single precision in memory, float64 on disk: widened a chunk at a time, not as one more copy of the list.
+        const wide = new Float64Array(Math.min(sorted.length, READ_ENTRIES));
+        for (let at = 0; at < sorted.length; at += wide.length) {
+          const n = Math.min(wide.length, sorted.length - at);
+          for (let i = 0; i < n; i++) wide[i] = sorted[at + i]!;
+          this.write(wide.subarray(0, n));
+        }
+      }
+      list.runs.push({ path: join(this.dirMade!, "runs.bin"), offset: start, count: sorted.length / list.width });
     }
     this.spills++;
+  }
+
+  private write(data: Float64Array): void {
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd!, bytes, off, bytes.length - off, this.written + off);
+    this.written += bytes.length;
+    this.bytesSpilled += bytes.length;
   }
 
   dispose(): void {
@@ -199,20 +227,42 @@ export class SpillStore {
   }
 }
 
+/** Whether the first `n` values are all float32 values (a single-precision list holds them exactly). */
+export function float32Values(values: ArrayLike<number>, n: number): boolean {
+  for (let i = 0; i < n; i++) if (Math.fround(values[i]!) !== values[i]) return false;
+  return true;
+}
+
 /** One list of scores (or score, id pairs): what is in memory, plus the runs already spilled. */
 export class ScoreList {
-  private buf: Float64Array;
-  /** Doubles held (entries × width). */
+  private buf: Float64Array | Float32Array;
+  /** Values held (entries × width). */
   length = 0;
   readonly runs: RunSegment[] = [];
   private sorted = false;
+  /**
+   * Whether `buf` is single precision: a list of scores alone starts so and stays so while every score given
+   * to it is a float32 value (callers check with `float32Values` and `widen` first); (score, id) pairs never are.
+   */
+  single: boolean;
 
   constructor(
     private readonly store: SpillStore,
     readonly width: 1 | 2 = 1,
   ) {
-    this.buf = new Float64Array(0);
+    this.single = width === 1;
+    this.buf = this.single ? new Float32Array(0) : new Float64Array(0);
     store.lists.push(this);
+  }
+
+  /** Hold doubles from now on (a score that is not a float32 value is coming); what is held is kept. */
+  widen(): void {
+    if (!this.single) return;
+    const wide = new Float64Array(this.buf.length);
+    wide.set(this.buf.subarray(0, this.length));
+    this.store.grew(this.buf.length * 4);
+    this.buf = wide;
+    this.single = false;
   }
 
   /** Entries held in memory and on disk. */
@@ -220,19 +270,23 @@ export class ScoreList {
     return this.length / this.width + this.runs.reduce((n, r) => n + r.count, 0);
   }
 
-  /** Room for `entries` more entries; returns the backing array (write at `length`). */
-  reserve(entries: number): Float64Array {
+  /**
+   * Room for `entries` more entries; returns the backing array (write at `length`). Single precision (see
+   * `single`): write only float32 values.
+   */
+  reserve(entries: number): Float64Array | Float32Array {
     if (this.length + entries * this.width <= this.buf.length) return this.buf;
     // Doubling: a list of a million scores is allocated ~20 times, not ~30, and copied half as much in all
     // (new memory is page-faulted in as it is first written, which is most of what growing costs).
     const grow = Math.max(this.length + entries * this.width, this.buf.length * 2, 64 * this.width);
-    if (this.store.wouldExceed((grow - this.buf.length) * 8)) {
+    const size = this.buf.BYTES_PER_ELEMENT;
+    if (this.store.wouldExceed((grow - this.buf.length) * size)) {
       this.store.spillAll(); // empties this list too
       if (this.length + entries * this.width <= this.buf.length) return this.buf;
     }
     const next = Math.max(grow, this.length + entries * this.width);
-    this.store.grew((next - this.buf.length) * 8);
-    const grown = new Float64Array(next);
+    this.store.grew((next - this.buf.length) * size);
+    const grown = this.single ? new Float32Array(next) : new Float64Array(next);
     grown.set(this.buf.subarray(0, this.length));
     this.buf = grown;
     return grown;
@@ -242,12 +296,14 @@ export class ScoreList {
   absorb(o: ScoreList): void {
     this.runs.push(...o.runs);
     if (o.length === 0) return;
+    if (!o.single) this.widen();
     const b = this.reserve(o.length / this.width);
     b.set(o.buf.subarray(0, o.length), this.length);
     this.length += o.length;
   }
 
   push(score: number): void {
+    if (this.single && Math.fround(score) !== score) this.widen();
     const b = this.length + 1 > this.buf.length ? this.reserve(1) : this.buf;
     b[this.length++] = score;
   }
@@ -259,7 +315,7 @@ export class ScoreList {
   }
 
   /** The entries in memory, sorted ascending by score, and empties the list (capacity kept). */
-  takeSorted(): Float64Array {
+  takeSorted(): Float64Array | Float32Array {
     const view = this.buf.subarray(0, this.length);
     this.length = 0;
     if (this.width === 1) return view.sort();

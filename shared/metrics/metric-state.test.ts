@@ -21,6 +21,8 @@ import {
   type MetricValues,
   type Predictions,
   RunFiles,
+  ScoreList,
+  SortedStream,
   SpillStore,
   type Task,
 } from "./index";
@@ -206,6 +208,28 @@ describe("MetricState: scores held in single precision", () => {
     const want = doubles(p, new SpillStore(Infinity, dir));
     expectIdentical(got.values, want.values);
     expect(got.curves).toEqual(want.curves);
+  });
+
+  it("widening a list that fills most of the budget spills it first, and keeps its scores", () => {
+    const store = new SpillStore(6000, dir);
+    const list = new ScoreList(store);
+    const want = Array.from({ length: 1400 }, (_, i) => Math.fround(((i * 7919) % 1400) / 1400));
+    list.reserve(1400).set(want);
+    list.length = 1400;
+    expect(list.single).toBe(true);
+    expect(store.held).toBe(5600);
+    list.widen(); // 1,400 doubles would hold 11,200 bytes
+    expect(store.spills).toBe(1);
+    expect(store.held).toBeLessThanOrEqual(6000);
+    expect(list.single).toBe(false);
+    list.push(0.1);
+    const files = new RunFiles();
+    const stream = new SortedStream(list.sources(files));
+    const got: number[] = [];
+    for (; stream.head !== Infinity; stream.next()) got.push(stream.head);
+    files.close();
+    store.dispose();
+    expect(got).toEqual([...want, 0.1].sort((a, b) => a - b));
   });
 
   it("a budget counts 4 bytes a single-precision score", () => {

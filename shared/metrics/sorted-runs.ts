@@ -181,6 +181,11 @@ export class SpillStore {
     return this.used + bytes > this.budgetBytes && this.used > 0;
   }
 
+  /** Bytes of list capacity held in memory now. */
+  get held(): number {
+    return this.used;
+  }
+
   /** Count `bytes` more of list capacity held in memory. */
   grew(bytes: number): void {
     this.used += bytes;
@@ -255,12 +260,16 @@ export class ScoreList {
     store.lists.push(this);
   }
 
-  /** Hold doubles from now on (a score that is not a float32 value is coming); what is held is kept. */
+  /**
+   * Hold doubles from now on (a score that is not a float32 value is coming); what is held is kept, or spilled
+   * first when doubling its size would pass the budget.
+   */
   widen(): void {
     if (!this.single) return;
-    const wide = new Float64Array(this.buf.length);
+    if (this.store.wouldExceed(this.length * 8 - this.buf.length * 4)) this.store.spillAll(); // empties this list too
+    const wide = new Float64Array(Math.max(64, this.length));
     wide.set(this.buf.subarray(0, this.length));
-    this.store.grew(this.buf.length * 4);
+    this.store.grew(wide.length * 8 - this.buf.length * 4);
     this.buf = wide;
     this.single = false;
   }

@@ -310,9 +310,30 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
         pending.push(chunk);
         continue;
       }
-      const buf = rest.length || pending.length ? Buffer.concat([rest, ...pending, chunk]) : chunk;
-      pending = [];
+      let buf = chunk;
       let at = 0;
+      if (headerDone && (rest.length || pending.length)) {
+        // Only the line that straddles the chunks is joined; the chunk's own lines are parsed where they are
+        // (joining the whole chunk copied every byte of the file once more).
+        const nl = chunk.indexOf(10);
+        const line = Buffer.concat([rest, ...pending, chunk.subarray(0, nl + 1)]);
+        pending = [];
+        const stop = fastLines(line, 0, line.length);
+        if (stop < line.length) {
+          // switch to the library for the rest of the file, starting at a row boundary
+          parser = rowParser(columns, plan.delimiter, rowDelim, false);
+          decoder = new StringDecoder("utf8");
+          parser.chunk(decoder.write(line.subarray(stop)), onRow);
+          parser.chunk(decoder.write(chunk.subarray(nl + 1)), onRow);
+          rest = Buffer.alloc(0);
+          yield* builder.drain();
+          continue;
+        }
+        at = nl + 1;
+      } else if (rest.length || pending.length) {
+        buf = Buffer.concat([rest, ...pending, chunk]);
+        pending = [];
+      }
       if (!headerDone) {
         const end = headerEnd(buf);
         if (end < 0) {

@@ -114,6 +114,63 @@ describe("CSV", () => {
     expect(text[2999]).toBe("t, 2999");
   });
 
+  it("lines across the reader's 1 MiB chunks: CRLF split between \\r and \\n, split UTF-8, quoted rows at and past a boundary, a line longer than a chunk", async () => {
+    const MiB = 1 << 20;
+    const build = (special: "crlf" | "quoted-at-boundary" | "quoted-later" | "long-line") => {
+      const parts = ["id,name,x\r\n"];
+      let bytes = Buffer.byteLength(parts[0]!);
+      let id = 0;
+      const add = (name: string) => {
+        id++;
+        const line = `${id},${name},${(id * 0.25 - 3).toFixed(2)}\r\n`;
+        parts.push(line);
+        bytes += Buffer.byteLength(line);
+      };
+      /** Rows until one ends exactly at byte `target`. */
+      const fillTo = (target: number) => {
+        while (target - bytes > 200) add(`n${id % 7 === 0 ? "é漢" : ""}${id}`);
+        const next = id + 1;
+        add("f".repeat(target - bytes - Buffer.byteLength(`${next},,${(next * 0.25 - 3).toFixed(2)}\r\n`)));
+      };
+      if (special === "crlf") fillTo(MiB + 1); // that row's \r is the first chunk's last byte, its \n the next's first
+      if (special === "quoted-at-boundary") {
+        fillTo(MiB - 10);
+        add(`"say ""hi"", ${"q".repeat(30)}"`);
+      }
+      if (special === "quoted-later") {
+        fillTo(MiB + 5000);
+        add(`"say ""hi"""`);
+      }
+      if (special === "long-line") {
+        fillTo(MiB - 1000);
+        add("L".repeat(1.5 * MiB)); // the second chunk holds no line end at all
+      }
+      // "漢" (3 bytes) across a later boundary: the row starts at the boundary - 2 - digits, "漢" right after "id,"
+      const boundary = special === "long-line" ? 3 * MiB : 2 * MiB;
+      fillTo(boundary - 2 - String(id + 200).length);
+      const at = bytes + String(id + 1).length + 1;
+      add("漢字");
+      fillTo(boundary + 300_000);
+      const text = parts.join("");
+      expect(
+        Buffer.from(text)
+          .subarray(at, at + 3)
+          .toString(),
+      ).toBe("漢");
+      expect(at).toBe(boundary - 1);
+      return text;
+    };
+    const { parse } = await import("csv-parse/sync");
+    for (const special of ["crlf", "quoted-at-boundary", "quoted-later", "long-line"] as const) {
+      const text = build(special);
+      const want = parse(text, { columns: true }) as { id: string; name: string; x: string }[];
+      const batches = await all(await openDataset(write(`chunks-${special}.csv`, text)));
+      expect(concatNum(batches, "id"), special).toEqual(want.map((r) => Number(r.id)));
+      expect(concatStr(batches, "name"), special).toEqual(want.map((r) => r.name));
+      expect(concatNum(batches, "x"), special).toEqual(want.map((r) => Number(r.x)));
+    }
+  });
+
   it("single-column files, quoted or not", async () => {
     expect(concatNum(await all(await openDataset(write("one.csv", "prediction\n0.5\n0.25\n"))), "prediction")).toEqual([
       0.5, 0.25,

@@ -59,14 +59,17 @@ export function localFile(path: string, size: number): DataFile {
       const { open } = await import("node:fs/promises");
       const fh = await open(path, "r");
       try {
-        const buf = Buffer.allocUnsafe(end - start);
+        // Read into an ArrayBuffer of its own and return it as it is: slicing a Buffer's ArrayBuffer copied
+        // every byte (each Parquet column chunk) once more.
+        const out = new ArrayBuffer(end - start);
+        const buf = new Uint8Array(out);
         let at = 0;
         while (at < buf.length) {
           const { bytesRead } = await fh.read(buf, at, buf.length - at, start + at);
           if (bytesRead === 0) break;
           at += bytesRead;
         }
-        return buf.buffer.slice(buf.byteOffset, buf.byteOffset + at) as ArrayBuffer;
+        return at === out.byteLength ? out : out.slice(0, at);
       } finally {
         await fh.close();
       }
@@ -90,6 +93,8 @@ function blobFile(store: BlobStore, base: string, key: string, size: number): Da
       const chunks: Buffer[] = [];
       for await (const c of await store.openRead(key, { start, end })) chunks.push(c as Buffer);
       const b = Buffer.concat(chunks);
+      // A buffer of its own is returned as it is; a small one from Node's shared pool is copied out.
+      if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b.buffer as ArrayBuffer;
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     },
   };

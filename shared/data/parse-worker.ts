@@ -8,6 +8,7 @@ import { isUserError } from "../errors";
 import { numberColumn, recycleColumns } from "./batch-builder";
 import { openDataset } from "./open-dataset";
 import { DEFAULT_BATCH_SIZE } from "./types";
+import type { ColumnBatch } from "./types";
 import type { WorkerJob, WorkerMessage } from "./worker-batches";
 
 const port = parentPort!;
@@ -46,13 +47,39 @@ try {
     ...(job.head ? { head: job.head } : {}),
     input: job.input,
   });
+  // Batches whose number columns are views into larger buffers (a Parquet row group's columns) are held until
+  // the last view of those buffers has come, then posted together with the buffers moved once: copying each
+  // view out cost the worker a copy of every value. Such a group may take more than the credits left (up to
+  // one row group past the window, which the reader holds decoded anyway); it waits for one credit at least.
+  let group: ColumnBatch[] = [];
+  let shared = new Set<ArrayBuffer>();
+  const flush = async () => {
+    if (group.length === 0) return;
+    while (credits <= 0) await new Promise<void>((r) => (wake = r));
+    credits -= group.length;
+    post({ type: "batches", batches: group }, [...shared]);
+    group = [];
+    shared = new Set();
+  };
   for await (const b of ds.batches(job.batch)) {
-    while (credits === 0) await new Promise<void>((r) => (wake = r));
+    const views = Object.values(b.columns).filter(
+      (col): col is Float64Array =>
+        col instanceof Float64Array && (col.byteOffset !== 0 || col.byteLength !== col.buffer.byteLength),
+    );
+    if (views.length > 0 && views.length === Object.values(b.columns).filter((c) => c instanceof Float64Array).length) {
+      if (group.length > 0 && !views.every((v) => shared.has(v.buffer as ArrayBuffer))) await flush();
+      group.push(b);
+      for (const v of views) shared.add(v.buffer as ArrayBuffer);
+      if (views.every((v) => v.byteOffset + v.byteLength === v.buffer.byteLength)) await flush();
+      continue;
+    }
+    await flush();
+    while (credits <= 0) await new Promise<void>((r) => (wake = r));
     credits--;
     const transfer: ArrayBuffer[] = [];
     for (const [name, col] of Object.entries(b.columns)) {
       if (!(col instanceof Float64Array)) continue;
-      // A view into a larger buffer (a Parquet row group) is copied: transferring would take the rest too.
+      // A view beside columns of their own: copied, as transferring it would take the rest of its buffer too.
       let own = col;
       if (col.byteOffset !== 0 || col.byteLength !== col.buffer.byteLength) {
         own = numberColumn(col.length);
@@ -63,6 +90,7 @@ try {
     }
     post({ type: "batch", batch: b }, transfer);
   }
+  await flush();
   post({ type: "done" });
 } catch (e) {
   const err = e as Error;

@@ -3,7 +3,8 @@
  * against 10 M rows/s for two models' session.run, BENCHMARKS.md) overlaps with what the calling thread
  * does with each batch. The worker runs `openDataset(...).batches(...)` itself: the same readers and
  * checks, any source openDataset can open. Batches arrive in order; numeric columns are transferred, not
- * copied; the worker stays at most `inFlight` batches ahead, so memory is bounded. Errors keep their kind:
+ * copied (a Parquet row group's batches, views of its columns, arrive together with them); the worker stays
+ * at most `inFlight` batches (or one row group) ahead, so memory is bounded. Errors keep their kind:
  * a UserError in the worker is a UserError here, with the same message.
  */
 import { createHash } from "node:crypto";
@@ -27,6 +28,8 @@ export interface WorkerJob {
 
 export type WorkerMessage =
   | { type: "batch"; batch: ColumnBatch }
+  /** Consecutive batches whose columns share buffers (a Parquet row group's), moved together. */
+  | { type: "batches"; batches: ColumnBatch[] }
   | { type: "done" }
   | { type: "error"; user: boolean; message: string; stack: string };
 
@@ -38,7 +41,10 @@ export interface WorkerBatchOptions {
   batch: Omit<BatchOptions, "logger">;
   /** The calling thread's `DataSet.head` of the same source: the worker then starts at the first batch. */
   head?: DataSetHead;
-  /** Batches parsed ahead of the consumer (default 16: a busy machine's scheduler can hold either thread back). */
+  /**
+   * Batches parsed ahead of the consumer (default 16: a busy machine's scheduler can hold either thread back).
+   * The batches of a Parquet row group come together with its columns, so up to one row group more.
+   */
   inFlight?: number;
   /**
    * The consumer is done with a batch once it asks for the next one: its number columns then go back to the
@@ -64,7 +70,7 @@ export function batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<Column
     ...(opts.head ? { head: opts.head } : {}),
   };
   const worker = startWorker(job);
-  const queue: WorkerMessage[] = [];
+  const queue: Exclude<WorkerMessage, { type: "batches" }>[] = [];
   const creditStep = Math.max(1, inFlight >> 2);
   let owed = 0;
   let given: ColumnBatch | undefined;
@@ -72,7 +78,8 @@ export function batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<Column
   let wake: (() => void) | undefined;
   let exited: Error | undefined;
   worker.on("message", (m: WorkerMessage) => {
-    queue.push(m);
+    if (m.type === "batches") for (const batch of m.batches) queue.push({ type: "batch", batch });
+    else queue.push(m);
     wake?.();
   });
   worker.on("error", (e) => {

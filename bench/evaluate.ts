@@ -9,9 +9,10 @@
  * stated 512 MB. Each measurement runs in a fresh child process (as compare-models runs one evaluation),
  * so its peak RSS is its own.
  *
- * The overlap verdict: parse-only and end to end alternate for `--rounds` rounds (default 5; CSV parse-only,
- * CSV end to end, Parquet parse-only, Parquet end to end, after one uncounted warm-up), each round's ratio
- * and CPU printed, and the verdict taken on the ratio of the medians. A 1 M-row pass is 0.6–1 s and its
+ * The overlap verdict: parse-only and end to end alternate for `--rounds` rounds (default 5; per format
+ * parse-only, the parse worker alone, end to end, after one uncounted warm-up), each round's ratio and CPU
+ * printed, and the verdict taken on the ratio of the medians. The parse worker alone (no model, the main
+ * thread only taking the batches) shows what moving the parse to a thread costs by itself. A 1 M-row pass is 0.6–1 s and its
  * CPU moves by ~20 % from one process to the next, so one pair of runs moves the ratio by 0.1–0.25; the
  * median of 5 rounds moved by ~0.05 between runs. A larger `rows` (e.g. 3000000) spreads the fixed costs
  * (the worker's start, ONNX Runtime's) over more rows; it did not raise the ratio here (BENCHMARKS.md).
@@ -42,7 +43,7 @@ import { silentLogger } from "../shared/log";
 import { parse } from "csv-parse";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import * as ort from "onnxruntime-node";
-import { type ColumnBatch, type DataSet, openDataset } from "../shared/data";
+import { batchesInWorker, type ColumnBatch, type DataSet, openDataset, prewarmParseWorker } from "../shared/data";
 import { localFile } from "../shared/data/data-files";
 import { parquetBatches } from "../shared/data/parquet-reader";
 import { evaluateModels } from "../shared/evaluate";
@@ -183,7 +184,7 @@ function busiestOtherThread(): () => number {
 async function child(kind: string, path: string): Promise<{ rows: number; seconds: number; [k: string]: number }> {
   const t0 = performance.now();
   const c0 = cpuNow();
-  const busiest = kind === "evaluate" || kind === "score" ? busiestOtherThread() : undefined;
+  const busiest = kind === "evaluate" || kind === "score" || kind === "read-worker" ? busiestOtherThread() : undefined;
   let rows = 0;
   if (kind === "csv-parse") {
     // the previous approach: csv-parse streaming records, numbers converted per field
@@ -196,6 +197,21 @@ async function child(kind: string, path: string): Promise<{ rows: number; second
   } else if (kind === "read") {
     const ds = await openDataset(path);
     for await (const b of ds.batches({ columns: [...FEATURES, "label"] })) rows += b.rows;
+  } else if (kind === "read-worker") {
+    // The parse worker alone, as evaluateModels starts and feeds it, the main thread only taking the batches:
+    // what moving the parse off the main thread costs before any model or metric runs.
+    prewarmParseWorker();
+    const ds = await openDataset(path);
+    const columns = [...FEATURES, "label"];
+    const types = Object.fromEntries(columns.map((c) => [c, "number" as const]));
+    for await (const b of batchesInWorker({
+      source: path,
+      ...(ds.head ? { head: ds.head } : {}),
+      batch: { columns, types, batchSize: 8192 },
+      recycle: true,
+    })) {
+      rows += b.rows;
+    }
   } else if (kind === "read-parquetread") {
     // every column through hyparquet's parquetRead: the Parquet path before the flat numeric one
     const columns = [...FEATURES, "label"];
@@ -409,7 +425,7 @@ function medianRun(runs: Measured[]): Measured {
 
 /**
  * The overlap verdict: parse-only and end to end, each in a fresh child process as compare-models runs,
- * alternating round after round (CSV parse-only, CSV end to end, Parquet parse-only, Parquet end to end),
+ * alternating round after round (per format: parse-only, the parse worker alone, end to end),
  * so a change in the machine's load falls on both sides. One pass is well under a second and its CPU
  * moves by ~20 % from one process to the next: a single pair of runs can move the ratio by 0.2, the
  * ratio of the medians of several rounds much less. Prints each round's ratio and CPU.
@@ -429,8 +445,8 @@ function overlapRounds(
   measure("read", parquet, 1);
   const loadBefore = loadAverage();
   const runs = {
-    csv: { parse: [] as Measured[], e2e: [] as Measured[] },
-    parquet: { parse: [] as Measured[], e2e: [] as Measured[] },
+    csv: { parse: [] as Measured[], worker: [] as Measured[], e2e: [] as Measured[] },
+    parquet: { parse: [] as Measured[], worker: [] as Measured[], e2e: [] as Measured[] },
   };
   const ms = (x: number | undefined) => (x === undefined ? "?" : x.toFixed(0));
   console.log(
@@ -443,11 +459,14 @@ function overlapRounds(
       ["parquet", parquet],
     ] as const) {
       const p = measure("read", path, 1);
+      const w = measure("read-worker", path, 1);
       const e = measure("evaluate", path, 1);
       runs[fmt].parse.push(p);
+      runs[fmt].worker.push(w);
       runs[fmt].e2e.push(e);
       parts.push(
         `${fmt === "csv" ? "CSV" : "Parquet"} ${(p.seconds / e.seconds).toFixed(2)}x ` +
+          `(parse worker alone ${(p.seconds / w.seconds).toFixed(2)}x) ` +
           `(parse-only ${p.seconds.toFixed(3)} s, CPU main ${ms(p.mainCpuMs)} ms, all ${ms((p.mainCpuMs ?? 0) + (p.otherCpuMs ?? 0))} ms, ` +
           `new memory ${ms(p.faultMB)} MB; end to end ${e.seconds.toFixed(3)} s, CPU main ${ms(e.mainCpuMs)} ms, ` +
           `worker ${ms(e.busiestOtherCpuMs)} ms, all ${ms((e.mainCpuMs ?? 0) + (e.otherCpuMs ?? 0))} ms, new memory ${ms(e.faultMB)} MB)`,
@@ -460,11 +479,13 @@ function overlapRounds(
     const e2e = medianRun(runs[k].e2e);
     const ratios = runs[k].parse.map((p, i) => p.seconds / runs[k].e2e[i]!.seconds);
     const ratio = median(runs[k].parse.map((p) => p.seconds)) / median(runs[k].e2e.map((e) => e.seconds));
+    const workerAlone = median(runs[k].parse.map((p) => p.seconds)) / median(runs[k].worker.map((w) => w.seconds));
     console.log(
       `  ${k === "csv" ? "CSV" : "Parquet"}: median parse-only ${median(runs[k].parse.map((p) => p.seconds)).toFixed(3)} s, ` +
         `median end to end ${median(runs[k].e2e.map((e) => e.seconds)).toFixed(3)} s: ratio of medians ${ratio.toFixed(2)}x ` +
         `(per round ${ratios.map((x) => x.toFixed(2)).join(", ")}; median CPU end to end: main ${ms(median(runs[k].e2e.map((e) => e.mainCpuMs ?? 0)))} ms, ` +
-        `worker ${ms(median(runs[k].e2e.map((e) => e.busiestOtherCpuMs ?? 0)))} ms; parse-only main ${ms(median(runs[k].parse.map((p) => p.mainCpuMs ?? 0)))} ms)`,
+        `worker ${ms(median(runs[k].e2e.map((e) => e.busiestOtherCpuMs ?? 0)))} ms; parse-only main ${ms(median(runs[k].parse.map((p) => p.mainCpuMs ?? 0)))} ms); ` +
+        `the parse worker alone, no model: ${workerAlone.toFixed(2)}x (what parsing on a thread costs here before any inference)`,
     );
     return { parse, e2e, ratio };
   };

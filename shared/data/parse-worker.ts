@@ -47,10 +47,11 @@ try {
     ...(job.head ? { head: job.head } : {}),
     input: job.input,
   });
-  // Batches whose number columns are views into larger buffers (a Parquet row group's columns) are held until
-  // the last view of those buffers has come, then posted together with the buffers moved once: copying each
-  // view out cost the worker a copy of every value. Such a group may take more than the credits left (up to
-  // one row group past the window, which the reader holds decoded anyway); it waits for one credit at least.
+  // A Parquet row group's batches (every number column a view of the group's column, the last view ending at
+  // its end: parquetBatches builds them so) are held until the last one has come, then posted together with the
+  // columns moved once: copying each view out cost the worker a copy of every value. Such a group may take more
+  // than the credits left (up to one row group past the window, which the reader holds decoded anyway); it
+  // waits for one credit at least. Other readers' batches go one by one, a view among them copied out.
   let group: ColumnBatch[] = [];
   let shared = new Set<ArrayBuffer>();
   const flush = async () => {
@@ -66,7 +67,11 @@ try {
       (col): col is Float64Array =>
         col instanceof Float64Array && (col.byteOffset !== 0 || col.byteLength !== col.buffer.byteLength),
     );
-    if (views.length > 0 && views.length === Object.values(b.columns).filter((c) => c instanceof Float64Array).length) {
+    if (
+      ds.format === "parquet" &&
+      views.length > 0 &&
+      views.length === Object.values(b.columns).filter((c) => c instanceof Float64Array).length
+    ) {
       if (group.length > 0 && !views.every((v) => shared.has(v.buffer as ArrayBuffer))) await flush();
       group.push(b);
       for (const v of views) shared.add(v.buffer as ArrayBuffer);

@@ -245,19 +245,24 @@ export class ScoreList {
   length = 0;
   readonly runs: RunSegment[] = [];
   private sorted = false;
-  /**
-   * Whether `buf` is single precision: a list of scores alone starts so and stays so while every score given
-   * to it is a float32 value (callers check with `float32Values` and `widen` first); (score, id) pairs never are.
-   */
-  single: boolean;
+  private singlePrecision: boolean;
 
   constructor(
     private readonly store: SpillStore,
     readonly width: 1 | 2 = 1,
   ) {
-    this.single = width === 1;
-    this.buf = this.single ? new Float32Array(0) : new Float64Array(0);
+    this.singlePrecision = width === 1;
+    this.buf = this.singlePrecision ? new Float32Array(0) : new Float64Array(0);
     store.lists.push(this);
+  }
+
+  /**
+   * Whether the list holds single precision: a list of scores alone starts so and stays so while every score
+   * given to it is a float32 value (callers check with `float32Values` and `widen` first); (score, id) pairs
+   * never do.
+   */
+  get single(): boolean {
+    return this.singlePrecision;
   }
 
   /**
@@ -271,7 +276,7 @@ export class ScoreList {
     wide.set(this.buf.subarray(0, this.length));
     this.store.grew(wide.length * 8 - this.buf.length * 4);
     this.buf = wide;
-    this.single = false;
+    this.singlePrecision = false;
   }
 
   /** Entries held in memory and on disk. */
@@ -295,7 +300,7 @@ export class ScoreList {
     }
     const next = Math.max(grow, this.length + entries * this.width);
     this.store.grew((next - this.buf.length) * size);
-    const grown = this.single ? new Float32Array(next) : new Float64Array(next);
+    const grown = this.singlePrecision ? new Float32Array(next) : new Float64Array(next);
     grown.set(this.buf.subarray(0, this.length));
     this.buf = grown;
     return grown;

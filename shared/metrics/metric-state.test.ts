@@ -232,6 +232,28 @@ describe("MetricState: scores held in single precision", () => {
     expect(got).toEqual([...want, 0.1].sort((a, b) => a - b));
   });
 
+  it("absorbing a list of the same store keeps every entry when making room spills both", () => {
+    for (const [scores, other] of [
+      [60, Array.from({ length: 10 }, (_, i) => 0.1 * i)], // the doubles widen this list, past the budget
+      [200, Array.from({ length: 40 }, (_, i) => Math.fround(i / 40))], // growing this list passes the budget
+    ] as const) {
+      const store = new SpillStore(900, dir);
+      const a = new ScoreList(store);
+      const b = new ScoreList(store);
+      for (let i = 0; i < scores; i++) a.push(0.5);
+      for (const v of other) b.push(v);
+      a.absorb(b);
+      expect(store.spills).toBeGreaterThan(0);
+      const files = new RunFiles();
+      const stream = new SortedStream(a.sources(files));
+      const got: number[] = [];
+      for (; stream.head !== Infinity; stream.next()) got.push(stream.head);
+      files.close();
+      store.dispose();
+      expect(got).toEqual([...Array<number>(scores).fill(0.5), ...other].sort((x, y) => x - y));
+    }
+  });
+
   it("a budget counts 4 bytes a single-precision score", () => {
     const p = float32Data("binary", 4000, 1000, 4);
     const spills = (widen: boolean) => {

@@ -306,14 +306,19 @@ export class ScoreList {
     return grown;
   }
 
-  /** Take another list's entries: its runs, and a copy of what it holds in memory. */
+  /**
+   * Take another list's entries: a copy of what it holds in memory, and its runs. The runs are taken last: when
+   * both lists share a store, making room here may spill the other list's entries into its runs.
+   */
   absorb(o: ScoreList): void {
+    if (o.length > 0 && !o.single) this.widen();
+    if (o.length > 0) {
+      const b = this.reserve(o.length / this.width);
+      const n = o.length;
+      b.set(o.buf.subarray(0, n), this.length);
+      this.length += n;
+    }
     this.runs.push(...o.runs);
-    if (o.length === 0) return;
-    if (!o.single) this.widen();
-    const b = this.reserve(o.length / this.width);
-    b.set(o.buf.subarray(0, o.length), this.length);
-    this.length += o.length;
   }
 
   push(score: number): void {

@@ -112,7 +112,7 @@ export function arraySource(data: Float64Array | Float32Array): RunSource {
       read: () => {
         if (at >= data.length) return null;
         const n = Math.min(READ_ENTRIES, data.length - at);
-        for (let i = 0; i < n; i++) out[i] = data[at + i]!;
+        out.set(data.subarray(at, at + n)); // widened exactly
         at += n;
         return out.subarray(0, n);
       },
@@ -207,7 +207,7 @@ export class SpillStore {
         const wide = new Float64Array(Math.min(sorted.length, READ_ENTRIES));
         for (let at = 0; at < sorted.length; at += wide.length) {
           const n = Math.min(wide.length, sorted.length - at);
-          for (let i = 0; i < n; i++) wide[i] = sorted[at + i]!;
+          wide.set(sorted.subarray(at, at + n));
           this.write(wide.subarray(0, n));
         }
       }

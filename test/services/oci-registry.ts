@@ -6,7 +6,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tool } from "./tools";
-import { freePort } from "./tools";
+import { freePort, onFreePort } from "./tools";
 
 export { freePort };
 
@@ -50,38 +50,61 @@ export async function startRegistry(
   options: { htpasswd?: { username: string; password: string }; bearer?: BearerGate } = {},
 ): Promise<RegistryService> {
   const dir = mkdtempSync(join(tmpdir(), "oci-registry-"));
-  const port = await freePort();
-  const lines = [
-    "version: 0.1",
-    "log:",
-    "  level: error",
-    "  accesslog:",
-    "    disabled: true",
-    "storage:",
-    "  filesystem:",
-    `    rootdirectory: ${join(dir, "data")}`,
-    "  delete:",
-    "    enabled: true",
-    "http:",
-    `  addr: 127.0.0.1:${port}`,
-    `  secret: ${randomBytes(16).toString("hex")}`,
-  ];
+  const auth: string[] = [];
   if (options.htpasswd) {
     const hash = execFileSync("htpasswd", ["-nbB", options.htpasswd.username, options.htpasswd.password], {
       encoding: "utf8",
     });
     writeFileSync(join(dir, "htpasswd"), hash.trim() + "\n");
-    lines.push("auth:", "  htpasswd:", "    realm: test", `    path: ${join(dir, "htpasswd")}`);
+    auth.push("auth:", "  htpasswd:", "    realm: test", `    path: ${join(dir, "htpasswd")}`);
   }
-  writeFileSync(join(dir, "config.yml"), lines.join("\n") + "\n");
-  const child = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (d) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const directHost = `127.0.0.1:${port}`;
+  let started: { child: ChildProcess; directHost: string };
+  try {
+    started = await onFreePort(
+      async (port) => {
+        const lines = [
+          "version: 0.1",
+          "log:",
+          "  level: error",
+          "  accesslog:",
+          "    disabled: true",
+          "storage:",
+          "  filesystem:",
+          `    rootdirectory: ${join(dir, "data")}`,
+          "  delete:",
+          "    enabled: true",
+          "http:",
+          `  addr: 127.0.0.1:${port}`,
+          `  secret: ${randomBytes(16).toString("hex")}`,
+          ...auth,
+        ];
+        writeFileSync(join(dir, "config.yml"), lines.join("\n") + "\n");
+        const child = spawn("docker-registry", ["serve", join(dir, "config.yml")], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr?.on("data", (d) => {
+          stderr = (stderr + d).slice(-4000);
+        });
+        const directHost = `127.0.0.1:${port}`;
+        try {
+          await waitReady(directHost, child, () => stderr);
+        } catch (e) {
+          await stopChild(child);
+          throw e;
+        }
+        return { child, directHost };
+      },
+      (e) => /address already in use/.test(String(e)),
+    );
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const { child, directHost } = started;
+  // The proxy listens once the registry holds its port: listening on port 0 before could be handed that port.
   const proxy = await startProxy(directHost, options.bearer);
-  const service: RegistryService = {
+  return {
     host: proxy.host,
     directHost,
     requests: proxy.requests,
@@ -98,13 +121,6 @@ export async function startRegistry(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
-    await waitReady(directHost, child, () => stderr);
-  } catch (e) {
-    await service.stop();
-    throw e;
-  }
-  return service;
 }
 
 async function waitReady(host: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -36,6 +36,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a service on a port from `freePort`, and on another one when `taken` says the port was gone by the
+ * time the service bound it: between `freePort` closing the port and the service binding it, any other
+ * listener on the machine (another test file's server) can be handed the same port.
+ */
+export async function onFreePort<T>(
+  start: (port: number) => Promise<T>,
+  taken: (error: unknown) => boolean,
+  attempts = 5,
+): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start(await freePort());
+    } catch (e) {
+      if (i >= attempts || !taken(e)) throw e;
+    }
+  }
+}
+
 /** Debian's Python with what the template repository's trainer and tests import (installed by .ci/run). */
 export function pythonAvailability(): { ok: true } | { ok: false; reason: string } {
   const hint =

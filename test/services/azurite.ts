@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { freePort } from "./tools";
+import { freePort, onFreePort } from "./tools";
 
 export { freePort };
 
@@ -32,19 +32,25 @@ export interface Azurite {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-async function waitForPort(port: number, child: ChildProcess, deadline: number): Promise<void> {
-  const { connect } = await import("node:net");
+/**
+ * Waits until Azurite answers on the port: an HTTP answer whose `server` header names Azurite. A bare TCP
+ * connect could reach another server that was handed the port between freePort and Azurite's bind.
+ */
+async function waitForAzurite(port: number, child: ChildProcess, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`azurite exited early with code ${child.exitCode}`);
-    const ok = await new Promise<boolean>((done) => {
-      const s = connect(port, "127.0.0.1");
-      s.once("connect", () => {
-        s.destroy();
-        done(true);
-      });
-      s.once("error", () => done(false));
-    });
-    if (ok) return;
+    let server: string | null | undefined;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      server = res.headers.get("server");
+    } catch {
+      // not listening yet
+    }
+    if (server !== undefined) {
+      if (server?.startsWith("Azurite-Blob")) return;
+      throw new Error(`another server answers on 127.0.0.1:${port} (server: ${server ?? "none"})`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`azurite did not listen on 127.0.0.1:${port} in time`);
@@ -54,11 +60,24 @@ async function waitForPort(port: number, child: ChildProcess, deadline: number):
  * Start Azurite's blob service on a free port with two accounts (devstoreaccount1 and prodaccount1),
  * in memory (or in a temporary directory with `disk: true`). Azurite ignores SIGTERM and SIGINT, so stop() kills it with SIGKILL.
  */
-export async function startAzurite(
-  opts: { timeoutMs?: number; disk?: boolean; port?: number; location?: string } = {},
-): Promise<Azurite> {
+export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> {
+  if (opts.port !== undefined) return launchAzurite(opts, opts.port);
+  // A port taken between freePort and Azurite's bind: Azurite exits on EADDRINUSE, or another server answers.
+  return onFreePort(
+    (port) => launchAzurite(opts, port),
+    (e) => /EADDRINUSE|another server answers/.test(String(e)),
+  );
+}
+
+interface AzuriteOptions {
+  timeoutMs?: number;
+  disk?: boolean;
+  port?: number;
+  location?: string;
+}
+
+async function launchAzurite(opts: AzuriteOptions, port: number): Promise<Azurite> {
   const location = opts.location ?? mkdtempSync(join(tmpdir(), "azurite-"));
-  const port = opts.port ?? (await freePort());
   const child = spawn(
     process.execPath,
     [
@@ -111,10 +130,10 @@ export async function startAzurite(
     if (!o.keepData) rmSync(location, { recursive: true, force: true });
   };
   try {
-    await waitForPort(port, child, Date.now() + (opts.timeoutMs ?? 20_000));
+    await waitForAzurite(port, child, Date.now() + (opts.timeoutMs ?? 20_000));
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}: ${stderr.slice(0, 500)}`);
+    throw new Error(`${(e as Error).message}: ${(stdout + stderr).slice(-500)}`);
   }
   const endpoint = (account = DEV_ACCOUNT) => `http://127.0.0.1:${port}/${account}`;
   return {

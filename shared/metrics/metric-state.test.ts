@@ -155,6 +155,16 @@ describe("MetricState: spilled runs give the in-memory metrics exactly", () => {
   });
 });
 
+/** Every entry of a list, in memory and spilled, as the merge reads them back (ascending). */
+function ascending(list: ScoreList): number[] {
+  const files = new RunFiles();
+  const stream = new SortedStream(list.sources(files));
+  const got: number[] = [];
+  for (; stream.head !== Infinity; stream.next()) got.push(stream.head);
+  files.close();
+  return got;
+}
+
 describe("MetricState: scores held in single precision", () => {
   /** Float32 scores (as ONNX classifiers return them), tie-heavy or not; a multiclass row sums to ~1. */
   function float32Data(task: "binary" | "multiclass", n: number, levels: number, seed: number): Predictions {
@@ -223,11 +233,7 @@ describe("MetricState: scores held in single precision", () => {
     expect(store.held).toBeLessThanOrEqual(6000);
     expect(list.single).toBe(false);
     list.push(0.1);
-    const files = new RunFiles();
-    const stream = new SortedStream(list.sources(files));
-    const got: number[] = [];
-    for (; stream.head !== Infinity; stream.next()) got.push(stream.head);
-    files.close();
+    const got = ascending(list);
     store.dispose();
     expect(got).toEqual([...want, 0.1].sort((a, b) => a - b));
   });
@@ -244,11 +250,7 @@ describe("MetricState: scores held in single precision", () => {
       for (const v of other) b.push(v);
       a.absorb(b);
       expect(store.spills).toBeGreaterThan(0);
-      const files = new RunFiles();
-      const stream = new SortedStream(a.sources(files));
-      const got: number[] = [];
-      for (; stream.head !== Infinity; stream.next()) got.push(stream.head);
-      files.close();
+      const got = ascending(a);
       store.dispose();
       expect(got).toEqual([...Array<number>(scores).fill(0.5), ...other].sort((x, y) => x - y));
     }

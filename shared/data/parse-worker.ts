@@ -7,8 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { isUserError } from "../errors";
 import { numberColumn, recycleColumns } from "./batch-builder";
 import { openDataset } from "./open-dataset";
-import { DEFAULT_BATCH_SIZE } from "./types";
-import type { ColumnBatch } from "./types";
+import { type ColumnBatch, DEFAULT_BATCH_SIZE } from "./types";
 import type { WorkerJob, WorkerMessage } from "./worker-batches";
 
 const port = parentPort!;

@@ -30,4 +30,18 @@ describe("numberColumn / recycleColumns", () => {
     expect(numberColumn(64)).toBe(full);
     expect(recycledCount()).toBe(0);
   });
+
+  it("keeps at most 64 MiB: a few row groups' columns, not every array given back", () => {
+    const group = Array.from({ length: 9 }, () => new Float64Array(1 << 20)); // 8 MiB each, 72 MiB in all
+    recycleColumns(group);
+    expect(recycledCount()).toBe(8);
+    recycleColumns([new Float64Array(8)]); // full: not even a small one
+    expect(recycledCount()).toBe(8);
+    expect(group.slice(0, 8)).toContain(numberColumn(1 << 20));
+    recycleColumns([group[8]!]); // room again once one is taken
+    expect(recycledCount()).toBe(8);
+    const taken = Array.from({ length: 8 }, () => numberColumn(1 << 20));
+    expect(taken).toContain(group[8]);
+    expect(recycledCount()).toBe(0);
+  });
 });

@@ -78,6 +78,9 @@ export class BatchBuilder {
  */
 const recycled: Float64Array[] = [];
 const RECYCLED_MAX = 512;
+/** At most this many bytes kept (a few Parquet row groups' columns, or 512 batches' of 8,192 rows). */
+const RECYCLED_MAX_BYTES = 64 * 2 ** 20;
+let recycledBytes = 0;
 
 /**
  * Keeps `arrays` for `numberColumn`. With `length`, only arrays of that length (the batch size) are kept: a
@@ -86,7 +89,11 @@ const RECYCLED_MAX = 512;
 export function recycleColumns(arrays: Float64Array[], length?: number): void {
   for (const a of arrays) {
     if (recycled.length >= RECYCLED_MAX) return;
-    if (length === undefined || a.length === length) recycled.push(a);
+    if (recycledBytes + a.byteLength > RECYCLED_MAX_BYTES) continue;
+    if (length === undefined || a.length === length) {
+      recycled.push(a);
+      recycledBytes += a.byteLength;
+    }
   }
 }
 
@@ -101,6 +108,7 @@ export function numberColumn(length: number): Float64Array {
     if (a.length !== length) continue;
     recycled[i] = recycled[recycled.length - 1]!;
     recycled.pop();
+    recycledBytes -= a.byteLength;
     return a.fill(0);
   }
   return new Float64Array(length);

@@ -280,7 +280,8 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
     return v;
   };
 
-  const stream = await plan.file.stream({ highWaterMark: CHUNK });
+  // Chunks read into reused buffers: each is parsed where it is, and what outlives the next chunk is copied.
+  const chunks = plan.file.chunks({ chunkBytes: CHUNK });
   let parser: RowParser | undefined; // set once the library takes over
   let rowDelim = "\n";
   let decoder: StringDecoder | undefined;
@@ -298,8 +299,7 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
     return nl >= 0;
   };
   try {
-    for await (const raw of stream) {
-      const chunk = raw as Buffer;
+    for await (const chunk of chunks) {
       const ended = measure(chunk);
       if (parser) {
         parser.chunk(decoder!.write(chunk), onRow);
@@ -307,7 +307,10 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
         continue;
       }
       if (!ended) {
-        pending.push(chunk);
+        // A line longer than a chunk: its parts are kept past the next chunk, so they are copied out of the
+        // reused buffers (the start of the line, `rest`, too, when it is still a view of the chunk before).
+        if (pending.length === 0 && rest.length > 0) rest = Buffer.from(rest);
+        pending.push(Buffer.from(chunk));
         continue;
       }
       let buf = chunk;
@@ -385,7 +388,7 @@ export async function* csvBatches(plan: CsvReadPlan): AsyncGenerator<ColumnBatch
     builder.flush();
     yield* builder.drain();
   } finally {
-    stream.destroy();
+    await chunks.return(undefined);
   }
 }
 

@@ -27,6 +27,17 @@ export interface DataFile {
   stream(range?: { start?: number; end?: number; highWaterMark?: number }): Promise<Readable>;
   /** Bytes [start, end), for random access (Parquet). */
   read(start: number, end: number): Promise<ArrayBuffer>;
+  /**
+   * Bytes [start, end) for a reader that is done with them before it reads again (a Parquet column chunk,
+   * decoded at once): in `scratch` when it is large enough (a view of it), else in a buffer of their own.
+   */
+  readInto(start: number, end: number, scratch: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Bytes [0, end) (default: to the end of the file as it is when read) in chunks of about `chunkBytes`, for a reader that parses each chunk where it
+   * is. A chunk stays as it is while the next one is taken and processed, and no longer: a local file is read
+   * one chunk ahead into three buffers used in turn, so a reader copies what it keeps past that.
+   */
+  chunks(opts?: { end?: number; chunkBytes?: number }): AsyncGenerator<Buffer>;
 }
 
 export interface ResolveOptions {
@@ -56,25 +67,73 @@ export function localFile(path: string, size: number): DataFile {
             ...(range.end !== undefined ? { end: range.end - 1 } : {}),
           }),
     read: async (start, end) => {
-      const { open } = await import("node:fs/promises");
-      const fh = await open(path, "r");
-      try {
-        // Read into an ArrayBuffer of its own and return it as it is: slicing a Buffer's ArrayBuffer copied
-        // every byte (each Parquet column chunk) once more.
-        const out = new ArrayBuffer(end - start);
-        const buf = new Uint8Array(out);
-        let at = 0;
-        while (at < buf.length) {
-          const { bytesRead } = await fh.read(buf, at, buf.length - at, start + at);
-          if (bytesRead === 0) break;
-          at += bytesRead;
-        }
-        return at === out.byteLength ? out : out.slice(0, at);
-      } finally {
-        await fh.close();
-      }
+      // Read into an ArrayBuffer of its own and return it as it is: slicing a Buffer's ArrayBuffer copied
+      // every byte (each Parquet column chunk) once more.
+      const out = new Uint8Array(Math.max(0, end - start));
+      const at = await readRange(path, start, out);
+      return at === out.length ? (out.buffer as ArrayBuffer) : out.buffer.slice(0, at);
     },
+    readInto: async (start, end, scratch) => {
+      // A fresh buffer per column chunk cost ~3 ms of CPU a MB on first touch on 2 cores (BENCHMARKS.md).
+      const out =
+        scratch.length >= end - start ? scratch.subarray(0, Math.max(0, end - start)) : new Uint8Array(end - start);
+      return out.subarray(0, await readRange(path, start, out));
+    },
+    chunks: (opts = {}) => localChunks(path, opts.end ?? Infinity, opts.chunkBytes ?? 1 << 20),
   };
+}
+
+/** Reads `out.length` bytes of the file at `start` into `out` (fewer at its end); returns how many. */
+async function readRange(path: string, start: number, out: Uint8Array): Promise<number> {
+  const { open } = await import("node:fs/promises");
+  const fh = await open(path, "r");
+  try {
+    let at = 0;
+    while (at < out.length) {
+      const { bytesRead } = await fh.read(out, at, out.length - at, start + at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A local file's bytes up to `end` (or its end, as it is when read) read into three buffers in turn, the next
+ * chunk's read under way while the caller processes the current one. A stream's fresh buffer per chunk cost the
+ * parse worker ~25 MB of first-touched memory and ~0.1 s of a 1 M-row pass on 2 cores (BENCHMARKS.md), for bytes
+ * that are parsed and dropped at once.
+ */
+async function* localChunks(path: string, end: number, chunkBytes: number): AsyncGenerator<Buffer> {
+  if (end <= 0) return;
+  const { open } = await import("node:fs/promises");
+  const fh = await open(path, "r");
+  const size = Math.min(chunkBytes, end);
+  const ring: Buffer[] = [];
+  let at = 0;
+  let k = 0;
+  const readInto = (i: number) => {
+    ring[i] ??= Buffer.allocUnsafeSlow(size);
+    return fh.read(ring[i], 0, Math.min(size, end - at), at);
+  };
+  let next: ReturnType<typeof readInto> | undefined = readInto(0);
+  try {
+    while (next) {
+      const { bytesRead, buffer } = await next;
+      next = undefined;
+      if (bytesRead === 0) return;
+      at += bytesRead;
+      k = (k + 1) % 3;
+      if (at < end) next = readInto(k);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    // A read still under way (the caller stopped early) settles before the file is closed, its error unheard.
+    await next?.catch(() => undefined);
+    await fh.close();
+  }
 }
 
 function blobFile(store: BlobStore, base: string, key: string, size: number): DataFile {
@@ -96,6 +155,19 @@ function blobFile(store: BlobStore, base: string, key: string, size: number): Da
       // A buffer of its own is returned as it is; a small one from Node's shared pool is copied out.
       if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b.buffer as ArrayBuffer;
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    },
+    // A download is a buffer of its own: returned as it is.
+    readInto: async (start, end) => {
+      if (end <= start) return new Uint8Array(0);
+      const chunks: Buffer[] = [];
+      for await (const c of await store.openRead(key, { start, end })) chunks.push(c as Buffer);
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    },
+    // A download's chunks are its own buffers: every one stays as it is.
+    chunks: async function* (opts = {}) {
+      if (opts.end !== undefined && opts.end <= 0) return;
+      const range = opts.end !== undefined && opts.end < size ? { start: 0, end: opts.end } : undefined;
+      for await (const c of await store.openRead(key, range)) yield c as Buffer;
     },
   };
 }

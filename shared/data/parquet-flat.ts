@@ -60,7 +60,7 @@ export function columnMeta(metadata: FileMetaData, group: number, name: string):
  * end early leaves the remaining slots as they were.
  */
 export function readFlatColumn(
-  bytes: ArrayBuffer,
+  chunk: ArrayBuffer | Uint8Array,
   meta: ColumnMetaData,
   schemaPath: SchemaTree[],
   target: Float64Array,
@@ -81,7 +81,9 @@ export function readFlatColumn(
     parsers: DEFAULT_PARSERS,
     compressors,
   };
-  const view = new DataView(bytes);
+  // A view of a reused buffer (DataFile.readInto): nothing decoded here keeps a view of it past this call.
+  const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const reader = { view, offset: 0 };
   let levels = new Uint8Array(0);
   let dictionary: DecodedArray | undefined;
@@ -99,7 +101,7 @@ export function readFlatColumn(
       },
       { bytes: view.byteLength - reader.offset, rows: target.length - row },
     );
-    const page = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
+    const page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === "DICTIONARY_PAGE") {
       const diph = header.dictionary_page_header;

@@ -7,13 +7,11 @@ import { parentPort, workerData } from "node:worker_threads";
 import { isUserError } from "../errors";
 import { numberColumn, recycleColumns } from "./batch-builder";
 import { openDataset } from "./open-dataset";
-import { type ColumnBatch, DEFAULT_BATCH_SIZE } from "./types";
+import type { ColumnBatch } from "./types";
 import type { WorkerJob, WorkerMessage } from "./worker-batches";
 
 const port = parentPort!;
 let credits = 0;
-/** The job's batch size, known before any batch is posted, so before any columns come back. */
-let batchSize = DEFAULT_BATCH_SIZE;
 let wake: (() => void) | undefined;
 let received: ((job: WorkerJob) => void) | undefined;
 const jobMessage = new Promise<WorkerJob>((r) => (received = r));
@@ -23,12 +21,9 @@ port.on("message", (m: { credit?: number; job?: WorkerJob; recycled?: ArrayBuffe
     received!(m.job);
     return;
   }
-  // Only full batches' columns are kept: the readers ask for the batch size; shorter ones are rare.
-  if (m.recycled)
-    recycleColumns(
-      m.recycled.map((b) => new Float64Array(b)),
-      batchSize,
-    );
+  // Full batches' columns (CSV, JSON Lines) and a Parquet row group's whole columns come back; the pool is
+  // bounded in bytes, and a length no reader asks for again (a file's tail) only waits there.
+  if (m.recycled) recycleColumns(m.recycled.map((b) => new Float64Array(b)));
   credits += m.credit ?? 0;
   wake?.();
 });
@@ -36,7 +31,6 @@ port.on("message", (m: { credit?: number; job?: WorkerJob; recycled?: ArrayBuffe
 const given = workerData as WorkerJob | undefined;
 if (given) credits += given.credits;
 const job: WorkerJob = given ?? (await jobMessage);
-batchSize = job.batch.batchSize ?? DEFAULT_BATCH_SIZE;
 
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 

@@ -104,9 +104,10 @@ export function batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<Column
   async function* batches(): AsyncGenerator<ColumnBatch> {
     for (;;) {
       if (given) {
-        // The consumer asked for the next batch: the previous one's number columns are free.
+        // The consumer asked for the next batch: the previous one's number columns are free, and so is a buffer
+        // that column ended (a Parquet row group's column, whose batches are views of it taken in order).
         for (const col of Object.values(given.columns)) {
-          if (col instanceof Float64Array && col.byteOffset === 0 && col.byteLength === col.buffer.byteLength) {
+          if (col instanceof Float64Array && col.byteOffset + col.byteLength === col.buffer.byteLength) {
             if (!giveBack.includes(col.buffer as ArrayBuffer)) giveBack.push(col.buffer as ArrayBuffer);
           }
         }

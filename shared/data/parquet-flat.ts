@@ -67,108 +67,192 @@ export function readFlatColumn(
   compressors?: Compressors,
   file = "parquet file",
 ): number {
-  const [root, leaf] = schemaPath as [SchemaTree, SchemaTree];
-  const optional = leaf.element.repetition_type === "OPTIONAL";
-  // Values are decoded by hyparquet as for a REQUIRED column (no definition levels in front of them):
-  // this module reads the levels itself, into `levels`, and hands hyparquet the bytes after them.
-  const required = { ...leaf, element: { ...leaf.element, repetition_type: "REQUIRED" as const } };
-  const decoder: ColumnDecoder = {
-    pathInSchema: meta.path_in_schema,
-    type: meta.type,
-    element: required.element,
-    schemaPath: [root, required],
-    codec: meta.codec,
-    parsers: DEFAULT_PARSERS,
-    compressors,
-  };
-  // A view of a reused buffer (DataFile.readInto): nothing decoded here keeps a view of it past this call.
-  const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const reader = { view, offset: 0 };
-  let levels = new Uint8Array(0);
-  let dictionary: DecodedArray | undefined;
-  let row = 0;
-  while (row < target.length && reader.offset < view.byteLength - 1) {
-    const header = parquetHeader(reader);
-    // Sizes and counts the page claims, against what is left of the chunk and of the row group.
-    checkParquetPage(
-      file,
-      meta.path_in_schema.join("."),
-      {
-        compressed: header.compressed_page_size,
-        uncompressed: header.uncompressed_page_size,
-        values: header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values,
-      },
-      { bytes: view.byteLength - reader.offset, rows: target.length - row },
-    );
-    const page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
-    reader.offset += header.compressed_page_size;
-    if (header.type === "DICTIONARY_PAGE") {
-      const diph = header.dictionary_page_header;
-      if (!diph) throw new Error("parquet dictionary page header is undefined");
-      const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, compressors);
-      const r = { view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength), offset: 0 };
-      dictionary = convert(readPlain(r, decoder.type, diph.num_values, leaf.element.type_length), decoder);
-      continue;
-    }
-    let rows: number;
-    let present: number;
-    let values: DecodedArray;
-    if (header.type === "DATA_PAGE") {
-      const daph = header.data_page_header;
-      if (!daph) throw new Error("parquet data page header is undefined");
-      rows = daph.num_values;
-      const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, compressors);
-      let at = 0;
-      present = rows;
-      if (optional) {
-        // v1: the levels are inside the page, after their byte length (RLE, as hyparquet reads them)
-        const length = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getUint32(0, true);
-        if (levels.length < rows) levels = new Uint8Array(rows);
-        present = readLevels(raw.subarray(4, 4 + length), rows, levels);
-        at = 4 + length;
-      }
-      if (present === 0) values = [];
-      else {
-        const { dataPage } = readDataPage(raw.subarray(at), { ...daph, num_values: present }, decoder);
-        values = convertWithDictionary(dataPage, dictionary, daph.encoding, decoder);
-      }
-    } else if (header.type === "DATA_PAGE_V2") {
-      const daph2 = header.data_page_header_v2;
-      if (!daph2) throw new Error("parquet data page header v2 is undefined");
-      rows = daph2.num_values;
-      const levelBytes = daph2.repetition_levels_byte_length + daph2.definition_levels_byte_length;
-      present = rows;
-      if (optional) {
-        // v2: the levels come first, never compressed, their length in the header
-        if (levels.length < rows) levels = new Uint8Array(rows);
-        present = readLevels(page.subarray(daph2.repetition_levels_byte_length, levelBytes), rows, levels);
-      }
-      const { dataPage } =
-        present === 0
-          ? { dataPage: [] }
-          : readDataPageV2(
-              page.subarray(levelBytes),
-              {
-                ...header,
-                uncompressed_page_size: header.uncompressed_page_size - levelBytes,
-                data_page_header_v2: {
-                  ...daph2,
-                  num_values: present,
-                  num_nulls: 0,
-                  repetition_levels_byte_length: 0,
-                  definition_levels_byte_length: 0,
-                },
-              },
-              decoder,
-            );
-      values = convertWithDictionary(dataPage, dictionary, daph2.encoding, decoder);
-    } else {
-      throw new Error(`parquet unsupported page type: ${header.type}`);
-    }
-    row = present === rows ? copyAll(values, rows, target, row) : scatter(values, levels, rows, target, row);
+  return new FlatColumnCursor(chunk, meta, schemaPath, target.length, compressors, file).read(target, 0, target.length);
+}
+
+/**
+ * A flat numeric column chunk read page by page, its rows handed out in slices of any size (a batch at a time,
+ * so a row group's first batch is ready when its first pages are decoded, not the whole group). `chunk` may be a
+ * view of a reused buffer (DataFile.readInto): it must stay as it is until the last row is read.
+ */
+export class FlatColumnCursor {
+  private readonly bytes: Uint8Array;
+  private readonly reader: { view: DataView; offset: number };
+  private readonly decoder: ColumnDecoder;
+  private readonly optional: boolean;
+  private readonly typeLength: number | undefined;
+  private dictionary: DecodedArray | undefined;
+  private levels = new Uint8Array(0);
+  /** The page being handed out: its non-null values, its row count, and how far it has been read. */
+  private values: DecodedArray = [];
+  private pageRows = 0;
+  private pageRow = 0;
+  private valueAt = 0;
+  private nulls = false;
+  /** Rows of the row group decoded from pages so far (the last page may be cut at `rows`). */
+  private decoded = 0;
+
+  constructor(
+    chunk: ArrayBuffer | Uint8Array,
+    private readonly meta: ColumnMetaData,
+    schemaPath: SchemaTree[],
+    /** The row group's rows. */
+    private readonly rows: number,
+    compressors?: Compressors,
+    private readonly file = "parquet file",
+  ) {
+    const [root, leaf] = schemaPath as [SchemaTree, SchemaTree];
+    this.optional = leaf.element.repetition_type === "OPTIONAL";
+    this.typeLength = leaf.element.type_length;
+    // Values are decoded by hyparquet as for a REQUIRED column (no definition levels in front of them):
+    // this module reads the levels itself, into `levels`, and hands hyparquet the bytes after them.
+    const required = { ...leaf, element: { ...leaf.element, repetition_type: "REQUIRED" as const } };
+    this.decoder = {
+      pathInSchema: meta.path_in_schema,
+      type: meta.type,
+      element: required.element,
+      schemaPath: [root, required],
+      codec: meta.codec,
+      parsers: DEFAULT_PARSERS,
+      compressors,
+    };
+    this.bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+    this.reader = { view: new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength), offset: 0 };
   }
-  return row;
+
+  /**
+   * Writes the next `n` rows into `target` from `at` (null -> NaN); returns the rows written, fewer only when
+   * the chunk's pages end before the row group's rows do.
+   */
+  read(target: Float64Array, at: number, n: number): number {
+    let done = 0;
+    while (done < n) {
+      if (this.pageRow === this.pageRows && !this.nextPage()) break;
+      const k = Math.min(n - done, this.pageRows - this.pageRow);
+      if (this.nulls) this.scatter(target, at + done, k);
+      else this.copy(target, at + done, k);
+      this.pageRow += k;
+      done += k;
+    }
+    return done;
+  }
+
+  /** Decodes the next data page (a dictionary page on the way is kept); false when there is none. */
+  private nextPage(): boolean {
+    const { reader, decoder, file } = this;
+    const view = reader.view;
+    while (this.decoded < this.rows && reader.offset < view.byteLength - 1) {
+      const header = parquetHeader(reader);
+      // Sizes and counts the page claims, against what is left of the chunk and of the row group.
+      checkParquetPage(
+        file,
+        this.meta.path_in_schema.join("."),
+        {
+          compressed: header.compressed_page_size,
+          uncompressed: header.uncompressed_page_size,
+          values: header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values,
+        },
+        { bytes: view.byteLength - reader.offset, rows: this.rows - this.decoded },
+      );
+      const page = this.bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
+      reader.offset += header.compressed_page_size;
+      if (header.type === "DICTIONARY_PAGE") {
+        const diph = header.dictionary_page_header;
+        if (!diph) throw new Error("parquet dictionary page header is undefined");
+        const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, decoder.compressors);
+        const r = { view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength), offset: 0 };
+        this.dictionary = convert(readPlain(r, decoder.type, diph.num_values, this.typeLength), decoder);
+        continue;
+      }
+      let rows: number;
+      let present: number;
+      if (header.type === "DATA_PAGE") {
+        const daph = header.data_page_header;
+        if (!daph) throw new Error("parquet data page header is undefined");
+        rows = daph.num_values;
+        const raw = decompressPage(page, header.uncompressed_page_size, decoder.codec, decoder.compressors);
+        let at = 0;
+        present = rows;
+        if (this.optional) {
+          // v1: the levels are inside the page, after their byte length (RLE, as hyparquet reads them)
+          const length = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getUint32(0, true);
+          if (this.levels.length < rows) this.levels = new Uint8Array(rows);
+          present = readLevels(raw.subarray(4, 4 + length), rows, this.levels);
+          at = 4 + length;
+        }
+        if (present === 0) this.values = [];
+        else {
+          const { dataPage } = readDataPage(raw.subarray(at), { ...daph, num_values: present }, decoder);
+          this.values = convertWithDictionary(dataPage, this.dictionary, daph.encoding, decoder);
+        }
+      } else if (header.type === "DATA_PAGE_V2") {
+        const daph2 = header.data_page_header_v2;
+        if (!daph2) throw new Error("parquet data page header v2 is undefined");
+        rows = daph2.num_values;
+        const levelBytes = daph2.repetition_levels_byte_length + daph2.definition_levels_byte_length;
+        present = rows;
+        if (this.optional) {
+          // v2: the levels come first, never compressed, their length in the header
+          if (this.levels.length < rows) this.levels = new Uint8Array(rows);
+          present = readLevels(page.subarray(daph2.repetition_levels_byte_length, levelBytes), rows, this.levels);
+        }
+        const { dataPage } =
+          present === 0
+            ? { dataPage: [] }
+            : readDataPageV2(
+                page.subarray(levelBytes),
+                {
+                  ...header,
+                  uncompressed_page_size: header.uncompressed_page_size - levelBytes,
+                  data_page_header_v2: {
+                    ...daph2,
+                    num_values: present,
+                    num_nulls: 0,
+                    repetition_levels_byte_length: 0,
+                    definition_levels_byte_length: 0,
+                  },
+                },
+                decoder,
+              );
+        this.values = convertWithDictionary(dataPage, this.dictionary, daph2.encoding, decoder);
+      } else {
+        throw new Error(`parquet unsupported page type: ${header.type}`);
+      }
+      // A page past the row group's rows is cut there, as the whole-group read did.
+      this.pageRows = Math.min(rows, this.rows - this.decoded);
+      this.decoded += this.pageRows;
+      this.pageRow = 0;
+      this.valueAt = 0;
+      this.nulls = present !== rows;
+      return true;
+    }
+    return false;
+  }
+
+  /** `k` rows of a page without nulls. */
+  private copy(target: Float64Array, at: number, k: number): void {
+    const values = this.values;
+    const from = this.pageRow;
+    const n = Math.max(0, Math.min(k, values.length - from));
+    if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
+      target.set(values.subarray(from, from + n), at);
+    } else {
+      for (let i = 0; i < n; i++) target[at + i] = toNumber(values[from + i]);
+    }
+  }
+
+  /** `k` rows of a page with nulls: `values` holds its non-null values in order, `levels` one per row. */
+  private scatter(target: Float64Array, at: number, k: number): void {
+    const { values, levels } = this;
+    let v = this.valueAt;
+    const end = at + k;
+    if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
+      for (let i = at, j = this.pageRow; i < end; i++, j++) target[i] = levels[j] ? values[v++]! : Number.NaN;
+    } else {
+      for (let i = at, j = this.pageRow; i < end; i++, j++) target[i] = levels[j] ? toNumber(values[v++]) : Number.NaN;
+    }
+    this.valueAt = v;
+  }
 }
 
 /**
@@ -208,32 +292,6 @@ export function readLevels(bytes: Uint8Array, rows: number, out: Uint8Array): nu
     }
   }
   return present;
-}
-
-/** Writes a page without nulls at `row`; returns the next row. */
-function copyAll(values: DecodedArray, rows: number, target: Float64Array, row: number): number {
-  const n = Math.min(target.length - row, rows, values.length);
-  if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
-    target.set(values.length > n ? values.subarray(0, n) : values, row);
-  } else {
-    for (let i = 0; i < n; i++) target[row + i] = toNumber(values[i]);
-  }
-  return row + Math.min(target.length - row, rows);
-}
-
-/**
- * Writes one page's rows at `row`: `values` holds the non-null values in order, `levels` one definition
- * level a row (1 = value, 0 = null -> NaN). Returns the next row.
- */
-function scatter(values: DecodedArray, levels: Uint8Array, rows: number, target: Float64Array, row: number): number {
-  const end = Math.min(target.length, row + rows);
-  let k = 0;
-  if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
-    for (let i = row, j = 0; i < end; i++, j++) target[i] = levels[j] ? values[k++]! : Number.NaN;
-  } else {
-    for (let i = row, j = 0; i < end; i++, j++) target[i] = levels[j] ? toNumber(values[k++]) : Number.NaN;
-  }
-  return end;
 }
 
 /** As parquet-reader's copy of parquetRead's output: bigint -> Number, boolean -> 1/0, missing -> NaN. */

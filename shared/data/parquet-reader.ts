@@ -2,7 +2,7 @@ import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead,
 import { numberColumn } from "./batch-builder";
 import type { DataFile } from "./data-files";
 import { shown, UserError } from "../errors";
-import { chunkRange, columnMeta, flatNumericPath, readFlatColumn } from "./parquet-flat";
+import { chunkRange, columnMeta, FlatColumnCursor, flatNumericPath, readFlatColumn } from "./parquet-flat";
 import { checkParquetChunk, checkParquetRowCounts, checkParquetRowGroup } from "./read-limits";
 import type { ColumnBatch, ColumnType } from "./types";
 
@@ -108,20 +108,44 @@ export async function* parquetBatches(plan: ParquetReadPlan): AsyncGenerator<Col
   for (const [g, group] of metadata.row_groups.entries()) {
     const n = Number(group.num_rows);
     checkParquetRowGroup(file, g, n, bytesPerRow, buffer.byteLength);
+    const chunkOf = async (name: string) => {
+      const meta = columnMeta(metadata, g, name);
+      const [start, end] = chunkRange(meta);
+      checkParquetChunk(file, name, start, end, buffer.byteLength);
+      let into = scratch.get(name);
+      if (!into || into.length < end - start) {
+        into = new Uint8Array(Math.ceil((end - start) * 1.25));
+        scratch.set(name, into);
+      }
+      return { meta, bytes: await plan.file.readInto(start, end, into) };
+    };
+    if (names.length === 0) {
+      // Every column flat and numeric (an evaluation's features and label): the row group's pages are decoded a
+      // batch at a time into the batch's own columns, so its first batch is ready after its first pages, and a
+      // consumer on another thread starts (and ends) one batch after the reader, not one row group.
+      const cursors = await Promise.all(
+        [...flat].map(async ([name, path]) => {
+          const { meta, bytes } = await chunkOf(name);
+          return [name, new FlatColumnCursor(bytes, meta, path, n, compressors, file)] as const;
+        }),
+      );
+      for (let start = 0; start < n; start += plan.batchSize) {
+        const rows = Math.min(n - start, plan.batchSize);
+        const columns: Record<string, Float64Array> = {};
+        // Recycled arrays when the consumer gives them back (the parse worker's), else new.
+        for (const [name, cursor] of cursors) cursor.read((columns[name] = numberColumn(rows)), 0, rows);
+        yield { rows, offset, file, firstRow: groupStart + start + 1, columns };
+        offset += rows;
+      }
+      groupStart += n;
+      continue;
+    }
     const cols: Record<string, Float64Array | string[]> = {};
     // Number columns from the recycled ones when the consumer gives them back (the parse worker's), else new.
     for (const s of plan.select) cols[s.name] = s.type === "number" ? numberColumn(n) : new Array<string>(n);
     await Promise.all(
       [...flat].map(async ([name, path]) => {
-        const meta = columnMeta(metadata, g, name);
-        const [start, end] = chunkRange(meta);
-        checkParquetChunk(file, name, start, end, buffer.byteLength);
-        let into = scratch.get(name);
-        if (!into || into.length < end - start) {
-          into = new Uint8Array(Math.ceil((end - start) * 1.25));
-          scratch.set(name, into);
-        }
-        const bytes = await plan.file.readInto(start, end, into);
+        const { meta, bytes } = await chunkOf(name);
         readFlatColumn(bytes, meta, path, cols[name] as Float64Array, compressors, file);
       }),
     );

@@ -8,9 +8,10 @@ import type { ColumnBatch, ColumnType } from "./types";
 
 /**
  * Parquet via hyparquet, one row group at a time (only the selected columns are decoded), sliced into
- * batches. Flat numeric columns are decoded page by page straight into the batch's Float64Array
- * (`parquet-flat.ts`); every other column goes through hyparquet's parquetRead. Memory: one row group of
- * the selected columns (8 bytes a numeric value) plus their compressed column chunks.
+ * batches. Flat numeric columns are decoded page by page straight into Float64Arrays (`parquet-flat.ts`);
+ * every other column goes through hyparquet's parquetRead. Memory: the selected columns' compressed chunks of
+ * one row group, plus, when every selected column is flat and numeric, one page a column and the batch (the
+ * group is decoded a batch at a time), else the whole row group decoded (8 bytes a numeric value).
  */
 
 export interface ParquetHead {

@@ -21,8 +21,8 @@ port.on("message", (m: { credit?: number; job?: WorkerJob; recycled?: ArrayBuffe
     received!(m.job);
     return;
   }
-  // Full batches' columns (CSV, JSON Lines) and a Parquet row group's whole columns come back; the pool is
-  // bounded in bytes, and a length no reader asks for again (a file's tail) only waits there.
+  // Full batches' columns (CSV, JSON Lines, numeric Parquet) and a Parquet row group's whole columns come back;
+  // the pool is bounded in bytes, and a length no reader asks for again (a file's tail) only waits there.
   if (m.recycled) recycleColumns(m.recycled.map((b) => new Float64Array(b)));
   credits += m.credit ?? 0;
   wake?.();
@@ -40,9 +40,10 @@ try {
     ...(job.head ? { head: job.head } : {}),
     input: job.input,
   });
-  // A Parquet row group's batches (every number column a view of the group's column, the last view ending at
-  // its end: parquetBatches builds them so) are held until the last one has come, then posted together with the
-  // columns moved once: copying each view out cost the worker a copy of every value. Such a group may take more
+  // The batches of a Parquet row group read whole (one with a text column; every number column a view of the
+  // group's column, the last view ending at its end: parquetBatches builds them so) are held until the last one
+  // has come, then posted together with the columns moved once: copying each view out cost the worker a copy of
+  // every value. Such a group may take more
   // than the credits left (up to one row group past the window, which the reader holds decoded anyway); it
   // waits for one credit at least. Other readers' batches go one by one, a view among them copied out.
   let group: ColumnBatch[] = [];

@@ -3,9 +3,9 @@
  * against 10 M rows/s for two models' session.run, BENCHMARKS.md) overlaps with what the calling thread
  * does with each batch. The worker runs `openDataset(...).batches(...)` itself: the same readers and
  * checks, any source openDataset can open. Batches arrive in order; numeric columns are transferred, not
- * copied (a Parquet row group's batches, views of its columns, arrive together with them); the worker stays
- * at most `inFlight` batches (or one row group) ahead, so memory is bounded. Errors keep their kind:
- * a UserError in the worker is a UserError here, with the same message.
+ * copied (the batches of a Parquet row group with a text column, views of its columns, arrive together with
+ * them); the worker stays at most `inFlight` batches (or one row group) ahead, so memory is bounded. Errors keep
+ * their kind: a UserError in the worker is a UserError here, with the same message.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ export interface WorkerJob {
 
 export type WorkerMessage =
   | { type: "batch"; batch: ColumnBatch }
-  /** Consecutive batches whose columns share buffers (a Parquet row group's), moved together. */
+  /** Consecutive batches whose columns share buffers (a Parquet row group's with a text column), moved together. */
   | { type: "batches"; batches: ColumnBatch[] }
   | { type: "done" }
   | { type: "error"; user: boolean; message: string; stack: string };
@@ -43,7 +43,8 @@ export interface WorkerBatchOptions {
   head?: DataSetHead;
   /**
    * Batches parsed ahead of the consumer (default 16: a busy machine's scheduler can hold either thread back).
-   * The batches of a Parquet row group come together with its columns, so up to one row group more.
+   * The batches of a Parquet row group with a text column come together with its columns, so up to one row
+   * group more.
    */
   inFlight?: number;
   /**
@@ -105,7 +106,7 @@ export function batchesInWorker(opts: WorkerBatchOptions): AsyncGenerator<Column
     for (;;) {
       if (given) {
         // The consumer asked for the next batch: the previous one's number columns are free, and so is a buffer
-        // that column ended (a Parquet row group's column, whose batches are views of it taken in order).
+        // that column ended (a Parquet row group's column read whole, whose batches are views of it in order).
         for (const col of Object.values(given.columns)) {
           if (col instanceof Float64Array && col.byteOffset + col.byteLength === col.buffer.byteLength) {
             if (!giveBack.includes(col.buffer as ArrayBuffer)) giveBack.push(col.buffer as ArrayBuffer);

@@ -33,9 +33,10 @@ export interface DataFile {
    */
   readInto(start: number, end: number, scratch: Uint8Array): Promise<Uint8Array>;
   /**
-   * Bytes [0, end) (default: to the end of the file as it is when read) in chunks of about `chunkBytes`, for a reader that parses each chunk where it
-   * is. A chunk stays as it is while the next one is taken and processed, and no longer: a local file is read
-   * one chunk ahead into three buffers used in turn, so a reader copies what it keeps past that.
+   * Bytes [0, end) (default: to the end of the file as it is when read) in chunks of about `chunkBytes`, for a
+   * reader that parses each chunk where it is. A chunk stays as it is while the next one is taken and processed,
+   * and no longer: a local file is read one chunk ahead into three buffers used in turn, so a reader copies what
+   * it keeps past that.
    */
   chunks(opts?: { end?: number; chunkBytes?: number }): AsyncGenerator<Buffer>;
 }
@@ -75,8 +76,8 @@ export function localFile(path: string, size: number): DataFile {
     },
     readInto: async (start, end, scratch) => {
       // A fresh buffer per column chunk cost ~3 ms of CPU a MB on first touch on 2 cores (BENCHMARKS.md).
-      const out =
-        scratch.length >= end - start ? scratch.subarray(0, Math.max(0, end - start)) : new Uint8Array(end - start);
+      const n = Math.max(0, end - start);
+      const out = scratch.length >= n ? scratch.subarray(0, n) : new Uint8Array(n);
       return out.subarray(0, await readRange(path, start, out));
     },
     chunks: (opts = {}) => localChunks(path, opts.end ?? Infinity, opts.chunkBytes ?? 1 << 20),
@@ -137,6 +138,12 @@ async function* localChunks(path: string, end: number, chunkBytes: number): Asyn
 }
 
 function blobFile(store: BlobStore, base: string, key: string, size: number): DataFile {
+  const download = async (start: number, end: number): Promise<Buffer> => {
+    if (end <= start) return Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    for await (const c of await store.openRead(key, { start, end })) chunks.push(c as Buffer);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  };
   return {
     name: `${base}/${key}`,
     size,
@@ -148,21 +155,13 @@ function blobFile(store: BlobStore, base: string, key: string, size: number): Da
       return end <= start ? Readable.from([]) : store.openRead(key, { start, end });
     },
     read: async (start, end) => {
-      if (end <= start) return new ArrayBuffer(0);
-      const chunks: Buffer[] = [];
-      for await (const c of await store.openRead(key, { start, end })) chunks.push(c as Buffer);
-      const b = Buffer.concat(chunks);
+      const b = await download(start, end);
       // A buffer of its own is returned as it is; a small one from Node's shared pool is copied out.
       if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b.buffer as ArrayBuffer;
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     },
     // A download is a buffer of its own: returned as it is.
-    readInto: async (start, end) => {
-      if (end <= start) return new Uint8Array(0);
-      const chunks: Buffer[] = [];
-      for await (const c of await store.openRead(key, { start, end })) chunks.push(c as Buffer);
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    },
+    readInto: (start, end) => download(start, end),
     // A download's chunks are its own buffers: every one stays as it is.
     chunks: async function* (opts = {}) {
       if (opts.end !== undefined && opts.end <= 0) return;

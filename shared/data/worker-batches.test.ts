@@ -32,32 +32,21 @@ describe("batchesInWorker", () => {
   writeFileSync(join(dir, "p1.csv"), csv);
   writeFileSync(join(dir, "p2.csv"), csv);
   const n = 5000;
-  writeFileSync(
-    join(dir, "d.parquet"),
-    new Uint8Array(
-      parquetWriteBuffer({
-        columnData: [
-          { name: "a", data: Float64Array.from({ length: n }, (_, i) => i), type: "DOUBLE", nullable: true },
-          { name: "b", data: Float64Array.from({ length: n }, (_, i) => i / 3), type: "DOUBLE" },
-        ],
-        rowGroupSize: 1700,
-      }),
-    ),
-  );
-  // The same numbers beside a text column: a row group is then decoded whole (parquetRead for the text).
-  writeFileSync(
-    join(dir, "s.parquet"),
-    new Uint8Array(
-      parquetWriteBuffer({
-        columnData: [
-          { name: "a", data: Float64Array.from({ length: n }, (_, i) => i), type: "DOUBLE", nullable: true },
-          { name: "b", data: Float64Array.from({ length: n }, (_, i) => i / 3), type: "DOUBLE" },
-          { name: "k", data: Array.from({ length: n }, (_, i) => `k${i % 5}`), type: "STRING" },
-        ],
-        rowGroupSize: 1700,
-      }),
-    ),
-  );
+  const numbers = [
+    { name: "a", data: Float64Array.from({ length: n }, (_, i) => i), type: "DOUBLE" as const, nullable: true },
+    { name: "b", data: Float64Array.from({ length: n }, (_, i) => i / 3), type: "DOUBLE" as const },
+  ];
+  const text = { name: "k", data: Array.from({ length: n }, (_, i) => `k${i % 5}`), type: "STRING" as const };
+  // Numbers only (decoded a batch at a time), and the same beside a text column (a row group decoded whole).
+  for (const [name, columnData] of [
+    ["d.parquet", numbers],
+    ["s.parquet", [...numbers, text]],
+  ] as const) {
+    writeFileSync(
+      join(dir, name),
+      new Uint8Array(parquetWriteBuffer({ columnData: [...columnData], rowGroupSize: 1700 })),
+    );
+  }
 
   it("gives the main thread's batches for a CSV glob and Parquet files (with a text column, a row group's batches share its moved columns)", async () => {
     for (const source of [join(dir, "p*.csv"), join(dir, "d.parquet"), join(dir, "s.parquet")]) {

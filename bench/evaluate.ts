@@ -14,9 +14,9 @@
  * each round's ratio and CPU printed, and the verdict taken on the ratio of the medians. The parse worker alone
  * (no model, the main thread only taking the batches) shows what moving the parse to a thread costs by itself;
  * parse-only beside a busy core (a second process spinning on the other core) shows how much this machine slows
- * the parse when its other core is busy, as an evaluation's sessions and metrics keep it. A 1 M-row pass is 0.6–1 s and its
- * CPU moves by ~20 % from one process to the next, so one pair of runs moves the ratio by 0.1–0.25; the
- * median of 5 rounds moved by ~0.05 between runs. A larger `rows` (e.g. 3000000) spreads the fixed costs
+ * the parse when its other core is busy, as an evaluation's sessions and metrics keep it. A 1 M-row pass is
+ * 0.6–1 s and its CPU moves by ~20 % from one process to the next, so one pair of runs moves the ratio by
+ * 0.1–0.25; the median of 5 rounds moved by ~0.05 between runs. A larger `rows` (e.g. 3000000) spreads the fixed costs
  * (the worker's start, ONNX Runtime's) over more rows; it did not raise the ratio here (BENCHMARKS.md).
  * The other measurements print the best of 3 runs (the machine is shared) with the largest peak RSS seen.
  * Per round it also prints the memory the process touched for the first time ("new memory", minor page
@@ -212,7 +212,7 @@ async function child(kind: string, path: string): Promise<{ rows: number; second
   } else if (kind === "read-busy") {
     // Parse-only again, with the machine's other core kept busy by a process that shares nothing with this
     // one (a loop on registers): how fast the parse runs while something else runs beside it, which in an
-    // evaluation the sessions and the metric state do. Its time over parse-only's bounds the overlap ratio.
+    // evaluation the sessions and the metric state do: what a busy neighbour costs the parse on this machine.
     const stop = await busyCore();
     const start = performance.now();
     const c1 = cpuNow();

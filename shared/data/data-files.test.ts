@@ -49,24 +49,18 @@ describe("local file chunks", () => {
     expect(buffers[3]).toBe(buffers[0]); // reused, not a fresh buffer per chunk
   });
 
-  it("stop at `end`, read a file that grew since it was listed to its end, and give nothing for an empty one", async () => {
-    const got = async (file: DataFile, opts: Parameters<DataFile["chunks"]>[0]) => {
+  it("read a file that grew since it was listed to its end, and give nothing for an empty one", async () => {
+    const got = async (file: DataFile, chunkBytes: number) => {
       const out: Buffer[] = [];
-      for await (const c of file.chunks(opts)) out.push(Buffer.from(c));
+      for await (const c of file.chunks({ chunkBytes })) out.push(Buffer.from(c));
       return Buffer.concat(out);
     };
-    expect(
-      (await got(localFile(path, data.length), { end: 2500, chunkBytes: 1000 })).equals(data.subarray(0, 2500)),
-    ).toBe(true);
-    expect((await got(localFile(path, data.length), { end: 10, chunkBytes: 1000 })).equals(data.subarray(0, 10))).toBe(
-      true,
-    );
-    expect(await got(localFile(path, data.length), { end: 0 })).toHaveLength(0);
     // listed at 100 bytes, read whole: as a stream of the file reads it
-    expect((await got(localFile(path, 100), { chunkBytes: 4096 })).equals(data)).toBe(true);
+    expect((await got(localFile(path, 100), 4096)).equals(data)).toBe(true);
+    expect((await got(localFile(path, data.length), 1)).equals(data)).toBe(true); // one byte a chunk
     const empty = join(dir, "empty.bin");
     writeFileSync(empty, "");
-    expect(await got(localFile(empty, 0), {})).toHaveLength(0);
+    expect(await got(localFile(empty, 0), 1 << 20)).toHaveLength(0);
   });
 
   it("close the file when the reader stops early, with a read still under way", async () => {

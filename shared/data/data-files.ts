@@ -33,12 +33,12 @@ export interface DataFile {
    */
   readInto(start: number, end: number, scratch: Uint8Array): Promise<Uint8Array>;
   /**
-   * Bytes [0, end) (default: to the end of the file as it is when read) in chunks of about `chunkBytes`, for a
-   * reader that parses each chunk where it is. A chunk stays as it is while the next one is taken and processed,
-   * and no longer: a local file is read one chunk ahead into three buffers used in turn, so a reader copies what
-   * it keeps past that.
+   * The bytes to the end of the file (as it is when read) in chunks of about `chunkBytes`, for a reader that
+   * parses each chunk where it is. A chunk stays as it is while the next one is taken and processed, and no
+   * longer: a local file is read one chunk ahead into three buffers used in turn, so a reader copies what it
+   * keeps past that.
    */
-  chunks(opts?: { end?: number; chunkBytes?: number }): AsyncGenerator<Buffer>;
+  chunks(opts?: { chunkBytes?: number }): AsyncGenerator<Buffer>;
 }
 
 export interface ResolveOptions {
@@ -80,7 +80,7 @@ export function localFile(path: string, size: number): DataFile {
       const out = scratch.length >= n ? scratch.subarray(0, n) : new Uint8Array(n);
       return out.subarray(0, await readRange(path, start, out));
     },
-    chunks: (opts = {}) => localChunks(path, opts.end ?? Infinity, opts.chunkBytes ?? 1 << 20),
+    chunks: (opts = {}) => localChunks(path, opts.chunkBytes ?? 1 << 20),
   };
 }
 
@@ -102,32 +102,30 @@ async function readRange(path: string, start: number, out: Uint8Array): Promise<
 }
 
 /**
- * A local file's bytes up to `end` (or its end, as it is when read) read into three buffers in turn, the next
- * chunk's read under way while the caller processes the current one. A stream's fresh buffer per chunk cost the
+ * A local file's bytes to its end (as it is when read) read into three buffers in turn, the next chunk's read
+ * under way while the caller processes the current one. A stream's fresh buffer per chunk cost the
  * parse worker ~25 MB of first-touched memory and ~0.1 s of a 1 M-row pass on 2 cores (BENCHMARKS.md), for bytes
  * that are parsed and dropped at once.
  */
-async function* localChunks(path: string, end: number, chunkBytes: number): AsyncGenerator<Buffer> {
-  if (end <= 0) return;
+async function* localChunks(path: string, chunkBytes: number): AsyncGenerator<Buffer> {
   const { open } = await import("node:fs/promises");
   const fh = await open(path, "r");
-  const size = Math.min(chunkBytes, end);
   const ring: Buffer[] = [];
   let at = 0;
   let k = 0;
   const readInto = (i: number) => {
-    ring[i] ??= Buffer.allocUnsafeSlow(size);
-    return fh.read(ring[i], 0, Math.min(size, end - at), at);
+    ring[i] ??= Buffer.allocUnsafeSlow(chunkBytes);
+    return fh.read(ring[i], 0, chunkBytes, at);
   };
   let next: ReturnType<typeof readInto> | undefined = readInto(0);
   try {
-    while (next) {
+    for (;;) {
       const { bytesRead, buffer } = await next;
       next = undefined;
       if (bytesRead === 0) return;
       at += bytesRead;
       k = (k + 1) % 3;
-      if (at < end) next = readInto(k);
+      next = readInto(k);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
@@ -163,10 +161,8 @@ function blobFile(store: BlobStore, base: string, key: string, size: number): Da
     // A download is a buffer of its own: returned as it is.
     readInto: (start, end) => download(start, end),
     // A download's chunks are its own buffers: every one stays as it is.
-    chunks: async function* (opts = {}) {
-      if (opts.end !== undefined && opts.end <= 0) return;
-      const range = opts.end !== undefined && opts.end < size ? { start: 0, end: opts.end } : undefined;
-      for await (const c of await store.openRead(key, range)) yield c as Buffer;
+    chunks: async function* () {
+      for await (const c of await store.openRead(key)) yield c as Buffer;
     },
   };
 }
